@@ -1,0 +1,38 @@
+// codearena: the node binary. Subcommands grow with the service (run, judge, serve).
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/run_command.h"
+
+namespace {
+
+const char* kUsage = R"(usage: codearena COMMAND [options]
+
+Commands:
+  run     run one command in the sandbox and print the result as JSON
+  help    show this text (or: codearena COMMAND --help)
+
+See README.md and docs/ for the full guide.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  const bool wants_help = !rest.empty() && (rest[0] == "--help" || rest[0] == "-h");
+  if (args[0] == "run") {
+    if (wants_help) {
+      std::cout << codearena::app::run_usage();
+      return 0;
+    }
+    return codearena::app::run_command(rest);
+  }
+  std::cerr << "codearena: unknown command '" << args[0] << "'\n\n" << kUsage;
+  return 2;
+}

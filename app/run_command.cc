@@ -1,0 +1,174 @@
+#include "app/run_command.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
+
+#include "app/result_json.h"
+#include "app/units.h"
+#include "sandbox/errors.h"
+#include "sandbox/sandbox.h"
+
+namespace codearena::app {
+namespace {
+
+using sandbox::RunLimits;
+using sandbox::RunRequest;
+
+class UsageError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// Defaults from the product's environment variables (TIME_LIMIT, MEMORY_LIMIT, OUTPUT_LIMIT).
+RunLimits limits_from_environment() {
+  RunLimits limits;
+  const auto env = [](const char* name) -> std::string {
+    const char* value = std::getenv(name);
+    return value ? value : "";
+  };
+  try {
+    if (!env("TIME_LIMIT").empty()) limits.cpu_ms = parse_duration_ms(env("TIME_LIMIT"));
+    if (!env("MEMORY_LIMIT").empty()) limits.memory_bytes = parse_size(env("MEMORY_LIMIT"));
+    if (!env("OUTPUT_LIMIT").empty()) limits.output_bytes = parse_size(env("OUTPUT_LIMIT"));
+  } catch (const std::invalid_argument& error) {
+    throw UsageError(std::string("environment: ") + error.what());
+  }
+  return limits;
+}
+
+sandbox::InputFile input_file(const std::string& spec) {
+  const auto equals = spec.find('=');
+  if (equals == std::string::npos || equals == 0 || equals + 1 == spec.size()) {
+    throw UsageError("--file wants NAME=PATH, got '" + spec + "'");
+  }
+  sandbox::InputFile file;
+  file.name = spec.substr(0, equals);
+  file.host_path = spec.substr(equals + 1);
+  struct stat st;
+  if (::stat(file.host_path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    throw UsageError("--file " + file.name + ": '" + file.host_path + "' is not a readable file");
+  }
+  file.executable = (st.st_mode & 0111) != 0;
+  return file;
+}
+
+struct ParsedRun {
+  RunRequest request;
+  int repeat = 1;
+};
+
+ParsedRun parse(const std::vector<std::string>& args) {
+  ParsedRun parsed;
+  RunRequest& request = parsed.request;
+  request.limits = limits_from_environment();
+  auto& limits = request.limits;
+  size_t i = 0;
+  const auto value = [&](const std::string& flag) -> std::string {
+    if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
+    return args[++i];
+  };
+  const auto number = [&](const std::string& flag) -> int64_t {
+    const auto text = value(flag);
+    try {
+      size_t used = 0;
+      const long long n = std::stoll(text, &used);
+      if (used == text.size() && n > 0) return n;
+    } catch (const std::exception&) {
+    }
+    throw UsageError(flag + " wants a positive whole number, got '" + text + "'");
+  };
+  try {
+    for (; i < args.size(); ++i) {
+      const auto& flag = args[i];
+      if (flag == "--") {
+        request.argv.assign(args.begin() + static_cast<long>(i) + 1, args.end());
+        break;
+      }
+      if (flag == "--time") limits.cpu_ms = parse_duration_ms(value(flag));
+      else if (flag == "--wall-time") limits.wall_ms = parse_duration_ms(value(flag));
+      else if (flag == "--memory") limits.memory_bytes = parse_size(value(flag));
+      else if (flag == "--output") limits.output_bytes = parse_size(value(flag));
+      else if (flag == "--file-size") limits.file_size_bytes = parse_size(value(flag));
+      else if (flag == "--stack") limits.stack_bytes = parse_size(value(flag));
+      else if (flag == "--box-size") limits.box_bytes = parse_size(value(flag));
+      else if (flag == "--tmp-size") limits.tmp_bytes = parse_size(value(flag));
+      else if (flag == "--pids") limits.pids = number(flag);
+      else if (flag == "--open-files") limits.open_files = number(flag);
+      else if (flag == "--cpus") limits.cpu_cores = std::stod(value(flag));
+      else if (flag == "--stdin") request.stdin_path = value(flag);
+      else if (flag == "--file") request.files.push_back(input_file(value(flag)));
+      else if (flag == "--env") request.env.push_back(value(flag));
+      else if (flag == "--repeat") parsed.repeat = static_cast<int>(number(flag));
+      else throw UsageError("unknown option '" + flag + "'");
+    }
+  } catch (const UsageError&) {
+    throw;
+  } catch (const std::invalid_argument& error) {
+    throw UsageError(args[i > 0 ? i - 1 : 0] + ": " + error.what());
+  }
+  if (request.argv.empty()) throw UsageError("no command: put it after --");
+  if (limits.cpu_cores <= 0 || limits.cpu_cores > 64) throw UsageError("--cpus must be in (0, 64]");
+  for (const auto& entry : request.env) {
+    if (entry.find('=') == std::string::npos || entry[0] == '=') {
+      throw UsageError("--env wants NAME=VALUE, got '" + entry + "'");
+    }
+  }
+  return parsed;
+}
+
+}  // namespace
+
+const char* run_usage() {
+  return R"(usage: codearena run [options] -- PROGRAM [ARGS...]
+
+Runs PROGRAM in the sandbox (working directory /box, no network, fixed environment) and
+prints the result as one JSON object:
+  {"status","exitCode","signal","cpuMs","wallMs","memoryKb","stdout","stderr",
+   "stdoutTruncated","stderrTruncated","violation","message"}
+status is one of: ok, runtime_error, killed_by_signal, cpu_time_limit, wall_time_limit,
+memory_limit, output_limit, security_violation, internal_error.
+
+Limits (defaults from TIME_LIMIT, MEMORY_LIMIT, OUTPUT_LIMIT, else as shown):
+  --time DURATION       CPU time of all processes and threads (10s; "500ms", "2s")
+  --wall-time DURATION  wall-clock time (CPU limit / min(cpus,1) + 1s)
+  --memory SIZE         memory, swap off (128m; "64k", "1g")
+  --output SIZE         captured stdout, and separately stderr (64k)
+  --pids N              processes plus threads (64)
+  --cpus CORES          CPU bandwidth in cores (0.5)
+  --file-size SIZE      largest file the program may write (16m)
+  --open-files N        open file descriptors (256)
+  --stack SIZE          stack size (64m)
+  --box-size SIZE       size of /box (64m)       --tmp-size SIZE   size of /tmp (64m)
+Input:
+  --stdin FILE          standard input (default: empty)
+  --file NAME=PATH      copy host file PATH into /box/NAME (keeps its executable bit); repeatable
+  --env NAME=VALUE      add to the environment (PATH, HOME=/box, LANG=C.UTF-8, TMPDIR=/tmp)
+  --repeat N            run N times on the same slot, printing one JSON line each
+)";
+}
+
+int run_command(const std::vector<std::string>& args) {
+  ParsedRun parsed;
+  try {
+    parsed = parse(args);
+  } catch (const UsageError& error) {
+    std::cerr << "codearena run: " << error.what() << "\n\n" << run_usage();
+    return 2;
+  }
+  try {
+    sandbox::Sandbox engine(sandbox::SandboxConfig{});
+    for (int i = 0; i < parsed.repeat; ++i) {
+      std::cout << dump_json(to_json(engine.run(parsed.request))) << std::endl;
+    }
+    return 0;
+  } catch (const sandbox::SandboxError& error) {
+    std::cerr << "codearena run: " << error.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace codearena::app

@@ -1,0 +1,74 @@
+// Control groups: per-slot resource limits and precise accounting.
+//
+// A CgroupBackend (v1 or v2, detected at start) creates one SlotCgroup per sandbox slot. Slot
+// cgroups are created once and reused for every run of that slot: a run's figures are measured
+// against a baseline taken when the previous run ended, because creating a cgroup per run costs
+// more than the run itself on small programs. A SlotCgroup is used by one thread at a time.
+// Errors are thrown as SandboxError naming the file.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sandbox/run_spec.h"
+
+namespace codearena::sandbox {
+
+// What one run used, relative to the baseline taken by begin_run().
+struct CgroupUsage {
+  int64_t cpu_ns = 0;          // All processes and threads.
+  int64_t memory_peak_bytes = 0;
+  int64_t oom_kills = 0;       // The kernel's OOM killer acted inside the cgroup.
+  int64_t memory_limit_hits = 0;  // Allocations that reached the limit (reclaimed or failed).
+};
+
+class SlotCgroup {
+ public:
+  virtual ~SlotCgroup() = default;
+
+  // Writes the memory, pids and CPU quota limits; values equal to the last written are skipped.
+  virtual void apply_limits(const RunLimits& limits) = 0;
+  // Resets the peak counters and records baselines. Call with the cgroup empty.
+  virtual void begin_run() = 0;
+  // Reads usage since begin_run(). Call after every process of the run has ended.
+  virtual CgroupUsage end_run() = 0;
+  // CPU time used so far in this run, for enforcing the CPU limit while the run goes on.
+  virtual int64_t cpu_ns_so_far() = 0;
+  // Called periodically during a run; lets backends without a resettable peak sample usage.
+  virtual void sample() {}
+  // The cgroup.procs files (one per hierarchy). Writing "0" to each moves the writer in.
+  virtual std::vector<std::string> procs_files() const = 0;
+  // Number of processes currently in the cgroup.
+  virtual size_t process_count() const = 0;
+};
+
+class CgroupBackend {
+ public:
+  virtual ~CgroupBackend() = default;
+  // "v1" or "v2".
+  virtual const char* version() const = 0;
+  // Creates (or takes over) the slot cgroup `name` under the backend's parent cgroup.
+  virtual std::unique_ptr<SlotCgroup> create_slot(const std::string& name) = 0;
+  // Removes a slot cgroup created by create_slot; it must be empty.
+  virtual void remove_slot(const std::string& name) = 0;
+};
+
+// Where a backend lives: for v2 one directory; for v1 one directory per controller
+// ("memory", "pids", "cpu", "cpuacct"; co-mounted controllers may share a directory).
+struct CgroupLocation {
+  std::string v2_parent;
+  std::map<std::string, std::string> v1_parents;
+};
+
+// Finds the cgroup hierarchy of this process from /proc/self/mountinfo and /proc/self/cgroup and
+// prepares `<own cgroup>/<subgroup>` as the parent of the slots (cgroup v2 if it has the memory,
+// pids and cpu controllers, else v1). With `parent_override` (a path inside the hierarchy, such
+// as "/codearena"), that path is used instead of the own cgroup.
+CgroupLocation detect_cgroups(const std::string& subgroup, const std::string& parent_override);
+
+std::unique_ptr<CgroupBackend> make_cgroup_backend(const CgroupLocation& location);
+
+}  // namespace codearena::sandbox

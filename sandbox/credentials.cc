@@ -1,0 +1,51 @@
+#include "sandbox/credentials.h"
+
+#include <grp.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace codearena::sandbox {
+
+int drop_privileges(uint32_t uid, uint32_t gid, int last_capability, const char** step) {
+  // The bounding set can only be emptied while CAP_SETPCAP is still held, so before setuid.
+  for (int cap = 0; cap <= last_capability; ++cap) {
+    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
+      *step = "drop bounding capabilities";
+      return errno;
+    }
+  }
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
+    *step = "clear ambient capabilities";
+    return errno;
+  }
+  if (::setgroups(0, nullptr) != 0) {
+    *step = "setgroups";
+    return errno;
+  }
+  if (::setresgid(gid, gid, gid) != 0) {
+    *step = "setresgid";
+    return errno;
+  }
+  if (::setresuid(uid, uid, uid) != 0) {
+    *step = "setresuid";
+    return errno;
+  }
+  // setuid to a non-root uid clears effective and permitted, but not inheritable.
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (::syscall(SYS_capset, &header, data) != 0) {
+    *step = "capset";
+    return errno;
+  }
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    *step = "no_new_privs";
+    return errno;
+  }
+  return 0;
+}
+
+}  // namespace codearena::sandbox

@@ -1,0 +1,100 @@
+#include "sandbox/fs_util.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <sstream>
+
+#include "sandbox/errors.h"
+
+namespace codearena::sandbox {
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
+  if (this != &other) reset(other.release());
+  return *this;
+}
+
+UniqueFd::~UniqueFd() { reset(); }
+
+void UniqueFd::reset(int fd) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+}
+
+std::string read_text_file(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) throw_errno("open " + path, errno);
+  return pread_text(fd.get(), path);
+}
+
+std::string pread_text(int fd, const std::string& what) {
+  std::string out;
+  char buffer[4096];
+  off_t offset = 0;
+  for (;;) {
+    const ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("read " + what, errno);
+    if (n == 0) break;
+    out.append(buffer, static_cast<size_t>(n));
+    offset += n;
+  }
+  return out;
+}
+
+void write_text_file(const std::string& path, const std::string& value) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) throw_errno("open " + path, errno);
+  if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size())) {
+    throw_errno("write '" + value + "' to " + path, errno);
+  }
+}
+
+bool try_write_text_file(const std::string& path, const std::string& value) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  return fd.valid() &&
+         ::write(fd.get(), value.data(), value.size()) == static_cast<ssize_t>(value.size());
+}
+
+int64_t parse_int(const std::string& text, const std::string& what) {
+  const auto begin = text.find_first_not_of(" \t\n");
+  if (begin == std::string::npos) throw SandboxError("empty value in " + what);
+  if (text.compare(begin, 3, "max") == 0) return -1;
+  char* end = nullptr;
+  errno = 0;
+  const long long value = std::strtoll(text.c_str() + begin, &end, 10);
+  if (errno != 0 || end == text.c_str() + begin) {
+    throw SandboxError("not a number in " + what + ": '" + text + "'");
+  }
+  return value;
+}
+
+int64_t keyed_value(const std::string& text, const std::string& key) {
+  std::istringstream lines(text);
+  std::string name;
+  long long value = 0;
+  while (lines >> name >> value) {
+    if (name == key) return value;
+  }
+  return 0;
+}
+
+void make_dirs(const std::string& path, unsigned mode) {
+  for (size_t slash = 1; slash != std::string::npos;) {
+    slash = path.find('/', slash + 1);
+    const std::string prefix = path.substr(0, slash);
+    if (::mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST) {
+      throw_errno("mkdir " + prefix, errno);
+    }
+  }
+}
+
+bool path_exists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+}  // namespace codearena::sandbox

@@ -1,0 +1,49 @@
+// Small file helpers for kernel interface files (cgroupfs, procfs) and owned descriptors.
+//
+// All functions throw SandboxError naming the path on failure unless they say otherwise.
+// Thread-compatible: no shared state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+namespace codearena::sandbox {
+
+// Owns one file descriptor and closes it on destruction. Move-only.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd();
+
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  int release() { return std::exchange(fd_, -1); }
+  void reset(int fd = -1);
+
+ private:
+  int fd_ = -1;
+};
+
+// Whole content of a (small) file.
+std::string read_text_file(const std::string& path);
+// Reads from offset 0 of an open file, for kernel files kept open between reads.
+std::string pread_text(int fd, const std::string& what);
+// Writes `value` in one write(2), as kernel interface files require.
+void write_text_file(const std::string& path, const std::string& value);
+// Like write_text_file but reports failure instead of throwing.
+bool try_write_text_file(const std::string& path, const std::string& value);
+// Parses a decimal integer ("max" is returned as -1); throws SandboxError naming `what`.
+int64_t parse_int(const std::string& text, const std::string& what);
+// Value of "key N" in a flat keyed file such as memory.events or cpu.stat; 0 when absent.
+int64_t keyed_value(const std::string& text, const std::string& key);
+// mkdir -p; existing directories are fine.
+void make_dirs(const std::string& path, unsigned mode = 0755);
+bool path_exists(const std::string& path);
+
+}  // namespace codearena::sandbox

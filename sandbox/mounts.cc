@@ -1,0 +1,137 @@
+#include "sandbox/mounts.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+
+#include "sandbox/errors.h"
+#include "sandbox/fs_util.h"
+
+namespace codearena::sandbox {
+namespace {
+
+constexpr unsigned long kReadOnlyFlags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV;
+
+void do_mount(const char* source, const std::string& target, const char* type, unsigned long flags,
+              const std::string& data = "") {
+  if (::mount(source, target.c_str(), type, flags, data.empty() ? nullptr : data.c_str()) != 0) {
+    throw_errno(std::string("mount ") + (source ? source : "(none)") + " on " + target, errno);
+  }
+}
+
+void write_file_at(const std::string& path, const std::string& content) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!fd.valid()) throw_errno("create " + path, errno);
+  if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
+    throw_errno("write " + path, errno);
+  }
+}
+
+void touch(const std::string& path) { write_file_at(path, ""); }
+
+// Shows host `path` read-only at root + path (or recreates it as a symlink).
+void bind_read_only(const std::string& root, const ReadOnlyBind& bind) {
+  struct stat st;
+  if (::lstat(bind.path.c_str(), &st) != 0) {
+    if (bind.optional) return;
+    throw_errno("bind source " + bind.path, errno);
+  }
+  const auto target = root + bind.path;
+  const auto parent = target.substr(0, target.rfind('/'));
+  make_dirs(parent);
+  if (S_ISLNK(st.st_mode)) {
+    char link[PATH_MAX];
+    const ssize_t size = ::readlink(bind.path.c_str(), link, sizeof link - 1);
+    if (size < 0) throw_errno("readlink " + bind.path, errno);
+    if (::symlink(std::string(link, static_cast<size_t>(size)).c_str(), target.c_str()) != 0) {
+      throw_errno("symlink " + target, errno);
+    }
+    return;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    make_dirs(target);
+  } else {
+    touch(target);
+  }
+  do_mount(bind.path.c_str(), target, nullptr, MS_BIND);
+  do_mount(nullptr, target, nullptr, kReadOnlyFlags);
+}
+
+void populate_etc(const std::string& root, uint32_t uid, uint32_t gid) {
+  const auto etc = root + "/etc";
+  make_dirs(etc);
+  const auto id = std::to_string(uid);
+  const auto group = std::to_string(gid);
+  write_file_at(etc + "/passwd", "root:x:0:0:root:/nonexistent:/usr/sbin/nologin\nrunner:x:" + id +
+                                     ":" + group + ":runner:/box:/bin/sh\n");
+  write_file_at(etc + "/group", "root:x:0:\nrunner:x:" + group + ":\n");
+  write_file_at(etc + "/hosts", "127.0.0.1 localhost\n::1 localhost\n");
+  write_file_at(etc + "/hostname", "codearena\n");
+  write_file_at(etc + "/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\n");
+}
+
+void populate_dev(const std::string& root) {
+  const auto dev = root + "/dev";
+  make_dirs(dev);
+  do_mount("codearena-dev", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,nr_inodes=64,mode=0755");
+  for (const char* node : {"null", "zero", "random", "urandom"}) {
+    const auto target = dev + "/" + node;
+    touch(target);
+    do_mount((std::string("/dev/") + node).c_str(), target, nullptr, MS_BIND);
+    do_mount(nullptr, target, nullptr, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NOEXEC);
+  }
+  const std::pair<const char*, const char*> links[] = {
+      {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"},
+      {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"}};
+  for (const auto& [from, name] : links) {
+    if (::symlink(from, (dev + "/" + name).c_str()) != 0) throw_errno("symlink /dev/" + std::string(name), errno);
+  }
+  do_mount(nullptr, dev, nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC, "size=64k,nr_inodes=64,mode=0755");
+}
+
+std::string tmpfs_options(int64_t bytes, uint32_t uid, uint32_t gid) {
+  return "size=" + std::to_string(bytes) + ",nr_inodes=16384,mode=0755,uid=" + std::to_string(uid) +
+         ",gid=" + std::to_string(gid);
+}
+
+}  // namespace
+
+std::vector<ReadOnlyBind> default_read_only_binds() {
+  return {{"/usr", false},           {"/bin"},        {"/sbin"},           {"/lib"},
+          {"/lib64"},                {"/lib32"},      {"/libx32"},         {"/etc/alternatives"},
+          {"/etc/ld.so.cache"},      {"/etc/localtime"}, {"/etc/java-17-openjdk"}};
+}
+
+void build_box_root(const RootLayout& layout) {
+  // Nothing mounted from here on may propagate back to the host.
+  do_mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE);
+  const auto& root = layout.staging_dir;
+  do_mount("codearena-root", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,nr_inodes=4096,mode=0755");
+  for (const auto& bind : layout.binds) bind_read_only(root, bind);
+  populate_etc(root, layout.uid, layout.gid);
+  populate_dev(root);
+  for (const char* dir : {"/proc", "/box", "/tmp"}) make_dirs(root + dir);
+  do_mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2");
+
+  if (::chdir(root.c_str()) != 0) throw_errno("chdir " + root, errno);
+  if (::syscall(SYS_pivot_root, ".", ".") != 0) throw_errno("pivot_root " + root, errno);
+  // The old root now sits under the new one at "."; detach it so no host path stays reachable.
+  if (::umount2(".", MNT_DETACH) != 0) throw_errno("detach the host root", errno);
+  if (::chdir("/") != 0) throw_errno("chdir /", errno);
+  do_mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV);
+}
+
+void replace_work_dirs(int64_t box_bytes, int64_t tmp_bytes, uint32_t uid, uint32_t gid) {
+  const std::pair<const char*, int64_t> dirs[] = {{"/box", box_bytes}, {"/tmp", tmp_bytes}};
+  for (const auto& [dir, bytes] : dirs) {
+    if (::umount2(dir, MNT_DETACH) != 0 && errno != EINVAL) throw_errno(std::string("umount ") + dir, errno);
+    do_mount("codearena-work", dir, "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_options(bytes, uid, gid));
+  }
+}
+
+}  // namespace codearena::sandbox

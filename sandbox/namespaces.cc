@@ -1,0 +1,53 @@
+#include "sandbox/namespaces.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "sandbox/errors.h"
+
+namespace codearena::sandbox {
+
+KeeperProcess spawn_box_keeper(const std::string& helper_path) {
+  int ends[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0) throw_errno("socketpair", errno);
+  UniqueFd engine_end(ends[0]);
+  UniqueFd keeper_end(ends[1]);
+  if (::access(helper_path.c_str(), X_OK) != 0) throw_errno("sandbox helper " + helper_path, errno);
+
+  const char* argv[] = {"codearena-box", "3", nullptr};
+  const char* envp[] = {"PATH=/usr/bin:/bin", nullptr};
+  constexpr unsigned long kFlags =
+      CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | SIGCHLD;
+  const long pid = ::syscall(SYS_clone, kFlags, nullptr, nullptr, nullptr, nullptr);
+  if (pid < 0) throw_errno("clone the box keeper into new namespaces", errno);
+  if (pid == 0) {
+    if (keeper_end.get() == 3) {
+      ::fcntl(3, F_SETFD, 0);
+    } else if (::dup2(keeper_end.get(), 3) < 0) {
+      ::_exit(126);
+    }
+    ::execve(helper_path.c_str(), const_cast<char**>(argv), const_cast<char**>(envp));
+    ::_exit(127);
+  }
+  return {static_cast<pid_t>(pid), std::move(engine_end)};
+}
+
+void reap_box_keeper(pid_t pid, int grace_ms) {
+  for (int waited = 0; waited < grace_ms; ++waited) {
+    if (::waitpid(pid, nullptr, WNOHANG) != 0) return;
+    const timespec millisecond{0, 1'000'000};
+    ::nanosleep(&millisecond, nullptr);
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+}
+
+}  // namespace codearena::sandbox

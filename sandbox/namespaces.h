@@ -1,0 +1,31 @@
+// Starting a slot's box keeper in its own namespaces.
+//
+// Each slot gets new mount, PID, IPC, UTS and network namespaces, made once when the slot
+// starts. The network namespace has no interface up, not even loopback: there is no network at
+// all, and since it is per slot, concurrent runs in different slots cannot reach each other
+// through abstract UNIX sockets either. Creating it once per slot costs nothing per run.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "sandbox/fs_util.h"
+
+namespace codearena::sandbox {
+
+struct KeeperProcess {
+  pid_t pid = -1;
+  UniqueFd control;  // The engine's end of the SOCK_SEQPACKET control socket.
+};
+
+// Clones a child into fresh namespaces and executes `helper_path` (codearena-box) there with
+// its end of the control socket as descriptor 3. Safe to call from a multi-threaded process:
+// the child only calls async-signal-safe functions before execve. Throws SandboxError.
+KeeperProcess spawn_box_keeper(const std::string& helper_path);
+
+// Waits for a keeper that was told to stop (its control socket closed); kills it after
+// `grace_ms`.
+void reap_box_keeper(pid_t pid, int grace_ms);
+
+}  // namespace codearena::sandbox

@@ -1,0 +1,89 @@
+// What a caller asks the sandbox to run, and what comes back.
+//
+// Plain value types with no behaviour beyond naming: they are filled by the caller (CLI, judge,
+// actors) and by the supervisor. Copyable; no thread-safety concerns of their own.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace codearena::sandbox {
+
+// Limits for one run. Zero means "the engine default" only where a field says so.
+struct RunLimits {
+  int64_t cpu_ms = 10'000;             // CPU time of all processes and threads of the run.
+  int64_t wall_ms = 0;                 // 0: derived from cpu_ms and cpu_cores (see wall_limit_ms).
+  int64_t memory_bytes = 128LL << 20;  // cgroup memory limit, swap off.
+  int64_t pids = 64;                   // processes plus threads.
+  int64_t output_bytes = 64 << 10;     // captured bytes of stdout, and separately of stderr.
+  int64_t file_size_bytes = 16LL << 20;  // RLIMIT_FSIZE: any one file the program writes.
+  int64_t open_files = 256;              // RLIMIT_NOFILE.
+  int64_t stack_bytes = 64LL << 20;      // RLIMIT_STACK.
+  int64_t address_space_bytes = 0;       // RLIMIT_AS; 0 leaves it unlimited (JVMs need that).
+  double cpu_cores = 0.5;                // CPU bandwidth quota, in cores.
+  int64_t box_bytes = 64LL << 20;        // size of the /box tmpfs.
+  int64_t tmp_bytes = 64LL << 20;        // size of the /tmp tmpfs.
+
+  // The wall-clock limit in force: wall_ms if set, else enough wall time for the program to
+  // use its whole CPU limit under the quota, plus one second.
+  int64_t wall_limit_ms() const;
+};
+
+// A file placed into /box before the program starts. Exactly one of `content` and
+// `host_path` is used; the host path is opened by the engine, never by anything in the box.
+struct InputFile {
+  std::string name;  // A plain file name: no '/', not "." or "..".
+  std::string content;
+  std::string host_path;
+  bool executable = false;
+};
+
+struct RunRequest {
+  std::vector<std::string> argv;  // argv[0] is searched in PATH inside the box unless it has '/'.
+  std::vector<std::string> env;   // Extra "NAME=value" entries on top of the fixed environment.
+  std::optional<std::string> stdin_content;
+  std::string stdin_path;  // Used when stdin_content is empty; empty means /dev/null.
+  std::vector<InputFile> files;
+  std::vector<std::string> collect;  // Files of /box to hand back after the run.
+  int64_t collect_max_bytes = 64LL << 20;
+  RunLimits limits;
+};
+
+enum class RunStatus {
+  kOk,
+  kRuntimeError,      // Exited with a non-zero code.
+  kSignaled,          // Killed by a signal the program raised or caused.
+  kCpuTimeLimit,
+  kWallTimeLimit,
+  kMemoryLimit,
+  kOutputLimit,
+  kSecurityViolation,  // A blocked system call.
+  kInternalError,      // The sandbox failed; not the program's fault.
+};
+
+// Stable snake_case name used in JSON ("ok", "runtime_error", "cpu_time_limit", ...).
+const char* status_name(RunStatus status);
+
+// "SIGSEGV" for 11; "SIG<n>" for unknown numbers.
+std::string signal_name(int signal_number);
+
+struct RunResult {
+  RunStatus status = RunStatus::kInternalError;
+  int exit_code = 0;         // Meaningful when the program exited.
+  int signal = 0;            // Non-zero when the main process was killed by a signal.
+  int64_t cpu_ms = 0;        // From the cgroup: every process and thread of the run.
+  int64_t wall_ms = 0;       // From just before exec to the main process's exit.
+  int64_t memory_kb = 0;     // Peak memory the run added to its cgroup.
+  std::string stdout_data;
+  std::string stderr_data;
+  bool stdout_truncated = false;
+  bool stderr_truncated = false;
+  std::string violation;  // The blocked system call, for kSecurityViolation.
+  std::string message;    // Human-readable detail (internal errors, limits hit).
+  std::map<std::string, std::string> collected;  // Files named in RunRequest::collect.
+};
+
+}  // namespace codearena::sandbox

@@ -1,0 +1,78 @@
+#include "sandbox/sandbox.h"
+
+#include <unistd.h>
+
+#include <climits>
+
+#include "sandbox/errors.h"
+#include "sandbox/fs_util.h"
+#include "sandbox/seccomp_policy.h"
+
+namespace codearena::sandbox {
+
+std::string executable_dir() {
+  char path[PATH_MAX];
+  const ssize_t size = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (size <= 0) throw_errno("readlink /proc/self/exe", errno);
+  const std::string exe(path, static_cast<size_t>(size));
+  return exe.substr(0, exe.rfind('/'));
+}
+
+Sandbox::Sandbox(SandboxConfig config) : config_(std::move(config)) {
+  if (::geteuid() != 0) throw SandboxError("the sandbox needs root (namespaces, cgroups, mounts)");
+  if (config_.slots < 1) throw SandboxError("the sandbox needs at least one slot");
+  if (config_.helper_path.empty()) config_.helper_path = executable_dir() + "/codearena-box";
+  if (config_.binds.empty()) config_.binds = default_read_only_binds();
+  make_dirs(config_.staging_dir, 0700);
+  backend_ = make_cgroup_backend(detect_cgroups("codearena", config_.cgroup_parent));
+  const auto filter = build_seccomp_filter();
+  const int last_capability =
+      static_cast<int>(parse_int(read_text_file("/proc/sys/kernel/cap_last_cap"), "cap_last_cap"));
+  for (int i = 0; i < config_.slots; ++i) {
+    SlotConfig slot;
+    slot.index = i;
+    slot.uid = config_.first_uid + static_cast<uint32_t>(i);
+    slot.helper_path = config_.helper_path;
+    slot.staging_dir = config_.staging_dir;
+    slot.binds = config_.binds;
+    slot.seccomp_filter = filter;
+    slot.last_capability = last_capability;
+    slots_.push_back(std::make_unique<Slot>(std::move(slot), backend_->create_slot("slot-" + std::to_string(i))));
+    free_.push_back(slots_.back().get());
+  }
+}
+
+Sandbox::~Sandbox() {
+  for (auto& slot : slots_) {
+    const int index = slot->index();
+    slot.reset();
+    backend_->remove_slot("slot-" + std::to_string(index));
+  }
+}
+
+Sandbox::Lease Sandbox::acquire() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  slot_freed_.wait(lock, [this] { return !free_.empty(); });
+  Slot* slot = free_.back();
+  free_.pop_back();
+  return Lease(*this, *slot);
+}
+
+void Sandbox::release(Slot* slot) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.push_back(slot);
+  }
+  slot_freed_.notify_one();
+}
+
+Sandbox::Lease::~Lease() {
+  if (slot_ != nullptr) owner_->release(slot_);
+}
+
+RunResult Sandbox::run(const RunRequest& request) {
+  Lease lease = acquire();
+  return lease->run(request);
+}
+
+}  // namespace codearena::sandbox

@@ -1,0 +1,57 @@
+// The supervisor: runs one request on one slot and turns what happened into a RunResult.
+//
+// A Slot owns its box keeper process (started on first use, restarted if it dies) and its
+// cgroup. run() sends the request to the keeper, then watches the program from the engine side:
+// it captures stdout and stderr through pipes up to the output limit, enforces the wall-clock
+// limit and the CPU limit (summed over every process and thread from the cgroup), receives
+// blocked system calls from the seccomp listener, and asks the keeper to kill the run when a
+// limit is crossed. A Slot serves one run at a time; distinct slots run in parallel safely.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sandbox/cgroup.h"
+#include "sandbox/mounts.h"
+#include "sandbox/namespaces.h"
+#include "sandbox/run_spec.h"
+
+namespace codearena::sandbox {
+
+struct SlotConfig {
+  int index = 0;
+  uint32_t uid = 0;  // Unprivileged identity of this slot's programs (uid == gid).
+  std::string helper_path;
+  std::string staging_dir;
+  std::vector<ReadOnlyBind> binds;
+  std::string seccomp_filter;  // From build_seccomp_filter().
+  int last_capability = 40;
+};
+
+class Slot {
+ public:
+  Slot(SlotConfig config, std::unique_ptr<SlotCgroup> cgroup);
+  ~Slot();
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+
+  // Runs the request and returns its result; problems of the sandbox itself come back as
+  // RunStatus::kInternalError. Throws SandboxError only for an invalid request (a file name
+  // with '/', an unreadable host file). Not thread-safe: one caller at a time per slot.
+  RunResult run(const RunRequest& request);
+
+  int index() const { return config_.index; }
+  uint32_t uid() const { return config_.uid; }
+  SlotCgroup& cgroup() { return *cgroup_; }
+
+ private:
+  void ensure_keeper();
+  void stop_keeper();
+
+  SlotConfig config_;
+  std::unique_ptr<SlotCgroup> cgroup_;
+  KeeperProcess keeper_;
+};
+
+}  // namespace codearena::sandbox
