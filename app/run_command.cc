@@ -26,17 +26,18 @@ class UsageError : public std::invalid_argument {
 // Defaults from the product's environment variables (TIME_LIMIT, MEMORY_LIMIT, OUTPUT_LIMIT).
 RunLimits limits_from_environment() {
   RunLimits limits;
-  const auto env = [](const char* name) -> std::string {
+  const auto apply = [](const char* name, int64_t& field, int64_t (*parse)(const std::string&)) {
     const char* value = std::getenv(name);
-    return value ? value : "";
+    if (value == nullptr || *value == '\0') return;
+    try {
+      field = parse(value);
+    } catch (const std::invalid_argument& error) {
+      throw UsageError(std::string("environment variable ") + name + ": " + error.what());
+    }
   };
-  try {
-    if (!env("TIME_LIMIT").empty()) limits.cpu_ms = parse_duration_ms(env("TIME_LIMIT"));
-    if (!env("MEMORY_LIMIT").empty()) limits.memory_bytes = parse_size(env("MEMORY_LIMIT"));
-    if (!env("OUTPUT_LIMIT").empty()) limits.output_bytes = parse_size(env("OUTPUT_LIMIT"));
-  } catch (const std::invalid_argument& error) {
-    throw UsageError(std::string("environment: ") + error.what());
-  }
+  apply("TIME_LIMIT", limits.cpu_ms, parse_duration_ms);
+  apply("MEMORY_LIMIT", limits.memory_bytes, parse_size);
+  apply("OUTPUT_LIMIT", limits.output_bytes, parse_size);
   return limits;
 }
 

@@ -19,9 +19,9 @@ struct CgroupMount {
   std::string super_options;  // For v1: the controllers, comma-separated.
 };
 
-std::vector<CgroupMount> cgroup_mounts() {
+std::vector<CgroupMount> cgroup_mounts(const std::string& mountinfo) {
   std::vector<CgroupMount> mounts;
-  std::istringstream lines(read_text_file("/proc/self/mountinfo"));
+  std::istringstream lines(mountinfo);
   for (std::string line; std::getline(lines, line);) {
     std::istringstream fields(line);
     std::string id, parent, device, root, mount_point, field;
@@ -37,9 +37,9 @@ std::vector<CgroupMount> cgroup_mounts() {
 }
 
 // Maps "memory" -> "/path" (v1) and "" -> "/path" (v2) from /proc/self/cgroup.
-std::map<std::string, std::string> own_cgroup_paths() {
+std::map<std::string, std::string> own_cgroup_paths(const std::string& self_cgroup) {
   std::map<std::string, std::string> paths;
-  std::istringstream lines(read_text_file("/proc/self/cgroup"));
+  std::istringstream lines(self_cgroup);
   for (std::string line; std::getline(lines, line);) {
     const auto first = line.find(':');
     const auto second = line.find(':', first + 1);
@@ -67,7 +67,7 @@ std::string join_hierarchy_path(const CgroupMount& mount, std::string path) {
 void delegate_controllers(const std::string& own_dir) {
   const auto control = own_dir + "/cgroup.subtree_control";
   const std::string wanted = "+memory +pids +cpu";
-  if (try_write_text_file(control, wanted)) return;
+  if (try_write_text_file(control, wanted)) return;  // Always so for the root cgroup.
   const auto leaf = own_dir + "/supervisor";
   make_dirs(leaf);
   write_text_file(leaf + "/cgroup.procs", std::to_string(::getpid()));
@@ -80,13 +80,14 @@ void delegate_controllers(const std::string& own_dir) {
 
 }  // namespace
 
-CgroupLocation detect_cgroups(const std::string& subgroup, const std::string& parent_override) {
-  const auto mounts = cgroup_mounts();
-  const auto own = own_cgroup_paths();
+CgroupLocation choose_cgroup_location(const CgroupSystemView& view, const std::string& subgroup,
+                                      const std::string& parent_override) {
+  const auto mounts = cgroup_mounts(view.mountinfo);
+  const auto own = own_cgroup_paths(view.self_cgroup);
   CgroupLocation location;
   for (const auto& mount : mounts) {
     if (mount.fs_type != "cgroup2" || own.count("") == 0) continue;
-    const auto controllers = read_text_file(mount.mount_point + "/cgroup.controllers");
+    const auto controllers = view.read_controllers(mount.mount_point);
     if (controllers.find("memory") == std::string::npos ||
         controllers.find("pids") == std::string::npos ||
         controllers.find("cpu") == std::string::npos) {
@@ -96,7 +97,7 @@ CgroupLocation detect_cgroups(const std::string& subgroup, const std::string& pa
       location.v2_parent = mount.mount_point + parent_override;
     } else {
       const auto own_dir = join_hierarchy_path(mount, own.at(""));
-      if (own_dir != mount.mount_point) delegate_controllers(own_dir);
+      location.v2_delegate_from = own_dir;
       location.v2_parent = own_dir + "/" + subgroup;
     }
     return location;
@@ -105,17 +106,26 @@ CgroupLocation detect_cgroups(const std::string& subgroup, const std::string& pa
     if (mount.fs_type != "cgroup") continue;
     for (const char* controller : {"memory", "pids", "cpu", "cpuacct"}) {
       if (!has_option(mount.super_options, controller)) continue;
-      const auto base = parent_override.empty()
-                            ? join_hierarchy_path(mount, own.count(controller) ? own.at(controller) : "/") +
-                                  "/" + subgroup
-                            : mount.mount_point + parent_override;
-      location.v1_parents[controller] = base;
+      const auto own_path = own.count(controller) ? own.at(controller) : "/";
+      location.v1_parents[controller] = parent_override.empty()
+                                            ? join_hierarchy_path(mount, own_path) + "/" + subgroup
+                                            : mount.mount_point + parent_override;
     }
   }
   if (location.v1_parents.empty()) {
     throw SandboxError("no usable cgroup hierarchy: need cgroup v2 with memory, pids and cpu, "
                        "or cgroup v1 with memory, pids, cpu and cpuacct mounted");
   }
+  return location;
+}
+
+CgroupLocation detect_cgroups(const std::string& subgroup, const std::string& parent_override) {
+  CgroupSystemView view{read_text_file("/proc/self/mountinfo"), read_text_file("/proc/self/cgroup"),
+                        [](const std::string& mount_point) {
+                          return read_text_file(mount_point + "/cgroup.controllers");
+                        }};
+  auto location = choose_cgroup_location(view, subgroup, parent_override);
+  if (!location.v2_delegate_from.empty()) delegate_controllers(location.v2_delegate_from);
   return location;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -54,6 +55,8 @@ class CgroupBackend {
   virtual std::unique_ptr<SlotCgroup> create_slot(const std::string& name) = 0;
   // Removes a slot cgroup created by create_slot; it must be empty.
   virtual void remove_slot(const std::string& name) = 0;
+  // Names of the slot cgroups under the parent (in the first hierarchy for v1).
+  virtual std::vector<std::string> slot_names() const = 0;
 };
 
 // Where a backend lives: for v2 one directory; for v1 one directory per controller
@@ -61,7 +64,21 @@ class CgroupBackend {
 struct CgroupLocation {
   std::string v2_parent;
   std::map<std::string, std::string> v1_parents;
+  // v2 only: the own cgroup that must hand its controllers down (this process moves into a
+  // leaf below it first, since a v2 cgroup with processes cannot have controlled children).
+  std::string v2_delegate_from;
 };
+
+// What the detection reads from the system, separated so it can be tested on other layouts.
+struct CgroupSystemView {
+  std::string mountinfo;    // /proc/self/mountinfo
+  std::string self_cgroup;  // /proc/self/cgroup
+  std::function<std::string(const std::string& mount_point)> read_controllers;  // cgroup.controllers
+};
+
+// Picks the hierarchy and the slots' parent directories from `view` (see detect_cgroups).
+CgroupLocation choose_cgroup_location(const CgroupSystemView& view, const std::string& subgroup,
+                                      const std::string& parent_override);
 
 // Finds the cgroup hierarchy of this process from /proc/self/mountinfo and /proc/self/cgroup and
 // prepares `<own cgroup>/<subgroup>` as the parent of the slots (cgroup v2 if it has the memory,

@@ -134,6 +134,8 @@ class CgroupV1Backend final : public CgroupBackend {
     for (const char* controller : kControllers) ::rmdir((parents_[controller] + "/" + name).c_str());
   }
 
+  std::vector<std::string> slot_names() const override { return subdirectories(parents_.at("memory")); }
+
  private:
   std::map<std::string, std::string> parents_;
 };

@@ -131,6 +131,8 @@ class CgroupV2Backend final : public CgroupBackend {
 
   void remove_slot(const std::string& name) override { ::rmdir((parent_ + "/" + name).c_str()); }
 
+  std::vector<std::string> slot_names() const override { return subdirectories(parent_); }
+
  private:
   std::string parent_;
 };

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace codearena::sandbox {
 
@@ -45,5 +46,7 @@ int64_t keyed_value(const std::string& text, const std::string& key);
 // mkdir -p; existing directories are fine.
 void make_dirs(const std::string& path, unsigned mode = 0755);
 bool path_exists(const std::string& path);
+// Names of the directories directly inside `path` (none when it cannot be read).
+std::vector<std::string> subdirectories(const std::string& path);
 
 }  // namespace codearena::sandbox

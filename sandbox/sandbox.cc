@@ -2,13 +2,33 @@
 
 #include <unistd.h>
 
+#include <signal.h>
+
+#include <cerrno>
 #include <climits>
+#include <cstdlib>
 
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
 #include "sandbox/seccomp_policy.h"
 
 namespace codearena::sandbox {
+namespace {
+
+// Slot cgroups are named "<engine pid>-<slot>", so engines sharing a machine (tests running in
+// parallel) never share a cgroup; those of engines that died are removed at start.
+std::string slot_cgroup_name(int index) { return std::to_string(::getpid()) + "-" + std::to_string(index); }
+
+void remove_stale_slots(CgroupBackend& backend) {
+  for (const auto& name : backend.slot_names()) {
+    const auto dash = name.find('-');
+    if (dash == std::string::npos) continue;
+    const auto pid = static_cast<pid_t>(std::atol(name.substr(0, dash).c_str()));
+    if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) backend.remove_slot(name);
+  }
+}
+
+}  // namespace
 
 std::string executable_dir() {
   char path[PATH_MAX];
@@ -25,6 +45,7 @@ Sandbox::Sandbox(SandboxConfig config) : config_(std::move(config)) {
   if (config_.binds.empty()) config_.binds = default_read_only_binds();
   make_dirs(config_.staging_dir, 0700);
   backend_ = make_cgroup_backend(detect_cgroups("codearena", config_.cgroup_parent));
+  remove_stale_slots(*backend_);
   const auto filter = build_seccomp_filter();
   const int last_capability =
       static_cast<int>(parse_int(read_text_file("/proc/sys/kernel/cap_last_cap"), "cap_last_cap"));
@@ -37,7 +58,7 @@ Sandbox::Sandbox(SandboxConfig config) : config_(std::move(config)) {
     slot.binds = config_.binds;
     slot.seccomp_filter = filter;
     slot.last_capability = last_capability;
-    slots_.push_back(std::make_unique<Slot>(std::move(slot), backend_->create_slot("slot-" + std::to_string(i))));
+    slots_.push_back(std::make_unique<Slot>(std::move(slot), backend_->create_slot(slot_cgroup_name(i))));
     free_.push_back(slots_.back().get());
   }
 }
@@ -46,7 +67,7 @@ Sandbox::~Sandbox() {
   for (auto& slot : slots_) {
     const int index = slot->index();
     slot.reset();
-    backend_->remove_slot("slot-" + std::to_string(index));
+    backend_->remove_slot(slot_cgroup_name(index));
   }
 }
 

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""`codearena run` as an operator uses it: JSON on stdout, exit codes, flags, environment."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+CODEARENA = os.environ["CODEARENA"]
+
+
+def codearena(*args, env=None, stdin_file=None):
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run([CODEARENA, *args], capture_output=True, env=full_env, timeout=60)
+
+
+def run_json(*args, env=None):
+    done = codearena("run", *args, env=env)
+    assert done.returncode == 0, done.stderr.decode()
+    return json.loads(done.stdout)
+
+
+class RunCommandTest(unittest.TestCase):
+    def test_prints_one_json_object_with_every_field(self):
+        result = run_json("--", "/bin/sh", "-c", "echo out; echo err >&2")
+        self.assertEqual(result["status"], "ok")
+        self.assertEqual(result["stdout"], "out\n")
+        self.assertEqual(result["stderr"], "err\n")
+        for field in ("exitCode", "signal", "cpuMs", "wallMs", "memoryKb", "stdoutTruncated",
+                      "stderrTruncated", "violation", "message"):
+            self.assertIn(field, result)
+
+    def test_stdin_and_files_reach_the_program(self):
+        with tempfile.TemporaryDirectory() as folder:
+            stdin = os.path.join(folder, "in.txt")
+            data = os.path.join(folder, "data.txt")
+            with open(stdin, "w") as f:
+                f.write("from stdin\n")
+            with open(data, "w") as f:
+                f.write("from a file\n")
+            result = run_json("--stdin", stdin, "--file", f"input={data}", "--",
+                              "/bin/sh", "-c", "cat; cat /box/input; pwd")
+        self.assertEqual(result["stdout"], "from stdin\nfrom a file\n/box\n")
+
+    def test_environment_is_fixed_plus_what_is_asked(self):
+        result = run_json("--env", "GREETING=hi", "--", "/usr/bin/env",
+                          env={"SECRET_TOKEN": "do-not-leak"})
+        lines = sorted(result["stdout"].split())
+        self.assertIn("GREETING=hi", lines)
+        self.assertIn("HOME=/box", lines)
+        self.assertNotIn("do-not-leak", result["stdout"])
+
+    def test_limits_come_from_the_environment_and_flags_override_them(self):
+        spin = ["--", "/bin/sh", "-c", "while :; do :; done"]
+        from_env = run_json(*spin, env={"TIME_LIMIT": "300ms"})
+        self.assertEqual(from_env["status"], "cpu_time_limit")
+        self.assertIn("300 ms", from_env["message"])
+        from_flag = run_json("--time", "200ms", *spin, env={"TIME_LIMIT": "5"})
+        self.assertIn("200 ms", from_flag["message"])
+
+    def test_output_that_is_not_utf8_still_gives_valid_json(self):
+        result = run_json("--", "/usr/bin/printf", "\\377\\376ok")
+        self.assertEqual(result["status"], "ok")
+        self.assertTrue(result["stdout"].endswith("ok"))
+
+    def test_repeat_prints_one_line_per_run(self):
+        done = codearena("run", "--repeat", "3", "--", "/bin/true")
+        self.assertEqual(done.returncode, 0)
+        lines = done.stdout.decode().splitlines()
+        self.assertEqual(len(lines), 3)
+        self.assertTrue(all(json.loads(line)["status"] == "ok" for line in lines))
+
+    def test_usage_errors_exit_2_and_say_what_is_wrong(self):
+        cases = [
+            (["run", "--time", "soon", "--", "/bin/true"], "soon"),
+            (["run", "--memory", "12q", "--", "/bin/true"], "12q"),
+            (["run", "--pids", "-1", "--", "/bin/true"], "--pids"),
+            (["run", "--file", "nopath", "--", "/bin/true"], "NAME=PATH"),
+            (["run", "--file", "x=/nonexistent/file", "--", "/bin/true"], "/nonexistent/file"),
+            (["run", "--bogus"], "--bogus"),
+            (["run", "/bin/true"], "--"),
+            (["frobnicate"], "frobnicate"),
+        ]
+        for args, needle in cases:
+            with self.subTest(args=args):
+                done = codearena(*args)
+                self.assertEqual(done.returncode, 2)
+                self.assertIn(needle, done.stderr.decode())
+
+    def test_bad_environment_value_is_a_usage_error(self):
+        done = codearena("run", "--", "/bin/true", env={"MEMORY_LIMIT": "a lot"})
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("MEMORY_LIMIT", done.stderr.decode())
+        self.assertIn("a lot", done.stderr.decode())
+
+    def test_missing_program_is_the_programs_error_not_the_sandboxes(self):
+        result = run_json("--", "no-such-program")
+        self.assertEqual(result["status"], "runtime_error")
+        self.assertEqual(result["exitCode"], 127)
+        self.assertIn("no-such-program", result["message"])
+
+    def test_help_lists_the_flags(self):
+        done = codearena("run", "--help")
+        self.assertEqual(done.returncode, 0)
+        for flag in ("--time", "--memory", "--output", "--pids", "--stdin", "--file"):
+            self.assertIn(flag, done.stdout.decode())
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian bookworm packages CodeArena builds and runs with (as root).
+# Does nothing when they are all present already.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libseccomp-dev nlohmann-json3-dev catch2
+  libcaf-dev librestinio-dev libasio-dev libfmt-dev libhiredis-dev libssl-dev redis-server
+  python3 nodejs default-jdk-headless
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
