@@ -6,7 +6,8 @@ nlohmann::json to_json(const sandbox::RunResult& result) {
   nlohmann::json json = {
       {"status", sandbox::status_name(result.status)},
       {"exitCode", result.exit_code},
-      {"signal", result.signal != 0 ? nlohmann::json(sandbox::signal_name(result.signal)) : nlohmann::json()},
+      {"signal",
+       result.signal != 0 ? nlohmann::json(sandbox::signal_name(result.signal)) : nlohmann::json()},
       {"cpuMs", result.cpu_ms},
       {"wallMs", result.wall_ms},
       {"memoryKb", result.memory_kb},

@@ -89,22 +89,38 @@ ParsedRun parse(const std::vector<std::string>& args) {
         request.argv.assign(args.begin() + static_cast<long>(i) + 1, args.end());
         break;
       }
-      if (flag == "--time") limits.cpu_ms = parse_duration_ms(value(flag));
-      else if (flag == "--wall-time") limits.wall_ms = parse_duration_ms(value(flag));
-      else if (flag == "--memory") limits.memory_bytes = parse_size(value(flag));
-      else if (flag == "--output") limits.output_bytes = parse_size(value(flag));
-      else if (flag == "--file-size") limits.file_size_bytes = parse_size(value(flag));
-      else if (flag == "--stack") limits.stack_bytes = parse_size(value(flag));
-      else if (flag == "--box-size") limits.box_bytes = parse_size(value(flag));
-      else if (flag == "--tmp-size") limits.tmp_bytes = parse_size(value(flag));
-      else if (flag == "--pids") limits.pids = number(flag);
-      else if (flag == "--open-files") limits.open_files = number(flag);
-      else if (flag == "--cpus") limits.cpu_cores = std::stod(value(flag));
-      else if (flag == "--stdin") request.stdin_path = value(flag);
-      else if (flag == "--file") request.files.push_back(input_file(value(flag)));
-      else if (flag == "--env") request.env.push_back(value(flag));
-      else if (flag == "--repeat") parsed.repeat = static_cast<int>(number(flag));
-      else throw UsageError("unknown option '" + flag + "'");
+      if (flag == "--time")
+        limits.cpu_ms = parse_duration_ms(value(flag));
+      else if (flag == "--wall-time")
+        limits.wall_ms = parse_duration_ms(value(flag));
+      else if (flag == "--memory")
+        limits.memory_bytes = parse_size(value(flag));
+      else if (flag == "--output")
+        limits.output_bytes = parse_size(value(flag));
+      else if (flag == "--file-size")
+        limits.file_size_bytes = parse_size(value(flag));
+      else if (flag == "--stack")
+        limits.stack_bytes = parse_size(value(flag));
+      else if (flag == "--box-size")
+        limits.box_bytes = parse_size(value(flag));
+      else if (flag == "--tmp-size")
+        limits.tmp_bytes = parse_size(value(flag));
+      else if (flag == "--pids")
+        limits.pids = number(flag);
+      else if (flag == "--open-files")
+        limits.open_files = number(flag);
+      else if (flag == "--cpus")
+        limits.cpu_cores = std::stod(value(flag));
+      else if (flag == "--stdin")
+        request.stdin_path = value(flag);
+      else if (flag == "--file")
+        request.files.push_back(input_file(value(flag)));
+      else if (flag == "--env")
+        request.env.push_back(value(flag));
+      else if (flag == "--repeat")
+        parsed.repeat = static_cast<int>(number(flag));
+      else
+        throw UsageError("unknown option '" + flag + "'");
     }
   } catch (const UsageError&) {
     throw;

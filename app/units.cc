@@ -16,7 +16,8 @@ double leading_number(const std::string& text, std::string& suffix, const char* 
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used == 0 || !std::isdigit(static_cast<unsigned char>(text[0])) || value < 0 || !std::isfinite(value)) {
+  if (used == 0 || !std::isdigit(static_cast<unsigned char>(text[0])) || value < 0 ||
+      !std::isfinite(value)) {
     throw std::invalid_argument(std::string("not a ") + kind + ": '" + text + "'");
   }
   suffix = text.substr(used);
@@ -30,11 +31,16 @@ int64_t parse_size(const std::string& text) {
   std::string suffix;
   const double value = leading_number(text, suffix, "size");
   double multiplier = 1;
-  if (suffix == "" || suffix == "b") multiplier = 1;
-  else if (suffix == "k" || suffix == "kb" || suffix == "kib") multiplier = 1024.0;
-  else if (suffix == "m" || suffix == "mb" || suffix == "mib") multiplier = 1024.0 * 1024;
-  else if (suffix == "g" || suffix == "gb" || suffix == "gib") multiplier = 1024.0 * 1024 * 1024;
-  else throw std::invalid_argument("unknown size unit in '" + text + "' (use k, m or g)");
+  if (suffix == "" || suffix == "b")
+    multiplier = 1;
+  else if (suffix == "k" || suffix == "kb" || suffix == "kib")
+    multiplier = 1024.0;
+  else if (suffix == "m" || suffix == "mb" || suffix == "mib")
+    multiplier = 1024.0 * 1024;
+  else if (suffix == "g" || suffix == "gb" || suffix == "gib")
+    multiplier = 1024.0 * 1024 * 1024;
+  else
+    throw std::invalid_argument("unknown size unit in '" + text + "' (use k, m or g)");
   return static_cast<int64_t>(std::llround(value * multiplier));
 }
 

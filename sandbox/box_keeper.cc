@@ -107,8 +107,10 @@ int child_main(void* arg) {
   }
   if (::chdir("/box") != 0) return fail(plan, "chdir /box", errno);
   const char* step = nullptr;
-  if (int error = apply_process_limits(plan->limits, &step); error != 0) return fail(plan, step, error);
-  if (int error = drop_privileges(plan->slot->uid, plan->slot->gid, plan->slot->last_capability, &step);
+  if (int error = apply_process_limits(plan->limits, &step); error != 0)
+    return fail(plan, step, error);
+  if (int error =
+          drop_privileges(plan->slot->uid, plan->slot->gid, plan->slot->last_capability, &step);
       error != 0) {
     return fail(plan, step, error);
   }
@@ -127,7 +129,8 @@ int child_main(void* arg) {
   return fail(plan, "execve", exec_errno);
 }
 
-std::vector<std::string> exec_candidates(const std::string& program, const std::vector<std::string>& env) {
+std::vector<std::string> exec_candidates(const std::string& program,
+                                         const std::vector<std::string>& env) {
   if (program.find('/') != std::string::npos) return {program};
   std::string path = "/usr/local/bin:/usr/bin:/bin";
   for (const auto& entry : env) {
@@ -218,7 +221,8 @@ class BoxKeeper {
     plan.limits.stack_bytes = static_cast<int64_t>(reader.u64());
     plan.limits.address_space_bytes = static_cast<int64_t>(reader.u64());
     if (argv.empty()) throw SandboxError("no program to run");
-    if (fds.size() != 3 + file_names.size()) throw SandboxError("run message carries the wrong number of files");
+    if (fds.size() != 3 + file_names.size())
+      throw SandboxError("run message carries the wrong number of files");
     if (box_bytes != slot_.box_bytes || tmp_bytes != slot_.tmp_bytes) {
       slot_.box_bytes = box_bytes;
       slot_.tmp_bytes = tmp_bytes;
@@ -248,8 +252,9 @@ class BoxKeeper {
     if (plan.failed_step != nullptr) {
       kill_everything();
       const bool exec_failed = std::strcmp(plan.failed_step, "execve") == 0;
-      const std::string reason = exec_failed ? "cannot execute '" + argv[0] + "'"
-                                             : std::string("sandbox setup failed: ") + plan.failed_step;
+      const std::string reason = exec_failed
+                                     ? "cannot execute '" + argv[0] + "'"
+                                     : std::string("sandbox setup failed: ") + plan.failed_step;
       wire::send_message(control_, wire::Writer(wire::Type::kFailed)
                                        .str(reason + ": " + std::strerror(plan.failed_errno))
                                        .u64(exec_failed ? 1 : 0)
@@ -265,7 +270,8 @@ class BoxKeeper {
 
   static pid_t spawn(SpawnPlan& plan) {
     alignas(16) static char stack[256 * 1024];
-    const pid_t child = ::clone(child_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
+    const pid_t child =
+        ::clone(child_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
     if (child < 0) throw_errno("clone", errno);
     return child;
   }
@@ -274,7 +280,8 @@ class BoxKeeper {
     if (!valid_file_name(name)) throw SandboxError("invalid file name '" + name + "'");
     // /box is a tmpfs mounted a moment ago: nothing in it can have been planted, and O_EXCL
     // with O_NOFOLLOW would refuse anything that somehow was.
-    UniqueFd target(::openat(box, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+    UniqueFd target(
+        ::openat(box, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
     if (!target.valid()) throw_errno("create /box/" + name, errno);
     for (;;) {
       const ssize_t copied = ::sendfile(target.get(), source, nullptr, 1 << 30);
@@ -330,9 +337,9 @@ class BoxKeeper {
     std::vector<UniqueFd> files;
     std::string problems;
     for (const auto& name : collect) {
-      UniqueFd file(valid_file_name(name)
-                        ? ::openat(box, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-                        : -1);
+      UniqueFd file(valid_file_name(name) ? ::openat(box, name.c_str(),
+                                                     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+                                          : -1);
       struct stat st;
       if (!file.valid() || ::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
         problems += name + ": not a regular file in /box; ";
@@ -345,12 +352,13 @@ class BoxKeeper {
     }
     std::vector<int> raw;
     for (const auto& file : files) raw.push_back(file.get());
-    wire::send_message(control_, wire::Writer(wire::Type::kExited)
-                                     .u64(static_cast<uint64_t>(status))
-                                     .u64(static_cast<uint64_t>(wall_us))
-                                     .strs(names)
-                                     .str(problems)
-                                     .bytes(),
+    wire::send_message(control_,
+                       wire::Writer(wire::Type::kExited)
+                           .u64(static_cast<uint64_t>(status))
+                           .u64(static_cast<uint64_t>(wall_us))
+                           .strs(names)
+                           .str(problems)
+                           .bytes(),
                        raw);
   }
 

@@ -14,8 +14,8 @@ namespace {
 
 struct CgroupMount {
   std::string mount_point;
-  std::string root;         // The part of the hierarchy this mount shows.
-  std::string fs_type;      // "cgroup" or "cgroup2".
+  std::string root;           // The part of the hierarchy this mount shows.
+  std::string fs_type;        // "cgroup" or "cgroup2".
   std::string super_options;  // For v1: the controllers, comma-separated.
 };
 
@@ -113,8 +113,9 @@ CgroupLocation choose_cgroup_location(const CgroupSystemView& view, const std::s
     }
   }
   if (location.v1_parents.empty()) {
-    throw SandboxError("no usable cgroup hierarchy: need cgroup v2 with memory, pids and cpu, "
-                       "or cgroup v1 with memory, pids, cpu and cpuacct mounted");
+    throw SandboxError(
+        "no usable cgroup hierarchy: need cgroup v2 with memory, pids and cpu, "
+        "or cgroup v1 with memory, pids, cpu and cpuacct mounted");
   }
   return location;
 }

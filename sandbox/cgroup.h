@@ -20,9 +20,9 @@ namespace codearena::sandbox {
 
 // What one run used, relative to the baseline taken by begin_run().
 struct CgroupUsage {
-  int64_t cpu_ns = 0;          // All processes and threads.
+  int64_t cpu_ns = 0;  // All processes and threads.
   int64_t memory_peak_bytes = 0;
-  int64_t oom_kills = 0;       // The kernel's OOM killer acted inside the cgroup.
+  int64_t oom_kills = 0;          // The kernel's OOM killer acted inside the cgroup.
   int64_t memory_limit_hits = 0;  // Allocations that reached the limit (reclaimed or failed).
 };
 
@@ -73,7 +73,8 @@ struct CgroupLocation {
 struct CgroupSystemView {
   std::string mountinfo;    // /proc/self/mountinfo
   std::string self_cgroup;  // /proc/self/cgroup
-  std::function<std::string(const std::string& mount_point)> read_controllers;  // cgroup.controllers
+  std::function<std::string(const std::string& mount_point)>
+      read_controllers;  // cgroup.controllers
 };
 
 // Picks the hierarchy and the slots' parent directories from `view` (see detect_cgroups).

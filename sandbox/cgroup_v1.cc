@@ -29,14 +29,17 @@ class SlotCgroupV1 final : public SlotCgroup {
     const auto memory = std::to_string(limits.memory_bytes);
     if (memory != written_memory_) {
       // memsw must stay >= memory: raise memsw first when growing, lower memory first when not.
-      const bool growing = written_memory_.empty() || limits.memory_bytes > std::stoll(written_memory_);
-      if (has_memsw_ && growing) try_write_text_file(file("memory", "memory.memsw.limit_in_bytes"), memory);
+      const bool growing =
+          written_memory_.empty() || limits.memory_bytes > std::stoll(written_memory_);
+      if (has_memsw_ && growing)
+        try_write_text_file(file("memory", "memory.memsw.limit_in_bytes"), memory);
       write_text_file(file("memory", "memory.limit_in_bytes"), memory);
       if (has_memsw_) write_text_file(file("memory", "memory.memsw.limit_in_bytes"), memory);
       written_memory_ = memory;
     }
     write_if_changed("pids", "pids.max", std::to_string(limits.pids));
-    const auto quota = std::max<int64_t>(1000, static_cast<int64_t>(limits.cpu_cores * kCpuPeriodUs));
+    const auto quota =
+        std::max<int64_t>(1000, static_cast<int64_t>(limits.cpu_cores * kCpuPeriodUs));
     write_if_changed("cpu", "cpu.cfs_quota_us", std::to_string(quota));
   }
 
@@ -57,7 +60,9 @@ class SlotCgroupV1 final : public SlotCgroup {
     return usage;
   }
 
-  int64_t cpu_ns_so_far() override { return read_int("cpuacct", "cpuacct.usage") - baseline_.cpu_ns; }
+  int64_t cpu_ns_so_far() override {
+    return read_int("cpuacct", "cpuacct.usage") - baseline_.cpu_ns;
+  }
 
   std::vector<std::string> procs_files() const override {
     std::set<std::string> unique;
@@ -66,8 +71,7 @@ class SlotCgroupV1 final : public SlotCgroup {
   }
 
   size_t process_count() const override {
-    const auto text = read_text_file(file("pids", "cgroup.procs"));
-    return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+    return line_count(read_text_file(file("pids", "cgroup.procs")));
   }
 
  private:
@@ -89,7 +93,8 @@ class SlotCgroupV1 final : public SlotCgroup {
   void take_baseline() {
     baseline_.cpu_ns = read_int("cpuacct", "cpuacct.usage");
     baseline_.memory_usage = read_int("memory", "memory.usage_in_bytes");
-    baseline_.oom_kills = keyed_value(read_text_file(file("memory", "memory.oom_control")), "oom_kill");
+    baseline_.oom_kills =
+        keyed_value(read_text_file(file("memory", "memory.oom_control")), "oom_kill");
     baseline_.failcnt = read_int("memory", "memory.failcnt");
   }
 
@@ -109,10 +114,12 @@ class SlotCgroupV1 final : public SlotCgroup {
 
 class CgroupV1Backend final : public CgroupBackend {
  public:
-  explicit CgroupV1Backend(std::map<std::string, std::string> parents) : parents_(std::move(parents)) {
+  explicit CgroupV1Backend(std::map<std::string, std::string> parents)
+      : parents_(std::move(parents)) {
     for (const char* controller : kControllers) {
       if (parents_.count(controller) == 0) {
-        throw SandboxError(std::string("cgroup v1: the ") + controller + " controller is not mounted");
+        throw SandboxError(std::string("cgroup v1: the ") + controller +
+                           " controller is not mounted");
       }
       make_dirs(parents_[controller]);
     }
@@ -131,10 +138,13 @@ class CgroupV1Backend final : public CgroupBackend {
   }
 
   void remove_slot(const std::string& name) override {
-    for (const char* controller : kControllers) ::rmdir((parents_[controller] + "/" + name).c_str());
+    for (const char* controller : kControllers)
+      ::rmdir((parents_[controller] + "/" + name).c_str());
   }
 
-  std::vector<std::string> slot_names() const override { return subdirectories(parents_.at("memory")); }
+  std::vector<std::string> slot_names() const override {
+    return subdirectories(parents_.at("memory"));
+  }
 
  private:
   std::map<std::string, std::string> parents_;

@@ -28,7 +28,8 @@ class SlotCgroupV2 final : public SlotCgroup {
   void apply_limits(const RunLimits& limits) override {
     write_if_changed("memory.max", std::to_string(limits.memory_bytes));
     write_if_changed("pids.max", std::to_string(limits.pids));
-    const auto quota = std::max<int64_t>(1000, static_cast<int64_t>(limits.cpu_cores * kCpuPeriodUs));
+    const auto quota =
+        std::max<int64_t>(1000, static_cast<int64_t>(limits.cpu_cores * kCpuPeriodUs));
     write_if_changed("cpu.max", std::to_string(quota) + " " + std::to_string(kCpuPeriodUs));
   }
 
@@ -43,9 +44,9 @@ class SlotCgroupV2 final : public SlotCgroup {
   CgroupUsage end_run() override {
     const auto before = baseline_;
     sample();
-    const int64_t peak = peak_resettable_ ? parse_int(pread_text(peak_fd_.get(), "memory.peak"),
-                                                      file("memory.peak"))
-                                          : sampled_peak_;
+    const int64_t peak =
+        peak_resettable_ ? parse_int(pread_text(peak_fd_.get(), "memory.peak"), file("memory.peak"))
+                         : sampled_peak_;
     take_baseline();
     CgroupUsage usage;
     usage.cpu_ns = (baseline_.cpu_usec - before.cpu_usec) * 1000;
@@ -65,10 +66,7 @@ class SlotCgroupV2 final : public SlotCgroup {
 
   std::vector<std::string> procs_files() const override { return {file("cgroup.procs")}; }
 
-  size_t process_count() const override {
-    const auto text = read_text_file(file("cgroup.procs"));
-    return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
-  }
+  size_t process_count() const override { return line_count(read_text_file(file("cgroup.procs"))); }
 
  private:
   struct Baseline {
@@ -82,7 +80,9 @@ class SlotCgroupV2 final : public SlotCgroup {
   int64_t read_int(const char* name) const {
     return parse_int(read_text_file(file(name)), file(name));
   }
-  int64_t read_cpu_usec() const { return keyed_value(read_text_file(file("cpu.stat")), "usage_usec"); }
+  int64_t read_cpu_usec() const {
+    return keyed_value(read_text_file(file("cpu.stat")), "usage_usec");
+  }
 
   void take_baseline() {
     const auto events = read_text_file(file("memory.events"));

@@ -46,6 +46,8 @@ int64_t keyed_value(const std::string& text, const std::string& key);
 // mkdir -p; existing directories are fine.
 void make_dirs(const std::string& path, unsigned mode = 0755);
 bool path_exists(const std::string& path);
+// Number of newline-terminated lines, e.g. the processes listed in cgroup.procs.
+size_t line_count(const std::string& text);
 // Names of the directories directly inside `path` (none when it cannot be read).
 std::vector<std::string> subdirectories(const std::string& path);
 

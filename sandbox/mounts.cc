@@ -32,7 +32,9 @@ void write_file_at(const std::string& path, const std::string& content) {
   }
 }
 
-void touch(const std::string& path) { write_file_at(path, ""); }
+void touch(const std::string& path) {
+  write_file_at(path, "");
+}
 
 // Shows host `path` read-only at root + path (or recreates it as a symlink).
 void bind_read_only(const std::string& root, const ReadOnlyBind& bind) {
@@ -85,13 +87,16 @@ void populate_dev(const std::string& root) {
     do_mount((std::string("/dev/") + node).c_str(), target, nullptr, MS_BIND);
     do_mount(nullptr, target, nullptr, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NOEXEC);
   }
-  const std::pair<const char*, const char*> links[] = {
-      {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"},
-      {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"}};
+  const std::pair<const char*, const char*> links[] = {{"/proc/self/fd", "fd"},
+                                                       {"/proc/self/fd/0", "stdin"},
+                                                       {"/proc/self/fd/1", "stdout"},
+                                                       {"/proc/self/fd/2", "stderr"}};
   for (const auto& [from, name] : links) {
-    if (::symlink(from, (dev + "/" + name).c_str()) != 0) throw_errno("symlink /dev/" + std::string(name), errno);
+    if (::symlink(from, (dev + "/" + name).c_str()) != 0)
+      throw_errno("symlink /dev/" + std::string(name), errno);
   }
-  do_mount(nullptr, dev, nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC, "size=64k,nr_inodes=64,mode=0755");
+  do_mount(nullptr, dev, nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
+           "size=64k,nr_inodes=64,mode=0755");
 }
 
 std::string tmpfs_options(int64_t bytes, uint32_t uid, uint32_t gid) {
@@ -102,16 +107,25 @@ std::string tmpfs_options(int64_t bytes, uint32_t uid, uint32_t gid) {
 }  // namespace
 
 std::vector<ReadOnlyBind> default_read_only_binds() {
-  return {{"/usr", false},           {"/bin"},        {"/sbin"},           {"/lib"},
-          {"/lib64"},                {"/lib32"},      {"/libx32"},         {"/etc/alternatives"},
-          {"/etc/ld.so.cache"},      {"/etc/localtime"}, {"/etc/java-17-openjdk"}};
+  return {{"/usr", false},
+          {"/bin"},
+          {"/sbin"},
+          {"/lib"},
+          {"/lib64"},
+          {"/lib32"},
+          {"/libx32"},
+          {"/etc/alternatives"},
+          {"/etc/ld.so.cache"},
+          {"/etc/localtime"},
+          {"/etc/java-17-openjdk"}};
 }
 
 void build_box_root(const RootLayout& layout) {
   // Nothing mounted from here on may propagate back to the host.
   do_mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE);
   const auto& root = layout.staging_dir;
-  do_mount("codearena-root", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,nr_inodes=4096,mode=0755");
+  do_mount("codearena-root", root, "tmpfs", MS_NOSUID | MS_NODEV,
+           "size=1m,nr_inodes=4096,mode=0755");
   for (const auto& bind : layout.binds) bind_read_only(root, bind);
   populate_etc(root, layout.uid, layout.gid);
   populate_dev(root);
@@ -129,7 +143,8 @@ void build_box_root(const RootLayout& layout) {
 void replace_work_dirs(int64_t box_bytes, int64_t tmp_bytes, uint32_t uid, uint32_t gid) {
   const std::pair<const char*, int64_t> dirs[] = {{"/box", box_bytes}, {"/tmp", tmp_bytes}};
   for (const auto& [dir, bytes] : dirs) {
-    if (::umount2(dir, MNT_DETACH) != 0 && errno != EINVAL) throw_errno(std::string("umount ") + dir, errno);
+    if (::umount2(dir, MNT_DETACH) != 0 && errno != EINVAL)
+      throw_errno(std::string("umount ") + dir, errno);
     do_mount("codearena-work", dir, "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_options(bytes, uid, gid));
   }
 }

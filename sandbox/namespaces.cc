@@ -17,7 +17,8 @@ namespace codearena::sandbox {
 
 KeeperProcess spawn_box_keeper(const std::string& helper_path) {
   int ends[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0) throw_errno("socketpair", errno);
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0)
+    throw_errno("socketpair", errno);
   UniqueFd engine_end(ends[0]);
   UniqueFd keeper_end(ends[1]);
   if (::access(helper_path.c_str(), X_OK) != 0) throw_errno("sandbox helper " + helper_path, errno);

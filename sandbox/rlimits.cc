@@ -31,15 +31,19 @@ int apply_process_limits(const ProcessLimits& limits, const char** step) {
     rlim_t hard;
     const char* name;
   };
-  const auto or_infinity = [](int64_t value) { return value > 0 ? static_cast<rlim_t>(value) : RLIM_INFINITY; };
+  const auto or_infinity = [](int64_t value) {
+    return value > 0 ? static_cast<rlim_t>(value) : RLIM_INFINITY;
+  };
   const Entry entries[] = {
       {RLIMIT_CORE, 0, 0, "RLIMIT_CORE"},
-      {RLIMIT_CPU, static_cast<rlim_t>(limits.cpu_seconds), static_cast<rlim_t>(limits.cpu_seconds + 1),
-       "RLIMIT_CPU"},
-      {RLIMIT_FSIZE, or_infinity(limits.file_size_bytes), or_infinity(limits.file_size_bytes), "RLIMIT_FSIZE"},
-      {RLIMIT_NOFILE, static_cast<rlim_t>(limits.open_files), static_cast<rlim_t>(limits.open_files),
-       "RLIMIT_NOFILE"},
-      {RLIMIT_STACK, or_infinity(limits.stack_bytes), or_infinity(limits.stack_bytes), "RLIMIT_STACK"},
+      {RLIMIT_CPU, static_cast<rlim_t>(limits.cpu_seconds),
+       static_cast<rlim_t>(limits.cpu_seconds + 1), "RLIMIT_CPU"},
+      {RLIMIT_FSIZE, or_infinity(limits.file_size_bytes), or_infinity(limits.file_size_bytes),
+       "RLIMIT_FSIZE"},
+      {RLIMIT_NOFILE, static_cast<rlim_t>(limits.open_files),
+       static_cast<rlim_t>(limits.open_files), "RLIMIT_NOFILE"},
+      {RLIMIT_STACK, or_infinity(limits.stack_bytes), or_infinity(limits.stack_bytes),
+       "RLIMIT_STACK"},
       {RLIMIT_AS, or_infinity(limits.address_space_bytes), or_infinity(limits.address_space_bytes),
        "RLIMIT_AS"},
       {RLIMIT_MEMLOCK, 0, 0, "RLIMIT_MEMLOCK"},

@@ -15,15 +15,24 @@ int64_t RunLimits::wall_limit_ms() const {
 
 const char* status_name(RunStatus status) {
   switch (status) {
-    case RunStatus::kOk: return "ok";
-    case RunStatus::kRuntimeError: return "runtime_error";
-    case RunStatus::kSignaled: return "killed_by_signal";
-    case RunStatus::kCpuTimeLimit: return "cpu_time_limit";
-    case RunStatus::kWallTimeLimit: return "wall_time_limit";
-    case RunStatus::kMemoryLimit: return "memory_limit";
-    case RunStatus::kOutputLimit: return "output_limit";
-    case RunStatus::kSecurityViolation: return "security_violation";
-    case RunStatus::kInternalError: return "internal_error";
+    case RunStatus::kOk:
+      return "ok";
+    case RunStatus::kRuntimeError:
+      return "runtime_error";
+    case RunStatus::kSignaled:
+      return "killed_by_signal";
+    case RunStatus::kCpuTimeLimit:
+      return "cpu_time_limit";
+    case RunStatus::kWallTimeLimit:
+      return "wall_time_limit";
+    case RunStatus::kMemoryLimit:
+      return "memory_limit";
+    case RunStatus::kOutputLimit:
+      return "output_limit";
+    case RunStatus::kSecurityViolation:
+      return "security_violation";
+    case RunStatus::kInternalError:
+      return "internal_error";
   }
   return "internal_error";
 }

@@ -54,8 +54,8 @@ struct RunRequest {
 
 enum class RunStatus {
   kOk,
-  kRuntimeError,      // Exited with a non-zero code.
-  kSignaled,          // Killed by a signal the program raised or caused.
+  kRuntimeError,  // Exited with a non-zero code.
+  kSignaled,      // Killed by a signal the program raised or caused.
   kCpuTimeLimit,
   kWallTimeLimit,
   kMemoryLimit,
@@ -72,11 +72,11 @@ std::string signal_name(int signal_number);
 
 struct RunResult {
   RunStatus status = RunStatus::kInternalError;
-  int exit_code = 0;         // Meaningful when the program exited.
-  int signal = 0;            // Non-zero when the main process was killed by a signal.
-  int64_t cpu_ms = 0;        // From the cgroup: every process and thread of the run.
-  int64_t wall_ms = 0;       // From just before exec to the main process's exit.
-  int64_t memory_kb = 0;     // Peak memory the run added to its cgroup.
+  int exit_code = 0;      // Meaningful when the program exited.
+  int signal = 0;         // Non-zero when the main process was killed by a signal.
+  int64_t cpu_ms = 0;     // From the cgroup: every process and thread of the run.
+  int64_t wall_ms = 0;    // From just before exec to the main process's exit.
+  int64_t memory_kb = 0;  // Peak memory the run added to its cgroup.
   std::string stdout_data;
   std::string stderr_data;
   bool stdout_truncated = false;

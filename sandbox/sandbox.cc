@@ -17,7 +17,9 @@ namespace {
 
 // Slot cgroups are named "<engine pid>-<slot>", so engines sharing a machine (tests running in
 // parallel) never share a cgroup; those of engines that died are removed at start.
-std::string slot_cgroup_name(int index) { return std::to_string(::getpid()) + "-" + std::to_string(index); }
+std::string slot_cgroup_name(int index) {
+  return std::to_string(::getpid()) + "-" + std::to_string(index);
+}
 
 void remove_stale_slots(CgroupBackend& backend) {
   for (const auto& name : backend.slot_names()) {
@@ -58,7 +60,8 @@ Sandbox::Sandbox(SandboxConfig config) : config_(std::move(config)) {
     slot.binds = config_.binds;
     slot.seccomp_filter = filter;
     slot.last_capability = last_capability;
-    slots_.push_back(std::make_unique<Slot>(std::move(slot), backend_->create_slot(slot_cgroup_name(i))));
+    slots_.push_back(
+        std::make_unique<Slot>(std::move(slot), backend_->create_slot(slot_cgroup_name(i))));
     free_.push_back(slots_.back().get());
   }
 }

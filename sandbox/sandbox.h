@@ -53,7 +53,9 @@ class Sandbox {
   class Lease {
    public:
     Lease(Sandbox& owner, Slot& slot) : owner_(&owner), slot_(&slot) {}
-    Lease(Lease&& other) noexcept : owner_(other.owner_), slot_(other.slot_) { other.slot_ = nullptr; }
+    Lease(Lease&& other) noexcept : owner_(other.owner_), slot_(other.slot_) {
+      other.slot_ = nullptr;
+    }
     Lease(const Lease&) = delete;
     ~Lease();
     Slot& operator*() const { return *slot_; }

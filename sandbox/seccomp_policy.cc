@@ -24,7 +24,8 @@ void check(int rc, const std::string& what) {
   if (rc < 0) throw_errno("seccomp: " + what, -rc);
 }
 
-void block(scmp_filter_ctx ctx, const std::string& name, std::vector<scmp_arg_cmp> conditions = {}) {
+void block(scmp_filter_ctx ctx, const std::string& name,
+           std::vector<scmp_arg_cmp> conditions = {}) {
   const int number = seccomp_syscall_resolve_name(name.c_str());
   if (number == __NR_SCMP_ERROR) return;  // Not a call on this architecture.
   check(seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, number, conditions.size(), conditions.data()),
@@ -56,17 +57,61 @@ void block_personality_changes(scmp_filter_ctx ctx) {
 }  // namespace
 
 const std::vector<std::string>& always_blocked_syscalls() {
-  static const std::vector<std::string> names = {
-      "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "process_madvise",
-      "kcmp", "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "fsopen",
-      "fsconfig", "fsmount", "fspick", "move_mount", "open_tree", "mount_setattr",
-      "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "bpf",
-      "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key", "io_uring_setup",
-      "io_uring_enter", "io_uring_register", "reboot", "swapon", "swapoff", "acct",
-      "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "open_by_handle_at",
-      "name_to_handle_at", "quotactl", "quotactl_fd", "lookup_dcookie", "syslog", "vhangup",
-      "iopl", "ioperm", "uselib", "fanotify_init", "sethostname", "setdomainname",
-      "nfsservctl"};
+  static const std::vector<std::string> names = {"ptrace",
+                                                 "process_vm_readv",
+                                                 "process_vm_writev",
+                                                 "pidfd_getfd",
+                                                 "process_madvise",
+                                                 "kcmp",
+                                                 "mount",
+                                                 "umount2",
+                                                 "pivot_root",
+                                                 "chroot",
+                                                 "unshare",
+                                                 "setns",
+                                                 "fsopen",
+                                                 "fsconfig",
+                                                 "fsmount",
+                                                 "fspick",
+                                                 "move_mount",
+                                                 "open_tree",
+                                                 "mount_setattr",
+                                                 "kexec_load",
+                                                 "kexec_file_load",
+                                                 "init_module",
+                                                 "finit_module",
+                                                 "delete_module",
+                                                 "bpf",
+                                                 "perf_event_open",
+                                                 "userfaultfd",
+                                                 "keyctl",
+                                                 "add_key",
+                                                 "request_key",
+                                                 "io_uring_setup",
+                                                 "io_uring_enter",
+                                                 "io_uring_register",
+                                                 "reboot",
+                                                 "swapon",
+                                                 "swapoff",
+                                                 "acct",
+                                                 "settimeofday",
+                                                 "clock_settime",
+                                                 "clock_adjtime",
+                                                 "adjtimex",
+                                                 "open_by_handle_at",
+                                                 "name_to_handle_at",
+                                                 "quotactl",
+                                                 "quotactl_fd",
+                                                 "lookup_dcookie",
+                                                 "syslog",
+                                                 "vhangup",
+                                                 "iopl",
+                                                 "ioperm",
+                                                 "uselib",
+                                                 "fanotify_init",
+                                                 "sethostname",
+                                                 "setdomainname",
+                                                 "nfsservctl"};
   return names;
 }
 
@@ -74,7 +119,8 @@ std::string build_seccomp_filter() {
   FilterContext ctx(seccomp_init(SCMP_ACT_ALLOW), &seccomp_release);
   if (!ctx) throw SandboxError("seccomp_init failed");
   // Another ABI (i386 int 0x80, x32) is never legitimate here: kill outright.
-  check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS), "bad-arch action");
+  check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS),
+        "bad-arch action");
   check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0), "no_new_privs attribute");
   for (const auto& name : always_blocked_syscalls()) block(ctx.get(), name);
   block_namespace_clones(ctx.get());

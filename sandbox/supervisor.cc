@@ -65,7 +65,8 @@ UniqueFd input_fd(const InputFile& file) {
       file.name.find('/') != std::string::npos) {
     throw SandboxError("invalid file name '" + file.name + "': a plain name is needed");
   }
-  return file.host_path.empty() ? sealed_memfd(file.content, "input") : open_host_file(file.host_path);
+  return file.host_path.empty() ? sealed_memfd(file.content, "input")
+                                : open_host_file(file.host_path);
 }
 
 struct Pipe {
@@ -95,7 +96,8 @@ std::vector<std::string> environment_for(const RunRequest& request) {
   std::vector<std::string> env(std::begin(kFixedEnvironment), std::end(kFixedEnvironment));
   for (const auto& entry : request.env) {
     const auto name = entry.substr(0, entry.find('=') + 1);
-    env.erase(std::remove_if(env.begin(), env.end(), [&](const std::string& e) { return e.rfind(name, 0) == 0; }),
+    env.erase(std::remove_if(env.begin(), env.end(),
+                             [&](const std::string& e) { return e.rfind(name, 0) == 0; }),
               env.end());
     env.push_back(entry);
   }
@@ -136,6 +138,10 @@ struct Capture {
 
 enum class KillReason { kNone, kOutput, kCpu, kWall, kViolation };
 
+// How long past the wall deadline a keeper may take to report the end of a run it was told to
+// kill before the slot gives up on it.
+constexpr int64_t kKeeperGraceNs = 5'000'000'000;
+
 // Watches one run from the engine side until the keeper reports its end.
 class RunWatch {
  public:
@@ -165,7 +171,7 @@ class RunWatch {
           if (entry.fd == stream.fd.get()) on_output(stream);
         }
       }
-      check_limits();
+      if (!check_limits()) return false;
     }
     for (auto& stream : streams_) {
       while (stream.fd.valid()) on_output(stream);
@@ -231,7 +237,8 @@ class RunWatch {
   }
 
   void take_collected(const std::vector<std::string>& names, std::vector<UniqueFd>& fds) {
-    for (size_t i = 0; i < names.size() && i < fds.size(); ++i) collected_[names[i]] = read_all(fds[i].get());
+    for (size_t i = 0; i < names.size() && i < fds.size(); ++i)
+      collected_[names[i]] = read_all(fds[i].get());
   }
 
   void on_output(Capture& stream) {
@@ -245,7 +252,8 @@ class RunWatch {
       stream.fd.reset();
       return;
     }
-    const auto room = static_cast<size_t>(std::max<int64_t>(0, limits_.output_bytes - stream.data.size()));
+    const auto room =
+        static_cast<size_t>(std::max<int64_t>(0, limits_.output_bytes - stream.data.size()));
     stream.data.append(buffer, std::min(room, static_cast<size_t>(n)));
     if (static_cast<size_t>(n) > room && !stream.truncated) {
       stream.truncated = true;
@@ -261,7 +269,8 @@ class RunWatch {
       if (::poll(&probe, 1, 0) == 1 && (probe.revents & POLLIN) &&
           ::ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_RECV, buffer.data()) == 0) {
         const auto* notification = reinterpret_cast<const seccomp_notif*>(buffer.data());
-        if (violation_.empty()) violation_ = syscall_name(notification->data.arch, notification->data.nr);
+        if (violation_.empty())
+          violation_ = syscall_name(notification->data.arch, notification->data.nr);
         kill(KillReason::kViolation);
         return;
       }
@@ -271,24 +280,34 @@ class RunWatch {
 
   static size_t notification_size() {
     seccomp_notif_sizes sizes{};
-    if (::syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0) return sizeof(seccomp_notif);
+    if (::syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0)
+      return sizeof(seccomp_notif);
     return std::max<size_t>(sizes.seccomp_notif, sizeof(seccomp_notif));
   }
 
-  void check_limits() {
-    if (finished_) return;
+  // Returns false when the keeper failed to end the run long after it was told to.
+  bool check_limits() {
+    if (finished_) return true;
     cgroup_.sample();
     const int64_t now = monotonic_ns();
     if (now >= wall_deadline_ns_) kill(KillReason::kWall);
     if (cgroup_.cpu_ns_so_far() > limits_.cpu_ms * 1'000'000) kill(KillReason::kCpu);
+    if (now >= wall_deadline_ns_ + kKeeperGraceNs) {
+      failure_ = "the sandbox keeper of this slot did not end the run; it was restarted";
+      finished_ = true;
+      return false;
+    }
+    return true;
   }
 
   // Sleeps no longer than the time in which the run could cross its CPU limit even with every
   // core busy, so the limit is enforced within a few milliseconds without busy polling.
   int next_timeout_ms() {
     static const int64_t cores = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
-    const int64_t cpu_left_ms = (limits_.cpu_ms * 1'000'000 - cgroup_.cpu_ns_so_far()) / 1'000'000 / cores;
-    const int64_t wall_left_ms = (wall_deadline_ns_ - monotonic_ns()) / 1'000'000;
+    const int64_t cpu_left_ms =
+        (limits_.cpu_ms * 1'000'000 - cgroup_.cpu_ns_so_far()) / 1'000'000 / cores;
+    const int64_t deadline = kill_sent_ ? wall_deadline_ns_ + kKeeperGraceNs : wall_deadline_ns_;
+    const int64_t wall_left_ms = (deadline - monotonic_ns()) / 1'000'000;
     return static_cast<int>(std::clamp<int64_t>(std::min(cpu_left_ms, wall_left_ms), 1, 100));
   }
 
@@ -311,17 +330,21 @@ class RunWatch {
       result.message = "blocked system call: non-native ABI (i386 or x32)";
     } else if (reason_ == KillReason::kOutput || signal == SIGXFSZ) {
       result.status = RunStatus::kOutputLimit;
-      result.message = signal == SIGXFSZ ? "a file grew past the file size limit"
-                                         : "output passed " + std::to_string(limits_.output_bytes) + " bytes";
+      result.message = signal == SIGXFSZ
+                           ? "a file grew past the file size limit"
+                           : "output passed " + std::to_string(limits_.output_bytes) + " bytes";
     } else if (reason_ == KillReason::kCpu || signal == SIGXCPU || result.cpu_ms > limits_.cpu_ms) {
       result.status = RunStatus::kCpuTimeLimit;
       result.message = "CPU time limit of " + std::to_string(limits_.cpu_ms) + " ms exceeded";
     } else if (reason_ == KillReason::kWall) {
       result.status = RunStatus::kWallTimeLimit;
-      result.message = "wall time limit of " + std::to_string(limits_.wall_limit_ms()) + " ms exceeded";
-    } else if (usage.oom_kills > 0 || ((signal != 0 || result.exit_code != 0) && usage.memory_limit_hits > 0)) {
+      result.message =
+          "wall time limit of " + std::to_string(limits_.wall_limit_ms()) + " ms exceeded";
+    } else if (usage.oom_kills > 0 ||
+               ((signal != 0 || result.exit_code != 0) && usage.memory_limit_hits > 0)) {
       result.status = RunStatus::kMemoryLimit;
-      result.message = "memory limit of " + std::to_string(limits_.memory_bytes >> 10) + " KiB exceeded";
+      result.message =
+          "memory limit of " + std::to_string(limits_.memory_bytes >> 10) + " KiB exceeded";
     } else if (signal != 0) {
       result.status = RunStatus::kSignaled;
       result.message = "killed by " + signal_name(signal);
@@ -358,7 +381,9 @@ class RunWatch {
 Slot::Slot(SlotConfig config, std::unique_ptr<SlotCgroup> cgroup)
     : config_(std::move(config)), cgroup_(std::move(cgroup)) {}
 
-Slot::~Slot() { stop_keeper(); }
+Slot::~Slot() {
+  stop_keeper();
+}
 
 void Slot::ensure_keeper() {
   if (keeper_.control.valid()) return;
@@ -392,7 +417,8 @@ void Slot::ensure_keeper() {
     std::string reason = "exited before it was ready";
     if (reply) reason = wire::Reader(reply->body).str();
     stop_keeper();
-    throw SandboxError("slot " + std::to_string(config_.index) + ": sandbox keeper failed: " + reason);
+    throw SandboxError("slot " + std::to_string(config_.index) +
+                       ": sandbox keeper failed: " + reason);
   }
 }
 
@@ -433,7 +459,8 @@ RunResult Slot::run(const RunRequest& request) {
   err.write.reset();
   inputs.clear();
 
-  RunWatch watch(keeper_.control.get(), *cgroup_, request, std::move(out.read), std::move(err.read));
+  RunWatch watch(keeper_.control.get(), *cgroup_, request, std::move(out.read),
+                 std::move(err.read));
   if (!watch.watch()) stop_keeper();
   return watch.result();
 }

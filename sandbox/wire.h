@@ -16,14 +16,14 @@
 namespace codearena::sandbox::wire {
 
 enum class Type : uint8_t {
-  kSetup = 1,     // engine -> keeper: slot identity, root layout, seccomp filter, cgroup fds.
-  kReady,         // keeper -> engine: the box is built. Or kFailed with the reason.
-  kRun,           // engine -> keeper: one program; fds: stdin, stdout, stderr, input files.
-  kKill,          // engine -> keeper: end the current run now.
-  kListener,      // program (before exec) -> engine: its seccomp notification fd.
-  kStarted,       // keeper -> engine: the program was exec'd.
-  kExited,        // keeper -> engine: every process of the run is gone; fds: collected files.
-  kFailed,        // keeper -> engine: text says what failed (setup, spawn, file placement).
+  kSetup = 1,  // engine -> keeper: slot identity, root layout, seccomp filter, cgroup fds.
+  kReady,      // keeper -> engine: the box is built. Or kFailed with the reason.
+  kRun,        // engine -> keeper: one program; fds: stdin, stdout, stderr, input files.
+  kKill,       // engine -> keeper: end the current run now.
+  kListener,   // program (before exec) -> engine: its seccomp notification fd.
+  kStarted,    // keeper -> engine: the program was exec'd.
+  kExited,     // keeper -> engine: every process of the run is gone; fds: collected files.
+  kFailed,     // keeper -> engine: text says what failed (setup, spawn, file placement).
 };
 
 // Builds a message body.

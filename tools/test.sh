@@ -9,5 +9,5 @@ tools/build.sh
 ctest --test-dir build --output-on-failure -j2 --timeout 300
 if [[ ${SANITIZE:-1} == 1 ]]; then
   BUILD_DIR=build-asan BUILD_TYPE=Debug TARGETS=unit_tests tools/build.sh -DCODEARENA_SANITIZE=ON
-  ctest --test-dir build-asan --output-on-failure -j2 --timeout 300 -R '^unit: '
+  ctest --test-dir build-asan --output-on-failure -j2 --timeout 300 -R '^unit:'
 fi

@@ -20,7 +20,9 @@ void put(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::trunc) << text;
 }
 
-std::string get(const std::string& path) { return read_text_file(path); }
+std::string get(const std::string& path) {
+  return read_text_file(path);
+}
 
 // A cgroup v2 directory with the interface files the kernel would create.
 struct FakeCgroupTree {
@@ -38,7 +40,8 @@ struct FakeCgroupTree {
     put(slot + "/memory.current", "4096\n");
     put(slot + "/memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n");
     put(slot + "/cpu.stat", "usage_usec 1000\nuser_usec 600\nsystem_usec 400\n");
-    for (const char* file : {"memory.max", "memory.swap.max", "memory.oom.group", "pids.max", "cpu.max"}) {
+    for (const char* file :
+         {"memory.max", "memory.swap.max", "memory.oom.group", "pids.max", "cpu.max"}) {
       put(slot + "/" + file, "");  // Written once by the backend; a fake file keeps the bytes.
     }
   }
@@ -115,7 +118,8 @@ TEST_CASE("cgroup v2 slot reports unreadable counters as errors naming the file"
 
 namespace {
 
-CgroupSystemView view(const std::string& mountinfo, const std::string& self, const std::string& controllers) {
+CgroupSystemView view(const std::string& mountinfo, const std::string& self,
+                      const std::string& controllers) {
   return {mountinfo, self, [controllers](const std::string&) { return controllers; }};
 }
 
@@ -130,8 +134,8 @@ const char* kHybridMountinfo =
 
 TEST_CASE("cgroup detection picks v1 on a hybrid machine whose v2 tree has no controllers") {
   const auto location = choose_cgroup_location(
-      view(kHybridMountinfo, "4:memory:/jobs/a\n3:pids:/\n2:cpu,cpuacct:/\n0::/\n", "hugetlb\n"), "codearena",
-      "");
+      view(kHybridMountinfo, "4:memory:/jobs/a\n3:pids:/\n2:cpu,cpuacct:/\n0::/\n", "hugetlb\n"),
+      "codearena", "");
   CHECK(location.v2_parent.empty());
   CHECK(location.v1_parents.at("memory") == "/sys/fs/cgroup/memory/jobs/a/codearena");
   CHECK(location.v1_parents.at("pids") == "/sys/fs/cgroup/pids/codearena");
@@ -141,8 +145,8 @@ TEST_CASE("cgroup detection picks v1 on a hybrid machine whose v2 tree has no co
 
 TEST_CASE("cgroup detection picks v2 on a unified machine and delegates from the own cgroup") {
   const auto location = choose_cgroup_location(
-      view("29 25 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n", "0::/kubepods/pod1/c1\n",
-           "cpuset cpu io memory hugetlb pids rdma misc\n"),
+      view("29 25 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n",
+           "0::/kubepods/pod1/c1\n", "cpuset cpu io memory hugetlb pids rdma misc\n"),
       "codearena", "");
   CHECK(location.v2_parent == "/sys/fs/cgroup/kubepods/pod1/c1/codearena");
   CHECK(location.v2_delegate_from == "/sys/fs/cgroup/kubepods/pod1/c1");
@@ -153,7 +157,8 @@ TEST_CASE("cgroup detection honours a configured parent and a namespaced mount r
   const auto unified = view("29 25 0:26 /kubepods/pod1 /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
                             "0::/kubepods/pod1\n", "cpu memory pids\n");
   CHECK(choose_cgroup_location(unified, "codearena", "").v2_parent == "/sys/fs/cgroup/codearena");
-  CHECK(choose_cgroup_location(unified, "codearena", "/sandbox").v2_parent == "/sys/fs/cgroup/sandbox");
+  CHECK(choose_cgroup_location(unified, "codearena", "/sandbox").v2_parent ==
+        "/sys/fs/cgroup/sandbox");
 }
 
 TEST_CASE("cgroup detection explains a machine without usable cgroups") {

@@ -19,9 +19,10 @@ TEST_CASE("the seccomp filter compiles to a non-trivial BPF program") {
 
 TEST_CASE("the policy blocks what the security notes list") {
   const auto& blocked = always_blocked_syscalls();
-  for (const char* name : {"ptrace", "mount", "unshare", "setns", "bpf", "perf_event_open", "userfaultfd",
-                           "keyctl", "io_uring_setup", "kexec_load", "init_module", "reboot",
-                           "open_by_handle_at", "clock_settime", "process_vm_readv", "chroot"}) {
+  for (const char* name :
+       {"ptrace", "mount", "unshare", "setns", "bpf", "perf_event_open", "userfaultfd", "keyctl",
+        "io_uring_setup", "kexec_load", "init_module", "reboot", "open_by_handle_at",
+        "clock_settime", "process_vm_readv", "chroot"}) {
     INFO(name);
     CHECK(std::find(blocked.begin(), blocked.end(), name) != blocked.end());
   }

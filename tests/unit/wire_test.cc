@@ -27,8 +27,9 @@ struct SocketPair {
 TEST_CASE("wire messages carry numbers, strings with NUL bytes and lists") {
   SocketPair pair;
   const std::string binary("a\0b", 3);
-  wire::send_message(pair.a.get(),
-                     wire::Writer(wire::Type::kRun).u64(42).str(binary).strs({"x", "", "yz"}).bytes());
+  wire::send_message(
+      pair.a.get(),
+      wire::Writer(wire::Type::kRun).u64(42).str(binary).strs({"x", "", "yz"}).bytes());
   auto message = wire::receive_message(pair.b.get());
   REQUIRE(message);
   wire::Reader reader(message->body);
