@@ -128,7 +128,8 @@ ParsedRun parse(const std::vector<std::string>& args) {
     throw UsageError(args[i > 0 ? i - 1 : 0] + ": " + error.what());
   }
   if (request.argv.empty()) throw UsageError("no command: put it after --");
-  if (limits.cpu_cores <= 0 || limits.cpu_cores > 64) throw UsageError("--cpus must be in (0, 64]");
+  if (const auto problem = limits.problem(); !problem.empty())
+    throw UsageError("invalid limits: " + problem);
   for (const auto& entry : request.env) {
     if (entry.find('=') == std::string::npos || entry[0] == '=') {
       throw UsageError("--env wants NAME=VALUE, got '" + entry + "'");

@@ -166,7 +166,8 @@ class BoxKeeper {
         run(reader, message->fds);
       } catch (const std::exception& error) {
         kill_everything();
-        wire::send_message(control_, wire::Writer(wire::Type::kFailed).str(error.what()).bytes());
+        wire::send_message(control_,
+                           wire::Writer(wire::Type::kFailed).str(error.what()).u64(0).bytes());
       }
       prepare_next_box();
     }

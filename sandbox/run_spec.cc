@@ -13,6 +13,35 @@ int64_t RunLimits::wall_limit_ms() const {
   return static_cast<int64_t>(std::ceil(cpu_ms / std::min(cores, 1.0))) + 1000;
 }
 
+std::string RunLimits::problem() const {
+  struct Minimum {
+    const char* name;
+    int64_t value;
+    int64_t least;
+  };
+  const Minimum minimums[] = {
+      {"cpu time (ms)", cpu_ms, 1},
+      {"wall time (ms)", wall_ms, 0},
+      {"memory (bytes)", memory_bytes, 1 << 20},
+      {"pids", pids, 1},
+      {"output (bytes)", output_bytes, 0},
+      {"file size (bytes)", file_size_bytes, 1},
+      {"open files", open_files, 4},
+      {"stack (bytes)", stack_bytes, 64 << 10},
+      {"address space (bytes)", address_space_bytes, 0},
+      {"box size (bytes)", box_bytes, 4096},
+      {"tmp size (bytes)", tmp_bytes, 4096},
+  };
+  for (const auto& minimum : minimums) {
+    if (minimum.value < minimum.least) {
+      return std::string(minimum.name) + " must be at least " + std::to_string(minimum.least) +
+             ", got " + std::to_string(minimum.value);
+    }
+  }
+  if (!(cpu_cores > 0 && cpu_cores <= 1024)) return "cpu cores must be in (0, 1024]";
+  return "";
+}
+
 const char* status_name(RunStatus status) {
   switch (status) {
     case RunStatus::kOk:

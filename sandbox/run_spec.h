@@ -30,6 +30,10 @@ struct RunLimits {
   // The wall-clock limit in force: wall_ms if set, else enough wall time for the program to
   // use its whole CPU limit under the quota, plus one second.
   int64_t wall_limit_ms() const;
+
+  // Empty when every field is usable, else a sentence naming the first bad field (a zero-size
+  // tmpfs would mean "unlimited", a zero pids limit could not even start the program).
+  std::string problem() const;
 };
 
 // A file placed into /box before the program starts. Exactly one of `content` and

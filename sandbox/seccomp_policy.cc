@@ -107,6 +107,7 @@ const std::vector<std::string>& always_blocked_syscalls() {
                                                  "vhangup",
                                                  "iopl",
                                                  "ioperm",
+                                                 "modify_ldt",
                                                  "uselib",
                                                  "fanotify_init",
                                                  "sethostname",

@@ -149,8 +149,7 @@ class RunWatch {
       : control_(control), cgroup_(cgroup), limits_(request.limits), collect_(request.collect) {
     streams_[0].fd = std::move(out);
     streams_[1].fd = std::move(err);
-    started_ns_ = monotonic_ns();
-    wall_deadline_ns_ = started_ns_ + limits_.wall_limit_ms() * 1'000'000;
+    restart_wall_clock();
   }
 
   // Returns false when the keeper died (the slot needs a new one).
@@ -218,6 +217,10 @@ class RunWatch {
       case wire::Type::kListener:
         if (!message->fds.empty()) listener_ = std::move(message->fds.front());
         break;
+      case wire::Type::kStarted:
+        // Copying input files took part of the time so far: the wall limit starts at exec.
+        restart_wall_clock();
+        break;
       case wire::Type::kExited:
         status_ = static_cast<int>(reader.u64());
         wall_us_ = static_cast<int64_t>(reader.u64());
@@ -234,6 +237,10 @@ class RunWatch {
         break;
     }
     return true;
+  }
+
+  void restart_wall_clock() {
+    wall_deadline_ns_ = monotonic_ns() + limits_.wall_limit_ms() * 1'000'000;
   }
 
   void take_collected(const std::vector<std::string>& names, std::vector<UniqueFd>& fds) {
@@ -362,7 +369,6 @@ class RunWatch {
   std::vector<std::string> collect_;
   Capture streams_[2];
   UniqueFd listener_;
-  int64_t started_ns_ = 0;
   int64_t wall_deadline_ns_ = 0;
   bool finished_ = false;
   bool kill_sent_ = false;
@@ -431,6 +437,9 @@ void Slot::stop_keeper() {
 
 RunResult Slot::run(const RunRequest& request) {
   if (request.argv.empty()) throw SandboxError("nothing to run: the command is empty");
+  if (const auto problem = request.limits.problem(); !problem.empty()) {
+    throw SandboxError("invalid limits: " + problem);
+  }
   std::vector<UniqueFd> inputs;
   for (const auto& file : request.files) inputs.push_back(input_fd(file));
   UniqueFd stdin_fd = stdin_for(request);

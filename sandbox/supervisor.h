@@ -38,7 +38,8 @@ class Slot {
 
   // Runs the request and returns its result; problems of the sandbox itself come back as
   // RunStatus::kInternalError. Throws SandboxError only for an invalid request (a file name
-  // with '/', an unreadable host file). Not thread-safe: one caller at a time per slot.
+  // with '/', an unreadable host file, limits that RunLimits::problem() rejects). Not thread-safe:
+  // one caller at a time per slot.
   RunResult run(const RunRequest& request);
 
   int index() const { return config_.index; }

@@ -1,0 +1,55 @@
+// Shared pieces of the sandbox tests: one engine per test process, requests that run one of
+// the test programs (programs/*.c), and the check that a slot is clean after a hostile run.
+#pragma once
+
+#include <sys/types.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sandbox/sandbox.h"
+
+using codearena::sandbox::InputFile;
+using codearena::sandbox::RunLimits;
+using codearena::sandbox::RunRequest;
+using codearena::sandbox::RunResult;
+using codearena::sandbox::RunStatus;
+using codearena::sandbox::Sandbox;
+
+// The engine shared by every test of this process (ctest runs each test case in a process of
+// its own). It has one slot and is created after planting planted_secret() in the environment.
+Sandbox& engine();
+
+// A value put into this process's environment before the engine exists; a run must never see it.
+const std::string& planted_secret();
+
+// Small limits for fast tests: 1 s CPU on one core, 64 MiB memory, 32 processes.
+RunLimits small_limits();
+
+// Runs test program `name` as "./name ARGS..." with small_limits().
+RunRequest program_request(const std::string& name, std::vector<std::string> args = {});
+
+// Status, figures, message and the start of both streams, for failure messages.
+std::string describe(const RunResult& result);
+
+// What the probe program (programs/probe.c) saw at the start of a run.
+struct ProbeReport {
+  int self = -1;
+  std::set<int> pids;
+  std::set<std::string> box;
+  std::set<std::string> tmp;
+  std::set<std::string> ipc;  // "shm N" and the like, N being the count of objects.
+};
+ProbeReport parse_probe(const std::string& output);
+
+// Checks that the slot shows nothing of the previous run: its cgroup is empty, a probe run
+// sees only itself in /proc, nothing but its own file in /box, an empty /tmp and no System V
+// IPC objects, the cgroup is empty again after the probe, and a trivial program runs fine.
+void expect_clean_slot(Sandbox::Lease& lease);
+
+// PIDs of this process's children that run the box keeper (one per slot once it has run).
+std::set<pid_t> keeper_pids();
+
+// Whole content of a host file; empty when it cannot be read.
+std::string read_host_file(const std::string& path);
