@@ -109,9 +109,7 @@ int child_main(void* arg) {
   const char* step = nullptr;
   if (int error = apply_process_limits(plan->limits, &step); error != 0)
     return fail(plan, step, error);
-  if (int error =
-          drop_privileges(plan->slot->uid, plan->slot->gid, plan->slot->last_capability, &step);
-      error != 0) {
+  if (int error = drop_privileges(plan->slot->uid, plan->slot->gid, &step); error != 0) {
     return fail(plan, step, error);
   }
   const int listener = static_cast<int>(::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
@@ -203,6 +201,9 @@ class BoxKeeper {
 
     build_box_root(layout);
     if (::sethostname("codearena", 9) != 0) throw_errno("sethostname", errno);
+    if (const int error = drop_bounding_set(slot_.last_capability); error != 0) {
+      throw_errno("empty the capability bounding set", error);
+    }
     replace_work_dirs(slot_.box_bytes, slot_.tmp_bytes, slot_.uid, slot_.gid);
   }
 

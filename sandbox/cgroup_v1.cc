@@ -44,7 +44,7 @@ class SlotCgroupV1 final : public SlotCgroup {
   }
 
   void begin_run() override {
-    write_text_file(file("memory", "memory.max_usage_in_bytes"), "0");
+    files_.write(file("memory", "memory.max_usage_in_bytes"), "0");
     take_baseline();
   }
 
@@ -87,14 +87,14 @@ class SlotCgroupV1 final : public SlotCgroup {
   }
   int64_t read_int(const std::string& controller, const char* name) const {
     const auto path = file(controller, name);
-    return parse_int(read_text_file(path), path);
+    return parse_int(files_.read(path), path);
   }
 
   void take_baseline() {
     baseline_.cpu_ns = read_int("cpuacct", "cpuacct.usage");
     baseline_.memory_usage = read_int("memory", "memory.usage_in_bytes");
     baseline_.oom_kills =
-        keyed_value(read_text_file(file("memory", "memory.oom_control")), "oom_kill");
+        keyed_value(files_.read(file("memory", "memory.oom_control")), "oom_kill");
     baseline_.failcnt = read_int("memory", "memory.failcnt");
   }
 
@@ -106,6 +106,7 @@ class SlotCgroupV1 final : public SlotCgroup {
   }
 
   std::map<std::string, std::string> dirs_;
+  mutable KernelFiles files_;
   bool has_memsw_ = false;
   std::string written_memory_;
   Baseline baseline_;

@@ -78,14 +78,12 @@ class SlotCgroupV2 final : public SlotCgroup {
 
   std::string file(const char* name) const { return dir_ + "/" + name; }
   int64_t read_int(const char* name) const {
-    return parse_int(read_text_file(file(name)), file(name));
+    return parse_int(files_.read(file(name)), file(name));
   }
-  int64_t read_cpu_usec() const {
-    return keyed_value(read_text_file(file("cpu.stat")), "usage_usec");
-  }
+  int64_t read_cpu_usec() const { return keyed_value(files_.read(file("cpu.stat")), "usage_usec"); }
 
   void take_baseline() {
-    const auto events = read_text_file(file("memory.events"));
+    const auto events = files_.read(file("memory.events"));
     baseline_.cpu_usec = read_cpu_usec();
     baseline_.memory_current = read_int("memory.current");
     baseline_.oom_kills = keyed_value(events, "oom_kill");
@@ -100,6 +98,7 @@ class SlotCgroupV2 final : public SlotCgroup {
   }
 
   std::string dir_;
+  mutable KernelFiles files_;
   UniqueFd peak_fd_;
   bool peak_resettable_ = false;
   int64_t sampled_peak_ = 0;

@@ -10,14 +10,14 @@
 
 namespace codearena::sandbox {
 
-int drop_privileges(uint32_t uid, uint32_t gid, int last_capability, const char** step) {
-  // The bounding set can only be emptied while CAP_SETPCAP is still held, so before setuid.
+int drop_bounding_set(int last_capability) {
   for (int cap = 0; cap <= last_capability; ++cap) {
-    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
-      *step = "drop bounding capabilities";
-      return errno;
-    }
+    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) return errno;
   }
+  return 0;
+}
+
+int drop_privileges(uint32_t uid, uint32_t gid, const char** step) {
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
     *step = "clear ambient capabilities";
     return errno;

@@ -28,6 +28,30 @@ void UniqueFd::reset(int fd) {
   fd_ = fd;
 }
 
+int KernelFiles::descriptor(const std::string& path, bool for_writing) {
+  auto& open_files = for_writing ? writable_ : readable_;
+  auto& fd = open_files[path];
+  if (!fd.valid()) {
+    fd.reset(::open(path.c_str(), (for_writing ? O_WRONLY : O_RDONLY) | O_CLOEXEC));
+    if (!fd.valid()) {
+      open_files.erase(path);
+      throw_errno("open " + path, errno);
+    }
+  }
+  return fd.get();
+}
+
+std::string KernelFiles::read(const std::string& path) {
+  return pread_text(descriptor(path, false), path);
+}
+
+void KernelFiles::write(const std::string& path, const std::string& value) {
+  if (::pwrite(descriptor(path, true), value.data(), value.size(), 0) !=
+      static_cast<ssize_t>(value.size())) {
+    throw_errno("write '" + value + "' to " + path, errno);
+  }
+}
+
 std::string read_text_file(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) throw_errno("open " + path, errno);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,20 @@ class UniqueFd {
 
  private:
   int fd_ = -1;
+};
+
+// Kernel interface files kept open after their first use: reading a cgroup counter through an
+// open descriptor costs a fraction of open+read+close, and slots read several per run.
+// Thread-compatible. Errors throw SandboxError naming the path.
+class KernelFiles {
+ public:
+  std::string read(const std::string& path);
+  void write(const std::string& path, const std::string& value);
+
+ private:
+  int descriptor(const std::string& path, bool for_writing);
+  std::map<std::string, UniqueFd> readable_;
+  std::map<std::string, UniqueFd> writable_;
 };
 
 // Whole content of a (small) file.

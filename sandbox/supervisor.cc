@@ -298,7 +298,7 @@ class RunWatch {
     cgroup_.sample();
     const int64_t now = monotonic_ns();
     if (now >= wall_deadline_ns_) kill(KillReason::kWall);
-    if (cgroup_.cpu_ns_so_far() > limits_.cpu_ms * 1'000'000) kill(KillReason::kCpu);
+    if (cpu_upper_bound_ns() > limits_.cpu_ms * 1'000'000) kill(KillReason::kCpu);
     if (now >= wall_deadline_ns_ + kKeeperGraceNs) {
       failure_ = "the sandbox keeper of this slot did not end the run; it was restarted";
       finished_ = true;
@@ -310,12 +310,28 @@ class RunWatch {
   // Sleeps no longer than the time in which the run could cross its CPU limit even with every
   // core busy, so the limit is enforced within a few milliseconds without busy polling.
   int next_timeout_ms() {
-    static const int64_t cores = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
     const int64_t cpu_left_ms =
-        (limits_.cpu_ms * 1'000'000 - cgroup_.cpu_ns_so_far()) / 1'000'000 / cores;
+        (limits_.cpu_ms * 1'000'000 - cpu_upper_bound_ns()) / 1'000'000 / cores();
     const int64_t deadline = kill_sent_ ? wall_deadline_ns_ + kKeeperGraceNs : wall_deadline_ns_;
     const int64_t wall_left_ms = (deadline - monotonic_ns()) / 1'000'000;
     return static_cast<int>(std::clamp<int64_t>(std::min(cpu_left_ms, wall_left_ms), 1, 100));
+  }
+
+  static int64_t cores() {
+    static const int64_t online = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
+    return online;
+  }
+
+  // The CPU time used so far cannot exceed the last reading plus every core busy since then;
+  // the cgroup is read only when that bound reaches the limit, which keeps short runs from
+  // paying for counter reads they cannot need.
+  int64_t cpu_upper_bound_ns() {
+    const int64_t now = monotonic_ns();
+    const int64_t bound = cpu_ns_ + (now - cpu_read_at_ns_) * cores();
+    if (bound <= limits_.cpu_ms * 1'000'000) return bound;
+    cpu_ns_ = cgroup_.cpu_ns_so_far();
+    cpu_read_at_ns_ = now;
+    return cpu_ns_;
   }
 
   void kill(KillReason reason) {
@@ -370,6 +386,8 @@ class RunWatch {
   Capture streams_[2];
   UniqueFd listener_;
   int64_t wall_deadline_ns_ = 0;
+  int64_t cpu_ns_ = 0;
+  int64_t cpu_read_at_ns_ = monotonic_ns();
   bool finished_ = false;
   bool kill_sent_ = false;
   KillReason reason_ = KillReason::kNone;

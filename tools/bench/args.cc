@@ -1,0 +1,48 @@
+// ArgReader: see args.h.
+#include "tools/bench/args.h"
+
+namespace codearena::bench {
+
+bool ArgReader::take_flag(const char* name, bool* value) {
+  if (!at(name)) return false;
+  ++next_;
+  *value = true;
+  return true;
+}
+
+bool ArgReader::take_number(const char* name, int64_t* value, int64_t minimum) {
+  if (!at(name)) return false;
+  const std::string& text = value_of(name);
+  size_t used = 0;
+  long long number = 0;
+  try {
+    number = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || number < minimum) {
+    throw UsageError(std::string(name) + " wants a whole number >= " + std::to_string(minimum) +
+                     ", got '" + text + "'");
+  }
+  *value = number;
+  return true;
+}
+
+bool ArgReader::take_text(const char* name, std::string* value) {
+  if (!at(name)) return false;
+  *value = value_of(name);
+  if (value->empty()) throw UsageError(std::string(name) + " wants a non-empty value");
+  return true;
+}
+
+void ArgReader::reject() const {
+  throw UsageError("unknown argument '" + args_[next_] + "'");
+}
+
+const std::string& ArgReader::value_of(const char* name) {
+  if (next_ + 1 >= args_.size()) throw UsageError(std::string(name) + " needs a value");
+  next_ += 2;
+  return args_[next_ - 1];
+}
+
+}  // namespace codearena::bench

@@ -1,0 +1,47 @@
+// Command-line flags of the codearena-bench subcommands.
+//
+// ArgReader walks a subcommand's arguments one flag at a time; each take_* call consumes the
+// current flag (and its value) when the name matches. Bad or unknown flags throw UsageError.
+//
+//   ArgReader args(raw);
+//   while (!args.done()) {
+//     if (args.take_number("--runs", &runs) || args.take_flag("--verbose", &verbose)) continue;
+//     args.reject();
+//   }
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace codearena::bench {
+
+class UsageError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+class ArgReader {
+ public:
+  explicit ArgReader(std::vector<std::string> args) : args_(std::move(args)) {}
+
+  bool done() const { return next_ >= args_.size(); }
+  // A flag without a value: sets *value to true.
+  bool take_flag(const char* name, bool* value);
+  // A flag with a whole number >= minimum.
+  bool take_number(const char* name, int64_t* value, int64_t minimum = 1);
+  // A flag with any non-empty text.
+  bool take_text(const char* name, std::string* value);
+  // Throws UsageError naming the current (unrecognised) argument.
+  [[noreturn]] void reject() const;
+
+ private:
+  bool at(const char* name) const { return !done() && args_[next_] == name; }
+  const std::string& value_of(const char* name);
+
+  std::vector<std::string> args_;
+  size_t next_ = 0;
+};
+
+}  // namespace codearena::bench

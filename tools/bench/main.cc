@@ -1,0 +1,54 @@
+// codearena-bench: the project's performance measurements, one subcommand per benchmark.
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tools/bench/sandbox_bench.h"
+
+namespace {
+
+struct Subcommand {
+  const char* name;
+  const char* summary;
+  const char* usage;
+  int (*main)(const std::vector<std::string>& args);
+};
+
+const Subcommand kSubcommands[] = {
+    {"sandbox", "per-run overhead of the sandbox against a bare fork+exec+wait",
+     codearena::bench::kSandboxBenchUsage, codearena::bench::sandbox_bench},
+};
+
+void print_usage(std::ostream& out) {
+  out << "usage: codearena-bench COMMAND [options]\n\nCommands:\n";
+  for (const auto& command : kSubcommands)
+    out << "  " << command.name << "  " << command.summary << "\n";
+  out << "\ncodearena-bench COMMAND --help shows the options of one command.\n";
+}
+
+bool is_help(const std::string& arg) {
+  return arg == "--help" || arg == "-h" || arg == "help";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || is_help(args[0])) {
+    print_usage(args.empty() ? std::cerr : std::cout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  for (const auto& command : kSubcommands) {
+    if (args[0] != command.name) continue;
+    if (!rest.empty() && is_help(rest[0])) {
+      std::cout << command.usage;
+      return 0;
+    }
+    return command.main(rest);
+  }
+  std::cerr << "codearena-bench: unknown command '" << args[0] << "'\n\n";
+  print_usage(std::cerr);
+  return 2;
+}
