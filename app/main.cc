@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "app/judge_command.h"
 #include "app/run_command.h"
 
 namespace {
@@ -10,7 +11,9 @@ namespace {
 const char* kUsage = R"(usage: codearena COMMAND [options]
 
 Commands:
-  run     run one command in the sandbox and print the result as JSON
+  run        run one command in the sandbox and print the result as JSON
+  judge      compile and judge a program against a stdin or a folder of tests
+  languages  list the language table with versions and limits
   help    show this text (or: codearena COMMAND --help)
 
 See README.md and docs/ for the full guide.
@@ -33,6 +36,14 @@ int main(int argc, char** argv) {
     }
     return codearena::app::run_command(rest);
   }
+  if (args[0] == "judge") {
+    if (wants_help) {
+      std::cout << codearena::app::judge_usage();
+      return 0;
+    }
+    return codearena::app::judge_command(rest);
+  }
+  if (args[0] == "languages") return codearena::app::languages_command(rest);
   std::cerr << "codearena: unknown command '" << args[0] << "'\n\n" << kUsage;
   return 2;
 }

@@ -8,11 +8,13 @@
 #include <stdexcept>
 
 #include "app/result_json.h"
-#include "app/units.h"
 #include "sandbox/errors.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/units.h"
 
 namespace codearena::app {
+using sandbox::parse_duration_ms;
+using sandbox::parse_size;
 namespace {
 
 using sandbox::RunLimits;

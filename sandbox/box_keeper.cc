@@ -1,6 +1,8 @@
 #include "sandbox/box_keeper.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
@@ -41,7 +43,7 @@ struct SlotSetup {
   uint32_t uid = 0;
   uint32_t gid = 0;
   int last_capability = 40;
-  std::string filter_bytes;
+  std::string filters[2];  // Indexed by NetworkCalls: report sockets, refuse sockets.
   std::vector<UniqueFd> cgroup_procs;
   int64_t box_bytes = 0;
   int64_t tmp_bytes = 0;
@@ -182,7 +184,8 @@ class BoxKeeper {
     slot_.uid = static_cast<uint32_t>(reader.u64());
     slot_.gid = static_cast<uint32_t>(reader.u64());
     slot_.last_capability = static_cast<int>(reader.u64());
-    slot_.filter_bytes = reader.str();
+    slot_.filters[0] = reader.str();
+    slot_.filters[1] = reader.str();
     slot_.box_bytes = static_cast<int64_t>(reader.u64());
     slot_.tmp_bytes = static_cast<int64_t>(reader.u64());
     RootLayout layout;
@@ -222,6 +225,7 @@ class BoxKeeper {
     plan.limits.open_files = static_cast<int64_t>(reader.u64());
     plan.limits.stack_bytes = static_cast<int64_t>(reader.u64());
     plan.limits.address_space_bytes = static_cast<int64_t>(reader.u64());
+    const auto& filter = slot_.filters[reader.u64() == 1 ? 1 : 0];
     if (argv.empty()) throw SandboxError("no program to run");
     if (fds.size() != 3 + file_names.size())
       throw SandboxError("run message carries the wrong number of files");
@@ -244,8 +248,8 @@ class BoxKeeper {
     for (const auto& candidate : plan.candidates) plan.candidate_ptrs.push_back(candidate.c_str());
     for (int i = 0; i < 3; ++i) plan.stdio[i] = fds[i].get();
     plan.slot = &slot_;
-    plan.filter.len = static_cast<unsigned short>(slot_.filter_bytes.size() / sizeof(sock_filter));
-    plan.filter.filter = reinterpret_cast<sock_filter*>(slot_.filter_bytes.data());
+    plan.filter.len = static_cast<unsigned short>(filter.size() / sizeof(sock_filter));
+    plan.filter.filter = reinterpret_cast<sock_filter*>(const_cast<char*>(filter.data()));
     plan.control_socket = control_;
 
     const int64_t started_us = monotonic_us();
@@ -338,7 +342,7 @@ class BoxKeeper {
     std::vector<std::string> names;
     std::vector<UniqueFd> files;
     std::string problems;
-    for (const auto& name : collect) {
+    for (const auto& name : expand_wildcards(box, collect)) {
       UniqueFd file(valid_file_name(name) ? ::openat(box, name.c_str(),
                                                      O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
                                           : -1);
@@ -362,6 +366,28 @@ class BoxKeeper {
                            .str(problems)
                            .bytes(),
                        raw);
+  }
+
+  // Replaces each name with a wildcard ("*.class") by the /box entries it matches.
+  static std::vector<std::string> expand_wildcards(int box,
+                                                   const std::vector<std::string>& patterns) {
+    std::vector<std::string> names;
+    for (const auto& pattern : patterns) {
+      if (pattern.find_first_of("*?[") == std::string::npos) {
+        names.push_back(pattern);
+        continue;
+      }
+      UniqueFd listing(::openat(box, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      DIR* dir = listing.valid() ? ::fdopendir(listing.release()) : nullptr;
+      if (dir == nullptr) continue;
+      while (const dirent* entry = ::readdir(dir)) {
+        if (entry->d_name[0] != '.' && ::fnmatch(pattern.c_str(), entry->d_name, FNM_PERIOD) == 0) {
+          names.push_back(entry->d_name);
+        }
+      }
+      ::closedir(dir);
+    }
+    return names;
   }
 
   void prepare_next_box() {

@@ -81,6 +81,14 @@ void write_text_file(const std::string& path, const std::string& value) {
   }
 }
 
+void write_text_file_create(const std::string& path, const std::string& content) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd.valid()) throw_errno("create " + path, errno);
+  if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
+    throw_errno("write " + path, errno);
+  }
+}
+
 bool try_write_text_file(const std::string& path, const std::string& value) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   return fd.valid() &&

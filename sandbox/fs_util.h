@@ -52,6 +52,8 @@ std::string read_text_file(const std::string& path);
 std::string pread_text(int fd, const std::string& what);
 // Writes `value` in one write(2), as kernel interface files require.
 void write_text_file(const std::string& path, const std::string& value);
+// Creates (or replaces) a regular file with `content`.
+void write_text_file_create(const std::string& path, const std::string& content);
 // Like write_text_file but reports failure instead of throwing.
 bool try_write_text_file(const std::string& path, const std::string& value);
 // Parses a decimal integer ("max" is returned as -1); throws SandboxError naming `what`.

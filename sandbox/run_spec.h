@@ -45,6 +45,14 @@ struct InputFile {
   bool executable = false;
 };
 
+// What a socket() call of a family other than AF_UNIX does. There is no network in the box
+// either way; kRefuse exists for runtimes that probe for IPv4/IPv6 support at start (the JDK's
+// javac does), which must get an error instead of ending the run.
+enum class NetworkCalls {
+  kViolation,  // The run ends as a security violation naming "socket".
+  kRefuse,     // socket() fails with EACCES and the program goes on.
+};
+
 struct RunRequest {
   std::vector<std::string> argv;  // argv[0] is searched in PATH inside the box unless it has '/'.
   std::vector<std::string> env;   // Extra "NAME=value" entries on top of the fixed environment.
@@ -54,6 +62,7 @@ struct RunRequest {
   std::vector<std::string> collect;  // Files of /box to hand back after the run.
   int64_t collect_max_bytes = 64LL << 20;
   RunLimits limits;
+  NetworkCalls network_calls = NetworkCalls::kViolation;
 };
 
 enum class RunStatus {

@@ -48,7 +48,8 @@ Sandbox::Sandbox(SandboxConfig config) : config_(std::move(config)) {
   make_dirs(config_.staging_dir, 0700);
   backend_ = make_cgroup_backend(detect_cgroups("codearena", config_.cgroup_parent));
   remove_stale_slots(*backend_);
-  const auto filter = build_seccomp_filter();
+  const auto filter = build_seccomp_filter(false);
+  const auto filter_refuse = build_seccomp_filter(true);
   const int last_capability =
       static_cast<int>(parse_int(read_text_file("/proc/sys/kernel/cap_last_cap"), "cap_last_cap"));
   for (int i = 0; i < config_.slots; ++i) {
@@ -59,6 +60,7 @@ Sandbox::Sandbox(SandboxConfig config) : config_(std::move(config)) {
     slot.staging_dir = config_.staging_dir;
     slot.binds = config_.binds;
     slot.seccomp_filter = filter;
+    slot.seccomp_filter_refuse = filter_refuse;
     slot.last_capability = last_capability;
     slots_.push_back(
         std::make_unique<Slot>(std::move(slot), backend_->create_slot(slot_cgroup_name(i))));

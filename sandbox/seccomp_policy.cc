@@ -116,7 +116,7 @@ const std::vector<std::string>& always_blocked_syscalls() {
   return names;
 }
 
-std::string build_seccomp_filter() {
+std::string build_seccomp_filter(bool refuse_sockets) {
   FilterContext ctx(seccomp_init(SCMP_ACT_ALLOW), &seccomp_release);
   if (!ctx) throw SandboxError("seccomp_init failed");
   // Another ABI (i386 int 0x80, x32) is never legitimate here: kill outright.
@@ -127,7 +127,13 @@ std::string build_seccomp_filter() {
   block_namespace_clones(ctx.get());
   block_device_nodes(ctx.get());
   block_personality_changes(ctx.get());
-  block(ctx.get(), "socket", {SCMP_A0(SCMP_CMP_NE, AF_UNIX)});
+  if (refuse_sockets) {
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+                           SCMP_A0(SCMP_CMP_NE, AF_UNIX)),
+          "rule for socket");
+  } else {
+    block(ctx.get(), "socket", {SCMP_A0(SCMP_CMP_NE, AF_UNIX)});
+  }
 
   UniqueFd memory(::memfd_create("seccomp-bpf", MFD_CLOEXEC));
   if (!memory.valid()) throw_errno("memfd_create", errno);

@@ -16,8 +16,10 @@
 namespace codearena::sandbox {
 
 // The compiled classic-BPF program (an array of struct sock_filter) as raw bytes, ready for
-// seccomp(SECCOMP_SET_MODE_FILTER). Throws SandboxError if libseccomp rejects a rule.
-std::string build_seccomp_filter();
+// seccomp(SECCOMP_SET_MODE_FILTER). With `refuse_sockets`, socket() of a family other than
+// AF_UNIX fails with EACCES instead of being reported. Throws SandboxError if libseccomp rejects
+// a rule.
+std::string build_seccomp_filter(bool refuse_sockets = false);
 
 // "ptrace" for the x86_64 number 101; "syscall <nr>" for numbers libseccomp does not know.
 // `audit_arch` is the AUDIT_ARCH_* value reported with the call.

@@ -126,6 +126,7 @@ std::string run_message(const RunRequest& request) {
       .u64(static_cast<uint64_t>(limits.open_files))
       .u64(static_cast<uint64_t>(limits.stack_bytes))
       .u64(static_cast<uint64_t>(limits.address_space_bytes))
+      .u64(request.network_calls == NetworkCalls::kRefuse ? 1 : 0)
       .bytes();
 }
 
@@ -430,6 +431,7 @@ void Slot::ensure_keeper() {
                          .u64(config_.uid)
                          .u64(static_cast<uint64_t>(config_.last_capability))
                          .str(config_.seccomp_filter)
+                         .str(config_.seccomp_filter_refuse)
                          .u64(static_cast<uint64_t>(defaults.box_bytes))
                          .u64(static_cast<uint64_t>(defaults.tmp_bytes))
                          .str(config_.staging_dir)

@@ -25,7 +25,8 @@ struct SlotConfig {
   std::string helper_path;
   std::string staging_dir;
   std::vector<ReadOnlyBind> binds;
-  std::string seccomp_filter;  // From build_seccomp_filter().
+  std::string seccomp_filter;         // build_seccomp_filter(false)
+  std::string seccomp_filter_refuse;  // build_seccomp_filter(true), for NetworkCalls::kRefuse
   int last_capability = 40;
 };
 

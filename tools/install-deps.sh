@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libseccomp-dev nlohmann-json3-dev catch2
   libcaf-dev librestinio-dev libasio-dev libfmt-dev libhiredis-dev libssl-dev redis-server
-  python3
+  python3 nodejs openjdk-17-jdk-headless
 )
 
 missing=()

@@ -2,9 +2,9 @@
 #include <catch2/catch.hpp>
 #include <stdexcept>
 
-#include "app/units.h"
+#include "sandbox/units.h"
 
-using namespace codearena::app;
+using namespace codearena::sandbox;
 
 TEST_CASE("sizes accept bytes and binary k/m/g suffixes") {
   CHECK(parse_size("65536") == 65536);

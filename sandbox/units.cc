@@ -1,10 +1,10 @@
-#include "app/units.h"
+#include "sandbox/units.h"
 
 #include <cctype>
 #include <cmath>
 #include <stdexcept>
 
-namespace codearena::app {
+namespace codearena::sandbox {
 namespace {
 
 // Splits "12.5ms" into 12.5 and "ms"; throws when there is no leading number.
@@ -53,4 +53,4 @@ int64_t parse_duration_ms(const std::string& text) {
   throw std::invalid_argument("unknown duration unit in '" + text + "' (use ms, s or min)");
 }
 
-}  // namespace codearena::app
+}  // namespace codearena::sandbox

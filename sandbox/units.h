@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <string>
 
-namespace codearena::app {
+namespace codearena::sandbox {
 
 int64_t parse_size(const std::string& text);
 int64_t parse_duration_ms(const std::string& text);
 
-}  // namespace codearena::app
+}  // namespace codearena::sandbox

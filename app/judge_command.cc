@@ -1,0 +1,245 @@
+#include "app/judge_command.h"
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/result_json.h"
+#include "sandbox/errors.h"
+#include "sandbox/fs_util.h"
+#include "sandbox/judge.h"
+#include "sandbox/units.h"
+
+namespace codearena::app {
+namespace {
+
+using nlohmann::json;
+namespace sb = codearena::sandbox;
+
+class UsageError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+struct JudgeOptions {
+  sb::JudgeRequest request;
+  std::string languages_path;
+};
+
+std::string read_file_argument(const std::string& flag, const std::string& path) {
+  try {
+    return sb::read_text_file(path);
+  } catch (const sb::SandboxError& error) {
+    throw UsageError(flag + ": " + error.what());
+  }
+}
+
+// N.in / N.out pairs of a folder, in numeric order of N.
+std::vector<sb::TestCase> read_tests(const std::string& dir) {
+  std::vector<long> numbers;
+  DIR* listing = ::opendir(dir.c_str());
+  if (listing == nullptr) throw UsageError("--tests: cannot read folder '" + dir + "'");
+  while (const dirent* entry = ::readdir(listing)) {
+    const std::string name = entry->d_name;
+    if (name.size() > 3 && name.compare(name.size() - 3, 3, ".in") == 0 &&
+        name.find_first_not_of("0123456789") == name.size() - 3) {
+      numbers.push_back(std::stol(name.substr(0, name.size() - 3)));
+    }
+  }
+  ::closedir(listing);
+  if (numbers.empty()) throw UsageError("--tests: no N.in files in '" + dir + "'");
+  std::sort(numbers.begin(), numbers.end());
+  std::vector<sb::TestCase> tests;
+  for (const long n : numbers) {
+    const auto stem = dir + "/" + std::to_string(n);
+    sb::TestCase test{read_file_argument("--tests", stem + ".in"), std::nullopt};
+    if (sb::path_exists(stem + ".out"))
+      test.expected_output = read_file_argument("--tests", stem + ".out");
+    tests.push_back(std::move(test));
+  }
+  return tests;
+}
+
+JudgeOptions parse(const std::vector<std::string>& args) {
+  JudgeOptions options;
+  auto& request = options.request;
+  std::string source_path;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& flag = args[i];
+    const auto value = [&]() -> std::string {
+      if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
+      return args[++i];
+    };
+    try {
+      if (flag == "--lang")
+        request.language = value();
+      else if (flag == "--source")
+        source_path = value();
+      else if (flag == "--stdin")
+        request.stdin_input = read_file_argument(flag, value());
+      else if (flag == "--tests")
+        request.tests = read_tests(value());
+      else if (flag == "--time")
+        request.limits.cpu_ms = sb::parse_duration_ms(value());
+      else if (flag == "--memory")
+        request.limits.memory_bytes = sb::parse_size(value());
+      else if (flag == "--output")
+        request.limits.output_bytes = sb::parse_size(value());
+      else if (flag == "--checker") {
+        const auto kind = sb::parse_checker_kind(value());
+        if (!kind) throw UsageError("--checker: use default, exact, tokens, float or custom");
+        request.checker.kind = *kind;
+      } else if (flag == "--epsilon") {
+        request.checker.absolute_epsilon = request.checker.relative_epsilon = std::stod(value());
+      } else if (flag == "--checker-lang")
+        request.checker.custom_language = value();
+      else if (flag == "--checker-source")
+        request.checker.custom_source = read_file_argument(flag, value());
+      else if (flag == "--stop-on-failure")
+        request.stop_on_first_failure = true;
+      else if (flag == "--languages")
+        options.languages_path = value();
+      else
+        throw UsageError("unknown option '" + flag + "'");
+    } catch (const UsageError&) {
+      throw;
+    } catch (const std::exception& error) {
+      throw UsageError(flag + ": " + error.what());
+    }
+  }
+  if (request.language.empty()) throw UsageError("--lang is required");
+  if (source_path.empty()) throw UsageError("--source is required");
+  request.source = read_file_argument("--source", source_path);
+  if (request.checker.kind == sb::CheckerKind::kCustom &&
+      (request.checker.custom_language.empty() || request.checker.custom_source.empty())) {
+    throw UsageError("--checker custom needs --checker-lang and --checker-source");
+  }
+  return options;
+}
+
+json test_json(const sb::TestResult& test) {
+  return {{"verdict", sb::verdict_code(test.verdict)},
+          {"cpuMs", test.cpu_ms},
+          {"wallMs", test.wall_ms},
+          {"memoryKb", test.memory_kb},
+          {"exitCode", test.exit_code},
+          {"signal", test.signal != 0 ? json(sb::signal_name(test.signal)) : json()},
+          {"stdout", test.stdout_data},
+          {"stderr", test.stderr_data},
+          {"message", test.message}};
+}
+
+json result_json(const sb::JudgeResult& result) {
+  json tests = json::array();
+  for (const auto& test : result.tests) tests.push_back(test_json(test));
+  return {{"verdict", sb::verdict_code(result.verdict)},
+          {"language", result.language},
+          {"compileOutput", result.compile_output},
+          {"compileCached", result.compile_cached},
+          {"passed", result.passed},
+          {"total", result.total},
+          {"maxCpuMs", result.max_cpu_ms},
+          {"maxMemoryKb", result.max_memory_kb},
+          {"message", result.message},
+          {"limits",
+           {{"timeMs", result.limits.cpu_ms},
+            {"memoryBytes", result.limits.memory_bytes},
+            {"outputBytes", result.limits.output_bytes}}},
+          {"tests", tests}};
+}
+
+std::string languages_path(const std::string& configured) {
+  return configured.empty() ? sb::default_language_table_path() : configured;
+}
+
+}  // namespace
+
+const char* judge_usage() {
+  return R"(usage: codearena judge --lang LANG --source FILE [--stdin FILE | --tests DIR] [options]
+
+Compiles FILE once (inside the sandbox) and runs it on the stdin FILE, or on every test of DIR
+(N.in with optional N.out, in numeric order), and prints the job result as JSON:
+  {"verdict","language","compileOutput","compileCached","passed","total","maxCpuMs",
+   "maxMemoryKb","message","limits","tests":[{"verdict","cpuMs","wallMs","memoryKb",
+   "exitCode","signal","stdout","stderr","message"}]}
+Verdicts: AC, WA, TLE, MLE, OLE, RE, CE, SV (blocked system call), IE (system failure).
+
+Options:
+  --time DURATION, --memory SIZE, --output SIZE   limits (language defaults; capped by its maxima)
+  --checker KIND        default (ignore trailing whitespace), exact, tokens, float, custom
+  --epsilon X           tolerance of the float checker (absolute and relative; 1e-6)
+  --checker-lang LANG --checker-source FILE
+                        custom checker program; it runs with input.txt expected.txt actual.txt
+                        and exits 0 for accepted, 1 for wrong answer
+  --stop-on-failure     stop at the first test that is not accepted
+  --languages FILE      language table (default: config/languages.json, or $CODEARENA_LANGUAGES)
+)";
+}
+
+int judge_command(const std::vector<std::string>& args) {
+  JudgeOptions options;
+  try {
+    options = parse(args);
+  } catch (const UsageError& error) {
+    std::cerr << "codearena judge: " << error.what() << "\n\n" << judge_usage();
+    return 2;
+  }
+  try {
+    const auto languages = sb::LanguageTable::load(languages_path(options.languages_path));
+    sb::SandboxConfig config;
+    config.binds = sb::default_read_only_binds();
+    const std::string pch_dir = "/var/cache/codearena/pch";
+    sb::make_dirs(pch_dir);
+    config.binds.push_back({pch_dir, false});
+    sb::Sandbox sandbox(config);
+    sb::CompileCache cache;
+    sb::Judge judge(sandbox, languages, cache, pch_dir);
+    judge.prepare_precompiled_headers();
+    std::cout << dump_json(result_json(judge.judge(options.request))) << std::endl;
+    return 0;
+  } catch (const sb::JudgeError& error) {
+    std::cerr << "codearena judge: " << error.what() << "\n";
+    return 2;
+  } catch (const sb::SandboxError& error) {
+    std::cerr << "codearena judge: " << error.what() << "\n";
+    return 1;
+  }
+}
+
+int languages_command(const std::vector<std::string>& args) {
+  std::string path;
+  if (args.size() == 2 && args[0] == "--languages")
+    path = args[1];
+  else if (!args.empty()) {
+    std::cerr << "usage: codearena languages [--languages FILE]\n";
+    return 2;
+  }
+  try {
+    const auto table = sb::LanguageTable::load(languages_path(path));
+    json list = json::array();
+    for (const auto& language : table.all()) {
+      list.push_back({{"id", language.id},
+                      {"name", language.name},
+                      {"aliases", language.aliases},
+                      {"version", language.version},
+                      {"compiled", language.compiled()},
+                      {"limits",
+                       {{"timeMs", language.default_limits.cpu_ms},
+                        {"memoryBytes", language.default_limits.memory_bytes},
+                        {"outputBytes", language.default_limits.output_bytes}}},
+                      {"maxLimits",
+                       {{"timeMs", language.max_limits.cpu_ms},
+                        {"memoryBytes", language.max_limits.memory_bytes},
+                        {"outputBytes", language.max_limits.output_bytes}}}});
+    }
+    std::cout << dump_json(list, 2) << std::endl;
+    return 0;
+  } catch (const sb::SandboxError& error) {
+    std::cerr << "codearena languages: " << error.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace codearena::app

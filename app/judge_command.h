@@ -1,0 +1,18 @@
+// `codearena judge`: compiles and judges one program against a stdin or a folder of tests and
+// prints the job result as JSON; `codearena languages` prints the language table.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace codearena::app {
+
+// Arguments after "judge". Returns 0 when judging took place (whatever the verdict), 1 when the
+// sandbox could not be set up, 2 for a usage error (including an invalid job).
+int judge_command(const std::vector<std::string>& args);
+const char* judge_usage();
+
+// Arguments after "languages". Prints every language with its version and limits.
+int languages_command(const std::vector<std::string>& args);
+
+}  // namespace codearena::app

@@ -1,0 +1,361 @@
+#include "sandbox/judge.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "sandbox/errors.h"
+#include "sandbox/fs_util.h"
+
+namespace codearena::sandbox {
+namespace {
+
+constexpr size_t kCompileOutputBytes = 16 * 1024;
+
+std::string bounded(const std::string& text, size_t limit) {
+  if (text.size() <= limit) return text;
+  return text.substr(0, limit) + "\n[... " + std::to_string(text.size() - limit) + " more bytes]";
+}
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string joined;
+  for (const auto& part : parts) joined += part + '\x1f';
+  return joined;
+}
+
+Verdict verdict_of(RunStatus status) {
+  switch (status) {
+    case RunStatus::kOk:
+      return Verdict::kAccepted;
+    case RunStatus::kRuntimeError:
+    case RunStatus::kSignaled:
+      return Verdict::kRuntimeError;
+    case RunStatus::kCpuTimeLimit:
+    case RunStatus::kWallTimeLimit:
+      return Verdict::kTimeLimit;
+    case RunStatus::kMemoryLimit:
+      return Verdict::kMemoryLimit;
+    case RunStatus::kOutputLimit:
+      return Verdict::kOutputLimit;
+    case RunStatus::kSecurityViolation:
+      return Verdict::kSecurityViolation;
+    case RunStatus::kInternalError:
+      return Verdict::kInternalError;
+  }
+  return Verdict::kInternalError;
+}
+
+// Why a compilation that did not succeed failed, in the compiler's words where it has some.
+std::string compile_failure_message(const RunResult& run, const RunLimits& limits) {
+  switch (run.status) {
+    case RunStatus::kCpuTimeLimit:
+    case RunStatus::kWallTimeLimit:
+      return "compilation took longer than " + std::to_string(limits.cpu_ms) + " ms";
+    case RunStatus::kMemoryLimit:
+      return "compilation used more than " + std::to_string(limits.memory_bytes >> 20) + " MiB";
+    case RunStatus::kOutputLimit:
+      return "the compiler wrote too much (or too large a file)";
+    case RunStatus::kSecurityViolation:
+      return "the compiler made a blocked system call: " + run.violation;
+    default:
+      return "compilation failed: " + run.message;
+  }
+}
+
+// Flags that decide whether GCC accepts a precompiled header.
+std::vector<std::string> pch_relevant_flags(const std::vector<std::string>& command) {
+  std::vector<std::string> flags;
+  for (const auto& arg : command) {
+    for (const char* prefix : {"-std", "-O", "-f", "-m", "-D", "-U", "-g"}) {
+      if (arg.rfind(prefix, 0) == 0) {
+        flags.push_back(arg);
+        break;
+      }
+    }
+  }
+  return flags;
+}
+
+int run_host_command(const std::vector<std::string>& command) {
+  std::vector<char*> argv;
+  for (const auto& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+}  // namespace
+
+const char* verdict_code(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kAccepted:
+      return "AC";
+    case Verdict::kWrongAnswer:
+      return "WA";
+    case Verdict::kTimeLimit:
+      return "TLE";
+    case Verdict::kMemoryLimit:
+      return "MLE";
+    case Verdict::kOutputLimit:
+      return "OLE";
+    case Verdict::kRuntimeError:
+      return "RE";
+    case Verdict::kCompilationError:
+      return "CE";
+    case Verdict::kSecurityViolation:
+      return "SV";
+    case Verdict::kInternalError:
+      return "IE";
+  }
+  return "IE";
+}
+
+RunLimits resolve_limits(const Language& language, const LimitRequest& request) {
+  RunLimits limits = language.default_limits;
+  const auto apply = [&](const std::optional<int64_t>& asked, int64_t maximum, int64_t& field,
+                         const char* what, const char* unit) {
+    if (!asked) return;
+    if (*asked <= 0) throw JudgeError(std::string(what) + " must be positive");
+    if (*asked > maximum) {
+      throw JudgeError(std::string(what) + " of " + std::to_string(*asked) + " " + unit +
+                       " is above the maximum of " + std::to_string(maximum) + " " + unit +
+                       " for " + language.id);
+    }
+    field = *asked;
+  };
+  apply(request.cpu_ms, language.max_limits.cpu_ms, limits.cpu_ms, "time limit", "ms");
+  apply(request.memory_bytes, language.max_limits.memory_bytes, limits.memory_bytes, "memory limit",
+        "bytes");
+  apply(request.output_bytes, language.max_limits.output_bytes, limits.output_bytes, "output limit",
+        "bytes");
+  if (const auto problem = limits.problem(); !problem.empty())
+    throw JudgeError("invalid limits: " + problem);
+  return limits;
+}
+
+struct Judge::Compilation {
+  Verdict failure = Verdict::kAccepted;  // Not kAccepted: the compilation failed so.
+  std::string output;
+  bool cached = false;
+  std::shared_ptr<const CompiledProgram> program;
+};
+
+Judge::Judge(Sandbox& sandbox, const LanguageTable& languages, CompileCache& cache,
+             std::string pch_dir)
+    : sandbox_(sandbox), languages_(languages), cache_(cache), pch_dir_(std::move(pch_dir)) {}
+
+Judge::Compilation Judge::compile(const Language& language, const std::string& source_name,
+                                  const std::string& source, const CommandValues& values) {
+  Compilation result;
+  const auto command = expand_command(language.compile, values);
+  const auto key =
+      CompileCache::key({language.id, language.version, join(command), source_name, source});
+  if (auto cached = cache_.find(key)) {
+    result.cached = true;
+    result.output = cached->compiler_output;
+    result.program = std::move(cached);
+    return result;
+  }
+  RunRequest request;
+  request.argv = command;
+  request.files.push_back({source_name, source, "", false});
+  request.collect = language.artifacts;
+  request.limits = language.compile_limits;
+  request.network_calls = language.network_calls;
+  const RunResult run = sandbox_.run(request);
+  result.output = bounded(run.stdout_data + run.stderr_data, kCompileOutputBytes);
+  if (run.status == RunStatus::kInternalError) {
+    result.failure = Verdict::kInternalError;
+    result.output = run.message;
+    return result;
+  }
+  if (run.status != RunStatus::kOk || run.collected.empty()) {
+    result.failure = Verdict::kCompilationError;
+    if (run.status != RunStatus::kRuntimeError)
+      result.output = compile_failure_message(run, request.limits);
+    if (run.status == RunStatus::kOk) result.output += "\nthe compiler produced no program";
+    return result;
+  }
+  CompiledProgram program{run.collected, result.output};
+  cache_.put(key, program);
+  result.program = std::make_shared<const CompiledProgram>(std::move(program));
+  return result;
+}
+
+JudgeResult Judge::judge(const JudgeRequest& request, const TestProgress& progress) {
+  const Language* language = languages_.find(request.language);
+  if (language == nullptr) throw JudgeError("unknown language '" + request.language + "'");
+  if (request.checker.kind == CheckerKind::kCustom &&
+      languages_.find(request.checker.custom_language) == nullptr) {
+    throw JudgeError("unknown language '" + request.checker.custom_language +
+                     "' for the custom checker");
+  }
+  JudgeResult result;
+  result.language = language->id;
+  result.limits = resolve_limits(*language, request.limits);
+  CommandValues values;
+  values.main_class =
+      find_main_class(request.source, language->class_pattern, language->default_class);
+  values.source = expand_command({language->source_name}, values).at(0);
+  values.memory_mb = result.limits.memory_bytes >> 20;
+  values.heap_reserve_mb = language->heap_reserve_mb;
+  if (!pch_dir_.empty() && !language->precompiled_header.empty()) {
+    values.pch_include = "-I" + pch_dir_ + "/" + language->id;
+  }
+
+  RunRequest base;
+  base.argv = expand_command(language->run, values);
+  base.limits = result.limits;
+  base.network_calls = language->network_calls;
+  Compilation compiled;
+  if (language->compiled()) {
+    compiled = compile(*language, values.source, request.source, values);
+    result.compile_output = compiled.output;
+    result.compile_cached = compiled.cached;
+    if (compiled.failure != Verdict::kAccepted) {
+      result.verdict = compiled.failure;
+      result.message =
+          compiled.failure == Verdict::kCompilationError ? "compilation failed" : compiled.output;
+      result.total = static_cast<int>(std::max<size_t>(1, request.tests.size()));
+      return result;
+    }
+    for (const auto& [name, content] : compiled.program->artifacts)
+      base.files.push_back({name, content, "", true});
+  } else {
+    base.files.push_back({values.source, request.source, "", false});
+  }
+
+  const std::vector<TestCase> single = {TestCase{request.stdin_input, std::nullopt}};
+  const auto& tests = request.tests.empty() ? single : request.tests;
+  result.total = static_cast<int>(tests.size());
+  result.verdict = Verdict::kAccepted;
+  for (size_t i = 0; i < tests.size(); ++i) {
+    TestResult test = run_test(*language, base, tests[i], request, compiled);
+    if (test.verdict == Verdict::kAccepted) ++result.passed;
+    if (result.verdict == Verdict::kAccepted && test.verdict != Verdict::kAccepted) {
+      result.verdict = test.verdict;
+      result.message = "test " + std::to_string(i + 1) + ": " + test.message;
+    }
+    result.max_cpu_ms = std::max(result.max_cpu_ms, test.cpu_ms);
+    result.max_memory_kb = std::max(result.max_memory_kb, test.memory_kb);
+    result.tests.push_back(std::move(test));
+    if (progress) progress(i, result.tests.back());
+    if (request.stop_on_first_failure && result.verdict != Verdict::kAccepted) break;
+  }
+  return result;
+}
+
+TestResult Judge::run_test(const Language& language, const RunRequest& base, const TestCase& test,
+                           const JudgeRequest& request, const Compilation&) {
+  RunRequest run_request = base;
+  run_request.stdin_content = test.input;
+  const RunResult run = sandbox_.run(run_request);
+  TestResult result;
+  result.verdict = verdict_of(run.status);
+  result.cpu_ms = run.cpu_ms;
+  result.wall_ms = run.wall_ms;
+  result.memory_kb = run.memory_kb;
+  result.exit_code = run.exit_code;
+  result.signal = run.signal;
+  result.stdout_data = run.stdout_data;
+  result.stderr_data = run.stderr_data;
+  result.message = run.message;
+  if (result.verdict == Verdict::kRuntimeError && !language.memory_error_pattern.empty() &&
+      run.stderr_data.find(language.memory_error_pattern) != std::string::npos) {
+    result.verdict = Verdict::kMemoryLimit;
+    result.message = "the runtime ran out of memory (" + language.memory_error_pattern + ")";
+  }
+  if (result.verdict != Verdict::kAccepted || !test.expected_output) return result;
+  if (request.checker.kind == CheckerKind::kCustom) {
+    result.verdict = check_with_program(request, test, run.stdout_data, &result.message);
+  } else {
+    const auto outcome = compare_output(request.checker, *test.expected_output, run.stdout_data);
+    result.verdict = outcome.accepted ? Verdict::kAccepted : Verdict::kWrongAnswer;
+    result.message = outcome.message;
+  }
+  return result;
+}
+
+Verdict Judge::check_with_program(const JudgeRequest& request, const TestCase& test,
+                                  const std::string& actual, std::string* message) {
+  const Language& language = *languages_.find(request.checker.custom_language);
+  CommandValues values;
+  values.main_class = find_main_class(request.checker.custom_source, language.class_pattern,
+                                      language.default_class);
+  values.source = expand_command({language.source_name}, values).at(0);
+  values.memory_mb = language.default_limits.memory_bytes >> 20;
+  values.heap_reserve_mb = language.heap_reserve_mb;
+  RunRequest checker;
+  checker.argv = expand_command(language.run, values);
+  for (const char* file : {"input.txt", "expected.txt", "actual.txt"}) checker.argv.push_back(file);
+  checker.limits = language.default_limits;
+  checker.network_calls = language.network_calls;
+  if (language.compiled()) {
+    const auto compiled = compile(language, values.source, request.checker.custom_source, values);
+    if (compiled.failure != Verdict::kAccepted) {
+      *message = "the custom checker does not compile: " + compiled.output;
+      return Verdict::kInternalError;
+    }
+    for (const auto& [name, content] : compiled.program->artifacts)
+      checker.files.push_back({name, content, "", true});
+  } else {
+    checker.files.push_back({values.source, request.checker.custom_source, "", false});
+  }
+  checker.files.push_back({"input.txt", test.input, "", false});
+  checker.files.push_back({"expected.txt", test.expected_output.value_or(""), "", false});
+  checker.files.push_back({"actual.txt", actual, "", false});
+  const RunResult run = sandbox_.run(checker);
+  *message = bounded(run.stdout_data + run.stderr_data, 1024);
+  if (run.status == RunStatus::kOk) return Verdict::kAccepted;
+  if (run.status == RunStatus::kRuntimeError && run.exit_code == 1) return Verdict::kWrongAnswer;
+  *message =
+      "the custom checker failed (" + std::string(status_name(run.status)) + "): " + run.message;
+  return Verdict::kInternalError;
+}
+
+std::string Judge::prepare_precompiled_headers() {
+  std::string report;
+  for (const auto& language : languages_.all()) {
+    if (language.precompiled_header.empty() || !language.compiled() || pch_dir_.empty()) continue;
+    const auto command = expand_command(language.compile, CommandValues{});
+    const auto dir = pch_dir_ + "/" + language.id;
+    const auto stamp = CompileCache::key({language.version, join(pch_relevant_flags(command))});
+    const auto target = dir + "/" + language.precompiled_header + ".gch";
+    if (path_exists(dir + "/" + stamp)) {
+      report += language.id + ": precompiled header ready; ";
+      continue;
+    }
+    const auto parent = target.substr(0, target.rfind('/'));
+    make_dirs(parent);
+    const auto source = dir + "/pch-source.h";
+    write_text_file_create(source, "#include <" + language.precompiled_header + ">\n");
+    std::vector<std::string> build = {command.at(0)};
+    for (const auto& flag : pch_relevant_flags(command)) build.push_back(flag);
+    const auto temporary = target + ".tmp" + std::to_string(::getpid());
+    for (const auto& arg :
+         {std::string("-x"), std::string("c++-header"), source, std::string("-o"), temporary}) {
+      build.push_back(arg);
+    }
+    if (run_host_command(build) != 0 || ::rename(temporary.c_str(), target.c_str()) != 0) {
+      ::unlink(temporary.c_str());
+      report += language.id + ": could not build the precompiled header (compiling without); ";
+      continue;
+    }
+    write_text_file_create(dir + "/" + stamp, language.version + "\n");
+    report += language.id + ": precompiled header built; ";
+  }
+  return report;
+}
+
+}  // namespace codearena::sandbox

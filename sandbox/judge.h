@@ -1,0 +1,127 @@
+// Judging a job: compile once, run every test case in a fresh run, compare, give verdicts.
+//
+// A Judge combines the sandbox, the language table and the compile cache. judge() blocks until
+// the job is done; it is thread-safe (each call takes sandbox slots as it needs them). Invalid
+// jobs (unknown language, limits above the language's maxima, bad checker) throw JudgeError
+// with a message for people; everything the program or the machine does comes back as
+// verdicts, with IE for failures of the system itself.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sandbox/checker.h"
+#include "sandbox/compile_cache.h"
+#include "sandbox/languages.h"
+#include "sandbox/sandbox.h"
+
+namespace codearena::sandbox {
+
+class JudgeError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+enum class Verdict {
+  kAccepted,
+  kWrongAnswer,
+  kTimeLimit,
+  kMemoryLimit,
+  kOutputLimit,
+  kRuntimeError,
+  kCompilationError,
+  kSecurityViolation,
+  kInternalError
+};
+
+// "AC", "WA", "TLE", "MLE", "OLE", "RE", "CE", "SV", "IE".
+const char* verdict_code(Verdict verdict);
+
+struct TestCase {
+  std::string input;
+  std::optional<std::string> expected_output;  // Absent: the run only has to succeed.
+};
+
+// Per-job limits asked for by the client; unset fields take the language's defaults.
+struct LimitRequest {
+  std::optional<int64_t> cpu_ms;
+  std::optional<int64_t> memory_bytes;
+  std::optional<int64_t> output_bytes;
+};
+
+struct JudgeRequest {
+  std::string language;  // Id or alias.
+  std::string source;
+  std::vector<TestCase> tests;  // Empty: one run with `stdin_input`, verdict from the run alone.
+  std::string stdin_input;
+  LimitRequest limits;
+  CheckerSpec checker;
+  bool stop_on_first_failure = false;
+};
+
+struct TestResult {
+  Verdict verdict = Verdict::kInternalError;
+  int64_t cpu_ms = 0;
+  int64_t wall_ms = 0;
+  int64_t memory_kb = 0;
+  int exit_code = 0;
+  int signal = 0;
+  std::string stdout_data;  // Bounded by the output limit.
+  std::string stderr_data;
+  std::string message;  // Why this verdict, for people.
+};
+
+struct JudgeResult {
+  Verdict verdict = Verdict::kInternalError;  // First non-AC test's, else AC.
+  std::string language;                       // The resolved language id.
+  std::string compile_output;                 // Compiler messages (bounded).
+  bool compile_cached = false;
+  std::vector<TestResult> tests;  // Run ones only when stopping at the first failure.
+  int passed = 0;
+  int total = 0;
+  int64_t max_cpu_ms = 0;
+  int64_t max_memory_kb = 0;
+  std::string message;
+  RunLimits limits;  // The limits the runs had.
+};
+
+// Called after each finished test (index, result), e.g. to report progress. May be empty.
+using TestProgress = std::function<void(size_t, const TestResult&)>;
+
+class Judge {
+ public:
+  // All three must outlive the Judge. `pch_dir` is a host directory for precompiled headers,
+  // shown read-only in the box (it must be among the sandbox's binds); empty disables them.
+  Judge(Sandbox& sandbox, const LanguageTable& languages, CompileCache& cache,
+        std::string pch_dir = "");
+
+  JudgeResult judge(const JudgeRequest& request, const TestProgress& progress = {});
+
+  // Builds the precompiled headers the language table asks for (C++ <bits/stdc++.h>) for the
+  // languages' compile flags, on the host, unless already built. Returns what it did, for logs.
+  std::string prepare_precompiled_headers();
+
+ private:
+  struct Compilation;
+  Compilation compile(const Language& language, const std::string& source_name,
+                      const std::string& source, const CommandValues& values);
+  TestResult run_test(const Language& language, const RunRequest& base, const TestCase& test,
+                      const JudgeRequest& request, const Compilation& compiled);
+  Verdict check_with_program(const JudgeRequest& request, const TestCase& test,
+                             const std::string& actual, std::string* message);
+
+  Sandbox& sandbox_;
+  const LanguageTable& languages_;
+  CompileCache& cache_;
+  std::string pch_dir_;
+};
+
+// The limits a job runs with: the language's defaults with the request's fields applied.
+// Throws JudgeError naming the field when a value is above the language's maximum or invalid.
+RunLimits resolve_limits(const Language& language, const LimitRequest& request);
+
+}  // namespace codearena::sandbox
