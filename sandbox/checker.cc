@@ -19,9 +19,10 @@ constexpr size_t kExcerptChars = 50;
 constexpr size_t kLateDifference = 30;
 constexpr size_t kContextBefore = 20;
 
+// Space, \t, \n, \v, \f or \r: the characters between tokens.
 bool is_space(char c) {
   return c == ' ' || (c >= '\t' && c <= '\r');
-}  // \t \n \v \f \r
+}
 
 bool is_utf8_continuation(char c) {
   return (static_cast<unsigned char>(c) & 0xC0) == 0x80;

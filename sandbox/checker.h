@@ -45,7 +45,7 @@ const char* checker_kind_name(CheckerKind kind);
 //   kExact:   byte-for-byte equal.
 //   kTokens:  equal sequences of whitespace-separated tokens.
 //   kFloat:   like kTokens, but two tokens that are both finite numbers (all of each token read
-//             by strtod in the current locale) match when they differ by at most
+//             by strtod; "nan" and "inf" are words) match when they differ by at most
 //             absolute_epsilon or by at most relative_epsilon * |expected|.
 // Positions in messages (lines, tokens, bytes, characters) count from 1.
 CheckOutcome compare_output(const CheckerSpec& spec, const std::string& expected,

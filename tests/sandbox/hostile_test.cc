@@ -266,6 +266,23 @@ TEST_CASE("hostile: TCP connect to a host port is a violation") {
   expect_clean_slot(lease);
 }
 
+// Proves the refusing policy (for runtimes that probe IPv6 support) still keeps the network out
+// of reach: socket() fails with EACCES, the program goes on, and the listener sees nothing.
+TEST_CASE("hostile: with refused network calls, TCP connect fails quietly") {
+  HostSocket listener(AF_INET, SOCK_STREAM);
+  const int port = listener.bind_loopback();
+  listener.listen();
+  auto lease = engine().acquire();
+  RunRequest request = program_request("net", {"tcp", std::to_string(port)});
+  request.network_calls = NetworkCalls::kRefuse;
+  const RunResult result = lease->run(request);
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kOk);
+  CHECK_THAT(result.stdout_data, Contains("Permission denied"));
+  CHECK_FALSE(listener.received_anything());
+  expect_clean_slot(lease);
+}
+
 // Proves UDP is out of reach the same way: no datagram arrives at a bound host port.
 TEST_CASE("hostile: UDP send to a host port is a violation") {
   HostSocket receiver(AF_INET, SOCK_DGRAM);

@@ -11,6 +11,7 @@
 #include "sandbox/sandbox.h"
 
 using codearena::sandbox::InputFile;
+using codearena::sandbox::NetworkCalls;
 using codearena::sandbox::RunLimits;
 using codearena::sandbox::RunRequest;
 using codearena::sandbox::RunResult;

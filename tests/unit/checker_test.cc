@@ -256,6 +256,8 @@ TEST_CASE("float checker reads the usual number spellings") {
   CHECK(check_float("5", "+5").accepted);
   CHECK(check_float("-2.50", "-2.5").accepted);
   CHECK(check_float("1E+2", "100.").accepted);
+  CHECK(check_float("0", "1e-400").accepted);  // Underflows to zero: still a finite number.
+  CHECK(check_float("16", "0x10").accepted);   // strtod's syntax includes hexadecimal.
 }
 
 TEST_CASE("float checker compares non-numeric tokens exactly") {
