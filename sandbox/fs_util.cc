@@ -63,7 +63,8 @@ std::string pread_text(int fd, const std::string& what) {
   char buffer[4096];
   off_t offset = 0;
   for (;;) {
-    const ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
+    ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
+    if (n < 0 && errno == ESPIPE) n = ::read(fd, buffer, sizeof buffer);  // A pipe or a FIFO.
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw_errno("read " + what, errno);
     if (n == 0) break;

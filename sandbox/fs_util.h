@@ -48,7 +48,8 @@ class KernelFiles {
 
 // Whole content of a (small) file.
 std::string read_text_file(const std::string& path);
-// Reads from offset 0 of an open file, for kernel files kept open between reads.
+// Reads from offset 0 of an open file, for kernel files kept open between reads (a pipe is
+// read from where it stands).
 std::string pread_text(int fd, const std::string& what);
 // Writes `value` in one write(2), as kernel interface files require.
 void write_text_file(const std::string& path, const std::string& value);
