@@ -3,6 +3,7 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -175,6 +176,7 @@ Options:
                         and exits 0 for accepted, 1 for wrong answer
   --stop-on-failure     stop at the first test that is not accepted
   --languages FILE      language table (default: config/languages.json, or $CODEARENA_LANGUAGES)
+Environment: COMPILE_TIME_LIMIT overrides every language's compile time limit (e.g. "30s").
 )";
 }
 
@@ -196,15 +198,18 @@ int judge_command(const std::vector<std::string>& args) {
     sb::Sandbox sandbox(config);
     sb::CompileCache cache;
     sb::Judge judge(sandbox, languages, cache, pch_dir);
+    if (const char* compile_time = std::getenv("COMPILE_TIME_LIMIT"); compile_time && *compile_time) {
+      judge.set_compile_time_limit(sb::parse_duration_ms(compile_time));
+    }
     judge.prepare_precompiled_headers();
     std::cout << dump_json(result_json(judge.judge(options.request))) << std::endl;
     return 0;
-  } catch (const sb::JudgeError& error) {
-    std::cerr << "codearena judge: " << error.what() << "\n";
-    return 2;
   } catch (const sb::SandboxError& error) {
     std::cerr << "codearena judge: " << error.what() << "\n";
     return 1;
+  } catch (const std::invalid_argument& error) {  // JudgeError, or a bad COMPILE_TIME_LIMIT.
+    std::cerr << "codearena judge: " << error.what() << "\n";
+    return 2;
   }
 }
 

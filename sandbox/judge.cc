@@ -172,6 +172,7 @@ Judge::Compilation Judge::compile(const Language& language, const std::string& s
   request.files.push_back({source_name, source, "", false});
   request.collect = language.artifacts;
   request.limits = language.compile_limits;
+  if (compile_time_ms_) request.limits.cpu_ms = *compile_time_ms_;
   request.network_calls = language.network_calls;
   const RunResult run = sandbox_.run(request);
   result.output = bounded(run.stdout_data + run.stderr_data, kCompileOutputBytes);

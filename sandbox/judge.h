@@ -101,6 +101,9 @@ class Judge {
 
   JudgeResult judge(const JudgeRequest& request, const TestProgress& progress = {});
 
+  // Overrides every language's compile time limit (COMPILE_TIME_LIMIT). Call before judging.
+  void set_compile_time_limit(int64_t cpu_ms) { compile_time_ms_ = cpu_ms; }
+
   // Builds the precompiled headers the language table asks for (C++ <bits/stdc++.h>) for the
   // languages' compile flags, on the host, unless already built. Returns what it did, for logs.
   std::string prepare_precompiled_headers();
@@ -118,6 +121,7 @@ class Judge {
   const LanguageTable& languages_;
   CompileCache& cache_;
   std::string pch_dir_;
+  std::optional<int64_t> compile_time_ms_;
 };
 
 // The limits a job runs with: the language's defaults with the request's fields applied.

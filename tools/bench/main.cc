@@ -4,6 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "tools/bench/compile_bench.h"
+#include "tools/bench/interpreters_bench.h"
+#include "tools/bench/languages_bench.h"
 #include "tools/bench/sandbox_bench.h"
 
 namespace {
@@ -18,6 +21,12 @@ struct Subcommand {
 const Subcommand kSubcommands[] = {
     {"sandbox", "per-run overhead of the sandbox against a bare fork+exec+wait",
      codearena::bench::kSandboxBenchUsage, codearena::bench::sandbox_bench},
+    {"compile", "C++ compile time through the sandbox with and without the precompiled header",
+     codearena::bench::kCompileBenchUsage, codearena::bench::compile_bench},
+    {"interpreters", "per-run overhead of the sandbox over bare python3, node and java",
+     codearena::bench::kInterpretersBenchUsage, codearena::bench::interpreters_bench},
+    {"languages", "hello world compiled and run, bare against judged, in every language",
+     codearena::bench::kLanguagesBenchUsage, codearena::bench::languages_bench},
 };
 
 void print_usage(std::ostream& out) {
