@@ -198,7 +198,8 @@ int judge_command(const std::vector<std::string>& args) {
     sb::Sandbox sandbox(config);
     sb::CompileCache cache;
     sb::Judge judge(sandbox, languages, cache, pch_dir);
-    if (const char* compile_time = std::getenv("COMPILE_TIME_LIMIT"); compile_time && *compile_time) {
+    if (const char* compile_time = std::getenv("COMPILE_TIME_LIMIT");
+        compile_time && *compile_time) {
       judge.set_compile_time_limit(sb::parse_duration_ms(compile_time));
     }
     judge.prepare_precompiled_headers();

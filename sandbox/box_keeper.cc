@@ -166,10 +166,21 @@ class BoxKeeper {
         run(reader, message->fds);
       } catch (const std::exception& error) {
         kill_everything();
-        wire::send_message(control_,
-                           wire::Writer(wire::Type::kFailed).str(error.what()).u64(0).bytes());
+        reply_ = {wire::Writer(wire::Type::kFailed).str(error.what()).u64(0).bytes(), {}};
       }
-      prepare_next_box();
+      // The run's files and memory are released before the engine hears the run is over, so
+      // the slot's cgroup is back to its baseline when the next run's limits are written.
+      std::string box_problem;
+      try {
+        prepare_next_box();
+      } catch (const std::exception& error) {
+        box_problem = error.what();
+      }
+      std::vector<int> fds;
+      for (const auto& fd : reply_.fds) fds.push_back(fd.get());
+      wire::send_message(control_, reply_.body, fds);
+      reply_ = {};
+      if (!box_problem.empty()) throw SandboxError("cannot prepare the next box: " + box_problem);
     }
     kill_everything();
     return 0;
@@ -261,17 +272,18 @@ class BoxKeeper {
       const std::string reason = exec_failed
                                      ? "cannot execute '" + argv[0] + "'"
                                      : std::string("sandbox setup failed: ") + plan.failed_step;
-      wire::send_message(control_, wire::Writer(wire::Type::kFailed)
-                                       .str(reason + ": " + std::strerror(plan.failed_errno))
-                                       .u64(exec_failed ? 1 : 0)
-                                       .bytes());
+      reply_ = {wire::Writer(wire::Type::kFailed)
+                    .str(reason + ": " + std::strerror(plan.failed_errno))
+                    .u64(exec_failed ? 1 : 0)
+                    .bytes(),
+                {}};
       return;
     }
     wire::send_message(control_, wire::Writer(wire::Type::kStarted).bytes());
     const int status = wait_for(child);
     const int64_t wall_us = monotonic_us() - started_us;
     kill_everything();
-    send_exit(box.get(), status, wall_us, collect, collect_max);
+    prepare_exit_reply(box.get(), status, wall_us, collect, collect_max);
   }
 
   static pid_t spawn(SpawnPlan& plan) {
@@ -337,8 +349,8 @@ class BoxKeeper {
     }
   }
 
-  void send_exit(int box, int status, int64_t wall_us, const std::vector<std::string>& collect,
-                 int64_t collect_max) {
+  void prepare_exit_reply(int box, int status, int64_t wall_us,
+                          const std::vector<std::string>& collect, int64_t collect_max) {
     std::vector<std::string> names;
     std::vector<UniqueFd> files;
     std::string problems;
@@ -356,16 +368,13 @@ class BoxKeeper {
         files.push_back(std::move(file));
       }
     }
-    std::vector<int> raw;
-    for (const auto& file : files) raw.push_back(file.get());
-    wire::send_message(control_,
-                       wire::Writer(wire::Type::kExited)
-                           .u64(static_cast<uint64_t>(status))
-                           .u64(static_cast<uint64_t>(wall_us))
-                           .strs(names)
-                           .str(problems)
-                           .bytes(),
-                       raw);
+    reply_ = {wire::Writer(wire::Type::kExited)
+                  .u64(static_cast<uint64_t>(status))
+                  .u64(static_cast<uint64_t>(wall_us))
+                  .strs(names)
+                  .str(problems)
+                  .bytes(),
+              std::move(files)};
   }
 
   // Replaces each name with a wildcard ("*.class") by the /box entries it matches.
@@ -396,7 +405,14 @@ class BoxKeeper {
     if (::unshare(CLONE_NEWIPC) != 0) throw_errno("unshare IPC namespace", errno);
   }
 
+  // The answer to the current run, sent once the box is ready for the next one.
+  struct Reply {
+    std::string body;
+    std::vector<UniqueFd> fds;  // Collected files, opened before /box is replaced.
+  };
+
   int control_;
+  Reply reply_;
   SlotSetup slot_;
   UniqueFd child_events_;
 };

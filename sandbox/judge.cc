@@ -184,7 +184,7 @@ Judge::Compilation Judge::compile(const Language& language, const std::string& s
   if (run.status != RunStatus::kOk || run.collected.empty()) {
     result.failure = Verdict::kCompilationError;
     if (run.status != RunStatus::kRuntimeError)
-      result.output = compile_failure_message(run, request.limits);
+      result.output = compile_failure_message(run, request.limits) + "\n" + result.output;
     if (run.status == RunStatus::kOk) result.output += "\nthe compiler produced no program";
     return result;
   }

@@ -1,0 +1,301 @@
+// The language table as data: a language added by a JSON file is judged like the built-in ones,
+// malformed tables are refused naming the field, and the helpers the judge builds commands and
+// limits with (find, versions, find_main_class, resolve_limits, expand_command).
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "sandbox/errors.h"
+#include "tests/judge/judge_test_support.h"
+
+using Catch::Matchers::Contains;
+using codearena::sandbox::CommandValues;
+using codearena::sandbox::expand_command;
+using codearena::sandbox::find_main_class;
+using codearena::sandbox::resolve_limits;
+using codearena::sandbox::SandboxError;
+
+namespace {
+
+// A table with one interpreted language, Bash, that no built-in table has.
+const char kBashTable[] = R"({
+  "languages": [
+    {
+      "id": "bash",
+      "name": "Bash",
+      "aliases": ["sh-bash", "BashScript"],
+      "source": "main.sh",
+      "run": ["/bin/bash", "main.sh"],
+      "version": ["/bin/bash", "--version"],
+      "limits": {"time": 2000, "memory": "64m", "output": "16k", "pids": 16},
+      "maxLimits": {"time": 5000, "memory": "128m", "output": "64k", "pids": 32}
+    }
+  ]
+})";
+
+// A file under /tmp holding `text`, removed when the object goes.
+class TemporaryFile {
+ public:
+  explicit TemporaryFile(const std::string& text) {
+    char name[] = "/tmp/codearena-judge-test-XXXXXX.json";
+    const int fd = ::mkstemps(name, 5);
+    REQUIRE(fd >= 0);
+    ::close(fd);
+    path_ = name;
+    std::ofstream(path_) << text;
+  }
+  ~TemporaryFile() { ::unlink(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A one-language table whose only entry is `entry` (a JSON object's members).
+std::string table_with(const std::string& entry) {
+  return R"({"languages": [{)" + entry + "}]}";
+}
+
+const char kMinimalEntry[] = R"("id": "x", "name": "X", "source": "main.x", "run": ["/bin/true"])";
+
+// The SandboxError message of parsing `json_text`, or "" when it parses.
+std::string parse_error(const std::string& json_text) {
+  try {
+    LanguageTable::parse(json_text, "test.json", false);
+  } catch (const SandboxError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+std::string judge_error(const Language& language, const LimitRequest& request) {
+  try {
+    resolve_limits(language, request);
+  } catch (const JudgeError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+// Proves a language added through a data file alone (Bash) loads with its version detected, is
+// found by id and alias, runs in the sandbox with its own limits, and is judged to AC and WA.
+TEST_CASE("a Bash language from a JSON file is judged like a built-in one") {
+  const TemporaryFile file(kBashTable);
+  const auto table = LanguageTable::load(file.path());
+  REQUIRE(table.all().size() == 1);
+  const Language* bash = table.find("bashscript");
+  REQUIRE(bash != nullptr);
+  CHECK(bash->id == "bash");
+  CHECK(table.find("SH-BASH") == bash);
+  CHECK_FALSE(bash->compiled());
+  CHECK_THAT(bash->version, Contains("bash"));
+
+  Judge judge(judge_sandbox(), table, judge_cache());
+  JudgeRequest request;
+  request.language = "BASH";
+  request.source = "read a b\necho $((a + b))\n";
+  request.tests = sum_tests();
+  const auto result = judge.judge(request);
+  INFO(describe(result));
+  CHECK(result.verdict == Verdict::kAccepted);
+  CHECK(result.language == "bash");
+  CHECK(result.passed == 2);
+  CHECK(result.limits.cpu_ms == 2000);
+  CHECK(result.limits.memory_bytes == 64LL << 20);
+  CHECK(result.limits.output_bytes == 16 << 10);
+
+  request.source = "read a b\necho $((a * b))\n";
+  CHECK(judge.judge(request).verdict == Verdict::kWrongAnswer);
+  CHECK_THROWS_AS(shared_judge().judge(request), JudgeError);  // Unknown to the real table.
+}
+
+// Proves each kind of malformed table is refused with a SandboxError naming the origin, the
+// entry and the field at fault.
+TEST_CASE("malformed tables are refused naming the field") {
+  CHECK(parse_error(table_with(kMinimalEntry)).empty());
+
+  SECTION("missing run") {
+    const auto message = parse_error(table_with(R"("id": "x", "name": "X", "source": "main.x")"));
+    CHECK_THAT(message, Contains("test.json") && Contains("language 1 (x)") &&
+                            Contains("\"run\" is missing"));
+  }
+  SECTION("duplicate alias") {
+    const auto message = parse_error(
+        R"({"languages": [{"id": "x", "name": "X", "source": "main.x", "run": ["/bin/true"],
+                           "aliases": ["shared"]},
+                          {"id": "y", "name": "Y", "source": "main.y", "run": ["/bin/true"],
+                           "aliases": ["SHARED"]}]})");
+    CHECK_THAT(message,
+               Contains("language 2 (y)") && Contains("\"SHARED\"") && Contains("already used"));
+  }
+  SECTION("an alias repeating another language's id") {
+    const auto message = parse_error(
+        R"({"languages": [{"id": "x", "name": "X", "source": "main.x", "run": ["/bin/true"]},
+                          {"id": "y", "name": "Y", "source": "main.y", "run": ["/bin/true"],
+                           "aliases": ["X"]}]})");
+    CHECK_THAT(message, Contains("already used"));
+  }
+  SECTION("bad memory size") {
+    const auto message =
+        parse_error(table_with(std::string(kMinimalEntry) + R"(, "limits": {"memory": "12q"})"));
+    CHECK_THAT(message, Contains("\"limits\"") && Contains("12q"));
+  }
+  SECTION("non-positive limit") {
+    const auto message =
+        parse_error(table_with(std::string(kMinimalEntry) + R"(, "maxLimits": {"pids": 0})"));
+    CHECK_THAT(message, Contains("\"maxLimits\""));
+  }
+  SECTION("invalid classPattern") {
+    const auto message =
+        parse_error(table_with(std::string(kMinimalEntry) + R"(, "classPattern": "class (")"));
+    CHECK_THAT(message, Contains("\"classPattern\"") && Contains("regular expression"));
+  }
+  SECTION("compile without artifacts") {
+    const auto message =
+        parse_error(table_with(std::string(kMinimalEntry) + R"(, "compile": ["/bin/true"])"));
+    CHECK_THAT(message, Contains("\"artifacts\""));
+  }
+  SECTION("run that is not a list of strings") {
+    const auto message =
+        parse_error(table_with(R"("id": "x", "name": "X", "source": "main.x", "run": [1])"));
+    CHECK_THAT(message, Contains("\"run\""));
+  }
+  SECTION("not JSON, no languages list, missing file") {
+    CHECK_THAT(parse_error("{"), Contains("test.json") && Contains("not valid JSON"));
+    CHECK_THAT(parse_error(R"({"langs": []})"), Contains("\"languages\" list"));
+    CHECK_THROWS_WITH(LanguageTable::load("/nonexistent/languages.json"),
+                      Contains("/nonexistent/languages.json"));
+  }
+}
+
+// Proves find() resolves ids and aliases whatever their case, and nothing else.
+TEST_CASE("find() takes ids and aliases case-insensitively") {
+  const auto& table = real_languages();
+  const std::vector<std::pair<std::string, std::string>> names = {
+      {"python", "python"},   {"PY3", "python"}, {"Python3", "python"}, {"JS", "javascript"},
+      {"Node", "javascript"}, {"C", "c"},        {"GCC", "c"},          {"C++", "cpp"},
+      {"cxx", "cpp"},         {"Java", "java"},  {"JDK", "java"}};
+  for (const auto& [name, id] : names) {
+    INFO(name);
+    const Language* language = table.find(name);
+    REQUIRE(language != nullptr);
+    CHECK(language->id == id);
+  }
+  CHECK(table.find("cobol") == nullptr);
+  CHECK(table.find("") == nullptr);
+  CHECK(table.find("pytho") == nullptr);
+}
+
+// Proves the five real languages load with a detected version (the toolchain's first line),
+// never "unknown", and in the table's order.
+TEST_CASE("versions are detected for the five real languages") {
+  const auto& table = real_languages();
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"python", "Python 3"}, {"javascript", "v"}, {"c", "gcc"}, {"cpp", "g++"}, {"java", "javac"}};
+  REQUIRE(table.all().size() == expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const auto& language = table.all()[i];
+    INFO(language.id << ": " << language.version);
+    CHECK(language.id == expected[i].first);
+    CHECK(language.version != "unknown");
+    CHECK_THAT(language.version, Contains(expected[i].second));
+    CHECK(language.version.find('\n') == std::string::npos);
+  }
+  // A version command that fails reads "unknown".
+  const auto table_text = table_with(std::string(kMinimalEntry) + R"(, "version": ["/bin/false"])");
+  CHECK(LanguageTable::parse(table_text, "test.json").all().at(0).version == "unknown");
+}
+
+// Proves the Java main class is group 1 of the pattern's first match (modifiers allowed), and
+// the fallback when nothing matches or there is no pattern.
+TEST_CASE("find_main_class") {
+  const Language& java = *real_languages().find("java");
+  const auto main_class = [&](const std::string& source) {
+    return find_main_class(source, java.class_pattern, java.default_class);
+  };
+  CHECK(main_class("public class Solution { }") == "Solution");
+  CHECK(main_class("import java.util.*;\npublic final class $Weird_1 {}") == "$Weird_1");
+  CHECK(main_class("class Helper {}\npublic   abstract\nclass Runner {}") == "Runner");
+  CHECK(main_class("public class First {}\npublic class Second {}") == "First");
+  CHECK(main_class("class Main2 { }") == "Main");
+  CHECK(find_main_class("public class X {}", "", "Fallback") == "Fallback");
+}
+
+// Proves resolve_limits applies requested limits up to the language's maxima and refuses
+// values above them or not positive, with JudgeError messages naming the limit.
+TEST_CASE("resolve_limits enforces the language's maxima") {
+  const Language& python = *real_languages().find("python");
+  const auto defaults = resolve_limits(python, {});
+  CHECK(defaults.cpu_ms == python.default_limits.cpu_ms);
+  CHECK(defaults.memory_bytes == python.default_limits.memory_bytes);
+
+  LimitRequest request;
+  request.cpu_ms = python.max_limits.cpu_ms;
+  request.memory_bytes = 64LL << 20;
+  request.output_bytes = 1024;
+  const auto applied = resolve_limits(python, request);
+  CHECK(applied.cpu_ms == python.max_limits.cpu_ms);
+  CHECK(applied.memory_bytes == 64LL << 20);
+  CHECK(applied.output_bytes == 1024);
+  CHECK(applied.pids == python.default_limits.pids);
+
+  LimitRequest too_long;
+  too_long.cpu_ms = python.max_limits.cpu_ms + 1;
+  CHECK_THAT(judge_error(python, too_long),
+             Contains("time limit") && Contains("maximum") && Contains("python"));
+  LimitRequest too_big;
+  too_big.memory_bytes = python.max_limits.memory_bytes + 1;
+  CHECK_THAT(judge_error(python, too_big), Contains("memory limit") && Contains("maximum"));
+  LimitRequest too_much_output;
+  too_much_output.output_bytes = python.max_limits.output_bytes * 2;
+  CHECK_THAT(judge_error(python, too_much_output), Contains("output limit"));
+  LimitRequest zero_time;
+  zero_time.cpu_ms = 0;
+  CHECK_THAT(judge_error(python, zero_time), Contains("time limit must be positive"));
+  LimitRequest tiny_memory;
+  tiny_memory.memory_bytes = 1;
+  CHECK_THAT(judge_error(python, tiny_memory), Contains("invalid limits") && Contains("memory"));
+  LimitRequest negative_memory;
+  negative_memory.memory_bytes = -1;
+  CHECK_THAT(judge_error(python, negative_memory), Contains("memory limit must be positive"));
+
+  // The judge refuses the job the same way, before compiling or running anything.
+  JudgeRequest job;
+  job.language = "python";
+  job.source = "print(1)\n";
+  job.limits = too_long;
+  CHECK_THROWS_AS(shared_judge().judge(job), JudgeError);
+  job.limits = {};
+  job.language = "klingon";
+  CHECK_THROWS_WITH(shared_judge().judge(job), Contains("unknown language 'klingon'"));
+}
+
+// Proves every placeholder is substituted, also inside longer arguments, {heap_mb} is the
+// memory less the reserve but at least 16, and arguments that expand to nothing are dropped.
+TEST_CASE("expand_command substitutes placeholders and drops empty arguments") {
+  CommandValues values;
+  values.source = "Solution.java";
+  values.main_class = "Solution";
+  values.memory_mb = 256;
+  values.heap_reserve_mb = 96;
+  const std::vector<std::string> command = {"/usr/bin/run",
+                                            "{pch_include}",
+                                            "-Xmx{heap_mb}m",
+                                            "--mem={memory_mb}",
+                                            "{source}",
+                                            "{class}",
+                                            "",
+                                            "{class}.{class}"};
+  CHECK(expand_command(command, values) ==
+        std::vector<std::string>{"/usr/bin/run", "-Xmx160m", "--mem=256", "Solution.java",
+                                 "Solution", "Solution.Solution"});
+
+  values.pch_include = "-I/pch/cpp";
+  values.memory_mb = 64;
+  CHECK(expand_command({"{pch_include}", "{heap_mb}"}, values) ==
+        std::vector<std::string>{"-I/pch/cpp", "16"});
+  CHECK(expand_command({}, values).empty());
+}
