@@ -1,5 +1,6 @@
 // codearena-bench: the project's performance measurements, one subcommand per benchmark.
 #include <cstring>
+#include <iomanip>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -32,7 +33,7 @@ const Subcommand kSubcommands[] = {
 void print_usage(std::ostream& out) {
   out << "usage: codearena-bench COMMAND [options]\n\nCommands:\n";
   for (const auto& command : kSubcommands)
-    out << "  " << command.name << "  " << command.summary << "\n";
+    out << "  " << std::left << std::setw(14) << command.name << command.summary << "\n";
   out << "\ncodearena-bench COMMAND --help shows the options of one command.\n";
 }
 
