@@ -1,0 +1,281 @@
+// `codearena-bench languages`: see languages_bench.h.
+//
+// For each language three trials take turns one run at a time: bare compile+run, judging a new
+// source (the compile cache misses) and judging the source just judged (it hits, so only the
+// run is left for compiled languages). Sources differ by a comment with a counter. The judge
+// has the precompiled-header directory, as `codearena judge` does, and the bare C++ compile
+// gets the same -I flag.
+#include "tools/bench/languages_bench.h"
+
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <stdexcept>
+
+#include "sandbox/compile_cache.h"
+#include "sandbox/fs_util.h"
+#include "sandbox/judge.h"
+#include "sandbox/languages.h"
+#include "sandbox/sandbox.h"
+#include "tools/bench/args.h"
+#include "tools/bench/bench_util.h"
+#include "tools/bench/measure.h"
+#include "tools/bench/process.h"
+
+namespace codearena::bench {
+
+const char kLanguagesBenchUsage[] = R"(usage: codearena-bench languages [options]   (needs root)
+
+Compiles (where the language is compiled) and runs a hello world in python, javascript, c, cpp
+and java, bare on the host with the language table's commands against judged end to end by
+CodeArena (Judge::judge: compile in the sandbox, then one sandboxed run), with a new source
+(compile cache miss) and with the same source again (cache hit). The last line is
+  languages python_overhead_ms=<x> javascript_overhead_ms=<x> c_overhead_ms=<x> ...
+each the median judged run with a cache miss minus the median bare compile+run.
+
+Options:
+  --runs N          measured runs of each trial, per language (default 10)
+  --warmup N        unmeasured runs of each trial first, per language (default 1)
+  --pch-dir DIR     precompiled-header directory (default /var/cache/codearena/pch)
+  --languages FILE  language table (default: as `codearena judge`)
+)";
+
+namespace {
+
+namespace sb = codearena::sandbox;
+
+const std::string kExpected = "hello\n";
+
+struct Options {
+  int64_t runs = 10;
+  int64_t warmup = 1;
+  std::string pch_dir = "/var/cache/codearena/pch";
+  std::string languages;
+};
+
+Options parse_options(const std::vector<std::string>& raw) {
+  Options options;
+  ArgReader args(raw);
+  while (!args.done()) {
+    if (args.take_number("--runs", &options.runs) ||
+        args.take_number("--warmup", &options.warmup, 0) ||
+        args.take_text("--pch-dir", &options.pch_dir) ||
+        args.take_text("--languages", &options.languages)) {
+      continue;
+    }
+    args.reject();
+  }
+  // The box mounts fresh tmpfs file systems on /tmp and /box, hiding any bind beneath them.
+  for (const char* hidden : {"/tmp", "/box"}) {
+    const std::string prefix = std::string(hidden) + "/";
+    if (options.pch_dir == hidden || options.pch_dir.rfind(prefix, 0) == 0) {
+      throw UsageError("--pch-dir: the sandbox cannot show a directory under " +
+                       std::string(hidden) + " (it mounts its own " + hidden + " there)");
+    }
+  }
+  return options;
+}
+
+double ms(double us) {
+  return us / 1000;
+}
+
+// A hello world per language; `stamp` goes in a comment so every source is new.
+struct HelloWorld {
+  const char* id;
+  const char* comment;
+  const char* body;
+};
+
+const HelloWorld kHelloWorlds[] = {
+    {"python", "#", "print(\"hello\")\n"},
+    {"javascript", "//", "console.log(\"hello\");\n"},
+    {"c", "//", "#include <stdio.h>\n\nint main(void) {\n  puts(\"hello\");\n  return 0;\n}\n"},
+    {"cpp", "//",
+     "#include <bits/stdc++.h>\n\nint main() {\n  std::cout << \"hello\" << std::endl;\n"
+     "  return 0;\n}\n"},
+    {"java", "//",
+     "public class Main {\n  public static void main(String[] args) {\n"
+     "    System.out.println(\"hello\");\n  }\n}\n"},
+};
+
+struct Subject {
+  const HelloWorld* hello = nullptr;
+  const sb::Language* language = nullptr;
+  std::string dir;  // Bare runs compile and run here.
+  std::string source_name;
+  std::unique_ptr<Command> compile;  // Null for interpreted languages.
+  std::unique_ptr<Command> run;
+  std::string last_source;  // The source most recently judged with a cache miss.
+};
+
+struct Row {
+  Summary bare_compile;
+  Summary bare_run;
+  Summary bare;
+  Summary cold;
+  Summary cached;
+  double overhead_us() const { return cold.median_us - bare.median_us; }
+};
+
+class LanguagesBench {
+ public:
+  explicit LanguagesBench(Options options)
+      : options_(std::move(options)),
+        table_(sb::LanguageTable::load(
+            options_.languages.empty() ? sb::default_language_table_path() : options_.languages)),
+        scratch_("codearena-bench-languages") {
+    sb::make_dirs(options_.pch_dir);
+    sb::SandboxConfig config;
+    config.binds = sb::default_read_only_binds();
+    config.binds.push_back({options_.pch_dir, false});
+    sandbox_ = std::make_unique<sb::Sandbox>(config);
+    judge_ = std::make_unique<sb::Judge>(*sandbox_, table_, cache_, options_.pch_dir);
+    pch_report_ = judge_->prepare_precompiled_headers();
+    for (const auto& hello : kHelloWorlds) add_subject(hello);
+  }
+
+  int run() {
+    print_setup();
+    std::vector<Row> rows;
+    for (auto& subject : subjects_) {
+      std::vector<double> compile_us;
+      std::vector<double> run_us;
+      const std::vector<Trial> trials = {
+          {"bare", [&] { return bare(subject, &compile_us, &run_us); }},
+          {"judged", [&] { return judged(subject, true); }},
+          {"judged, cached", [&] { return judged(subject, false); }},
+      };
+      const auto samples = alternate(trials, options_.runs, 1, options_.warmup);
+      // The split of the bare runs: the warm-up runs come first, leave them out.
+      const auto measured = [&](std::vector<double> all) {
+        all.erase(all.begin(), all.end() - static_cast<std::ptrdiff_t>(options_.runs));
+        return summarize(all);
+      };
+      rows.push_back({measured(compile_us), measured(run_us), summarize(samples[0]),
+                      summarize(samples[1]), summarize(samples[2])});
+      print_row(subject, rows.back());
+    }
+    std::printf("\nlanguages");
+    for (size_t i = 0; i < subjects_.size(); ++i) {
+      std::printf(" %s_overhead_ms=%.1f", subjects_[i].language->id.c_str(),
+                  ms(rows[i].overhead_us()));
+    }
+    std::printf("\n");
+    std::fflush(stdout);
+    return 0;
+  }
+
+ private:
+  void add_subject(const HelloWorld& hello) {
+    Subject subject;
+    subject.hello = &hello;
+    subject.language = &find_language(table_, hello.id);
+    const sb::Language& language = *subject.language;
+    subject.dir = scratch_.path() + "/" + language.id;
+    sb::make_dirs(subject.dir);
+    // As Judge::judge() fills them in for the default limits.
+    sb::CommandValues values;
+    values.main_class =
+        sb::find_main_class(hello.body, language.class_pattern, language.default_class);
+    values.source = sb::expand_command({language.source_name}, values).at(0);
+    values.memory_mb = language.default_limits.memory_bytes >> 20;
+    values.heap_reserve_mb = language.heap_reserve_mb;
+    if (!language.precompiled_header.empty()) {
+      values.pch_include = "-I" + options_.pch_dir + "/" + language.id;
+    }
+    subject.source_name = values.source;
+    const auto env = bare_environment(subject.dir);
+    if (language.compiled()) {
+      subject.compile =
+          std::make_unique<Command>(sb::expand_command(language.compile, values), env);
+    }
+    subject.run = std::make_unique<Command>(sb::expand_command(language.run, values), env);
+    subjects_.push_back(std::move(subject));
+  }
+
+  std::string fresh_source(const Subject& subject) {
+    return std::string(subject.hello->comment) + " codearena-bench languages, source " +
+           std::to_string(++sources_) + "\n" + subject.hello->body;
+  }
+
+  double bare(const Subject& subject, std::vector<double>* compile_us,
+              std::vector<double>* run_us) {
+    sb::write_text_file_create(subject.dir + "/" + subject.source_name, fresh_source(subject));
+    const ScopedChdir in_dir(subject.dir);
+    const double compiled = subject.compile ? timed_bare_run(*subject.compile, nullptr) : 0;
+    const double ran = timed_bare_run(*subject.run, &kExpected);
+    compile_us->push_back(compiled);
+    run_us->push_back(ran);
+    return compiled + ran;
+  }
+
+  double judged(Subject& subject, bool fresh) {
+    if (fresh || subject.last_source.empty()) subject.last_source = fresh_source(subject);
+    sb::JudgeRequest request;
+    request.language = subject.language->id;
+    request.source = subject.last_source;
+    const bool expect_cached = !fresh && subject.language->compiled();
+    return timed_judge(*judge_, request, kExpected, expect_cached);
+  }
+
+  void print_setup() const {
+    std::printf(
+        "codearena-bench languages: %lld runs of each trial and language after %lld warm-up "
+        "runs\n",
+        static_cast<long long>(options_.runs), static_cast<long long>(options_.warmup));
+    std::printf("machine: %s\n", machine_description(*sandbox_).c_str());
+    std::printf("precompiled headers: %s\n", pch_report_.c_str());
+    for (const auto& subject : subjects_) {
+      std::string text;
+      if (subject.compile) {
+        for (const auto& arg : subject.compile->argv()) text += " " + arg;
+        text += " &&";
+      }
+      for (const auto& arg : subject.run->argv()) text += " " + arg;
+      std::printf("%s (%s):%s\n", subject.language->id.c_str(), subject.language->version.c_str(),
+                  text.c_str());
+    }
+    std::printf("\nmedians in ms; judged = Judge::judge() with a new source, cached = again\n");
+    std::printf("  %-10s %9s %9s %9s %9s %9s %9s %7s\n", "language", "b.compile", "b.run", "bare",
+                "judged", "cached", "overhead", "ratio");
+    std::fflush(stdout);
+  }
+
+  static void print_row(const Subject& subject, const Row& row) {
+    std::printf("  %-10s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %7.2f\n", subject.language->id.c_str(),
+                ms(row.bare_compile.median_us), ms(row.bare_run.median_us), ms(row.bare.median_us),
+                ms(row.cold.median_us), ms(row.cached.median_us), ms(row.overhead_us()),
+                row.cold.median_us / row.bare.median_us);
+    std::fflush(stdout);
+  }
+
+  Options options_;
+  sb::LanguageTable table_;
+  TempDir scratch_;
+  std::unique_ptr<sb::Sandbox> sandbox_;
+  sb::CompileCache cache_;
+  std::unique_ptr<sb::Judge> judge_;
+  std::string pch_report_;
+  std::vector<Subject> subjects_;
+  int64_t sources_ = 0;
+};
+
+}  // namespace
+
+int languages_bench(const std::vector<std::string>& args) {
+  try {
+    return LanguagesBench(parse_options(args)).run();
+  } catch (const UsageError& error) {
+    std::cerr << "codearena-bench languages: " << error.what() << "\n\n" << kLanguagesBenchUsage;
+    return 2;
+  } catch (const std::exception& error) {
+    std::fflush(stdout);
+    std::cerr << "codearena-bench languages: " << error.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace codearena::bench
