@@ -166,6 +166,12 @@ Language read_language(const json& entry, const std::string& where) {
   language.compile_limits = read.limits("compileLimits", compile_defaults);
   language.default_limits = read.limits("limits", RunLimits{});
   language.max_limits = read.limits("maxLimits", language.default_limits);
+  const auto& low = language.default_limits;
+  const auto& high = language.max_limits;
+  if (low.cpu_ms > high.cpu_ms || low.memory_bytes > high.memory_bytes ||
+      low.output_bytes > high.output_bytes) {
+    read.fail("limits", "must not be above \"maxLimits\"");
+  }
   return language;
 }
 

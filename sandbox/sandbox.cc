@@ -45,6 +45,15 @@ Sandbox::Sandbox(SandboxConfig config) : config_(std::move(config)) {
   if (config_.slots < 1) throw SandboxError("the sandbox needs at least one slot");
   if (config_.helper_path.empty()) config_.helper_path = executable_dir() + "/codearena-box";
   if (config_.binds.empty()) config_.binds = default_read_only_binds();
+  for (const auto& bind : config_.binds) {
+    for (const char* hidden : {"/box", "/tmp", "/proc", "/dev"}) {
+      const std::string prefix = hidden;
+      if (bind.path == prefix || bind.path.rfind(prefix + "/", 0) == 0) {
+        throw SandboxError("read-only bind " + bind.path + " would be hidden by the box's own " +
+                           prefix);
+      }
+    }
+  }
   make_dirs(config_.staging_dir, 0700);
   backend_ = make_cgroup_backend(detect_cgroups("codearena", config_.cgroup_parent));
   remove_stale_slots(*backend_);
