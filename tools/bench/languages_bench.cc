@@ -67,14 +67,6 @@ Options parse_options(const std::vector<std::string>& raw) {
     }
     args.reject();
   }
-  // The box mounts fresh tmpfs file systems on /tmp and /box, hiding any bind beneath them.
-  for (const char* hidden : {"/tmp", "/box"}) {
-    const std::string prefix = std::string(hidden) + "/";
-    if (options.pch_dir == hidden || options.pch_dir.rfind(prefix, 0) == 0) {
-      throw UsageError("--pch-dir: the sandbox cannot show a directory under " +
-                       std::string(hidden) + " (it mounts its own " + hidden + " there)");
-    }
-  }
   return options;
 }
 
