@@ -1,6 +1,9 @@
 // ArgReader: see args.h.
 #include "tools/bench/args.h"
 
+#include <cstdio>
+#include <iostream>
+
 namespace codearena::bench {
 
 bool ArgReader::take_flag(const char* name, bool* value) {
@@ -43,6 +46,19 @@ const std::string& ArgReader::value_of(const char* name) {
   if (next_ + 1 >= args_.size()) throw UsageError(std::string(name) + " needs a value");
   next_ += 2;
   return args_[next_ - 1];
+}
+
+int run_subcommand(const char* name, const char* usage, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const UsageError& error) {
+    std::cerr << "codearena-bench " << name << ": " << error.what() << "\n\n" << usage;
+    return 2;
+  } catch (const std::exception& error) {
+    std::fflush(stdout);
+    std::cerr << "codearena-bench " << name << ": " << error.what() << "\n";
+    return 1;
+  }
 }
 
 }  // namespace codearena::bench

@@ -10,6 +10,8 @@
 //   }
 #pragma once
 
+#include <functional>
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -43,5 +45,9 @@ class ArgReader {
   std::vector<std::string> args_;
   size_t next_ = 0;
 };
+
+// Runs a subcommand's body and turns its errors into the exit code: a UsageError prints the
+// message and `usage` and gives 2, any other exception prints the message and gives 1.
+int run_subcommand(const char* name, const char* usage, const std::function<int()>& body);
 
 }  // namespace codearena::bench

@@ -249,16 +249,8 @@ class CompileBench {
 }  // namespace
 
 int compile_bench(const std::vector<std::string>& args) {
-  try {
-    return CompileBench(parse_options(args)).run();
-  } catch (const UsageError& error) {
-    std::cerr << "codearena-bench compile: " << error.what() << "\n\n" << kCompileBenchUsage;
-    return 2;
-  } catch (const std::exception& error) {
-    std::fflush(stdout);
-    std::cerr << "codearena-bench compile: " << error.what() << "\n";
-    return 1;
-  }
+  return run_subcommand("compile", kCompileBenchUsage,
+                        [&] { return CompileBench(parse_options(args)).run(); });
 }
 
 }  // namespace codearena::bench

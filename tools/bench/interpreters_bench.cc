@@ -407,17 +407,8 @@ class InterpretersBench {
 }  // namespace
 
 int interpreters_bench(const std::vector<std::string>& args) {
-  try {
-    return InterpretersBench(parse_options(args)).run();
-  } catch (const UsageError& error) {
-    std::cerr << "codearena-bench interpreters: " << error.what() << "\n\n"
-              << kInterpretersBenchUsage;
-    return 2;
-  } catch (const std::exception& error) {
-    std::fflush(stdout);
-    std::cerr << "codearena-bench interpreters: " << error.what() << "\n";
-    return 1;
-  }
+  return run_subcommand("interpreters", kInterpretersBenchUsage,
+                        [&] { return InterpretersBench(parse_options(args)).run(); });
 }
 
 }  // namespace codearena::bench

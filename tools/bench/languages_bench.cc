@@ -258,16 +258,8 @@ class LanguagesBench {
 }  // namespace
 
 int languages_bench(const std::vector<std::string>& args) {
-  try {
-    return LanguagesBench(parse_options(args)).run();
-  } catch (const UsageError& error) {
-    std::cerr << "codearena-bench languages: " << error.what() << "\n\n" << kLanguagesBenchUsage;
-    return 2;
-  } catch (const std::exception& error) {
-    std::fflush(stdout);
-    std::cerr << "codearena-bench languages: " << error.what() << "\n";
-    return 1;
-  }
+  return run_subcommand("languages", kLanguagesBenchUsage,
+                        [&] { return LanguagesBench(parse_options(args)).run(); });
 }
 
 }  // namespace codearena::bench

@@ -359,16 +359,8 @@ class SandboxBench {
 }  // namespace
 
 int sandbox_bench(const std::vector<std::string>& args) {
-  try {
-    return SandboxBench(parse_options(args)).run();
-  } catch (const UsageError& error) {
-    std::cerr << "codearena-bench sandbox: " << error.what() << "\n\n" << kSandboxBenchUsage;
-    return 2;
-  } catch (const std::exception& error) {
-    std::fflush(stdout);
-    std::cerr << "codearena-bench sandbox: " << error.what() << "\n";
-    return 1;
-  }
+  return run_subcommand("sandbox", kSandboxBenchUsage,
+                        [&] { return SandboxBench(parse_options(args)).run(); });
 }
 
 }  // namespace codearena::bench
