@@ -1,0 +1,170 @@
+// JSON line logs: levels, the line's shape, bad UTF-8, and lines from many threads.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdio>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "telemetry/log.h"
+
+using namespace codearena::telemetry;
+
+namespace {
+
+// A temporary file the logger writes to; lines() reads back what was written.
+class LogFile {
+ public:
+  LogFile() {
+    std::FILE* file = std::tmpfile();
+    REQUIRE(file != nullptr);
+    file_ = file;
+  }
+  ~LogFile() { std::fclose(file_); }
+  int fd() const { return fileno(file_); }
+
+  std::vector<std::string> lines() const {
+    std::string text;
+    char buffer[4096];
+    ssize_t n;
+    for (off_t offset = 0; (n = pread(fd(), buffer, sizeof buffer, offset)) > 0; offset += n) {
+      text.append(buffer, static_cast<size_t>(n));
+    }
+    REQUIRE((text.empty() || text.back() == '\n'));
+    std::vector<std::string> lines;
+    std::istringstream stream(text);
+    for (std::string line; std::getline(stream, line);) lines.push_back(line);
+    return lines;
+  }
+
+ private:
+  std::FILE* file_;
+};
+
+}  // namespace
+
+TEST_CASE("log levels parse from LOG_LEVEL values", "[log]") {
+  CHECK(parse_log_level("debug") == LogLevel::debug);
+  CHECK(parse_log_level("info") == LogLevel::info);
+  CHECK(parse_log_level("WARN") == LogLevel::warn);
+  CHECK(parse_log_level("Error") == LogLevel::error);
+  REQUIRE_THROWS_WITH(parse_log_level("verbose"),
+                      Catch::Contains("verbose") && Catch::Contains("debug, info, warn, error"));
+  REQUIRE_THROWS_AS(parse_log_level(""), std::invalid_argument);
+  REQUIRE_THROWS_AS(parse_log_level("information"), std::invalid_argument);
+  for (LogLevel level : {LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error}) {
+    CHECK(parse_log_level(log_level_name(level)) == level);
+  }
+}
+
+TEST_CASE("log times are UTC with milliseconds", "[log]") {
+  using namespace std::chrono;
+  CHECK(format_log_time(system_clock::time_point{}) == "1970-01-01T00:00:00.000Z");
+  // 2026-11-25 21:59:52 UTC.
+  system_clock::time_point time{seconds{1795643992} + microseconds{123999}};
+  CHECK(format_log_time(time) == "2026-11-25T21:59:52.123Z");
+  CHECK(format_log_time(system_clock::time_point{milliseconds{-1}}) == "1969-12-31T23:59:59.999Z");
+}
+
+TEST_CASE("a log line is time, level, event, then the fields", "[log]") {
+  LogFile file;
+  Logger logger(LogLevel::info, file.fd());
+  logger.log(LogLevel::info, "http_request",
+             {{"method", "GET"}, {"status", 200}, {"duration_ms", 1.5}});
+  std::vector<std::string> lines = file.lines();
+  REQUIRE(lines.size() == 1);
+  std::regex shape(R"(\{"time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z",)"
+                   R"("level":"info","event":"http_request",.*\})");
+  CHECK(std::regex_match(lines[0], shape));
+  nlohmann::json line = nlohmann::json::parse(lines[0]);
+  CHECK(line["method"] == "GET");
+  CHECK(line["status"] == 200);
+  CHECK(line["duration_ms"] == 1.5);
+  CHECK(line.size() == 6);
+}
+
+TEST_CASE("levels below the logger's are not written", "[log]") {
+  LogFile file;
+  Logger logger(LogLevel::warn, file.fd());
+  CHECK_FALSE(logger.enabled(LogLevel::debug));
+  CHECK_FALSE(logger.enabled(LogLevel::info));
+  CHECK(logger.enabled(LogLevel::warn));
+  CHECK(logger.enabled(LogLevel::error));
+  logger.log(LogLevel::debug, "hidden");
+  logger.log(LogLevel::info, "hidden");
+  logger.log(LogLevel::warn, "shown");
+  logger.log(LogLevel::error, "shown");
+  std::vector<std::string> lines = file.lines();
+  REQUIRE(lines.size() == 2);
+  CHECK(nlohmann::json::parse(lines[0])["level"] == "warn");
+  CHECK(nlohmann::json::parse(lines[1])["level"] == "error");
+}
+
+TEST_CASE("fields never overwrite time, level or event", "[log]") {
+  LogFile file;
+  Logger logger(LogLevel::debug, file.fd());
+  logger.log(LogLevel::debug, "job_done", {{"event", "forged"}, {"level", "error"}});
+  logger.log(LogLevel::debug, "odd_fields", nlohmann::json::array({1, 2}));
+  std::vector<std::string> lines = file.lines();
+  REQUIRE(lines.size() == 2);
+  nlohmann::json first = nlohmann::json::parse(lines[0]);
+  CHECK(first["event"] == "job_done");
+  CHECK(first["level"] == "debug");
+  CHECK(first["_event"] == "forged");
+  CHECK(first["_level"] == "error");
+  CHECK(nlohmann::json::parse(lines[1])["fields"] == nlohmann::json::array({1, 2}));
+}
+
+TEST_CASE("invalid UTF-8 is replaced, not thrown", "[log]") {
+  LogFile file;
+  Logger logger(LogLevel::info, file.fd());
+  const std::string broken =
+      "ab\xff\xfe"
+      "c";
+  REQUIRE_NOTHROW(logger.log(LogLevel::info, broken, {{"stdout", broken}, {broken, 1}}));
+  std::vector<std::string> lines = file.lines();
+  REQUIRE(lines.size() == 1);
+  nlohmann::json line = nlohmann::json::parse(lines[0]);
+  const std::string replaced =
+      "ab\xEF\xBF\xBD\xEF\xBF\xBD"
+      "c";
+  CHECK(line["event"] == replaced);
+  CHECK(line["stdout"] == replaced);
+  CHECK(line[replaced] == 1);
+}
+
+TEST_CASE("lines from many threads never mix", "[log]") {
+  LogFile file;
+  Logger logger(LogLevel::info, file.fd());
+  constexpr int kThreads = 4;
+  constexpr int kLines = 500;
+  // Longer than PIPE_BUF, so atomicity comes from the logger and not from the kernel.
+  const std::string padding(5000, 'x');
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kLines; ++i) {
+        logger.log(LogLevel::info, "tick", {{"thread", t}, {"i", i}, {"padding", padding}});
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::vector<std::string> lines = file.lines();
+  REQUIRE(lines.size() == kThreads * kLines);
+  std::set<std::pair<int, int>> seen;
+  for (const std::string& text : lines) {
+    nlohmann::json line = nlohmann::json::parse(text);
+    CHECK(line["padding"] == padding);
+    seen.emplace(line["thread"].get<int>(), line["i"].get<int>());
+  }
+  CHECK(seen.size() == kThreads * kLines);
+}
