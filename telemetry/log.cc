@@ -88,7 +88,7 @@ void Logger::log(LogLevel level, std::string_view event, const nlohmann::json& f
       append_member(line, is_reserved_key(member.key()) ? "_" + member.key() : member.key(),
                     member.value());
     }
-  } else {
+  } else if (!fields.is_null()) {
     append_member(line, "fields", fields);
   }
   line += "}\n";

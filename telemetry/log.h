@@ -26,9 +26,10 @@ std::string format_log_time(std::chrono::system_clock::time_point time);
 
 // Writes lines such as
 //   {"time":"2026-11-25T21:59:52.123Z","level":"info","event":"http_request","status":200}
-// to a file descriptor it does not own (stderr by default), each with a single write(2) under
-// a lock, so lines from several threads never mix. Thread-safe. Logging never throws for a
-// failed write (the line is dropped) nor for invalid UTF-8 (replaced by U+FFFD).
+// to a file descriptor it does not own (stderr by default), each with one write(2) (more only
+// if the kernel takes part of a line) under a lock, so lines from several threads never mix.
+// Thread-safe. Logging never throws for a failed write (the rest of the line is dropped) nor
+// for invalid UTF-8 (replaced by U+FFFD).
 class Logger {
  public:
   explicit Logger(LogLevel min_level = LogLevel::info, int fd = STDERR_FILENO);
@@ -39,10 +40,9 @@ class Logger {
   bool enabled(LogLevel level) const { return level >= min_level_; }
 
   // Writes one line if the level is enabled. The members of the `fields` object follow
-  // "event" (a field named time, level or event is written as _time, _level or _event); a
-  // `fields` value that is not an object is written under the key "fields".
-  void log(LogLevel level, std::string_view event,
-           const nlohmann::json& fields = nlohmann::json::object());
+  // "event" (a field named time, level or event is written as _time, _level or _event); null
+  // adds nothing, and any other value is written under the key "fields".
+  void log(LogLevel level, std::string_view event, const nlohmann::json& fields = nullptr);
 
  private:
   void write_line(const std::string& line);

@@ -4,7 +4,6 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <cstdio>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -21,33 +20,49 @@ using namespace codearena::telemetry;
 
 namespace {
 
-// A temporary file the logger writes to; lines() reads back what was written.
-class LogFile {
+// A pipe the logger writes to, as to a container's stderr, drained by a thread. The pipe is
+// one page small, so a longer line reaches it in several pieces that writers could interleave.
+// lines() closes the writing end and returns what was written; call it once.
+class LogPipe {
  public:
-  LogFile() {
-    std::FILE* file = std::tmpfile();
-    REQUIRE(file != nullptr);
-    file_ = file;
+  LogPipe() {
+    int ends[2];
+    REQUIRE(pipe2(ends, O_CLOEXEC) == 0);
+    read_fd_ = ends[0];
+    write_fd_ = ends[1];
+    REQUIRE(fcntl(write_fd_, F_SETPIPE_SZ, 4096) >= 0);
+    reader_ = std::thread([this] {
+      char buffer[4096];
+      for (ssize_t n; (n = read(read_fd_, buffer, sizeof buffer)) > 0;) {
+        text_.append(buffer, static_cast<size_t>(n));
+      }
+    });
   }
-  ~LogFile() { std::fclose(file_); }
-  int fd() const { return fileno(file_); }
+  ~LogPipe() {
+    if (reader_.joinable()) close_writer_and_drain();
+    close(read_fd_);
+  }
+  int fd() const { return write_fd_; }
 
-  std::vector<std::string> lines() const {
-    std::string text;
-    char buffer[4096];
-    ssize_t n;
-    for (off_t offset = 0; (n = pread(fd(), buffer, sizeof buffer, offset)) > 0; offset += n) {
-      text.append(buffer, static_cast<size_t>(n));
-    }
-    REQUIRE((text.empty() || text.back() == '\n'));
+  std::vector<std::string> lines() {
+    close_writer_and_drain();
+    REQUIRE((text_.empty() || text_.back() == '\n'));
     std::vector<std::string> lines;
-    std::istringstream stream(text);
+    std::istringstream stream(text_);
     for (std::string line; std::getline(stream, line);) lines.push_back(line);
     return lines;
   }
 
  private:
-  std::FILE* file_;
+  void close_writer_and_drain() {
+    close(write_fd_);
+    reader_.join();
+  }
+
+  int read_fd_ = -1;
+  int write_fd_ = -1;
+  std::string text_;
+  std::thread reader_;
 };
 
 }  // namespace
@@ -76,11 +91,11 @@ TEST_CASE("log times are UTC with milliseconds", "[log]") {
 }
 
 TEST_CASE("a log line is time, level, event, then the fields", "[log]") {
-  LogFile file;
-  Logger logger(LogLevel::info, file.fd());
+  LogPipe output;
+  Logger logger(LogLevel::info, output.fd());
   logger.log(LogLevel::info, "http_request",
              {{"method", "GET"}, {"status", 200}, {"duration_ms", 1.5}});
-  std::vector<std::string> lines = file.lines();
+  std::vector<std::string> lines = output.lines();
   REQUIRE(lines.size() == 1);
   std::regex shape(R"(\{"time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z",)"
                    R"("level":"info","event":"http_request",.*\})");
@@ -93,8 +108,8 @@ TEST_CASE("a log line is time, level, event, then the fields", "[log]") {
 }
 
 TEST_CASE("levels below the logger's are not written", "[log]") {
-  LogFile file;
-  Logger logger(LogLevel::warn, file.fd());
+  LogPipe output;
+  Logger logger(LogLevel::warn, output.fd());
   CHECK_FALSE(logger.enabled(LogLevel::debug));
   CHECK_FALSE(logger.enabled(LogLevel::info));
   CHECK(logger.enabled(LogLevel::warn));
@@ -103,35 +118,37 @@ TEST_CASE("levels below the logger's are not written", "[log]") {
   logger.log(LogLevel::info, "hidden");
   logger.log(LogLevel::warn, "shown");
   logger.log(LogLevel::error, "shown");
-  std::vector<std::string> lines = file.lines();
+  std::vector<std::string> lines = output.lines();
   REQUIRE(lines.size() == 2);
   CHECK(nlohmann::json::parse(lines[0])["level"] == "warn");
   CHECK(nlohmann::json::parse(lines[1])["level"] == "error");
 }
 
 TEST_CASE("fields never overwrite time, level or event", "[log]") {
-  LogFile file;
-  Logger logger(LogLevel::debug, file.fd());
+  LogPipe output;
+  Logger logger(LogLevel::debug, output.fd());
   logger.log(LogLevel::debug, "job_done", {{"event", "forged"}, {"level", "error"}});
   logger.log(LogLevel::debug, "odd_fields", nlohmann::json::array({1, 2}));
-  std::vector<std::string> lines = file.lines();
-  REQUIRE(lines.size() == 2);
+  logger.log(LogLevel::debug, "no_fields");
+  std::vector<std::string> lines = output.lines();
+  REQUIRE(lines.size() == 3);
   nlohmann::json first = nlohmann::json::parse(lines[0]);
   CHECK(first["event"] == "job_done");
   CHECK(first["level"] == "debug");
   CHECK(first["_event"] == "forged");
   CHECK(first["_level"] == "error");
   CHECK(nlohmann::json::parse(lines[1])["fields"] == nlohmann::json::array({1, 2}));
+  CHECK(nlohmann::json::parse(lines[2]).size() == 3);
 }
 
 TEST_CASE("invalid UTF-8 is replaced, not thrown", "[log]") {
-  LogFile file;
-  Logger logger(LogLevel::info, file.fd());
+  LogPipe output;
+  Logger logger(LogLevel::info, output.fd());
   const std::string broken =
       "ab\xff\xfe"
       "c";
   REQUIRE_NOTHROW(logger.log(LogLevel::info, broken, {{"stdout", broken}, {broken, 1}}));
-  std::vector<std::string> lines = file.lines();
+  std::vector<std::string> lines = output.lines();
   REQUIRE(lines.size() == 1);
   nlohmann::json line = nlohmann::json::parse(lines[0]);
   const std::string replaced =
@@ -143,11 +160,11 @@ TEST_CASE("invalid UTF-8 is replaced, not thrown", "[log]") {
 }
 
 TEST_CASE("lines from many threads never mix", "[log]") {
-  LogFile file;
-  Logger logger(LogLevel::info, file.fd());
+  LogPipe output;
+  Logger logger(LogLevel::info, output.fd());
   constexpr int kThreads = 4;
   constexpr int kLines = 500;
-  // Longer than PIPE_BUF, so atomicity comes from the logger and not from the kernel.
+  // Longer than the pipe, so whole lines come from the logger's lock and not from the kernel.
   const std::string padding(5000, 'x');
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -158,7 +175,7 @@ TEST_CASE("lines from many threads never mix", "[log]") {
     });
   }
   for (std::thread& thread : threads) thread.join();
-  std::vector<std::string> lines = file.lines();
+  std::vector<std::string> lines = output.lines();
   REQUIRE(lines.size() == kThreads * kLines);
   std::set<std::pair<int, int>> seen;
   for (const std::string& text : lines) {
