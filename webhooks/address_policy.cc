@@ -187,6 +187,17 @@ Cidr Cidr::parse(const std::string& text) {
   return block;
 }
 
+std::vector<Cidr> Cidr::parse_list(const std::string& text) {
+  std::vector<Cidr> blocks;
+  size_t start = 0;
+  while ((start = text.find_first_not_of(", ", start)) != std::string::npos) {
+    const size_t end = text.find_first_of(", ", start);
+    blocks.push_back(parse(text.substr(start, end - start)));
+    start = end;
+  }
+  return blocks;
+}
+
 bool Cidr::contains(const IpAddress& address) const {
   const IpAddress candidate = network_.is_v6 ? address : address.embedded_v4();
   return candidate.is_v6 == network_.is_v6 &&

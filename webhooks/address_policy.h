@@ -57,6 +57,9 @@ class Cidr {
  public:
   // Throws std::invalid_argument naming the text when it is not address/prefix-length.
   static Cidr parse(const std::string& text);
+  // Parses a comma- or space-separated list, as an operator writes it in one setting; an empty
+  // text gives an empty list. Throws like parse() for the first bad entry.
+  static std::vector<Cidr> parse_list(const std::string& text);
   // IPv4 blocks also match the IPv4-mapped forms of their addresses.
   bool contains(const IpAddress& address) const;
 

@@ -130,6 +130,16 @@ TEST_CASE("address blocks match by prefix", "[webhooks][address]") {
   }
 }
 
+TEST_CASE("address block lists read as operators write them", "[webhooks][address]") {
+  CHECK(Cidr::parse_list("").empty());
+  CHECK(Cidr::parse_list(" , ").empty());
+  const auto blocks = Cidr::parse_list("10.0.0.0/8, fd00::/8 192.168.5.0/24");
+  REQUIRE(blocks.size() == 3);
+  CHECK(blocks[1].contains(address("fd00::5")));
+  CHECK(blocks[2].contains(address("192.168.5.9")));
+  CHECK_THROWS_WITH(Cidr::parse_list("10.0.0.0/8,nonsense"), Catch::Contains("nonsense"));
+}
+
 TEST_CASE("the default policy allows only public addresses", "[webhooks][address]") {
   const AddressPolicy policy;
   CHECK(policy.refusal(address("8.8.8.8")).empty());
