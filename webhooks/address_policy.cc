@@ -153,13 +153,13 @@ const char* describe(AddressClass address_class) {
     case AddressClass::unspecified:
       return "unspecified address";
     case AddressClass::this_network:
-      return "'this network' address (0.0.0.0/8)";
+      return "'this network' address, 0.0.0.0/8";
     case AddressClass::link_local:
-      return "link-local address (cloud metadata lives there)";
+      return "link-local address, where cloud metadata lives";
     case AddressClass::private_network:
       return "private network address";
     case AddressClass::shared_cgnat:
-      return "carrier-grade NAT address (100.64.0.0/10)";
+      return "carrier-grade NAT address, 100.64.0.0/10";
     case AddressClass::multicast:
       return "multicast address";
     case AddressClass::broadcast:
@@ -216,8 +216,8 @@ std::string AddressPolicy::refusal(const IpAddress& address) const {
     case AddressClass::this_network:
     case AddressClass::multicast:
     case AddressClass::broadcast:
-      return address.to_string() + " is a " + describe(address_class) +
-             ", which is never a webhook destination";
+      return address.to_string() + " (" + describe(address_class) +
+             ") is never a webhook destination";
     case AddressClass::loopback:
     case AddressClass::private_network:
     case AddressClass::shared_cgnat:
@@ -230,8 +230,8 @@ std::string AddressPolicy::refusal(const IpAddress& address) const {
   const bool listed = std::any_of(allowed_blocks_.begin(), allowed_blocks_.end(),
                                   [&](const Cidr& block) { return block.contains(address); });
   if (listed) return "";
-  return address.to_string() + " is a " + describe(address_class) +
-         " and webhooks may only go to public addresses";
+  return address.to_string() + " (" + describe(address_class) +
+         ") is not allowed: webhooks may only go to public addresses";
 }
 
 }  // namespace codearena::webhooks
