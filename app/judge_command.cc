@@ -19,6 +19,9 @@ namespace {
 using nlohmann::json;
 namespace sb = codearena::sandbox;
 
+// Each parallel test needs a sandbox slot: its own uid, cgroup and keeper process.
+constexpr int kMaxParallelTests = 64;
+
 class UsageError : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;
@@ -100,7 +103,15 @@ JudgeOptions parse(const std::vector<std::string>& args) {
         request.checker.custom_source = read_file_argument(flag, value());
       else if (flag == "--stop-on-failure")
         request.stop_on_first_failure = true;
-      else if (flag == "--languages")
+      else if (flag == "--parallel") {
+        const auto text = value();
+        request.parallel_tests = std::stoi(text);
+        if (request.parallel_tests < 1 || request.parallel_tests > kMaxParallelTests ||
+            text.find_first_not_of("0123456789") != std::string::npos) {
+          throw UsageError("--parallel wants a whole number from 1 to " +
+                           std::to_string(kMaxParallelTests) + ", got '" + text + "'");
+        }
+      } else if (flag == "--languages")
         options.languages_path = value();
       else
         throw UsageError("unknown option '" + flag + "'");
@@ -175,6 +186,8 @@ Options:
                         custom checker program; it runs with input.txt expected.txt actual.txt
                         and exits 0 for accepted, 1 for wrong answer
   --stop-on-failure     stop at the first test that is not accepted
+  --parallel N          run up to N tests at once, each on a sandbox slot of its own (1);
+                        the results are the same as one at a time
   --languages FILE      language table (default: config/languages.json, or $CODEARENA_LANGUAGES)
 Environment: COMPILE_TIME_LIMIT overrides every language's compile time limit (e.g. "30s").
 )";
@@ -191,6 +204,7 @@ int judge_command(const std::vector<std::string>& args) {
   try {
     const auto languages = sb::LanguageTable::load(languages_path(options.languages_path));
     sb::SandboxConfig config;
+    config.slots = options.request.parallel_tests;
     config.binds = sb::default_read_only_binds();
     const std::string pch_dir = "/var/cache/codearena/pch";
     sb::make_dirs(pch_dir);

@@ -150,7 +150,8 @@ prints the result as one JSON object:
   {"status","exitCode","signal","cpuMs","wallMs","memoryKb","stdout","stderr",
    "stdoutTruncated","stderrTruncated","violation","message"}
 status is one of: ok, runtime_error, killed_by_signal, cpu_time_limit, wall_time_limit,
-memory_limit, output_limit, security_violation, internal_error.
+memory_limit, output_limit, security_violation, internal_error (cancelled exists only for
+library callers that cancel a run).
 
 Limits (defaults from TIME_LIMIT, MEMORY_LIMIT, OUTPUT_LIMIT, else as shown):
   --time DURATION       CPU time of all processes and threads (10s; "500ms", "2s")

@@ -5,6 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <exception>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <system_error>
+#include <thread>
 
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
@@ -42,6 +48,7 @@ Verdict verdict_of(RunStatus status) {
     case RunStatus::kSecurityViolation:
       return Verdict::kSecurityViolation;
     case RunStatus::kInternalError:
+    case RunStatus::kCancelled:  // Never shown: the judge drops the results of cancelled runs.
       return Verdict::kInternalError;
   }
   return Verdict::kInternalError;
@@ -95,6 +102,92 @@ int run_host_command(const std::vector<std::string>& command) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
+// The job's verdict (its first non-AC test's), message, count of passed tests and maxima, from
+// its tests.
+void tally_tests(JudgeResult& result) {
+  result.verdict = Verdict::kAccepted;
+  for (size_t i = 0; i < result.tests.size(); ++i) {
+    const TestResult& test = result.tests[i];
+    if (test.verdict == Verdict::kAccepted) ++result.passed;
+    if (result.verdict == Verdict::kAccepted && test.verdict != Verdict::kAccepted) {
+      result.verdict = test.verdict;
+      result.message = "test " + std::to_string(i + 1) + ": " + test.message;
+    }
+    result.max_cpu_ms = std::max(result.max_cpu_ms, test.cpu_ms);
+    result.max_memory_kb = std::max(result.max_memory_kb, test.memory_kb);
+  }
+}
+
+// Shares a job's tests among the threads that run them: hands out indices in order, keeps each
+// result by index, and stops handing them out once the job is stopped (cancelled) or, with
+// stop_on_first_failure, a test failed; then it also cancels the running tests after the
+// failing one, whose results a sequential run would not have. Thread-safe.
+class TestSchedule {
+ public:
+  struct Claim {
+    size_t index;
+    std::shared_ptr<CancelToken> token;  // What the test's runs watch.
+  };
+
+  TestSchedule(size_t count, bool stop_on_first_failure)
+      : results_(count), stop_on_first_failure_(stop_on_first_failure) {}
+
+  // The next test to run; nothing when no test is to start any more.
+  std::optional<Claim> next() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopped_ || first_failure_ != kNone || next_ == results_.size()) return std::nullopt;
+    Claim claim{next_++, std::make_shared<CancelToken>()};
+    running_.emplace(claim.index, claim.token);
+    return claim;
+  }
+
+  // Records the result of a claimed test. Returns it (stable until take_results()) when it
+  // belongs to the job's result, or null when it is dropped: cancelled, or after a failure.
+  const TestResult* finish(const Claim& claim, TestResult result) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    running_.erase(claim.index);
+    if (claim.token->cancelled() || claim.index > first_failure_) return nullptr;
+    if (stop_on_first_failure_ && result.verdict != Verdict::kAccepted) {
+      first_failure_ = claim.index;  // Lower than any earlier one: those were dropped above.
+      for (const auto& [index, token] : running_) {
+        if (index > claim.index) token->cancel();
+      }
+    }
+    results_[claim.index] = std::move(result);
+    return &*results_[claim.index];
+  }
+
+  // No test starts any more; running ones are cancelled.
+  void stop() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopped_ = true;
+    for (const auto& [index, token] : running_) token->cancel();
+  }
+
+  // The results a sequential run would have, in index order, once every thread is done: up to
+  // the first failure with stop_on_first_failure, else all. Stops early at a test without a
+  // result (cancelled) and then sets *complete to false.
+  std::vector<TestResult> take_results(bool* complete) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const size_t end = first_failure_ == kNone ? results_.size() : first_failure_ + 1;
+    std::vector<TestResult> taken;
+    for (size_t i = 0; i < end && results_[i]; ++i) taken.push_back(std::move(*results_[i]));
+    *complete = taken.size() == end;
+    return taken;
+  }
+
+ private:
+  static constexpr size_t kNone = std::numeric_limits<size_t>::max();
+
+  std::mutex mutex_;
+  std::vector<std::optional<TestResult>> results_;
+  std::map<size_t, std::shared_ptr<CancelToken>> running_;
+  const bool stop_on_first_failure_;
+  size_t next_ = 0;
+  size_t first_failure_ = kNone;
+  bool stopped_ = false;
+};
+
 }  // namespace
 
 const char* verdict_code(Verdict verdict) {
@@ -146,6 +239,7 @@ RunLimits resolve_limits(const Language& language, const LimitRequest& request) 
 
 struct Judge::Compilation {
   Verdict failure = Verdict::kAccepted;  // Not kAccepted: the compilation failed so.
+  bool cancelled = false;                // The job was cancelled during it (failure is IE).
   std::string output;
   bool cached = false;
   std::shared_ptr<const CompiledProgram> program;
@@ -156,7 +250,8 @@ Judge::Judge(Sandbox& sandbox, const LanguageTable& languages, CompileCache& cac
     : sandbox_(sandbox), languages_(languages), cache_(cache), pch_dir_(std::move(pch_dir)) {}
 
 Judge::Compilation Judge::compile(const Language& language, const std::string& source_name,
-                                  const std::string& source, const CommandValues& values) {
+                                  const std::string& source, const CommandValues& values,
+                                  const std::shared_ptr<CancelToken>& cancel_token) {
   Compilation result;
   const auto command = expand_command(language.compile, values);
   const auto key =
@@ -174,9 +269,11 @@ Judge::Compilation Judge::compile(const Language& language, const std::string& s
   request.limits = language.compile_limits;
   if (compile_time_ms_) request.limits.cpu_ms = *compile_time_ms_;
   request.network_calls = language.network_calls;
+  request.cancel_token = cancel_token;
   const RunResult run = sandbox_.run(request);
   result.output = bounded(run.stdout_data + run.stderr_data, kCompileOutputBytes);
-  if (run.status == RunStatus::kInternalError) {
+  if (run.status == RunStatus::kInternalError || run.status == RunStatus::kCancelled) {
+    result.cancelled = run.status == RunStatus::kCancelled;
     result.failure = Verdict::kInternalError;
     result.output = run.message;
     return result;
@@ -202,6 +299,7 @@ JudgeResult Judge::judge(const JudgeRequest& request, const TestProgress& progre
     throw JudgeError("unknown language '" + request.checker.custom_language +
                      "' for the custom checker");
   }
+  if (request.parallel_tests < 1) throw JudgeError("parallel_tests must be at least 1");
   JudgeResult result;
   result.language = language->id;
   result.limits = resolve_limits(*language, request.limits);
@@ -221,10 +319,11 @@ JudgeResult Judge::judge(const JudgeRequest& request, const TestProgress& progre
   base.network_calls = language->network_calls;
   Compilation compiled;
   if (language->compiled()) {
-    compiled = compile(*language, values.source, request.source, values);
+    compiled = compile(*language, values.source, request.source, values, request.cancel_token);
     result.compile_output = compiled.output;
     result.compile_cached = compiled.cached;
     if (compiled.failure != Verdict::kAccepted) {
+      result.cancelled = compiled.cancelled;
       result.verdict = compiled.failure;
       result.message =
           compiled.failure == Verdict::kCompilationError ? "compilation failed" : compiled.output;
@@ -240,27 +339,63 @@ JudgeResult Judge::judge(const JudgeRequest& request, const TestProgress& progre
   const std::vector<TestCase> single = {TestCase{request.stdin_input, std::nullopt}};
   const auto& tests = request.tests.empty() ? single : request.tests;
   result.total = static_cast<int>(tests.size());
-  result.verdict = Verdict::kAccepted;
-  for (size_t i = 0; i < tests.size(); ++i) {
-    TestResult test = run_test(*language, base, tests[i], request, compiled);
-    if (test.verdict == Verdict::kAccepted) ++result.passed;
-    if (result.verdict == Verdict::kAccepted && test.verdict != Verdict::kAccepted) {
-      result.verdict = test.verdict;
-      result.message = "test " + std::to_string(i + 1) + ": " + test.message;
-    }
-    result.max_cpu_ms = std::max(result.max_cpu_ms, test.cpu_ms);
-    result.max_memory_kb = std::max(result.max_memory_kb, test.memory_kb);
-    result.tests.push_back(std::move(test));
-    if (progress) progress(i, result.tests.back());
-    if (request.stop_on_first_failure && result.verdict != Verdict::kAccepted) break;
-  }
+  run_tests(*language, base, tests, request, progress, result);
   return result;
 }
 
+void Judge::run_tests(const Language& language, const RunRequest& base,
+                      const std::vector<TestCase>& tests, const JudgeRequest& request,
+                      const TestProgress& progress, JudgeResult& result) {
+  TestSchedule schedule(tests.size(), request.stop_on_first_failure);
+  const auto stop_when_cancelled = request.cancel_token
+                                       ? request.cancel_token->on_cancel([&] { schedule.stop(); })
+                                       : CancelToken::Subscription();
+  std::mutex progress_mutex;
+  std::mutex failure_mutex;
+  std::exception_ptr failure;
+  const auto work = [&] {
+    try {
+      while (const auto claim = schedule.next()) {
+        TestResult test = run_test(language, base, tests[claim->index], request, claim->token);
+        const TestResult* kept = schedule.finish(*claim, std::move(test));
+        if (kept != nullptr && progress) {
+          std::lock_guard<std::mutex> lock(progress_mutex);
+          progress(claim->index, *kept);
+        }
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      schedule.stop();
+    }
+  };
+  // The caller's thread is one of the workers.
+  const size_t workers =
+      std::min<size_t>(static_cast<size_t>(request.parallel_tests), tests.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < workers; ++i) {
+    try {
+      threads.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // Out of threads: fewer workers only make the job slower.
+    }
+  }
+  work();
+  for (auto& thread : threads) thread.join();
+  if (failure) std::rethrow_exception(failure);
+
+  bool complete = false;
+  result.tests = schedule.take_results(&complete);
+  result.cancelled = !complete;
+  tally_tests(result);
+}
+
 TestResult Judge::run_test(const Language& language, const RunRequest& base, const TestCase& test,
-                           const JudgeRequest& request, const Compilation&) {
+                           const JudgeRequest& request,
+                           const std::shared_ptr<CancelToken>& cancel_token) {
   RunRequest run_request = base;
   run_request.stdin_content = test.input;
+  run_request.cancel_token = cancel_token;
   const RunResult run = sandbox_.run(run_request);
   TestResult result;
   result.verdict = verdict_of(run.status);
@@ -279,7 +414,8 @@ TestResult Judge::run_test(const Language& language, const RunRequest& base, con
   }
   if (result.verdict != Verdict::kAccepted || !test.expected_output) return result;
   if (request.checker.kind == CheckerKind::kCustom) {
-    result.verdict = check_with_program(request, test, run.stdout_data, &result.message);
+    result.verdict =
+        check_with_program(request, test, run.stdout_data, cancel_token, &result.message);
   } else {
     const auto outcome = compare_output(request.checker, *test.expected_output, run.stdout_data);
     result.verdict = outcome.accepted ? Verdict::kAccepted : Verdict::kWrongAnswer;
@@ -289,7 +425,9 @@ TestResult Judge::run_test(const Language& language, const RunRequest& base, con
 }
 
 Verdict Judge::check_with_program(const JudgeRequest& request, const TestCase& test,
-                                  const std::string& actual, std::string* message) {
+                                  const std::string& actual,
+                                  const std::shared_ptr<CancelToken>& cancel_token,
+                                  std::string* message) {
   const Language& language = *languages_.find(request.checker.custom_language);
   CommandValues values;
   values.main_class = find_main_class(request.checker.custom_source, language.class_pattern,
@@ -302,8 +440,10 @@ Verdict Judge::check_with_program(const JudgeRequest& request, const TestCase& t
   for (const char* file : {"input.txt", "expected.txt", "actual.txt"}) checker.argv.push_back(file);
   checker.limits = language.default_limits;
   checker.network_calls = language.network_calls;
+  checker.cancel_token = cancel_token;
   if (language.compiled()) {
-    const auto compiled = compile(language, values.source, request.checker.custom_source, values);
+    const auto compiled =
+        compile(language, values.source, request.checker.custom_source, values, cancel_token);
     if (compiled.failure != Verdict::kAccepted) {
       *message = "the custom checker does not compile: " + compiled.output;
       return Verdict::kInternalError;

@@ -1,7 +1,8 @@
 // Judging a job: compile once, run every test case in a fresh run, compare, give verdicts.
 //
 // A Judge combines the sandbox, the language table and the compile cache. judge() blocks until
-// the job is done; it is thread-safe (each call takes sandbox slots as it needs them). Invalid
+// the job is done or cancelled; it is thread-safe (each call takes sandbox slots as it needs
+// them) and may run a job's test cases in parallel on several slots. Invalid
 // jobs (unknown language, limits above the language's maxima, bad checker) throw JudgeError
 // with a message for people; everything the program or the machine does comes back as
 // verdicts, with IE for failures of the system itself.
@@ -9,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -61,6 +63,12 @@ struct JudgeRequest {
   LimitRequest limits;
   CheckerSpec checker;
   bool stop_on_first_failure = false;
+  // How many test cases may run at once, each on a slot of its own (at least 1). Results are
+  // the same as a sequential run's; see Sandbox::free_slot_count() to size it.
+  int parallel_tests = 1;
+  // Cancelling it stops the job: no test starts any more, running ones are killed, and the
+  // result has `cancelled` set. Null: the job cannot be cancelled.
+  std::shared_ptr<CancelToken> cancel_token;
 };
 
 struct TestResult {
@@ -87,9 +95,15 @@ struct JudgeResult {
   int64_t max_memory_kb = 0;
   std::string message;
   RunLimits limits;  // The limits the runs had.
+  // The job was cancelled before every test it needed had finished. `tests` then holds the
+  // leading tests that did finish, and the verdict and counts mean nothing.
+  bool cancelled = false;
 };
 
-// Called after each finished test (index, result), e.g. to report progress. May be empty.
+// Called after each finished test (index, result), e.g. to report progress. May be empty. Calls
+// never overlap; with parallel tests they also come from the judge's worker threads and may be
+// out of index order, and with stop_on_first_failure a test reported before an earlier one
+// failed is left out of the result. Cancelled tests are not reported.
 using TestProgress = std::function<void(size_t, const TestResult&)>;
 
 class Judge {
@@ -111,11 +125,18 @@ class Judge {
  private:
   struct Compilation;
   Compilation compile(const Language& language, const std::string& source_name,
-                      const std::string& source, const CommandValues& values);
+                      const std::string& source, const CommandValues& values,
+                      const std::shared_ptr<CancelToken>& cancel_token);
+  void run_tests(const Language& language, const RunRequest& base,
+                 const std::vector<TestCase>& tests, const JudgeRequest& request,
+                 const TestProgress& progress, JudgeResult& result);
   TestResult run_test(const Language& language, const RunRequest& base, const TestCase& test,
-                      const JudgeRequest& request, const Compilation& compiled);
+                      const JudgeRequest& request,
+                      const std::shared_ptr<CancelToken>& cancel_token);
   Verdict check_with_program(const JudgeRequest& request, const TestCase& test,
-                             const std::string& actual, std::string* message);
+                             const std::string& actual,
+                             const std::shared_ptr<CancelToken>& cancel_token,
+                             std::string* message);
 
   Sandbox& sandbox_;
   const LanguageTable& languages_;

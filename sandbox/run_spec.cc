@@ -62,6 +62,8 @@ const char* status_name(RunStatus status) {
       return "security_violation";
     case RunStatus::kInternalError:
       return "internal_error";
+    case RunStatus::kCancelled:
+      return "cancelled";
   }
   return "internal_error";
 }

@@ -6,9 +6,12 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "sandbox/cancel.h"
 
 namespace codearena::sandbox {
 
@@ -63,6 +66,9 @@ struct RunRequest {
   int64_t collect_max_bytes = 64LL << 20;
   RunLimits limits;
   NetworkCalls network_calls = NetworkCalls::kViolation;
+  // Cancelling it ends the run at once with RunStatus::kCancelled (or keeps it from starting).
+  // Null: the run cannot be cancelled.
+  std::shared_ptr<CancelToken> cancel_token;
 };
 
 enum class RunStatus {
@@ -75,9 +81,10 @@ enum class RunStatus {
   kOutputLimit,
   kSecurityViolation,  // A blocked system call.
   kInternalError,      // The sandbox failed; not the program's fault.
+  kCancelled,          // RunRequest::cancel_token was cancelled; the run was killed or never began.
 };
 
-// Stable snake_case name used in JSON ("ok", "runtime_error", "cpu_time_limit", ...).
+// Stable snake_case name used in JSON ("ok", "runtime_error", "cpu_time_limit", "cancelled", ...).
 const char* status_name(RunStatus status);
 
 // "SIGSEGV" for 11; "SIG<n>" for unknown numbers.

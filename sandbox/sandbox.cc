@@ -85,12 +85,34 @@ Sandbox::~Sandbox() {
   }
 }
 
+Slot* Sandbox::take_free_slot() {
+  Slot* slot = free_.back();
+  free_.pop_back();
+  return slot;
+}
+
 Sandbox::Lease Sandbox::acquire() {
   std::unique_lock<std::mutex> lock(mutex_);
   slot_freed_.wait(lock, [this] { return !free_.empty(); });
-  Slot* slot = free_.back();
-  free_.pop_back();
-  return Lease(*this, *slot);
+  return Lease(*this, *take_free_slot());
+}
+
+std::optional<Sandbox::Lease> Sandbox::acquire(CancelToken& token) {
+  // Taking the lock before notifying means a waiter cannot miss the wake-up between checking
+  // the token and going to sleep.
+  const auto wake = token.on_cancel([this] {
+    std::lock_guard<std::mutex> lock(mutex_);
+    slot_freed_.notify_all();
+  });
+  std::unique_lock<std::mutex> lock(mutex_);
+  slot_freed_.wait(lock, [&] { return !free_.empty() || token.cancelled(); });
+  if (token.cancelled()) return std::nullopt;
+  return Lease(*this, *take_free_slot());
+}
+
+size_t Sandbox::free_slot_count() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return free_.size();
 }
 
 void Sandbox::release(Slot* slot) {
@@ -98,7 +120,9 @@ void Sandbox::release(Slot* slot) {
     std::lock_guard<std::mutex> lock(mutex_);
     free_.push_back(slot);
   }
-  slot_freed_.notify_one();
+  // Every waiter, because one woken by notify_one might be a cancelled one that leaves without
+  // taking the slot.
+  slot_freed_.notify_all();
 }
 
 Sandbox::Lease::~Lease() {
@@ -106,8 +130,10 @@ Sandbox::Lease::~Lease() {
 }
 
 RunResult Sandbox::run(const RunRequest& request) {
-  Lease lease = acquire();
-  return lease->run(request);
+  if (!request.cancel_token) return acquire()->run(request);
+  auto lease = acquire(*request.cancel_token);
+  if (!lease) return cancelled_before_start();
+  return (*lease)->run(request);
 }
 
 }  // namespace codearena::sandbox

@@ -8,12 +8,15 @@
 //   Sandbox sandbox(SandboxConfig{});
 //   RunResult result = sandbox.run(request);   // blocks until a slot is free and the run ends
 //
-// Thread-safe: run() may be called from many threads at once; each call takes a free slot.
+// Thread-safe: run() may be called from many threads at once; each call takes a free slot. A
+// run whose request carries a cancel token ends as RunStatus::kCancelled when the token is
+// cancelled, also while it still waits for a slot.
 #pragma once
 
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,7 +48,8 @@ class Sandbox {
   Sandbox(const Sandbox&) = delete;
   Sandbox& operator=(const Sandbox&) = delete;
 
-  // Runs the request on the first free slot, waiting for one if all are busy.
+  // Runs the request on the first free slot, waiting for one if all are busy (or until the
+  // request's cancel token is cancelled).
   RunResult run(const RunRequest& request);
 
   // Exclusive use of one slot until the lease is destroyed (for callers that pin work to a
@@ -66,12 +70,18 @@ class Sandbox {
     Slot* slot_;
   };
   Lease acquire();
+  // Like acquire(), but gives up and returns nothing as soon as `token` is cancelled.
+  std::optional<Lease> acquire(CancelToken& token);
+
+  // How many slots are free at this moment (for sizing parallel work; it may change at once).
+  size_t free_slot_count();
 
   size_t slot_count() const { return slots_.size(); }
   const char* cgroup_version() const { return backend_->version(); }
 
  private:
   void release(Slot* slot);
+  Slot* take_free_slot();  // Needs mutex_ held and a free slot.
 
   SandboxConfig config_;
   std::unique_ptr<CgroupBackend> backend_;

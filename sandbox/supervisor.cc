@@ -137,7 +137,7 @@ struct Capture {
   bool truncated = false;
 };
 
-enum class KillReason { kNone, kOutput, kCpu, kWall, kViolation };
+enum class KillReason { kNone, kOutput, kCpu, kWall, kViolation, kCancelled };
 
 // How long past the wall deadline a keeper may take to report the end of a run it was told to
 // kill before the slot gives up on it.
@@ -147,7 +147,11 @@ constexpr int64_t kKeeperGraceNs = 5'000'000'000;
 class RunWatch {
  public:
   RunWatch(int control, SlotCgroup& cgroup, const RunRequest& request, UniqueFd out, UniqueFd err)
-      : control_(control), cgroup_(cgroup), limits_(request.limits), collect_(request.collect) {
+      : control_(control),
+        cgroup_(cgroup),
+        limits_(request.limits),
+        collect_(request.collect),
+        cancel_fd_(request.cancel_token ? request.cancel_token->fd() : -1) {
     streams_[0].fd = std::move(out);
     streams_[1].fd = std::move(err);
     restart_wall_clock();
@@ -161,12 +165,15 @@ class RunWatch {
         if (stream.fd.valid()) watched.push_back({stream.fd.get(), POLLIN, 0});
       }
       if (listener_.valid()) watched.push_back({listener_.get(), POLLIN, 0});
+      // Stays readable once cancelled: watched only until the kill is sent.
+      if (cancel_fd_ >= 0 && !kill_sent_) watched.push_back({cancel_fd_, POLLIN, 0});
       const int ready = ::poll(watched.data(), watched.size(), next_timeout_ms());
       if (ready < 0 && errno != EINTR) throw_errno("poll", errno);
       for (const auto& entry : watched) {
         if (entry.revents == 0) continue;
         if (entry.fd == control_ && !on_control()) return false;
         if (entry.fd == listener_.get()) on_listener(entry.revents);
+        if (entry.fd == cancel_fd_ && !finished_) kill(KillReason::kCancelled);
         for (auto& stream : streams_) {
           if (entry.fd == stream.fd.get()) on_output(stream);
         }
@@ -345,7 +352,10 @@ class RunWatch {
 
   void classify(RunResult& result, const CgroupUsage& usage) const {
     const int signal = result.signal;
-    if (reason_ == KillReason::kViolation || (signal == SIGSYS && !violation_.empty())) {
+    if (reason_ == KillReason::kCancelled) {
+      result.status = RunStatus::kCancelled;
+      result.message = "cancelled";
+    } else if (reason_ == KillReason::kViolation || (signal == SIGSYS && !violation_.empty())) {
       result.status = RunStatus::kSecurityViolation;
       result.message = "blocked system call: " + violation_;
     } else if (signal == SIGSYS) {
@@ -384,6 +394,7 @@ class RunWatch {
   SlotCgroup& cgroup_;
   RunLimits limits_;
   std::vector<std::string> collect_;
+  int cancel_fd_;  // -1 when the run cannot be cancelled.
   Capture streams_[2];
   UniqueFd listener_;
   int64_t wall_deadline_ns_ = 0;
@@ -402,6 +413,13 @@ class RunWatch {
 };
 
 }  // namespace
+
+RunResult cancelled_before_start() {
+  RunResult result;
+  result.status = RunStatus::kCancelled;
+  result.message = "cancelled before it started";
+  return result;
+}
 
 Slot::Slot(SlotConfig config, std::unique_ptr<SlotCgroup> cgroup)
     : config_(std::move(config)), cgroup_(std::move(cgroup)) {}
@@ -460,6 +478,7 @@ RunResult Slot::run(const RunRequest& request) {
   if (const auto problem = request.limits.problem(); !problem.empty()) {
     throw SandboxError("invalid limits: " + problem);
   }
+  if (request.cancel_token && request.cancel_token->cancelled()) return cancelled_before_start();
   std::vector<UniqueFd> inputs;
   for (const auto& file : request.files) inputs.push_back(input_fd(file));
   UniqueFd stdin_fd = stdin_for(request);

@@ -5,7 +5,8 @@
 // it captures stdout and stderr through pipes up to the output limit, enforces the wall-clock
 // limit and the CPU limit (summed over every process and thread from the cgroup), receives
 // blocked system calls from the seccomp listener, and asks the keeper to kill the run when a
-// limit is crossed. A Slot serves one run at a time; distinct slots run in parallel safely.
+// limit is crossed or the request's cancel token is cancelled. A Slot serves one run at a time;
+// distinct slots run in parallel safely.
 #pragma once
 
 #include <memory>
@@ -30,6 +31,9 @@ struct SlotConfig {
   int last_capability = 40;
 };
 
+// The result of a run whose cancel token was cancelled before anything started.
+RunResult cancelled_before_start();
+
 class Slot {
  public:
   Slot(SlotConfig config, std::unique_ptr<SlotCgroup> cgroup);
@@ -39,8 +43,9 @@ class Slot {
 
   // Runs the request and returns its result; problems of the sandbox itself come back as
   // RunStatus::kInternalError. Throws SandboxError only for an invalid request (a file name
-  // with '/', an unreadable host file, limits that RunLimits::problem() rejects). Not thread-safe:
-  // one caller at a time per slot.
+  // with '/', an unreadable host file, limits that RunLimits::problem() rejects). A request whose
+  // token is already cancelled returns cancelled_before_start() without touching the slot. Not
+  // thread-safe: one caller at a time per slot.
   RunResult run(const RunRequest& request);
 
   int index() const { return config_.index; }

@@ -70,6 +70,20 @@ class JudgeCommandTest(unittest.TestCase):
         self.assertEqual([t["verdict"] for t in result["tests"]], ["WA", "WA", "AC"])
         self.assertIn("test 1", result["message"])
 
+    def test_parallel_gives_the_sequential_result(self):
+        wrong = write(self.folder, "wrong.py", "a, b = map(int, input().split())\nprint(a * b)\n")
+        for source in (self.source, wrong):
+            one = self.judge_json("--lang", "python", "--source", source, "--tests", self.tests)
+            three = self.judge_json("--lang", "python", "--source", source, "--tests", self.tests,
+                                    "--parallel", "3")
+            for result in (one, three):
+                for test in result["tests"]:
+                    for figure in ("cpuMs", "wallMs", "memoryKb"):
+                        del test[figure]
+                for figure in ("maxCpuMs", "maxMemoryKb", "compileCached"):
+                    del result[figure]
+            self.assertEqual(three, one)
+
     def test_stdin_run_and_limits(self):
         stdin = write(self.folder, "in.txt", "40 2\n")
         result = self.judge_json("--lang", "python", "--source", self.source, "--stdin", stdin,
@@ -116,6 +130,9 @@ class JudgeCommandTest(unittest.TestCase):
         self.assert_usage_error(codearena("judge", "--lang", "python", "--source", self.source,
                                           "--checker", "custom"), "--checker-lang")
         self.assert_usage_error(codearena("judge", "--lang"), "--lang needs a value")
+        for bad in ("0", "65", "2x", "-1"):
+            self.assert_usage_error(codearena("judge", "--lang", "python", "--source", self.source,
+                                              "--parallel", bad), "--parallel")
 
     def test_help(self):
         done = codearena("judge", "--help")

@@ -12,7 +12,7 @@ const char kPchDir[] = "/var/cache/codearena/pch";
 Sandbox& judge_sandbox() {
   static Sandbox instance{[] {
     sb::SandboxConfig config;
-    config.slots = 1;
+    config.slots = kJudgeSlots;
     config.binds = sb::default_read_only_binds();
     sb::make_dirs(kPchDir);
     config.binds.push_back({kPchDir, false});

@@ -30,7 +30,8 @@ using codearena::sandbox::verdict_code;
 // Host folder of the precompiled headers, shared with the codearena command.
 extern const char kPchDir[];
 
-// The sandbox of this process: one slot, the default binds plus kPchDir.
+// The sandbox of this process: kJudgeSlots slots, the default binds plus kPchDir.
+constexpr int kJudgeSlots = 3;
 Sandbox& judge_sandbox();
 
 // The real language table (config/languages.json), versions detected.
