@@ -5,6 +5,8 @@
 
 #include "app/judge_command.h"
 #include "app/run_command.h"
+#include "app/serve_command.h"
+#include "app/serve_config.h"
 
 namespace {
 
@@ -14,6 +16,7 @@ Commands:
   run        run one command in the sandbox and print the result as JSON
   judge      compile and judge a program against a stdin or a folder of tests
   languages  list the language table with versions and limits
+  serve      start the service: REST API, scheduler and sandbox workers (see serve --help)
   help    show this text (or: codearena COMMAND --help)
 
 See README.md and docs/ for the full guide.
@@ -42,6 +45,13 @@ int main(int argc, char** argv) {
       return 0;
     }
     return codearena::app::judge_command(rest);
+  }
+  if (args[0] == "serve") {
+    if (wants_help) {
+      std::cout << codearena::app::serve_usage();
+      return 0;
+    }
+    return codearena::app::serve_command(rest);
   }
   if (args[0] == "languages") return codearena::app::languages_command(rest);
   std::cerr << "codearena: unknown command '" << args[0] << "'\n\n" << kUsage;

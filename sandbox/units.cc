@@ -50,7 +50,8 @@ int64_t parse_duration_ms(const std::string& text) {
   if (suffix == "ms") return static_cast<int64_t>(std::llround(value));
   if (suffix == "" || suffix == "s") return static_cast<int64_t>(std::llround(value * 1000));
   if (suffix == "m" || suffix == "min") return static_cast<int64_t>(std::llround(value * 60'000));
-  throw std::invalid_argument("unknown duration unit in '" + text + "' (use ms, s or min)");
+  if (suffix == "h") return static_cast<int64_t>(std::llround(value * 3'600'000));
+  throw std::invalid_argument("unknown duration unit in '" + text + "' (use ms, s, min or h)");
 }
 
 }  // namespace codearena::sandbox

@@ -1,0 +1,279 @@
+#include "actors/job_book.h"
+
+#include <algorithm>
+
+namespace codearena::actors {
+namespace {
+
+constexpr size_t kLatencySamples = 2048;
+constexpr int64_t kRateWindowSeconds = 60;
+
+size_t total_index(JobState state) {
+  return state == JobState::kCompleted ? 0 : state == JobState::kFailed ? 1 : 2;
+}
+
+int64_t percentile(std::vector<int64_t> values, double fraction) {
+  if (values.empty()) return 0;
+  const auto rank = static_cast<size_t>(fraction * static_cast<double>(values.size() - 1) + 0.5);
+  std::nth_element(values.begin(), values.begin() + rank, values.end());
+  return values[rank];
+}
+
+}  // namespace
+
+JobBook::JobBook(SchedulerPolicy policy, uint64_t seed) : policy_(policy), random_(seed) {
+  latencies_ms_.reserve(kLatencySamples);
+}
+
+SubmitReply JobBook::add(const std::string& id, JobSpec spec, int64_t now_ms) {
+  SubmitReply reply;
+  if (waiting() >= policy_.queue_max_depth) {
+    reply.error_code = "queue_full";
+    reply.error_message = "the queue holds " + std::to_string(policy_.queue_max_depth) +
+                          " waiting jobs, its maximum; try again shortly";
+    reply.retry_after_s = 1;
+    return reply;
+  }
+  JobRecord record;
+  record.status.id = id;
+  record.status.state = JobState::kQueued;
+  record.status.language = spec.language;
+  record.status.priority = spec.priority;
+  record.status.tests_total = static_cast<int32_t>(std::max<size_t>(1, spec.tests.size()));
+  record.status.created_at_ms = now_ms;
+  record.spec = std::move(spec);
+  queues_[static_cast<int>(record.status.priority)].push_back(id);
+  jobs_.emplace(id, std::move(record));
+  ++submitted_;
+  reply.job_id = id;
+  return reply;
+}
+
+const JobRecord* JobBook::find(const std::string& id) const {
+  const auto found = jobs_.find(id);
+  return found == jobs_.end() ? nullptr : &found->second;
+}
+
+int64_t JobBook::waiting() const {
+  int64_t count = static_cast<int64_t>(retries_.size());
+  for (const auto& queue : queues_) count += static_cast<int64_t>(queue.size());
+  return count;
+}
+
+void JobBook::promote_due_retries(int64_t now_ms) {
+  while (!retries_.empty() && retries_.begin()->first <= now_ms) {
+    const std::string id = retries_.begin()->second;
+    retries_.erase(retries_.begin());
+    // A retried job has waited already: it goes ahead of jobs of its priority that came later.
+    queues_[static_cast<int>(jobs_.at(id).status.priority)].push_front(id);
+  }
+}
+
+std::optional<std::pair<JobRecord*, JobEvent>> JobBook::start_next(const std::string& worker,
+                                                                   int64_t now_ms) {
+  promote_due_retries(now_ms);
+  for (auto& queue : queues_) {
+    if (queue.empty()) continue;
+    JobRecord& record = jobs_.at(queue.front());
+    queue.pop_front();
+    record.worker = worker;
+    record.status.state = JobState::kActive;
+    record.status.attempts += 1;
+    record.status.tests_done = 0;
+    if (record.status.started_at_ms == 0) record.status.started_at_ms = now_ms;
+    ++active_;
+    return std::make_pair(&record, event_of(record, false));
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> JobBook::next_retry_due() const {
+  if (retries_.empty()) return std::nullopt;
+  return retries_.begin()->first;
+}
+
+std::optional<JobEvent> JobBook::record_test(const std::string& id, int32_t attempt,
+                                             const TestOutcome& test) {
+  const auto found = jobs_.find(id);
+  if (found == jobs_.end()) return std::nullopt;
+  JobStatus& status = found->second.status;
+  if (status.state != JobState::kActive || status.attempts != attempt) return std::nullopt;
+  status.tests_done = std::min(status.tests_done + 1, status.tests_total);
+  JobEvent event = event_of(found->second, false);
+  event.has_test = true;
+  event.test = test;
+  return event;
+}
+
+std::optional<JobEvent> JobBook::finish(const AttemptReport& report, int64_t now_ms) {
+  const auto found = jobs_.find(report.job_id);
+  if (found == jobs_.end()) return std::nullopt;
+  JobRecord& record = found->second;
+  if (record.status.state != JobState::kActive || record.status.attempts != report.attempt)
+    return std::nullopt;
+  --active_;
+  record.worker.clear();
+  switch (report.kind) {
+    case AttemptReport::Kind::kJudged:
+      record.status.has_result = true;
+      record.status.result = report.outcome;
+      record.status.tests_done = record.status.tests_total;
+      return settle(record, JobState::kCompleted, now_ms);
+    case AttemptReport::Kind::kCancelled:
+      return settle(record, JobState::kCancelled, now_ms);
+    case AttemptReport::Kind::kRejected:
+      record.status.failed_reason = report.message;
+      return settle(record, JobState::kFailed, now_ms);
+    case AttemptReport::Kind::kInternalError:
+      break;
+  }
+  if (record.status.attempts >= policy_.max_attempts) {
+    record.status.failed_reason = "internal error after " +
+                                  std::to_string(record.status.attempts) +
+                                  " attempts: " + report.message;
+    return settle(record, JobState::kFailed, now_ms);
+  }
+  record.status.state = JobState::kQueued;
+  record.status.tests_done = 0;
+  record.retry_due_ms = now_ms + backoff_ms(record.status.attempts);
+  retries_.emplace(record.retry_due_ms, record.status.id);
+  return event_of(record, false);
+}
+
+CancelReply JobBook::cancel(const std::string& id, int64_t now_ms, std::string* was_running_on) {
+  CancelReply reply;
+  const auto found = jobs_.find(id);
+  if (found == jobs_.end()) return reply;
+  JobRecord& record = found->second;
+  if (is_final(record.status.state)) {
+    reply.result = CancelResult::kAlreadyFinished;
+    reply.status = record.status;
+    return reply;
+  }
+  if (record.status.state == JobState::kActive) {
+    *was_running_on = record.worker;
+    record.worker.clear();
+    --active_;
+  } else {
+    auto& queue = queues_[static_cast<int>(record.status.priority)];
+    queue.erase(std::remove(queue.begin(), queue.end(), id), queue.end());
+    for (auto it = retries_.lower_bound(record.retry_due_ms);
+         it != retries_.end() && it->first == record.retry_due_ms; ++it) {
+      if (it->second == id) {
+        retries_.erase(it);
+        break;
+      }
+    }
+  }
+  settle(record, JobState::kCancelled, now_ms);
+  reply.result = CancelResult::kCancelled;
+  reply.status = record.status;
+  return reply;
+}
+
+std::vector<JobEvent> JobBook::fail_waiting(const std::string& reason, int64_t now_ms) {
+  std::vector<std::string> ids;
+  for (auto& queue : queues_) {
+    ids.insert(ids.end(), queue.begin(), queue.end());
+    queue.clear();
+  }
+  for (const auto& [due, id] : retries_) ids.push_back(id);
+  retries_.clear();
+  std::vector<JobEvent> events;
+  for (const auto& id : ids) {
+    JobRecord& record = jobs_.at(id);
+    record.status.failed_reason = reason;
+    events.push_back(settle(record, JobState::kFailed, now_ms));
+  }
+  return events;
+}
+
+std::vector<std::pair<JobEvent, std::string>> JobBook::fail_running(const std::string& reason,
+                                                                    int64_t now_ms) {
+  std::vector<std::pair<JobEvent, std::string>> stopped;
+  for (auto& [id, record] : jobs_) {
+    if (record.status.state != JobState::kActive) continue;
+    record.status.failed_reason = reason;
+    std::string worker = std::move(record.worker);
+    record.worker.clear();
+    --active_;
+    stopped.emplace_back(settle(record, JobState::kFailed, now_ms), std::move(worker));
+  }
+  return stopped;
+}
+
+void JobBook::expire(int64_t now_ms) {
+  while (!finished_order_.empty() &&
+         (finished_order_.front().first + policy_.retention_ms <= now_ms ||
+          finished_order_.size() > policy_.max_retained_finished)) {
+    jobs_.erase(finished_order_.front().second);
+    finished_order_.pop_front();
+  }
+}
+
+SchedulerStats JobBook::stats(int64_t now_ms) const {
+  SchedulerStats stats;
+  for (int p = 0; p < kPriorityCount; ++p)
+    stats.queued_by_priority[p] = static_cast<int64_t>(queues_[p].size());
+  stats.retry_waiting = static_cast<int64_t>(retries_.size());
+  stats.active = active_;
+  stats.completed = totals_[0];
+  stats.failed = totals_[1];
+  stats.cancelled = totals_[2];
+  stats.submitted = submitted_;
+  stats.retained = static_cast<int64_t>(jobs_.size());
+  const int64_t this_second = now_ms / 1000;
+  int64_t finished_last_minute = 0;
+  for (const auto& [second, count] : finishes_per_second_) {
+    if (second > this_second - kRateWindowSeconds) finished_last_minute += count;
+  }
+  stats.jobs_per_second_last_minute =
+      static_cast<double>(finished_last_minute) / static_cast<double>(kRateWindowSeconds);
+  stats.latency_samples = static_cast<int64_t>(latencies_ms_.size());
+  stats.latency_p50_ms = percentile(latencies_ms_, 0.50);
+  stats.latency_p90_ms = percentile(latencies_ms_, 0.90);
+  stats.latency_p99_ms = percentile(latencies_ms_, 0.99);
+  return stats;
+}
+
+JobEvent JobBook::event_of(const JobRecord& record, bool with_result) const {
+  JobEvent event;
+  event.status = record.status;
+  if (!with_result) {
+    event.status.has_result = false;
+    event.status.result = JobOutcome{};
+  }
+  return event;
+}
+
+JobEvent JobBook::settle(JobRecord& record, JobState state, int64_t now_ms) {
+  record.status.state = state;
+  record.status.finished_at_ms = now_ms;
+  ++totals_[total_index(state)];
+  finished_order_.emplace_back(now_ms, record.status.id);
+  const int64_t second = now_ms / 1000;
+  if (finishes_per_second_.empty() || finishes_per_second_.back().first != second)
+    finishes_per_second_.emplace_back(second, 0);
+  ++finishes_per_second_.back().second;
+  while (finishes_per_second_.front().first <= second - kRateWindowSeconds)
+    finishes_per_second_.pop_front();
+  const int64_t latency = now_ms - record.status.created_at_ms;
+  if (latencies_ms_.size() < kLatencySamples) {
+    latencies_ms_.push_back(latency);
+  } else {
+    latencies_ms_[latency_next_] = latency;
+    latency_next_ = (latency_next_ + 1) % kLatencySamples;
+  }
+  return event_of(record, true);
+}
+
+int64_t JobBook::backoff_ms(int32_t attempts_done) {
+  const int shift = std::min(attempts_done - 1, 20);
+  const int64_t ceiling = std::min(policy_.retry_max_ms, policy_.retry_base_ms << shift);
+  // "Equal jitter": half the backoff fixed, half random, so retries of a burst spread out
+  // while every retry still waits at least half its backoff.
+  std::uniform_int_distribution<int64_t> jitter(0, ceiling / 2);
+  return ceiling - ceiling / 2 + jitter(random_);
+}
+
+}  // namespace codearena::actors

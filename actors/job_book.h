@@ -1,0 +1,105 @@
+// The scheduler's bookkeeping: every job it knows, the priority queues, retries with backoff,
+// retention of finished jobs, and the statistics /api/stats shows.
+//
+// Pure state without messaging or clocks of its own (callers pass `now_ms`), so the rules are
+// testable alone; the scheduler actor (actors/scheduler.h) owns one and is its only user. Not
+// thread-safe. Methods that change a job return the JobEvent to publish, when there is one.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/job_types.h"
+
+namespace codearena::actors {
+
+struct SchedulerPolicy {
+  int64_t queue_max_depth = 1000;  // Jobs waiting (queued or in retry backoff); beyond: refused.
+  int32_t max_attempts = 3;        // Attempts per job; only internal errors start another one.
+  int64_t retry_base_ms = 500;     // First backoff; doubles per attempt, with jitter.
+  int64_t retry_max_ms = 30'000;
+  int64_t retention_ms = 3'600'000;     // How long finished jobs stay queryable.
+  size_t max_retained_finished = 100'000;  // Bound on finished jobs kept, oldest dropped first.
+};
+
+// A job the book holds. `worker` names the worker running it (empty when not running).
+struct JobRecord {
+  JobSpec spec;
+  JobStatus status;
+  std::string worker;
+  int64_t retry_due_ms = 0;  // When a job in retry backoff may run again.
+};
+
+class JobBook {
+ public:
+  explicit JobBook(SchedulerPolicy policy, uint64_t seed = std::random_device{}());
+
+  // Queues a new job with a fresh id. Refuses (`error_code` set) when the queue is full.
+  SubmitReply add(const std::string& id, JobSpec spec, int64_t now_ms);
+
+  const JobRecord* find(const std::string& id) const;
+
+  // Jobs waiting to run (queued plus retry backoff): what QUEUE_MAX_DEPTH bounds.
+  int64_t waiting() const;
+
+  // Moves retries whose backoff is over back to their queue, then takes the first job in
+  // priority order and marks it active on `worker` (attempts + 1). Empty when nothing is ready.
+  std::optional<std::pair<JobRecord*, JobEvent>> start_next(const std::string& worker,
+                                                            int64_t now_ms);
+
+  // When the next retry backoff ends (to arm a timer), if any job is in backoff.
+  std::optional<int64_t> next_retry_due() const;
+
+  // A finished test of the current attempt; ignored (empty) for stale attempts.
+  std::optional<JobEvent> record_test(const std::string& id, int32_t attempt,
+                                      const TestOutcome& test);
+
+  // The end of an attempt. Judged → completed; internal error → retry after a backoff or, after
+  // the last attempt, failed; rejected → failed; reports of stale attempts are ignored.
+  std::optional<JobEvent> finish(const AttemptReport& report, int64_t now_ms);
+
+  // Cancels a queued or running job. `was_running_on` gets the worker to stop, if it ran.
+  CancelReply cancel(const std::string& id, int64_t now_ms, std::string* was_running_on);
+
+  // Marks every waiting job failed (shutdown); returns their events.
+  std::vector<JobEvent> fail_waiting(const std::string& reason, int64_t now_ms);
+  // Marks every running job failed; returns (event, worker) pairs so the caller can stop them.
+  std::vector<std::pair<JobEvent, std::string>> fail_running(const std::string& reason,
+                                                             int64_t now_ms);
+
+  // Forgets finished jobs older than the retention time (and the oldest beyond the bound).
+  void expire(int64_t now_ms);
+
+  int64_t active() const { return active_; }
+  // Everything but worker and slot figures, which the scheduler fills in.
+  SchedulerStats stats(int64_t now_ms) const;
+
+ private:
+  JobEvent event_of(const JobRecord& record, bool with_result) const;
+  JobEvent settle(JobRecord& record, JobState state, int64_t now_ms);
+  int64_t backoff_ms(int32_t attempts_done);
+  void promote_due_retries(int64_t now_ms);
+
+  SchedulerPolicy policy_;
+  std::mt19937_64 random_;
+  std::unordered_map<std::string, JobRecord> jobs_;
+  std::deque<std::string> queues_[kPriorityCount];
+  std::multimap<int64_t, std::string> retries_;  // due time -> job id
+  std::deque<std::pair<int64_t, std::string>> finished_order_;  // finish time, id (ascending)
+  int64_t active_ = 0;
+  int64_t submitted_ = 0;
+  int64_t totals_[3] = {0, 0, 0};  // completed, failed, cancelled
+  // Jobs finished per second over the last minute: (second, count), oldest first.
+  std::deque<std::pair<int64_t, int64_t>> finishes_per_second_;
+  std::vector<int64_t> latencies_ms_;  // Ring of recent submit-to-finish latencies.
+  size_t latency_next_ = 0;
+};
+
+}  // namespace codearena::actors

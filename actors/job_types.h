@@ -1,0 +1,163 @@
+// The job vocabulary shared by the HTTP front end and the actors: what a client asks for, what
+// a worker reports, and what a status query returns.
+//
+// Plain value types without CAF: http/ fills a JobSpec, actors/ move these structs between
+// actors (actors/messages.h makes them serializable, so nothing in them may be process-local:
+// no pointers, no handles, times as milliseconds since the Unix epoch). Copyable; no
+// thread-safety concerns of their own.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace codearena::actors {
+
+enum class Priority : uint8_t { kHigh = 0, kNormal = 1, kLow = 2 };
+constexpr int kPriorityCount = 3;
+
+// "high", "normal", "low".
+const char* priority_name(Priority priority);
+std::optional<Priority> parse_priority(const std::string& name);
+
+enum class JobState : uint8_t { kQueued, kActive, kCompleted, kFailed, kCancelled };
+
+// "queued", "active", "completed", "failed", "cancelled".
+const char* state_name(JobState state);
+bool is_final(JobState state);
+
+struct TestCaseSpec {
+  std::string input;
+  bool has_expected_output = false;  // Without one the run only has to succeed.
+  std::string expected_output;
+};
+
+// What a client submits, already validated by the front end. Limits of -1 take the server's
+// defaults for the language.
+struct JobSpec {
+  std::string language;
+  std::string code;
+  std::string input;  // stdin when there are no test cases.
+  std::vector<TestCaseSpec> tests;
+  int64_t time_limit_ms = -1;
+  int64_t memory_limit_bytes = -1;
+  int64_t output_limit_bytes = -1;
+  std::string checker = "default";  // default|exact|tokens|float|custom
+  double checker_absolute_epsilon = 1e-6;
+  double checker_relative_epsilon = 1e-6;
+  std::string checker_language;  // custom checker
+  std::string checker_code;
+  bool stop_on_first_failure = false;
+  Priority priority = Priority::kNormal;
+  std::string callback_url;  // Empty: no webhook.
+};
+
+// One finished test case (or the single run of a job without test cases).
+struct TestOutcome {
+  int32_t index = 0;
+  std::string verdict;  // AC, WA, TLE, MLE, OLE, RE, SV, IE
+  int64_t cpu_ms = 0;
+  int64_t wall_ms = 0;
+  int64_t memory_kb = 0;
+  int32_t exit_code = 0;
+  std::string signal;  // "SIGSEGV", or empty.
+  std::string stdout_data;
+  std::string stderr_data;
+  std::string message;
+};
+
+// The judged result of a job: the verdicts of the judging engine.
+struct JobOutcome {
+  std::string verdict;  // First non-AC test's verdict, else AC; CE when compilation failed.
+  std::string language;
+  std::string compile_output;
+  bool compile_cached = false;
+  std::vector<TestOutcome> tests;
+  int32_t passed = 0;
+  int32_t total = 0;
+  int64_t max_cpu_ms = 0;
+  int64_t max_memory_kb = 0;
+  std::string message;
+  int64_t time_limit_ms = 0;
+  int64_t memory_limit_bytes = 0;
+  int64_t output_limit_bytes = 0;
+};
+
+// What a worker reports at the end of one attempt.
+struct AttemptReport {
+  std::string job_id;
+  int32_t attempt = 0;
+  enum class Kind : uint8_t {
+    kJudged,         // `outcome` holds the verdicts (of the user's program).
+    kInternalError,  // The system failed; `message` says why. Retried.
+    kRejected,       // The job cannot run (e.g. a language this worker lacks); not retried.
+    kCancelled,      // Stopped by a cancel.
+  } kind = Kind::kInternalError;
+  JobOutcome outcome;
+  std::string message;
+};
+
+// A job as a status query sees it.
+struct JobStatus {
+  std::string id;
+  JobState state = JobState::kQueued;
+  int32_t tests_done = 0;
+  int32_t tests_total = 0;
+  bool has_result = false;
+  JobOutcome result;
+  std::string failed_reason;
+  int32_t attempts = 0;
+  std::string language;
+  Priority priority = Priority::kNormal;
+  int64_t created_at_ms = 0;
+  int64_t started_at_ms = 0;  // 0 until the first attempt starts.
+  int64_t finished_at_ms = 0;
+};
+
+// One step of a job's life, as the events stream shows it: a state change (`test` unset) or a
+// finished test case (`has_test`).
+struct JobEvent {
+  JobStatus status;  // Without `result` for test events, to keep the stream small.
+  bool has_test = false;
+  TestOutcome test;
+};
+
+// The answer to a submission.
+struct SubmitReply {
+  std::string job_id;      // Empty when refused.
+  std::string error_code;  // "queue_full", "shutting_down", "no_workers"; empty when accepted.
+  std::string error_message;
+  int32_t retry_after_s = 0;
+};
+
+enum class CancelResult : uint8_t { kCancelled, kNotFound, kAlreadyFinished };
+
+struct CancelReply {
+  CancelResult result = CancelResult::kNotFound;
+  JobStatus status;  // The job after the cancel (or as it finished).
+};
+
+// Counters and figures of the scheduler, for /api/stats and /metrics.
+struct SchedulerStats {
+  std::vector<int64_t> queued_by_priority = std::vector<int64_t>(kPriorityCount, 0);
+  int64_t retry_waiting = 0;  // Jobs waiting out a retry backoff.
+  int64_t active = 0;
+  int64_t slots_total = 0;
+  int64_t slots_busy = 0;
+  int64_t workers = 0;
+  int64_t completed = 0;
+  int64_t failed = 0;
+  int64_t cancelled = 0;
+  int64_t submitted = 0;
+  int64_t retained = 0;  // Jobs the scheduler holds, finished ones included.
+  double jobs_per_second_last_minute = 0;
+  // Submit-to-finish latency of recent finished jobs, milliseconds.
+  int64_t latency_p50_ms = 0;
+  int64_t latency_p90_ms = 0;
+  int64_t latency_p99_ms = 0;
+  int64_t latency_samples = 0;
+  bool accepting = true;
+};
+
+}  // namespace codearena::actors

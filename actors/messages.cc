@@ -1,0 +1,22 @@
+#include "actors/messages.h"
+
+#include <caf/actor_system_config.hpp>
+
+namespace codearena::actors {
+
+void register_message_types(caf::actor_system_config& config) {
+  config.add_message_type<TestCaseSpec>("TestCaseSpec")
+      .add_message_type<JobSpec>("JobSpec")
+      .add_message_type<TestOutcome>("TestOutcome")
+      .add_message_type<JobOutcome>("JobOutcome")
+      .add_message_type<AttemptReport>("AttemptReport")
+      .add_message_type<JobStatus>("JobStatus")
+      .add_message_type<JobEvent>("JobEvent")
+      .add_message_type<SubmitReply>("SubmitReply")
+      .add_message_type<CancelReply>("CancelReply")
+      .add_message_type<SchedulerStats>("SchedulerStats")
+      .add_message_type<job_listener_actor>("job_listener_actor")
+      .add_message_type<worker_actor>("worker_actor");
+}
+
+}  // namespace codearena::actors

@@ -1,0 +1,140 @@
+// The message contracts between CodeArena's actors: atoms, the serialization of every message
+// type, and the typed interfaces, in one place so a wrong message is a compile error.
+//
+// Every type here may cross nodes (CAF remoting), so each has an inspect() overload and is
+// registered by register_message_types(), which every node must call on its configuration
+// before starting its actor system.
+#pragma once
+
+#include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/job_types.h"
+
+namespace codearena::actors {
+
+using submit_atom = caf::atom_constant<caf::atom("submit")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using await_atom = caf::atom_constant<caf::atom("await")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
+using event_atom = caf::atom_constant<caf::atom("event")>;
+using join_atom = caf::atom_constant<caf::atom("join")>;
+using run_atom = caf::atom_constant<caf::atom("run")>;
+using progress_atom = caf::atom_constant<caf::atom("progress")>;
+using report_atom = caf::atom_constant<caf::atom("report")>;
+using idle_atom = caf::atom_constant<caf::atom("idle")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using render_atom = caf::atom_constant<caf::atom("render")>;
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TestCaseSpec& x) {
+  return f(caf::meta::type_name("TestCaseSpec"), x.input, x.has_expected_output,
+           x.expected_output);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, JobSpec& x) {
+  return f(caf::meta::type_name("JobSpec"), x.language, x.code, x.input, x.tests,
+           x.time_limit_ms, x.memory_limit_bytes, x.output_limit_bytes, x.checker,
+           x.checker_absolute_epsilon, x.checker_relative_epsilon, x.checker_language,
+           x.checker_code, x.stop_on_first_failure, x.priority, x.callback_url);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TestOutcome& x) {
+  return f(caf::meta::type_name("TestOutcome"), x.index, x.verdict, x.cpu_ms, x.wall_ms,
+           x.memory_kb, x.exit_code, x.signal, x.stdout_data, x.stderr_data, x.message);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, JobOutcome& x) {
+  return f(caf::meta::type_name("JobOutcome"), x.verdict, x.language, x.compile_output,
+           x.compile_cached, x.tests, x.passed, x.total, x.max_cpu_ms, x.max_memory_kb, x.message,
+           x.time_limit_ms, x.memory_limit_bytes, x.output_limit_bytes);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, AttemptReport& x) {
+  return f(caf::meta::type_name("AttemptReport"), x.job_id, x.attempt, x.kind, x.outcome,
+           x.message);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, JobStatus& x) {
+  return f(caf::meta::type_name("JobStatus"), x.id, x.state, x.tests_done, x.tests_total,
+           x.has_result, x.result, x.failed_reason, x.attempts, x.language, x.priority,
+           x.created_at_ms, x.started_at_ms, x.finished_at_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, JobEvent& x) {
+  return f(caf::meta::type_name("JobEvent"), x.status, x.has_test, x.test);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, SubmitReply& x) {
+  return f(caf::meta::type_name("SubmitReply"), x.job_id, x.error_code, x.error_message,
+           x.retry_after_s);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, CancelReply& x) {
+  return f(caf::meta::type_name("CancelReply"), x.result, x.status);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, SchedulerStats& x) {
+  return f(caf::meta::type_name("SchedulerStats"), x.queued_by_priority, x.retry_waiting,
+           x.active, x.slots_total, x.slots_busy, x.workers, x.completed, x.failed, x.cancelled,
+           x.submitted, x.retained, x.jobs_per_second_last_minute, x.latency_p50_ms,
+           x.latency_p90_ms, x.latency_p99_ms, x.latency_samples, x.accepting);
+}
+
+// Receives a job's events (SSE streams, waiters). The scheduler stops sending after the final
+// state's event.
+using job_listener_actor = caf::typed_actor<caf::reacts_to<event_atom, JobEvent>>;
+
+// A worker node's sandbox pool: runs attempts it is given (job id, attempt, spec, how many of
+// its slots the job's test cases may use at once) and stops them on cancel.
+using worker_actor =
+    caf::typed_actor<caf::reacts_to<run_atom, std::string, int32_t, JobSpec, int32_t>,
+                     caf::reacts_to<cancel_atom, std::string, int32_t>,
+                     caf::reacts_to<idle_atom, int32_t>>;
+
+// The scheduler (the leader): owns the job book. Status replies with an empty id mean "no such
+// job". drain stops dispatch, fails waiting jobs, waits for running ones up to the grace time
+// (milliseconds), fails the rest, and replies with the number of jobs it failed.
+using scheduler_actor = caf::typed_actor<
+    caf::replies_to<submit_atom, std::string, JobSpec>::with<SubmitReply>,
+    caf::replies_to<status_atom, std::string>::with<JobStatus>,
+    caf::replies_to<await_atom, std::string>::with<JobStatus>,
+    caf::replies_to<cancel_atom, std::string>::with<CancelReply>,
+    caf::replies_to<stats_atom>::with<SchedulerStats>,
+    caf::replies_to<watch_atom, std::string, job_listener_actor>::with<JobStatus>,
+    caf::replies_to<drain_atom, int64_t>::with<int64_t>,
+    caf::reacts_to<join_atom, worker_actor, int32_t>,
+    caf::reacts_to<progress_atom, std::string, int32_t, TestOutcome>,
+    caf::reacts_to<report_atom, AttemptReport>, caf::reacts_to<tick_atom>>;
+
+// The entry point for clients of one node: assigns job ids and forwards to the scheduler.
+using submission_actor = caf::typed_actor<
+    caf::replies_to<submit_atom, JobSpec>::with<SubmitReply>,
+    caf::replies_to<status_atom, std::string>::with<JobStatus>,
+    caf::replies_to<await_atom, std::string>::with<JobStatus>,
+    caf::replies_to<cancel_atom, std::string>::with<CancelReply>,
+    caf::replies_to<stats_atom>::with<SchedulerStats>,
+    caf::replies_to<watch_atom, std::string, job_listener_actor>::with<JobStatus>>;
+
+// The node's metrics: replies with the Prometheus text of the node's registry, gauges of the
+// scheduler's figures refreshed first.
+using metrics_actor = caf::typed_actor<caf::replies_to<render_atom>::with<std::string>>;
+
+// Registers every type above with the configuration (call once per node, before the system).
+void register_message_types(caf::actor_system_config& config);
+
+}  // namespace codearena::actors

@@ -1,0 +1,48 @@
+// The sandbox pool actor of a worker node: WORKER_CONCURRENCY slot runners, each a detached
+// actor (its own thread, since judging blocks) that judges one attempt at a time.
+//
+// The pool joins the scheduler with its slot count, hands each run to an idle runner, and
+// forwards cancels to the runner holding the job (which kills its sandboxed processes at once).
+// Runners report each finished test (progress) and the attempt's end straight to the scheduler.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include <caf/fwd.hpp>
+
+#include "actors/messages.h"
+#include "sandbox/judge.h"
+
+namespace codearena::actors {
+
+// Server-wide default limits for jobs that do not set their own (TIME_LIMIT, MEMORY_LIMIT,
+// OUTPUT_LIMIT); unset ones take the language's defaults. Always capped by the language's maxima.
+struct DefaultLimits {
+  std::optional<int64_t> time_ms;
+  std::optional<int64_t> memory_bytes;
+  std::optional<int64_t> output_bytes;
+};
+
+struct WorkerPoolConfig {
+  int32_t slots = 5;
+  DefaultLimits defaults;
+  // Fault injection for tests of the retry path: each job's first N attempts end with an
+  // internal error before anything runs. 0 (the default) in production.
+  int32_t injected_internal_errors = 0;
+};
+
+// `judge` and `languages` must outlive the actor system. The pool joins `scheduler` at once.
+worker_actor spawn_worker_pool(caf::actor_system& system, scheduler_actor scheduler,
+                               sandbox::Judge& judge, const sandbox::LanguageTable& languages,
+                               WorkerPoolConfig config);
+
+// The judging request for a job spec: server defaults applied, limits capped by the language.
+sandbox::JudgeRequest judge_request_for(const JobSpec& spec, const sandbox::Language* language,
+                                        const DefaultLimits& defaults);
+
+// The job outcome for a judge result (verdict codes, signal names).
+JobOutcome outcome_of(const sandbox::JudgeResult& result);
+TestOutcome test_outcome_of(size_t index, const sandbox::TestResult& test);
+
+}  // namespace codearena::actors

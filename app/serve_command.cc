@@ -1,0 +1,109 @@
+#include "app/serve_command.h"
+
+#include <signal.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "actors/service.h"
+#include "app/job_observer.h"
+#include "app/serve_config.h"
+#include "http/server.h"
+#include "sandbox/errors.h"
+#include "telemetry/log.h"
+#include "telemetry/metrics.h"
+#include "webhooks/webhook_sender.h"
+
+namespace codearena::app {
+namespace {
+
+using telemetry::LogLevel;
+
+// Blocks the shutdown signals in this thread before any other thread exists, so every thread
+// inherits the mask and only the sigwait() below receives them.
+sigset_t block_shutdown_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+int wait_for_shutdown_signal(const sigset_t& signals) {
+  int received = 0;
+  while (sigwait(&signals, &received) != 0) {
+  }
+  return received;
+}
+
+webhooks::OutcomeCallback log_webhook_outcome(telemetry::Logger& logger,
+                                              telemetry::CounterFamily& deliveries) {
+  return [&logger, &deliveries](const webhooks::DeliveryOutcome& outcome) {
+    deliveries.with({outcome.delivered ? "delivered" : "failed"}).inc();
+    logger.log(outcome.delivered ? LogLevel::info : LogLevel::warn, "webhook",
+               {{"jobId", outcome.job_id},
+                {"url", outcome.url},
+                {"delivered", outcome.delivered},
+                {"attempts", outcome.attempts},
+                {"error", outcome.last_error},
+                {"httpStatus", outcome.last_http_status}});
+  };
+}
+
+int serve(ServeConfig config, const sigset_t& signals) {
+  telemetry::Logger logger(config.log_level);
+  telemetry::Registry registry;
+  auto& deliveries = registry.counter("codearena_webhook_deliveries_total",
+                                      "Webhook deliveries that ended, by outcome.", {"outcome"});
+  webhooks::WebhookSender sender(config.webhooks, log_webhook_outcome(logger, deliveries));
+  JobObserver observer(registry, logger, sender);
+  config.service.on_transition = [&observer](const actors::JobEvent& event,
+                                             const actors::JobSpec& spec) {
+    observer(event, spec);
+  };
+  config.service.metrics = &registry;
+  actors::JobService service(config.service);
+  logger.log(LogLevel::info, "sandbox_ready",
+             {{"slots", config.service.worker.slots},
+              {"languages", service.languages().all().size()},
+              {"precompiledHeaders", service.preparation_report()}});
+  http::HttpServer server(config.http, service, registry, logger);
+  server.start();
+  logger.log(LogLevel::info, "listening",
+             {{"address", config.http.address}, {"port", config.http.port}});
+
+  const int received = wait_for_shutdown_signal(signals);
+  logger.log(LogLevel::info, "shutdown_started",
+             {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"},
+              {"graceMs", config.shutdown_grace_ms}});
+  server.stop_accepting_jobs();
+  const int64_t failed = service.drain(config.shutdown_grace_ms);
+  sender.stop(std::chrono::milliseconds(5000));
+  server.stop();
+  logger.log(LogLevel::info, "shutdown_finished", {{"jobsFailed", failed}});
+  return 0;
+}
+
+}  // namespace
+
+int serve_command(const std::vector<std::string>& args) {
+  ServeConfig config;
+  try {
+    config = parse_serve_config(args, [](const char* name) { return std::getenv(name); });
+  } catch (const ServeUsageError& error) {
+    std::cerr << "codearena serve: " << error.what() << "\n\n" << serve_usage();
+    return 2;
+  }
+  const sigset_t signals = block_shutdown_signals();
+  // A client that disconnects must not kill the node through a write to its socket.
+  ::signal(SIGPIPE, SIG_IGN);
+  try {
+    return serve(std::move(config), signals);
+  } catch (const std::exception& error) {
+    std::cerr << "codearena serve: " << error.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace codearena::app

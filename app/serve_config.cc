@@ -1,0 +1,224 @@
+#include "app/serve_config.h"
+
+#include <limits>
+
+#include "sandbox/units.h"
+
+namespace codearena::app {
+namespace {
+
+struct Setting {
+  const char* flag;
+  const char* variable;
+  const char* fallback;  // What an unset setting means, as --help shows it.
+  const char* help;
+  std::function<void(ServeConfig&, const std::string&)> apply;
+};
+
+int64_t whole_number(const std::string& text, int64_t minimum) {
+  size_t used = 0;
+  long long value = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || value < minimum) {
+    throw std::invalid_argument("expected a whole number of at least " + std::to_string(minimum) +
+                                ", got '" + text + "'");
+  }
+  return value;
+}
+
+bool boolean(const std::string& text) {
+  if (text == "true" || text == "1" || text == "yes") return true;
+  if (text == "false" || text == "0" || text == "no") return false;
+  throw std::invalid_argument("expected true or false, got '" + text + "'");
+}
+
+int64_t positive_duration_ms(const std::string& text) {
+  const int64_t value = sandbox::parse_duration_ms(text);
+  if (value <= 0) throw std::invalid_argument("expected a duration above zero, got '" + text + "'");
+  return value;
+}
+
+int64_t positive_size(const std::string& text) {
+  const int64_t value = sandbox::parse_size(text);
+  if (value <= 0) throw std::invalid_argument("expected a size above zero, got '" + text + "'");
+  return value;
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> table = {
+      {"--host", "HOST", "0.0.0.0", "address to listen on",
+       [](ServeConfig& c, const std::string& v) { c.http.address = v; }},
+      {"--port", "PORT", "3001", "HTTP port",
+       [](ServeConfig& c, const std::string& v) {
+         const int64_t port = whole_number(v, 1);
+         if (port > 65535) throw std::invalid_argument("expected a port up to 65535, got " + v);
+         c.http.port = static_cast<uint16_t>(port);
+       }},
+      {"--workers", "WORKER_CONCURRENCY", "5", "sandbox slots: jobs (or test cases) run at once",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.worker.slots = static_cast<int32_t>(whole_number(v, 1));
+       }},
+      {"--queue-max-depth", "QUEUE_MAX_DEPTH", "1000",
+       "jobs allowed to wait; beyond it submissions get 503 queue_full",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.policy.queue_max_depth = whole_number(v, 1);
+       }},
+      {"--time-limit", "TIME_LIMIT", "the language's (10s)",
+       "default CPU time limit of a job (\"2s\", \"500ms\"; bare numbers are seconds)",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.worker.defaults.time_ms = positive_duration_ms(v);
+       }},
+      {"--memory-limit", "MEMORY_LIMIT", "the language's (128m)",
+       "default memory limit of a job (\"128m\")",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.worker.defaults.memory_bytes = positive_size(v);
+       }},
+      {"--output-limit", "OUTPUT_LIMIT", "the language's (64k)",
+       "default output limit of a job (\"64k\")",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.worker.defaults.output_bytes = positive_size(v);
+       }},
+      {"--compile-time-limit", "COMPILE_TIME_LIMIT", "the language's (30s)",
+       "CPU time limit of compilations",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.judging.compile_time_limit_ms = positive_duration_ms(v);
+       }},
+      {"--max-code-size", "MAX_CODE_SIZE", "65536", "largest source (bytes, or \"64k\"); more: 413",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.limits.max_code_bytes = positive_size(v);
+       }},
+      {"--max-test-cases", "MAX_TEST_CASES", "100", "most test cases per job; more: 422",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.limits.max_test_cases = whole_number(v, 1);
+       }},
+      {"--max-test-size", "MAX_TEST_SIZE", "1m",
+       "largest input or expected output of one test case; more: 413",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.limits.max_test_bytes = positive_size(v);
+       }},
+      {"--max-body-size", "MAX_BODY_SIZE", "16m", "largest request body; more: 413",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.limits.max_body_bytes = positive_size(v);
+       }},
+      {"--rate-limit", "API_RATE_LIMIT", "100",
+       "submissions per minute per client address (0: unlimited); more: 429",
+       [](ServeConfig& c, const std::string& v) { c.http.rate_limit_per_minute = whole_number(v, 0); }},
+      {"--max-attempts", "MAX_ATTEMPTS", "3",
+       "attempts per job; only internal errors are retried",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.policy.max_attempts = static_cast<int32_t>(whole_number(v, 1));
+       }},
+      {"--retry-backoff", "RETRY_BACKOFF", "500ms",
+       "first retry backoff; doubles per attempt (up to 30s), with jitter",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.policy.retry_base_ms = positive_duration_ms(v);
+       }},
+      {"--job-retention", "JOB_RETENTION", "1h", "how long finished jobs stay queryable",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.policy.retention_ms = positive_duration_ms(v);
+       }},
+      {"--max-retained-jobs", "MAX_RETAINED_JOBS", "100000",
+       "most finished jobs kept; the oldest are forgotten first",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.policy.max_retained_finished = static_cast<size_t>(whole_number(v, 1));
+       }},
+      {"--wait-timeout", "WAIT_TIMEOUT", "20s",
+       "longest a ?wait=true submission waits before answering 202",
+       [](ServeConfig& c, const std::string& v) { c.http.wait_max_ms = positive_duration_ms(v); }},
+      {"--shutdown-grace", "SHUTDOWN_GRACE", "30s",
+       "on SIGTERM: how long running jobs may finish before they are failed",
+       [](ServeConfig& c, const std::string& v) { c.shutdown_grace_ms = positive_duration_ms(v); }},
+      {"--http-threads", "HTTP_THREADS", "2", "threads serving HTTP",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.threads = static_cast<size_t>(whole_number(v, 1));
+       }},
+      {"--actor-threads", "ACTOR_THREADS", "one per core", "threads running actors",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.actor_threads = static_cast<int>(whole_number(v, 1));
+       }},
+      {"--metrics-enabled", "METRICS_ENABLED", "true", "serve Prometheus metrics at /metrics",
+       [](ServeConfig& c, const std::string& v) { c.http.metrics_enabled = boolean(v); }},
+      {"--log-level", "LOG_LEVEL", "info", "debug, info, warn or error (JSON lines on stderr)",
+       [](ServeConfig& c, const std::string& v) { c.log_level = telemetry::parse_log_level(v); }},
+      {"--languages", "CODEARENA_LANGUAGES", "the installed languages.json",
+       "language table file",
+       [](ServeConfig& c, const std::string& v) { c.service.judging.languages_path = v; }},
+      {"--webhook-allow-private", "WEBHOOK_ALLOW_PRIVATE", "false",
+       "let callbackUrl reach loopback, link-local and private addresses (SSRF guard off)",
+       [](ServeConfig& c, const std::string& v) {
+         c.webhooks.destinations = webhooks::AddressPolicy(boolean(v), {});
+       }},
+      {"--webhook-secret", "WEBHOOK_SECRET", "none",
+       "sign webhook bodies: X-CodeArena-Signature: sha256=HMAC(secret, body)",
+       [](ServeConfig& c, const std::string& v) { c.webhooks.secret = v; }},
+      {"--webhook-attempts", "WEBHOOK_MAX_ATTEMPTS", "5", "delivery attempts per webhook",
+       [](ServeConfig& c, const std::string& v) {
+         c.webhooks.max_attempts = static_cast<int>(whole_number(v, 1));
+       }},
+      {"--inject-internal-errors", "CODEARENA_INJECT_INTERNAL_ERRORS", "0",
+       "testing only: each job's first N attempts fail with an internal error",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.worker.injected_internal_errors = static_cast<int32_t>(whole_number(v, 0));
+       }},
+  };
+  return table;
+}
+
+void apply(const Setting& setting, ServeConfig& config, const std::string& value,
+           const std::string& source) {
+  try {
+    setting.apply(config, value);
+  } catch (const std::invalid_argument& error) {
+    throw ServeUsageError(source + ": " + error.what());
+  }
+}
+
+}  // namespace
+
+ServeConfig parse_serve_config(const std::vector<std::string>& args,
+                               const std::function<const char*(const char*)>& getenv) {
+  ServeConfig config;
+  for (const auto& setting : settings()) {
+    const char* value = getenv(setting.variable);
+    if (value != nullptr && *value != '\0') apply(setting, config, value, setting.variable);
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::string value;
+    const auto equals = flag.find('=');
+    if (equals != std::string::npos) {
+      value = flag.substr(equals + 1);
+      flag.resize(equals);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      throw ServeUsageError(flag + ": needs a value");
+    }
+    const Setting* match = nullptr;
+    for (const auto& setting : settings()) {
+      if (flag == setting.flag) match = &setting;
+    }
+    if (match == nullptr) throw ServeUsageError("unknown option '" + flag + "'");
+    apply(*match, config, value, flag);
+  }
+  return config;
+}
+
+std::string serve_usage() {
+  std::string text =
+      "usage: codearena serve [--flag VALUE | --flag=VALUE]...\n\n"
+      "Starts a node with every role (HTTP API, scheduler, sandbox worker), job state in\n"
+      "memory. Needs root (namespaces, cgroups). SIGTERM or SIGINT shuts it down gracefully.\n"
+      "Each setting is read from its environment variable; a flag overrides it.\n\n";
+  for (const auto& setting : settings()) {
+    text += "  " + std::string(setting.flag) + " (" + setting.variable + ", default " +
+            setting.fallback + ")\n      " + setting.help + "\n";
+  }
+  return text;
+}
+
+}  // namespace codearena::app

@@ -1,0 +1,123 @@
+#include "http/job_json.h"
+
+#include <ctime>
+
+namespace codearena::http {
+
+using nlohmann::json;
+
+std::string iso8601(int64_t epoch_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm utc{};
+  ::gmtime_r(&seconds, &utc);
+  char text[32];
+  const size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(text + length, sizeof text - length, ".%03dZ", static_cast<int>(epoch_ms % 1000));
+  return text;
+}
+
+namespace {
+
+json time_or_null(int64_t epoch_ms) { return epoch_ms > 0 ? json(iso8601(epoch_ms)) : json(); }
+
+json text_or_null(const std::string& text) { return text.empty() ? json() : json(text); }
+
+}  // namespace
+
+json test_json(const actors::TestOutcome& test) {
+  return {{"index", test.index},         {"verdict", test.verdict},
+          {"cpuMs", test.cpu_ms},        {"wallMs", test.wall_ms},
+          {"memoryKb", test.memory_kb},  {"exitCode", test.exit_code},
+          {"signal", text_or_null(test.signal)}, {"stdout", test.stdout_data},
+          {"stderr", test.stderr_data},  {"message", test.message}};
+}
+
+json outcome_json(const actors::JobOutcome& outcome) {
+  json tests = json::array();
+  for (const auto& test : outcome.tests) tests.push_back(test_json(test));
+  return {{"verdict", outcome.verdict},
+          {"language", outcome.language},
+          {"compileOutput", outcome.compile_output},
+          {"compileCached", outcome.compile_cached},
+          {"passed", outcome.passed},
+          {"total", outcome.total},
+          {"maxCpuMs", outcome.max_cpu_ms},
+          {"maxMemoryKb", outcome.max_memory_kb},
+          {"message", outcome.message},
+          {"limits",
+           {{"timeMs", outcome.time_limit_ms},
+            {"memoryBytes", outcome.memory_limit_bytes},
+            {"outputBytes", outcome.output_limit_bytes}}},
+          {"tests", std::move(tests)}};
+}
+
+json job_json(const actors::JobStatus& status) {
+  return {{"jobId", status.id},
+          {"state", actors::state_name(status.state)},
+          {"progress", {{"done", status.tests_done}, {"total", status.tests_total}}},
+          {"result", status.has_result ? outcome_json(status.result) : json()},
+          {"failedReason", text_or_null(status.failed_reason)},
+          {"attempts", status.attempts},
+          {"language", status.language},
+          {"priority", actors::priority_name(status.priority)},
+          {"createdAt", time_or_null(status.created_at_ms)},
+          {"startedAt", time_or_null(status.started_at_ms)},
+          {"finishedAt", time_or_null(status.finished_at_ms)}};
+}
+
+json stats_json(const actors::SchedulerStats& stats) {
+  json queued = json::object();
+  int64_t waiting = stats.retry_waiting;
+  for (int p = 0; p < actors::kPriorityCount; ++p) {
+    queued[actors::priority_name(static_cast<actors::Priority>(p))] = stats.queued_by_priority[p];
+    waiting += stats.queued_by_priority[p];
+  }
+  return {{"queue", {{"depth", waiting}, {"byPriority", queued}, {"retryBackoff", stats.retry_waiting}}},
+          {"jobs",
+           {{"active", stats.active},
+            {"submitted", stats.submitted},
+            {"completed", stats.completed},
+            {"failed", stats.failed},
+            {"cancelled", stats.cancelled},
+            {"retained", stats.retained}}},
+          {"slots",
+           {{"total", stats.slots_total},
+            {"busy", stats.slots_busy},
+            {"free", stats.slots_total - stats.slots_busy}}},
+          {"workers", stats.workers},
+          {"throughput", {{"jobsPerSecondLastMinute", stats.jobs_per_second_last_minute}}},
+          {"latencyMs",
+           {{"p50", stats.latency_p50_ms},
+            {"p90", stats.latency_p90_ms},
+            {"p99", stats.latency_p99_ms},
+            {"samples", stats.latency_samples}}},
+          {"accepting", stats.accepting}};
+}
+
+json languages_json(const sandbox::LanguageTable& languages) {
+  const auto limits = [](const sandbox::RunLimits& l) {
+    return json{{"timeMs", l.cpu_ms}, {"memoryBytes", l.memory_bytes},
+                {"outputBytes", l.output_bytes}};
+  };
+  json list = json::array();
+  for (const auto& language : languages.all()) {
+    list.push_back({{"id", language.id},
+                    {"name", language.name},
+                    {"aliases", language.aliases},
+                    {"version", language.version},
+                    {"compiled", language.compiled()},
+                    {"limits", limits(language.default_limits)},
+                    {"maxLimits", limits(language.max_limits)}});
+  }
+  return {{"languages", std::move(list)}};
+}
+
+json error_json(const std::string& code, const std::string& message) {
+  return {{"error", {{"code", code}, {"message", message}}}};
+}
+
+std::string to_text(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace codearena::http

@@ -1,0 +1,28 @@
+// The JSON shapes of the REST API (camelCase, as the product brief's client reads them): job
+// status, job result, statistics, languages and errors. Pure functions, thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "actors/job_types.h"
+#include "sandbox/languages.h"
+
+namespace codearena::http {
+
+// {"jobId","state","progress":{"done","total"},"result","failedReason","attempts","language",
+//  "priority","createdAt","startedAt","finishedAt"}; absent values are null, times ISO 8601 UTC.
+nlohmann::json job_json(const actors::JobStatus& status);
+nlohmann::json outcome_json(const actors::JobOutcome& outcome);
+nlohmann::json test_json(const actors::TestOutcome& test);
+nlohmann::json stats_json(const actors::SchedulerStats& stats);
+nlohmann::json languages_json(const sandbox::LanguageTable& languages);
+nlohmann::json error_json(const std::string& code, const std::string& message);
+
+// "2026-11-25T21:59:52.123Z" for milliseconds since the epoch.
+std::string iso8601(int64_t epoch_ms);
+
+// Compact text; bytes that are not UTF-8 (a program's output) become U+FFFD.
+std::string to_text(const nlohmann::json& value);
+
+}  // namespace codearena::http

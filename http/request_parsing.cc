@@ -1,0 +1,240 @@
+#include "http/request_parsing.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "sandbox/checker.h"
+#include "sandbox/units.h"
+#include "webhooks/callback_url.h"
+
+namespace codearena::http {
+namespace {
+
+using nlohmann::json;
+
+ApiError missing(const std::string& field) {
+  return ApiError(400, "missing_field", "the field '" + field + "' is required");
+}
+
+ApiError wrong_type(const std::string& field, const char* expected) {
+  return ApiError(400, "invalid_field", "the field '" + field + "' must be " + expected);
+}
+
+const json* optional_field(const json& object, const char* name) {
+  const auto found = object.find(name);
+  return found == object.end() || found->is_null() ? nullptr : &*found;
+}
+
+std::string string_field(const json& object, const char* name, const std::string& path,
+                         bool required) {
+  const json* value = optional_field(object, name);
+  if (value == nullptr) {
+    if (required) throw missing(path);
+    return "";
+  }
+  if (!value->is_string()) throw wrong_type(path, "a string");
+  return value->get<std::string>();
+}
+
+bool bool_field(const json& object, const char* name) {
+  const json* value = optional_field(object, name);
+  if (value == nullptr) return false;
+  if (!value->is_boolean()) throw wrong_type(name, "true or false");
+  return value->get<bool>();
+}
+
+const sandbox::Language& known_language(const sandbox::LanguageTable& languages,
+                                        const std::string& id, const std::string& field) {
+  const auto* language = languages.find(id);
+  if (language != nullptr) return *language;
+  std::string known;
+  for (const auto& entry : languages.all()) known += (known.empty() ? "" : ", ") + entry.id;
+  throw ApiError(422, "unknown_language",
+                 "'" + field + "': unknown language '" + id + "' (supported: " + known + ")");
+}
+
+void check_code_size(const std::string& code, const std::string& field,
+                     const RequestLimits& limits) {
+  if (static_cast<int64_t>(code.size()) > limits.max_code_bytes) {
+    throw ApiError(413, "code_too_large",
+                   "'" + field + "' is " + std::to_string(code.size()) +
+                       " bytes; the maximum is " + std::to_string(limits.max_code_bytes));
+  }
+}
+
+// A limit given as a number in the unit of its environment variable (seconds, megabytes,
+// kilobytes) or as text with a unit ("500ms", "256m", "64k").
+int64_t limit_value(const json& value, const std::string& field, double number_unit,
+                    bool duration) {
+  const char* expected = duration ? "a positive number of seconds or a duration like \"500ms\""
+                                  : "a positive number or a size like \"256m\"";
+  if (value.is_number()) {
+    const double number = value.get<double>() * number_unit;
+    if (!std::isfinite(number) || number <= 0 || number > 9e15) throw wrong_type(field, expected);
+    return static_cast<int64_t>(std::llround(number));
+  }
+  if (!value.is_string()) throw wrong_type(field, expected);
+  try {
+    const auto text = value.get<std::string>();
+    const int64_t parsed = duration ? sandbox::parse_duration_ms(text) : sandbox::parse_size(text);
+    if (parsed <= 0) throw std::invalid_argument(text);
+    return parsed;
+  } catch (const std::invalid_argument&) {
+    throw wrong_type(field, expected);
+  }
+}
+
+void check_maximum(int64_t value, int64_t maximum, const std::string& field,
+                   const std::string& language, const char* unit) {
+  if (value <= maximum) return;
+  throw ApiError(422, "limit_too_high",
+                 "'" + field + "' is " + std::to_string(value) + " " + unit +
+                     "; the maximum for " + language + " is " + std::to_string(maximum) + " " +
+                     unit);
+}
+
+void parse_limits(const json& body, const sandbox::Language& language, actors::JobSpec& spec) {
+  const json* limits = optional_field(body, "limits");
+  if (limits == nullptr) return;
+  if (!limits->is_object()) throw wrong_type("limits", "an object");
+  const auto& max = language.max_limits;
+  if (const json* time = optional_field(*limits, "time")) {
+    spec.time_limit_ms = limit_value(*time, "limits.time", 1000.0, true);
+    check_maximum(spec.time_limit_ms, max.cpu_ms, "limits.time", language.id, "ms");
+  }
+  if (const json* memory = optional_field(*limits, "memory")) {
+    spec.memory_limit_bytes = limit_value(*memory, "limits.memory", 1024.0 * 1024, false);
+    check_maximum(spec.memory_limit_bytes, max.memory_bytes, "limits.memory", language.id,
+                  "bytes");
+  }
+  if (const json* output = optional_field(*limits, "output")) {
+    spec.output_limit_bytes = limit_value(*output, "limits.output", 1024.0, false);
+    check_maximum(spec.output_limit_bytes, max.output_bytes, "limits.output", language.id,
+                  "bytes");
+  }
+}
+
+void check_test_size(const std::string& text, const std::string& field,
+                     const RequestLimits& limits) {
+  if (static_cast<int64_t>(text.size()) > limits.max_test_bytes) {
+    throw ApiError(413, "test_too_large",
+                   "'" + field + "' is " + std::to_string(text.size()) +
+                       " bytes; the maximum is " + std::to_string(limits.max_test_bytes));
+  }
+}
+
+void parse_tests(const json& body, const RequestLimits& limits, actors::JobSpec& spec) {
+  const json* tests = optional_field(body, "testCases");
+  if (tests == nullptr) return;
+  if (!tests->is_array()) throw wrong_type("testCases", "an array of {input, expectedOutput}");
+  if (static_cast<int64_t>(tests->size()) > limits.max_test_cases) {
+    throw ApiError(422, "too_many_tests",
+                   "'testCases' has " + std::to_string(tests->size()) +
+                       " entries; the maximum is " + std::to_string(limits.max_test_cases));
+  }
+  for (size_t i = 0; i < tests->size(); ++i) {
+    const auto& entry = (*tests)[i];
+    const std::string path = "testCases[" + std::to_string(i) + "]";
+    if (!entry.is_object()) throw wrong_type(path, "an object {input, expectedOutput}");
+    actors::TestCaseSpec test;
+    test.input = string_field(entry, "input", path + ".input", false);
+    check_test_size(test.input, path + ".input", limits);
+    if (optional_field(entry, "expectedOutput") != nullptr) {
+      test.has_expected_output = true;
+      test.expected_output = string_field(entry, "expectedOutput", path + ".expectedOutput", true);
+      check_test_size(test.expected_output, path + ".expectedOutput", limits);
+    }
+    spec.tests.push_back(std::move(test));
+  }
+}
+
+double epsilon_field(const json& checker, const char* name, double fallback) {
+  const json* value = optional_field(checker, name);
+  if (value == nullptr) return fallback;
+  if (!value->is_number() || value->get<double>() < 0)
+    throw wrong_type(std::string("checker.") + name, "a non-negative number");
+  return value->get<double>();
+}
+
+void parse_checker(const json& body, const RequestLimits& limits,
+                   const sandbox::LanguageTable& languages, actors::JobSpec& spec) {
+  const json* checker = optional_field(body, "checker");
+  if (checker == nullptr) return;
+  const char* expected =
+      "\"default\", \"exact\", \"tokens\", \"float\", or an object {\"type\", ...}";
+  if (checker->is_string()) {
+    spec.checker = checker->get<std::string>();
+  } else if (checker->is_object()) {
+    spec.checker = string_field(*checker, "type", "checker.type", true);
+    const double epsilon = epsilon_field(*checker, "epsilon", 1e-6);
+    spec.checker_absolute_epsilon = epsilon_field(*checker, "absoluteEpsilon", epsilon);
+    spec.checker_relative_epsilon = epsilon_field(*checker, "relativeEpsilon", epsilon);
+    if (spec.checker == "custom") {
+      spec.checker_code = string_field(*checker, "code", "checker.code", true);
+      check_code_size(spec.checker_code, "checker.code", limits);
+      const auto language = string_field(*checker, "language", "checker.language", true);
+      spec.checker_language = known_language(languages, language, "checker.language").id;
+    }
+  } else {
+    throw wrong_type("checker", expected);
+  }
+  const auto kind = sandbox::parse_checker_kind(spec.checker);
+  if (!kind || (*kind == sandbox::CheckerKind::kCustom && spec.checker_code.empty()))
+    throw wrong_type("checker", expected);
+}
+
+}  // namespace
+
+ExecuteRequest parse_execute_request(const std::string& body, const RequestLimits& limits,
+                                     const sandbox::LanguageTable& languages) {
+  if (static_cast<int64_t>(body.size()) > limits.max_body_bytes) {
+    throw ApiError(413, "payload_too_large",
+                   "the request body is " + std::to_string(body.size()) +
+                       " bytes; the maximum is " + std::to_string(limits.max_body_bytes));
+  }
+  json document;
+  try {
+    document = json::parse(body);
+  } catch (const json::parse_error& error) {
+    throw ApiError(400, "invalid_json", std::string("the body is not valid JSON: ") + error.what());
+  }
+  if (!document.is_object()) throw ApiError(400, "invalid_body", "the body must be a JSON object");
+
+  ExecuteRequest request;
+  auto& spec = request.spec;
+  const auto language_id = string_field(document, "language", "language", true);
+  spec.code = string_field(document, "code", "code", true);
+  const auto& language = known_language(languages, language_id, "language");
+  spec.language = language.id;
+  check_code_size(spec.code, "code", limits);
+  spec.input = string_field(document, "input", "input", false);
+  check_test_size(spec.input, "input", limits);
+  parse_tests(document, limits, spec);
+  parse_limits(document, language, spec);
+  parse_checker(document, limits, languages, spec);
+  spec.stop_on_first_failure = bool_field(document, "stopOnFirstFailure");
+  const auto priority = string_field(document, "priority", "priority", false);
+  if (!priority.empty()) {
+    const auto parsed = actors::parse_priority(priority);
+    if (!parsed) throw wrong_type("priority", "\"high\", \"normal\" or \"low\"");
+    spec.priority = *parsed;
+  }
+  spec.callback_url = string_field(document, "callbackUrl", "callbackUrl", false);
+  if (!spec.callback_url.empty()) {
+    const auto problem = webhooks::callback_url_problem(spec.callback_url);
+    if (!problem.empty()) throw ApiError(422, "invalid_callback_url", "'callbackUrl': " + problem);
+  }
+  request.wait = bool_field(document, "wait");
+  return request;
+}
+
+bool looks_like_job_id(const std::string& text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
+}  // namespace codearena::http

@@ -1,0 +1,387 @@
+#include "http/server.h"
+
+#include <atomic>
+#include <chrono>
+
+#include <restinio/all.hpp>
+
+#include "actors/service.h"
+#include "http/job_json.h"
+#include "http/openapi_document.h"
+#include "http/rate_limiter.h"
+#include "telemetry/log.h"
+#include "telemetry/metrics.h"
+
+namespace codearena::http {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+struct Traits : public restinio::default_traits_t {
+  using request_handler_t = restinio::router::express_router_t<>;
+  static constexpr bool use_connection_count_limiter = true;
+};
+
+using Router = Traits::request_handler_t;
+using Request = restinio::request_handle_t;
+using Params = restinio::router::route_params_t;
+using Status = restinio::request_handling_status_t;
+
+constexpr const char* kJsonType = "application/json";
+
+int64_t epoch_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 202: return "Accepted";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return "Internal Server Error";
+  }
+}
+
+restinio::http_status_line_t status_line(int status) {
+  return restinio::http_status_line_t{restinio::http_status_code_t{static_cast<std::uint16_t>(status)},
+                                      reason_phrase(status)};
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(HttpConfig http_config, actors::JobService& job_service, telemetry::Registry& registry,
+       telemetry::Logger& log)
+      : config(std::move(http_config)),
+        service(job_service),
+        logger(log),
+        rate_limiter(config.rate_limit_per_minute),
+        requests(registry.counter("codearena_http_requests_total",
+                                  "HTTP requests answered, by route, method and status.",
+                                  {"route", "method", "status"})),
+        durations(registry.histogram(
+            "codearena_http_request_duration_seconds",
+            "Time from a request's arrival to its answer, by route.", {"route"},
+            {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})) {}
+
+  // One request in flight: where it came from and when, for the answer's metrics and log line.
+  struct Exchange {
+    Request request;
+    const char* route;
+    Clock::time_point start = Clock::now();
+  };
+
+  void answer(const Exchange& exchange, int status, const std::string& body,
+              const char* content_type = kJsonType,
+              const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    auto response = exchange.request->create_response(status_line(status));
+    response.append_header(restinio::http_field::content_type, content_type);
+    response.append_header(restinio::http_field::cache_control, "no-store");
+    for (const auto& [name, value] : headers) response.append_header(name, value);
+    response.set_body(body);
+    response.done();
+    record(exchange, status);
+  }
+
+  void answer_json(const Exchange& exchange, int status, const json& body) {
+    answer(exchange, status, to_text(body));
+  }
+
+  void answer_error(const Exchange& exchange, int status, const std::string& code,
+                    const std::string& message,
+                    const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    answer(exchange, status, to_text(error_json(code, message)), kJsonType, headers);
+  }
+
+  void answer_unavailable(const Exchange& exchange) {
+    answer_error(exchange, 503, "unavailable", "the job service did not answer; try again",
+                 {{"Retry-After", "1"}});
+  }
+
+  void record(const Exchange& exchange, int status) {
+    const double seconds = std::chrono::duration<double>(Clock::now() - exchange.start).count();
+    const auto method = std::string(exchange.request->header().method().c_str());
+    requests.with({exchange.route, method, std::to_string(status)}).inc();
+    durations.with({exchange.route}).observe(seconds);
+    if (!logger.enabled(telemetry::LogLevel::info)) return;
+    logger.log(telemetry::LogLevel::info, "http_request",
+               {{"method", method},
+                {"route", exchange.route},
+                {"target", std::string(exchange.request->header().request_target())},
+                {"status", status},
+                {"durationMs", seconds * 1000},
+                {"remote", exchange.request->remote_endpoint().address().to_string()}});
+  }
+
+  Status execute(const Request& request) {
+    Exchange exchange{request, "/api/execute"};
+    if (!accepting.load()) {
+      answer_error(exchange, 503, "shutting_down", "the server is shutting down",
+                   {{"Retry-After", "5"}});
+      return restinio::request_accepted();
+    }
+    const auto content_type =
+        request->header().get_field_or(restinio::http_field::content_type, kJsonType);
+    if (content_type.find("json") == std::string::npos) {
+      answer_error(exchange, 415, "unsupported_media_type",
+                   "send the job as JSON (Content-Type: application/json)");
+      return restinio::request_accepted();
+    }
+    const auto client = request->remote_endpoint().address().to_string();
+    if (const int64_t retry_after = rate_limiter.take(client, epoch_ms()); retry_after > 0) {
+      answer_error(exchange, 429, "rate_limited",
+                   "more than " + std::to_string(config.rate_limit_per_minute) +
+                       " submissions per minute from " + client,
+                   {{"Retry-After", std::to_string(retry_after)}});
+      return restinio::request_accepted();
+    }
+    ExecuteRequest parsed;
+    try {
+      parsed = parse_execute_request(request->body(), config.limits, service.languages());
+    } catch (const ApiError& error) {
+      answer_error(exchange, error.status(), error.code(), error.what());
+      return restinio::request_accepted();
+    }
+    const auto query = restinio::parse_query(request->header().query());
+    const bool wait = parsed.wait || (query.has("wait") && query["wait"] == "true");
+    service.submit(std::move(parsed.spec), [this, exchange, wait](auto reply) {
+      if (!reply) return answer_unavailable(exchange);
+      if (!reply->error_code.empty()) {
+        return answer_error(exchange, 503, reply->error_code, reply->error_message,
+                            {{"Retry-After", std::to_string(reply->retry_after_s)}});
+      }
+      if (!wait) {
+        return answer_json(exchange, 202, {{"jobId", reply->job_id}, {"status", "queued"}});
+      }
+      service.await(reply->job_id, config.wait_max_ms, [this, exchange](auto status) {
+        if (!status) return answer_unavailable(exchange);
+        auto body = job_json(*status);
+        body["status"] = body["state"];
+        answer_json(exchange, actors::is_final(status->state) ? 200 : 202, body);
+      });
+    });
+    return restinio::request_accepted();
+  }
+
+  // The job id of a /api/jobs/:id route, or an answered 404.
+  std::optional<std::string> job_id(const Exchange& exchange, const Params& params) {
+    auto id = restinio::cast_to<std::string>(params["id"]);
+    if (looks_like_job_id(id)) return id;
+    answer_error(exchange, 404, "job_not_found", "no job with id '" + id + "'");
+    return std::nullopt;
+  }
+
+  void answer_not_found(const Exchange& exchange, const std::string& id) {
+    answer_error(exchange, 404, "job_not_found",
+                 "no job with id '" + id + "' (unknown, or finished and expired)");
+  }
+
+  Status get_job(const Request& request, const Params& params) {
+    Exchange exchange{request, "/api/jobs/:id"};
+    const auto id = job_id(exchange, params);
+    if (!id) return restinio::request_accepted();
+    service.status(*id, [this, exchange, id = *id](auto status) {
+      if (!status) return answer_unavailable(exchange);
+      if (status->id.empty()) return answer_not_found(exchange, id);
+      answer_json(exchange, 200, job_json(*status));
+    });
+    return restinio::request_accepted();
+  }
+
+  Status cancel_job(const Request& request, const Params& params) {
+    Exchange exchange{request, "/api/jobs/:id"};
+    const auto id = job_id(exchange, params);
+    if (!id) return restinio::request_accepted();
+    service.cancel(*id, [this, exchange, id = *id](auto reply) {
+      if (!reply) return answer_unavailable(exchange);
+      switch (reply->result) {
+        case actors::CancelResult::kNotFound:
+          return answer_not_found(exchange, id);
+        case actors::CancelResult::kAlreadyFinished:
+          return answer_error(exchange, 409, "job_finished",
+                              "job '" + id + "' already finished as " +
+                                  actors::state_name(reply->status.state));
+        case actors::CancelResult::kCancelled:
+          return answer_json(exchange, 200, job_json(reply->status));
+      }
+    });
+    return restinio::request_accepted();
+  }
+
+  Status job_events(const Request& request, const Params& params) {
+    Exchange exchange{request, "/api/jobs/:id/events"};
+    const auto id = job_id(exchange, params);
+    if (!id) return restinio::request_accepted();
+    using Stream = restinio::response_builder_t<restinio::chunked_output_t>;
+    auto stream = std::make_shared<std::optional<Stream>>();
+    const auto send = [stream](const std::string& chunk, bool last) {
+      auto& response = **stream;
+      response.append_chunk(chunk);
+      if (last) {
+        response.done();
+      } else {
+        response.flush();
+      }
+    };
+    service.watch(
+        *id,
+        [this, exchange, stream, send, id = *id](auto status) {
+          if (!status) return answer_unavailable(exchange);
+          if (status->id.empty()) return answer_not_found(exchange, id);
+          stream->emplace(exchange.request->create_response<restinio::chunked_output_t>());
+          (*stream)
+              ->append_header(restinio::http_field::content_type, "text/event-stream")
+              .append_header(restinio::http_field::cache_control, "no-store")
+              .append_header("X-Accel-Buffering", "no");
+          record(exchange, 200);
+          const bool final = actors::is_final(status->state);
+          send("event: state\ndata: " + to_text(job_json(*status)) + "\n\n", final);
+        },
+        [send](const actors::JobEvent& event) {
+          const bool final = actors::is_final(event.status.state);
+          if (event.has_test) {
+            json data = {{"jobId", event.status.id},
+                         {"progress",
+                          {{"done", event.status.tests_done}, {"total", event.status.tests_total}}},
+                         {"test", test_json(event.test)}};
+            send("event: test\ndata: " + to_text(data) + "\n\n", false);
+          } else {
+            send("event: state\ndata: " + to_text(job_json(event.status)) + "\n\n", final);
+          }
+        },
+        config.sse_heartbeat_ms, [send] { send(": keep-alive\n\n", false); });
+    return restinio::request_accepted();
+  }
+
+  Status stats(const Request& request) {
+    Exchange exchange{request, "/api/stats"};
+    service.stats([this, exchange](auto stats) {
+      if (!stats) return answer_unavailable(exchange);
+      answer_json(exchange, 200, stats_json(*stats));
+    });
+    return restinio::request_accepted();
+  }
+
+  Status metrics(const Request& request) {
+    Exchange exchange{request, "/metrics"};
+    if (!config.metrics_enabled) {
+      answer_error(exchange, 404, "metrics_disabled", "metrics are off (METRICS_ENABLED=false)");
+      return restinio::request_accepted();
+    }
+    service.metrics_text([this, exchange](auto text) {
+      if (!text) return answer_unavailable(exchange);
+      answer(exchange, 200, *text, telemetry::kPrometheusContentType);
+    });
+    return restinio::request_accepted();
+  }
+
+  Status ready(const Request& request) {
+    Exchange exchange{request, "/ready"};
+    if (!accepting.load()) {
+      answer_json(exchange, 503, {{"status", "shutting_down"}});
+      return restinio::request_accepted();
+    }
+    service.stats([this, exchange](auto stats) {
+      if (!stats) return answer_unavailable(exchange);
+      const bool ready = stats->accepting && stats->slots_total > 0;
+      answer_json(exchange, ready ? 200 : 503,
+                  {{"status", ready ? "ready" : "not_ready"},
+                   {"slots", stats->slots_total},
+                   {"queueDepth", stats->retry_waiting + stats->queued_by_priority[0] +
+                                      stats->queued_by_priority[1] +
+                                      stats->queued_by_priority[2]}});
+    });
+    return restinio::request_accepted();
+  }
+
+  Status fixed(const Request& request, const char* route, const std::string& body) {
+    answer(Exchange{request, route}, 200, body);
+    return restinio::request_accepted();
+  }
+
+  Status not_matched(const Request& request) {
+    Exchange exchange{request, "unmatched"};
+    answer_error(exchange, 404, "not_found",
+                 "no such endpoint: " + std::string(request->header().method().c_str()) +
+                     " " + std::string(request->header().path()) +
+                     " (see GET /api/openapi.json)");
+    return restinio::request_accepted();
+  }
+
+  std::unique_ptr<Router> routes() {
+    auto router = std::make_unique<Router>();
+    router->http_post("/api/execute", [this](auto request, auto) { return execute(request); });
+    router->http_get("/api/jobs/:id", [this](auto r, auto p) { return get_job(r, p); });
+    router->http_delete("/api/jobs/:id", [this](auto r, auto p) { return cancel_job(r, p); });
+    router->http_get("/api/jobs/:id/events", [this](auto r, auto p) { return job_events(r, p); });
+    router->http_get("/api/stats", [this](auto request, auto) { return stats(request); });
+    router->http_get("/api/languages", [this](auto request, auto) {
+      return fixed(request, "/api/languages", languages_text);
+    });
+    router->http_get("/api/openapi.json", [this](auto request, auto) {
+      return fixed(request, "/api/openapi.json", openapi_document());
+    });
+    router->http_get("/health", [this](auto request, auto) {
+      return fixed(request, "/health", R"({"status":"ok"})");
+    });
+    router->http_get("/ready", [this](auto request, auto) { return ready(request); });
+    router->http_get("/metrics", [this](auto request, auto) { return metrics(request); });
+    router->non_matched_request_handler([this](auto request) { return not_matched(request); });
+    return router;
+  }
+
+  HttpConfig config;
+  actors::JobService& service;
+  telemetry::Logger& logger;
+  RateLimiter rate_limiter;
+  telemetry::CounterFamily& requests;
+  telemetry::HistogramFamily& durations;
+  std::string languages_text = to_text(languages_json(service.languages()));
+  std::atomic<bool> accepting{true};
+  restinio::running_server_handle_t<Traits> server;
+};
+
+HttpServer::HttpServer(HttpConfig config, actors::JobService& service,
+                       telemetry::Registry& registry, telemetry::Logger& logger)
+    : impl_(std::make_unique<Impl>(std::move(config), service, registry, logger)) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::start() {
+  const auto& config = impl_->config;
+  auto settings = restinio::server_settings_t<Traits>{}
+                      .address(config.address)
+                      .port(config.port)
+                      .request_handler(impl_->routes())
+                      .max_parallel_connections(config.max_connections)
+                      .handle_request_timeout(std::chrono::milliseconds(config.wait_max_ms) +
+                                              std::chrono::seconds(10))
+                      // Above every limit the parser checks itself, so oversized bodies get a
+                      // 413 with a reason instead of a closed connection.
+                      .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(
+                          static_cast<std::size_t>(config.limits.max_body_bytes) + (1 << 20)));
+  impl_->server =
+      restinio::run_async<Traits>(restinio::own_io_context(), std::move(settings), config.threads);
+}
+
+void HttpServer::stop_accepting_jobs() { impl_->accepting.store(false); }
+
+void HttpServer::stop() {
+  if (!impl_->server) return;
+  impl_->server->stop();
+  impl_->server->wait();
+  impl_->server.reset();
+}
+
+}  // namespace codearena::http

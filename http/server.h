@@ -1,0 +1,59 @@
+// The REST front end: a RESTinio server whose handlers parse and validate requests, hand them to
+// the JobService and answer when the actors reply (never blocking an asio thread).
+//
+// Endpoints: POST /api/execute, GET|DELETE /api/jobs/:id, GET /api/jobs/:id/events (SSE),
+// GET /api/stats, /api/languages, /api/openapi.json, /health, /ready, /metrics. Errors are
+// {"error":{"code","message"}} with the matching status. Every request is counted in the
+// metrics registry and logged as one JSON line. Thread-safe; start() and stop() once each.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/request_parsing.h"
+
+namespace codearena::actors {
+class JobService;
+}
+namespace codearena::telemetry {
+class Registry;
+class Logger;
+}  // namespace codearena::telemetry
+
+namespace codearena::http {
+
+struct HttpConfig {
+  std::string address = "0.0.0.0";
+  uint16_t port = 3001;
+  size_t threads = 2;                // asio threads
+  size_t max_connections = 10'000;
+  RequestLimits limits;
+  int64_t wait_max_ms = 20'000;      // Longest ?wait=true answer; then 202 as usual.
+  int64_t rate_limit_per_minute = 100;  // Submissions per client address; 0: unlimited.
+  bool metrics_enabled = true;
+  int64_t sse_heartbeat_ms = 15'000;  // Comment lines keeping idle event streams open.
+};
+
+class HttpServer {
+ public:
+  // `service`, `registry` and `logger` must outlive the server.
+  HttpServer(HttpConfig config, actors::JobService& service, telemetry::Registry& registry,
+             telemetry::Logger& logger);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts serving; throws std::runtime_error when the address cannot be bound.
+  void start();
+  // From now on submissions get 503 shutting_down and /ready answers 503; the rest still works.
+  void stop_accepting_jobs();
+  // Closes the listener and every connection, and joins the asio threads.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace codearena::http

@@ -1,0 +1,33 @@
+#include "sandbox/judge_stack.h"
+
+#include "sandbox/fs_util.h"
+
+namespace codearena::sandbox {
+namespace {
+
+SandboxConfig sandbox_config(const JudgeStackConfig& config) {
+  SandboxConfig sandbox;
+  sandbox.slots = config.slots;
+  sandbox.binds = default_read_only_binds();
+  if (!config.pch_dir.empty()) {
+    make_dirs(config.pch_dir);
+    sandbox.binds.push_back({config.pch_dir, false});
+  }
+  return sandbox;
+}
+
+Judge& configured(Judge& judge, const JudgeStackConfig& config) {
+  if (config.compile_time_limit_ms) judge.set_compile_time_limit(*config.compile_time_limit_ms);
+  return judge;
+}
+
+}  // namespace
+
+JudgeStack::JudgeStack(const JudgeStackConfig& config)
+    : languages(LanguageTable::load(config.languages_path.empty() ? default_language_table_path()
+                                                                  : config.languages_path)),
+      sandbox(sandbox_config(config)),
+      judge(sandbox, languages, cache, config.pch_dir),
+      pch_report(configured(judge, config).prepare_precompiled_headers()) {}
+
+}  // namespace codearena::sandbox

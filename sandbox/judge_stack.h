@@ -1,0 +1,41 @@
+// Everything judging needs, assembled the one way the CLI and the service both use: the language
+// table, a sandbox with the precompiled-header cache bound in, the compile cache and the judge.
+//
+// Building one needs root (see Sandbox) and may take seconds the first time (versions are
+// detected, precompiled headers built). Errors throw SandboxError (machine, language table) or
+// std::invalid_argument (a bad compile time limit). The parts are thread-safe as documented on
+// each; the stack itself is not movable (the judge refers to its siblings).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "sandbox/compile_cache.h"
+#include "sandbox/judge.h"
+#include "sandbox/languages.h"
+#include "sandbox/sandbox.h"
+
+namespace codearena::sandbox {
+
+struct JudgeStackConfig {
+  int slots = 1;
+  std::string languages_path;  // Empty: default_language_table_path().
+  std::string pch_dir = "/var/cache/codearena/pch";
+  std::optional<int64_t> compile_time_limit_ms;  // COMPILE_TIME_LIMIT: overrides the table's.
+};
+
+class JudgeStack {
+ public:
+  explicit JudgeStack(const JudgeStackConfig& config);
+  JudgeStack(const JudgeStack&) = delete;
+  JudgeStack& operator=(const JudgeStack&) = delete;
+
+  const LanguageTable languages;
+  Sandbox sandbox;
+  CompileCache cache;
+  Judge judge;
+  const std::string pch_report;  // What preparing precompiled headers did, for logs.
+};
+
+}  // namespace codearena::sandbox

@@ -1,0 +1,131 @@
+"""A real `codearena serve` for API tests: started on a free port, spoken to over real HTTP."""
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+CODEARENA = os.environ.get("CODEARENA", "codearena")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.text = body.decode("utf-8", "replace")
+        try:
+            self.json = json.loads(self.text)
+        except ValueError:
+            self.json = None
+
+    def __repr__(self):
+        return f"<{self.status} {self.text[:300]}>"
+
+
+class Server:
+    """One node with every role. Flags go to `codearena serve`; env adds variables."""
+
+    def __init__(self, *flags, env=None, start_timeout=120):
+        self.port = free_port()
+        self.log_file = tempfile.NamedTemporaryFile(prefix="codearena-serve-", suffix=".log")
+        full_env = dict(os.environ)
+        full_env.setdefault("LOG_LEVEL", "info")
+        full_env.setdefault("API_RATE_LIMIT", "0")
+        full_env.update(env or {})
+        self.process = subprocess.Popen(
+            [CODEARENA, "serve", "--host", "127.0.0.1", "--port", str(self.port), *flags],
+            stdout=subprocess.DEVNULL, stderr=self.log_file, env=full_env)
+        deadline = time.monotonic() + start_timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"codearena serve exited with {self.process.returncode}:\n"
+                                   + self.log_text())
+            try:
+                if self.request("GET", "/health").status == 200:
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.process.kill()
+                raise RuntimeError("codearena serve did not come up:\n" + self.log_text())
+            time.sleep(0.05)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.log_file.close()
+
+    def connection(self, timeout=60):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None, timeout=60):
+        connection = self.connection(timeout)
+        try:
+            if isinstance(body, (dict, list)):
+                body = json.dumps(body)
+                headers = {"Content-Type": "application/json", **(headers or {})}
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return Response(response.status, {k.lower(): v for k, v in response.getheaders()},
+                            response.read())
+        finally:
+            connection.close()
+
+    def submit(self, job, query=""):
+        response = self.request("POST", "/api/execute" + query, job)
+        if response.status not in (200, 202):
+            raise AssertionError(f"submission refused: {response}")
+        return response
+
+    def job(self, job_id):
+        return self.request("GET", f"/api/jobs/{job_id}").json
+
+    def wait_final(self, job_id, timeout=120):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self.job(job_id)
+            if job["state"] in ("completed", "failed", "cancelled"):
+                return job
+            time.sleep(0.05)
+        raise AssertionError(f"job {job_id} did not finish: {self.job(job_id)}")
+
+    def wait_state(self, job_id, state, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self.job(job_id)
+            if job["state"] == state:
+                return job
+            time.sleep(0.02)
+        raise AssertionError(f"job {job_id} never became {state}: {self.job(job_id)}")
+
+    def run(self, job, timeout=120):
+        """Submits and waits for the final state."""
+        return self.wait_final(self.submit(job).json["jobId"], timeout)
+
+    def terminate(self, timeout=120):
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+    def log_text(self):
+        with open(self.log_file.name, encoding="utf-8", errors="replace") as log:
+            return log.read()
+
+    def log_lines(self):
+        return [json.loads(line) for line in self.log_text().splitlines() if line.strip()]
+
+
+SLEEPER = {"language": "python", "code": "import time\ntime.sleep(30)\n",
+           "limits": {"time": 30}}

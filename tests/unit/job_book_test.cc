@@ -1,0 +1,228 @@
+#include <catch2/catch.hpp>
+
+#include "actors/job_book.h"
+
+using namespace codearena::actors;
+
+namespace {
+
+JobSpec spec_with(Priority priority, size_t tests = 0) {
+  JobSpec spec;
+  spec.language = "python";
+  spec.code = "print(1)";
+  spec.priority = priority;
+  spec.tests.resize(tests);
+  return spec;
+}
+
+std::string start(JobBook& book, int64_t now = 1000) {
+  auto started = book.start_next("worker-1", now);
+  REQUIRE(started);
+  return started->first->status.id;
+}
+
+AttemptReport report(const std::string& id, int32_t attempt, AttemptReport::Kind kind) {
+  AttemptReport r;
+  r.job_id = id;
+  r.attempt = attempt;
+  r.kind = kind;
+  r.outcome.verdict = "AC";
+  r.message = "keeper died";
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("jobs start high before normal before low, first come first served within", "[jobs]") {
+  JobBook book(SchedulerPolicy{});
+  book.add("low-1", spec_with(Priority::kLow), 1);
+  book.add("normal-1", spec_with(Priority::kNormal), 2);
+  book.add("high-1", spec_with(Priority::kHigh), 3);
+  book.add("normal-2", spec_with(Priority::kNormal), 4);
+  book.add("high-2", spec_with(Priority::kHigh), 5);
+  std::vector<std::string> order;
+  while (auto started = book.start_next("w", 10)) order.push_back(started->first->status.id);
+  CHECK(order == std::vector<std::string>{"high-1", "high-2", "normal-1", "normal-2", "low-1"});
+  CHECK(book.active() == 5);
+}
+
+TEST_CASE("a full queue refuses with queue_full and a retry hint", "[jobs]") {
+  SchedulerPolicy policy;
+  policy.queue_max_depth = 2;
+  JobBook book(policy);
+  CHECK(book.add("a", spec_with(Priority::kNormal), 1).error_code.empty());
+  CHECK(book.add("b", spec_with(Priority::kLow), 1).error_code.empty());
+  const auto refused = book.add("c", spec_with(Priority::kHigh), 1);
+  CHECK(refused.error_code == "queue_full");
+  CHECK(refused.job_id.empty());
+  CHECK(refused.retry_after_s > 0);
+  CHECK(book.find("c") == nullptr);
+  start(book);  // Running jobs do not count against the queue.
+  CHECK(book.add("c", spec_with(Priority::kHigh), 1).error_code.empty());
+}
+
+TEST_CASE("a judged attempt completes the job with its result", "[jobs]") {
+  JobBook book(SchedulerPolicy{});
+  book.add("a", spec_with(Priority::kNormal, 3), 1000);
+  start(book, 1100);
+  TestOutcome test;
+  test.verdict = "AC";
+  const auto progress = book.record_test("a", 1, test);
+  REQUIRE(progress);
+  CHECK(progress->has_test);
+  CHECK(progress->status.tests_done == 1);
+  CHECK(progress->status.tests_total == 3);
+  const auto done = book.finish(report("a", 1, AttemptReport::Kind::kJudged), 1500);
+  REQUIRE(done);
+  CHECK(done->status.state == JobState::kCompleted);
+  CHECK(done->status.has_result);
+  CHECK(done->status.result.verdict == "AC");
+  CHECK(done->status.started_at_ms == 1100);
+  CHECK(done->status.finished_at_ms == 1500);
+  CHECK(book.active() == 0);
+  CHECK(book.stats(1500).completed == 1);
+}
+
+TEST_CASE("internal errors are retried after a growing backoff, then fail with a reason",
+          "[jobs]") {
+  SchedulerPolicy policy;
+  policy.max_attempts = 3;
+  policy.retry_base_ms = 1000;
+  JobBook book(policy, 42);
+  book.add("a", spec_with(Priority::kNormal), 0);
+  int64_t now = 0;
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    start(book, now);
+    const auto event = book.finish(report("a", attempt, AttemptReport::Kind::kInternalError), now);
+    REQUIRE(event);
+    CHECK(event->status.state == JobState::kQueued);
+    CHECK(event->status.attempts == attempt);
+    const int64_t full = 1000LL << (attempt - 1);
+    const auto due = book.next_retry_due();
+    REQUIRE(due);
+    CHECK(*due >= now + full / 2);
+    CHECK(*due <= now + full);
+    CHECK_FALSE(book.start_next("w", *due - 1));  // Not before its backoff ends.
+    now = *due;
+  }
+  start(book, now);
+  const auto failed = book.finish(report("a", 3, AttemptReport::Kind::kInternalError), now);
+  REQUIRE(failed);
+  CHECK(failed->status.state == JobState::kFailed);
+  CHECK(failed->status.attempts == 3);
+  CHECK(failed->status.failed_reason == "internal error after 3 attempts: keeper died");
+}
+
+TEST_CASE("the user's own failures and rejections are never retried", "[jobs]") {
+  JobBook book(SchedulerPolicy{});
+  book.add("a", spec_with(Priority::kNormal), 0);
+  book.add("b", spec_with(Priority::kNormal), 0);
+  start(book);
+  start(book);
+  auto judged = report("a", 1, AttemptReport::Kind::kJudged);
+  judged.outcome.verdict = "RE";
+  CHECK(book.finish(judged, 5)->status.state == JobState::kCompleted);
+  auto rejected = report("b", 1, AttemptReport::Kind::kRejected);
+  rejected.message = "unknown language 'cobol'";
+  const auto event = book.finish(rejected, 5);
+  CHECK(event->status.state == JobState::kFailed);
+  CHECK(event->status.failed_reason == "unknown language 'cobol'");
+  CHECK_FALSE(book.next_retry_due());
+}
+
+TEST_CASE("reports of stale attempts and unknown jobs change nothing", "[jobs]") {
+  JobBook book(SchedulerPolicy{});
+  book.add("a", spec_with(Priority::kNormal), 0);
+  start(book);
+  CHECK_FALSE(book.finish(report("a", 2, AttemptReport::Kind::kJudged), 5));
+  CHECK_FALSE(book.finish(report("nope", 1, AttemptReport::Kind::kJudged), 5));
+  CHECK_FALSE(book.record_test("a", 7, TestOutcome{}));
+  CHECK(book.find("a")->status.state == JobState::kActive);
+}
+
+TEST_CASE("cancel stops queued jobs at once and names the worker of running ones", "[jobs]") {
+  JobBook book(SchedulerPolicy{});
+  book.add("queued", spec_with(Priority::kLow), 0);
+  book.add("running", spec_with(Priority::kHigh), 0);
+  start(book);
+  std::string worker;
+  auto reply = book.cancel("queued", 10, &worker);
+  CHECK(reply.result == CancelResult::kCancelled);
+  CHECK(reply.status.state == JobState::kCancelled);
+  CHECK(worker.empty());
+  CHECK(book.waiting() == 0);
+  CHECK_FALSE(book.start_next("w", 10));
+  reply = book.cancel("running", 10, &worker);
+  CHECK(reply.result == CancelResult::kCancelled);
+  CHECK(worker == "worker-1");
+  CHECK(book.active() == 0);
+  // The cancelled attempt's late report does not resurrect the job.
+  CHECK_FALSE(book.finish(report("running", 1, AttemptReport::Kind::kJudged), 20));
+  CHECK(book.cancel("running", 30, &worker).result == CancelResult::kAlreadyFinished);
+  CHECK(book.cancel("unknown", 30, &worker).result == CancelResult::kNotFound);
+}
+
+TEST_CASE("a job cancelled during its retry backoff never runs again", "[jobs]") {
+  JobBook book(SchedulerPolicy{});
+  book.add("a", spec_with(Priority::kNormal), 0);
+  start(book, 0);
+  book.finish(report("a", 1, AttemptReport::Kind::kInternalError), 0);
+  std::string worker;
+  CHECK(book.cancel("a", 1, &worker).result == CancelResult::kCancelled);
+  CHECK_FALSE(book.next_retry_due());
+  CHECK_FALSE(book.start_next("w", 1'000'000));
+}
+
+TEST_CASE("shutdown fails waiting and running jobs with the reason", "[jobs]") {
+  JobBook book(SchedulerPolicy{});
+  book.add("running", spec_with(Priority::kNormal), 0);
+  start(book);
+  book.add("waiting", spec_with(Priority::kNormal), 0);
+  const auto waiting = book.fail_waiting("shutting down", 5);
+  REQUIRE(waiting.size() == 1);
+  CHECK(waiting[0].status.id == "waiting");
+  CHECK(waiting[0].status.failed_reason == "shutting down");
+  const auto running = book.fail_running("grace ended", 6);
+  REQUIRE(running.size() == 1);
+  CHECK(running[0].first.status.state == JobState::kFailed);
+  CHECK(running[0].second == "worker-1");
+  CHECK(book.active() == 0);
+}
+
+TEST_CASE("finished jobs are forgotten after the retention time or beyond the bound", "[jobs]") {
+  SchedulerPolicy policy;
+  policy.retention_ms = 1000;
+  policy.max_retained_finished = 2;
+  JobBook book(policy);
+  std::string worker;
+  for (const char* id : {"a", "b", "c"}) {
+    book.add(id, spec_with(Priority::kNormal), 0);
+    book.cancel(id, 100, &worker);
+  }
+  book.add("live", spec_with(Priority::kNormal), 0);
+  book.expire(100);
+  CHECK(book.find("a") == nullptr);  // Beyond the bound of two: oldest first.
+  CHECK(book.find("b") != nullptr);
+  book.expire(1100);
+  CHECK(book.find("b") == nullptr);
+  CHECK(book.find("c") == nullptr);
+  CHECK(book.find("live") != nullptr);  // Unfinished jobs are never forgotten.
+}
+
+TEST_CASE("statistics count final states, throughput and latency percentiles", "[jobs]") {
+  JobBook book(SchedulerPolicy{});
+  for (int i = 0; i < 100; ++i) {
+    const auto id = "job-" + std::to_string(i);
+    book.add(id, spec_with(Priority::kNormal), 10'000);
+    start(book, 10'000);
+    book.finish(report(id, 1, AttemptReport::Kind::kJudged), 10'000 + (i + 1) * 10);
+  }
+  const auto stats = book.stats(12'000);
+  CHECK(stats.completed == 100);
+  CHECK(stats.submitted == 100);
+  CHECK(stats.latency_samples == 100);
+  CHECK(stats.latency_p50_ms == Approx(500).margin(10));
+  CHECK(stats.latency_p99_ms == Approx(990).margin(10));
+  CHECK(stats.jobs_per_second_last_minute == Approx(100.0 / 60));
+  CHECK(book.stats(80'000).jobs_per_second_last_minute == 0);
+}

@@ -1,0 +1,142 @@
+#include <catch2/catch.hpp>
+
+#include "http/request_parsing.h"
+#include "sandbox/languages.h"
+
+using codearena::http::ApiError;
+using codearena::http::parse_execute_request;
+using codearena::http::RequestLimits;
+namespace sb = codearena::sandbox;
+
+namespace {
+
+const sb::LanguageTable& languages() {
+  static const auto table = sb::LanguageTable::load(sb::default_language_table_path(), false);
+  return table;
+}
+
+// The status and code of the error the body is refused with ("" when it is accepted).
+std::pair<int, std::string> refusal(const std::string& body, RequestLimits limits = {}) {
+  try {
+    parse_execute_request(body, limits, languages());
+    return {0, ""};
+  } catch (const ApiError& error) {
+    return {error.status(), error.code()};
+  }
+}
+
+std::string message_of(const std::string& body) {
+  try {
+    parse_execute_request(body, RequestLimits{}, languages());
+  } catch (const ApiError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("the product brief's request parses with defaults", "[api]") {
+  const auto request = parse_execute_request(
+      R"j({"code":"print(input())","language":"python3","input":"hi\n",
+          "testCases":[{"input":"1","expectedOutput":"1"},{"input":"2"}]})j",
+      RequestLimits{}, languages());
+  const auto& spec = request.spec;
+  CHECK(spec.language == "python");  // Aliases resolve to the id.
+  CHECK(spec.code == "print(input())");
+  CHECK(spec.input == "hi\n");
+  REQUIRE(spec.tests.size() == 2);
+  CHECK(spec.tests[0].has_expected_output);
+  CHECK(spec.tests[0].expected_output == "1");
+  CHECK_FALSE(spec.tests[1].has_expected_output);
+  CHECK(spec.time_limit_ms == -1);
+  CHECK(spec.priority == codearena::actors::Priority::kNormal);
+  CHECK(spec.checker == "default");
+  CHECK_FALSE(request.wait);
+}
+
+TEST_CASE("limits take numbers in the environment's units or strings with units", "[api]") {
+  const auto spec = parse_execute_request(
+                        R"j({"code":"x","language":"c",
+                            "limits":{"time":1.5,"memory":256,"output":"1m"},
+                            "priority":"high","wait":true,"stopOnFirstFailure":true,
+                            "checker":{"type":"float","epsilon":0.001}})j",
+                        RequestLimits{}, languages())
+                        .spec;
+  CHECK(spec.time_limit_ms == 1500);
+  CHECK(spec.memory_limit_bytes == 256LL << 20);
+  CHECK(spec.output_limit_bytes == 1 << 20);
+  CHECK(spec.priority == codearena::actors::Priority::kHigh);
+  CHECK(spec.stop_on_first_failure);
+  CHECK(spec.checker == "float");
+  CHECK(spec.checker_absolute_epsilon == 0.001);
+  CHECK(parse_execute_request(R"j({"code":"x","language":"c","limits":{"time":"250ms"}})j",
+                              RequestLimits{}, languages())
+            .spec.time_limit_ms == 250);
+}
+
+TEST_CASE("bad input is refused with the right status and code", "[api]") {
+  using R = std::pair<int, std::string>;
+  CHECK(refusal("{not json") == R{400, "invalid_json"});
+  CHECK(refusal("") == R{400, "invalid_json"});
+  CHECK(refusal("[1,2]") == R{400, "invalid_body"});
+  CHECK(refusal(R"j({"code":"x"})j") == R{400, "missing_field"});
+  CHECK(refusal(R"j({"language":"python"})j") == R{400, "missing_field"});
+  CHECK(refusal(R"j({"language":"python","code":42})j") == R{400, "invalid_field"});
+  CHECK(refusal(R"j({"language":"cobol","code":"x"})j") == R{422, "unknown_language"});
+  CHECK(refusal(R"j({"language":"python","code":"x","input":7})j") == R{400, "invalid_field"});
+  CHECK(refusal(R"j({"language":"python","code":"x","testCases":{}})j") == R{400, "invalid_field"});
+  CHECK(refusal(R"j({"language":"python","code":"x","testCases":[{"input":1}]})j") ==
+        R{400, "invalid_field"});
+  CHECK(refusal(R"j({"language":"python","code":"x","priority":"urgent"})j") ==
+        R{400, "invalid_field"});
+  CHECK(refusal(R"j({"language":"python","code":"x","wait":"yes"})j") == R{400, "invalid_field"});
+  CHECK(refusal(R"j({"language":"python","code":"x","limits":{"time":-1}})j") ==
+        R{400, "invalid_field"});
+  CHECK(refusal(R"j({"language":"python","code":"x","limits":{"memory":"lots"}})j") ==
+        R{400, "invalid_field"});
+  CHECK(refusal(R"j({"language":"python","code":"x","limits":{"time":3600}})j") ==
+        R{422, "limit_too_high"});
+  CHECK(refusal(R"j({"language":"python","code":"x","limits":{"memory":"64g"}})j") ==
+        R{422, "limit_too_high"});
+  CHECK(refusal(R"j({"language":"python","code":"x","checker":"fuzzy"})j") ==
+        R{400, "invalid_field"});
+  CHECK(refusal(R"j({"language":"python","code":"x","checker":{"type":"custom","code":"y"}})j") ==
+        R{400, "missing_field"});
+  CHECK(refusal(R"j({"language":"python","code":"x",
+                    "checker":{"type":"custom","code":"y","language":"cobol"}})j") ==
+        R{422, "unknown_language"});
+  CHECK(refusal(R"j({"language":"python","code":"x","callbackUrl":"ftp://example.com/x"})j") ==
+        R{422, "invalid_callback_url"});
+}
+
+TEST_CASE("sizes beyond the maxima are refused naming the maximum", "[api]") {
+  RequestLimits limits;
+  limits.max_code_bytes = 10;
+  limits.max_test_cases = 2;
+  limits.max_test_bytes = 5;
+  limits.max_body_bytes = 400;
+  using R = std::pair<int, std::string>;
+  CHECK(refusal(R"j({"language":"python","code":"12345678901"})j", limits) ==
+        R{413, "code_too_large"});
+  CHECK(refusal(R"j({"language":"python","code":"x","input":"123456"})j", limits) ==
+        R{413, "test_too_large"});
+  CHECK(refusal(R"j({"language":"python","code":"x","testCases":[{"input":"1"},{"input":"2"},
+                    {"input":"3"}]})j",
+                limits) == R{422, "too_many_tests"});
+  CHECK(refusal(R"j({"language":"python","code":"x","testCases":[{"expectedOutput":"123456"}]})j",
+                limits) == R{413, "test_too_large"});
+  CHECK(refusal(R"j({"language":"python","code":"x","input":")j" + std::string(500, 'a') + "\"}",
+                limits) == R{413, "payload_too_large"});
+  CHECK(message_of(R"j({"language":"python","code":")j" + std::string(70000, 'a') + "\"}")
+            .find("65536") != std::string::npos);
+  CHECK(message_of(R"j({"language":"python","code":"x","limits":{"time":3600}})j")
+            .find("limits.time") != std::string::npos);
+}
+
+TEST_CASE("job ids are recognised by shape", "[api]") {
+  CHECK(codearena::http::looks_like_job_id("0f8e2a6c-1b2d-4c3e-9f00-123456789abc"));
+  CHECK_FALSE(codearena::http::looks_like_job_id("0f8e2a6c-1b2d-4c3e-9f00-123456789ab"));
+  CHECK_FALSE(codearena::http::looks_like_job_id("../../etc/passwd"));
+  CHECK_FALSE(codearena::http::looks_like_job_id("0f8e2a6c_1b2d-4c3e-9f00-123456789abc"));
+}

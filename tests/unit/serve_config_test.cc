@@ -1,0 +1,78 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "app/serve_config.h"
+#include "http/rate_limiter.h"
+
+using codearena::app::parse_serve_config;
+using codearena::app::ServeUsageError;
+
+namespace {
+
+auto environment(std::map<std::string, std::string> values) {
+  return [values = std::move(values)](const char* name) -> const char* {
+    const auto found = values.find(name);
+    return found == values.end() ? nullptr : found->second.c_str();
+  };
+}
+
+}  // namespace
+
+TEST_CASE("serve takes the product brief's variables, and flags override them", "[serve]") {
+  const auto config = parse_serve_config(
+      {"--port", "8080", "--queue-max-depth=7"},
+      environment({{"PORT", "3005"}, {"WORKER_CONCURRENCY", "3"}, {"TIME_LIMIT", "2"},
+                   {"MEMORY_LIMIT", "64m"}, {"OUTPUT_LIMIT", "8k"}, {"API_RATE_LIMIT", "0"},
+                   {"LOG_LEVEL", "warn"}, {"QUEUE_MAX_DEPTH", "50"}}));
+  CHECK(config.http.port == 8080);
+  CHECK(config.service.policy.queue_max_depth == 7);
+  CHECK(config.service.worker.slots == 3);
+  CHECK(config.service.worker.defaults.time_ms == 2000);
+  CHECK(config.service.worker.defaults.memory_bytes == 64LL << 20);
+  CHECK(config.service.worker.defaults.output_bytes == 8 << 10);
+  CHECK(config.http.rate_limit_per_minute == 0);
+  CHECK(config.log_level == codearena::telemetry::LogLevel::warn);
+}
+
+TEST_CASE("serve defaults follow the product brief", "[serve]") {
+  const auto config = parse_serve_config({}, environment({}));
+  CHECK(config.http.port == 3001);
+  CHECK(config.service.worker.slots == 5);
+  CHECK(config.service.policy.queue_max_depth == 1000);
+  CHECK(config.http.limits.max_code_bytes == 65536);
+  CHECK(config.http.rate_limit_per_minute == 100);
+  CHECK(config.http.metrics_enabled);
+  CHECK_FALSE(config.service.worker.defaults.time_ms);  // The language's own default.
+  CHECK(config.service.worker.injected_internal_errors == 0);
+}
+
+TEST_CASE("bad serve settings name the flag or variable", "[serve]") {
+  const auto message = [](std::vector<std::string> args, std::map<std::string, std::string> env) {
+    try {
+      parse_serve_config(args, environment(std::move(env)));
+    } catch (const ServeUsageError& error) {
+      return std::string(error.what());
+    }
+    return std::string();
+  };
+  CHECK(message({"--port", "70000"}, {}).find("--port") != std::string::npos);
+  CHECK(message({}, {{"WORKER_CONCURRENCY", "0"}}).find("WORKER_CONCURRENCY") != std::string::npos);
+  CHECK(message({}, {{"LOG_LEVEL", "chatty"}}).find("LOG_LEVEL") != std::string::npos);
+  CHECK(message({"--bogus", "1"}, {}).find("unknown option '--bogus'") != std::string::npos);
+  CHECK(message({"--port"}, {}).find("needs a value") != std::string::npos);
+  CHECK(message({}, {{"METRICS_ENABLED", "maybe"}}).find("METRICS_ENABLED") != std::string::npos);
+}
+
+TEST_CASE("the rate limiter lets a burst through, then paces the client", "[serve]") {
+  codearena::http::RateLimiter limiter(3);
+  CHECK(limiter.take("a", 0) == 0);
+  CHECK(limiter.take("a", 0) == 0);
+  CHECK(limiter.take("a", 0) == 0);
+  CHECK(limiter.take("a", 0) == 20);  // One token per 20 s at 3/min.
+  CHECK(limiter.take("b", 0) == 0);   // Clients are counted apart.
+  CHECK(limiter.take("a", 20'000) == 0);
+  CHECK(limiter.take("a", 20'000) > 0);
+  codearena::http::RateLimiter unlimited(0);
+  for (int i = 0; i < 1000; ++i) REQUIRE(unlimited.take("a", 0) == 0);
+}
