@@ -100,11 +100,12 @@ class ObservabilityTest(unittest.TestCase):
             self.assertTrue(response.headers["content-type"].startswith("text/plain; version=0.0.4"))
             families = prometheus_text.parse(response.text)
 
-            def value(family, **labels):
+            def value(family, sample=None, **labels):
                 for name, sample_labels, number in families[family]["samples"]:
-                    if all(sample_labels.get(k) == v for k, v in labels.items()):
+                    if name == (sample or family) and all(
+                            sample_labels.get(k) == v for k, v in labels.items()):
                         return number
-                raise AssertionError(f"{family} has no sample {labels}")
+                raise AssertionError(f"{family} has no sample {sample} {labels}")
 
             self.assertEqual(value("codearena_jobs_total", language="python", verdict="AC"), 1)
             self.assertEqual(value("codearena_jobs_total", language="c", verdict="RE"), 1)
@@ -114,8 +115,10 @@ class ObservabilityTest(unittest.TestCase):
                              "histogram")
             self.assertEqual(value("codearena_slots", state="free"), 2)
             self.assertEqual(value("codearena_queue_depth_jobs", priority="high"), 0)
-            self.assertEqual(value("codearena_job_queue_wait_seconds_count"), 2)
-            self.assertEqual(value("codearena_job_run_duration_seconds_count", language="c"), 1)
+            self.assertEqual(value("codearena_job_queue_wait_seconds",
+                                   "codearena_job_queue_wait_seconds_count"), 2)
+            self.assertEqual(value("codearena_job_run_duration_seconds",
+                                   "codearena_job_run_duration_seconds_count", language="c"), 1)
             self.assertIn("codearena_sandbox_internal_errors_total", families)
 
             lines = server.log_lines()
