@@ -8,9 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "app/result_json.h"
+#include "http/job_json.h"
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
 #include "sandbox/judge.h"
+#include "sandbox/judge_stack.h"
 #include "sandbox/units.h"
 
 namespace codearena::app {
@@ -202,21 +204,15 @@ int judge_command(const std::vector<std::string>& args) {
     return 2;
   }
   try {
-    const auto languages = sb::LanguageTable::load(languages_path(options.languages_path));
-    sb::SandboxConfig config;
+    sb::JudgeStackConfig config;
     config.slots = options.request.parallel_tests;
-    config.binds = sb::default_read_only_binds();
-    const std::string pch_dir = "/var/cache/codearena/pch";
-    sb::make_dirs(pch_dir);
-    config.binds.push_back({pch_dir, false});
-    sb::Sandbox sandbox(config);
-    sb::CompileCache cache;
-    sb::Judge judge(sandbox, languages, cache, pch_dir);
+    config.languages_path = languages_path(options.languages_path);
     if (const char* compile_time = std::getenv("COMPILE_TIME_LIMIT");
         compile_time && *compile_time) {
-      judge.set_compile_time_limit(sb::parse_duration_ms(compile_time));
+      config.compile_time_limit_ms = sb::parse_duration_ms(compile_time);
     }
-    judge.prepare_precompiled_headers();
+    sb::JudgeStack stack(config);
+    auto& judge = stack.judge;
     std::cout << dump_json(result_json(judge.judge(options.request))) << std::endl;
     return 0;
   } catch (const sb::SandboxError& error) {
@@ -238,22 +234,7 @@ int languages_command(const std::vector<std::string>& args) {
   }
   try {
     const auto table = sb::LanguageTable::load(languages_path(path));
-    json list = json::array();
-    for (const auto& language : table.all()) {
-      list.push_back({{"id", language.id},
-                      {"name", language.name},
-                      {"aliases", language.aliases},
-                      {"version", language.version},
-                      {"compiled", language.compiled()},
-                      {"limits",
-                       {{"timeMs", language.default_limits.cpu_ms},
-                        {"memoryBytes", language.default_limits.memory_bytes},
-                        {"outputBytes", language.default_limits.output_bytes}}},
-                      {"maxLimits",
-                       {{"timeMs", language.max_limits.cpu_ms},
-                        {"memoryBytes", language.max_limits.memory_bytes},
-                        {"outputBytes", language.max_limits.output_bytes}}}});
-    }
+    const json list = http::languages_json(table)["languages"];
     std::cout << dump_json(list, 2) << std::endl;
     return 0;
   } catch (const sb::SandboxError& error) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README's first command: install what is needed, build, and start CodeArena.
-# With no arguments it checks the node by running a program in the sandbox; any arguments are
-# passed to the codearena command instead (e.g. `tools/start.sh run -- /bin/ls /`).
+# With no arguments it starts the service (`codearena serve`: one node, every role, job state in
+# memory, port $PORT or 3001); any arguments are passed to the codearena command instead
+# (e.g. `tools/start.sh run -- /bin/ls /`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
@@ -9,4 +10,4 @@ tools/build.sh
 if (($#)); then
   exec build/bin/codearena "$@"
 fi
-exec build/bin/codearena run -- /bin/sh -c 'echo "hello from the CodeArena sandbox: $(id -un) in $(pwd) on $(hostname)"'
+exec build/bin/codearena serve
