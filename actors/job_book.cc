@@ -202,13 +202,16 @@ std::vector<std::pair<JobEvent, std::string>> JobBook::fail_running(const std::s
   return stopped;
 }
 
-void JobBook::expire(int64_t now_ms) {
+std::vector<std::string> JobBook::expire(int64_t now_ms) {
+  std::vector<std::string> forgotten;
   while (!finished_order_.empty() &&
          (finished_order_.front().first + policy_.retention_ms <= now_ms ||
           finished_order_.size() > policy_.max_retained_finished)) {
     jobs_.erase(finished_order_.front().second);
+    forgotten.push_back(std::move(finished_order_.front().second));
     finished_order_.pop_front();
   }
+  return forgotten;
 }
 
 SchedulerStats JobBook::stats(int64_t now_ms) const {

@@ -74,8 +74,9 @@ class JobBook {
   std::vector<std::pair<JobEvent, std::string>> fail_running(const std::string& reason,
                                                              int64_t now_ms);
 
-  // Forgets finished jobs older than the retention time (and the oldest beyond the bound).
-  void expire(int64_t now_ms);
+  // Forgets finished jobs older than the retention time (and the oldest beyond the bound);
+  // returns their ids.
+  std::vector<std::string> expire(int64_t now_ms);
 
   int64_t active() const { return active_; }
   // Everything but worker and slot figures, which the scheduler fills in.

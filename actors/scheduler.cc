@@ -35,6 +35,7 @@ struct SchedulerState {
 
   JobBook book;
   TransitionHook on_transition;
+  StatusBoard* board = nullptr;
   std::map<std::string, WorkerEntry> workers;  // by worker key
   std::unordered_map<std::string, std::vector<job_listener_actor>> listeners;
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<JobStatus>>> waiters;
@@ -54,6 +55,7 @@ std::string worker_key(const worker_actor& handle) { return caf::to_string(handl
 void publish(scheduler_pointer self, const JobEvent& event) {
   auto& state = self->state;
   const auto& id = event.status.id;
+  if (state.board) state.board->publish(event.status);
   if (state.on_transition) {
     if (const JobRecord* record = state.book.find(id)) state.on_transition(event, record->spec);
   }
@@ -122,7 +124,9 @@ void finish_drain_if_done(scheduler_pointer self) {
 }
 
 void on_tick(scheduler_pointer self) {
-  self->state.book.expire(now_ms());
+  for (const auto& id : self->state.book.expire(now_ms())) {
+    if (self->state.board) self->state.board->forget(id);
+  }
   dispatch(self);
   finish_drain_if_done(self);
   self->delayed_send(self, kTickInterval, tick_atom::value);
@@ -142,6 +146,7 @@ SchedulerStats current_stats(SchedulerState& state) {
 scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, SchedulerConfig config) {
   self->state.book = JobBook(config.policy);
   self->state.on_transition = std::move(config.on_transition);
+  self->state.board = config.board;
   self->delayed_send(self, kTickInterval, tick_atom::value);
   return {
       [=](submit_atom, const std::string& id, JobSpec& spec) -> SubmitReply {

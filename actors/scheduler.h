@@ -13,6 +13,7 @@
 
 #include "actors/job_book.h"
 #include "actors/messages.h"
+#include "actors/status_board.h"
 
 namespace codearena::actors {
 
@@ -23,6 +24,9 @@ using TransitionHook = std::function<void(const JobEvent&, const JobSpec&)>;
 struct SchedulerConfig {
   SchedulerPolicy policy;
   TransitionHook on_transition;
+  // Where the scheduler publishes every job's latest status for readers on other threads;
+  // must outlive the actor system. May be null.
+  StatusBoard* board = nullptr;
 };
 
 scheduler_actor spawn_scheduler(caf::actor_system& system, SchedulerConfig config);

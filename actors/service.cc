@@ -40,7 +40,7 @@ struct JobService::Impl {
           return judging;
         }()),
         system(configured(caf_config, config.actor_threads)) {
-    scheduler = spawn_scheduler(system, {config.policy, config.on_transition});
+    scheduler = spawn_scheduler(system, {config.policy, config.on_transition, &board});
     pool = spawn_worker_pool(system, scheduler, stack.judge, stack.languages, config.worker);
     submission = spawn_submission(system, scheduler);
     if (config.metrics != nullptr) metrics = spawn_metrics_actor(system, scheduler, *config.metrics);
@@ -55,6 +55,7 @@ struct JobService::Impl {
   }
 
   ServiceConfig config;
+  StatusBoard board;  // Outlives the actor system, which writes to it.
   sandbox::JudgeStack stack;
   caf::actor_system_config caf_config;
   caf::actor_system system;
@@ -73,9 +74,8 @@ void JobService::submit(JobSpec spec, Reply<SubmitReply> done) {
                    submit_atom::value, std::move(spec));
 }
 
-void JobService::status(const std::string& id, Reply<JobStatus> done) {
-  ask<JobStatus>(impl_->system, impl_->submission, std::move(done),
-                 status_atom::value, id);
+std::shared_ptr<const JobStatus> JobService::status(const std::string& id) const {
+  return impl_->board.find(id);
 }
 
 void JobService::await(const std::string& id, int64_t timeout_ms, Reply<JobStatus> done) {

@@ -46,8 +46,9 @@ class JobService {
   JobService& operator=(const JobService&) = delete;
 
   void submit(JobSpec spec, Reply<SubmitReply> done);
-  // A status with an empty id means "no such job".
-  void status(const std::string& id, Reply<JobStatus> done);
+  // The job's latest status, or null for no such job. Answers at once from the status board
+  // the scheduler keeps current (no message round trip), so it may run on an asio thread.
+  std::shared_ptr<const JobStatus> status(const std::string& id) const;
   // Answers when the job reaches a final state, or with its current status after `timeout_ms`.
   void await(const std::string& id, int64_t timeout_ms, Reply<JobStatus> done);
   void cancel(const std::string& id, Reply<CancelReply> done);

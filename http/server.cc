@@ -191,11 +191,12 @@ struct HttpServer::Impl {
     Exchange exchange{request, "/api/jobs/:id"};
     const auto id = job_id(exchange, params);
     if (!id) return restinio::request_accepted();
-    service.status(*id, [this, exchange, id = *id](auto status) {
-      if (!status) return answer_unavailable(exchange);
-      if (status->id.empty()) return answer_not_found(exchange, id);
+    const auto status = service.status(*id);
+    if (!status) {
+      answer_not_found(exchange, *id);
+    } else {
       answer_json(exchange, 200, job_json(*status));
-    });
+    }
     return restinio::request_accepted();
   }
 

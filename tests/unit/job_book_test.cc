@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "actors/job_book.h"
+#include "actors/status_board.h"
 
 using namespace codearena::actors;
 
@@ -200,10 +201,10 @@ TEST_CASE("finished jobs are forgotten after the retention time or beyond the bo
     book.cancel(id, 100, &worker);
   }
   book.add("live", spec_with(Priority::kNormal), 0);
-  book.expire(100);
-  CHECK(book.find("a") == nullptr);  // Beyond the bound of two: oldest first.
+  CHECK(book.expire(100) == std::vector<std::string>{"a"});  // Beyond the bound: oldest first.
+  CHECK(book.find("a") == nullptr);
   CHECK(book.find("b") != nullptr);
-  book.expire(1100);
+  CHECK(book.expire(1100) == std::vector<std::string>{"b", "c"});
   CHECK(book.find("b") == nullptr);
   CHECK(book.find("c") == nullptr);
   CHECK(book.find("live") != nullptr);  // Unfinished jobs are never forgotten.
@@ -225,4 +226,23 @@ TEST_CASE("statistics count final states, throughput and latency percentiles", "
   CHECK(stats.latency_p99_ms == Approx(990).margin(10));
   CHECK(stats.jobs_per_second_last_minute == Approx(100.0 / 60));
   CHECK(book.stats(80'000).jobs_per_second_last_minute == 0);
+}
+
+TEST_CASE("the status board hands out whole published statuses to readers", "[jobs]") {
+  StatusBoard board;
+  CHECK(board.find("a") == nullptr);
+  JobStatus status;
+  status.id = "a";
+  status.state = JobState::kQueued;
+  board.publish(status);
+  const auto queued = board.find("a");
+  REQUIRE(queued != nullptr);
+  status.state = JobState::kCompleted;
+  status.has_result = true;
+  status.result.verdict = "AC";
+  board.publish(status);
+  CHECK(queued->state == JobState::kQueued);  // A reader's copy never changes under it.
+  CHECK(board.find("a")->result.verdict == "AC");
+  board.forget("a");
+  CHECK(board.find("a") == nullptr);
 }

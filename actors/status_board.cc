@@ -1,0 +1,32 @@
+#include "actors/status_board.h"
+
+#include <functional>
+#include <mutex>
+
+namespace codearena::actors {
+
+StatusBoard::Shard& StatusBoard::shard_of(const std::string& id) const {
+  return shards_[std::hash<std::string>{}(id) % shards_.size()];
+}
+
+void StatusBoard::publish(const JobStatus& status) {
+  auto entry = std::make_shared<const JobStatus>(status);
+  Shard& shard = shard_of(status.id);
+  std::unique_lock<std::shared_mutex> lock(shard.mutex);
+  shard.jobs[status.id] = std::move(entry);
+}
+
+void StatusBoard::forget(const std::string& id) {
+  Shard& shard = shard_of(id);
+  std::unique_lock<std::shared_mutex> lock(shard.mutex);
+  shard.jobs.erase(id);
+}
+
+std::shared_ptr<const JobStatus> StatusBoard::find(const std::string& id) const {
+  const Shard& shard = shard_of(id);
+  std::shared_lock<std::shared_mutex> lock(shard.mutex);
+  const auto found = shard.jobs.find(id);
+  return found == shard.jobs.end() ? nullptr : found->second;
+}
+
+}  // namespace codearena::actors
