@@ -8,6 +8,7 @@ packages=(
   libseccomp-dev nlohmann-json3-dev catch2 libcurl4-openssl-dev
   libcaf-dev librestinio-dev libasio-dev libfmt-dev libhiredis-dev libssl-dev redis-server
   python3 nodejs openjdk-17-jdk-headless
+  wrk
 )
 
 missing=()

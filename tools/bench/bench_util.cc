@@ -145,14 +145,41 @@ double timed_judge(sandbox::Judge& judge, const sandbox::JudgeRequest& request,
   return us;
 }
 
-std::string machine_description(const sandbox::Sandbox& sandbox) {
+std::string machine_description() {
   utsname name;
   const std::string kernel = ::uname(&name) == 0 ? name.release : "unknown";
   double load[1] = {0};
   char load_text[32] = "unknown";
   if (::getloadavg(load, 1) == 1) std::snprintf(load_text, sizeof load_text, "%.2f", load[0]);
   return std::to_string(::sysconf(_SC_NPROCESSORS_ONLN)) + " cores (" + cpu_model() + "), kernel " +
-         kernel + ", cgroup " + sandbox.cgroup_version() + ", load average " + load_text;
+         kernel + ", load average " + load_text;
+}
+
+std::string machine_description(const sandbox::Sandbox& sandbox) {
+  return machine_description() + ", cgroup " + sandbox.cgroup_version();
+}
+
+sandbox::CommandValues run_values(const sandbox::Language& language,
+                                  const std::string& main_class) {
+  sandbox::CommandValues values;
+  values.main_class = main_class;
+  values.source = sandbox::expand_command({language.source_name}, values).at(0);
+  values.memory_mb = language.default_limits.memory_bytes >> 20;
+  values.heap_reserve_mb = language.heap_reserve_mb;
+  return values;
+}
+
+std::vector<std::string> inline_code_argv(const sandbox::Language& language, const char* flag,
+                                          const std::string& code) {
+  const auto values = run_values(language, language.default_class);
+  auto argv = sandbox::expand_command(language.run, values);
+  auto source = std::find(argv.begin(), argv.end(), values.source);
+  if (source == argv.end()) {
+    throw std::runtime_error(language.id + ": the run command does not name " + values.source);
+  }
+  *source = code;
+  argv.insert(source, flag);
+  return argv;
 }
 
 const sandbox::Language& find_language(const sandbox::LanguageTable& table, const std::string& id) {

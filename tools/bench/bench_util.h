@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sandbox/judge.h"
+#include "sandbox/languages.h"
 #include "sandbox/sandbox.h"
 #include "tools/bench/measure.h"
 #include "tools/bench/process.h"
@@ -82,8 +83,19 @@ double children_cpu_us();
 double timed_judge(sandbox::Judge& judge, const sandbox::JudgeRequest& request,
                    const std::string& expected_out, bool expect_cached);
 
-// "2 cores (AMD EPYC), kernel 6.x, cgroup v1, load average 0.12".
+// "2 cores (AMD EPYC), kernel 6.x, load average 0.12".
+std::string machine_description();
+// The same followed by the sandbox's cgroup version: "..., load average 0.12, cgroup v1".
 std::string machine_description(const sandbox::Sandbox& sandbox);
+
+// The values the judge substitutes into `language`'s commands with its default limits, for a
+// program whose main class is `main_class` (Java).
+sandbox::CommandValues run_values(const sandbox::Language& language, const std::string& main_class);
+
+// The language's run command with its source-file argument replaced by `flag code` (python3 -S
+// -B -c 'print("hello")'); throws std::runtime_error when the command does not name the source.
+std::vector<std::string> inline_code_argv(const sandbox::Language& language, const char* flag,
+                                          const std::string& code);
 
 // The language, or a runtime_error naming the table.
 const sandbox::Language& find_language(const sandbox::LanguageTable& table, const std::string& id);

@@ -114,30 +114,6 @@ Options parse_options(const std::vector<std::string>& raw) {
   return options;
 }
 
-// The values the judge substitutes into a run command with the language's default limits.
-sb::CommandValues run_values(const sb::Language& language, const std::string& main_class) {
-  sb::CommandValues values;
-  values.main_class = main_class;
-  values.source = sb::expand_command({language.source_name}, values).at(0);
-  values.memory_mb = language.default_limits.memory_bytes >> 20;
-  values.heap_reserve_mb = language.heap_reserve_mb;
-  return values;
-}
-
-// The language's run command with its source-file argument replaced by `flag code`.
-std::vector<std::string> inline_code_argv(const sb::Language& language, const char* flag,
-                                          const std::string& code) {
-  const auto values = run_values(language, language.default_class);
-  auto argv = sb::expand_command(language.run, values);
-  auto source = std::find(argv.begin(), argv.end(), values.source);
-  if (source == argv.end()) {
-    throw std::runtime_error(language.id + ": the run command does not name " + values.source);
-  }
-  *source = code;
-  argv.insert(source, flag);
-  return argv;
-}
-
 std::string joined(const std::vector<std::string>& argv) {
   std::string text;
   for (const auto& arg : argv) text += (text.empty() ? "" : " ") + arg;

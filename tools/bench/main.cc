@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "tools/bench/api_latency_bench.h"
+#include "tools/bench/api_throughput_bench.h"
 #include "tools/bench/compile_bench.h"
 #include "tools/bench/interpreters_bench.h"
 #include "tools/bench/languages_bench.h"
@@ -28,12 +30,16 @@ const Subcommand kSubcommands[] = {
      codearena::bench::kInterpretersBenchUsage, codearena::bench::interpreters_bench},
     {"languages", "hello world compiled and run, bare against judged, in every language",
      codearena::bench::kLanguagesBenchUsage, codearena::bench::languages_bench},
+    {"api-throughput", "Python jobs/s through the REST API against the bare interpreter",
+     codearena::bench::kApiThroughputBenchUsage, codearena::bench::api_throughput_bench},
+    {"api-latency", "submit-to-completed latency of jobs sent at a fixed rate (open loop)",
+     codearena::bench::kApiLatencyBenchUsage, codearena::bench::api_latency_bench},
 };
 
 void print_usage(std::ostream& out) {
   out << "usage: codearena-bench COMMAND [options]\n\nCommands:\n";
   for (const auto& command : kSubcommands)
-    out << "  " << std::left << std::setw(14) << command.name << command.summary << "\n";
+    out << "  " << std::left << std::setw(16) << command.name << command.summary << "\n";
   out << "\ncodearena-bench COMMAND --help shows the options of one command.\n";
 }
 
