@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 tools/install-deps.sh
 tools/build.sh
 if [[ ${SANITIZE:-1} == 1 ]]; then
-  BUILD_DIR=build-asan BUILD_TYPE=Debug TARGETS=unit_tests tools/build.sh -DCODEARENA_SANITIZE=ON
+  BUILD_DIR=build-asan BUILD_TYPE=Debug TARGETS="unit_tests metrics_dump" tools/build.sh -DCODEARENA_SANITIZE=ON
   ctest --test-dir build-asan --output-on-failure -j2 --timeout 300 -R '^unit:'
 fi
 ctest --test-dir build --output-on-failure -j2 --timeout 300
