@@ -16,7 +16,6 @@
 namespace codearena::actors {
 
 using submit_atom = caf::atom_constant<caf::atom("submit")>;
-using status_atom = caf::atom_constant<caf::atom("status")>;
 using await_atom = caf::atom_constant<caf::atom("await")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
@@ -106,12 +105,11 @@ using worker_actor =
                      caf::reacts_to<cancel_atom, std::string, int32_t>,
                      caf::reacts_to<idle_atom, int32_t>>;
 
-// The scheduler (the leader): owns the job book. Status replies with an empty id mean "no such
-// job". drain stops dispatch, fails waiting jobs, waits for running ones up to the grace time
+// The scheduler (the leader): owns the job book and publishes every job's status to the status
+// board (status queries read it there). Replies with an empty job id mean "no such job". drain stops dispatch, fails waiting jobs, waits for running ones up to the grace time
 // (milliseconds), fails the rest, and replies with the number of jobs it failed.
 using scheduler_actor = caf::typed_actor<
     caf::replies_to<submit_atom, std::string, JobSpec>::with<SubmitReply>,
-    caf::replies_to<status_atom, std::string>::with<JobStatus>,
     caf::replies_to<await_atom, std::string>::with<JobStatus>,
     caf::replies_to<cancel_atom, std::string>::with<CancelReply>,
     caf::replies_to<stats_atom>::with<SchedulerStats>,
@@ -124,7 +122,6 @@ using scheduler_actor = caf::typed_actor<
 // The entry point for clients of one node: assigns job ids and forwards to the scheduler.
 using submission_actor = caf::typed_actor<
     caf::replies_to<submit_atom, JobSpec>::with<SubmitReply>,
-    caf::replies_to<status_atom, std::string>::with<JobStatus>,
     caf::replies_to<await_atom, std::string>::with<JobStatus>,
     caf::replies_to<cancel_atom, std::string>::with<CancelReply>,
     caf::replies_to<stats_atom>::with<SchedulerStats>,

@@ -161,10 +161,6 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         }
         return reply;
       },
-      [=](status_atom, const std::string& id) -> JobStatus {
-        const JobRecord* record = self->state.book.find(id);
-        return record == nullptr ? JobStatus{} : record->status;
-      },
       [=](await_atom, const std::string& id) -> caf::result<JobStatus> {
         const JobRecord* record = self->state.book.find(id);
         if (record == nullptr) return JobStatus{};

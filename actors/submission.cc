@@ -21,9 +21,6 @@ submission_actor::behavior_type submission_behavior(
         const std::string id = random_uuid(random(), random());
         return self->delegate(scheduler, submit_atom::value, id, std::move(spec));
       },
-      [=](status_atom, const std::string& id) {
-        return self->delegate(scheduler, status_atom::value, id);
-      },
       [=](await_atom, const std::string& id) {
         return self->delegate(scheduler, await_atom::value, id);
       },

@@ -1,5 +1,5 @@
 // The submission actor: the entry point of one node for clients (the HTTP front end). It gives
-// each job its id (a random UUID) and forwards submissions, status queries, cancels and watches
+// each job its id (a random UUID) and forwards submissions, waits, cancels and watches
 // to the scheduler, whose replies go straight back to the client.
 #pragma once
 
