@@ -126,7 +126,7 @@ struct JobEvent {
 // The answer to a submission.
 struct SubmitReply {
   std::string job_id;      // Empty when refused.
-  std::string error_code;  // "queue_full", "shutting_down", "no_workers"; empty when accepted.
+  std::string error_code;  // "queue_full" or "shutting_down"; empty when accepted.
   std::string error_message;
   int32_t retry_after_s = 0;
 };
