@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # README's second command: install what is needed, build, and run every test (as root).
-# The unit tests also run built with AddressSanitizer and UndefinedBehaviorSanitizer
+# The unit and cluster tests also run built with AddressSanitizer and UndefinedBehaviorSanitizer
 # (SANITIZE=0 skips that); the full suite runs last, so its summary closes the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
 tools/build.sh
 if [[ ${SANITIZE:-1} == 1 ]]; then
-  BUILD_DIR=build-asan BUILD_TYPE=Debug TARGETS="unit_tests metrics_dump" tools/build.sh -DCODEARENA_SANITIZE=ON
-  ctest --test-dir build-asan --output-on-failure -j2 --timeout 300 -R '^unit:'
+  BUILD_DIR=build-asan BUILD_TYPE=Debug TARGETS="unit_tests metrics_dump cluster_tests" tools/build.sh -DCODEARENA_SANITIZE=ON
+  ctest --test-dir build-asan --output-on-failure -j2 --timeout 300 -R '^(unit|cluster):'
 fi
 ctest --test-dir build --output-on-failure -j2 --timeout 300

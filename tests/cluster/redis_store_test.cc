@@ -1,0 +1,143 @@
+// What only the Redis job store has: the layout in Redis, scripts, URLs, lost connections and
+// a server that crashes and comes back.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "cluster/errors.h"
+#include "cluster/record_json.h"
+#include "cluster/redis_job_store.h"
+#include "tests/cluster/job_samples.h"
+#include "tests/support/redis_server.h"
+
+using namespace codearena::cluster;
+using namespace codearena::cluster::testing;
+using codearena::actors::JobState;
+using codearena::testing::RedisServer;
+using namespace std::chrono_literals;
+
+namespace {
+
+RedisOptions options_for(const RedisServer& server) {
+  return RedisOptions{server.url(), 5s, "test:"};
+}
+
+std::map<std::string, std::string> hash_of(RedisConnection& redis, const std::string& key) {
+  const RedisReply reply = redis.command({"HGETALL", key});
+  std::map<std::string, std::string> fields;
+  for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
+    fields[reply.elements[i].text] = reply.elements[i + 1].text;
+  }
+  return fields;
+}
+
+}  // namespace
+
+TEST_CASE("redis: a job is one hash of readable JSON, indexed while unfinished",
+          "[cluster][redis]") {
+  RedisServer server;
+  RedisJobStore store(options_for(server));
+  RedisConnection redis(options_for(server));
+  store.write(4, {simple_record("j1", JobState::kQueued)});
+
+  auto fields = hash_of(redis, "test:job:j1");
+  CHECK(fields["epoch"] == "4");
+  CHECK(nlohmann::json::parse(fields["status"]).at("state") == "queued");
+  CHECK(nlohmann::json::parse(fields["spec"]).at("language") == "python");
+  CHECK(redis.command({"SISMEMBER", "test:jobs:unfinished", "j1"}).integer == 1);
+  CHECK(redis.command({"PTTL", "test:job:j1"}).integer == -1);
+  CHECK(redis.command({"GET", "test:epoch"}).text == "4");
+
+  store.write(4, {simple_record("j1", JobState::kCompleted)});
+  CHECK(redis.command({"SISMEMBER", "test:jobs:unfinished", "j1"}).integer == 0);
+  const long long ttl_ms = redis.command({"PTTL", "test:job:j1"}).integer;
+  CHECK(ttl_ms > 3'500'000);
+  CHECK(ttl_ms <= 3'600'000);
+}
+
+TEST_CASE("redis: stored text stays a JSON string unless it is not UTF-8", "[cluster][redis]") {
+  auto status = full_status("j");
+  status.failed_reason = "caf\xc3\xa9";
+  status.result.message = std::string("\x00\xff", 2);
+  const auto stored = nlohmann::json::parse(encode_status(status));
+  CHECK(stored.at("failed_reason") == "caf\xc3\xa9");
+  CHECK(stored.at("result").at("message") == nlohmann::json{{"base64", "AP8="}});
+  CHECK(decode_status(encode_status(status)).result.message == status.result.message);
+  CHECK_THROWS_AS(decode_status("{\"state\": \"sleeping\"}"), StoreError);
+  CHECK_THROWS_AS(decode_status("not json"), StoreError);
+}
+
+TEST_CASE("redis: the first write sends the script, later ones only its SHA", "[cluster][redis]") {
+  RedisServer server;
+  RedisJobStore store(options_for(server));
+  store.write(1, {simple_record("a", JobState::kQueued)});
+  CHECK(store.counters().commands == 2);  // EVALSHA refused with NOSCRIPT, then EVAL.
+  store.write(1, {simple_record("b", JobState::kQueued)});
+  CHECK(store.counters().commands == 3);
+
+  RedisConnection(options_for(server)).command({"SCRIPT", "FLUSH"});
+  store.write(1, {simple_record("c", JobState::kQueued)});
+  CHECK(store.counters().commands == 5);
+  CHECK(store.load_unfinished().size() == 3);
+}
+
+TEST_CASE("redis: URLs are parsed or refused with the reason", "[cluster][redis]") {
+  const auto full = parse_redis_url("redis://cache.internal:6380/2");
+  CHECK(full.host == "cache.internal");
+  CHECK(full.port == 6380);
+  CHECK(full.db == 2);
+  const auto minimal = parse_redis_url("redis://10.0.0.5");
+  CHECK(minimal.host == "10.0.0.5");
+  CHECK(minimal.port == 6379);
+  CHECK(minimal.db == 0);
+
+  CHECK_THROWS_WITH(parse_redis_url("http://host:6379"),
+                    Catch::Contains("must start with redis://"));
+  CHECK_THROWS_WITH(parse_redis_url("redis://host:port"), Catch::Contains("bad port 'port'"));
+  CHECK_THROWS_WITH(parse_redis_url("redis://host:70000"), Catch::Contains("bad port"));
+  CHECK_THROWS_WITH(parse_redis_url("redis://:6379"), Catch::Contains("no host"));
+  CHECK_THROWS_WITH(parse_redis_url("redis://host:6379/x"), Catch::Contains("bad database number"));
+  CHECK_THROWS_WITH(parse_redis_url("redis://user:pw@host"), Catch::Contains("credentials"));
+}
+
+TEST_CASE("redis: the database number in the URL is selected", "[cluster][redis]") {
+  RedisServer server;
+  RedisOptions options = options_for(server);
+  options.url += "/3";
+  RedisJobStore store(options);
+  store.write(1, {simple_record("in-db-3", JobState::kQueued)});
+  RedisConnection db0(options_for(server));
+  RedisConnection db3(options);
+  CHECK(db0.command({"EXISTS", "test:job:in-db-3"}).integer == 0);
+  CHECK(db3.command({"EXISTS", "test:job:in-db-3"}).integer == 1);
+}
+
+TEST_CASE("redis: an unreachable server is StoreUnavailableError", "[cluster][redis]") {
+  RedisOptions options;
+  options.url = "redis://127.0.0.1:" + std::to_string(codearena::testing::free_loopback_port());
+  CHECK_THROWS_AS(RedisJobStore(options), StoreUnavailableError);
+}
+
+TEST_CASE("redis: jobs written before a kill -9 survive the restart (AOF, fsync always)",
+          "[cluster][redis][restart]") {
+  RedisServer server(RedisServer::Options{true});
+  RedisJobStore store(options_for(server));
+  store.write(
+      8, {JobRecord{full_status("done"), full_spec()}, simple_record("queued", JobState::kQueued)});
+
+  server.kill_hard();
+  CHECK_THROWS_AS(store.read_status("done"), StoreUnavailableError);
+  server.start();
+
+  // The same store reconnects on its next call.
+  const auto done = store.read_status("done");
+  REQUIRE(done);
+  check_same_status(*done, full_status("done"));
+  const auto unfinished = store.load_unfinished();
+  REQUIRE(unfinished.size() == 1);
+  CHECK(unfinished[0].status.id == "queued");
+  CHECK(store.counters().connects == 2);
+  // The fencing epoch survived too.
+  CHECK_THROWS_AS(store.write(7, {simple_record("queued", JobState::kActive)}), FencedError);
+}
