@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "actors/service.h"
 #include "app/job_observer.h"
@@ -63,13 +64,16 @@ int serve(ServeConfig config, const sigset_t& signals) {
     observer(event, spec);
   };
   config.service.metrics = &registry;
+  // Declared before the service so that it is destroyed after it: actors still finishing a
+  // request may call back into the server's handlers until the service has stopped them.
+  std::optional<http::HttpServer> server;
   actors::JobService service(config.service);
   logger.log(LogLevel::info, "sandbox_ready",
              {{"slots", config.service.worker.slots},
               {"languages", service.languages().all().size()},
               {"precompiledHeaders", service.preparation_report()}});
-  http::HttpServer server(config.http, service, registry, logger);
-  server.start();
+  server.emplace(config.http, service, registry, logger);
+  server->start();
   logger.log(LogLevel::info, "listening",
              {{"address", config.http.address}, {"port", config.http.port}});
 
@@ -77,10 +81,10 @@ int serve(ServeConfig config, const sigset_t& signals) {
   logger.log(LogLevel::info, "shutdown_started",
              {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"},
               {"graceMs", config.shutdown_grace_ms}});
-  server.stop_accepting_jobs();
+  server->stop_accepting_jobs();
   const int64_t failed = service.drain(config.shutdown_grace_ms);
   sender.stop(std::chrono::milliseconds(5000));
-  server.stop();
+  server->stop();
   logger.log(LogLevel::info, "shutdown_finished", {{"jobsFailed", failed}});
   return 0;
 }
