@@ -23,14 +23,20 @@ caf::actor_system_config& configured(caf::actor_system_config& config, int threa
   return config;
 }
 
+// The short-lived actors below take the actor they talk to as a spawn argument rather than a
+// capture: CAF 0.17 binds a reference to a null argument tuple when a function actor has no
+// arguments (undefined behaviour that UBSan reports).
+
 // Asks `target` once from a short-lived actor and hands the answer (or nullopt) to `done`.
 template <class Answer, class Handle, class... Ts>
 void ask(caf::actor_system& system, const Handle& target, Reply<Answer> done, Ts... message) {
-  system.spawn([=](caf::event_based_actor* self) {
-    self->request(target, kRequestTimeout, message...)
-        .then([=](Answer& answer) { done(std::move(answer)); },
-              [=](caf::error&) { done(std::nullopt); });
-  });
+  system.spawn(
+      [=](caf::event_based_actor* self, const Handle& to) {
+        self->request(to, kRequestTimeout, message...)
+            .then([=](Answer& answer) { done(std::move(answer)); },
+                  [=](caf::error&) { done(std::nullopt); });
+      },
+      target);
 }
 
 }  // namespace
@@ -83,17 +89,18 @@ std::shared_ptr<const JobStatus> JobService::status(const std::string& id) const
 }
 
 void JobService::await(const std::string& id, int64_t timeout_ms, Reply<JobStatus> done) {
-  const auto submission = impl_->submission;
   const StatusBoard* board = &impl_->board;
-  impl_->system.spawn([=](caf::event_based_actor* self) {
-    self->request(submission, std::chrono::milliseconds(timeout_ms), await_atom::value, id)
-        .then([=](JobStatus& status) { done(std::move(status)); },
-              [=](caf::error&) {
-                // Not finished in time: the current status (the caller answers 202 with it).
-                const auto status = board->find(id);
-                done(status ? *status : JobStatus{});
-              });
-  });
+  impl_->system.spawn(
+      [=](caf::event_based_actor* self, const submission_actor& submission) {
+        self->request(submission, std::chrono::milliseconds(timeout_ms), await_atom::value, id)
+            .then([=](JobStatus& status) { done(std::move(status)); },
+                  [=](caf::error&) {
+                    // Not finished in time: the current status (the caller answers 202).
+                    const auto status = board->find(id);
+                    done(status ? *status : JobStatus{});
+                  });
+      },
+      impl_->submission);
 }
 
 void JobService::cancel(const std::string& id, Reply<CancelReply> done) {
@@ -118,11 +125,11 @@ void JobService::metrics_text(Reply<std::string> done) {
 void JobService::watch(const std::string& id, Reply<JobStatus> started,
                        std::function<void(const JobEvent&)> on_event, int64_t quiet_ms,
                        std::function<void()> on_quiet) {
-  const auto submission = impl_->submission;
   const auto quiet = std::chrono::milliseconds(quiet_ms);
   // Untyped so that it can also time its own quiet periods; the scheduler sees it through the
   // job_listener_actor interface.
-  impl_->system.spawn([=](caf::event_based_actor* self) -> caf::behavior {
+  const auto listen = [=](caf::event_based_actor* self,
+                          const submission_actor& submission) -> caf::behavior {
     const auto listener = caf::actor_cast<job_listener_actor>(self);
     self->request(submission, kRequestTimeout, watch_atom::value, id, listener)
         .then(
@@ -142,7 +149,8 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
         },
         caf::after(quiet) >> [=] { on_quiet(); },
     };
-  });
+  };
+  impl_->system.spawn(listen, impl_->submission);
 }
 
 int64_t JobService::drain(int64_t grace_ms) {

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # README's second command: install what is needed, build, and run every test (as root).
-# The unit and cluster tests also run built with AddressSanitizer and UndefinedBehaviorSanitizer
-# (SANITIZE=0 skips that); the full suite runs last, so its summary closes the output.
+# The unit, cluster and API tests also run built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (SANITIZE=0 skips that; the API tests then drive a sanitized
+# `codearena serve`); the full suite runs last, so its summary closes the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
 tools/build.sh
 if [[ ${SANITIZE:-1} == 1 ]]; then
-  BUILD_DIR=build-asan BUILD_TYPE=Debug TARGETS="unit_tests metrics_dump cluster_tests" tools/build.sh -DCODEARENA_SANITIZE=ON
-  ctest --test-dir build-asan --output-on-failure -j2 --timeout 300 -R '^(unit|cluster):'
+  BUILD_DIR=build-asan BUILD_TYPE=Debug \
+    TARGETS="unit_tests metrics_dump cluster_tests codearena codearena-box" \
+    tools/build.sh -DCODEARENA_SANITIZE=ON
+  ctest --test-dir build-asan --output-on-failure -j2 --timeout 600 -R '^(unit|cluster|api):'
 fi
 ctest --test-dir build --output-on-failure -j2 --timeout 300
