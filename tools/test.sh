@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # README's second command: install what is needed, build, and run every test (as root).
 # The unit, cluster and API tests also run built with AddressSanitizer and
-# UndefinedBehaviorSanitizer (SANITIZE=0 skips that; the API tests then drive a sanitized
-# `codearena serve`); the full suite runs last, so its summary closes the output.
+# UndefinedBehaviorSanitizer (the API tests then drive a sanitized `codearena serve`; SANITIZE=0
+# skips all that); the full suite runs last, so its summary closes the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
