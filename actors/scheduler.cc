@@ -213,6 +213,13 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
       [=](report_atom, const AttemptReport& report) {
         release_slot(self->state, report.job_id, report.attempt);
         if (auto event = self->state.book.finish(report, now_ms())) publish(self, *event);
+        // While shutting down nothing is dispatched: a job queued again for a retry fails now.
+        if (!self->state.accepting) {
+          for (const auto& failed : self->state.book.fail_waiting(kShutdownReason, now_ms())) {
+            ++self->state.drain_failed;
+            publish(self, failed);
+          }
+        }
         dispatch(self);
         finish_drain_if_done(self);
       },

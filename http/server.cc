@@ -351,6 +351,7 @@ struct HttpServer::Impl {
   std::string languages_text = to_text(languages_json(service.languages()));
   std::atomic<bool> accepting{true};
   restinio::running_server_handle_t<Traits> server;
+  bool stopped = false;
 };
 
 HttpServer::HttpServer(HttpConfig config, actors::JobService& service,
@@ -380,9 +381,12 @@ void HttpServer::stop_accepting_jobs() { impl_->accepting.store(false); }
 
 void HttpServer::stop() {
   if (!impl_->server) return;
+  // The handle (and its io_context) is released by ~HttpServer, after the actors that may still
+  // write to its connections are gone.
+  if (impl_->stopped) return;
+  impl_->stopped = true;
   impl_->server->stop();
   impl_->server->wait();
-  impl_->server.reset();
 }
 
 }  // namespace codearena::http
