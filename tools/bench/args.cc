@@ -61,4 +61,19 @@ int run_subcommand(const char* name, const char* usage, const std::function<int(
   }
 }
 
+JudgeBenchOptions parse_judge_bench_options(const std::vector<std::string>& raw) {
+  JudgeBenchOptions options;
+  ArgReader args(raw);
+  while (!args.done()) {
+    if (args.take_number("--runs", &options.runs) ||
+        args.take_number("--warmup", &options.warmup, 0) ||
+        args.take_text("--pch-dir", &options.pch_dir) ||
+        args.take_text("--languages", &options.languages)) {
+      continue;
+    }
+    args.reject();
+  }
+  return options;
+}
+
 }  // namespace codearena::bench

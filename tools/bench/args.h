@@ -50,4 +50,15 @@ class ArgReader {
 // message and `usage` and gives 2, any other exception prints the message and gives 1.
 int run_subcommand(const char* name, const char* usage, const std::function<int()>& body);
 
+// The options of the benchmarks that judge through the language table (compile, languages).
+struct JudgeBenchOptions {
+  int64_t runs = 10;
+  int64_t warmup = 1;
+  std::string pch_dir = "/var/cache/codearena/pch";
+  std::string languages;
+};
+
+// Reads --runs, --warmup, --pch-dir and --languages; throws UsageError for anything else.
+JudgeBenchOptions parse_judge_bench_options(const std::vector<std::string>& raw);
+
 }  // namespace codearena::bench

@@ -49,28 +49,6 @@ namespace sb = codearena::sandbox;
 constexpr double kTargetSpeedup = 3.0;
 const std::string kExpected = "hello\n";
 
-struct Options {
-  int64_t runs = 10;
-  int64_t warmup = 1;
-  std::string pch_dir = "/var/cache/codearena/pch";
-  std::string languages;
-};
-
-Options parse_options(const std::vector<std::string>& raw) {
-  Options options;
-  ArgReader args(raw);
-  while (!args.done()) {
-    if (args.take_number("--runs", &options.runs) ||
-        args.take_number("--warmup", &options.warmup, 0) ||
-        args.take_text("--pch-dir", &options.pch_dir) ||
-        args.take_text("--languages", &options.languages)) {
-      continue;
-    }
-    args.reject();
-  }
-  return options;
-}
-
 double ms(double us) {
   return us / 1000;
 }
@@ -82,7 +60,7 @@ int64_t file_size(const std::string& path) {
 
 class CompileBench {
  public:
-  explicit CompileBench(Options options)
+  explicit CompileBench(JudgeBenchOptions options)
       : options_(std::move(options)),
         table_(sb::LanguageTable::load(
             options_.languages.empty() ? sb::default_language_table_path() : options_.languages)),
@@ -230,7 +208,7 @@ class CompileBench {
     std::fflush(stdout);
   }
 
-  Options options_;
+  JudgeBenchOptions options_;
   sb::LanguageTable table_;
   const sb::Language& cpp_;
   TempDir scratch_;
@@ -250,7 +228,7 @@ class CompileBench {
 
 int compile_bench(const std::vector<std::string>& args) {
   return run_subcommand("compile", kCompileBenchUsage,
-                        [&] { return CompileBench(parse_options(args)).run(); });
+                        [&] { return CompileBench(parse_judge_bench_options(args)).run(); });
 }
 
 }  // namespace codearena::bench

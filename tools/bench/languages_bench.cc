@@ -48,28 +48,6 @@ namespace sb = codearena::sandbox;
 
 const std::string kExpected = "hello\n";
 
-struct Options {
-  int64_t runs = 10;
-  int64_t warmup = 1;
-  std::string pch_dir = "/var/cache/codearena/pch";
-  std::string languages;
-};
-
-Options parse_options(const std::vector<std::string>& raw) {
-  Options options;
-  ArgReader args(raw);
-  while (!args.done()) {
-    if (args.take_number("--runs", &options.runs) ||
-        args.take_number("--warmup", &options.warmup, 0) ||
-        args.take_text("--pch-dir", &options.pch_dir) ||
-        args.take_text("--languages", &options.languages)) {
-      continue;
-    }
-    args.reject();
-  }
-  return options;
-}
-
 double ms(double us) {
   return us / 1000;
 }
@@ -114,7 +92,7 @@ struct Row {
 
 class LanguagesBench {
  public:
-  explicit LanguagesBench(Options options)
+  explicit LanguagesBench(JudgeBenchOptions options)
       : options_(std::move(options)),
         table_(sb::LanguageTable::load(
             options_.languages.empty() ? sb::default_language_table_path() : options_.languages)),
@@ -244,7 +222,7 @@ class LanguagesBench {
     std::fflush(stdout);
   }
 
-  Options options_;
+  JudgeBenchOptions options_;
   sb::LanguageTable table_;
   TempDir scratch_;
   std::unique_ptr<sb::Sandbox> sandbox_;
@@ -259,7 +237,7 @@ class LanguagesBench {
 
 int languages_bench(const std::vector<std::string>& args) {
   return run_subcommand("languages", kLanguagesBenchUsage,
-                        [&] { return LanguagesBench(parse_options(args)).run(); });
+                        [&] { return LanguagesBench(parse_judge_bench_options(args)).run(); });
 }
 
 }  // namespace codearena::bench
