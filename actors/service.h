@@ -24,7 +24,7 @@
 namespace codearena::telemetry {
 class Logger;
 class Registry;
-}
+}  // namespace codearena::telemetry
 
 namespace codearena::actors {
 
@@ -40,7 +40,7 @@ struct ClusterConfig {
   std::string advertise;  // host:port other nodes reach this node at; empty: `listen`.
   int64_t lease_ttl_ms = 5000;
   int64_t heartbeat_interval_ms = 1000;
-  int64_t node_timeout_ms = 5000;  // A node silent this long is lost (its jobs requeued).
+  int64_t node_timeout_ms = 5000;    // A node silent this long is lost (its jobs requeued).
   int64_t retention_ms = 3'600'000;  // How long the store keeps finished jobs.
   // TLS between nodes (CAF's OpenSSL module): with a certificate, key and CA file both sides
   // verify each other; with none the link is encrypted but not authenticated.
