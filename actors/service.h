@@ -62,7 +62,8 @@ struct ServiceConfig {
   // actor adds scheduler gauges to it and renders it.
   telemetry::Registry* metrics = nullptr;
   ClusterConfig cluster;
-  // Where the node logs cluster events (owned by the caller, must outlive the service).
+  // Where the node logs cluster events (required; owned by the caller, must outlive the
+  // service).
   telemetry::Logger* logger = nullptr;
 };
 

@@ -175,7 +175,9 @@ void send_join(membership_pointer self, const std::vector<RunningAttempt>& runni
             if (self->state.leader != leader) return;
             self->state.joined = true;
             log(self, LogLevel::info, "joined",
-                {{"leader", self->state.target.id}, {"epoch", epoch}, {"claimed", running.size()}});
+                {{"leader", self->state.target.id},
+                 {"epoch", epoch},
+                 {"attemptsReported", running.size()}});
             tell_locals(self);
           },
           [=](caf::error& error) {
