@@ -166,8 +166,15 @@ struct HttpServer::Impl {
       answer_error(exchange, error.status(), error.code(), error.what());
       return restinio::request_accepted();
     }
-    const auto query = restinio::parse_query(request->header().query());
-    const bool wait = parsed.wait || (query.has("wait") && query["wait"] == "true");
+    bool wait = parsed.wait;
+    try {
+      const auto query = restinio::parse_query(request->header().query());
+      wait = wait || (query.has("wait") && query["wait"] == "true");
+    } catch (const std::exception& error) {
+      answer_error(exchange, 400, "invalid_field",
+                   std::string("the query string is malformed: ") + error.what());
+      return restinio::request_accepted();
+    }
     service.submit(std::move(parsed.spec), [this, exchange, wait](auto reply) {
       if (!reply) return answer_unavailable(exchange);
       if (!reply->error_code.empty()) {
