@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 
@@ -405,8 +406,11 @@ void HttpServer::start() {
           .port(config.port)
           .request_handler(impl_->routes())
           .max_parallel_connections(config.max_connections)
-          .handle_request_timeout(std::chrono::milliseconds(config.wait_max_ms) +
-                                  std::chrono::seconds(10))
+          // Long enough for the longest ?wait=true answer and for an idle event stream's
+          // first keep-alive, whichever is later.
+          .handle_request_timeout(
+              std::chrono::milliseconds(std::max(config.wait_max_ms, config.sse_heartbeat_ms)) +
+              std::chrono::seconds(10))
           // Above every limit the parser checks itself, so oversized bodies get a
           // 413 with a reason instead of a closed connection.
           .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(
