@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <thread>
+#include <utility>
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -20,6 +21,8 @@ namespace {
 
 // Replies from actors on this node come in microseconds; this bounds a lost one.
 constexpr auto kRequestTimeout = std::chrono::seconds(10);
+// How soon an event stream whose leader was lost asks the next one.
+constexpr auto kResubscribeDelay = std::chrono::milliseconds(500);
 
 caf::actor_system_config& configured(caf::actor_system_config& config,
                                      const ServiceConfig& service) {
@@ -255,27 +258,47 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
                        std::function<void(const JobEvent&)> on_event, int64_t quiet_ms,
                        std::function<void()> on_quiet) {
   const auto quiet = std::chrono::milliseconds(quiet_ms);
-  // Untyped so that it can also time its own quiet periods; the scheduler sees it through the
-  // job_listener_actor interface.
+  // Untyped so that it can also time its own quiet periods and watch again; the scheduler sees
+  // it through the job_listener_actor interface.
   const auto listen = [=](caf::event_based_actor* self,
                           const submission_actor& submission) -> caf::behavior {
     const auto listener = caf::actor_cast<job_listener_actor>(self);
-    self->request(submission, kRequestTimeout, watch_atom::value, id, listener)
-        .then(
-            [=](JobStatus& status) {
-              const bool more = !status.id.empty() && !is_final(status.state);
-              started(std::move(status));
-              if (!more) self->quit();
-            },
-            [=](caf::error&) {
-              started(std::nullopt);
-              self->quit();
-            });
+    auto first = std::make_shared<bool>(true);
+    // Watches through whichever node leads now; the first answer starts the stream, a later
+    // one (after the leader was lost) continues it with the job's current state.
+    const auto subscribe = [=] {
+      self->request(submission, kRequestTimeout, watch_atom::value, id, listener)
+          .then(
+              [=](JobStatus& status) {
+                self->monitor(self->current_sender());
+                const bool more = !status.id.empty() && !is_final(status.state);
+                if (std::exchange(*first, false)) {
+                  started(std::move(status));
+                } else if (!status.id.empty()) {
+                  on_event(JobEvent{std::move(status), false, {}});
+                }
+                if (!more) self->quit();
+              },
+              [=](caf::error&) {
+                if (!*first) {
+                  self->delayed_send(self, kResubscribeDelay, watch_atom::value);
+                  return;
+                }
+                started(std::nullopt);
+                self->quit();
+              });
+    };
+    subscribe();
+    // Ends with the node's submission actor, so that a stream still open at shutdown does not
+    // keep the actor system alive.
+    self->link_to(submission);
+    self->set_down_handler([=](caf::down_msg&) { self->send(self, watch_atom::value); });
     return {
         [=](event_atom, const JobEvent& event) {
           on_event(event);
           if (is_final(event.status.state)) self->quit();
         },
+        [=](watch_atom) { subscribe(); },
         caf::after(quiet) >> [=] { on_quiet(); },
     };
   };
