@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <limits>
@@ -134,12 +135,19 @@ struct Figures {
   double cpu_seconds = 0;                       // This process, user + system.
   std::map<std::string, double> thread_cpu_us;  // This process's threads, by name.
   cluster::StoreCounters store_counters;
+  double write_seconds = 0;  // Spent by the store actor in writes.
   std::optional<RedisCounters> redis;
   actors::SchedulerStats stats;
 
   double jobs_per_s() const { return seconds > 0 ? static_cast<double>(jobs) / seconds : 0; }
   double per_job(double total) const { return jobs > 0 ? total / static_cast<double>(jobs) : 0; }
   double cpu_per_1000_jobs() const { return 1000 * per_job(cpu_seconds); }
+  // The share of the run the store actor was writing (1: the store path never rested).
+  double store_busy() const { return seconds > 0 ? write_seconds / seconds : 0; }
+  double ms_per_write() const {
+    const auto writes = store_counters.write_batches;
+    return writes > 0 ? 1000 * write_seconds / static_cast<double>(writes) : 0;
+  }
   double jobs_per_write() const {
     const auto writes = store_counters.write_batches;
     return writes > 0 ? static_cast<double>(store_counters.jobs_written) / writes : 0;
@@ -180,6 +188,32 @@ Answer ask(caf::actor_system& system, const Handle& to, const char* what, Ts... 
   if (!answer) throw std::runtime_error(std::string(what) + ": " + error);
   return std::move(*answer);
 }
+
+// The leader's job store, timing its writes: the share of the run the store actor spends in
+// them shows whether the store path (one write at a time) is what limits the leader. Used by
+// the store actor's thread; write_ns() may be read from any thread.
+class TimedJobStore : public cluster::JobStore {
+ public:
+  explicit TimedJobStore(std::unique_ptr<cluster::JobStore> inner) : inner_(std::move(inner)) {}
+
+  void write(int64_t epoch, const std::vector<cluster::JobRecord>& batch) override {
+    const int64_t start_ns = monotonic_ns();
+    inner_->write(epoch, batch);
+    write_ns_ += monotonic_ns() - start_ns;
+  }
+  std::optional<actors::JobStatus> read_status(const std::string& job_id) override {
+    return inner_->read_status(job_id);
+  }
+  std::vector<cluster::JobRecord> load_unfinished() override { return inner_->load_unfinished(); }
+  cluster::StoreCounters counters() const override { return inner_->counters(); }
+
+  // Time spent in successful writes so far.
+  int64_t write_ns() const { return write_ns_; }
+
+ private:
+  const std::unique_ptr<cluster::JobStore> inner_;
+  std::atomic<int64_t> write_ns_{0};
+};
 
 std::unique_ptr<cluster::JobStore> make_store(const StoreSetup& setup) {
   // The embedded node's memory store keeps no finished jobs (actors/service.cc).
@@ -237,7 +271,7 @@ class LeaderRig {
   caf::actor_system_config config_;
   caf::actor_system system_;
   ActorsToStop running_;
-  cluster::JobStore* store_ = nullptr;  // Owned by store_actor_; read only while it is idle.
+  TimedJobStore* store_ = nullptr;  // Owned by store_actor_; counters read only while it is idle.
   actors::store_actor store_actor_;
   actors::scheduler_actor scheduler_;
   cluster::membership_actor membership_;
@@ -264,7 +298,7 @@ LeaderRig::LeaderRig(const Options& options, const StoreSetup& setup)
 }
 
 void LeaderRig::start_leader() {
-  auto store = make_store(setup_);
+  auto store = std::make_unique<TimedJobStore>(make_store(setup_));
   store_ = store.get();
   cluster::StoreActorConfig store_config;
   store_config.blocking = setup_.redis();
@@ -315,6 +349,7 @@ Figures LeaderRig::measure() {
   std::optional<RedisCounters> redis_before;
   if (setup_.redis()) redis_before = redis_counters(setup_.redis_url);
   const cluster::StoreCounters store_before = store_->counters();
+  const int64_t write_ns_before = store_->write_ns();
   const double cpu_before = process_cpu_seconds();
   const auto threads_before = thread_cpu_us_by_name();
   const int64_t start_ns = monotonic_ns();
@@ -333,6 +368,7 @@ Figures LeaderRig::measure() {
   figures.jobs = counters_.completed();
   figures.seconds = static_cast<double>(counters_.last_completion_ns() - start_ns) / 1e9;
   figures.store_counters = counters_between(store_before, store_->counters());
+  figures.write_seconds = static_cast<double>(store_->write_ns() - write_ns_before) / 1e9;
   if (redis_before) figures.redis = redis_counters(setup_.redis_url).difference(*redis_before);
   figures.stats =
       ask<actors::SchedulerStats>(system_, scheduler_, "stats", actors::stats_atom::value);
@@ -370,9 +406,9 @@ void LeaderRig::wait_for_the_end(int64_t start_ns) {
 }
 
 void print_heading() {
-  std::printf("\n%-15s %8s %6s %8s %9s %9s %8s %8s %8s %8s %8s %6s %6s\n", "store", "jobs", "s",
-              "jobs/s", "CPU s/1k", "Redis s/1k", "writes/j", "jobs/wr", "cmds/j", "trips/j",
-              "Redis/j", "p50ms", "p99ms");
+  std::printf("\n%-15s %8s %6s %8s %9s %9s %8s %8s %6s %6s %8s %8s %8s %6s %6s\n", "store", "jobs",
+              "s", "jobs/s", "CPU s/1k", "Redis s/1k", "writes/j", "jobs/wr", "busy%", "ms/wr",
+              "cmds/j", "trips/j", "Redis/j", "p50ms", "p99ms");
 }
 
 void print_row(const Figures& figures) {
@@ -380,14 +416,16 @@ void print_row(const Figures& figures) {
   const double redis_cpu = figures.redis ? 1000 * figures.per_job(figures.redis->cpu_seconds) : 0;
   const double redis_commands =
       figures.redis ? figures.per_job(static_cast<double>(figures.redis->commands)) : 0;
-  std::printf("%-15s %8lld %6.2f %8.0f %9.3f %9.3f %8.2f %8.1f %8.2f %8.2f %8.2f %6lld %6lld\n",
-              figures.store.c_str(), static_cast<long long>(figures.jobs), figures.seconds,
-              figures.jobs_per_s(), figures.cpu_per_1000_jobs(), redis_cpu,
-              figures.per_job(static_cast<double>(store.write_batches)), figures.jobs_per_write(),
-              figures.per_job(static_cast<double>(store.commands)),
-              figures.per_job(static_cast<double>(store.round_trips)), redis_commands,
-              static_cast<long long>(figures.stats.latency_p50_ms),
-              static_cast<long long>(figures.stats.latency_p99_ms));
+  std::printf(
+      "%-15s %8lld %6.2f %8.0f %9.3f %9.3f %8.3f %8.1f %6.1f %6.2f %8.2f %8.2f %8.2f %6lld %6lld\n",
+      figures.store.c_str(), static_cast<long long>(figures.jobs), figures.seconds,
+      figures.jobs_per_s(), figures.cpu_per_1000_jobs(), redis_cpu,
+      figures.per_job(static_cast<double>(store.write_batches)), figures.jobs_per_write(),
+      100 * figures.store_busy(), figures.ms_per_write(),
+      figures.per_job(static_cast<double>(store.commands)),
+      figures.per_job(static_cast<double>(store.round_trips)), redis_commands,
+      static_cast<long long>(figures.stats.latency_p50_ms),
+      static_cast<long long>(figures.stats.latency_p99_ms));
   std::fflush(stdout);
 }
 
@@ -397,6 +435,7 @@ void print_legend() {
       "CPU s/1k: CPU seconds of this process per 1000 jobs (leader, store actor, simulated\n"
       "  workers and submitters: an upper bound for the leader); Redis s/1k: redis-server's\n"
       "writes/j: store writes per job; jobs/wr: job records per write (the batch size)\n"
+      "busy%%: share of the run the store actor spent writing; ms/wr: time per write\n"
       "cmds/j, trips/j: Redis commands and round trips per job sent by the job store\n"
       "  (StoreCounters); Redis/j: commands per job Redis executed (INFO, with the commands\n"
       "  inside scripts and the lease's)\n"
