@@ -108,9 +108,12 @@ actors::worker_actor::behavior_type simulated_worker(worker_pointer self, std::s
 }  // namespace
 
 bool LoadCounters::claim_job() {
-  if (stopped_ || budget_.fetch_sub(1) <= 0) return false;
+  // Counted before stopped_ is read: a thread that has called stop() and then reads
+  // submitted() sees every job that will still be submitted.
   ++submitted_;
-  return true;
+  if (!stopped_ && budget_.fetch_sub(1) > 0) return true;
+  --submitted_;
+  return false;
 }
 
 void LoadCounters::count_completed() {
