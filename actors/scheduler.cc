@@ -46,7 +46,12 @@ struct PendingWrite {
   bool empty() const { return jobs.empty() && effects.empty(); }
 };
 
-enum class Role { kStandby, kLoading, kLeading };
+// kHandingOver: shutting down as leader; refuses everything while the last writes land.
+enum class Role { kStandby, kLoading, kLeading, kHandingOver };
+
+// Two writes in flight keep the store busy while the scheduler runs the effects of the batch
+// just written (measured: docs/benchmarks.md, cluster leader capacity).
+constexpr int kMaxWritesInFlight = 2;
 
 struct SchedulerState {
   SchedulerState() : book(SchedulerPolicy{}) {}
@@ -60,8 +65,10 @@ struct SchedulerState {
   std::unordered_map<std::string, std::vector<job_listener_actor>> listeners;
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<JobStatus>>> waiters;
   PendingWrite pending;
-  bool writing = false;
-  int64_t term = 0;  // Grows with every step down: replies for an earlier term are dropped.
+  int writes_in_flight = 0;
+  std::vector<caf::typed_response_promise<bool>> handover_promises;
+  bool handed_over = false;  // Never leads again (the node is shutting down).
+  int64_t term = 0;          // Grows with every step down: replies for an earlier term are dropped.
   bool accepting = true;
   bool draining = false;
   int64_t drain_deadline_ms = 0;
@@ -122,18 +129,27 @@ void persist(scheduler_pointer self, const JobEvent& event, bool with_spec = fal
 
 void step_down(scheduler_pointer self);
 
+// Hands the lease's duties over once nothing is left to write (see handover_atom).
+void finish_handover_if_idle(scheduler_pointer self) {
+  auto& state = self->state;
+  if (state.role != Role::kHandingOver || state.writes_in_flight > 0 || !state.pending.empty())
+    return;
+  step_down(self);
+}
+
 void flush(scheduler_pointer self) {
   auto& state = self->state;
-  if (state.writing || state.pending.empty()) return;
+  if (state.writes_in_flight >= kMaxWritesInFlight || state.pending.empty()) return;
   auto batch = std::make_shared<PendingWrite>(std::move(state.pending));
   state.pending = PendingWrite{};
-  state.writing = true;
+  ++state.writes_in_flight;
   const int64_t term = state.term;
+  // Replies come in the order of the writes (one store actor), so effects run in order too.
   self->request(state.config.store, caf::infinite, write_atom::value, state.epoch,
                 std::move(batch->jobs))
       .then(
           [=](bool written) {
-            self->state.writing = false;
+            --self->state.writes_in_flight;
             if (term != self->state.term) return;
             if (!written) {
               step_down(self);  // Fenced: another node leads now.
@@ -141,12 +157,13 @@ void flush(scheduler_pointer self) {
             }
             for (auto& effect : batch->effects) effect();
             flush(self);
+            finish_handover_if_idle(self);
           },
           [=](caf::error&) {
             // The store stayed unreachable: whether the batch was written is unknown, so the
             // node stands by until its membership confirms the lease again (lead), then starts
             // over from what the store holds.
-            self->state.writing = false;
+            --self->state.writes_in_flight;
             if (term == self->state.term) step_down(self);
           });
 }
@@ -291,6 +308,9 @@ void step_down(scheduler_pointer self) {
   auto& state = self->state;
   state.role = Role::kStandby;
   ++state.term;
+  // Nothing is led any more: whoever waits for a handover is done.
+  for (auto& promise : state.handover_promises) promise.deliver(true);
+  state.handover_promises.clear();
   state.book = JobBook(state.config.policy);
   state.nodes.clear();
   state.listeners.clear();
@@ -317,7 +337,7 @@ void take_over(scheduler_pointer self, std::vector<StoredJob>& jobs) {
 
 void lead(scheduler_pointer self, int64_t epoch) {
   auto& state = self->state;
-  if (state.role != Role::kStandby && state.epoch == epoch) return;
+  if (state.handed_over || (state.role != Role::kStandby && state.epoch == epoch)) return;
   step_down(self);
   state.role = Role::kLoading;
   state.epoch = epoch;
@@ -476,13 +496,14 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         return promise;
       },
       [=](handover_atom) -> caf::result<bool> {
-        self->state.accepting = false;
-        if (!self->state.leading()) return true;
+        auto& state = self->state;
+        state.accepting = false;
+        if (!state.leading()) return true;
+        state.role = Role::kHandingOver;
+        state.handed_over = true;
         auto promise = self->make_response_promise<bool>();
-        after_write(self, [self, promise]() mutable {
-          step_down(self);
-          promise.deliver(true);
-        });
+        state.handover_promises.push_back(promise);
+        finish_handover_if_idle(self);
         return promise;
       },
       [=](join_atom, const NodeInfo& info, const worker_actor& pool,

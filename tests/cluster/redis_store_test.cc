@@ -141,3 +141,21 @@ TEST_CASE("redis: jobs written before a kill -9 survive the restart (AOF, fsync 
   // The fencing epoch survived too.
   CHECK_THROWS_AS(store.write(7, {simple_record("queued", JobState::kActive)}), FencedError);
 }
+
+TEST_CASE("redis: every field of a job survives its stored JSON, escapes and numbers included",
+          "[cluster][redis]") {
+  using namespace codearena::cluster::testing;
+  auto spec = full_spec();
+  spec.code = "print(\"tab\\there\")\n\x01\x1f end \\ \"quoted\" \u00e9\u4e2d";
+  spec.checker_absolute_epsilon = 1e-6;
+  spec.checker_relative_epsilon = 0.1;
+  const std::string spec_text = encode_spec(spec);
+  CHECK_NOTHROW(nlohmann::json::parse(spec_text));  // Valid JSON for any other reader too.
+  check_same_spec(decode_spec(spec_text), spec);
+
+  auto status = full_status("job-escapes");
+  status.failed_reason = "control \x02 and \x7f and \r\n";
+  const std::string status_text = encode_status(status);
+  CHECK_NOTHROW(nlohmann::json::parse(status_text));
+  check_same_status(decode_status(status_text), status);
+}
