@@ -124,6 +124,13 @@ std::optional<JobEvent> JobBook::finish(const AttemptReport& report, int64_t now
     case AttemptReport::Kind::kRejected:
       record.status.failed_reason = report.message;
       return settle(record, JobState::kFailed, now_ms);
+    case AttemptReport::Kind::kNotStarted:
+      // Handed back before it ran: it keeps its attempts and its place at the queue's head.
+      record.status.attempts -= 1;
+      record.status.state = JobState::kQueued;
+      record.status.tests_done = 0;
+      queues_[static_cast<int>(record.status.priority)].push_front(record.status.id);
+      return event_of(record, false);
     case AttemptReport::Kind::kInternalError:
       break;
   }

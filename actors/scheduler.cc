@@ -415,6 +415,13 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         if (!state.leading()) {
           return SubmitReply{"", "no_leader", "no scheduler leads the cluster at the moment", 1};
         }
+        if (state.book.find(id) != nullptr) {
+          // The same submission again (sent anew after its first leader was lost): the job is
+          // accepted once.
+          auto promise = self->make_response_promise<SubmitReply>();
+          after_write(self, [promise, id]() mutable { promise.deliver(SubmitReply{id}); });
+          return promise;
+        }
         auto reply = state.book.add(id, std::move(spec), now_ms());
         if (!reply.error_code.empty()) return reply;
         auto promise = self->make_response_promise<SubmitReply>();

@@ -1,6 +1,8 @@
 #include "actors/submission.h"
 
 #include <cstdio>
+#include <functional>
+#include <map>
 #include <random>
 
 #include <caf/all.hpp>
@@ -11,6 +13,10 @@ namespace {
 struct SubmissionState {
   std::mt19937_64 random{std::random_device{}()};
   scheduler_actor leader;  // Invalid while no leader is known.
+  // Requests forwarded to a remote leader and not answered yet, by a local key: each entry
+  // sends its request (again) to the current leader.
+  std::map<uint64_t, std::function<void()>> in_flight;
+  uint64_t next_key = 0;
   static constexpr const char* name = "submission";
 };
 
@@ -20,16 +26,49 @@ caf::error no_leader() {
   return caf::make_error(caf::sec::runtime_error, "no scheduler leads the cluster at the moment");
 }
 
-// Hands the request to the leader (who answers the client directly), or fails it.
+// Hands the request to the leader. A local leader answers the client directly. A remote one
+// may be lost with the request unanswered (CAF 0.17 sends no error for it), so the request is
+// kept and sent again to the next leader; every request is safe to repeat (a submission keeps
+// its job id, and the leader accepts a job id only once).
 template <class Answer, class... Ts>
-caf::result<Answer> forward(submission_pointer self, Ts&&... message) {
-  if (!self->state.leader) return no_leader();
-  return self->delegate(self->state.leader, std::forward<Ts>(message)...);
+caf::result<Answer> forward(submission_pointer self, Ts... message) {
+  auto& state = self->state;
+  if (!state.leader) return no_leader();
+  if (state.leader->node() == self->node()) return self->delegate(state.leader, message...);
+  auto promise = self->make_response_promise<Answer>();
+  const uint64_t key = ++state.next_key;
+  auto send = [=]() mutable {
+    self->request(self->state.leader, caf::infinite, message...)
+        .then(
+            [=](Answer& answer) mutable {
+              if (self->state.in_flight.erase(key) > 0) promise.deliver(std::move(answer));
+            },
+            [=](caf::error& error) mutable {
+              if (self->state.in_flight.erase(key) > 0) promise.deliver(std::move(error));
+            });
+  };
+  state.in_flight.emplace(key, send);
+  send();
+  return promise;
+}
+
+void follow(submission_pointer self, const scheduler_actor& leader) {
+  auto& state = self->state;
+  if (leader == state.leader) return;
+  if (state.leader) self->demonitor(state.leader.address());
+  state.leader = leader;
+  if (!leader) return;
+  self->monitor(leader);
+  for (auto& [key, send] : state.in_flight) send();
 }
 
 submission_actor::behavior_type submission_behavior(submission_pointer self,
                                                     scheduler_actor leader) {
-  self->state.leader = std::move(leader);
+  follow(self, leader);
+  self->set_down_handler([=](caf::down_msg& down) {
+    // The leader is gone: what it had not answered goes to the next one the membership names.
+    if (down.source == self->state.leader.address()) self->state.leader = nullptr;
+  });
   return {
       [=](submit_atom, JobSpec& spec) -> caf::result<SubmitReply> {
         if (!self->state.leader) {
@@ -37,7 +76,7 @@ submission_actor::behavior_type submission_behavior(submission_pointer self,
         }
         auto& random = self->state.random;
         const std::string id = random_uuid(random(), random());
-        return self->delegate(self->state.leader, submit_atom::value, id, std::move(spec));
+        return forward<SubmitReply>(self, submit_atom::value, id, std::move(spec));
       },
       [=](await_atom, const std::string& id) {
         return forward<JobStatus>(self, await_atom::value, id);
@@ -52,7 +91,7 @@ submission_actor::behavior_type submission_behavior(submission_pointer self,
       [=](watch_atom, const std::string& id, const job_listener_actor& listener) {
         return forward<JobStatus>(self, watch_atom::value, id, listener);
       },
-      [=](leader_atom, const scheduler_actor& current) { self->state.leader = current; },
+      [=](leader_atom, const scheduler_actor& current) { follow(self, current); },
   };
 }
 

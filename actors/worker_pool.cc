@@ -189,7 +189,7 @@ void refuse_run(pool_pointer self, const std::string& job_id, int32_t attempt,
                 const std::string& why) {
   const AttemptKey key{job_id, attempt};
   self->state.unacknowledged[key] =
-      AttemptReport{job_id, attempt, AttemptReport::Kind::kInternalError, {}, why};
+      AttemptReport{job_id, attempt, AttemptReport::Kind::kNotStarted, {}, why};
   send_report(self, key);
 }
 

@@ -312,3 +312,21 @@ TEST_CASE("restoring a job the book already holds changes nothing", "[jobs][fail
   CHECK(book.active() == 0);
   CHECK(book.find("job")->status.state == JobState::kQueued);
 }
+
+TEST_CASE("a job a worker hands back unrun is queued again first, its attempt not counted",
+          "[jobs]") {
+  JobBook book(SchedulerPolicy{});
+  book.add("first", spec_with(Priority::kNormal), 1);
+  book.add("second", spec_with(Priority::kNormal), 2);
+  const std::string id = start(book);
+  REQUIRE(id == "first");
+  const auto event = book.finish(report(id, 1, AttemptReport::Kind::kNotStarted), 1100);
+  REQUIRE(event);
+  CHECK(event->status.state == JobState::kQueued);
+  CHECK(event->status.attempts == 0);
+  CHECK(book.active() == 0);
+  const auto again = book.start_next("worker-2", 1200);
+  REQUIRE(again);
+  CHECK(again->first->status.id == "first");
+  CHECK(again->first->status.attempts == 1);
+}
