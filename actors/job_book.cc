@@ -202,6 +202,42 @@ std::vector<std::pair<JobEvent, std::string>> JobBook::fail_running(const std::s
   return stopped;
 }
 
+void JobBook::restore(const StoredJob& job) {
+  const std::string& id = job.status.id;
+  if (is_final(job.status.state) || jobs_.count(id) > 0) return;
+  JobRecord record;
+  record.spec = job.spec;
+  record.status = job.status;
+  if (record.status.state == JobState::kActive) {
+    ++active_;
+  } else {
+    record.status.tests_done = 0;
+    queues_[static_cast<int>(record.status.priority)].push_back(id);
+  }
+  jobs_.emplace(id, std::move(record));
+}
+
+bool JobBook::claim(const std::string& id, int32_t attempt, const std::string& worker) {
+  const auto found = jobs_.find(id);
+  if (found == jobs_.end()) return false;
+  JobRecord& record = found->second;
+  if (record.status.state != JobState::kActive || record.status.attempts != attempt ||
+      !(record.worker.empty() || record.worker == worker))
+    return false;
+  record.worker = worker;
+  return true;
+}
+
+std::vector<RunningAttempt> JobBook::running_on(const std::string& worker) const {
+  std::vector<RunningAttempt> running;
+  if (active_ == 0) return running;
+  for (const auto& [id, record] : jobs_) {
+    if (record.status.state == JobState::kActive && record.worker == worker)
+      running.push_back({id, record.status.attempts});
+  }
+  return running;
+}
+
 std::vector<std::string> JobBook::expire(int64_t now_ms) {
   std::vector<std::string> forgotten;
   while (!finished_order_.empty() &&

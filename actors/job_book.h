@@ -74,6 +74,18 @@ class JobBook {
   std::vector<std::pair<JobEvent, std::string>> fail_running(const std::string& reason,
                                                              int64_t now_ms);
 
+  // Takes over an unfinished job a previous leader persisted: a queued one joins its queue
+  // (call in priority and age order), an active one stays active on no worker until a worker
+  // claims it or it is requeued as lost. Finished or already known jobs are ignored.
+  void restore(const StoredJob& job);
+
+  // A worker says it runs (or has just finished) this attempt of the job. True when the book
+  // has the job active in that attempt on no worker or on this one; it is then on `worker`.
+  bool claim(const std::string& id, int32_t attempt, const std::string& worker);
+
+  // The active jobs' attempts on `worker` ("": on no worker, i.e. unclaimed since a failover).
+  std::vector<RunningAttempt> running_on(const std::string& worker) const;
+
   // Forgets finished jobs older than the retention time (and the oldest beyond the bound);
   // returns their ids.
   std::vector<std::string> expire(int64_t now_ms);

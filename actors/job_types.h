@@ -126,7 +126,8 @@ struct JobEvent {
 // The answer to a submission.
 struct SubmitReply {
   std::string job_id;      // Empty when refused.
-  std::string error_code;  // "queue_full" or "shutting_down"; empty when accepted.
+  // "queue_full", "shutting_down" or "no_leader"; empty when accepted.
+  std::string error_code;
   std::string error_message;
   int32_t retry_after_s = 0;
 };
@@ -136,6 +137,39 @@ enum class CancelResult : uint8_t { kCancelled, kNotFound, kAlreadyFinished };
 struct CancelReply {
   CancelResult result = CancelResult::kNotFound;
   JobStatus status;  // The job after the cancel (or as it finished).
+};
+
+// A node of the cluster as it introduces itself to the leader. `roles` is a subset of
+// "api", "scheduler", "worker"; `address` is its cluster (remoting) address, host:port, empty
+// in the embedded mode; `slots` is its sandbox slot count (0 without the worker role).
+struct NodeInfo {
+  std::string id;
+  std::vector<std::string> roles;
+  std::string address;
+  int32_t slots = 0;
+};
+
+// One attempt a worker is running (or has finished but not yet had acknowledged).
+struct RunningAttempt {
+  std::string job_id;
+  int32_t attempt = 0;
+};
+
+// A node as the leader sees it, for /api/stats and /metrics.
+struct NodeStats {
+  NodeInfo info;
+  int32_t busy = 0;       // Slots running an attempt.
+  bool draining = false;  // Leaving: no new jobs are dispatched to it.
+  bool leader = false;
+  int64_t last_seen_ms = 0;
+};
+
+// A job as the job store keeps it: its latest status and, written once with the first record,
+// its spec (`has_spec` false: the stored spec stays).
+struct StoredJob {
+  JobStatus status;
+  bool has_spec = false;
+  JobSpec spec;
 };
 
 // Counters and figures of the scheduler, for /api/stats and /metrics.
@@ -158,6 +192,10 @@ struct SchedulerStats {
   int64_t latency_p99_ms = 0;
   int64_t latency_samples = 0;
   bool accepting = true;
+  // The cluster: the leading node's id, its lease epoch and every node that has joined.
+  std::string leader;
+  int64_t epoch = 0;
+  std::vector<NodeStats> nodes;
 };
 
 }  // namespace codearena::actors

@@ -14,9 +14,16 @@ void register_message_types(caf::actor_system_config& config) {
       .add_message_type<JobEvent>("JobEvent")
       .add_message_type<SubmitReply>("SubmitReply")
       .add_message_type<CancelReply>("CancelReply")
+      .add_message_type<NodeInfo>("NodeInfo")
+      .add_message_type<RunningAttempt>("RunningAttempt")
+      .add_message_type<std::vector<RunningAttempt>>("std::vector<RunningAttempt>")
+      .add_message_type<NodeStats>("NodeStats")
+      .add_message_type<StoredJob>("StoredJob")
+      .add_message_type<std::vector<StoredJob>>("std::vector<StoredJob>")
       .add_message_type<SchedulerStats>("SchedulerStats")
       .add_message_type<job_listener_actor>("job_listener_actor")
-      .add_message_type<worker_actor>("worker_actor");
+      .add_message_type<worker_actor>("worker_actor")
+      .add_message_type<scheduler_actor>("scheduler_actor");
 }
 
 }  // namespace codearena::actors

@@ -29,6 +29,17 @@ using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using render_atom = caf::atom_constant<caf::atom("render")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
+using leave_atom = caf::atom_constant<caf::atom("leave")>;
+using lead_atom = caf::atom_constant<caf::atom("lead")>;
+using follow_atom = caf::atom_constant<caf::atom("follow")>;
+using leader_atom = caf::atom_constant<caf::atom("leader")>;
+using running_atom = caf::atom_constant<caf::atom("running")>;
+using write_atom = caf::atom_constant<caf::atom("write")>;
+using load_atom = caf::atom_constant<caf::atom("load")>;
+using read_atom = caf::atom_constant<caf::atom("read")>;
+using handover_atom = caf::atom_constant<caf::atom("handover")>;
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TestCaseSpec& x) {
@@ -87,11 +98,33 @@ typename Inspector::result_type inspect(Inspector& f, CancelReply& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, NodeInfo& x) {
+  return f(caf::meta::type_name("NodeInfo"), x.id, x.roles, x.address, x.slots);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, RunningAttempt& x) {
+  return f(caf::meta::type_name("RunningAttempt"), x.job_id, x.attempt);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, NodeStats& x) {
+  return f(caf::meta::type_name("NodeStats"), x.info, x.busy, x.draining, x.leader,
+           x.last_seen_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, StoredJob& x) {
+  return f(caf::meta::type_name("StoredJob"), x.status, x.has_spec, x.spec);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, SchedulerStats& x) {
   return f(caf::meta::type_name("SchedulerStats"), x.queued_by_priority, x.retry_waiting,
            x.active, x.slots_total, x.slots_busy, x.workers, x.completed, x.failed, x.cancelled,
            x.submitted, x.retained, x.jobs_per_second_last_minute, x.latency_p50_ms,
-           x.latency_p90_ms, x.latency_p99_ms, x.latency_samples, x.accepting);
+           x.latency_p90_ms, x.latency_p99_ms, x.latency_samples, x.accepting, x.leader,
+           x.epoch, x.nodes);
 }
 
 // Receives a job's events (SSE streams, waiters). The scheduler stops sending after the final
@@ -99,36 +132,77 @@ typename Inspector::result_type inspect(Inspector& f, SchedulerStats& x) {
 using job_listener_actor = caf::typed_actor<caf::reacts_to<event_atom, JobEvent>>;
 
 // A worker node's sandbox pool: runs attempts it is given (job id, attempt, spec, how many of
-// its slots the job's test cases may use at once) and stops them on cancel.
+// its slots the job's test cases may use at once) and stops them on cancel. `running` lists the
+// attempts it runs or has finished without the leader acknowledging the report yet (a new
+// leader claims them). `drain` stops it taking jobs, waits up to the grace time (milliseconds)
+// for its attempts to end and be acknowledged, and replies with how many had not. idle, report
+// and progress come from its own slot runners, tick from itself.
 using worker_actor =
     caf::typed_actor<caf::reacts_to<run_atom, std::string, int32_t, JobSpec, int32_t>,
                      caf::reacts_to<cancel_atom, std::string, int32_t>,
-                     caf::reacts_to<idle_atom, int32_t>>;
+                     caf::replies_to<running_atom>::with<std::vector<RunningAttempt>>,
+                     caf::replies_to<drain_atom, int64_t>::with<int64_t>,
+                     caf::reacts_to<idle_atom, int32_t>, caf::reacts_to<report_atom, AttemptReport>,
+                     caf::reacts_to<progress_atom, std::string, int32_t, TestOutcome>,
+                     caf::reacts_to<tick_atom>>;
 
-// The scheduler (the leader): owns the job book and publishes every job's status to the status
-// board (status queries read it there). Replies with an empty job id mean "no such job". drain stops dispatch, fails waiting jobs, waits for running ones up to the grace time
-// (milliseconds), fails the rest, and replies with the number of jobs it failed.
+// The job store of the leader, a detached actor owning a blocking cluster::JobStore. write
+// persists a batch as the holder of an epoch: true once written, false when fenced by a newer
+// epoch (nothing written); while the store is unreachable it keeps retrying. load returns
+// every unfinished job; read one job's status (empty id: unknown).
+using store_actor = caf::typed_actor<
+    caf::replies_to<write_atom, int64_t, std::vector<StoredJob>>::with<bool>,
+    caf::replies_to<load_atom>::with<std::vector<StoredJob>>,
+    caf::replies_to<read_atom, std::string>::with<JobStatus>>;
+
+// The scheduler of a scheduler-capable node; it leads while its node holds the leader lease
+// (lead with the epoch; follow when the lease is lost) and refuses requests otherwise. The
+// leader owns the job book, persists every transition in the job store before acknowledging it
+// and publishes every job's status to the node's status board. Replies with an empty job id
+// mean "no such job".
+// - join: a node introduces itself (with its pool and the attempts it runs, which the leader
+//   claims; workers without the worker role pass an invalid pool); replies with the epoch.
+// - heartbeat: a node is alive; false when the leader does not know it (it must join again).
+// - leave: the node drains; nothing new is dispatched to it.
+// - report: the end of an attempt; the reply (true) comes once the outcome is persisted.
+// - drain (single node): stops dispatch, fails waiting jobs, waits for running ones up to the
+//   grace time (milliseconds), fails the rest, and replies with the number of jobs it failed.
+// - handover (cluster): stops dispatching and answering, persists what is pending, and replies;
+//   the jobs stay in the store for the next leader.
 using scheduler_actor = caf::typed_actor<
     caf::replies_to<submit_atom, std::string, JobSpec>::with<SubmitReply>,
     caf::replies_to<await_atom, std::string>::with<JobStatus>,
+    caf::replies_to<status_atom, std::string>::with<JobStatus>,
     caf::replies_to<cancel_atom, std::string>::with<CancelReply>,
     caf::replies_to<stats_atom>::with<SchedulerStats>,
     caf::replies_to<watch_atom, std::string, job_listener_actor>::with<JobStatus>,
     caf::replies_to<drain_atom, int64_t>::with<int64_t>,
-    caf::reacts_to<join_atom, worker_actor, int32_t>,
+    caf::replies_to<handover_atom>::with<bool>,
+    caf::replies_to<join_atom, NodeInfo, worker_actor, std::vector<RunningAttempt>>::with<int64_t>,
+    caf::replies_to<heartbeat_atom, std::string>::with<bool>,
+    caf::replies_to<leave_atom, std::string>::with<bool>,
     caf::reacts_to<progress_atom, std::string, int32_t, TestOutcome>,
-    caf::reacts_to<report_atom, AttemptReport>, caf::reacts_to<tick_atom>>;
+    caf::replies_to<report_atom, AttemptReport>::with<bool>, caf::reacts_to<lead_atom, int64_t>,
+    caf::reacts_to<follow_atom>, caf::reacts_to<tick_atom>>;
 
-// The entry point for clients of one node: assigns job ids and forwards to the scheduler.
+// A node's local actors learn the current leader through this message (an invalid handle while
+// none is known): the pool joins it, the submission actor forwards to it.
+using leader_notice = caf::reacts_to<leader_atom, scheduler_actor>;
+
+// The sandbox pool as its node runs it: a worker_actor that follows the leader.
+using pool_actor = worker_actor::extend<leader_notice>;
+
+// The entry point for clients of one node: assigns job ids and forwards to the leader.
 using submission_actor = caf::typed_actor<
     caf::replies_to<submit_atom, JobSpec>::with<SubmitReply>,
     caf::replies_to<await_atom, std::string>::with<JobStatus>,
+    caf::replies_to<status_atom, std::string>::with<JobStatus>,
     caf::replies_to<cancel_atom, std::string>::with<CancelReply>,
     caf::replies_to<stats_atom>::with<SchedulerStats>,
-    caf::replies_to<watch_atom, std::string, job_listener_actor>::with<JobStatus>>;
+    caf::replies_to<watch_atom, std::string, job_listener_actor>::with<JobStatus>, leader_notice>;
 
 // The node's metrics: replies with the Prometheus text of the node's registry, gauges of the
-// scheduler's figures refreshed first.
+// cluster's figures (asked from the leader) refreshed first.
 using metrics_actor = caf::typed_actor<caf::replies_to<render_atom>::with<std::string>>;
 
 // Registers every type above with the configuration (call once per node, before the system).

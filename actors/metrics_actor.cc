@@ -1,6 +1,8 @@
 #include "actors/metrics_actor.h"
 
 #include <chrono>
+#include <map>
+#include <set>
 
 #include <caf/all.hpp>
 
@@ -25,7 +27,37 @@ struct SchedulerGauges {
                     .with()),
         retained(registry.gauge("codearena_retained_jobs",
                                 "Jobs the scheduler holds, finished ones included.")
-                     .with()) {}
+                     .with()),
+        epoch(registry.gauge("codearena_cluster_epoch",
+                             "The leader's lease epoch (grows with every new leader).")
+                  .with()),
+        leader(registry.gauge("codearena_cluster_leader",
+                              "1 for the node that leads the cluster, 0 for the others.",
+                              {"node"})),
+        node_slots(registry.gauge("codearena_cluster_node_slots",
+                                  "Sandbox slots of each node of the cluster, by state.",
+                                  {"node", "state"})),
+        node_roles(registry.gauge("codearena_cluster_nodes",
+                                  "Nodes that have joined the leader, by role.", {"role"})) {}
+
+  void update_cluster(const SchedulerStats& stats) {
+    epoch.set(static_cast<double>(stats.epoch));
+    // Nodes that left keep a series: zero it rather than leaving their last values.
+    for (const auto& node : nodes_seen) {
+      leader.with({node}).set(0);
+      node_slots.with({node, "busy"}).set(0);
+      node_slots.with({node, "free"}).set(0);
+    }
+    std::map<std::string, double> roles{{"api", 0}, {"scheduler", 0}, {"worker", 0}};
+    for (const auto& node : stats.nodes) {
+      nodes_seen.insert(node.info.id);
+      leader.with({node.info.id}).set(node.leader ? 1 : 0);
+      node_slots.with({node.info.id, "busy"}).set(node.busy);
+      node_slots.with({node.info.id, "free"}).set(node.info.slots - node.busy);
+      for (const auto& role : node.info.roles) roles[role] += 1;
+    }
+    for (const auto& [role, count] : roles) node_roles.with({role}).set(count);
+  }
 
   void update(const SchedulerStats& stats) {
     for (int p = 0; p < kPriorityCount; ++p) {
@@ -38,6 +70,7 @@ struct SchedulerGauges {
     slots.with({"free"}).set(static_cast<double>(stats.slots_total - stats.slots_busy));
     workers.set(static_cast<double>(stats.workers));
     retained.set(static_cast<double>(stats.retained));
+    update_cluster(stats);
   }
 
   telemetry::GaugeFamily& queue_depth;
@@ -46,22 +79,27 @@ struct SchedulerGauges {
   telemetry::GaugeFamily& slots;
   telemetry::Gauge& workers;
   telemetry::Gauge& retained;
+  telemetry::Gauge& epoch;
+  telemetry::GaugeFamily& leader;
+  telemetry::GaugeFamily& node_slots;
+  telemetry::GaugeFamily& node_roles;
+  std::set<std::string> nodes_seen;
 };
 
 metrics_actor::behavior_type metrics_behavior(metrics_actor::pointer self,
-                                              scheduler_actor scheduler,
+                                              submission_actor submission,
                                               telemetry::Registry* registry,
                                               std::shared_ptr<SchedulerGauges> gauges) {
   return {
       [=](render_atom) -> caf::result<std::string> {
         auto promise = self->make_response_promise<std::string>();
-        self->request(scheduler, std::chrono::seconds(5), stats_atom::value)
+        self->request(submission, std::chrono::seconds(5), stats_atom::value)
             .then(
                 [=](const SchedulerStats& stats) mutable {
                   gauges->update(stats);
                   promise.deliver(registry->render());
                 },
-                // Without the scheduler the gauges keep their last values; the rest is current.
+                // Without a leader the gauges keep their last values; the rest is current.
                 [=](caf::error&) mutable { promise.deliver(registry->render()); });
         return promise;
       },
@@ -70,9 +108,9 @@ metrics_actor::behavior_type metrics_behavior(metrics_actor::pointer self,
 
 }  // namespace
 
-metrics_actor spawn_metrics_actor(caf::actor_system& system, scheduler_actor scheduler,
+metrics_actor spawn_metrics_actor(caf::actor_system& system, submission_actor submission,
                                   telemetry::Registry& registry) {
-  return system.spawn(metrics_behavior, std::move(scheduler), &registry,
+  return system.spawn(metrics_behavior, std::move(submission), &registry,
                       std::make_shared<SchedulerGauges>(registry));
 }
 

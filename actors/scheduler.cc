@@ -22,42 +22,66 @@ int64_t now_ms() {
       .count();
 }
 
-struct WorkerEntry {
-  worker_actor handle;
-  int32_t slots = 0;
-  std::set<std::pair<std::string, int32_t>> running;  // (job id, attempt) holding a slot
+caf::error not_leading() {
+  return caf::make_error(caf::sec::runtime_error, "this node does not lead the cluster");
+}
 
-  int32_t free_slots() const { return slots - static_cast<int32_t>(running.size()); }
+struct NodeEntry {
+  NodeInfo info;
+  worker_actor pool;  // Invalid for nodes without the worker role.
+  std::set<std::pair<std::string, int32_t>> running;  // (job id, attempt) holding a slot
+  bool draining = false;
+  int64_t last_seen_ms = 0;
+
+  int32_t free_slots() const { return info.slots - static_cast<int32_t>(running.size()); }
+  bool takes_jobs() const { return pool && !draining && free_slots() > 0; }
 };
 
-struct SchedulerState {
-  explicit SchedulerState() : book(SchedulerPolicy{}) {}
+// Transitions waiting to be written, and what to do once they are: one store write.
+struct PendingWrite {
+  std::vector<StoredJob> jobs;
+  std::unordered_map<std::string, size_t> index;  // job id -> position in `jobs`
+  std::vector<std::function<void()>> effects;
 
+  bool empty() const { return jobs.empty() && effects.empty(); }
+};
+
+enum class Role { kStandby, kLoading, kLeading };
+
+struct SchedulerState {
+  SchedulerState() : book(SchedulerPolicy{}) {}
+
+  SchedulerConfig config;
   JobBook book;
-  TransitionHook on_transition;
-  StatusBoard* board = nullptr;
-  std::map<std::string, WorkerEntry> workers;  // by worker key
+  Role role = Role::kStandby;
+  int64_t epoch = 0;
+  int64_t claim_deadline_ms = 0;
+  std::map<std::string, NodeEntry> nodes;  // by node id
   std::unordered_map<std::string, std::vector<job_listener_actor>> listeners;
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<JobStatus>>> waiters;
+  PendingWrite pending;
+  bool writing = false;
+  int64_t term = 0;  // Grows with every step down: replies for an earlier term are dropped.
   bool accepting = true;
   bool draining = false;
   int64_t drain_deadline_ms = 0;
   int64_t drain_failed = 0;
   std::vector<caf::typed_response_promise<int64_t>> drain_promises;
 
+  bool leading() const { return role == Role::kLeading; }
+
   static constexpr const char* name = "scheduler";
 };
 
 using scheduler_pointer = scheduler_actor::stateful_pointer<SchedulerState>;
 
-std::string worker_key(const worker_actor& handle) { return caf::to_string(handle.address()); }
-
 void publish(scheduler_pointer self, const JobEvent& event) {
   auto& state = self->state;
   const auto& id = event.status.id;
-  if (state.board) state.board->publish(event.status);
-  if (state.on_transition) {
-    if (const JobRecord* record = state.book.find(id)) state.on_transition(event, record->spec);
+  if (state.config.board) state.config.board->publish(event.status);
+  if (state.config.on_transition) {
+    if (const JobRecord* record = state.book.find(id))
+      state.config.on_transition(event, record->spec);
   }
   const auto listeners = state.listeners.find(id);
   if (listeners != state.listeners.end()) {
@@ -71,37 +95,113 @@ void publish(scheduler_pointer self, const JobEvent& event) {
   state.waiters.erase(waiters);
 }
 
-WorkerEntry* worker_with_most_free_slots(SchedulerState& state) {
-  WorkerEntry* best = nullptr;
-  for (auto& [key, worker] : state.workers) {
-    if (worker.free_slots() > 0 && (best == nullptr || worker.free_slots() > best->free_slots()))
-      best = &worker;
+void flush(scheduler_pointer self);
+
+// Runs `effect` once everything staged so far is persisted.
+void after_write(scheduler_pointer self, std::function<void()> effect) {
+  self->state.pending.effects.push_back(std::move(effect));
+  flush(self);
+}
+
+// Stages the job's new status for the store (with its spec when `with_spec`) and publishes the
+// event once it is written.
+void persist(scheduler_pointer self, const JobEvent& event, bool with_spec = false) {
+  auto& pending = self->state.pending;
+  const auto& id = event.status.id;
+  const auto [position, added] = pending.index.emplace(id, pending.jobs.size());
+  if (added) pending.jobs.emplace_back();
+  StoredJob& stored = pending.jobs[position->second];
+  const JobRecord* record = self->state.book.find(id);
+  stored.status = record ? record->status : event.status;
+  if (with_spec && record) {
+    stored.has_spec = true;
+    stored.spec = record->spec;
+  }
+  after_write(self, [self, event] { publish(self, event); });
+}
+
+void step_down(scheduler_pointer self);
+
+void flush(scheduler_pointer self) {
+  auto& state = self->state;
+  if (state.writing || state.pending.empty()) return;
+  auto batch = std::make_shared<PendingWrite>(std::move(state.pending));
+  state.pending = PendingWrite{};
+  state.writing = true;
+  const int64_t term = state.term;
+  self->request(state.config.store, caf::infinite, write_atom::value, state.epoch, batch->jobs)
+      .then(
+          [=](bool written) {
+            self->state.writing = false;
+            if (term != self->state.term) return;
+            if (!written) {
+              step_down(self);  // Fenced: another node leads now.
+              return;
+            }
+            for (auto& effect : batch->effects) effect();
+            flush(self);
+          },
+          [=](caf::error&) {
+            // The store stayed unreachable: whether the batch was written is unknown, so the
+            // node stands by until its membership confirms the lease again (lead), then starts
+            // over from what the store holds.
+            self->state.writing = false;
+            if (term == self->state.term) step_down(self);
+          });
+}
+
+NodeEntry* node_with_most_free_slots(SchedulerState& state) {
+  NodeEntry* best = nullptr;
+  for (auto& [id, node] : state.nodes) {
+    if (node.takes_jobs() && (best == nullptr || node.free_slots() > best->free_slots()))
+      best = &node;
   }
   return best;
 }
 
 void dispatch(scheduler_pointer self) {
   auto& state = self->state;
-  if (!state.accepting) return;
-  while (WorkerEntry* worker = worker_with_most_free_slots(state)) {
-    auto started = state.book.start_next(worker_key(worker->handle), now_ms());
+  if (!state.accepting || !state.leading()) return;
+  while (NodeEntry* node = node_with_most_free_slots(state)) {
+    auto started = state.book.start_next(node->info.id, now_ms());
     if (!started) return;
     auto& [record, event] = *started;
-    worker->running.emplace(record->status.id, record->status.attempts);
+    node->running.emplace(record->status.id, record->status.attempts);
     // Slots nobody waits for may run this job's test cases side by side. They are not reserved:
     // a job dispatched meanwhile waits in the sandbox for one of them.
-    const int32_t spare = state.book.waiting() == 0 ? worker->free_slots() : 0;
+    const int32_t spare = state.book.waiting() == 0 ? node->free_slots() : 0;
     const int32_t parallel = 1 + std::min(spare, record->status.tests_total - 1);
-    self->send(worker->handle, run_atom::value, record->status.id, record->status.attempts,
-               record->spec, parallel);
-    publish(self, event);
+    persist(self, event);
+    after_write(self, [self, pool = node->pool, id = record->status.id,
+                       attempt = record->status.attempts, spec = record->spec, parallel] {
+      self->send(pool, run_atom::value, id, attempt, spec, parallel);
+    });
   }
 }
 
 void release_slot(SchedulerState& state, const std::string& job_id, int32_t attempt) {
-  for (auto& [key, worker] : state.workers) {
-    if (worker.running.erase({job_id, attempt}) > 0) return;
+  for (auto& [id, node] : state.nodes) {
+    if (node.running.erase({job_id, attempt}) > 0) return;
   }
+}
+
+// Ends an attempt that will never report (its node was lost): retried like an internal error.
+void requeue_lost(scheduler_pointer self, const std::string& job_id, int32_t attempt,
+                  const std::string& reason) {
+  const AttemptReport report{job_id, attempt, AttemptReport::Kind::kInternalError, {}, reason};
+  if (auto event = self->state.book.finish(report, now_ms())) persist(self, *event);
+}
+
+void lose_node(scheduler_pointer self, const std::string& node_id, const std::string& reason) {
+  auto& nodes = self->state.nodes;
+  const auto found = nodes.find(node_id);
+  if (found == nodes.end()) return;
+  const auto running = std::move(found->second.running);
+  nodes.erase(found);
+  for (const auto& [job_id, attempt] : running) {
+    requeue_lost(self, job_id, attempt, "the worker node " + node_id + " " + reason);
+  }
+  dispatch(self);
 }
 
 void finish_drain_if_done(scheduler_pointer self) {
@@ -109,91 +209,266 @@ void finish_drain_if_done(scheduler_pointer self) {
   if (!state.draining) return;
   const int64_t now = now_ms();
   if (state.book.active() > 0 && now < state.drain_deadline_ms) return;
-  for (auto& [event, worker_name] : state.book.fail_running(kGraceEndedReason, now)) {
-    const auto worker = state.workers.find(worker_name);
-    if (worker != state.workers.end()) {
-      self->send(worker->second.handle, cancel_atom::value, event.status.id,
-                 event.status.attempts);
+  for (auto& [event, node_id] : state.book.fail_running(kGraceEndedReason, now)) {
+    const auto node = state.nodes.find(node_id);
+    if (node != state.nodes.end() && node->second.pool) {
+      self->send(node->second.pool, cancel_atom::value, event.status.id, event.status.attempts);
     }
     ++state.drain_failed;
-    publish(self, event);
+    persist(self, event);
   }
   state.draining = false;
-  for (auto& promise : state.drain_promises) promise.deliver(state.drain_failed);
-  state.drain_promises.clear();
+  after_write(self, [self] {
+    for (auto& promise : self->state.drain_promises) promise.deliver(self->state.drain_failed);
+    self->state.drain_promises.clear();
+  });
+}
+
+void fail_waiting_jobs(scheduler_pointer self) {
+  for (const auto& event : self->state.book.fail_waiting(kShutdownReason, now_ms())) {
+    ++self->state.drain_failed;
+    persist(self, event);
+  }
+}
+
+// Attempts a failed-over leader loaded as running that no worker claimed in time are requeued.
+void requeue_unclaimed(scheduler_pointer self) {
+  auto& state = self->state;
+  if (state.claim_deadline_ms == 0 || now_ms() < state.claim_deadline_ms) return;
+  state.claim_deadline_ms = 0;
+  for (const auto& [job_id, attempt] : state.book.running_on("")) {
+    requeue_lost(self, job_id, attempt,
+                 "was running when the previous leader was lost and no worker claimed it");
+  }
+}
+
+void lose_silent_nodes(scheduler_pointer self) {
+  auto& state = self->state;
+  const int64_t oldest_allowed = now_ms() - state.config.node_timeout_ms;
+  std::vector<std::string> silent;
+  for (const auto& [id, node] : state.nodes) {
+    if (id != state.config.node_id && node.last_seen_ms < oldest_allowed) silent.push_back(id);
+  }
+  for (const auto& id : silent) {
+    lose_node(self, id,
+              "sent no heartbeat for " + std::to_string(state.config.node_timeout_ms) + " ms");
+  }
 }
 
 void on_tick(scheduler_pointer self) {
-  for (const auto& id : self->state.book.expire(now_ms())) {
-    if (self->state.board) self->state.board->forget(id);
+  auto& state = self->state;
+  if (state.leading()) {
+    for (const auto& id : state.book.expire(now_ms())) {
+      if (state.config.board) state.config.board->forget(id);
+    }
+    requeue_unclaimed(self);
+    lose_silent_nodes(self);
+    dispatch(self);
+    finish_drain_if_done(self);
   }
-  dispatch(self);
-  finish_drain_if_done(self);
   self->delayed_send(self, kTickInterval, tick_atom::value);
 }
 
 SchedulerStats current_stats(SchedulerState& state) {
   SchedulerStats stats = state.book.stats(now_ms());
-  stats.workers = static_cast<int64_t>(state.workers.size());
-  for (const auto& [key, worker] : state.workers) {
-    stats.slots_total += worker.slots;
-    stats.slots_busy += static_cast<int64_t>(worker.running.size());
+  for (const auto& [id, node] : state.nodes) {
+    if (node.pool) ++stats.workers;
+    stats.slots_total += node.info.slots;
+    stats.slots_busy += static_cast<int64_t>(node.running.size());
+    stats.nodes.push_back(NodeStats{node.info, static_cast<int32_t>(node.running.size()),
+                                    node.draining, id == state.config.node_id,
+                                    node.last_seen_ms});
   }
   stats.accepting = state.accepting;
+  stats.leader = state.config.node_id;
+  stats.epoch = state.epoch;
   return stats;
 }
 
+// Forgets everything a leader holds: the lease is gone, the store belongs to the next leader.
+// Requests waiting on this node are dropped and time out at their senders.
+void step_down(scheduler_pointer self) {
+  auto& state = self->state;
+  state.role = Role::kStandby;
+  ++state.term;
+  state.book = JobBook(state.config.policy);
+  state.nodes.clear();
+  state.listeners.clear();
+  state.waiters.clear();
+  state.pending = PendingWrite{};
+  state.claim_deadline_ms = 0;
+  if (state.config.board) state.config.board->clear();
+}
+
+void take_over(scheduler_pointer self, std::vector<StoredJob>& jobs) {
+  auto& state = self->state;
+  std::sort(jobs.begin(), jobs.end(), [](const StoredJob& a, const StoredJob& b) {
+    return std::make_pair(a.status.priority, a.status.created_at_ms) <
+           std::make_pair(b.status.priority, b.status.created_at_ms);
+  });
+  for (const auto& job : jobs) {
+    state.book.restore(job);
+    if (state.config.board) state.config.board->publish(job.status);
+  }
+  state.role = Role::kLeading;
+  state.claim_deadline_ms = now_ms() + state.config.claim_window_ms;
+  dispatch(self);
+}
+
+void lead(scheduler_pointer self, int64_t epoch) {
+  auto& state = self->state;
+  if (state.role != Role::kStandby && state.epoch == epoch) return;
+  step_down(self);
+  state.role = Role::kLoading;
+  state.epoch = epoch;
+  const int64_t term = state.term;
+  self->request(state.config.store, caf::infinite, load_atom::value)
+      .then(
+          [=](std::vector<StoredJob>& jobs) {
+            if (self->state.term == term) take_over(self, jobs);
+          },
+          [=](caf::error&) {
+            if (self->state.term == term) step_down(self);
+          });
+}
+
+// Answers with the job's status from the book or, for a job the book does not hold, from the
+// shared store (finished before this node took over); an empty status for an unknown job.
+void find_status(scheduler_pointer self, const std::string& id,
+                 std::function<void(const JobStatus&)> answer) {
+  auto& state = self->state;
+  if (const JobRecord* record = state.book.find(id)) {
+    answer(record->status);
+    return;
+  }
+  if (!state.config.store_is_shared) {
+    answer(JobStatus{});
+    return;
+  }
+  self->request(state.config.store, std::chrono::seconds(5), read_atom::value, id)
+      .then([=](const JobStatus& status) { answer(status); },
+            [=](caf::error&) { answer(JobStatus{}); });
+}
+
+void join(scheduler_pointer self, const NodeInfo& info, const worker_actor& pool,
+          const std::vector<RunningAttempt>& running) {
+  auto& state = self->state;
+  auto previous = state.nodes.find(info.id);
+  std::set<std::pair<std::string, int32_t>> lost;
+  if (previous != state.nodes.end()) lost = std::move(previous->second.running);
+  NodeEntry& node = state.nodes[info.id];
+  node = NodeEntry{info, pool, {}, false, now_ms()};
+  if (pool) self->monitor(pool);
+  for (const auto& attempt : running) {
+    lost.erase({attempt.job_id, attempt.attempt});
+    if (state.book.claim(attempt.job_id, attempt.attempt, info.id)) {
+      node.running.emplace(attempt.job_id, attempt.attempt);
+    } else if (pool) {
+      // Requeued meanwhile (or cancelled): the worker must not spend a slot on it.
+      self->send(pool, cancel_atom::value, attempt.job_id, attempt.attempt);
+    }
+  }
+  for (const auto& [job_id, attempt] : lost) {
+    requeue_lost(self, job_id, attempt, "the worker node " + info.id + " no longer ran it");
+  }
+  dispatch(self);
+}
+
 scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, SchedulerConfig config) {
-  self->state.book = JobBook(config.policy);
-  self->state.on_transition = std::move(config.on_transition);
-  self->state.board = config.board;
+  self->state.config = std::move(config);
+  self->state.book = JobBook(self->state.config.policy);
   self->delayed_send(self, kTickInterval, tick_atom::value);
+  self->set_down_handler([=](caf::down_msg& down) {
+    for (const auto& [id, node] : self->state.nodes) {
+      if (node.pool && node.pool.address() == down.source) {
+        lose_node(self, id, "went down (" + caf::to_string(down.reason) + ")");
+        return;
+      }
+    }
+  });
   return {
-      [=](submit_atom, const std::string& id, JobSpec& spec) -> SubmitReply {
-        if (!self->state.accepting) {
+      [=](submit_atom, const std::string& id, JobSpec& spec) -> caf::result<SubmitReply> {
+        auto& state = self->state;
+        if (!state.accepting) {
           return SubmitReply{"", "shutting_down", "the server is shutting down", 5};
         }
-        auto reply = self->state.book.add(id, std::move(spec), now_ms());
-        if (reply.error_code.empty()) {
-          const JobRecord* record = self->state.book.find(id);
-          publish(self, JobEvent{record->status, false, {}});
-          dispatch(self);
+        if (!state.leading()) {
+          return SubmitReply{"", "no_leader", "no scheduler leads the cluster at the moment", 1};
         }
-        return reply;
-      },
-      [=](await_atom, const std::string& id) -> caf::result<JobStatus> {
-        const JobRecord* record = self->state.book.find(id);
-        if (record == nullptr) return JobStatus{};
-        if (is_final(record->status.state)) return record->status;
-        auto promise = self->make_response_promise<JobStatus>();
-        self->state.waiters[id].push_back(promise);
+        auto reply = state.book.add(id, std::move(spec), now_ms());
+        if (!reply.error_code.empty()) return reply;
+        auto promise = self->make_response_promise<SubmitReply>();
+        persist(self, JobEvent{state.book.find(id)->status, false, {}}, true);
+        after_write(self, [promise, reply]() mutable { promise.deliver(reply); });
+        dispatch(self);
         return promise;
       },
-      [=](cancel_atom, const std::string& id) -> CancelReply {
-        std::string running_on;
-        auto reply = self->state.book.cancel(id, now_ms(), &running_on);
-        if (reply.result != CancelResult::kCancelled) return reply;
-        const auto worker = self->state.workers.find(running_on);
-        if (worker != self->state.workers.end()) {
-          self->send(worker->second.handle, cancel_atom::value, id, reply.status.attempts);
-        }
-        publish(self, JobEvent{reply.status, false, {}});
-        return reply;
+      [=](await_atom, const std::string& id) -> caf::result<JobStatus> {
+        if (!self->state.leading()) return not_leading();
+        auto promise = self->make_response_promise<JobStatus>();
+        find_status(self, id, [=](const JobStatus& status) mutable {
+          if (status.id.empty() || is_final(status.state)) {
+            promise.deliver(status);
+          } else {
+            self->state.waiters[id].push_back(promise);
+          }
+        });
+        return promise;
       },
-      [=](stats_atom) -> SchedulerStats { return current_stats(self->state); },
-      [=](watch_atom, const std::string& id, const job_listener_actor& listener) -> JobStatus {
-        const JobRecord* record = self->state.book.find(id);
-        if (record == nullptr) return JobStatus{};
-        if (!is_final(record->status.state)) self->state.listeners[id].push_back(listener);
-        return record->status;
+      [=](status_atom, const std::string& id) -> caf::result<JobStatus> {
+        if (!self->state.leading()) return not_leading();
+        auto promise = self->make_response_promise<JobStatus>();
+        find_status(self, id,
+                    [=](const JobStatus& status) mutable { promise.deliver(status); });
+        return promise;
+      },
+      [=](cancel_atom, const std::string& id) -> caf::result<CancelReply> {
+        auto& state = self->state;
+        if (!state.leading()) return not_leading();
+        std::string running_on;
+        auto reply = state.book.cancel(id, now_ms(), &running_on);
+        if (reply.result == CancelResult::kNotFound) {
+          auto promise = self->make_response_promise<CancelReply>();
+          find_status(self, id, [=](const JobStatus& status) mutable {
+            const bool known = !status.id.empty();
+            promise.deliver(CancelReply{
+                known ? CancelResult::kAlreadyFinished : CancelResult::kNotFound, status});
+          });
+          return promise;
+        }
+        if (reply.result != CancelResult::kCancelled) return reply;
+        const auto node = state.nodes.find(running_on);
+        if (node != state.nodes.end()) {
+          node->second.running.erase({id, reply.status.attempts});
+          if (node->second.pool)
+            self->send(node->second.pool, cancel_atom::value, id, reply.status.attempts);
+        }
+        auto promise = self->make_response_promise<CancelReply>();
+        persist(self, JobEvent{reply.status, false, {}});
+        after_write(self, [promise, reply]() mutable { promise.deliver(reply); });
+        dispatch(self);
+        return promise;
+      },
+      [=](stats_atom) -> caf::result<SchedulerStats> {
+        if (!self->state.leading()) return not_leading();
+        return current_stats(self->state);
+      },
+      [=](watch_atom, const std::string& id,
+          const job_listener_actor& listener) -> caf::result<JobStatus> {
+        if (!self->state.leading()) return not_leading();
+        auto promise = self->make_response_promise<JobStatus>();
+        find_status(self, id, [=](const JobStatus& status) mutable {
+          if (!status.id.empty() && !is_final(status.state))
+            self->state.listeners[id].push_back(listener);
+          promise.deliver(status);
+        });
+        return promise;
       },
       [=](drain_atom, int64_t grace_ms) -> caf::result<int64_t> {
         auto& state = self->state;
         state.accepting = false;
-        for (const auto& event : state.book.fail_waiting(kShutdownReason, now_ms())) {
-          ++state.drain_failed;
-          publish(self, event);
-        }
+        if (!state.leading()) return int64_t{0};
+        fail_waiting_jobs(self);
         state.draining = true;
         state.drain_deadline_ms = now_ms() + grace_ms;
         auto promise = self->make_response_promise<int64_t>();
@@ -201,28 +476,63 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         finish_drain_if_done(self);
         return promise;
       },
-      [=](join_atom, const worker_actor& worker, int32_t slots) {
-        auto& entry = self->state.workers[worker_key(worker)];
-        entry.handle = worker;
-        entry.slots = slots;
-        dispatch(self);
+      [=](handover_atom) -> caf::result<bool> {
+        self->state.accepting = false;
+        if (!self->state.leading()) return true;
+        auto promise = self->make_response_promise<bool>();
+        after_write(self, [self, promise]() mutable {
+          step_down(self);
+          promise.deliver(true);
+        });
+        return promise;
+      },
+      [=](join_atom, const NodeInfo& info, const worker_actor& pool,
+          const std::vector<RunningAttempt>& running) -> caf::result<int64_t> {
+        if (!self->state.leading()) return not_leading();
+        join(self, info, pool, running);
+        return self->state.epoch;
+      },
+      [=](heartbeat_atom, const std::string& node_id) -> caf::result<bool> {
+        if (!self->state.leading()) return not_leading();
+        const auto node = self->state.nodes.find(node_id);
+        if (node == self->state.nodes.end()) return false;
+        node->second.last_seen_ms = now_ms();
+        return true;
+      },
+      [=](leave_atom, const std::string& node_id) -> caf::result<bool> {
+        if (!self->state.leading()) return not_leading();
+        const auto node = self->state.nodes.find(node_id);
+        if (node == self->state.nodes.end()) return false;
+        node->second.draining = true;
+        return true;
       },
       [=](progress_atom, const std::string& id, int32_t attempt, const TestOutcome& test) {
+        if (!self->state.leading()) return;
         if (auto event = self->state.book.record_test(id, attempt, test)) publish(self, *event);
       },
-      [=](report_atom, const AttemptReport& report) {
-        release_slot(self->state, report.job_id, report.attempt);
-        if (auto event = self->state.book.finish(report, now_ms())) publish(self, *event);
-        // While shutting down nothing is dispatched: a job queued again for a retry fails now.
-        if (!self->state.accepting) {
-          for (const auto& failed : self->state.book.fail_waiting(kShutdownReason, now_ms())) {
-            ++self->state.drain_failed;
-            publish(self, failed);
-          }
+      [=](report_atom, const AttemptReport& report) -> caf::result<bool> {
+        auto& state = self->state;
+        if (!state.leading()) return not_leading();
+        release_slot(state, report.job_id, report.attempt);
+        auto event = state.book.finish(report, now_ms());
+        // A stale attempt's report (requeued, cancelled, already recorded) is acknowledged and
+        // dropped: each job's result is recorded once.
+        if (!event) {
+          dispatch(self);
+          return true;
         }
+        auto promise = self->make_response_promise<bool>();
+        persist(self, *event);
+        after_write(self, [promise]() mutable { promise.deliver(true); });
+        // While a single node shuts down nothing is dispatched: a job queued again for a retry
+        // fails now (in a cluster it stays in the store for the next leader).
+        if (!state.accepting && !state.config.store_is_shared) fail_waiting_jobs(self);
         dispatch(self);
         finish_drain_if_done(self);
+        return promise;
       },
+      [=](lead_atom, int64_t epoch) { lead(self, epoch); },
+      [=](follow_atom) { step_down(self); },
       [=](tick_atom) { on_tick(self); },
   };
 }

@@ -1,13 +1,19 @@
-// The scheduler actor: priority queues, dispatch to workers by credit (their free slots),
-// cancel, retries, progress, statistics and the shutdown drain.
+// The scheduler actor: priority queues, dispatch to worker nodes by credit (their free slots),
+// cancel, retries, progress, statistics, leadership and the shutdown drain.
 //
-// It is the only owner of the job book (actors/job_book.h); everything else asks it through
-// scheduler_actor messages. Workers join with their slot count; a job is dispatched only to a
-// worker with a free slot, and the slot counts as free again when the worker reports the
-// attempt's end (also for cancelled attempts, whose late reports are otherwise ignored).
+// Every scheduler-capable node runs one; it leads only while its node holds the leader lease
+// (see cluster/membership.h), and a leader owns the job book (actors/job_book.h). Each
+// transition is written to the job store (store_actor) before anything acts on it: replies to
+// clients, events, webhooks and run messages to workers wait for the write, and writes are
+// batched (whatever piles up during one write goes in the next). Nodes join with their slots;
+// a job is dispatched only to a worker with a free slot, which frees again when the worker
+// reports the attempt's end. A node that goes down or stays silent for the node timeout is lost:
+// its attempts are requeued (attempts + 1, backoff). A new leader loads the unfinished jobs,
+// lets workers claim what they still run and requeues the rest after the claim window.
 #pragma once
 
 #include <functional>
+#include <string>
 
 #include <caf/fwd.hpp>
 
@@ -27,6 +33,14 @@ struct SchedulerConfig {
   // Where the scheduler publishes every job's latest status for readers on other threads;
   // must outlive the actor system. May be null.
   StatusBoard* board = nullptr;
+  // Where every transition is persisted (required).
+  store_actor store;
+  // True when the store outlives this node (Redis): shutdown then hands the jobs over instead
+  // of failing them, and jobs unknown to the book are looked up in the store.
+  bool store_is_shared = false;
+  std::string node_id = "local";
+  int64_t node_timeout_ms = 5000;  // A node silent this long is lost.
+  int64_t claim_window_ms = 5000;  // How long a new leader waits for workers to claim jobs.
 };
 
 scheduler_actor spawn_scheduler(caf::actor_system& system, SchedulerConfig config);

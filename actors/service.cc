@@ -1,11 +1,19 @@
 #include "actors/service.h"
 
 #include <chrono>
+#include <thread>
 
 #include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 
 #include "actors/metrics_actor.h"
 #include "actors/submission.h"
+#include "cluster/membership.h"
+#include "cluster/memory_job_store.h"
+#include "cluster/redis_job_store.h"
+#include "cluster/store_actor.h"
+#include "telemetry/log.h"
 
 namespace codearena::actors {
 namespace {
@@ -13,14 +21,49 @@ namespace {
 // Replies from actors on this node come in microseconds; this bounds a lost one.
 constexpr auto kRequestTimeout = std::chrono::seconds(10);
 
-caf::actor_system_config& configured(caf::actor_system_config& config, int threads) {
+caf::actor_system_config& configured(caf::actor_system_config& config,
+                                     const ServiceConfig& service) {
   register_message_types(config);
-  if (threads > 0) config.set("scheduler.max-threads", threads);
+  if (service.actor_threads > 0) config.set("scheduler.max-threads", service.actor_threads);
   // Work stealing polls for work every 50 us between messages; a node exchanges a handful of
   // messages per job, so idle workers should sleep on a condition variable instead (measured:
   // the node's CPU per job fell by more than half, see docs/benchmarks.md).
   config.set("scheduler.policy", caf::atom("sharing"));
+  const ClusterConfig& cluster = service.cluster;
+  if (!cluster.networked()) return config;
+  config.load<caf::io::middleman>();
+  // Heartbeats on every connection, so that a hung (not dead) peer is cut off too.
+  config.set("middleman.heartbeat-interval",
+             caf::timespan{std::chrono::milliseconds(cluster.heartbeat_interval_ms)});
+  config.set("middleman.connection-timeout",
+             caf::timespan{std::chrono::milliseconds(cluster.node_timeout_ms)});
+  if (cluster.tls) {
+    config.load<caf::openssl::manager>();
+    config.set("openssl.certificate", cluster.tls_certificate);
+    config.set("openssl.key", cluster.tls_key);
+    config.set("openssl.cafile", cluster.tls_ca_file);
+  }
   return config;
+}
+
+std::vector<std::string> role_names(const ClusterConfig& cluster) {
+  std::vector<std::string> roles;
+  if (cluster.api) roles.push_back("api");
+  if (cluster.scheduler) roles.push_back("scheduler");
+  if (cluster.worker) roles.push_back("worker");
+  return roles;
+}
+
+std::unique_ptr<cluster::JobStore> make_store(const ClusterConfig& config) {
+  const std::chrono::milliseconds retention(config.retention_ms);
+  if (config.redis_url.empty()) {
+    // The scheduler's book keeps finished jobs for the retention time; the memory store only
+    // needs the unfinished ones.
+    return std::make_unique<cluster::MemoryJobStore>(std::chrono::milliseconds(0));
+  }
+  cluster::RedisOptions options;
+  options.url = config.redis_url;
+  return std::make_unique<cluster::RedisJobStore>(options, retention);
 }
 
 // The short-lived actors below take the actor they talk to as a spawn argument rather than a
@@ -39,6 +82,16 @@ void ask(caf::actor_system& system, const Handle& target, Reply<Answer> done, Ts
       target);
 }
 
+template <class Answer, class Handle, class... Ts>
+std::optional<Answer> ask_and_wait(caf::actor_system& system, const Handle& target,
+                                   caf::duration timeout, Ts... message) {
+  caf::scoped_actor self{system};
+  std::optional<Answer> answer;
+  self->request(target, timeout, message...)
+      .receive([&](Answer& value) { answer = std::move(value); }, [&](caf::error&) {});
+  return answer;
+}
+
 }  // namespace
 
 struct JobService::Impl {
@@ -49,19 +102,86 @@ struct JobService::Impl {
           judging.slots = config.worker.slots;
           return judging;
         }()),
-        system(configured(caf_config, config.actor_threads)) {
-    scheduler = spawn_scheduler(system, {config.policy, config.on_transition, &board});
-    pool = spawn_worker_pool(system, scheduler, stack.judge, stack.languages, config.worker);
-    submission = spawn_submission(system, scheduler);
-    if (config.metrics != nullptr) metrics = spawn_metrics_actor(system, scheduler, *config.metrics);
+        system(configured(caf_config, config)) {
+    const ClusterConfig& cluster = config.cluster;
+    if (cluster.scheduler) start_scheduler();
+    if (cluster.worker) {
+      auto worker = config.worker;
+      worker.node_id = cluster.node_id;
+      pool = spawn_worker_pool(system, stack.judge, stack.languages, worker);
+    }
+    // A single node leads alone from the start: clients are served as soon as it is up.
+    submission = spawn_submission(system, cluster.networked() ? scheduler_actor{} : scheduler);
+    if (config.metrics != nullptr)
+      metrics = spawn_metrics_actor(system, submission, *config.metrics);
+    if (!cluster.listen.empty()) publish_scheduler();
+    membership = cluster::spawn_membership(system, membership_config(), {scheduler, pool, submission},
+                                           *config.logger);
+    if (!cluster.networked() && scheduler) wait_until_leading();
+  }
+
+  void wait_until_leading() {
+    const auto give_up_at = std::chrono::steady_clock::now() + kRequestTimeout;
+    while (!ask_and_wait<SchedulerStats>(system, scheduler,
+                                         caf::duration{std::chrono::seconds(1)}, stats_atom::value)) {
+      if (std::chrono::steady_clock::now() > give_up_at)
+        throw std::runtime_error("the scheduler did not start leading");
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
   }
 
   ~Impl() {
-    caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(submission, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(scheduler, caf::exit_reason::user_shutdown);
-    if (metrics) caf::anon_send_exit(metrics, caf::exit_reason::user_shutdown);
+    for (const auto& actor : {caf::actor_cast<caf::actor>(membership), caf::actor_cast<caf::actor>(pool),
+                              caf::actor_cast<caf::actor>(submission),
+                              caf::actor_cast<caf::actor>(scheduler), caf::actor_cast<caf::actor>(store),
+                              caf::actor_cast<caf::actor>(metrics)}) {
+      if (actor) caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+    }
     system.await_all_actors_done();
+  }
+
+  void start_scheduler() {
+    const ClusterConfig& cluster = config.cluster;
+    cluster::StoreActorConfig store_config;
+    store_config.blocking = !cluster.redis_url.empty();
+    telemetry::Logger* logger = config.logger;
+    store_config.on_unavailable = [logger](const std::string& error) {
+      logger->log(telemetry::LogLevel::warn, "store_unavailable", {{"error", error}});
+    };
+    store = cluster::spawn_store_actor(system, make_store(cluster), store_config);
+    SchedulerConfig scheduler_config{config.policy, config.on_transition, &board, store,
+                                     !cluster.redis_url.empty(), cluster.node_id,
+                                     cluster.node_timeout_ms, cluster.node_timeout_ms};
+    scheduler = spawn_scheduler(system, std::move(scheduler_config));
+  }
+
+  void publish_scheduler() {
+    const auto [host, port] = cluster::parse_host_port(config.cluster.listen, "cluster listen address");
+    if (!scheduler) return;  // Only a scheduler is ever connected to.
+    auto published = config.cluster.tls
+                         ? caf::openssl::publish(scheduler, port, host.c_str(), true)
+                         : system.middleman().publish(scheduler, port, host.c_str(), true);
+    if (!published) {
+      throw std::runtime_error("cannot listen for cluster connections on " +
+                               config.cluster.listen + ": " + system.render(published.error()));
+    }
+  }
+
+  cluster::MembershipConfig membership_config() const {
+    const ClusterConfig& cluster = config.cluster;
+    cluster::MembershipConfig membership;
+    membership.node = NodeInfo{cluster.node_id, role_names(cluster),
+                               cluster.advertise.empty() ? cluster.listen : cluster.advertise,
+                               cluster.worker ? config.worker.slots : 0};
+    if (!cluster.redis_url.empty()) {
+      membership.redis = cluster::RedisOptions{};
+      membership.redis->url = cluster.redis_url;
+    }
+    membership.join = cluster.join;
+    membership.tls = cluster.tls;
+    membership.lease_ttl = std::chrono::milliseconds(cluster.lease_ttl_ms);
+    membership.heartbeat_interval = std::chrono::milliseconds(cluster.heartbeat_interval_ms);
+    return membership;
   }
 
   ServiceConfig config;
@@ -69,10 +189,12 @@ struct JobService::Impl {
   sandbox::JudgeStack stack;
   caf::actor_system_config caf_config;
   caf::actor_system system;
+  store_actor store;
   scheduler_actor scheduler;
-  worker_actor pool;
+  pool_actor pool;
   submission_actor submission;
   metrics_actor metrics;
+  cluster::membership_actor membership;
 };
 
 JobService::JobService(ServiceConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
@@ -84,20 +206,24 @@ void JobService::submit(JobSpec spec, Reply<SubmitReply> done) {
                    submit_atom::value, std::move(spec));
 }
 
-std::shared_ptr<const JobStatus> JobService::status(const std::string& id) const {
-  return impl_->board.find(id);
+void JobService::status(const std::string& id, Reply<JobStatus> done) {
+  if (const auto status = impl_->board.find(id)) {
+    done(*status);
+    return;
+  }
+  ask<JobStatus>(impl_->system, impl_->submission, std::move(done), status_atom::value, id);
 }
 
 void JobService::await(const std::string& id, int64_t timeout_ms, Reply<JobStatus> done) {
-  const StatusBoard* board = &impl_->board;
   impl_->system.spawn(
       [=](caf::event_based_actor* self, const submission_actor& submission) {
         self->request(submission, std::chrono::milliseconds(timeout_ms), await_atom::value, id)
             .then([=](JobStatus& status) { done(std::move(status)); },
                   [=](caf::error&) {
                     // Not finished in time: the current status (the caller answers 202).
-                    const auto status = board->find(id);
-                    done(status ? *status : JobStatus{});
+                    self->request(submission, kRequestTimeout, status_atom::value, id)
+                        .then([=](JobStatus& status) { done(std::move(status)); },
+                              [=](caf::error&) { done(std::nullopt); });
                   });
       },
       impl_->submission);
@@ -154,12 +280,27 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
 }
 
 int64_t JobService::drain(int64_t grace_ms) {
-  caf::scoped_actor self{impl_->system};
-  int64_t failed = 0;
-  self->request(impl_->scheduler, std::chrono::milliseconds(grace_ms) + kRequestTimeout,
-                drain_atom::value, grace_ms)
-      .receive([&](int64_t count) { failed = count; }, [&](caf::error&) { failed = -1; });
-  return failed;
+  auto& impl = *impl_;
+  const caf::duration patience{std::chrono::milliseconds(grace_ms) + kRequestTimeout};
+  if (impl.scheduler && impl.config.cluster.redis_url.empty()) {
+    // Job state lives in this process only: what cannot finish now fails now.
+    return ask_and_wait<int64_t>(impl.system, impl.scheduler, patience, drain_atom::value,
+                                 grace_ms)
+        .value_or(-1);
+  }
+  int64_t unfinished = 0;
+  if (impl.pool) {
+    unfinished = ask_and_wait<int64_t>(impl.system, impl.pool, patience, drain_atom::value,
+                                       grace_ms)
+                     .value_or(-1);
+  }
+  if (impl.scheduler) {
+    ask_and_wait<bool>(impl.system, impl.scheduler, caf::duration{kRequestTimeout},
+                       handover_atom::value);
+    ask_and_wait<bool>(impl.system, impl.membership, caf::duration{kRequestTimeout},
+                       handover_atom::value);
+  }
+  return unfinished;
 }
 
 const sandbox::LanguageTable& JobService::languages() const { return impl_->stack.languages; }

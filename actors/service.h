@@ -1,10 +1,13 @@
-// JobService: one node's actor system (submission, scheduler, sandbox pool, metrics actors)
-// behind a plain C++ interface, so the HTTP front end needs no CAF headers.
+// JobService: one node's actor system (submission, scheduler, sandbox pool, metrics actors,
+// the job store and the cluster membership) behind a plain C++ interface, so the HTTP front end
+// needs no CAF headers. Which actors run depends on the node's roles; with one node and no
+// cluster settings (the embedded default) it holds every role and leads alone.
 //
 // Every call returns at once and never blocks its caller (an asio thread); the answer comes
 // through the callback, on one of the actor system's threads. A callback receiving nullopt means
-// the service could not answer in time (an internal failure, reported as 503). Thread-safe.
-// Constructing a JobService starts the sandbox (needs root) and may throw SandboxError.
+// the service could not answer in time (an internal failure, or no leader reachable: reported
+// as 503). Thread-safe. Constructing a JobService starts the sandbox (needs root) and may throw
+// SandboxError, or std::runtime_error when the cluster port cannot be opened.
 #pragma once
 
 #include <cstdint>
@@ -19,10 +22,35 @@
 #include "sandbox/judge_stack.h"
 
 namespace codearena::telemetry {
+class Logger;
 class Registry;
 }
 
 namespace codearena::actors {
+
+// Where the node stands in a cluster (see docs/cluster.md). Defaults: the embedded single node.
+struct ClusterConfig {
+  std::string node_id = "local";  // Unique in the cluster.
+  bool api = true;
+  bool scheduler = true;
+  bool worker = true;
+  std::string redis_url;  // Job store and leader lease in Redis; empty: in memory.
+  std::string join;       // host:port of the leader's cluster port, for a cluster without Redis.
+  std::string listen;     // host:port to accept cluster connections on; empty: none.
+  std::string advertise;  // host:port other nodes reach this node at; empty: `listen`.
+  int64_t lease_ttl_ms = 5000;
+  int64_t heartbeat_interval_ms = 1000;
+  int64_t node_timeout_ms = 5000;  // A node silent this long is lost (its jobs requeued).
+  int64_t retention_ms = 3'600'000;  // How long the store keeps finished jobs.
+  // TLS between nodes (CAF's OpenSSL module): with a certificate, key and CA file both sides
+  // verify each other; with none the link is encrypted but not authenticated.
+  bool tls = false;
+  std::string tls_certificate;
+  std::string tls_key;
+  std::string tls_ca_file;
+
+  bool networked() const { return !redis_url.empty() || !join.empty() || !listen.empty(); }
+};
 
 struct ServiceConfig {
   SchedulerPolicy policy;
@@ -33,6 +61,9 @@ struct ServiceConfig {
   // The node's metrics registry (owned by the caller, must outlive the service); the metrics
   // actor adds scheduler gauges to it and renders it.
   telemetry::Registry* metrics = nullptr;
+  ClusterConfig cluster;
+  // Where the node logs cluster events (owned by the caller, must outlive the service).
+  telemetry::Logger* logger = nullptr;
 };
 
 template <class T>
@@ -46,9 +77,9 @@ class JobService {
   JobService& operator=(const JobService&) = delete;
 
   void submit(JobSpec spec, Reply<SubmitReply> done);
-  // The job's latest status, or null for no such job. Answers at once from the status board
-  // the scheduler keeps current (no message round trip), so it may run on an asio thread.
-  std::shared_ptr<const JobStatus> status(const std::string& id) const;
+  // The job's latest status (empty id: no such job). On the leader it answers at once from the
+  // status board the scheduler keeps current; elsewhere it asks the leader.
+  void status(const std::string& id, Reply<JobStatus> done);
   // Answers when the job reaches a final state, or with its current status after `timeout_ms`.
   void await(const std::string& id, int64_t timeout_ms, Reply<JobStatus> done);
   void cancel(const std::string& id, Reply<CancelReply> done);
@@ -62,8 +93,10 @@ class JobService {
              std::function<void(const JobEvent&)> on_event, int64_t quiet_ms,
              std::function<void()> on_quiet);
 
-  // Shutdown: stop taking jobs, fail waiting ones, give running ones `grace_ms` to finish, fail
-  // the rest. Blocks until done; returns how many jobs it failed.
+  // Shutdown. A single node (job state in memory) stops taking jobs, fails waiting ones, gives
+  // running ones `grace_ms` to finish and fails the rest. In a cluster with Redis a worker stops
+  // taking jobs and finishes its running ones (up to `grace_ms`) and a leader hands its lease
+  // and jobs over. Blocks until done; returns how many jobs it failed or left unfinished.
   int64_t drain(int64_t grace_ms);
 
   const sandbox::LanguageTable& languages() const;

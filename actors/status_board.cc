@@ -22,6 +22,13 @@ void StatusBoard::forget(const std::string& id) {
   shard.jobs.erase(id);
 }
 
+void StatusBoard::clear() {
+  for (Shard& shard : shards_) {
+    std::unique_lock<std::shared_mutex> lock(shard.mutex);
+    shard.jobs.clear();
+  }
+}
+
 std::shared_ptr<const JobStatus> StatusBoard::find(const std::string& id) const {
   const Shard& shard = shard_of(id);
   std::shared_lock<std::shared_mutex> lock(shard.mutex);

@@ -22,6 +22,8 @@ class StatusBoard {
   // Inserts or replaces the job's entry.
   void publish(const JobStatus& status);
   void forget(const std::string& id);
+  // Forgets every job (the node stopped leading).
+  void clear();
   // Null when the job is unknown or forgotten.
   std::shared_ptr<const JobStatus> find(const std::string& id) const;
 

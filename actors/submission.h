@@ -1,6 +1,8 @@
 // The submission actor: the entry point of one node for clients (the HTTP front end). It gives
-// each job its id (a random UUID) and forwards submissions, waits, cancels and watches
-// to the scheduler, whose replies go straight back to the client.
+// each job its id (a random UUID) and forwards submissions, status queries, waits, cancels and
+// watches to the leader, whose replies go straight back to the client. The node's membership
+// tells it who leads (leader_atom); while nobody does, submissions are refused with "no_leader"
+// and the other requests fail.
 #pragma once
 
 #include <caf/fwd.hpp>
@@ -9,7 +11,8 @@
 
 namespace codearena::actors {
 
-submission_actor spawn_submission(caf::actor_system& system, scheduler_actor scheduler);
+// `leader` may be invalid (none known yet).
+submission_actor spawn_submission(caf::actor_system& system, scheduler_actor leader = {});
 
 // A random (version 4) UUID in its canonical text form.
 std::string random_uuid(uint64_t high, uint64_t low);

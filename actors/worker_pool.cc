@@ -60,7 +60,6 @@ class RunnerControl {
 struct RunnerContext {
   int32_t index = 0;
   std::shared_ptr<RunnerControl> control;
-  scheduler_actor scheduler;
   worker_actor pool;
   sb::Judge* judge = nullptr;
   const sb::LanguageTable* languages = nullptr;
@@ -81,10 +80,9 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
                                    context.config.defaults);
   request.cancel_token = context.control->begin(job_id, attempt);
   request.parallel_tests = std::max(1, parallel);
-  const auto scheduler = context.scheduler;
+  const auto pool = context.pool;
   const auto progress = [&](size_t index, const sb::TestResult& test) {
-    caf::anon_send(scheduler, progress_atom::value, job_id, attempt,
-                   test_outcome_of(index, test));
+    caf::anon_send(pool, progress_atom::value, job_id, attempt, test_outcome_of(index, test));
   };
   try {
     const auto result = context.judge->judge(request, progress);
@@ -113,46 +111,107 @@ runner_actor::behavior_type runner(runner_actor::pointer self, RunnerContext con
       [=](run_atom, const std::string& job_id, int32_t attempt, const JobSpec& spec,
           int32_t parallel) {
         auto report = judge_attempt(context, job_id, attempt, spec, parallel);
-        // The pool must see this runner idle before the scheduler, freed by the report, can
-        // hand the pool its next job: local sends are enqueued in order, so idle goes first.
+        // Idle first: the scheduler, freed by the report, may hand the pool its next job at once.
         self->send(context.pool, idle_atom::value, context.index);
-        self->send(context.scheduler, report_atom::value, std::move(report));
+        self->send(context.pool, report_atom::value, std::move(report));
       },
   };
 }
 
+using AttemptKey = std::pair<std::string, int32_t>;
+
 struct PoolState {
+  WorkerPoolConfig config;
   std::vector<runner_actor> runners;
   std::vector<std::shared_ptr<RunnerControl>> controls;
   std::vector<int32_t> idle;
-  std::map<std::pair<std::string, int32_t>, int32_t> running;  // (job, attempt) -> runner
+  std::map<AttemptKey, int32_t> running;  // (job, attempt) -> runner
+  scheduler_actor leader;                 // Invalid while no leader is known.
+  // Finished attempts whose report the leader has not acknowledged (persisted) yet; resent to
+  // every new leader, so no result is lost with a leader.
+  std::map<AttemptKey, AttemptReport> unacknowledged;
+  std::set<AttemptKey> reports_in_flight;
+  bool draining = false;
+  int64_t drain_deadline_ms = 0;
+  std::vector<caf::typed_response_promise<int64_t>> drain_promises;
   static constexpr const char* name = "worker_pool";
 };
 
-using pool_pointer = worker_actor::stateful_pointer<PoolState>;
+using pool_pointer = pool_actor::stateful_pointer<PoolState>;
 
-worker_actor::behavior_type pool_behavior(pool_pointer self, scheduler_actor scheduler,
-                                          sb::Judge* judge, const sb::LanguageTable* languages,
-                                          WorkerPoolConfig config) {
+constexpr auto kReportTimeout = std::chrono::seconds(10);
+constexpr auto kPoolTick = std::chrono::seconds(1);
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void finish_drain_if_done(pool_pointer self) {
+  auto& state = self->state;
+  if (!state.draining || state.drain_promises.empty()) return;
+  const auto unfinished = static_cast<int64_t>(state.running.size() + state.unacknowledged.size());
+  if (unfinished > 0 && wall_ms() < state.drain_deadline_ms) return;
+  for (auto& promise : state.drain_promises) promise.deliver(unfinished);
+  state.drain_promises.clear();
+}
+
+void send_report(pool_pointer self, const AttemptKey& key) {
+  auto& state = self->state;
+  if (!state.leader || state.reports_in_flight.count(key) > 0) return;
+  state.reports_in_flight.insert(key);
+  const auto leader = state.leader;
+  self->request(leader, kReportTimeout, report_atom::value, state.unacknowledged.at(key))
+      .then(
+          [=](bool) {
+            self->state.reports_in_flight.erase(key);
+            self->state.unacknowledged.erase(key);
+            finish_drain_if_done(self);
+          },
+          // Kept: sent again on the next tick or to the next leader.
+          [=](caf::error&) { self->state.reports_in_flight.erase(key); });
+}
+
+void send_all_reports(pool_pointer self) {
+  std::vector<AttemptKey> keys;
+  for (const auto& [key, report] : self->state.unacknowledged) keys.push_back(key);
+  for (const auto& key : keys) send_report(self, key);
+}
+
+// Tells the leader to send this node nothing new (it drains); its answer adds nothing.
+void leave(pool_pointer self) {
+  self->request(self->state.leader, kReportTimeout, leave_atom::value, self->state.config.node_id)
+      .then([](bool) {}, [](caf::error&) {});
+}
+
+void refuse_run(pool_pointer self, const std::string& job_id, int32_t attempt,
+                const std::string& why) {
+  const AttemptKey key{job_id, attempt};
+  self->state.unacknowledged[key] =
+      AttemptReport{job_id, attempt, AttemptReport::Kind::kInternalError, {}, why};
+  send_report(self, key);
+}
+
+pool_actor::behavior_type pool_behavior(pool_pointer self, sb::Judge* judge,
+                                        const sb::LanguageTable* languages,
+                                        WorkerPoolConfig config) {
+  self->state.config = config;
   for (int32_t i = 0; i < config.slots; ++i) {
-    RunnerContext context{i,     std::make_shared<RunnerControl>(), scheduler, self, judge,
-                          languages, config};
+    RunnerContext context{i, std::make_shared<RunnerControl>(), self, judge, languages, config};
     self->state.controls.push_back(context.control);
     self->state.runners.push_back(
         self->spawn<caf::detached + caf::linked>(runner, std::move(context)));
     self->state.idle.push_back(config.slots - 1 - i);
   }
-  self->send(scheduler, join_atom::value, worker_actor{self}, config.slots);
+  self->delayed_send(self, kPoolTick, tick_atom::value);
   return {
       [=](run_atom, const std::string& job_id, int32_t attempt, const JobSpec& spec,
           int32_t parallel) {
         auto& state = self->state;
-        if (state.idle.empty()) {
-          AttemptReport report{job_id, attempt, AttemptReport::Kind::kInternalError, {},
-                               "the worker had no free slot for the job"};
-          self->send(scheduler, report_atom::value, report);
-          return;
-        }
+        if (state.draining) return refuse_run(self, job_id, attempt, "the worker is leaving");
+        if (state.idle.empty())
+          return refuse_run(self, job_id, attempt, "the worker had no free slot for the job");
         const int32_t index = state.idle.back();
         state.idle.pop_back();
         state.running[{job_id, attempt}] = index;
@@ -173,6 +232,45 @@ worker_actor::behavior_type pool_behavior(pool_pointer self, scheduler_actor sch
         }
         state.idle.push_back(index);
       },
+      [=](report_atom, AttemptReport& report) {
+        const AttemptKey key{report.job_id, report.attempt};
+        self->state.unacknowledged[key] = std::move(report);
+        send_report(self, key);
+      },
+      [=](progress_atom, const std::string& job_id, int32_t attempt, const TestOutcome& test) {
+        if (self->state.leader)
+          self->send(self->state.leader, progress_atom::value, job_id, attempt, test);
+      },
+      [=](running_atom) {
+        std::vector<RunningAttempt> attempts;
+        for (const auto& [key, runner] : self->state.running)
+          attempts.push_back({key.first, key.second});
+        for (const auto& [key, report] : self->state.unacknowledged)
+          attempts.push_back({key.first, key.second});
+        return attempts;
+      },
+      [=](leader_atom, const scheduler_actor& leader) {
+        auto& state = self->state;
+        state.leader = leader;
+        state.reports_in_flight.clear();
+        if (leader && state.draining) leave(self);
+        send_all_reports(self);
+      },
+      [=](drain_atom, int64_t grace_ms) -> caf::result<int64_t> {
+        auto& state = self->state;
+        state.draining = true;
+        state.drain_deadline_ms = wall_ms() + grace_ms;
+        if (state.leader) leave(self);
+        auto promise = self->make_response_promise<int64_t>();
+        state.drain_promises.push_back(promise);
+        finish_drain_if_done(self);
+        return promise;
+      },
+      [=](tick_atom) {
+        send_all_reports(self);
+        finish_drain_if_done(self);
+        self->delayed_send(self, kPoolTick, tick_atom::value);
+      },
   };
 }
 
@@ -182,10 +280,9 @@ int64_t capped(const std::optional<int64_t>& wanted, int64_t maximum) {
 
 }  // namespace
 
-worker_actor spawn_worker_pool(caf::actor_system& system, scheduler_actor scheduler,
-                               sb::Judge& judge, const sb::LanguageTable& languages,
-                               WorkerPoolConfig config) {
-  return system.spawn(pool_behavior, std::move(scheduler), &judge, &languages, config);
+pool_actor spawn_worker_pool(caf::actor_system& system, sb::Judge& judge,
+                             const sb::LanguageTable& languages, WorkerPoolConfig config) {
+  return system.spawn(pool_behavior, &judge, &languages, config);
 }
 
 sb::JudgeRequest judge_request_for(const JobSpec& spec, const sb::Language* language,

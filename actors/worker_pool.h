@@ -1,13 +1,16 @@
 // The sandbox pool actor of a worker node: WORKER_CONCURRENCY slot runners, each a detached
 // actor (its own thread, since judging blocks) that judges one attempt at a time.
 //
-// The pool joins the scheduler with its slot count, hands each run to an idle runner, and
-// forwards cancels to the runner holding the job (which kills its sandboxed processes at once).
-// Runners report each finished test (progress) and the attempt's end straight to the scheduler.
+// The pool runs what the leader (told by the node's membership, see cluster/membership.h) sends:
+// it hands each run to an idle runner and forwards cancels to the runner holding the job (which
+// kills its sandboxed processes at once). Runners' progress goes on to the leader; each
+// attempt's report is kept until the leader acknowledges it, and sent again to a new leader.
+// On drain the pool leaves the leader (no new runs) and waits for its attempts to end.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include <caf/fwd.hpp>
 
@@ -25,6 +28,7 @@ struct DefaultLimits {
 };
 
 struct WorkerPoolConfig {
+  std::string node_id = "local";  // Named in leave messages.
   int32_t slots = 5;
   DefaultLimits defaults;
   // Fault injection for tests of the retry path: each job's first N attempts end with an
@@ -32,10 +36,9 @@ struct WorkerPoolConfig {
   int32_t injected_internal_errors = 0;
 };
 
-// `judge` and `languages` must outlive the actor system. The pool joins `scheduler` at once.
-worker_actor spawn_worker_pool(caf::actor_system& system, scheduler_actor scheduler,
-                               sandbox::Judge& judge, const sandbox::LanguageTable& languages,
-                               WorkerPoolConfig config);
+// `judge` and `languages` must outlive the actor system.
+pool_actor spawn_worker_pool(caf::actor_system& system, sandbox::Judge& judge,
+                             const sandbox::LanguageTable& languages, WorkerPoolConfig config);
 
 // The judging request for a job spec: server defaults applied, limits capped by the language.
 sandbox::JudgeRequest judge_request_for(const JobSpec& spec, const sandbox::Language* language,

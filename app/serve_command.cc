@@ -64,12 +64,21 @@ int serve(ServeConfig config, const sigset_t& signals) {
     observer(event, spec);
   };
   config.service.metrics = &registry;
+  config.service.logger = &logger;
+  config.http.job_api = config.service.cluster.api;
   // Declared before the service so that it is destroyed after it: actors still finishing a
   // request may call back into the server's handlers until the service has stopped them.
   std::optional<http::HttpServer> server;
   actors::JobService service(config.service);
+  const auto& cluster = config.service.cluster;
   logger.log(LogLevel::info, "sandbox_ready",
-             {{"slots", config.service.worker.slots},
+             {{"node", cluster.node_id},
+              {"api", cluster.api},
+              {"scheduler", cluster.scheduler},
+              {"worker", cluster.worker},
+              {"redis", cluster.redis_url},
+              {"clusterAddress", cluster.advertise},
+              {"slots", config.service.worker.slots},
               {"languages", service.languages().all().size()},
               {"precompiledHeaders", service.preparation_report()}});
   server.emplace(config.http, service, registry, logger);

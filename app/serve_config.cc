@@ -1,7 +1,12 @@
 #include "app/serve_config.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <limits>
 
+#include "cluster/membership.h"
+#include "cluster/redis_connection.h"
 #include "sandbox/units.h"
 
 namespace codearena::app {
@@ -46,6 +51,28 @@ int64_t positive_size(const std::string& text) {
   const int64_t value = sandbox::parse_size(text);
   if (value <= 0) throw std::invalid_argument("expected a size above zero, got '" + text + "'");
   return value;
+}
+
+void set_roles(ServeConfig& config, const std::string& text) {
+  auto& cluster = config.service.cluster;
+  cluster.api = cluster.scheduler = cluster.worker = false;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    const std::string role = text.substr(start, comma - start);
+    if (role == "api") {
+      cluster.api = true;
+    } else if (role == "scheduler") {
+      cluster.scheduler = true;
+    } else if (role == "worker") {
+      cluster.worker = true;
+    } else {
+      throw std::invalid_argument("unknown role '" + role +
+                                  "' (roles: api, scheduler, worker, comma-separated)");
+    }
+    start = comma + 1;
+  }
+  config.roles_given = true;
 }
 
 const std::vector<Setting>& settings() {
@@ -159,6 +186,59 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, const std::string& v) {
          c.webhooks.max_attempts = static_cast<int>(whole_number(v, 1));
        }},
+      {"--node-id", "NODE_ID", "<hostname>-<pid> in a cluster, else local",
+       "this node's name, unique in the cluster",
+       [](ServeConfig& c, const std::string& v) { c.service.cluster.node_id = v; }},
+      {"--roles", "ROLES", "api,scheduler,worker (api,worker with --join)",
+       "what this node does: any of api (HTTP job API), scheduler (may lead), worker (sandboxes)",
+       [](ServeConfig& c, const std::string& v) { set_roles(c, v); }},
+      {"--redis", "REDIS_URL", "none (job state in memory)",
+       "redis://host:port[/db]: job state and the leader lease in Redis (failover)",
+       [](ServeConfig& c, const std::string& v) {
+         cluster::parse_redis_url(v);
+         c.service.cluster.redis_url = v;
+       }},
+      {"--join", "CLUSTER_JOIN", "none",
+       "host:port of the leader's cluster port: a cluster without Redis (no failover)",
+       [](ServeConfig& c, const std::string& v) {
+         cluster::parse_host_port(v, "join address");
+         c.service.cluster.join = v;
+       }},
+      {"--cluster-listen", "CLUSTER_LISTEN", "none (127.0.0.1:4001 with --redis)",
+       "host:port this node accepts cluster connections on (scheduler nodes)",
+       [](ServeConfig& c, const std::string& v) {
+         cluster::parse_host_port(v, "cluster listen address");
+         c.service.cluster.listen = v;
+       }},
+      {"--cluster-advertise", "CLUSTER_ADVERTISE", "the listen address (hostname for 0.0.0.0)",
+       "host:port other nodes reach this node's cluster port at",
+       [](ServeConfig& c, const std::string& v) {
+         cluster::parse_host_port(v, "cluster advertise address");
+         c.service.cluster.advertise = v;
+       }},
+      {"--lease-ttl", "LEASE_TTL", "5s",
+       "the leader lease's lifetime: a dead leader is replaced within it",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.cluster.lease_ttl_ms = positive_duration_ms(v);
+       }},
+      {"--heartbeat-interval", "HEARTBEAT_INTERVAL", "1s", "how often nodes tell the leader they live",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.cluster.heartbeat_interval_ms = positive_duration_ms(v);
+       }},
+      {"--node-timeout", "NODE_TIMEOUT", "5s",
+       "a node silent this long is lost and its running jobs requeued",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.cluster.node_timeout_ms = positive_duration_ms(v);
+       }},
+      {"--cluster-tls", "CLUSTER_TLS", "false", "TLS on connections between nodes",
+       [](ServeConfig& c, const std::string& v) { c.service.cluster.tls = boolean(v); }},
+      {"--cluster-tls-cert", "CLUSTER_TLS_CERT", "none", "this node's certificate (PEM)",
+       [](ServeConfig& c, const std::string& v) { c.service.cluster.tls_certificate = v; }},
+      {"--cluster-tls-key", "CLUSTER_TLS_KEY", "none", "the certificate's private key (PEM)",
+       [](ServeConfig& c, const std::string& v) { c.service.cluster.tls_key = v; }},
+      {"--cluster-tls-ca", "CLUSTER_TLS_CA", "none",
+       "CA file the peers' certificates must chain to (mutual verification)",
+       [](ServeConfig& c, const std::string& v) { c.service.cluster.tls_ca_file = v; }},
       {"--inject-internal-errors", "CODEARENA_INJECT_INTERNAL_ERRORS", "0",
        "testing only: each job's first N attempts fail with an internal error",
        [](ServeConfig& c, const std::string& v) {
@@ -175,6 +255,41 @@ void apply(const Setting& setting, ServeConfig& config, const std::string& value
   } catch (const std::invalid_argument& error) {
     throw ServeUsageError(source + ": " + error.what());
   }
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+// Fills the cluster defaults that depend on other settings and refuses combinations that
+// cannot work.
+void settle_cluster(ServeConfig& config) {
+  auto& cluster = config.service.cluster;
+  if (!cluster.join.empty()) {
+    if (!cluster.redis_url.empty())
+      throw ServeUsageError("--join and --redis exclude each other: with Redis nodes find the "
+                            "leader through its lease");
+    if (!config.roles_given) cluster.scheduler = false;
+    if (cluster.scheduler)
+      throw ServeUsageError("--join: a node joining a cluster without Redis cannot have the "
+                            "scheduler role (only the node it joins leads)");
+  }
+  if (!cluster.api && !cluster.scheduler && !cluster.worker)
+    throw ServeUsageError("--roles: give at least one of api, scheduler, worker");
+  if (!cluster.scheduler && cluster.redis_url.empty() && cluster.join.empty())
+    throw ServeUsageError("--roles without scheduler: the node needs --redis or --join to "
+                          "find the leader");
+  if (!cluster.redis_url.empty() && cluster.scheduler && cluster.listen.empty())
+    cluster.listen = "127.0.0.1:4001";
+  if (cluster.advertise.empty() && !cluster.listen.empty()) {
+    const auto [host, port] = cluster::parse_host_port(cluster.listen, "cluster listen address");
+    cluster.advertise =
+        (host == "0.0.0.0" || host == "::" ? host_name() : host) + ":" + std::to_string(port);
+  }
+  if (cluster.node_id.empty() || (cluster.node_id == "local" && cluster.networked()))
+    cluster.node_id = host_name() + "-" + std::to_string(getpid());
 }
 
 }  // namespace
@@ -205,14 +320,17 @@ ServeConfig parse_serve_config(const std::vector<std::string>& args,
     if (match == nullptr) throw ServeUsageError("unknown option '" + flag + "'");
     apply(*match, config, value, flag);
   }
+  settle_cluster(config);
   return config;
 }
 
 std::string serve_usage() {
   std::string text =
       "usage: codearena serve [--flag VALUE | --flag=VALUE]...\n\n"
-      "Starts a node with every role (HTTP API, scheduler, sandbox worker), job state in\n"
-      "memory. Needs root (namespaces, cgroups). SIGTERM or SIGINT shuts it down gracefully.\n"
+      "Starts a node. Without cluster settings it has every role (HTTP API, scheduler, sandbox\n"
+      "worker) and keeps job state in memory; with --redis or --join it is one node of a\n"
+      "cluster (docs/cluster.md). Needs root (namespaces, cgroups). SIGTERM or SIGINT shuts it\n"
+      "down gracefully.\n"
       "Each setting is read from its environment variable; a flag overrides it.\n\n";
   for (const auto& setting : settings()) {
     text += "  " + std::string(setting.flag) + " (" + setting.variable + ", default " +

@@ -26,6 +26,7 @@ struct ServeConfig {
   webhooks::WebhookConfig webhooks;
   telemetry::LogLevel log_level = telemetry::LogLevel::info;
   int64_t shutdown_grace_ms = 30'000;
+  bool roles_given = false;  // --roles or ROLES was set (else the roles default by mode).
 };
 
 // Reads the environment through `getenv` (injectable for tests), then the flags. Throws

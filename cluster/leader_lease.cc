@@ -8,7 +8,7 @@
 namespace codearena::cluster {
 namespace {
 
-// KEYS: lease, epoch. ARGV: node id, TTL in ms. The epoch is only incremented when the lease
+// KEYS: lease, epoch. ARGV: node id, TTL in ms, cluster address. The epoch is only incremented when the lease
 // is free: an INCR by a mere contender would fence the sitting leader.
 const RedisScript& acquire_script() {
   static const RedisScript script(R"lua(
@@ -16,7 +16,8 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   return false
 end
 local epoch = redis.call('INCR', KEYS[2])
-local value = '{"node":' .. cjson.encode(ARGV[1]) .. ',"epoch":' .. epoch .. '}'
+local value = '{"node":' .. cjson.encode(ARGV[1]) .. ',"epoch":' .. epoch ..
+  ',"address":' .. cjson.encode(ARGV[3]) .. '}'
 redis.call('SET', KEYS[1], value, 'NX', 'PX', ARGV[2])
 return value
 )lua");
@@ -48,7 +49,8 @@ return 0
 LeaseHolder parse_lease_value(const std::string& value) {
   try {
     const auto parsed = nlohmann::json::parse(value);
-    return LeaseHolder{parsed.at("node").get<std::string>(), parsed.at("epoch").get<int64_t>()};
+    return LeaseHolder{parsed.at("node").get<std::string>(), parsed.at("epoch").get<int64_t>(),
+                       -1, parsed.value("address", "")};
   } catch (const nlohmann::json::exception& error) {
     throw StoreError("leader lease value '" + value + "' is malformed: " + error.what());
   }
@@ -62,8 +64,12 @@ const RedisReply& checked(const RedisReply& reply, const char* what) {
 }  // namespace
 
 RedisLeaderLease::RedisLeaderLease(const RedisOptions& options, std::string node_id,
-                                   std::chrono::milliseconds ttl)
-    : keys_{options.key_prefix}, node_id_(std::move(node_id)), ttl_(ttl), connection_(options) {}
+                                   std::chrono::milliseconds ttl, std::string address)
+    : keys_{options.key_prefix},
+      node_id_(std::move(node_id)),
+      address_(std::move(address)),
+      ttl_(ttl),
+      connection_(options) {}
 
 std::optional<int64_t> RedisLeaderLease::try_acquire() {
   if (!held_value_.empty()) {
@@ -71,7 +77,7 @@ std::optional<int64_t> RedisLeaderLease::try_acquire() {
     return std::nullopt;
   }
   const RedisReply reply = connection_.run_script(acquire_script(), {keys_.lease(), keys_.epoch()},
-                                                  {node_id_, std::to_string(ttl_.count())});
+                                                  {node_id_, std::to_string(ttl_.count()), address_});
   if (checked(reply, "acquire").type != RedisReply::Type::kString) return std::nullopt;
   held_value_ = reply.text;
   held_epoch_ = parse_lease_value(reply.text).epoch;

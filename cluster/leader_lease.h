@@ -21,6 +21,7 @@ struct LeaseHolder {
   std::string node_id;
   int64_t epoch = 0;
   int64_t ttl_remaining_ms = -1;  // -1 when the lease never expires.
+  std::string address;            // Where the holder's cluster port is (host:port), if given.
 };
 
 class LeaderLease {
@@ -53,14 +54,17 @@ class LocalLeaderLease : public LeaderLease {
   const std::string node_id_;
 };
 
-// The lease is a Redis key whose value names the node and its epoch, {"node":..,"epoch":..},
+// The lease is a Redis key whose value names the node, its epoch and its cluster address,
+// {"node":..,"epoch":..,"address":..},
 // set with NX and a TTL; the epoch comes from INCR of the key the job store fences on.
 // Acquire, renew and release are Lua scripts, so each checks and acts atomically.
 class RedisLeaderLease : public LeaderLease {
  public:
   // Connects at once (throws StoreUnavailableError, or std::invalid_argument for a bad URL).
   // `node_id` must be unique in the cluster; the lease lapses `ttl` after the last renew.
-  RedisLeaderLease(const RedisOptions& options, std::string node_id, std::chrono::milliseconds ttl);
+  // `address` is published with the lease so that other nodes can reach the leader.
+  RedisLeaderLease(const RedisOptions& options, std::string node_id, std::chrono::milliseconds ttl,
+                   std::string address = "");
 
   std::optional<int64_t> try_acquire() override;
   bool renew() override;
@@ -70,6 +74,7 @@ class RedisLeaderLease : public LeaderLease {
  private:
   const RedisKeys keys_;
   const std::string node_id_;
+  const std::string address_;
   const std::chrono::milliseconds ttl_;
   RedisConnection connection_;
   std::string held_value_;  // The lease key's value while this node believes it holds it.

@@ -65,6 +65,21 @@ json job_json(const actors::JobStatus& status) {
           {"finishedAt", time_or_null(status.finished_at_ms)}};
 }
 
+json cluster_json(const actors::SchedulerStats& stats) {
+  json nodes = json::array();
+  for (const auto& node : stats.nodes) {
+    nodes.push_back({{"id", node.info.id},
+                     {"roles", node.info.roles},
+                     {"address", node.info.address},
+                     {"slots", node.info.slots},
+                     {"busy", node.busy},
+                     {"draining", node.draining},
+                     {"leader", node.leader},
+                     {"lastSeenMs", node.last_seen_ms}});
+  }
+  return {{"leader", stats.leader}, {"epoch", stats.epoch}, {"nodes", nodes}};
+}
+
 json stats_json(const actors::SchedulerStats& stats) {
   json queued = json::object();
   int64_t waiting = stats.retry_waiting;
@@ -91,7 +106,8 @@ json stats_json(const actors::SchedulerStats& stats) {
             {"p90", stats.latency_p90_ms},
             {"p99", stats.latency_p99_ms},
             {"samples", stats.latency_samples}}},
-          {"accepting", stats.accepting}};
+          {"accepting", stats.accepting},
+          {"cluster", cluster_json(stats)}};
 }
 
 json languages_json(const sandbox::LanguageTable& languages) {

@@ -191,12 +191,11 @@ struct HttpServer::Impl {
     Exchange exchange{request, "/api/jobs/:id"};
     const auto id = job_id(exchange, params);
     if (!id) return restinio::request_accepted();
-    const auto status = service.status(*id);
-    if (!status) {
-      answer_not_found(exchange, *id);
-    } else {
+    service.status(*id, [this, exchange, id = *id](auto status) {
+      if (!status) return answer_unavailable(exchange);
+      if (status->id.empty()) return answer_not_found(exchange, id);
       answer_json(exchange, 200, job_json(*status));
-    }
+    });
     return restinio::request_accepted();
   }
 
@@ -311,6 +310,13 @@ struct HttpServer::Impl {
     return restinio::request_accepted();
   }
 
+  Status not_an_api_node(const Request& request, const char* route) {
+    answer_error(Exchange{request, route}, 404, "not_an_api_node",
+                 "this node does not serve the job API (its roles lack api); send jobs to an "
+                 "API node");
+    return restinio::request_accepted();
+  }
+
   Status not_matched(const Request& request) {
     Exchange exchange{request, "unmatched"};
     answer_error(exchange, 404, "not_found",
@@ -322,10 +328,21 @@ struct HttpServer::Impl {
 
   std::unique_ptr<Router> routes() {
     auto router = std::make_unique<Router>();
-    router->http_post("/api/execute", [this](auto request, auto) { return execute(request); });
-    router->http_get("/api/jobs/:id", [this](auto r, auto p) { return get_job(r, p); });
-    router->http_delete("/api/jobs/:id", [this](auto r, auto p) { return cancel_job(r, p); });
-    router->http_get("/api/jobs/:id/events", [this](auto r, auto p) { return job_events(r, p); });
+    if (config.job_api) {
+      router->http_post("/api/execute", [this](auto request, auto) { return execute(request); });
+      router->http_get("/api/jobs/:id", [this](auto r, auto p) { return get_job(r, p); });
+      router->http_delete("/api/jobs/:id", [this](auto r, auto p) { return cancel_job(r, p); });
+      router->http_get("/api/jobs/:id/events",
+                       [this](auto r, auto p) { return job_events(r, p); });
+    } else {
+      const auto refuse = [this](const char* route) {
+        return [this, route](auto request, auto) { return not_an_api_node(request, route); };
+      };
+      router->http_post("/api/execute", refuse("/api/execute"));
+      router->http_get("/api/jobs/:id", refuse("/api/jobs/:id"));
+      router->http_delete("/api/jobs/:id", refuse("/api/jobs/:id"));
+      router->http_get("/api/jobs/:id/events", refuse("/api/jobs/:id/events"));
+    }
     router->http_get("/api/stats", [this](auto request, auto) { return stats(request); });
     router->http_get("/api/languages", [this](auto request, auto) {
       return fixed(request, "/api/languages", languages_text);

@@ -33,6 +33,9 @@ struct HttpConfig {
   int64_t rate_limit_per_minute = 100;  // Submissions per client address; 0: unlimited.
   bool metrics_enabled = true;
   int64_t sse_heartbeat_ms = 15'000;  // Comment lines keeping idle event streams open.
+  // Serve the job API (submit, status, cancel, events); without it (a node without the api
+  // role) only stats, languages, health, readiness and metrics are served.
+  bool job_api = true;
 };
 
 class HttpServer {

@@ -10,7 +10,7 @@ import time
 import unittest
 import uuid
 
-from api_support import SLEEPER, Server
+from api_support import SLEEPER, Server, free_port
 
 DOCUMENT_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "http", "openapi.json")
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -421,6 +421,19 @@ class ConfiguredServersTest(unittest.TestCase):
             self.assertEqual(statuses, [202, 202, 429])
             self.assertEqual(Ledger.check(self, "GET", "/metrics",
                                           server.request("GET", "/metrics")).status, 404)
+
+    def test_nodes_without_the_api_role_or_a_leader(self):
+        with Server("--roles", "scheduler,worker") as server:
+            refused = Ledger.check(self, "POST", "/api/execute",
+                                   server.request("POST", "/api/execute", quick("print(1)")))
+            self.assertEqual((refused.status, refused.json["error"]["code"]),
+                             (404, "not_an_api_node"))
+        # Joins a leader that is not there: the API is up, but nobody schedules.
+        with Server("--roles", "api", "--join", f"127.0.0.1:{free_port()}") as server:
+            refused = Ledger.check(self, "POST", "/api/execute",
+                                   server.request("POST", "/api/execute", quick("print(1)")))
+            self.assertEqual((refused.status, refused.json["error"]["code"]), (503, "no_leader"))
+            self.assertIn("retry-after", refused.headers)
 
     def test_a_server_shutting_down(self):
         with Server("--workers", "1", "--shutdown-grace", "5s") as server:

@@ -1,0 +1,98 @@
+#include "cluster/store_actor.h"
+
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "cluster/errors.h"
+
+namespace codearena::cluster {
+namespace {
+
+using actors::JobStatus;
+using actors::StoredJob;
+
+std::vector<JobRecord> records_of(const std::vector<StoredJob>& jobs) {
+  std::vector<JobRecord> records;
+  records.reserve(jobs.size());
+  for (const auto& job : jobs) {
+    records.push_back(JobRecord{job.status, job.has_spec ? std::optional(job.spec) : std::nullopt});
+  }
+  return records;
+}
+
+std::vector<StoredJob> stored_jobs_of(std::vector<JobRecord> records) {
+  std::vector<StoredJob> jobs;
+  jobs.reserve(records.size());
+  for (auto& record : records) {
+    StoredJob job;
+    job.status = std::move(record.status);
+    job.has_spec = record.spec.has_value();
+    if (record.spec) job.spec = std::move(*record.spec);
+    jobs.push_back(std::move(job));
+  }
+  return jobs;
+}
+
+// Runs `call` until it does not throw StoreUnavailableError or the patience is spent (then
+// rethrows).
+template <class Call>
+auto with_patience(const StoreActorConfig& config, Call call) -> decltype(call()) {
+  const auto give_up_at = std::chrono::steady_clock::now() + config.patience;
+  while (true) {
+    try {
+      return call();
+    } catch (const StoreUnavailableError& error) {
+      if (config.on_unavailable) config.on_unavailable(error.what());
+      if (std::chrono::steady_clock::now() + config.retry_interval > give_up_at) throw;
+      std::this_thread::sleep_for(config.retry_interval);
+    }
+  }
+}
+
+caf::error store_failure(const std::exception& error) {
+  return caf::make_error(caf::sec::runtime_error, std::string("job store: ") + error.what());
+}
+
+actors::store_actor::behavior_type store_behavior(actors::store_actor::pointer,
+                                                  std::shared_ptr<JobStore> store,
+                                                  StoreActorConfig config) {
+  return {
+      [=](actors::write_atom, int64_t epoch,
+          const std::vector<StoredJob>& jobs) -> caf::result<bool> {
+        try {
+          with_patience(config, [&] { store->write(epoch, records_of(jobs)); });
+          return true;
+        } catch (const FencedError&) {
+          return false;
+        } catch (const std::exception& error) {
+          return store_failure(error);
+        }
+      },
+      [=](actors::load_atom) -> caf::result<std::vector<StoredJob>> {
+        try {
+          return stored_jobs_of(with_patience(config, [&] { return store->load_unfinished(); }));
+        } catch (const std::exception& error) {
+          return store_failure(error);
+        }
+      },
+      [=](actors::read_atom, const std::string& id) -> caf::result<JobStatus> {
+        try {
+          return store->read_status(id).value_or(JobStatus{});
+        } catch (const std::exception& error) {
+          return store_failure(error);
+        }
+      },
+  };
+}
+
+}  // namespace
+
+actors::store_actor spawn_store_actor(caf::actor_system& system, std::unique_ptr<JobStore> store,
+                                      StoreActorConfig config) {
+  std::shared_ptr<JobStore> shared = std::move(store);
+  if (config.blocking) return system.spawn<caf::detached>(store_behavior, shared, config);
+  return system.spawn(store_behavior, shared, config);
+}
+
+}  // namespace codearena::cluster
