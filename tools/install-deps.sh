@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libseccomp-dev nlohmann-json3-dev catch2 libcurl4-openssl-dev
-  libcaf-dev librestinio-dev libasio-dev libfmt-dev libhiredis-dev libssl-dev redis-server
+  libcaf-dev librestinio-dev libasio-dev libfmt-dev libhiredis-dev libssl-dev openssl redis-server
   python3 nodejs openjdk-17-jdk-headless
   wrk
 )

@@ -246,3 +246,70 @@ TEST_CASE("the status board hands out whole published statuses to readers", "[jo
   board.forget("a");
   CHECK(board.find("a") == nullptr);
 }
+
+namespace {
+
+StoredJob stored(const std::string& id, JobState state, int32_t attempts, Priority priority,
+                 int64_t created_at) {
+  StoredJob job;
+  job.status.id = id;
+  job.status.state = state;
+  job.status.attempts = attempts;
+  job.status.priority = priority;
+  job.status.created_at_ms = created_at;
+  job.status.tests_total = 1;
+  job.has_spec = true;
+  job.spec = spec_with(priority);
+  return job;
+}
+
+}  // namespace
+
+TEST_CASE("a new leader restores queued jobs to their queues and running ones unclaimed",
+          "[jobs][failover]") {
+  JobBook book(SchedulerPolicy{});
+  book.restore(stored("queued-high", JobState::kQueued, 0, Priority::kHigh, 2));
+  book.restore(stored("running", JobState::kActive, 2, Priority::kNormal, 1));
+  book.restore(stored("done", JobState::kCompleted, 1, Priority::kNormal, 1));
+  CHECK(book.find("done") == nullptr);
+  CHECK(book.active() == 1);
+  CHECK(book.waiting() == 1);
+  const auto unclaimed = book.running_on("");
+  REQUIRE(unclaimed.size() == 1);
+  CHECK((unclaimed[0].job_id == "running" && unclaimed[0].attempt == 2));
+
+  SECTION("the worker still running the attempt claims it, and its report counts") {
+    CHECK(book.claim("running", 2, "worker-7"));
+    CHECK(book.running_on("").empty());
+    CHECK_FALSE(book.claim("running", 2, "worker-8"));  // Someone else holds it now.
+    const auto event = book.finish(report("running", 2, AttemptReport::Kind::kJudged), 5000);
+    REQUIRE(event);
+    CHECK(event->status.state == JobState::kCompleted);
+    CHECK(book.active() == 0);
+  }
+  SECTION("a claim of an older attempt is refused and its report ignored") {
+    CHECK_FALSE(book.claim("running", 1, "worker-7"));
+    CHECK_FALSE(book.finish(report("running", 1, AttemptReport::Kind::kJudged), 5000));
+  }
+  SECTION("an unclaimed attempt is requeued like an internal error: attempts + 1 on restart") {
+    const auto event =
+        book.finish(report("running", 2, AttemptReport::Kind::kInternalError), 5000);
+    REQUIRE(event);
+    CHECK(event->status.state == JobState::kQueued);
+    CHECK(book.active() == 0);
+  }
+  SECTION("restored queued jobs start in priority order") {
+    const auto started = book.start_next("worker-1", 5000);
+    REQUIRE(started);
+    CHECK(started->first->status.id == "queued-high");
+    CHECK(started->first->status.attempts == 1);
+  }
+}
+
+TEST_CASE("restoring a job the book already holds changes nothing", "[jobs][failover]") {
+  JobBook book(SchedulerPolicy{});
+  book.add("job", spec_with(Priority::kNormal), 1);
+  book.restore(stored("job", JobState::kActive, 3, Priority::kNormal, 1));
+  CHECK(book.active() == 0);
+  CHECK(book.find("job")->status.state == JobState::kQueued);
+}

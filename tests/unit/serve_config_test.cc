@@ -76,3 +76,58 @@ TEST_CASE("the rate limiter lets a burst through, then paces the client", "[serv
   codearena::http::RateLimiter unlimited(0);
   for (int i = 0; i < 1000; ++i) REQUIRE(unlimited.take("a", 0) == 0);
 }
+
+TEST_CASE("serve without cluster settings is one node with every role", "[serve][cluster]") {
+  const auto config = parse_serve_config({}, environment({}));
+  const auto& cluster = config.service.cluster;
+  CHECK((cluster.api && cluster.scheduler && cluster.worker));
+  CHECK_FALSE(cluster.networked());
+  CHECK(cluster.node_id == "local");
+}
+
+TEST_CASE("serve takes the cluster settings from flags and variables", "[serve][cluster]") {
+  const auto config = parse_serve_config(
+      {"--roles", "api,scheduler", "--cluster-listen", "0.0.0.0:4100", "--lease-ttl", "3s"},
+      environment({{"REDIS_URL", "redis://redis:6379"}, {"NODE_ID", "node-a"},
+                   {"NODE_TIMEOUT", "2500ms"}}));
+  const auto& cluster = config.service.cluster;
+  CHECK((cluster.api && cluster.scheduler && !cluster.worker));
+  CHECK(cluster.redis_url == "redis://redis:6379");
+  CHECK(cluster.node_id == "node-a");
+  CHECK(cluster.lease_ttl_ms == 3000);
+  CHECK(cluster.node_timeout_ms == 2500);
+  CHECK(cluster.listen == "0.0.0.0:4100");
+  // 0.0.0.0 is no address to reach: other nodes are told the host name.
+  CHECK(cluster.advertise.find("0.0.0.0") == std::string::npos);
+  CHECK(cluster.advertise.substr(cluster.advertise.size() - 5) == ":4100");
+}
+
+TEST_CASE("a Redis cluster node gets a unique id and a cluster port by default",
+          "[serve][cluster]") {
+  const auto config = parse_serve_config({"--redis", "redis://127.0.0.1:6379"}, environment({}));
+  const auto& cluster = config.service.cluster;
+  CHECK(cluster.node_id != "local");
+  CHECK(cluster.listen == "127.0.0.1:4001");
+  CHECK(cluster.advertise == "127.0.0.1:4001");
+}
+
+TEST_CASE("a node joining without Redis is an API and worker node", "[serve][cluster]") {
+  const auto config = parse_serve_config({"--join", "leader:4001"}, environment({}));
+  const auto& cluster = config.service.cluster;
+  CHECK((cluster.api && !cluster.scheduler && cluster.worker));
+  CHECK(cluster.join == "leader:4001");
+}
+
+TEST_CASE("cluster settings that cannot work are refused with a reason", "[serve][cluster]") {
+  const auto refused = [](std::vector<std::string> args, const char* says) {
+    CHECK_THROWS_WITH(parse_serve_config(args, environment({})),
+                      Catch::Matchers::Contains(says));
+  };
+  refused({"--roles", "api,cook"}, "unknown role 'cook'");
+  refused({"--roles", "worker"}, "needs --redis or --join");
+  refused({"--join", "leader:4001", "--roles", "scheduler"}, "cannot have the scheduler role");
+  refused({"--join", "leader:4001", "--redis", "redis://r:6379"}, "exclude each other");
+  refused({"--join", "leader"}, "not host:port");
+  refused({"--cluster-listen", "127.0.0.1:99999"}, "between 1 and 65535");
+  refused({"--redis", "http://r:6379"}, "--redis");
+}

@@ -1,0 +1,70 @@
+"""TLS between nodes: a worker with a certificate from the cluster's CA joins a TLS leader and
+runs its jobs; a node without TLS, or with a certificate from another CA, never joins."""
+import os
+import subprocess
+import tempfile
+import time
+import unittest
+
+from api_support import Server, free_port
+
+
+def make_ca(directory, name):
+    key, cert = os.path.join(directory, f"{name}-ca.key"), os.path.join(directory, f"{name}-ca.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", f"/CN={name} cluster CA", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    return key, cert
+
+
+def make_node_certificate(directory, ca, node):
+    ca_key, ca_cert = ca
+    key, request, cert = (os.path.join(directory, f"{node}.{suffix}")
+                          for suffix in ("key", "csr", "pem"))
+    subprocess.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={node}",
+                    "-keyout", key, "-out", request], check=True, capture_output=True)
+    subprocess.run(["openssl", "x509", "-req", "-in", request, "-CA", ca_cert, "-CAkey", ca_key,
+                    "-CAcreateserial", "-days", "2", "-out", cert], check=True, capture_output=True)
+    return ["--cluster-tls", "true", "--cluster-tls-cert", cert, "--cluster-tls-key", key,
+            "--cluster-tls-ca", ca_cert]
+
+
+def node_ids(server):
+    return sorted(node["id"] for node in server.request("GET", "/api/stats").json["cluster"]["nodes"])
+
+
+def wait_for_nodes(server, expected, seconds=20):
+    deadline = time.monotonic() + seconds
+    while node_ids(server) != expected:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"nodes {node_ids(server)}, expected {expected}")
+        time.sleep(0.1)
+
+
+class TlsTest(unittest.TestCase):
+    def test_only_nodes_with_the_cluster_certificates_join(self):
+        with tempfile.TemporaryDirectory() as directory:
+            ca = make_ca(directory, "ours")
+            other_ca = make_ca(directory, "other")
+            cluster_port = free_port()
+            join = ["--join", f"127.0.0.1:{cluster_port}", "--roles", "worker", "--workers", "1"]
+            with Server("--node-id", "leader", "--roles", "api,scheduler",
+                        "--cluster-listen", f"127.0.0.1:{cluster_port}",
+                        *make_node_certificate(directory, ca, "leader")) as leader, \
+                    Server("--node-id", "plain", *join), \
+                    Server("--node-id", "stranger", *join,
+                           *make_node_certificate(directory, other_ca, "stranger")), \
+                    Server("--node-id", "member", *join,
+                           *make_node_certificate(directory, ca, "member")):
+                wait_for_nodes(leader, ["leader", "member"])
+                judged = leader.request("POST", "/api/execute?wait=true",
+                                        {"language": "python", "code": "print(6 * 7)"})
+                self.assertEqual(judged.status, 200, judged)
+                self.assertEqual(judged.json["result"]["tests"][0]["stdout"], "42\n")
+                # The others kept trying the whole time and were never let in.
+                time.sleep(2)
+                self.assertEqual(node_ids(leader), ["leader", "member"])
+
+
+if __name__ == "__main__":
+    unittest.main()
