@@ -9,7 +9,8 @@ nodes with chosen roles, a client that rides out failovers, and a webhook receiv
         job = cluster.client.wait_final([job_id])[job_id]
 
 Every process is killed when the `with` block ends; when it ends with an exception the tail of
-each node's log goes to stderr, so a failure shows what the nodes saw.
+each node's log goes to stderr, so a failure shows what the nodes saw. With CLUSTER_LOG_DIR set
+the whole logs are copied to a new folder in it.
 """
 import http.client
 import itertools
@@ -32,18 +33,25 @@ RETRYABLE_REFUSALS = ("no_leader", "queue_full", "shutting_down")
 AMBIGUOUS_REFUSALS = ("unavailable",)
 
 CLIENT_RETRY_PAUSE = 0.1  # seconds; shorter than Retry-After so failover is measured finely
+# Longer than the nodes' own 10 s bound on an unanswered request, so that their answer is seen.
+CLIENT_REQUEST_TIMEOUT = 30
+
+
+class Unavailable(Exception):
+    """A node answered 503: it cannot tell yet (no leader known, for instance)."""
 
 
 def wait_until(predicate, timeout, what, pause=0.05):
     """Polls predicate until it returns something truthy and returns that; raises
-    AssertionError naming `what` after timeout seconds. OSError counts as not yet."""
+    AssertionError naming `what` after timeout seconds. A connection error or an Unavailable
+    answer counts as not yet."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             value = predicate()
             if value:
                 return value
-        except OSError:
+        except (OSError, http.client.HTTPException, Unavailable):
             pass
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
@@ -138,20 +146,21 @@ class RedisServer:
 
 
 class Node(Server):
-    """One `codearena serve` of a cluster, with its node id, roles and cluster (CAF) port."""
+    """One `codearena serve` of a cluster, with its node id and roles. A node with the scheduler
+    role also gets a cluster port of its own (only scheduler nodes accept cluster connections)."""
 
     def __init__(self, node_id, roles, *flags, env=None, up_path="/health"):
         self.node_id = node_id
         self.roles = list(roles)
-        self.cluster_port = free_port()
+        self.cluster_port = free_port() if "scheduler" in self.roles else None
         self.paused = False
-        super().__init__("--node-id", node_id, "--roles", ",".join(self.roles),
-                         "--cluster-listen", f"127.0.0.1:{self.cluster_port}", *flags,
+        listen = ["--cluster-listen", self.cluster_address] if self.cluster_port else []
+        super().__init__("--node-id", node_id, "--roles", ",".join(self.roles), *listen, *flags,
                          env=env, up_path=up_path)
 
     @property
     def cluster_address(self):
-        return f"127.0.0.1:{self.cluster_port}"
+        return self.cluster_port and f"127.0.0.1:{self.cluster_port}"
 
     def pause(self):
         super().pause()
@@ -187,9 +196,9 @@ class Cluster:
         self.node_timeout_ms = node_timeout_ms
         self.nodes = {}
         self.retired = []  # nodes killed or stopped, kept for their logs
-        self.common_flags = ["--lease-ttl", str(lease_ttl_ms),
-                             "--heartbeat-interval", str(heartbeat_ms),
-                             "--node-timeout", str(node_timeout_ms),
+        self.common_flags = ["--lease-ttl", f"{lease_ttl_ms}ms",
+                             "--heartbeat-interval", f"{heartbeat_ms}ms",
+                             "--node-timeout", f"{node_timeout_ms}ms",
                              "--workers", str(worker_slots), *flags]
         if self.redis:
             self.common_flags += ["--redis", self.redis.url]
@@ -207,6 +216,16 @@ class Cluster:
         self.close()
 
     def close(self):
+        """Kills everything; with CLUSTER_LOG_DIR set, first copies every log there."""
+        if os.environ.get("CLUSTER_LOG_DIR"):
+            os.makedirs(os.environ["CLUSTER_LOG_DIR"], exist_ok=True)
+            keep = tempfile.mkdtemp(prefix="cluster-", dir=os.environ["CLUSTER_LOG_DIR"])
+            sys.stderr.write(f"cluster logs kept in {keep}\n")
+            for node in [*self.nodes.values(), *self.retired]:
+                shutil.copyfile(node.log_file.name, os.path.join(keep, f"{node.node_id}.log"))
+            if self.redis:
+                shutil.copyfile(os.path.join(self.redis.directory, "redis.log"),
+                                os.path.join(keep, "redis.log"))
         for node in [*self.nodes.values(), *self.retired]:
             node.__exit__(None, None, None)
         if self.redis:
@@ -234,7 +253,10 @@ class Cluster:
                 if "api" in node.roles and node.alive() and not node.paused]
 
     def stats(self, node):
+        """The node's /api/stats; raises Unavailable on 503."""
         response = node.request("GET", "/api/stats", timeout=5)
+        if response.status == 503:
+            raise Unavailable(f"/api/stats of {node.node_id}: {response}")
         if response.status != 200:
             raise AssertionError(f"/api/stats of {node.node_id}: {response}")
         return response.json
@@ -312,7 +334,8 @@ class ClusterClient:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                response = self._next_node(nodes).request("POST", "/api/execute", job, timeout=10)
+                response = self._next_node(nodes).request("POST", "/api/execute", job,
+                                                          timeout=CLIENT_REQUEST_TIMEOUT)
                 if response.status in (200, 202):
                     return response.json["jobId"]
                 code = (response.json or {}).get("error", {}).get("code")
@@ -331,11 +354,14 @@ class ClusterClient:
             time.sleep(CLIENT_RETRY_PAUSE)
 
     def job(self, job_id, node=None):
-        """The job as node (or any live API node) reports it; None when unknown (404)."""
+        """The job as node (or any live API node) reports it; None when unknown (404);
+        Unavailable while the node cannot tell (503: no leader known)."""
         response = (node or self._next_node(None)).request("GET", f"/api/jobs/{job_id}",
-                                                           timeout=10)
+                                                           timeout=CLIENT_REQUEST_TIMEOUT)
         if response.status == 404:
             return None
+        if response.status == 503:
+            raise Unavailable(f"GET /api/jobs/{job_id}: {response}")
         if response.status != 200:
             raise AssertionError(f"GET /api/jobs/{job_id}: {response}")
         return response.json
@@ -350,7 +376,7 @@ class ClusterClient:
                 if job and job["state"] in FINAL_STATES:
                     final[pending.pop(0)] = job
                     continue
-            except (OSError, http.client.HTTPException):
+            except (OSError, http.client.HTTPException, Unavailable):
                 pass
             if time.monotonic() > deadline:
                 raise AssertionError(f"{len(pending)} jobs not final after {timeout} s, e.g. "
@@ -361,5 +387,5 @@ class ClusterClient:
     def _last_seen(self, job_id):
         try:
             return self.job(job_id)
-        except (OSError, http.client.HTTPException) as error:
+        except (OSError, http.client.HTTPException, Unavailable) as error:
             return error
