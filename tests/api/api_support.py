@@ -37,8 +37,8 @@ class Server:
     """One node (every role unless flags say otherwise). Flags go to `codearena serve`; env adds
     variables. The constructor returns once GET `up_path` answers 200 (None: at once)."""
 
-    def __init__(self, *flags, env=None, start_timeout=120, port=None, up_path="/health"):
-        self.port = port or free_port()
+    def __init__(self, *flags, env=None, start_timeout=120, up_path="/health"):
+        self.port = free_port()
         self.log_file = tempfile.NamedTemporaryFile(prefix="codearena-serve-", suffix=".log")
         full_env = dict(os.environ)
         full_env.setdefault("LOG_LEVEL", "info")

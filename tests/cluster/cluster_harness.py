@@ -192,10 +192,8 @@ class Cluster:
                  worker_slots=2, webhooks=False, flags=(), env=None):
         self.redis = RedisServer() if redis else None
         self.receiver = WebhookReceiver() if webhooks else None
-        self.lease_ttl_ms = lease_ttl_ms
-        self.node_timeout_ms = node_timeout_ms
         self.nodes = {}
-        self.retired = []  # nodes killed or stopped, kept for their logs
+        self.retired = []  # nodes killed or exited, kept for their logs
         self.common_flags = ["--lease-ttl", f"{lease_ttl_ms}ms",
                              "--heartbeat-interval", f"{heartbeat_ms}ms",
                              "--node-timeout", f"{node_timeout_ms}ms",
