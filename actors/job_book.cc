@@ -128,8 +128,7 @@ std::optional<JobEvent> JobBook::finish(const AttemptReport& report, int64_t now
       break;
   }
   if (record.status.attempts >= policy_.max_attempts) {
-    record.status.failed_reason = "internal error after " +
-                                  std::to_string(record.status.attempts) +
+    record.status.failed_reason = "internal error after " + std::to_string(record.status.attempts) +
                                   " attempts: " + report.message;
     return settle(record, JobState::kFailed, now_ms);
   }

@@ -25,7 +25,7 @@ struct SchedulerPolicy {
   int32_t max_attempts = 3;        // Attempts per job; only internal errors start another one.
   int64_t retry_base_ms = 500;     // First backoff; doubles per attempt, with jitter.
   int64_t retry_max_ms = 30'000;
-  int64_t retention_ms = 3'600'000;     // How long finished jobs stay queryable.
+  int64_t retention_ms = 3'600'000;        // How long finished jobs stay queryable.
   size_t max_retained_finished = 100'000;  // Bound on finished jobs kept, oldest dropped first.
 };
 
@@ -104,7 +104,7 @@ class JobBook {
   std::mt19937_64 random_;
   std::unordered_map<std::string, JobRecord> jobs_;
   std::deque<std::string> queues_[kPriorityCount];
-  std::multimap<int64_t, std::string> retries_;  // due time -> job id
+  std::multimap<int64_t, std::string> retries_;                 // due time -> job id
   std::deque<std::pair<int64_t, std::string>> finished_order_;  // finish time, id (ascending)
   int64_t active_ = 0;
   int64_t submitted_ = 0;

@@ -43,16 +43,15 @@ using handover_atom = caf::atom_constant<caf::atom("handover")>;
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TestCaseSpec& x) {
-  return f(caf::meta::type_name("TestCaseSpec"), x.input, x.has_expected_output,
-           x.expected_output);
+  return f(caf::meta::type_name("TestCaseSpec"), x.input, x.has_expected_output, x.expected_output);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobSpec& x) {
-  return f(caf::meta::type_name("JobSpec"), x.language, x.code, x.input, x.tests,
-           x.time_limit_ms, x.memory_limit_bytes, x.output_limit_bytes, x.checker,
-           x.checker_absolute_epsilon, x.checker_relative_epsilon, x.checker_language,
-           x.checker_code, x.stop_on_first_failure, x.priority, x.callback_url);
+  return f(caf::meta::type_name("JobSpec"), x.language, x.code, x.input, x.tests, x.time_limit_ms,
+           x.memory_limit_bytes, x.output_limit_bytes, x.checker, x.checker_absolute_epsilon,
+           x.checker_relative_epsilon, x.checker_language, x.checker_code, x.stop_on_first_failure,
+           x.priority, x.callback_url);
 }
 
 template <class Inspector>
@@ -109,8 +108,7 @@ typename Inspector::result_type inspect(Inspector& f, RunningAttempt& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, NodeStats& x) {
-  return f(caf::meta::type_name("NodeStats"), x.info, x.busy, x.draining, x.leader,
-           x.last_seen_ms);
+  return f(caf::meta::type_name("NodeStats"), x.info, x.busy, x.draining, x.leader, x.last_seen_ms);
 }
 
 template <class Inspector>
@@ -120,11 +118,10 @@ typename Inspector::result_type inspect(Inspector& f, StoredJob& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, SchedulerStats& x) {
-  return f(caf::meta::type_name("SchedulerStats"), x.queued_by_priority, x.retry_waiting,
-           x.active, x.slots_total, x.slots_busy, x.workers, x.completed, x.failed, x.cancelled,
-           x.submitted, x.retained, x.jobs_per_second_last_minute, x.latency_p50_ms,
-           x.latency_p90_ms, x.latency_p99_ms, x.latency_samples, x.accepting, x.leader,
-           x.epoch, x.nodes);
+  return f(caf::meta::type_name("SchedulerStats"), x.queued_by_priority, x.retry_waiting, x.active,
+           x.slots_total, x.slots_busy, x.workers, x.completed, x.failed, x.cancelled, x.submitted,
+           x.retained, x.jobs_per_second_last_minute, x.latency_p50_ms, x.latency_p90_ms,
+           x.latency_p99_ms, x.latency_samples, x.accepting, x.leader, x.epoch, x.nodes);
 }
 
 // Receives a job's events (SSE streams, waiters). The scheduler stops sending after the final
@@ -150,10 +147,10 @@ using worker_actor =
 // persists a batch as the holder of an epoch: true once written, false when fenced by a newer
 // epoch (nothing written); while the store is unreachable it keeps retrying. load returns
 // every unfinished job; read one job's status (empty id: unknown).
-using store_actor = caf::typed_actor<
-    caf::replies_to<write_atom, int64_t, std::vector<StoredJob>>::with<bool>,
-    caf::replies_to<load_atom>::with<std::vector<StoredJob>>,
-    caf::replies_to<read_atom, std::string>::with<JobStatus>>;
+using store_actor =
+    caf::typed_actor<caf::replies_to<write_atom, int64_t, std::vector<StoredJob>>::with<bool>,
+                     caf::replies_to<load_atom>::with<std::vector<StoredJob>>,
+                     caf::replies_to<read_atom, std::string>::with<JobStatus>>;
 
 // The scheduler of a scheduler-capable node; it leads while its node holds the leader lease
 // (lead with the epoch; follow when the lease is lost) and refuses requests otherwise. The
@@ -176,8 +173,7 @@ using scheduler_actor = caf::typed_actor<
     caf::replies_to<cancel_atom, std::string>::with<CancelReply>,
     caf::replies_to<stats_atom>::with<SchedulerStats>,
     caf::replies_to<watch_atom, std::string, job_listener_actor>::with<JobStatus>,
-    caf::replies_to<drain_atom, int64_t>::with<int64_t>,
-    caf::replies_to<handover_atom>::with<bool>,
+    caf::replies_to<drain_atom, int64_t>::with<int64_t>, caf::replies_to<handover_atom>::with<bool>,
     caf::replies_to<join_atom, NodeInfo, worker_actor, std::vector<RunningAttempt>>::with<int64_t>,
     caf::replies_to<heartbeat_atom, std::string>::with<bool>,
     caf::replies_to<leave_atom, std::string>::with<bool>,
@@ -193,13 +189,14 @@ using leader_notice = caf::reacts_to<leader_atom, scheduler_actor>;
 using pool_actor = worker_actor::extend<leader_notice>;
 
 // The entry point for clients of one node: assigns job ids and forwards to the leader.
-using submission_actor = caf::typed_actor<
-    caf::replies_to<submit_atom, JobSpec>::with<SubmitReply>,
-    caf::replies_to<await_atom, std::string>::with<JobStatus>,
-    caf::replies_to<status_atom, std::string>::with<JobStatus>,
-    caf::replies_to<cancel_atom, std::string>::with<CancelReply>,
-    caf::replies_to<stats_atom>::with<SchedulerStats>,
-    caf::replies_to<watch_atom, std::string, job_listener_actor>::with<JobStatus>, leader_notice>;
+using submission_actor =
+    caf::typed_actor<caf::replies_to<submit_atom, JobSpec>::with<SubmitReply>,
+                     caf::replies_to<await_atom, std::string>::with<JobStatus>,
+                     caf::replies_to<status_atom, std::string>::with<JobStatus>,
+                     caf::replies_to<cancel_atom, std::string>::with<CancelReply>,
+                     caf::replies_to<stats_atom>::with<SchedulerStats>,
+                     caf::replies_to<watch_atom, std::string, job_listener_actor>::with<JobStatus>,
+                     leader_notice>;
 
 // The node's metrics: replies with the Prometheus text of the node's registry, gauges of the
 // cluster's figures (asked from the leader) refreshed first.

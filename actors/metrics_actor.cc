@@ -17,19 +17,22 @@ struct SchedulerGauges {
                                    "Jobs waiting to run, by priority (retries in backoff count "
                                    "under their priority's queue only once they are due).",
                                    {"priority"})),
-        retry_waiting(registry.gauge("codearena_retry_backoff_jobs",
-                                     "Jobs waiting out a retry backoff after an internal error.")
+        retry_waiting(registry
+                          .gauge("codearena_retry_backoff_jobs",
+                                 "Jobs waiting out a retry backoff after an internal error.")
                           .with()),
         active(registry.gauge("codearena_active_jobs", "Jobs running now.").with()),
         slots(registry.gauge("codearena_slots", "Sandbox slots of the workers, by state.",
                              {"state"})),
-        workers(registry.gauge("codearena_workers", "Worker pools joined to the scheduler.")
-                    .with()),
-        retained(registry.gauge("codearena_retained_jobs",
-                                "Jobs the scheduler holds, finished ones included.")
+        workers(
+            registry.gauge("codearena_workers", "Worker pools joined to the scheduler.").with()),
+        retained(registry
+                     .gauge("codearena_retained_jobs",
+                            "Jobs the scheduler holds, finished ones included.")
                      .with()),
-        epoch(registry.gauge("codearena_cluster_epoch",
-                             "The leader's lease epoch (grows with every new leader).")
+        epoch(registry
+                  .gauge("codearena_cluster_epoch",
+                         "The leader's lease epoch (grows with every new leader).")
                   .with()),
         leader(registry.gauge("codearena_cluster_leader",
                               "1 for the node that leads the cluster, 0 for the others.",

@@ -28,7 +28,7 @@ caf::error not_leading() {
 
 struct NodeEntry {
   NodeInfo info;
-  worker_actor pool;  // Invalid for nodes without the worker role.
+  worker_actor pool;                                  // Invalid for nodes without the worker role.
   std::set<std::pair<std::string, int32_t>> running;  // (job id, attempt) holding a slot
   bool draining = false;
   int64_t last_seen_ms = 0;
@@ -129,7 +129,8 @@ void flush(scheduler_pointer self) {
   state.pending = PendingWrite{};
   state.writing = true;
   const int64_t term = state.term;
-  self->request(state.config.store, caf::infinite, write_atom::value, state.epoch, batch->jobs)
+  self->request(state.config.store, caf::infinite, write_atom::value, state.epoch,
+                std::move(batch->jobs))
       .then(
           [=](bool written) {
             self->state.writing = false;
@@ -276,8 +277,7 @@ SchedulerStats current_stats(SchedulerState& state) {
     stats.slots_total += node.info.slots;
     stats.slots_busy += static_cast<int64_t>(node.running.size());
     stats.nodes.push_back(NodeStats{node.info, static_cast<int32_t>(node.running.size()),
-                                    node.draining, id == state.config.node_id,
-                                    node.last_seen_ms});
+                                    node.draining, id == state.config.node_id, node.last_seen_ms});
   }
   stats.accepting = state.accepting;
   stats.leader = state.config.node_id;
@@ -418,8 +418,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
       [=](status_atom, const std::string& id) -> caf::result<JobStatus> {
         if (!self->state.leading()) return not_leading();
         auto promise = self->make_response_promise<JobStatus>();
-        find_status(self, id,
-                    [=](const JobStatus& status) mutable { promise.deliver(status); });
+        find_status(self, id, [=](const JobStatus& status) mutable { promise.deliver(status); });
         return promise;
       },
       [=](cancel_atom, const std::string& id) -> caf::result<CancelReply> {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <thread>
+#include <utility>
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -20,6 +21,8 @@ namespace {
 
 // Replies from actors on this node come in microseconds; this bounds a lost one.
 constexpr auto kRequestTimeout = std::chrono::seconds(10);
+// How soon an event stream whose leader was lost asks the next one.
+constexpr auto kResubscribeDelay = std::chrono::milliseconds(500);
 
 caf::actor_system_config& configured(caf::actor_system_config& config,
                                      const ServiceConfig& service) {
@@ -115,15 +118,15 @@ struct JobService::Impl {
     if (config.metrics != nullptr)
       metrics = spawn_metrics_actor(system, submission, *config.metrics);
     if (!cluster.listen.empty()) publish_scheduler();
-    membership = cluster::spawn_membership(system, membership_config(), {scheduler, pool, submission},
-                                           *config.logger);
+    membership = cluster::spawn_membership(system, membership_config(),
+                                           {scheduler, pool, submission}, *config.logger);
     if (!cluster.networked() && scheduler) wait_until_leading();
   }
 
   void wait_until_leading() {
     const auto give_up_at = std::chrono::steady_clock::now() + kRequestTimeout;
-    while (!ask_and_wait<SchedulerStats>(system, scheduler,
-                                         caf::duration{std::chrono::seconds(1)}, stats_atom::value)) {
+    while (!ask_and_wait<SchedulerStats>(system, scheduler, caf::duration{std::chrono::seconds(1)},
+                                         stats_atom::value)) {
       if (std::chrono::steady_clock::now() > give_up_at)
         throw std::runtime_error("the scheduler did not start leading");
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -131,10 +134,10 @@ struct JobService::Impl {
   }
 
   ~Impl() {
-    for (const auto& actor : {caf::actor_cast<caf::actor>(membership), caf::actor_cast<caf::actor>(pool),
-                              caf::actor_cast<caf::actor>(submission),
-                              caf::actor_cast<caf::actor>(scheduler), caf::actor_cast<caf::actor>(store),
-                              caf::actor_cast<caf::actor>(metrics)}) {
+    for (const auto& actor :
+         {caf::actor_cast<caf::actor>(membership), caf::actor_cast<caf::actor>(pool),
+          caf::actor_cast<caf::actor>(submission), caf::actor_cast<caf::actor>(scheduler),
+          caf::actor_cast<caf::actor>(store), caf::actor_cast<caf::actor>(metrics)}) {
       if (actor) caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
     }
     system.await_all_actors_done();
@@ -149,39 +152,45 @@ struct JobService::Impl {
       logger->log(telemetry::LogLevel::warn, "store_unavailable", {{"error", error}});
     };
     store = cluster::spawn_store_actor(system, make_store(cluster), store_config);
-    SchedulerConfig scheduler_config{config.policy, config.on_transition, &board, store,
-                                     !cluster.redis_url.empty(), cluster.node_id,
-                                     cluster.node_timeout_ms, cluster.node_timeout_ms};
+    SchedulerConfig scheduler_config{config.policy,
+                                     config.on_transition,
+                                     &board,
+                                     store,
+                                     !cluster.redis_url.empty(),
+                                     cluster.node_id,
+                                     cluster.node_timeout_ms,
+                                     cluster.node_timeout_ms};
     scheduler = spawn_scheduler(system, std::move(scheduler_config));
   }
 
   void publish_scheduler() {
-    const auto [host, port] = cluster::parse_host_port(config.cluster.listen, "cluster listen address");
+    const auto [host, port] =
+        cluster::parse_host_port(config.cluster.listen, "cluster listen address");
     if (!scheduler) return;  // Only a scheduler is ever connected to.
     auto published = config.cluster.tls
                          ? caf::openssl::publish(scheduler, port, host.c_str(), true)
                          : system.middleman().publish(scheduler, port, host.c_str(), true);
     if (!published) {
-      throw std::runtime_error("cannot listen for cluster connections on " +
-                               config.cluster.listen + ": " + system.render(published.error()));
+      throw std::runtime_error("cannot listen for cluster connections on " + config.cluster.listen +
+                               ": " + system.render(published.error()));
     }
   }
 
   cluster::MembershipConfig membership_config() const {
     const ClusterConfig& cluster = config.cluster;
-    cluster::MembershipConfig membership;
-    membership.node = NodeInfo{cluster.node_id, role_names(cluster),
-                               cluster.advertise.empty() ? cluster.listen : cluster.advertise,
-                               cluster.worker ? config.worker.slots : 0};
+    cluster::MembershipConfig settings;
+    settings.node = NodeInfo{cluster.node_id, role_names(cluster),
+                             cluster.advertise.empty() ? cluster.listen : cluster.advertise,
+                             cluster.worker ? config.worker.slots : 0};
     if (!cluster.redis_url.empty()) {
-      membership.redis = cluster::RedisOptions{};
-      membership.redis->url = cluster.redis_url;
+      settings.redis = cluster::RedisOptions{};
+      settings.redis->url = cluster.redis_url;
     }
-    membership.join = cluster.join;
-    membership.tls = cluster.tls;
-    membership.lease_ttl = std::chrono::milliseconds(cluster.lease_ttl_ms);
-    membership.heartbeat_interval = std::chrono::milliseconds(cluster.heartbeat_interval_ms);
-    return membership;
+    settings.join = cluster.join;
+    settings.tls = cluster.tls;
+    settings.lease_ttl = std::chrono::milliseconds(cluster.lease_ttl_ms);
+    settings.heartbeat_interval = std::chrono::milliseconds(cluster.heartbeat_interval_ms);
+    return settings;
   }
 
   ServiceConfig config;
@@ -202,8 +211,8 @@ JobService::JobService(ServiceConfig config) : impl_(std::make_unique<Impl>(std:
 JobService::~JobService() = default;
 
 void JobService::submit(JobSpec spec, Reply<SubmitReply> done) {
-  ask<SubmitReply>(impl_->system, impl_->submission, std::move(done),
-                   submit_atom::value, std::move(spec));
+  ask<SubmitReply>(impl_->system, impl_->submission, std::move(done), submit_atom::value,
+                   std::move(spec));
 }
 
 void JobService::status(const std::string& id, Reply<JobStatus> done) {
@@ -230,13 +239,11 @@ void JobService::await(const std::string& id, int64_t timeout_ms, Reply<JobStatu
 }
 
 void JobService::cancel(const std::string& id, Reply<CancelReply> done) {
-  ask<CancelReply>(impl_->system, impl_->submission, std::move(done),
-                   cancel_atom::value, id);
+  ask<CancelReply>(impl_->system, impl_->submission, std::move(done), cancel_atom::value, id);
 }
 
 void JobService::stats(Reply<SchedulerStats> done) {
-  ask<SchedulerStats>(impl_->system, impl_->submission, std::move(done),
-                      stats_atom::value);
+  ask<SchedulerStats>(impl_->system, impl_->submission, std::move(done), stats_atom::value);
 }
 
 void JobService::metrics_text(Reply<std::string> done) {
@@ -244,35 +251,54 @@ void JobService::metrics_text(Reply<std::string> done) {
     done(std::nullopt);
     return;
   }
-  ask<std::string>(impl_->system, impl_->metrics, std::move(done),
-                   render_atom::value);
+  ask<std::string>(impl_->system, impl_->metrics, std::move(done), render_atom::value);
 }
 
 void JobService::watch(const std::string& id, Reply<JobStatus> started,
                        std::function<void(const JobEvent&)> on_event, int64_t quiet_ms,
                        std::function<void()> on_quiet) {
   const auto quiet = std::chrono::milliseconds(quiet_ms);
-  // Untyped so that it can also time its own quiet periods; the scheduler sees it through the
-  // job_listener_actor interface.
+  // Untyped so that it can also time its own quiet periods and watch again; the scheduler sees
+  // it through the job_listener_actor interface.
   const auto listen = [=](caf::event_based_actor* self,
                           const submission_actor& submission) -> caf::behavior {
     const auto listener = caf::actor_cast<job_listener_actor>(self);
-    self->request(submission, kRequestTimeout, watch_atom::value, id, listener)
-        .then(
-            [=](JobStatus& status) {
-              const bool more = !status.id.empty() && !is_final(status.state);
-              started(std::move(status));
-              if (!more) self->quit();
-            },
-            [=](caf::error&) {
-              started(std::nullopt);
-              self->quit();
-            });
+    auto first = std::make_shared<bool>(true);
+    // Watches through whichever node leads now; the first answer starts the stream, a later
+    // one (after the leader was lost) continues it with the job's current state.
+    const auto subscribe = [=] {
+      self->request(submission, kRequestTimeout, watch_atom::value, id, listener)
+          .then(
+              [=](JobStatus& status) {
+                self->monitor(self->current_sender());
+                const bool more = !status.id.empty() && !is_final(status.state);
+                if (std::exchange(*first, false)) {
+                  started(std::move(status));
+                } else if (!status.id.empty()) {
+                  on_event(JobEvent{std::move(status), false, {}});
+                }
+                if (!more) self->quit();
+              },
+              [=](caf::error&) {
+                if (!*first) {
+                  self->delayed_send(self, kResubscribeDelay, watch_atom::value);
+                  return;
+                }
+                started(std::nullopt);
+                self->quit();
+              });
+    };
+    subscribe();
+    // Ends with the node's submission actor, so that a stream still open at shutdown does not
+    // keep the actor system alive.
+    self->link_to(submission);
+    self->set_down_handler([=](caf::down_msg&) { self->send(self, watch_atom::value); });
     return {
         [=](event_atom, const JobEvent& event) {
           on_event(event);
           if (is_final(event.status.state)) self->quit();
         },
+        [=](watch_atom) { subscribe(); },
         caf::after(quiet) >> [=] { on_quiet(); },
     };
   };
@@ -284,15 +310,14 @@ int64_t JobService::drain(int64_t grace_ms) {
   const caf::duration patience{std::chrono::milliseconds(grace_ms) + kRequestTimeout};
   if (impl.scheduler && impl.config.cluster.redis_url.empty()) {
     // Job state lives in this process only: what cannot finish now fails now.
-    return ask_and_wait<int64_t>(impl.system, impl.scheduler, patience, drain_atom::value,
-                                 grace_ms)
+    return ask_and_wait<int64_t>(impl.system, impl.scheduler, patience, drain_atom::value, grace_ms)
         .value_or(-1);
   }
   int64_t unfinished = 0;
   if (impl.pool) {
-    unfinished = ask_and_wait<int64_t>(impl.system, impl.pool, patience, drain_atom::value,
-                                       grace_ms)
-                     .value_or(-1);
+    unfinished =
+        ask_and_wait<int64_t>(impl.system, impl.pool, patience, drain_atom::value, grace_ms)
+            .value_or(-1);
   }
   if (impl.scheduler) {
     ask_and_wait<bool>(impl.system, impl.scheduler, caf::duration{kRequestTimeout},
@@ -303,8 +328,12 @@ int64_t JobService::drain(int64_t grace_ms) {
   return unfinished;
 }
 
-const sandbox::LanguageTable& JobService::languages() const { return impl_->stack.languages; }
+const sandbox::LanguageTable& JobService::languages() const {
+  return impl_->stack.languages;
+}
 
-const std::string& JobService::preparation_report() const { return impl_->stack.pch_report; }
+const std::string& JobService::preparation_report() const {
+  return impl_->stack.pch_report;
+}
 
 }  // namespace codearena::actors

@@ -24,7 +24,7 @@
 namespace codearena::telemetry {
 class Logger;
 class Registry;
-}
+}  // namespace codearena::telemetry
 
 namespace codearena::actors {
 
@@ -40,7 +40,7 @@ struct ClusterConfig {
   std::string advertise;  // host:port other nodes reach this node at; empty: `listen`.
   int64_t lease_ttl_ms = 5000;
   int64_t heartbeat_interval_ms = 1000;
-  int64_t node_timeout_ms = 5000;  // A node silent this long is lost (its jobs requeued).
+  int64_t node_timeout_ms = 5000;    // A node silent this long is lost (its jobs requeued).
   int64_t retention_ms = 3'600'000;  // How long the store keeps finished jobs.
   // TLS between nodes (CAF's OpenSSL module): with a certificate, key and CA file both sides
   // verify each other; with none the link is encrypted but not authenticated.
@@ -62,7 +62,8 @@ struct ServiceConfig {
   // actor adds scheduler gauges to it and renders it.
   telemetry::Registry* metrics = nullptr;
   ClusterConfig cluster;
-  // Where the node logs cluster events (owned by the caller, must outlive the service).
+  // Where the node logs cluster events (required; owned by the caller, must outlive the
+  // service).
   telemetry::Logger* logger = nullptr;
 };
 
@@ -88,7 +89,9 @@ class JobService {
   void metrics_text(Reply<std::string> done);
   // Streams a job's events: `started` gets the current status first (empty id: unknown job;
   // nullopt: failure); then `on_event` gets every event until the final one, and `on_quiet`
-  // is called whenever `quiet_ms` pass without one (to keep a connection alive).
+  // is called whenever `quiet_ms` pass without one (to keep a connection alive). When the leader
+  // is lost meanwhile, the stream continues with the next leader (the job's state then, then
+  // its events).
   void watch(const std::string& id, Reply<JobStatus> started,
              std::function<void(const JobEvent&)> on_event, int64_t quiet_ms,
              std::function<void()> on_quiet);

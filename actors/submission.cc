@@ -52,7 +52,7 @@ submission_actor::behavior_type submission_behavior(submission_pointer self,
       [=](watch_atom, const std::string& id, const job_listener_actor& listener) {
         return forward<JobStatus>(self, watch_atom::value, id, listener);
       },
-      [=](leader_atom, const scheduler_actor& leader) { self->state.leader = leader; },
+      [=](leader_atom, const scheduler_actor& current) { self->state.leader = current; },
   };
 }
 
@@ -63,12 +63,12 @@ submission_actor spawn_submission(caf::actor_system& system, scheduler_actor lea
 }
 
 std::string random_uuid(uint64_t high, uint64_t low) {
-  high = (high & ~0xF000ULL) | 0x4000ULL;                  // version 4
+  high = (high & ~0xF000ULL) | 0x4000ULL;                // version 4
   low = (low & ~(0xC000ULL << 48)) | (0x8000ULL << 48);  // RFC 4122 variant
   char text[37];
-  std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx",
-                static_cast<unsigned>(high >> 32), static_cast<unsigned>((high >> 16) & 0xFFFF),
-                static_cast<unsigned>(high & 0xFFFF), static_cast<unsigned>(low >> 48),
+  std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
+                static_cast<unsigned>((high >> 16) & 0xFFFF), static_cast<unsigned>(high & 0xFFFF),
+                static_cast<unsigned>(low >> 48),
                 static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFULL));
   return text;
 }

@@ -76,8 +76,8 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
     report.message = "injected internal error (fault injection is on)";
     return report;
   }
-  auto request = judge_request_for(spec, context.languages->find(spec.language),
-                                   context.config.defaults);
+  auto request =
+      judge_request_for(spec, context.languages->find(spec.language), context.config.defaults);
   request.cancel_token = context.control->begin(job_id, attempt);
   request.parallel_tests = std::max(1, parallel);
   const auto pool = context.pool;

@@ -1,6 +1,7 @@
 #include "app/serve_command.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdlib>
 #include <iostream>
@@ -52,6 +53,28 @@ webhooks::OutcomeCallback log_webhook_outcome(telemetry::Logger& logger,
   };
 }
 
+// Raises the open-file limit to its hard maximum and keeps the HTTP connection limit below it,
+// with room for sandboxes, Redis and cluster sockets, so that a burst of clients meets the
+// connection limiter instead of failing accept() and file creation alike.
+void fit_connections_to_file_limit(http::HttpConfig& http, telemetry::Logger& logger) {
+  constexpr rlim_t kReservedFiles = 1024;
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0) return;
+  if (files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+    getrlimit(RLIMIT_NOFILE, &files);
+  }
+  const rlim_t usable = files.rlim_cur > 2 * kReservedFiles ? files.rlim_cur - kReservedFiles
+                                                            : files.rlim_cur / 2;
+  if (http.max_connections <= usable) return;
+  logger.log(LogLevel::warn, "connections_limited",
+             {{"wanted", http.max_connections},
+              {"allowed", usable},
+              {"openFileLimit", files.rlim_cur}});
+  http.max_connections = usable;
+}
+
 int serve(ServeConfig config, const sigset_t& signals) {
   telemetry::Logger logger(config.log_level);
   telemetry::Registry registry;
@@ -81,6 +104,7 @@ int serve(ServeConfig config, const sigset_t& signals) {
               {"slots", config.service.worker.slots},
               {"languages", service.languages().all().size()},
               {"precompiledHeaders", service.preparation_report()}});
+  fit_connections_to_file_limit(config.http, logger);
   server.emplace(config.http, service, registry, logger);
   server->start();
   logger.log(LogLevel::info, "listening",

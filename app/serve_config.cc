@@ -133,9 +133,10 @@ const std::vector<Setting>& settings() {
        }},
       {"--rate-limit", "API_RATE_LIMIT", "100",
        "submissions per minute per client address (0: unlimited); more: 429",
-       [](ServeConfig& c, const std::string& v) { c.http.rate_limit_per_minute = whole_number(v, 0); }},
-      {"--max-attempts", "MAX_ATTEMPTS", "3",
-       "attempts per job; only internal errors are retried",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.rate_limit_per_minute = whole_number(v, 0);
+       }},
+      {"--max-attempts", "MAX_ATTEMPTS", "3", "attempts per job; only internal errors are retried",
        [](ServeConfig& c, const std::string& v) {
          c.service.policy.max_attempts = static_cast<int32_t>(whole_number(v, 1));
        }},
@@ -171,8 +172,7 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, const std::string& v) { c.http.metrics_enabled = boolean(v); }},
       {"--log-level", "LOG_LEVEL", "info", "debug, info, warn or error (JSON lines on stderr)",
        [](ServeConfig& c, const std::string& v) { c.log_level = telemetry::parse_log_level(v); }},
-      {"--languages", "CODEARENA_LANGUAGES", "the installed languages.json",
-       "language table file",
+      {"--languages", "CODEARENA_LANGUAGES", "the installed languages.json", "language table file",
        [](ServeConfig& c, const std::string& v) { c.service.judging.languages_path = v; }},
       {"--webhook-allow-private", "WEBHOOK_ALLOW_PRIVATE", "false",
        "let callbackUrl reach loopback, link-local and private addresses (SSRF guard off)",
@@ -221,7 +221,8 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, const std::string& v) {
          c.service.cluster.lease_ttl_ms = positive_duration_ms(v);
        }},
-      {"--heartbeat-interval", "HEARTBEAT_INTERVAL", "1s", "how often nodes tell the leader they live",
+      {"--heartbeat-interval", "HEARTBEAT_INTERVAL", "1s",
+       "how often nodes tell the leader they live",
        [](ServeConfig& c, const std::string& v) {
          c.service.cluster.heartbeat_interval_ms = positive_duration_ms(v);
        }},
@@ -269,18 +270,21 @@ void settle_cluster(ServeConfig& config) {
   auto& cluster = config.service.cluster;
   if (!cluster.join.empty()) {
     if (!cluster.redis_url.empty())
-      throw ServeUsageError("--join and --redis exclude each other: with Redis nodes find the "
-                            "leader through its lease");
+      throw ServeUsageError(
+          "--join and --redis exclude each other: with Redis nodes find the "
+          "leader through its lease");
     if (!config.roles_given) cluster.scheduler = false;
     if (cluster.scheduler)
-      throw ServeUsageError("--join: a node joining a cluster without Redis cannot have the "
-                            "scheduler role (only the node it joins leads)");
+      throw ServeUsageError(
+          "--join: a node joining a cluster without Redis cannot have the "
+          "scheduler role (only the node it joins leads)");
   }
   if (!cluster.api && !cluster.scheduler && !cluster.worker)
     throw ServeUsageError("--roles: give at least one of api, scheduler, worker");
   if (!cluster.scheduler && cluster.redis_url.empty() && cluster.join.empty())
-    throw ServeUsageError("--roles without scheduler: the node needs --redis or --join to "
-                          "find the leader");
+    throw ServeUsageError(
+        "--roles without scheduler: the node needs --redis or --join to "
+        "find the leader");
   if (!cluster.redis_url.empty() && cluster.scheduler && cluster.listen.empty())
     cluster.listen = "127.0.0.1:4001";
   if (cluster.advertise.empty() && !cluster.listen.empty()) {

@@ -8,8 +8,8 @@
 namespace codearena::cluster {
 namespace {
 
-// KEYS: lease, epoch. ARGV: node id, TTL in ms, cluster address. The epoch is only incremented when the lease
-// is free: an INCR by a mere contender would fence the sitting leader.
+// KEYS: lease, epoch. ARGV: node id, TTL in ms, cluster address. The epoch is only incremented when
+// the lease is free: an INCR by a mere contender would fence the sitting leader.
 const RedisScript& acquire_script() {
   static const RedisScript script(R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -49,8 +49,8 @@ return 0
 LeaseHolder parse_lease_value(const std::string& value) {
   try {
     const auto parsed = nlohmann::json::parse(value);
-    return LeaseHolder{parsed.at("node").get<std::string>(), parsed.at("epoch").get<int64_t>(),
-                       -1, parsed.value("address", "")};
+    return LeaseHolder{parsed.at("node").get<std::string>(), parsed.at("epoch").get<int64_t>(), -1,
+                       parsed.value("address", "")};
   } catch (const nlohmann::json::exception& error) {
     throw StoreError("leader lease value '" + value + "' is malformed: " + error.what());
   }
@@ -76,8 +76,9 @@ std::optional<int64_t> RedisLeaderLease::try_acquire() {
     if (renew()) return held_epoch_;
     return std::nullopt;
   }
-  const RedisReply reply = connection_.run_script(acquire_script(), {keys_.lease(), keys_.epoch()},
-                                                  {node_id_, std::to_string(ttl_.count()), address_});
+  const RedisReply reply =
+      connection_.run_script(acquire_script(), {keys_.lease(), keys_.epoch()},
+                             {node_id_, std::to_string(ttl_.count()), address_});
   if (checked(reply, "acquire").type != RedisReply::Type::kString) return std::nullopt;
   held_value_ = reply.text;
   held_epoch_ = parse_lease_value(reply.text).epoch;

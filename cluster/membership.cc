@@ -42,8 +42,7 @@ struct MembershipState {
 
   bool can_lead() const {
     const auto& roles = config.node.roles;
-    return config.join.empty() &&
-           std::find(roles.begin(), roles.end(), "scheduler") != roles.end();
+    return config.join.empty() && std::find(roles.begin(), roles.end(), "scheduler") != roles.end();
   }
 
   static constexpr const char* name = "membership";
@@ -61,9 +60,9 @@ LeaderLease& lease_of(membership_pointer self) {
   auto& state = self->state;
   if (!state.lease) {
     if (state.config.redis) {
-      state.lease = std::make_unique<RedisLeaderLease>(*state.config.redis, state.config.node.id,
-                                                       state.config.lease_ttl,
-                                                       state.config.node.address);
+      state.lease =
+          std::make_unique<RedisLeaderLease>(*state.config.redis, state.config.node.id,
+                                             state.config.lease_ttl, state.config.node.address);
     } else {
       state.lease = std::make_unique<LocalLeaderLease>(state.config.node.id);
     }
@@ -152,7 +151,8 @@ void connect(membership_pointer self, const LeaderTarget& target) {
     auto remote = connect_remote(self, target.address);
     if (!remote) {
       log(self, LogLevel::warn, "leader_unreachable",
-          {{"leader", target.id}, {"address", target.address},
+          {{"leader", target.id},
+           {"address", target.address},
            {"error", self->system().render(remote.error())}});
       return;
     }
@@ -175,8 +175,9 @@ void send_join(membership_pointer self, const std::vector<RunningAttempt>& runni
             if (self->state.leader != leader) return;
             self->state.joined = true;
             log(self, LogLevel::info, "joined",
-                {{"leader", self->state.target.id}, {"epoch", epoch},
-                 {"claimed", running.size()}});
+                {{"leader", self->state.target.id},
+                 {"epoch", epoch},
+                 {"attemptsReported", running.size()}});
             tell_locals(self);
           },
           [=](caf::error& error) {
@@ -275,8 +276,7 @@ membership_actor spawn_membership(caf::actor_system& system, MembershipConfig co
                                      &logger);
 }
 
-std::pair<std::string, uint16_t> parse_host_port(const std::string& text,
-                                                 const std::string& what) {
+std::pair<std::string, uint16_t> parse_host_port(const std::string& text, const std::string& what) {
   const auto colon = text.rfind(':');
   const auto fail = [&](const std::string& why) {
     return std::invalid_argument(what + " '" + text + "' is not host:port: " + why);

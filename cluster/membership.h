@@ -29,10 +29,10 @@ class Logger;
 namespace codearena::cluster {
 
 struct MembershipConfig {
-  actors::NodeInfo node;               // This node; `address` is what the lease publishes.
-  std::optional<RedisOptions> redis;   // The lease lives here when set.
-  std::string join;                    // host:port of the leader, for a cluster without Redis.
-  bool tls = false;                    // Connect to the leader over TLS (caf::openssl).
+  actors::NodeInfo node;              // This node; `address` is what the lease publishes.
+  std::optional<RedisOptions> redis;  // The lease lives here when set.
+  std::string join;                   // host:port of the leader, for a cluster without Redis.
+  bool tls = false;                   // Connect to the leader over TLS (caf::openssl).
   std::chrono::milliseconds lease_ttl{5000};
   std::chrono::milliseconds heartbeat_interval{1000};
 };

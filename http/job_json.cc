@@ -18,18 +18,27 @@ std::string iso8601(int64_t epoch_ms) {
 
 namespace {
 
-json time_or_null(int64_t epoch_ms) { return epoch_ms > 0 ? json(iso8601(epoch_ms)) : json(); }
+json time_or_null(int64_t epoch_ms) {
+  return epoch_ms > 0 ? json(iso8601(epoch_ms)) : json();
+}
 
-json text_or_null(const std::string& text) { return text.empty() ? json() : json(text); }
+json text_or_null(const std::string& text) {
+  return text.empty() ? json() : json(text);
+}
 
 }  // namespace
 
 json test_json(const actors::TestOutcome& test) {
-  return {{"index", test.index},         {"verdict", test.verdict},
-          {"cpuMs", test.cpu_ms},        {"wallMs", test.wall_ms},
-          {"memoryKb", test.memory_kb},  {"exitCode", test.exit_code},
-          {"signal", text_or_null(test.signal)}, {"stdout", test.stdout_data},
-          {"stderr", test.stderr_data},  {"message", test.message}};
+  return {{"index", test.index},
+          {"verdict", test.verdict},
+          {"cpuMs", test.cpu_ms},
+          {"wallMs", test.wall_ms},
+          {"memoryKb", test.memory_kb},
+          {"exitCode", test.exit_code},
+          {"signal", text_or_null(test.signal)},
+          {"stdout", test.stdout_data},
+          {"stderr", test.stderr_data},
+          {"message", test.message}};
 }
 
 json outcome_json(const actors::JobOutcome& outcome) {
@@ -87,7 +96,8 @@ json stats_json(const actors::SchedulerStats& stats) {
     queued[actors::priority_name(static_cast<actors::Priority>(p))] = stats.queued_by_priority[p];
     waiting += stats.queued_by_priority[p];
   }
-  return {{"queue", {{"depth", waiting}, {"byPriority", queued}, {"retryBackoff", stats.retry_waiting}}},
+  return {{"queue",
+           {{"depth", waiting}, {"byPriority", queued}, {"retryBackoff", stats.retry_waiting}}},
           {"jobs",
            {{"active", stats.active},
             {"submitted", stats.submitted},
@@ -112,8 +122,8 @@ json stats_json(const actors::SchedulerStats& stats) {
 
 json languages_json(const sandbox::LanguageTable& languages) {
   const auto limits = [](const sandbox::RunLimits& l) {
-    return json{{"timeMs", l.cpu_ms}, {"memoryBytes", l.memory_bytes},
-                {"outputBytes", l.output_bytes}};
+    return json{
+        {"timeMs", l.cpu_ms}, {"memoryBytes", l.memory_bytes}, {"outputBytes", l.output_bytes}};
   };
   json list = json::array();
   for (const auto& language : languages.all()) {

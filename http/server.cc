@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 
@@ -38,24 +39,36 @@ int64_t epoch_ms() {
 
 const char* reason_phrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 202: return "Accepted";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 503: return "Service Unavailable";
-    default: return "Internal Server Error";
+    case 200:
+      return "OK";
+    case 202:
+      return "Accepted";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Internal Server Error";
   }
 }
 
 restinio::http_status_line_t status_line(int status) {
-  return restinio::http_status_line_t{restinio::http_status_code_t{static_cast<std::uint16_t>(status)},
-                                      reason_phrase(status)};
+  return restinio::http_status_line_t{
+      restinio::http_status_code_t{static_cast<std::uint16_t>(status)}, reason_phrase(status)};
 }
 
 }  // namespace
@@ -73,7 +86,8 @@ struct HttpServer::Impl {
         durations(registry.histogram(
             "codearena_http_request_duration_seconds",
             "Time from a request's arrival to its answer, by route.", {"route"},
-            {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})) {}
+            {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})) {
+  }
 
   // One request in flight: where it came from and when, for the answer's metrics and log line.
   struct Exchange {
@@ -153,8 +167,15 @@ struct HttpServer::Impl {
       answer_error(exchange, error.status(), error.code(), error.what());
       return restinio::request_accepted();
     }
-    const auto query = restinio::parse_query(request->header().query());
-    const bool wait = parsed.wait || (query.has("wait") && query["wait"] == "true");
+    bool wait = parsed.wait;
+    try {
+      const auto query = restinio::parse_query(request->header().query());
+      wait = wait || (query.has("wait") && query["wait"] == "true");
+    } catch (const std::exception& error) {
+      answer_error(exchange, 400, "invalid_field",
+                   std::string("the query string is malformed: ") + error.what());
+      return restinio::request_accepted();
+    }
     service.submit(std::move(parsed.spec), [this, exchange, wait](auto reply) {
       if (!reply) return answer_unavailable(exchange);
       if (!reply->error_code.empty()) {
@@ -209,9 +230,9 @@ struct HttpServer::Impl {
         case actors::CancelResult::kNotFound:
           return answer_not_found(exchange, id);
         case actors::CancelResult::kAlreadyFinished:
-          return answer_error(exchange, 409, "job_finished",
-                              "job '" + id + "' already finished as " +
-                                  actors::state_name(reply->status.state));
+          return answer_error(
+              exchange, 409, "job_finished",
+              "job '" + id + "' already finished as " + actors::state_name(reply->status.state));
         case actors::CancelResult::kCancelled:
           return answer_json(exchange, 200, job_json(reply->status));
       }
@@ -295,12 +316,12 @@ struct HttpServer::Impl {
     service.stats([this, exchange](auto stats) {
       if (!stats) return answer_unavailable(exchange);
       const bool ready = stats->accepting && stats->slots_total > 0;
-      answer_json(exchange, ready ? 200 : 503,
-                  {{"status", ready ? "ready" : "not_ready"},
-                   {"slots", stats->slots_total},
-                   {"queueDepth", stats->retry_waiting + stats->queued_by_priority[0] +
-                                      stats->queued_by_priority[1] +
-                                      stats->queued_by_priority[2]}});
+      answer_json(
+          exchange, ready ? 200 : 503,
+          {{"status", ready ? "ready" : "not_ready"},
+           {"slots", stats->slots_total},
+           {"queueDepth", stats->retry_waiting + stats->queued_by_priority[0] +
+                              stats->queued_by_priority[1] + stats->queued_by_priority[2]}});
     });
     return restinio::request_accepted();
   }
@@ -320,9 +341,8 @@ struct HttpServer::Impl {
   Status not_matched(const Request& request) {
     Exchange exchange{request, "unmatched"};
     answer_error(exchange, 404, "not_found",
-                 "no such endpoint: " + std::string(request->header().method().c_str()) +
-                     " " + std::string(request->header().path()) +
-                     " (see GET /api/openapi.json)");
+                 "no such endpoint: " + std::string(request->header().method().c_str()) + " " +
+                     std::string(request->header().path()) + " (see GET /api/openapi.json)");
     return restinio::request_accepted();
   }
 
@@ -332,8 +352,7 @@ struct HttpServer::Impl {
       router->http_post("/api/execute", [this](auto request, auto) { return execute(request); });
       router->http_get("/api/jobs/:id", [this](auto r, auto p) { return get_job(r, p); });
       router->http_delete("/api/jobs/:id", [this](auto r, auto p) { return cancel_job(r, p); });
-      router->http_get("/api/jobs/:id/events",
-                       [this](auto r, auto p) { return job_events(r, p); });
+      router->http_get("/api/jobs/:id/events", [this](auto r, auto p) { return job_events(r, p); });
     } else {
       const auto refuse = [this](const char* route) {
         return [this, route](auto request, auto) { return not_an_api_node(request, route); };
@@ -375,26 +394,34 @@ HttpServer::HttpServer(HttpConfig config, actors::JobService& service,
                        telemetry::Registry& registry, telemetry::Logger& logger)
     : impl_(std::make_unique<Impl>(std::move(config), service, registry, logger)) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+}
 
 void HttpServer::start() {
   const auto& config = impl_->config;
-  auto settings = restinio::server_settings_t<Traits>{}
-                      .address(config.address)
-                      .port(config.port)
-                      .request_handler(impl_->routes())
-                      .max_parallel_connections(config.max_connections)
-                      .handle_request_timeout(std::chrono::milliseconds(config.wait_max_ms) +
-                                              std::chrono::seconds(10))
-                      // Above every limit the parser checks itself, so oversized bodies get a
-                      // 413 with a reason instead of a closed connection.
-                      .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(
-                          static_cast<std::size_t>(config.limits.max_body_bytes) + (1 << 20)));
+  auto settings =
+      restinio::server_settings_t<Traits>{}
+          .address(config.address)
+          .port(config.port)
+          .request_handler(impl_->routes())
+          .max_parallel_connections(config.max_connections)
+          // Long enough for the longest ?wait=true answer and for an idle event stream's
+          // first keep-alive, whichever is later.
+          .handle_request_timeout(
+              std::chrono::milliseconds(std::max(config.wait_max_ms, config.sse_heartbeat_ms)) +
+              std::chrono::seconds(10))
+          // Above every limit the parser checks itself, so oversized bodies get a
+          // 413 with a reason instead of a closed connection.
+          .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(
+              static_cast<std::size_t>(config.limits.max_body_bytes) + (1 << 20)));
   impl_->server =
       restinio::run_async<Traits>(restinio::own_io_context(), std::move(settings), config.threads);
 }
 
-void HttpServer::stop_accepting_jobs() { impl_->accepting.store(false); }
+void HttpServer::stop_accepting_jobs() {
+  impl_->accepting.store(false);
+}
 
 void HttpServer::stop() {
   if (!impl_->server) return;

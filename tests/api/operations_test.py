@@ -31,6 +31,13 @@ class BadInputTest(unittest.TestCase):
         self.assertTrue(response.json["error"]["message"])
         return response.json["error"]["message"]
 
+    def test_a_malformed_query_string_is_a_clear_error(self):
+        response = self.server.request("POST", "/api/execute?wait=%zz",
+                                       {"language": "python", "code": "print(1)"})
+        self.assertEqual((response.status, response.json["error"]["code"]), (400, "invalid_field"),
+                         response)
+        self.assertIn("query string", response.json["error"]["message"])
+
     def test_the_bad_input_matrix(self):
         ok = {"language": "python", "code": "print(1)"}
         self.refused("{oops", 400, "invalid_json")

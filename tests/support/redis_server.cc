@@ -112,7 +112,7 @@ void RedisServer::spawn() {
                                 "--daemonize",
                                 "no"};
   if (options_.append_only) {
-    args.insert(args.end(), {"--appendonly", "yes", "--appendfsync", "always"});
+    args.insert(args.end(), {"--appendonly", "yes", "--appendfsync", options_.append_fsync});
   } else {
     args.insert(args.end(), {"--appendonly", "no"});
   }

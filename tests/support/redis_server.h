@@ -2,9 +2,10 @@
 // directory, stopped and removed when the object goes.
 //
 // By default nothing is persisted (--save '' --appendonly no). With `append_only` every write
-// is fsynced to an AOF in the directory, so kill_hard() followed by start() tests what
-// survives a crash. Failures to start throw std::runtime_error with the server's log.
-// Not thread-safe.
+// goes to an AOF in the directory, fsynced as `append_fsync` says: "always" (before the reply,
+// so kill_hard() followed by start() tests what survives a crash) or "everysec" (once a second,
+// as many production servers run). Failures to start throw std::runtime_error with the server's
+// log. Not thread-safe.
 #pragma once
 
 #include <sys/types.h>
@@ -18,6 +19,7 @@ class RedisServer {
  public:
   struct Options {
     bool append_only = false;
+    std::string append_fsync = "always";  // With append_only: "always" or "everysec".
   };
 
   explicit RedisServer(Options options);

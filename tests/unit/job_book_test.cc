@@ -292,8 +292,7 @@ TEST_CASE("a new leader restores queued jobs to their queues and running ones un
     CHECK_FALSE(book.finish(report("running", 1, AttemptReport::Kind::kJudged), 5000));
   }
   SECTION("an unclaimed attempt is requeued like an internal error: attempts + 1 on restart") {
-    const auto event =
-        book.finish(report("running", 2, AttemptReport::Kind::kInternalError), 5000);
+    const auto event = book.finish(report("running", 2, AttemptReport::Kind::kInternalError), 5000);
     REQUIRE(event);
     CHECK(event->status.state == JobState::kQueued);
     CHECK(book.active() == 0);

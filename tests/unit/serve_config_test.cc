@@ -20,11 +20,15 @@ auto environment(std::map<std::string, std::string> values) {
 }  // namespace
 
 TEST_CASE("serve takes the product brief's variables, and flags override them", "[serve]") {
-  const auto config = parse_serve_config(
-      {"--port", "8080", "--queue-max-depth=7"},
-      environment({{"PORT", "3005"}, {"WORKER_CONCURRENCY", "3"}, {"TIME_LIMIT", "2"},
-                   {"MEMORY_LIMIT", "64m"}, {"OUTPUT_LIMIT", "8k"}, {"API_RATE_LIMIT", "0"},
-                   {"LOG_LEVEL", "warn"}, {"QUEUE_MAX_DEPTH", "50"}}));
+  const auto config = parse_serve_config({"--port", "8080", "--queue-max-depth=7"},
+                                         environment({{"PORT", "3005"},
+                                                      {"WORKER_CONCURRENCY", "3"},
+                                                      {"TIME_LIMIT", "2"},
+                                                      {"MEMORY_LIMIT", "64m"},
+                                                      {"OUTPUT_LIMIT", "8k"},
+                                                      {"API_RATE_LIMIT", "0"},
+                                                      {"LOG_LEVEL", "warn"},
+                                                      {"QUEUE_MAX_DEPTH", "50"}}));
   CHECK(config.http.port == 8080);
   CHECK(config.service.policy.queue_max_depth == 7);
   CHECK(config.service.worker.slots == 3);
@@ -88,7 +92,8 @@ TEST_CASE("serve without cluster settings is one node with every role", "[serve]
 TEST_CASE("serve takes the cluster settings from flags and variables", "[serve][cluster]") {
   const auto config = parse_serve_config(
       {"--roles", "api,scheduler", "--cluster-listen", "0.0.0.0:4100", "--lease-ttl", "3s"},
-      environment({{"REDIS_URL", "redis://redis:6379"}, {"NODE_ID", "node-a"},
+      environment({{"REDIS_URL", "redis://redis:6379"},
+                   {"NODE_ID", "node-a"},
                    {"NODE_TIMEOUT", "2500ms"}}));
   const auto& cluster = config.service.cluster;
   CHECK((cluster.api && cluster.scheduler && !cluster.worker));
@@ -120,8 +125,7 @@ TEST_CASE("a node joining without Redis is an API and worker node", "[serve][clu
 
 TEST_CASE("cluster settings that cannot work are refused with a reason", "[serve][cluster]") {
   const auto refused = [](std::vector<std::string> args, const char* says) {
-    CHECK_THROWS_WITH(parse_serve_config(args, environment({})),
-                      Catch::Matchers::Contains(says));
+    CHECK_THROWS_WITH(parse_serve_config(args, environment({})), Catch::Matchers::Contains(says));
   };
   refused({"--roles", "api,cook"}, "unknown role 'cook'");
   refused({"--roles", "worker"}, "needs --redis or --join");

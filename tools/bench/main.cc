@@ -10,6 +10,7 @@
 #include "tools/bench/compile_bench.h"
 #include "tools/bench/interpreters_bench.h"
 #include "tools/bench/languages_bench.h"
+#include "tools/bench/leader_bench.h"
 #include "tools/bench/sandbox_bench.h"
 
 namespace {
@@ -34,6 +35,8 @@ const Subcommand kSubcommands[] = {
      codearena::bench::kApiThroughputBenchUsage, codearena::bench::api_throughput_bench},
     {"api-latency", "submit-to-completed latency of jobs sent at a fixed rate (open loop)",
      codearena::bench::kApiLatencyBenchUsage, codearena::bench::api_latency_bench},
+    {"leader", "jobs/s one cluster leader takes, memory store against Redis",
+     codearena::bench::kLeaderBenchUsage, codearena::bench::leader_bench},
 };
 
 void print_usage(std::ostream& out) {

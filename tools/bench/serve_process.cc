@@ -82,17 +82,7 @@ std::vector<char*> pointers_to(std::vector<std::string>& texts) {
 }  // namespace
 
 double process_cpu_us(pid_t pid) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  std::getline(file, stat);
-  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-  std::string skipped;
-  for (int field = 3; field < 14; ++field) fields >> skipped;
-  double utime = 0;
-  double stime = 0;
-  fields >> utime >> stime;
-  return (utime + stime) * 1e6 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  return stat_file_cpu_us("/proc/" + std::to_string(pid) + "/stat");
 }
 
 ServeProcess::ServeProcess(int64_t slots)
