@@ -1,11 +1,13 @@
 """A real `codearena serve` for API tests: started on a free port, spoken to over real HTTP."""
 import http.client
+import http.server
 import json
 import os
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 CODEARENA = os.environ.get("CODEARENA", "codearena")
@@ -32,9 +34,10 @@ class Response:
 
 
 class Server:
-    """One node with every role. Flags go to `codearena serve`; env adds variables."""
+    """One node (every role unless flags say otherwise). Flags go to `codearena serve`; env adds
+    variables. The constructor returns once GET `up_path` answers 200 (None: at once)."""
 
-    def __init__(self, *flags, env=None, start_timeout=120):
+    def __init__(self, *flags, env=None, start_timeout=120, up_path="/health"):
         self.port = free_port()
         self.log_file = tempfile.NamedTemporaryFile(prefix="codearena-serve-", suffix=".log")
         full_env = dict(os.environ)
@@ -44,13 +47,18 @@ class Server:
         self.process = subprocess.Popen(
             [CODEARENA, "serve", "--host", "127.0.0.1", "--port", str(self.port), *flags],
             stdout=subprocess.DEVNULL, stderr=self.log_file, env=full_env)
-        deadline = time.monotonic() + start_timeout
+        if up_path is not None:
+            self.wait_up(up_path, start_timeout)
+
+    def wait_up(self, path="/health", timeout=120):
+        """Waits until GET path answers 200; raises with the log if the process exits first."""
+        deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
                 raise RuntimeError(f"codearena serve exited with {self.process.returncode}:\n"
                                    + self.log_text())
             try:
-                if self.request("GET", "/health").status == 200:
+                if self.request("GET", path, timeout=5).status == 200:
                     return
             except OSError:
                 pass
@@ -119,12 +127,73 @@ class Server:
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout)
 
+    def send_signal(self, signum):
+        self.process.send_signal(signum)
+
+    def kill(self):
+        """kill -9, and reaps the process."""
+        self.process.kill()
+        self.process.wait()
+
+    def pause(self):
+        """SIGSTOP: the process is hung, not dead; its sockets stay open."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.process.send_signal(signal.SIGCONT)
+
+    def alive(self):
+        return self.process.poll() is None
+
     def log_text(self):
         with open(self.log_file.name, encoding="utf-8", errors="replace") as log:
             return log.read()
 
     def log_lines(self):
         return [json.loads(line) for line in self.log_text().splitlines() if line.strip()]
+
+
+class WebhookReceiver:
+    """A local HTTP endpoint that records every POST it is sent, in arrival order, and answers
+    204 at once. Thread-safe; close() stops it."""
+
+    def __init__(self):
+        received = self.received = []
+        lock = self.lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                with lock:
+                    received.append((dict(self.headers), body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait(self, count, timeout=30):
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.received
+
+    def by_job(self):
+        """The decoded bodies received so far, grouped by the X-CodeArena-Job header."""
+        with self.lock:
+            received = list(self.received)
+        bodies = {}
+        for headers, body in received:
+            bodies.setdefault(headers.get("X-CodeArena-Job"), []).append(json.loads(body))
+        return bodies
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 SLEEPER = {"language": "python", "code": "import time\ntime.sleep(30)\n",

@@ -2,49 +2,17 @@
 """callbackUrl: the finished job is POSTed to the client's receiver; private targets are refused."""
 import hashlib
 import hmac
-import http.server
 import json
 import sys
-import threading
 import time
 import unittest
 
-from api_support import Server
-
-
-class Receiver:
-    """A local HTTP endpoint that records what it is sent."""
-
-    def __init__(self):
-        received = self.received = []
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                received.append((dict(self.headers), body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def wait(self, count, timeout=30):
-        deadline = time.monotonic() + timeout
-        while len(self.received) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self.received
-
-    def close(self):
-        self.server.shutdown()
+from api_support import Server, WebhookReceiver
 
 
 class WebhookTest(unittest.TestCase):
     def test_the_finished_job_is_posted_signed_to_the_callback_url(self):
-        receiver = Receiver()
+        receiver = WebhookReceiver()
         try:
             with Server(env={"WEBHOOK_ALLOW_PRIVATE": "true", "WEBHOOK_SECRET": "s3cret"}) as server:
                 job = server.run({"language": "python", "code": "print('hooked')",
@@ -64,7 +32,7 @@ class WebhookTest(unittest.TestCase):
             receiver.close()
 
     def test_loopback_callbacks_are_refused_by_default(self):
-        receiver = Receiver()
+        receiver = WebhookReceiver()
         try:
             with Server() as server:
                 job = server.run({"language": "python", "code": "print(1)",
