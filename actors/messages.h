@@ -6,6 +6,7 @@
 // before starting its actor system.
 #pragma once
 
+#include <caf/error.hpp>
 #include <caf/fwd.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
@@ -188,7 +189,8 @@ using leader_notice = caf::reacts_to<leader_atom, scheduler_actor>;
 // The sandbox pool as its node runs it: a worker_actor that follows the leader.
 using pool_actor = worker_actor::extend<leader_notice>;
 
-// The entry point for clients of one node: assigns job ids and forwards to the leader.
+// The entry point for clients of one node: assigns job ids and forwards to the leader (tick
+// with a request's key: its own timer to send that request again).
 using submission_actor =
     caf::typed_actor<caf::replies_to<submit_atom, JobSpec>::with<SubmitReply>,
                      caf::replies_to<await_atom, std::string>::with<JobStatus>,
@@ -196,11 +198,20 @@ using submission_actor =
                      caf::replies_to<cancel_atom, std::string>::with<CancelReply>,
                      caf::replies_to<stats_atom>::with<SchedulerStats>,
                      caf::replies_to<watch_atom, std::string, job_listener_actor>::with<JobStatus>,
-                     leader_notice>;
+                     leader_notice, caf::reacts_to<tick_atom, uint64_t>>;
 
 // The node's metrics: replies with the Prometheus text of the node's registry, gauges of the
 // cluster's figures (asked from the leader) refreshed first.
 using metrics_actor = caf::typed_actor<caf::replies_to<render_atom>::with<std::string>>;
+
+// The error a scheduler answers with while it does not lead (standing by, loading the jobs of a
+// failover, handing over): the request may go to the leader once there is one.
+inline caf::error not_leading_error() {
+  return caf::error(1, caf::atom("leader"));
+}
+inline bool is_not_leading(const caf::error& error) {
+  return error.code() == 1 && error.category() == caf::atom("leader");
+}
 
 // Registers every type above with the configuration (call once per node, before the system).
 void register_message_types(caf::actor_system_config& config);

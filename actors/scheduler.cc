@@ -23,7 +23,7 @@ int64_t now_ms() {
 }
 
 caf::error not_leading() {
-  return caf::make_error(caf::sec::runtime_error, "this node does not lead the cluster");
+  return not_leading_error();
 }
 
 struct NodeEntry {

@@ -114,7 +114,8 @@ struct JobService::Impl {
       pool = spawn_worker_pool(system, stack.judge, stack.languages, worker);
     }
     // A single node leads alone from the start: clients are served as soon as it is up.
-    submission = spawn_submission(system, cluster.networked() ? scheduler_actor{} : scheduler);
+    submission = spawn_submission(system, cluster.networked() ? scheduler_actor{} : scheduler,
+                                  cluster.networked());
     if (config.metrics != nullptr)
       metrics = spawn_metrics_actor(system, submission, *config.metrics);
     if (!cluster.listen.empty()) publish_scheduler();

@@ -1,5 +1,6 @@
 #include "actors/submission.h"
 
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -17,34 +18,61 @@ struct SubmissionState {
   // sends its request (again) to the current leader.
   std::map<uint64_t, std::function<void()>> in_flight;
   uint64_t next_key = 0;
+  bool track = false;  // Keep requests until answered (a cluster), or delegate them (one node).
   static constexpr const char* name = "submission";
 };
 
 using submission_pointer = submission_actor::stateful_pointer<SubmissionState>;
 
+constexpr auto kRetryPause = std::chrono::milliseconds(200);
+constexpr auto kRetryFor = std::chrono::seconds(8);  // Below the askers' 10 s.
+
 caf::error no_leader() {
   return caf::make_error(caf::sec::runtime_error, "no scheduler leads the cluster at the moment");
 }
 
-// Hands the request to the leader. A local leader answers the client directly. A remote one
-// may be lost with the request unanswered (CAF 0.17 sends no error for it), so the request is
-// kept and sent again to the next leader; every request is safe to repeat (a submission keeps
-// its job id, and the leader accepts a job id only once).
+// A submission refused because nobody leads at that moment.
+bool says_no_leader(const SubmitReply& reply) {
+  return reply.error_code == "no_leader";
+}
+template <class Answer>
+bool says_no_leader(const Answer&) {
+  return false;
+}
+
+// Hands the request to the leader. Outside a cluster the local leader answers the client
+// directly. In a cluster the leader may be lost (or step down) with the request unanswered, and
+// CAF 0.17 sends no error for that, so the request is kept and sent again to the next leader;
+// one that finds a node not (yet) leading is sent again shortly, for up to kRetryFor. Every
+// request is safe to repeat: a submission keeps its job id, and a leader accepts an id once.
 template <class Answer, class... Ts>
 caf::result<Answer> forward(submission_pointer self, Ts... message) {
   auto& state = self->state;
   if (!state.leader) return no_leader();
-  if (state.leader->node() == self->node()) return self->delegate(state.leader, message...);
+  if (!state.track) return self->delegate(state.leader, message...);
   auto promise = self->make_response_promise<Answer>();
   const uint64_t key = ++state.next_key;
+  const auto give_up_at = std::chrono::steady_clock::now() + kRetryFor;
+  const auto again = [=] {
+    if (std::chrono::steady_clock::now() >= give_up_at) return false;
+    self->delayed_send(self, kRetryPause, tick_atom::value, key);
+    return true;
+  };
   auto send = [=]() mutable {
+    if (!self->state.leader) return;  // Sent when the next leader is known.
     self->request(self->state.leader, caf::infinite, message...)
         .then(
             [=](Answer& answer) mutable {
-              if (self->state.in_flight.erase(key) > 0) promise.deliver(std::move(answer));
+              if (self->state.in_flight.count(key) == 0) return;
+              if (says_no_leader(answer) && again()) return;
+              self->state.in_flight.erase(key);
+              promise.deliver(std::move(answer));
             },
             [=](caf::error& error) mutable {
-              if (self->state.in_flight.erase(key) > 0) promise.deliver(std::move(error));
+              if (self->state.in_flight.count(key) == 0) return;
+              if (is_not_leading(error) && again()) return;
+              self->state.in_flight.erase(key);
+              promise.deliver(std::move(error));
             });
   };
   state.in_flight.emplace(key, send);
@@ -62,8 +90,9 @@ void follow(submission_pointer self, const scheduler_actor& leader) {
   for (auto& [key, send] : state.in_flight) send();
 }
 
-submission_actor::behavior_type submission_behavior(submission_pointer self,
-                                                    scheduler_actor leader) {
+submission_actor::behavior_type submission_behavior(submission_pointer self, scheduler_actor leader,
+                                                    bool track) {
+  self->state.track = track;
   follow(self, leader);
   self->set_down_handler([=](caf::down_msg& down) {
     // The leader is gone: what it had not answered goes to the next one the membership names.
@@ -92,13 +121,18 @@ submission_actor::behavior_type submission_behavior(submission_pointer self,
         return forward<JobStatus>(self, watch_atom::value, id, listener);
       },
       [=](leader_atom, const scheduler_actor& current) { follow(self, current); },
+      [=](tick_atom, uint64_t key) {
+        const auto found = self->state.in_flight.find(key);
+        if (found != self->state.in_flight.end()) found->second();
+      },
   };
 }
 
 }  // namespace
 
-submission_actor spawn_submission(caf::actor_system& system, scheduler_actor leader) {
-  return system.spawn(submission_behavior, std::move(leader));
+submission_actor spawn_submission(caf::actor_system& system, scheduler_actor leader,
+                                  bool track_requests) {
+  return system.spawn(submission_behavior, std::move(leader), track_requests);
 }
 
 std::string random_uuid(uint64_t high, uint64_t low) {

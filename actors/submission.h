@@ -11,8 +11,11 @@
 
 namespace codearena::actors {
 
-// `leader` may be invalid (none known yet).
-submission_actor spawn_submission(caf::actor_system& system, scheduler_actor leader = {});
+// `leader` may be invalid (none known yet). With `track_requests` (a cluster, where leaders
+// change) requests are kept until answered and sent again to the next leader; without, they are
+// delegated to the leader.
+submission_actor spawn_submission(caf::actor_system& system, scheduler_actor leader = {},
+                                  bool track_requests = false);
 
 // A random (version 4) UUID in its canonical text form.
 std::string random_uuid(uint64_t high, uint64_t low);
