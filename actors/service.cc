@@ -57,8 +57,10 @@ std::vector<std::string> role_names(const ClusterConfig& cluster) {
   return roles;
 }
 
-std::unique_ptr<cluster::JobStore> make_store(const ClusterConfig& config) {
-  const std::chrono::milliseconds retention(config.retention_ms);
+// Finished jobs stay in Redis as long as in the leader's book (JOB_RETENTION).
+std::unique_ptr<cluster::JobStore> make_store(const ClusterConfig& config,
+                                              const SchedulerPolicy& policy) {
+  const std::chrono::milliseconds retention(policy.retention_ms);
   if (config.redis_url.empty()) {
     // The scheduler's book keeps finished jobs for the retention time; the memory store only
     // needs the unfinished ones.
@@ -152,7 +154,7 @@ struct JobService::Impl {
     store_config.on_unavailable = [logger](const std::string& error) {
       logger->log(telemetry::LogLevel::warn, "store_unavailable", {{"error", error}});
     };
-    store = cluster::spawn_store_actor(system, make_store(cluster), store_config);
+    store = cluster::spawn_store_actor(system, make_store(cluster, config.policy), store_config);
     SchedulerConfig scheduler_config{config.policy,
                                      config.on_transition,
                                      &board,

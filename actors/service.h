@@ -41,7 +41,6 @@ struct ClusterConfig {
   int64_t lease_ttl_ms = 5000;
   int64_t heartbeat_interval_ms = 1000;
   int64_t node_timeout_ms = 5000;    // A node silent this long is lost (its jobs requeued).
-  int64_t retention_ms = 3'600'000;  // How long the store keeps finished jobs.
   // TLS between nodes (CAF's OpenSSL module): with a certificate, key and CA file both sides
   // verify each other; with none the link is encrypted but not authenticated.
   bool tls = false;
