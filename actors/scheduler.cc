@@ -210,7 +210,8 @@ void requeue_lost(scheduler_pointer self, const std::string& job_id, int32_t att
   if (auto event = self->state.book.finish(report, now_ms())) persist(self, *event);
 }
 
-void lose_node(scheduler_pointer self, const std::string& node_id, const std::string& reason) {
+// `node_id` is a copy: callers may pass a reference into the entry this erases.
+void lose_node(scheduler_pointer self, const std::string node_id, const std::string& reason) {
   auto& nodes = self->state.nodes;
   const auto found = nodes.find(node_id);
   if (found == nodes.end()) return;
