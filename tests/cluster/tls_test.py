@@ -63,7 +63,8 @@ class TlsTest(unittest.TestCase):
                 self.assertEqual(judged.json["result"]["tests"][0]["stdout"], "42\n")
                 # The others kept trying the whole time and were never let in.
                 time.sleep(2)
-                self.assertEqual(node_ids(leader), ["leader", "member"])
+                for outsider in ("plain", "stranger"):
+                    self.assertNotIn(outsider, node_ids(leader))
 
 
 if __name__ == "__main__":
