@@ -560,7 +560,12 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         return promise;
       },
       [=](lead_atom, int64_t epoch) { lead(self, epoch); },
-      [=](follow_atom) { step_down(self); },
+      [=](follow_atom) {
+        auto& state = self->state;
+        if (state.config.lost_epochs && state.epoch >= state.config.lost_epochs->load())
+          state.config.lost_epochs->store(state.epoch + 1);
+        step_down(self);
+      },
       [=](tick_atom) { on_tick(self); },
   };
 }

@@ -12,7 +12,9 @@
 // lets workers claim what they still run and requeues the rest after the claim window.
 #pragma once
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include <caf/fwd.hpp>
@@ -41,6 +43,9 @@ struct SchedulerConfig {
   std::string node_id = "local";
   int64_t node_timeout_ms = 5000;  // A node silent this long is lost.
   int64_t claim_window_ms = 5000;  // How long a new leader waits for workers to claim jobs.
+  // Shared with the store actor: raised above an epoch whose lease this node lost (follow), so
+  // writes of that epoch still being retried are given up. May be null.
+  std::shared_ptr<std::atomic<int64_t>> lost_epochs;
 };
 
 scheduler_actor spawn_scheduler(caf::actor_system& system, SchedulerConfig config);

@@ -154,6 +154,8 @@ struct JobService::Impl {
     store_config.on_unavailable = [logger](const std::string& error) {
       logger->log(telemetry::LogLevel::warn, "store_unavailable", {{"error", error}});
     };
+    const auto lost_epochs = std::make_shared<std::atomic<int64_t>>(0);
+    store_config.lost_below = lost_epochs;
     store = cluster::spawn_store_actor(system, make_store(cluster, config.policy), store_config);
     SchedulerConfig scheduler_config{config.policy,
                                      config.on_transition,
@@ -162,7 +164,8 @@ struct JobService::Impl {
                                      !cluster.redis_url.empty(),
                                      cluster.node_id,
                                      cluster.node_timeout_ms,
-                                     cluster.node_timeout_ms};
+                                     cluster.node_timeout_ms,
+                                     lost_epochs};
     scheduler = spawn_scheduler(system, std::move(scheduler_config));
   }
 

@@ -60,8 +60,13 @@ actors::store_actor::behavior_type store_behavior(actors::store_actor::pointer,
   return {
       [=](actors::write_atom, int64_t epoch,
           const std::vector<StoredJob>& jobs) -> caf::result<bool> {
+        const auto lost = [&] { return config.lost_below && epoch < config.lost_below->load(); };
         try {
-          with_patience(config, [&] { store->write(epoch, records_of(jobs)); });
+          if (lost()) return false;
+          with_patience(config, [&] {
+            if (lost()) throw FencedError(epoch, config.lost_below->load());
+            store->write(epoch, records_of(jobs));
+          });
           return true;
         } catch (const FencedError&) {
           return false;

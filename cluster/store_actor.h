@@ -6,6 +6,7 @@
 // the scheduler stands by until the store answers again. A fenced write answers false.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -25,6 +26,11 @@ struct StoreActorConfig {
   // Told about every failed attempt to reach the store (for the log); may be empty. Called on
   // the actor's thread.
   std::function<void(const std::string&)> on_unavailable;
+  // Writes of an epoch below this value are given up (answered as fenced) instead of tried
+  // again: the node lost that epoch's lease, and a write that lands late, after its leader
+  // stood down but before the next leader bumped the epoch, would record a result nobody
+  // publishes. Set by the scheduler (SchedulerConfig::lost_epochs); may be null.
+  std::shared_ptr<std::atomic<int64_t>> lost_below;
 };
 
 actors::store_actor spawn_store_actor(caf::actor_system& system, std::unique_ptr<JobStore> store,

@@ -95,8 +95,11 @@ class Checks(unittest.TestCase):
         self.assertEqual(problems, [], f"{len(problems)} problems among {len(submitted)} jobs")
         return {job_id: cluster.client.job(job_id) for job_id in submitted}
 
-    def assert_one_webhook_each(self, cluster, final, wait=30.0, settle=3.0):
-        """Each job's final state reaches the receiver exactly once, as the API reports it."""
+    def assert_one_webhook_each(self, cluster, final, wait=30.0, settle=3.0, may_miss=0):
+        """Each job's final state reaches the receiver once, as the API reports it; never twice.
+        may_miss: how many jobs may get none, for tests that kill -9 a leader under load (a
+        leader killed between writing a final state and delivering its webhook loses that
+        webhook: webhooks are at most once across a leader crash, docs/cluster.md)."""
         try:
             wait_until(lambda: set(final) <= set(cluster.receiver.by_job()), wait,
                        "a webhook for every job", pause=0.2)
@@ -105,8 +108,11 @@ class Checks(unittest.TestCase):
         time.sleep(settle)  # a duplicate would come soon after
         received = cluster.receiver.by_job()
         problems = []
+        missing = [job_id for job_id in final if not received.get(job_id)]
         for job_id, job in final.items():
             bodies = received.get(job_id, [])
+            if not bodies and len(missing) <= may_miss:
+                continue
             if len(bodies) != 1:
                 problems.append(f"{job_id}: {len(bodies)} webhooks, states "
                                 f"{[body['state'] for body in bodies]} (job finished at "
@@ -550,7 +556,7 @@ class ScenarioTest(Checks):
             timeline.note(f"all {len(final)} jobs completed with their verdicts")
             # The losses hit running jobs (or this test would prove little): some ran twice.
             self.assertTrue(any(job["attempts"] > 1 for job in final.values()))
-            self.assert_one_webhook_each(cluster, final)
+            self.assert_one_webhook_each(cluster, final, may_miss=1)  # one leader kill -9
             timeline.note("one webhook per job")
             timeline.note(f"client: refusals {cluster.client.refusals}, "
                           f"ambiguous attempts {cluster.client.ambiguous}")
