@@ -125,8 +125,9 @@ std::optional<JobEvent> JobBook::finish(const AttemptReport& report, int64_t now
       record.status.failed_reason = report.message;
       return settle(record, JobState::kFailed, now_ms);
     case AttemptReport::Kind::kNotStarted:
-      // Handed back before it ran: it keeps its attempts and its place at the queue's head.
-      record.status.attempts -= 1;
+      // Handed back before it ran: back to the queue's head at once, no backoff, never failed
+      // for it. The attempt number stays used, so a late acknowledgement of this report can
+      // never be taken for the next attempt's.
       record.status.state = JobState::kQueued;
       record.status.tests_done = 0;
       queues_[static_cast<int>(record.status.priority)].push_front(record.status.id);

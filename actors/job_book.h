@@ -62,8 +62,8 @@ class JobBook {
                                       const TestOutcome& test);
 
   // The end of an attempt. Judged → completed; internal error → retry after a backoff or, after
-  // the last attempt, failed; rejected → failed; not started → queued again at once, the
-  // attempt not counted; reports of stale attempts are ignored.
+  // the last attempt, failed; rejected → failed; not started → queued again at once at the
+  // head of its queue, without backoff; reports of stale attempts are ignored.
   std::optional<JobEvent> finish(const AttemptReport& report, int64_t now_ms);
 
   // Cancels a queued or running job. `was_running_on` gets the worker to stop, if it ran.

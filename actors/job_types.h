@@ -93,7 +93,7 @@ struct AttemptReport {
     kInternalError,  // The system failed; `message` says why. Retried.
     kRejected,       // The job cannot run (e.g. a language this worker lacks); not retried.
     kCancelled,      // Stopped by a cancel.
-    kNotStarted,     // The worker gave the job back unrun (leaving, no free slot): no attempt.
+    kNotStarted,     // The worker gave the job back unrun (leaving, no free slot): rerun now.
   } kind = Kind::kInternalError;
   JobOutcome outcome;
   std::string message;
