@@ -126,10 +126,15 @@ struct JobService::Impl {
     if (!cluster.networked() && scheduler) wait_until_leading();
   }
 
+  // A single node is ready once it leads and its own pool has joined (its slots count).
   void wait_until_leading() {
     const auto give_up_at = std::chrono::steady_clock::now() + kRequestTimeout;
-    while (!ask_and_wait<SchedulerStats>(system, scheduler, caf::duration{std::chrono::seconds(1)},
-                                         stats_atom::value)) {
+    const auto ready = [this] {
+      const auto stats = ask_and_wait<SchedulerStats>(
+          system, scheduler, caf::duration{std::chrono::seconds(1)}, stats_atom::value);
+      return stats && (!pool || stats->slots_total > 0);
+    };
+    while (!ready()) {
       if (std::chrono::steady_clock::now() > give_up_at)
         throw std::runtime_error("the scheduler did not start leading");
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
