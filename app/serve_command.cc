@@ -10,6 +10,7 @@
 #include "actors/service.h"
 #include "app/job_observer.h"
 #include "app/serve_config.h"
+#include "app/teardown_deadline.h"
 #include "http/server.h"
 #include "sandbox/errors.h"
 #include "telemetry/log.h"
@@ -20,6 +21,9 @@ namespace codearena::app {
 namespace {
 
 using telemetry::LogLevel;
+
+// How long the node may take to stop its runtime after the shutdown has finished its work.
+constexpr std::chrono::milliseconds kTeardownLimit{10000};
 
 // Blocks the shutdown signals in this thread before any other thread exists, so every thread
 // inherits the mask and only the sigwait() below receives them.
@@ -65,13 +69,12 @@ void fit_connections_to_file_limit(http::HttpConfig& http, telemetry::Logger& lo
     setrlimit(RLIMIT_NOFILE, &files);
     getrlimit(RLIMIT_NOFILE, &files);
   }
-  const rlim_t usable = files.rlim_cur > 2 * kReservedFiles ? files.rlim_cur - kReservedFiles
-                                                            : files.rlim_cur / 2;
+  const rlim_t usable =
+      files.rlim_cur > 2 * kReservedFiles ? files.rlim_cur - kReservedFiles : files.rlim_cur / 2;
   if (http.max_connections <= usable) return;
-  logger.log(LogLevel::warn, "connections_limited",
-             {{"wanted", http.max_connections},
-              {"allowed", usable},
-              {"openFileLimit", files.rlim_cur}});
+  logger.log(
+      LogLevel::warn, "connections_limited",
+      {{"wanted", http.max_connections}, {"allowed", usable}, {"openFileLimit", files.rlim_cur}});
   http.max_connections = usable;
 }
 
@@ -89,6 +92,7 @@ int serve(ServeConfig config, const sigset_t& signals) {
   config.service.metrics = &registry;
   config.service.logger = &logger;
   config.http.job_api = config.service.cluster.api;
+  TeardownDeadline teardown;  // Destroyed after the server and the service it guards.
   // Declared before the service so that it is destroyed after it: actors still finishing a
   // request may call back into the server's handlers until the service has stopped them.
   std::optional<http::HttpServer> server;
@@ -119,6 +123,11 @@ int serve(ServeConfig config, const sigset_t& signals) {
   sender.stop(std::chrono::milliseconds(5000));
   server->stop();
   logger.log(LogLevel::info, "shutdown_finished", {{"jobsFailed", failed}});
+  teardown.arm(kTeardownLimit, 0, [&logger] {
+    logger.log(LogLevel::warn, "teardown_timeout",
+               {{"limitMs", kTeardownLimit.count()},
+                {"detail", "the actor runtime did not stop; exiting without it"}});
+  });
   return 0;
 }
 
