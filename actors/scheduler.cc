@@ -7,6 +7,9 @@
 #include <unordered_map>
 
 #include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+#include "telemetry/log.h"
 
 namespace codearena::actors {
 namespace {
@@ -210,13 +213,24 @@ void requeue_lost(scheduler_pointer self, const std::string& job_id, int32_t att
   if (auto event = self->state.book.finish(report, now_ms())) persist(self, *event);
 }
 
+void log_node(scheduler_pointer self, telemetry::LogLevel level, std::string_view event,
+              nlohmann::json fields) {
+  if (self->state.config.logger == nullptr) return;
+  fields["leader"] = self->state.config.node_id;
+  self->state.config.logger->log(level, event, fields);
+}
+
 // `node_id` is a copy: callers may pass a reference into the entry this erases.
 void lose_node(scheduler_pointer self, const std::string node_id, const std::string& reason) {
   auto& nodes = self->state.nodes;
   const auto found = nodes.find(node_id);
   if (found == nodes.end()) return;
   const auto running = std::move(found->second.running);
+  const bool left = found->second.draining && running.empty();  // Drained, then exited.
   nodes.erase(found);
+  log_node(self, left ? telemetry::LogLevel::info : telemetry::LogLevel::warn,
+           left ? "node_left" : "node_lost",
+           {{"node", node_id}, {"reason", reason}, {"attemptsRequeued", running.size()}});
   for (const auto& [job_id, attempt] : running) {
     requeue_lost(self, job_id, attempt, "the worker node " + node_id + " " + reason);
   }
@@ -392,6 +406,12 @@ void join(scheduler_pointer self, const NodeInfo& info, const worker_actor& pool
   for (const auto& [job_id, attempt] : lost) {
     requeue_lost(self, job_id, attempt, "the worker node " + info.id + " no longer ran it");
   }
+  log_node(self, telemetry::LogLevel::info, "node_joined",
+           {{"node", info.id},
+            {"roles", info.roles},
+            {"slots", info.slots},
+            {"attemptsClaimed", node.running.size()},
+            {"attemptsRequeued", lost.size()}});
   dispatch(self);
 }
 

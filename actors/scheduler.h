@@ -23,6 +23,10 @@
 #include "actors/messages.h"
 #include "actors/status_board.h"
 
+namespace codearena::telemetry {
+class Logger;
+}
+
 namespace codearena::actors {
 
 // Called on the scheduler's thread for every published event together with the job's spec
@@ -46,6 +50,9 @@ struct SchedulerConfig {
   // Shared with the store actor: raised above an epoch whose lease this node lost (follow), so
   // writes of that epoch still being retried are given up. May be null.
   std::shared_ptr<std::atomic<int64_t>> lost_epochs;
+  // Where the leader logs nodes joining and being lost; must outlive the actor system. May be
+  // null.
+  telemetry::Logger* logger = nullptr;
 };
 
 scheduler_actor spawn_scheduler(caf::actor_system& system, SchedulerConfig config);

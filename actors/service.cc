@@ -170,7 +170,8 @@ struct JobService::Impl {
                                      cluster.node_id,
                                      cluster.node_timeout_ms,
                                      cluster.node_timeout_ms,
-                                     lost_epochs};
+                                     lost_epochs,
+                                     config.logger};
     scheduler = spawn_scheduler(system, std::move(scheduler_config));
   }
 

@@ -170,6 +170,18 @@ class Node(Server):
         super().resume()
         self.paused = False
 
+    def log_events(self, name, **fields):
+        """The node's log lines (parsed) for the event `name` whose fields include `fields`."""
+        events = []
+        for line in self.log_text().splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if entry.get("event") == name and all(entry.get(k) == v for k, v in fields.items()):
+                events.append(entry)
+        return events
+
     def log_tail(self, lines=80, skip_events=("http_request",)):
         """The last lines of the node's log, without the events named in skip_events."""
         kept = []

@@ -62,6 +62,20 @@ def measure_failover(cluster, stop_leader, survivors, tag, timeout=60):
     return time.monotonic() - started, job_id, probe
 
 
+def start_four_sleepers_on_two_workers(cluster):
+    """sched-a (api, scheduler), worker-1 and worker-2, each running two 2-second sleepers;
+    returns the submitted jobs by id."""
+    cluster.start_node("sched-a", API_SCHEDULER)
+    cluster.start_node("worker-1", WORKER)
+    cluster.start_node("worker-2", WORKER)
+    cluster.wait_members({"sched-a", "worker-1", "worker-2"})
+    submitted = {}
+    submit_all(cluster, [sleeper(2, f"s{i}") for i in range(4)], submitted)
+    wait_until(lambda: cluster.busy_slots("worker-1") == 2
+               and cluster.busy_slots("worker-2") == 2, 30, "all four slots busy")
+    return submitted
+
+
 class Timeline:
     """Prints what happens, with the seconds since the start, in the test's output."""
 
@@ -376,14 +390,8 @@ class DrainTest(Checks):
     def test_sigterm_on_a_worker_finishes_its_jobs_and_exits_0(self):
         with Cluster(lease_ttl_ms=LEASE_TTL_MS, node_timeout_ms=NODE_TIMEOUT_MS,
                      webhooks=True) as cluster:
-            cluster.start_node("sched-a", API_SCHEDULER)
-            leaving = cluster.start_node("worker-1", WORKER)
-            cluster.start_node("worker-2", WORKER)
-            cluster.wait_members({"sched-a", "worker-1", "worker-2"})
-            submitted = {}
-            submit_all(cluster, [sleeper(2, f"s{i}") for i in range(4)], submitted)
-            wait_until(lambda: cluster.busy_slots("worker-1") == 2
-                       and cluster.busy_slots("worker-2") == 2, 30, "all four slots busy")
+            submitted = start_four_sleepers_on_two_workers(cluster)
+            leaving = cluster.nodes["worker-1"]
             # Busy counts dispatched jobs; a run that reaches a draining worker is handed back
             # and run elsewhere. Let the four really start.
             time.sleep(0.5)
@@ -406,20 +414,19 @@ class DrainTest(Checks):
             self.assert_one_webhook_each(cluster, final)
             cluster.wait_members({"sched-a", "worker-2"},
                                  timeout=NODE_TIMEOUT_MS / 1000 + LOSS_MARGIN)
+            # The leader's log tells a drained node from a lost one.
+            leader = cluster.nodes["sched-a"]
+            self.assertEqual(len(leader.log_events("node_left", node="worker-1")), 1,
+                             leader.log_tail())
+            self.assertEqual(leader.log_events("node_lost", node="worker-1"), [])
 
 
 class HungWorkerTest(Checks):
     def test_a_stopped_worker_is_dropped_its_jobs_complete_elsewhere_and_it_cannot_report(self):
         with Cluster(lease_ttl_ms=LEASE_TTL_MS, node_timeout_ms=NODE_TIMEOUT_MS,
                      webhooks=True) as cluster:
-            cluster.start_node("sched-a", API_SCHEDULER)
-            hung = cluster.start_node("worker-1", WORKER)
-            cluster.start_node("worker-2", WORKER)
-            cluster.wait_members({"sched-a", "worker-1", "worker-2"})
-            submitted = {}
-            submit_all(cluster, [sleeper(2, f"s{i}") for i in range(4)], submitted)
-            wait_until(lambda: cluster.busy_slots("worker-1") == 2
-                       and cluster.busy_slots("worker-2") == 2, 30, "all four slots busy")
+            submitted = start_four_sleepers_on_two_workers(cluster)
+            hung = cluster.nodes["worker-1"]
 
             stopped = time.monotonic()
             hung.pause()
@@ -428,6 +435,8 @@ class HungWorkerTest(Checks):
             dropped = time.monotonic() - stopped
             print(f"hung worker: SIGSTOP -> dropped from the cluster in {dropped:.2f} s "
                   f"(node timeout {NODE_TIMEOUT_MS / 1000:.1f} s)")
+            lost = cluster.nodes["sched-a"].log_events("node_lost", node="worker-1")
+            self.assertEqual([event["attemptsRequeued"] for event in lost], [2], lost)
             # While worker-1 is still stopped every job completes: its two ran on worker-2.
             final = self.assert_completed(cluster, submitted, timeout=60)
             self.assertEqual(sorted(job["attempts"] for job in final.values()), [1, 1, 2, 2])
