@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
+#include <set>
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -39,6 +41,8 @@ struct MembershipState {
   scheduler_actor leader;
   bool joined = false;
   bool joining = false;
+  std::optional<LeaderTarget> connecting;  // The connection attempt under way, if any.
+  uint64_t connect_attempts = 0;           // Numbers the attempts; the latest one counts.
 
   bool can_lead() const {
     const auto& roles = config.node.roles;
@@ -135,35 +139,6 @@ void forget_leader(membership_pointer self) {
   tell_locals(self);
 }
 
-caf::expected<scheduler_actor> connect_remote(membership_pointer self, const std::string& address) {
-  const auto [host, port] = parse_host_port(address, "leader address");
-  if (self->state.config.tls)
-    return caf::openssl::remote_actor<scheduler_actor>(self->system(), host, port);
-  return self->system().middleman().remote_actor<scheduler_actor>(host, port);
-}
-
-void connect(membership_pointer self, const LeaderTarget& target) {
-  auto& state = self->state;
-  forget_leader(self);
-  if (target.address == kSelf) {
-    state.leader = state.local.scheduler;
-  } else {
-    auto remote = connect_remote(self, target.address);
-    if (!remote) {
-      log(self, LogLevel::warn, "leader_unreachable",
-          {{"leader", target.id},
-           {"address", target.address},
-           {"error", self->system().render(remote.error())}});
-      return;
-    }
-    state.leader = std::move(*remote);
-    self->monitor(state.leader);
-  }
-  state.target = target;
-  log(self, LogLevel::info, "leader_found", {{"leader", target.id}, {"address", target.address}});
-  tell_locals(self);
-}
-
 void send_join(membership_pointer self, const std::vector<RunningAttempt>& running) {
   auto& state = self->state;
   const auto leader = state.leader;
@@ -210,11 +185,78 @@ void heartbeat(membership_pointer self) {
           [=](caf::error&) {});
 }
 
+// The actor that opens cluster connections: CAF's middleman, or its OpenSSL twin with TLS.
+caf::io::middleman_actor connector_of(membership_pointer self) {
+  if (self->state.config.tls) return self->system().openssl_manager().actor_handle();
+  return self->system().middleman().actor_handle();
+}
+
+// How long a connection attempt may take; a leader that accepts but never completes the
+// handshake (a stopped process) is given up after this, and the lease is read again.
+std::chrono::milliseconds connect_timeout_of(const MembershipConfig& config) {
+  return std::max(config.lease_ttl, std::chrono::milliseconds(1000));
+}
+
+void unreachable(membership_pointer self, const LeaderTarget& target, const std::string& why) {
+  log(self, LogLevel::warn, "leader_unreachable",
+      {{"leader", target.id}, {"address", target.address}, {"error", why}});
+}
+
+// Follows `leader` (local or a connected remote) from now on and joins it.
+void follow(membership_pointer self, const LeaderTarget& target, scheduler_actor leader) {
+  auto& state = self->state;
+  state.leader = std::move(leader);
+  if (target.address != kSelf) self->monitor(state.leader);
+  state.target = target;
+  log(self, LogLevel::info, "leader_found", {{"leader", target.id}, {"address", target.address}});
+  tell_locals(self);
+  join(self);
+}
+
+// Connects to `target` without blocking the membership (it keeps renewing its lease); the
+// answer of an attempt that a newer one has replaced is ignored.
+void connect(membership_pointer self, const LeaderTarget& target) {
+  auto& state = self->state;
+  forget_leader(self);
+  if (target.address == kSelf) {
+    state.connecting.reset();
+    follow(self, target, state.local.scheduler);
+    return;
+  }
+  if (state.connecting && state.connecting->address == target.address &&
+      state.connecting->id == target.id)
+    return;
+  state.connecting = target;
+  const uint64_t attempt = ++state.connect_attempts;
+  const auto [host, port] = parse_host_port(target.address, "leader address");
+  const auto current = [self, attempt] {
+    return self->state.connect_attempts == attempt && self->state.connecting;
+  };
+  self->request(connector_of(self), connect_timeout_of(state.config), caf::connect_atom_v, host,
+                port)
+      .then(
+          [=](const caf::node_id&, caf::strong_actor_ptr& actor,
+              const std::set<std::string>& interface) {
+            if (!current()) return;
+            self->state.connecting.reset();
+            if (!actor) return unreachable(self, target, "no scheduler listens there");
+            if (!self->system().assignable<scheduler_actor>(interface))
+              return unreachable(self, target, "what listens there is not a scheduler");
+            follow(self, target, caf::actor_cast<scheduler_actor>(std::move(actor)));
+          },
+          [=](caf::error& error) {
+            if (!current()) return;
+            self->state.connecting.reset();
+            unreachable(self, target, self->system().render(error));
+          });
+}
+
 void step(membership_pointer self) {
   auto& state = self->state;
   update_lease(self);
   const auto target = find_leader(self);
   if (!target) {
+    state.connecting.reset();
     forget_leader(self);
   } else if (target->address != state.target.address || target->id != state.target.id ||
              !state.leader) {

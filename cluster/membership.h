@@ -1,13 +1,14 @@
 // Membership: how a node finds the leader, joins it and stays known, and (on a scheduler-capable
 // node) competes for the leader lease.
 //
-// One membership actor per node, detached because the lease and the connection to a remote
-// leader are blocking calls. Every period (the heartbeat interval, at most a third of the lease
-// TTL) it:
+// One membership actor per node, detached because the lease's Redis calls block. Every period (the
+// heartbeat interval, at most a third of the lease TTL) it:
 // - renews or tries to take the lease (Redis; the embedded node always leads, a node with
 //   --join never does) and tells the local scheduler `lead(epoch)` or `follow`;
 // - finds the leader (itself, the lease holder's published address, or the --join address),
-//   connects to it through CAF remoting and tells the node's submission actor and pool;
+//   connects to it through CAF remoting (asynchronously, given up after the lease TTL, so a
+//   leader that accepts and never answers cannot hold the node) and tells the node's
+//   submission actor and pool;
 // - joins the leader with the node's slots and the attempts its pool runs, then heartbeats.
 // A leader whose connection drops is forgotten at once (CAF kills its proxy); a new one is
 // looked for in the same step. `handover` gives the lease up for good (shutdown).

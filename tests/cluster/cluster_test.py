@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The cluster as its users rely on it: real redis-server, real `codearena serve` nodes with
 roles, real kill -9, SIGSTOP and SIGTERM, real sandboxed jobs and webhooks."""
+import json
 import signal
+import socket
 import sys
 import threading
 import time
@@ -384,6 +386,33 @@ class HungLeaderTest(Checks):
             final = self.assert_completed(cluster, submitted, timeout=120)
             self.assert_one_webhook_each(cluster, final)
             self.assertEqual(cluster.wait_leader(), new_leader)
+
+
+class SilentLeaderTest(Checks):
+    def test_nodes_give_up_on_a_leader_that_never_answers_and_follow_the_next(self):
+        # A lease naming an address that accepts connections and never answers CAF's handshake
+        # (what a stopped leader's host does): every node connects there and must not stay
+        # stuck once the lease names someone else.
+        with Cluster(lease_ttl_ms=LEASE_TTL_MS) as cluster, \
+                socket.create_server(("127.0.0.1", 0)) as silent:
+            address = f"127.0.0.1:{silent.getsockname()[1]}"
+            cluster.redis.command("SET", "codearena:leader",
+                                  json.dumps({"node": "silent", "epoch": 1, "address": address}),
+                                  "PX", "120000")
+            cluster.redis.command("SET", "codearena:epoch", "1")
+            front = cluster.start_node("front", ("api",))
+            cluster.start_node("sched-a", API_SCHEDULER)
+            cluster.start_node("worker-1", WORKER)
+            for node in cluster.nodes.values():
+                wait_until(lambda: node.log_events("leader_unreachable", leader="silent"), 30,
+                           f"{node.node_id} giving up on the silent leader")
+
+            cluster.redis.command("DEL", "codearena:leader")  # Its lease ends.
+            self.assertEqual(cluster.wait_leader(), "sched-a")
+            cluster.wait_members({"front", "sched-a", "worker-1"})
+            submitted = {}
+            submit_all(cluster, [quick(i) for i in range(4)], submitted, nodes=[front])
+            self.assert_completed(cluster, submitted, timeout=60)
 
 
 class DrainTest(Checks):
