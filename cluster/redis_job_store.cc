@@ -24,9 +24,10 @@ end
 for i = 3, #KEYS do
   local arg = 3 + (i - 3) * 4
   local key, id, final = KEYS[i], ARGV[arg], ARGV[arg + 1]
-  redis.call('HSET', key, 'status', ARGV[arg + 2], 'epoch', epoch)
   if ARGV[arg + 3] ~= '' then
-    redis.call('HSET', key, 'spec', ARGV[arg + 3])
+    redis.call('HSET', key, 'status', ARGV[arg + 2], 'epoch', epoch, 'spec', ARGV[arg + 3])
+  else
+    redis.call('HSET', key, 'status', ARGV[arg + 2], 'epoch', epoch)
   end
   if final == '1' then
     redis.call('SREM', KEYS[2], id)
