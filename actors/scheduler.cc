@@ -25,10 +25,6 @@ int64_t now_ms() {
       .count();
 }
 
-caf::error not_leading() {
-  return not_leading_error();
-}
-
 struct NodeEntry {
   NodeInfo info;
   worker_actor pool;                                  // Invalid for nodes without the worker role.
@@ -452,7 +448,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         return promise;
       },
       [=](await_atom, const std::string& id) -> caf::result<JobStatus> {
-        if (!self->state.leading()) return not_leading();
+        if (!self->state.leading()) return not_leading_error();
         auto promise = self->make_response_promise<JobStatus>();
         find_status(self, id, [=](const JobStatus& status) mutable {
           if (status.id.empty() || is_final(status.state)) {
@@ -464,14 +460,14 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         return promise;
       },
       [=](status_atom, const std::string& id) -> caf::result<JobStatus> {
-        if (!self->state.leading()) return not_leading();
+        if (!self->state.leading()) return not_leading_error();
         auto promise = self->make_response_promise<JobStatus>();
         find_status(self, id, [=](const JobStatus& status) mutable { promise.deliver(status); });
         return promise;
       },
       [=](cancel_atom, const std::string& id) -> caf::result<CancelReply> {
         auto& state = self->state;
-        if (!state.leading()) return not_leading();
+        if (!state.leading()) return not_leading_error();
         std::string running_on;
         auto reply = state.book.cancel(id, now_ms(), &running_on);
         if (reply.result == CancelResult::kNotFound) {
@@ -497,12 +493,12 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         return promise;
       },
       [=](stats_atom) -> caf::result<SchedulerStats> {
-        if (!self->state.leading()) return not_leading();
+        if (!self->state.leading()) return not_leading_error();
         return current_stats(self->state);
       },
       [=](watch_atom, const std::string& id,
           const job_listener_actor& listener) -> caf::result<JobStatus> {
-        if (!self->state.leading()) return not_leading();
+        if (!self->state.leading()) return not_leading_error();
         auto promise = self->make_response_promise<JobStatus>();
         find_status(self, id, [=](const JobStatus& status) mutable {
           if (!status.id.empty() && !is_final(status.state))
@@ -536,19 +532,19 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
       },
       [=](join_atom, const NodeInfo& info, const worker_actor& pool,
           const std::vector<RunningAttempt>& running) -> caf::result<int64_t> {
-        if (!self->state.leading()) return not_leading();
+        if (!self->state.leading()) return not_leading_error();
         join(self, info, pool, running);
         return self->state.epoch;
       },
       [=](heartbeat_atom, const std::string& node_id) -> caf::result<bool> {
-        if (!self->state.leading()) return not_leading();
+        if (!self->state.leading()) return not_leading_error();
         const auto node = self->state.nodes.find(node_id);
         if (node == self->state.nodes.end()) return false;
         node->second.last_seen_ms = now_ms();
         return true;
       },
       [=](leave_atom, const std::string& node_id) -> caf::result<bool> {
-        if (!self->state.leading()) return not_leading();
+        if (!self->state.leading()) return not_leading_error();
         const auto node = self->state.nodes.find(node_id);
         if (node == self->state.nodes.end()) return false;
         node->second.draining = true;
@@ -560,7 +556,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
       },
       [=](report_atom, const AttemptReport& report) -> caf::result<bool> {
         auto& state = self->state;
-        if (!state.leading()) return not_leading();
+        if (!state.leading()) return not_leading_error();
         release_slot(state, report.job_id, report.attempt);
         auto event = state.book.finish(report, now_ms());
         // A stale attempt's report (requeued, cancelled, already recorded) is acknowledged and

@@ -27,6 +27,10 @@ const char* const kSelf = "self";
 struct LeaderTarget {
   std::string id;
   std::string address;
+
+  bool operator==(const LeaderTarget& other) const {
+    return id == other.id && address == other.address;
+  }
 };
 
 struct MembershipState {
@@ -223,9 +227,7 @@ void connect(membership_pointer self, const LeaderTarget& target) {
     follow(self, target, state.local.scheduler);
     return;
   }
-  if (state.connecting && state.connecting->address == target.address &&
-      state.connecting->id == target.id)
-    return;
+  if (state.connecting == target) return;
   state.connecting = target;
   const uint64_t attempt = ++state.connect_attempts;
   const auto [host, port] = parse_host_port(target.address, "leader address");
@@ -258,8 +260,7 @@ void step(membership_pointer self) {
   if (!target) {
     state.connecting.reset();
     forget_leader(self);
-  } else if (target->address != state.target.address || target->id != state.target.id ||
-             !state.leader) {
+  } else if (!(*target == state.target) || !state.leader) {
     connect(self, *target);
   }
   if (!state.leader) return;

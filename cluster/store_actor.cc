@@ -60,11 +60,10 @@ actors::store_actor::behavior_type store_behavior(actors::store_actor::pointer,
   return {
       [=](actors::write_atom, int64_t epoch,
           const std::vector<StoredJob>& jobs) -> caf::result<bool> {
-        const auto lost = [&] { return config.lost_below && epoch < config.lost_below->load(); };
         try {
-          if (lost()) return false;
           with_patience(config, [&] {
-            if (lost()) throw FencedError(epoch, config.lost_below->load());
+            if (config.lost_below && epoch < config.lost_below->load())
+              throw FencedError(epoch, config.lost_below->load());
             store->write(epoch, records_of(jobs));
           });
           return true;
