@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -26,6 +27,7 @@
 
 #include "sandbox/credentials.h"
 #include "sandbox/errors.h"
+#include "sandbox/keeper_protocol.h"
 #include "sandbox/mounts.h"
 #include "sandbox/rlimits.h"
 #include "sandbox/wire.h"
@@ -40,14 +42,13 @@ int64_t monotonic_us() {
 }
 
 struct SlotSetup {
-  uint32_t uid = 0;
-  uint32_t gid = 0;
-  int last_capability = 40;
-  std::string filters[2];  // Indexed by NetworkCalls: report sockets, refuse sockets.
+  keeper::SetupOrder order;
   std::vector<UniqueFd> cgroup_procs;
-  int64_t box_bytes = 0;
-  int64_t tmp_bytes = 0;
 };
+
+// The descriptor the program's child hands its seccomp listener over, and the one the listener
+// lands on: the child closes everything else from 3 up before it loads the filter.
+constexpr int kHandoffFd = 3;
 
 // Everything the cloned child needs, computed before the clone: the child shares the keeper's
 // memory (CLONE_VM) and must not allocate.
@@ -60,34 +61,52 @@ struct SpawnPlan {
   const SlotSetup* slot = nullptr;
   ProcessLimits limits;
   sock_fprog filter{};
-  int control_socket = -1;
+  int handoff_socket = -1;  // The child's end of this run's one-shot listener socket pair.
   // Written by the child when a step fails.
   const char* failed_step = nullptr;
   int failed_errno = 0;
 };
 
-bool valid_file_name(const std::string& name) {
-  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
-         name.find('\0') == std::string::npos && name.size() < 256;
-}
+// A one-byte packet with room for one descriptor, laid out without allocating: the cloned child
+// sends the seccomp listener in one, the keeper receives it in another.
+class OneFdPacket {
+ public:
+  OneFdPacket() {
+    header_.msg_iov = &io_;
+    header_.msg_iovlen = 1;
+    header_.msg_control = control_;
+    header_.msg_controllen = sizeof control_;
+  }
+  OneFdPacket(const OneFdPacket&) = delete;
+  OneFdPacket& operator=(const OneFdPacket&) = delete;
 
-// Sends the seccomp listener to the engine without allocating (runs in the cloned child).
-int send_listener(int socket, int listener) {
-  char type = static_cast<char>(wire::Type::kListener);
-  iovec io{&type, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr header{};
-  header.msg_iov = &io;
-  header.msg_iovlen = 1;
-  header.msg_control = control;
-  header.msg_controllen = sizeof control;
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&header);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &listener, sizeof listener);
-  return ::sendmsg(socket, &header, MSG_NOSIGNAL) < 0 ? errno : 0;
-}
+  // Returns 0 or errno.
+  int send(int socket, int fd) {
+    cmsghdr* cmsg = CMSG_FIRSTHDR(&header_);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
+    return ::sendmsg(socket, &header_, MSG_NOSIGNAL) < 0 ? errno : 0;
+  }
+
+  // The descriptor of a packet already queued on `socket` (close-on-exec), or -1.
+  int receive(int socket) {
+    if (::recvmsg(socket, &header_, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != 1) return -1;
+    const cmsghdr* cmsg = CMSG_FIRSTHDR(&header_);
+    if (cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS || cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+      return -1;
+    int fd;
+    std::memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
+    return fd;
+  }
+
+ private:
+  char byte_ = 0;
+  iovec io_{&byte_, 1};
+  alignas(cmsghdr) char control_[CMSG_SPACE(sizeof(int))] = {};
+  msghdr header_{};
+};
 
 int fail(SpawnPlan* plan, const char* step, int error) {
   plan->failed_step = step;
@@ -107,20 +126,27 @@ int child_main(void* arg) {
   for (int fd = 0; fd < 3; ++fd) {
     if (::dup2(plan->stdio[fd], fd) < 0) return fail(plan, "set up standard streams", errno);
   }
+  // From here on the child holds exactly 0, 1, 2 and the handoff socket: none of the keeper's
+  // descriptors (its control socket above all) can reach the program.
+  if (::dup2(plan->handoff_socket, kHandoffFd) < 0) return fail(plan, "keep the handoff socket", errno);
+  if (int error = close_descriptors_from(kHandoffFd + 1); error != 0)
+    return fail(plan, "close inherited descriptors", error);
   if (::chdir("/box") != 0) return fail(plan, "chdir /box", errno);
   const char* step = nullptr;
   if (int error = apply_process_limits(plan->limits, &step); error != 0)
     return fail(plan, step, error);
-  if (int error = drop_privileges(plan->slot->uid, plan->slot->gid, &step); error != 0) {
+  if (int error = drop_privileges(plan->slot->order.uid, plan->slot->order.uid, &step);
+      error != 0) {
     return fail(plan, step, error);
   }
   const int listener = static_cast<int>(::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
                                                   SECCOMP_FILTER_FLAG_NEW_LISTENER, &plan->filter));
   if (listener < 0) return fail(plan, "load the seccomp filter", errno);
-  if (int error = send_listener(plan->control_socket, listener); error != 0) {
+  if (int error = OneFdPacket().send(kHandoffFd, listener); error != 0) {
     return fail(plan, "hand over the seccomp listener", error);
   }
   ::close(listener);
+  ::close(kHandoffFd);
   int exec_errno = ENOENT;
   for (const char* candidate : plan->candidate_ptrs) {
     ::execve(candidate, plan->argv.data(), plan->envp.data());
@@ -155,18 +181,19 @@ class BoxKeeper {
     try {
       set_up();
     } catch (const std::exception& error) {
-      wire::send_message(control_, wire::Writer(wire::Type::kFailed).str(error.what()).bytes());
+      wire::send_message(control_, keeper::encode(keeper::Failed{0, error.what(), false}));
       return 1;
     }
-    wire::send_message(control_, wire::Writer(wire::Type::kReady).bytes());
+    wire::send_message(control_, keeper::encode_ready());
     while (auto message = wire::receive_message(control_)) {
       wire::Reader reader(message->body);
       if (reader.type() != wire::Type::kRun) continue;  // A late kill for a finished run.
+      keeper::RunOrder order = keeper::decode_run(reader);
       try {
-        run(reader, message->fds);
+        run(order, message->fds);
       } catch (const std::exception& error) {
         kill_everything();
-        reply_ = {wire::Writer(wire::Type::kFailed).str(error.what()).u64(0).bytes(), {}};
+        reply_ = {keeper::encode(keeper::Failed{order.run_id, error.what(), false}), {}};
       }
       // The run's files and memory are released before the engine hears the run is over, so
       // the slot's cgroup is back to its baseline when the next run's limits are written.
@@ -191,19 +218,9 @@ class BoxKeeper {
     auto message = wire::receive_message(control_);
     if (!message) throw SandboxError("engine closed the socket before setup");
     wire::Reader reader(message->body);
-    if (reader.type() != wire::Type::kSetup) throw SandboxError("expected the setup message");
-    slot_.uid = static_cast<uint32_t>(reader.u64());
-    slot_.gid = static_cast<uint32_t>(reader.u64());
-    slot_.last_capability = static_cast<int>(reader.u64());
-    slot_.filters[0] = reader.str();
-    slot_.filters[1] = reader.str();
-    slot_.box_bytes = static_cast<int64_t>(reader.u64());
-    slot_.tmp_bytes = static_cast<int64_t>(reader.u64());
-    RootLayout layout;
-    layout.staging_dir = reader.str();
-    for (const auto& path : reader.strs()) layout.binds.push_back({path.substr(1), path[0] == '?'});
-    layout.uid = slot_.uid;
-    layout.gid = slot_.gid;
+    slot_.order = keeper::decode_setup(reader);
+    const auto& order = slot_.order;
+    RootLayout layout{order.staging_dir, order.binds, order.uid, order.uid};
     slot_.cgroup_procs = std::move(message->fds);
 
     sigset_t child_signals;
@@ -214,43 +231,35 @@ class BoxKeeper {
     if (!child_events_.valid()) throw_errno("signalfd", errno);
 
     build_box_root(layout);
+    last_pid_.reset(::open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC));
+    if (!last_pid_.valid()) throw_errno("open /proc/sys/kernel/ns_last_pid", errno);
     if (::sethostname("codearena", 9) != 0) throw_errno("sethostname", errno);
-    if (const int error = drop_bounding_set(slot_.last_capability); error != 0) {
+    if (const int error = drop_bounding_set(order.last_capability); error != 0) {
       throw_errno("empty the capability bounding set", error);
     }
-    replace_work_dirs(slot_.box_bytes, slot_.tmp_bytes, slot_.uid, slot_.gid);
+    replace_work_dirs(order.box_bytes, order.tmp_bytes, order.uid, order.uid);
   }
 
-  void run(wire::Reader& reader, std::vector<UniqueFd>& fds) {
-    SpawnPlan plan;
-    std::vector<std::string> argv = reader.strs();
-    std::vector<std::string> env = reader.strs();
-    const auto file_names = reader.strs();
-    const auto file_modes = reader.strs();
-    const auto collect = reader.strs();
-    const auto collect_max = static_cast<int64_t>(reader.u64());
-    const auto box_bytes = static_cast<int64_t>(reader.u64());
-    const auto tmp_bytes = static_cast<int64_t>(reader.u64());
-    plan.limits.cpu_seconds = static_cast<int64_t>(reader.u64());
-    plan.limits.file_size_bytes = static_cast<int64_t>(reader.u64());
-    plan.limits.open_files = static_cast<int64_t>(reader.u64());
-    plan.limits.stack_bytes = static_cast<int64_t>(reader.u64());
-    plan.limits.address_space_bytes = static_cast<int64_t>(reader.u64());
-    const auto& filter = slot_.filters[reader.u64() == 1 ? 1 : 0];
-    if (argv.empty()) throw SandboxError("no program to run");
-    if (fds.size() != 3 + file_names.size())
+  void run(const keeper::RunOrder& order, std::vector<UniqueFd>& fds) {
+    run_id_ = order.run_id;
+    if (fds.size() != 3 + order.file_names.size())
       throw SandboxError("run message carries the wrong number of files");
-    if (box_bytes != slot_.box_bytes || tmp_bytes != slot_.tmp_bytes) {
-      slot_.box_bytes = box_bytes;
-      slot_.tmp_bytes = tmp_bytes;
-      replace_work_dirs(box_bytes, tmp_bytes, slot_.uid, slot_.gid);
+    auto& slot = slot_.order;
+    if (order.box_bytes != slot.box_bytes || order.tmp_bytes != slot.tmp_bytes) {
+      slot.box_bytes = order.box_bytes;
+      slot.tmp_bytes = order.tmp_bytes;
+      replace_work_dirs(slot.box_bytes, slot.tmp_bytes, slot.uid, slot.uid);
     }
     UniqueFd box(::open("/box", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!box.valid()) throw_errno("open /box", errno);
-    for (size_t i = 0; i < file_names.size(); ++i) {
-      place_file(box.get(), file_names[i], file_modes[i] == "x" ? 0755 : 0644, fds[3 + i].get());
+    for (size_t i = 0; i < order.file_names.size(); ++i) {
+      place_file(box.get(), order.file_names[i], order.file_executable[i] ? 0755 : 0644,
+                 fds[3 + i].get());
     }
 
+    SpawnPlan plan;
+    std::vector<std::string> argv = order.argv;
+    std::vector<std::string> env = order.env;
     for (auto& arg : argv) plan.argv.push_back(arg.data());
     plan.argv.push_back(nullptr);
     for (auto& entry : env) plan.envp.push_back(entry.data());
@@ -259,31 +268,55 @@ class BoxKeeper {
     for (const auto& candidate : plan.candidates) plan.candidate_ptrs.push_back(candidate.c_str());
     for (int i = 0; i < 3; ++i) plan.stdio[i] = fds[i].get();
     plan.slot = &slot_;
+    plan.limits = order.limits;
+    const auto& filter = slot.filters[order.network_calls == NetworkCalls::kRefuse ? 1 : 0];
     plan.filter.len = static_cast<unsigned short>(filter.size() / sizeof(sock_filter));
     plan.filter.filter = reinterpret_cast<sock_filter*>(const_cast<char*>(filter.data()));
-    plan.control_socket = control_;
+    int handoff[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, handoff) != 0)
+      throw_errno("socketpair for the seccomp listener", errno);
+    UniqueFd handoff_keeper(handoff[0]);
+    UniqueFd handoff_child(handoff[1]);
+    plan.handoff_socket = handoff_child.get();
 
+    restart_pid_numbering();
     const int64_t started_us = monotonic_us();
     const pid_t child = spawn(plan);
     for (auto& fd : fds) fd.reset();
+    handoff_child.reset();
     if (plan.failed_step != nullptr) {
       kill_everything();
       const bool exec_failed = std::strcmp(plan.failed_step, "execve") == 0;
       const std::string reason = exec_failed
                                      ? "cannot execute '" + argv[0] + "'"
                                      : std::string("sandbox setup failed: ") + plan.failed_step;
-      reply_ = {wire::Writer(wire::Type::kFailed)
-                    .str(reason + ": " + std::strerror(plan.failed_errno))
-                    .u64(exec_failed ? 1 : 0)
-                    .bytes(),
+      reply_ = {keeper::encode(keeper::Failed{
+                    run_id_, reason + ": " + std::strerror(plan.failed_errno), exec_failed}),
                 {}};
       return;
     }
-    wire::send_message(control_, wire::Writer(wire::Type::kStarted).bytes());
+    UniqueFd listener = receive_listener(handoff_keeper.get());
+    wire::send_message(control_, keeper::encode(keeper::Started{run_id_}), {listener.get()});
+    listener.reset();
     const int status = wait_for(child);
     const int64_t wall_us = monotonic_us() - started_us;
     kill_everything();
-    prepare_exit_reply(box.get(), status, wall_us, collect, collect_max);
+    prepare_exit_reply(box.get(), status, wall_us, order.collect, order.collect_max_bytes);
+  }
+
+  // Every run's processes are numbered from 2 (the keeper is 1), as in a fresh PID namespace:
+  // the numbers a program sees say nothing of how many processes earlier runs made. Every
+  // process of earlier runs is gone, so the numbers are free.
+  void restart_pid_numbering() {
+    if (::pwrite(last_pid_.get(), "1", 1, 0) != 1) throw_errno("reset ns_last_pid", errno);
+  }
+
+  // The listener the child sent before its execve (queued on the socket by now: the clone is a
+  // vfork, so the program has been exec'd when spawn() returns).
+  static UniqueFd receive_listener(int handoff) {
+    UniqueFd listener(OneFdPacket().receive(handoff));
+    if (!listener.valid()) throw SandboxError("the program's seccomp listener did not arrive");
+    return listener;
   }
 
   static pid_t spawn(SpawnPlan& plan) {
@@ -295,7 +328,7 @@ class BoxKeeper {
   }
 
   void place_file(int box, const std::string& name, mode_t mode, int source) {
-    if (!valid_file_name(name)) throw SandboxError("invalid file name '" + name + "'");
+    if (!is_plain_file_name(name)) throw SandboxError("invalid file name '" + name + "'");
     // /box is a tmpfs mounted a moment ago: nothing in it can have been planted, and O_EXCL
     // with O_NOFOLLOW would refuse anything that somehow was.
     UniqueFd target(
@@ -306,12 +339,13 @@ class BoxKeeper {
       if (copied == 0) break;
       if (copied < 0 && errno != EINTR) throw_errno("copy into /box/" + name, errno);
     }
-    if (::fchmod(target.get(), mode) != 0 || ::fchown(target.get(), slot_.uid, slot_.gid) != 0) {
+    const auto& slot = slot_.order;
+    if (::fchmod(target.get(), mode) != 0 || ::fchown(target.get(), slot.uid, slot.uid) != 0) {
       throw_errno("set owner of /box/" + name, errno);
     }
   }
 
-  // Waits for the main process, reaping orphans on the way and obeying kill requests.
+  // Waits for the main process, reaping orphans on the way and obeying kill orders for this run.
   int wait_for(pid_t child) {
     pollfd watched[2] = {{control_, POLLIN, 0}, {child_events_.get(), POLLIN, 0}};
     for (;;) {
@@ -328,7 +362,9 @@ class BoxKeeper {
           kill_everything();
           ::_exit(0);
         }
-        if (wire::Reader(message->body).type() == wire::Type::kKill) ::kill(-1, SIGKILL);
+        wire::Reader reader(message->body);
+        if (reader.type() == wire::Type::kKill && keeper::decode_kill(reader).run_id == run_id_)
+          ::kill(-1, SIGKILL);
       }
     }
   }
@@ -351,30 +387,26 @@ class BoxKeeper {
 
   void prepare_exit_reply(int box, int status, int64_t wall_us,
                           const std::vector<std::string>& collect, int64_t collect_max) {
-    std::vector<std::string> names;
+    keeper::Exited exited{run_id_, status, wall_us, {}, {}};
     std::vector<UniqueFd> files;
-    std::string problems;
     for (const auto& name : expand_wildcards(box, collect)) {
-      UniqueFd file(valid_file_name(name) ? ::openat(box, name.c_str(),
-                                                     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-                                          : -1);
+      UniqueFd file(is_plain_file_name(name)
+                        ? ::openat(box, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+                        : -1);
       struct stat st;
       if (!file.valid() || ::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-        problems += name + ": not a regular file in /box; ";
+        exited.problems += name + ": not a regular file in /box; ";
       } else if (st.st_size > collect_max) {
-        problems += name + ": larger than " + std::to_string(collect_max) + " bytes; ";
+        exited.problems += name + ": larger than " + std::to_string(collect_max) + " bytes; ";
+      } else if (files.size() == keeper::kMaxCollectedFiles) {
+        exited.problems += name + ": more than " +
+                           std::to_string(keeper::kMaxCollectedFiles) + " files to collect; ";
       } else {
-        names.push_back(name);
+        exited.collected.push_back(name);
         files.push_back(std::move(file));
       }
     }
-    reply_ = {wire::Writer(wire::Type::kExited)
-                  .u64(static_cast<uint64_t>(status))
-                  .u64(static_cast<uint64_t>(wall_us))
-                  .strs(names)
-                  .str(problems)
-                  .bytes(),
-              std::move(files)};
+    reply_ = {keeper::encode(exited), std::move(files)};
   }
 
   // Replaces each name with a wildcard ("*.class") by the /box entries it matches.
@@ -400,7 +432,8 @@ class BoxKeeper {
   }
 
   void prepare_next_box() {
-    replace_work_dirs(slot_.box_bytes, slot_.tmp_bytes, slot_.uid, slot_.gid);
+    const auto& slot = slot_.order;
+    replace_work_dirs(slot.box_bytes, slot.tmp_bytes, slot.uid, slot.uid);
     // SysV IPC objects and POSIX message queues of this run must not reach the next one.
     if (::unshare(CLONE_NEWIPC) != 0) throw_errno("unshare IPC namespace", errno);
   }
@@ -412,14 +445,23 @@ class BoxKeeper {
   };
 
   int control_;
+  uint64_t run_id_ = 0;
   Reply reply_;
   SlotSetup slot_;
   UniqueFd child_events_;
+  UniqueFd last_pid_;  // /proc/sys/kernel/ns_last_pid of the slot's PID namespace.
 };
 
 }  // namespace
 
 int box_keeper_main(int control_socket) {
+  // Whatever started the keeper, it keeps its standard streams and control socket only, and the
+  // control socket does not survive into any program.
+  if (::fcntl(control_socket, F_SETFD, FD_CLOEXEC) != 0 ||
+      close_descriptors_from(std::max(3, control_socket + 1)) != 0) {
+    ::dprintf(2, "codearena-box: cannot set up its descriptors: %s\n", std::strerror(errno));
+    return 1;
+  }
   try {
     return BoxKeeper(control_socket).serve();
   } catch (const std::exception& error) {

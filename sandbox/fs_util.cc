@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -148,6 +149,15 @@ std::vector<std::string> subdirectories(const std::string& path) {
   }
   ::closedir(dir);
   return names;
+}
+
+bool is_plain_file_name(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
+         name.find('\0') == std::string::npos && name.size() < 256;
+}
+
+int close_descriptors_from(int lowest) {
+  return ::syscall(SYS_close_range, static_cast<unsigned>(lowest), ~0U, 0) == 0 ? 0 : errno;
 }
 
 }  // namespace codearena::sandbox

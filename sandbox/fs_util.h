@@ -66,6 +66,12 @@ void make_dirs(const std::string& path, unsigned mode = 0755);
 bool path_exists(const std::string& path);
 // Number of newline-terminated lines, e.g. the processes listed in cgroup.procs.
 size_t line_count(const std::string& text);
+// True for a name that can only mean an entry of one directory: not empty, no '/' or NUL, not
+// "." or "..", shorter than NAME_MAX.
+bool is_plain_file_name(const std::string& name);
+// Closes every descriptor from `lowest` up, whatever opened it (close_range(2)). Async-signal-
+// safe. Returns 0 or errno.
+int close_descriptors_from(int lowest);
 // Names of the directories directly inside `path` (none when it cannot be read).
 std::vector<std::string> subdirectories(const std::string& path);
 

@@ -30,11 +30,17 @@ KeeperProcess spawn_box_keeper(const std::string& helper_path) {
   const long pid = ::syscall(SYS_clone, kFlags, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) throw_errno("clone the box keeper into new namespaces", errno);
   if (pid == 0) {
+    // The keeper starts with its control socket as fd 3, /dev/null as 0 and 1, the engine's
+    // stderr for its diagnostics, and nothing else: whatever the engine has open (client
+    // connections, a caller's redirected files, Redis) stays out of the box.
     if (keeper_end.get() == 3) {
       ::fcntl(3, F_SETFD, 0);
     } else if (::dup2(keeper_end.get(), 3) < 0) {
       ::_exit(126);
     }
+    const int null = ::open("/dev/null", O_RDWR);
+    if (null < 0 || ::dup2(null, 0) < 0 || ::dup2(null, 1) < 0) ::_exit(126);
+    if (close_descriptors_from(4) != 0) ::_exit(126);
     ::execve(helper_path.c_str(), const_cast<char**>(argv), const_cast<char**>(envp));
     ::_exit(127);
   }

@@ -20,7 +20,8 @@ struct KeeperProcess {
 };
 
 // Clones a child into fresh namespaces and executes `helper_path` (codearena-box) there with
-// its end of the control socket as descriptor 3. Safe to call from a multi-threaded process:
+// its end of the control socket as descriptor 3, /dev/null as 0 and 1, the engine's 2, and no
+// other descriptor. Safe to call from a multi-threaded process:
 // the child only calls async-signal-safe functions before execve. Throws SandboxError.
 KeeperProcess spawn_box_keeper(const std::string& helper_path);
 

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -16,6 +17,7 @@
 #include <cstring>
 
 #include "sandbox/errors.h"
+#include "sandbox/keeper_protocol.h"
 #include "sandbox/rlimits.h"
 #include "sandbox/seccomp_policy.h"
 #include "sandbox/wire.h"
@@ -61,8 +63,7 @@ UniqueFd stdin_for(const RunRequest& request) {
 }
 
 UniqueFd input_fd(const InputFile& file) {
-  if (file.name.empty() || file.name == "." || file.name == ".." ||
-      file.name.find('/') != std::string::npos) {
+  if (!is_plain_file_name(file.name)) {
     throw SandboxError("invalid file name '" + file.name + "': a plain name is needed");
   }
   return file.host_path.empty() ? sealed_memfd(file.content, "input")
@@ -81,15 +82,32 @@ Pipe make_pipe() {
   return {UniqueFd(ends[0]), UniqueFd(ends[1])};
 }
 
-std::string read_all(int fd) {
-  std::string data;
-  char buffer[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+// Reads a file a keeper handed back, trusting nothing about it: it must be a regular file
+// (not a pipe, device or eventfd that could block or never end) no larger than `max_bytes`.
+std::string read_collected(int fd, const std::string& name, int64_t max_bytes) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+    throw keeper::ProtocolError("collected file " + name + " is not a regular file");
+  if (st.st_size > max_bytes)
+    throw keeper::ProtocolError("collected file " + name + " is over its size limit");
+  std::string data(static_cast<size_t>(st.st_size), '\0');
+  size_t filled = 0;
+  while (filled < data.size()) {
+    const ssize_t n = ::pread(fd, data.data() + filled, data.size() - filled, filled);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return data;
-    data.append(buffer, static_cast<size_t>(n));
+    if (n <= 0) break;
+    filled += static_cast<size_t>(n);
   }
+  data.resize(filled);
+  return data;
+}
+
+// True when `fd` is a seccomp user-notification listener (an anonymous inode of that kind).
+bool is_seccomp_listener(int fd) {
+  const std::string link = "/proc/self/fd/" + std::to_string(fd);
+  char target[64];
+  const ssize_t n = ::readlink(link.c_str(), target, sizeof target);
+  return n > 0 && std::string(target, static_cast<size_t>(n)) == "anon_inode:seccomp notify";
 }
 
 std::vector<std::string> environment_for(const RunRequest& request) {
@@ -104,30 +122,22 @@ std::vector<std::string> environment_for(const RunRequest& request) {
   return env;
 }
 
-std::string run_message(const RunRequest& request) {
-  std::vector<std::string> names;
-  std::vector<std::string> modes;
+keeper::RunOrder run_order(uint64_t run_id, const RunRequest& request) {
+  keeper::RunOrder order;
+  order.run_id = run_id;
+  order.argv = request.argv;
+  order.env = environment_for(request);
   for (const auto& file : request.files) {
-    names.push_back(file.name);
-    modes.push_back(file.executable ? "x" : "r");
+    order.file_names.push_back(file.name);
+    order.file_executable.push_back(file.executable);
   }
-  const auto limits = process_limits_for(request.limits);
-  return wire::Writer(wire::Type::kRun)
-      .strs(request.argv)
-      .strs(environment_for(request))
-      .strs(names)
-      .strs(modes)
-      .strs(request.collect)
-      .u64(static_cast<uint64_t>(request.collect_max_bytes))
-      .u64(static_cast<uint64_t>(request.limits.box_bytes))
-      .u64(static_cast<uint64_t>(request.limits.tmp_bytes))
-      .u64(static_cast<uint64_t>(limits.cpu_seconds))
-      .u64(static_cast<uint64_t>(limits.file_size_bytes))
-      .u64(static_cast<uint64_t>(limits.open_files))
-      .u64(static_cast<uint64_t>(limits.stack_bytes))
-      .u64(static_cast<uint64_t>(limits.address_space_bytes))
-      .u64(request.network_calls == NetworkCalls::kRefuse ? 1 : 0)
-      .bytes();
+  order.collect = request.collect;
+  order.collect_max_bytes = request.collect_max_bytes;
+  order.box_bytes = request.limits.box_bytes;
+  order.tmp_bytes = request.limits.tmp_bytes;
+  order.limits = process_limits_for(request.limits);
+  order.network_calls = request.network_calls;
+  return order;
 }
 
 // One captured output stream.
@@ -146,45 +156,29 @@ constexpr int64_t kKeeperGraceNs = 5'000'000'000;
 // Watches one run from the engine side until the keeper reports its end.
 class RunWatch {
  public:
-  RunWatch(int control, SlotCgroup& cgroup, const RunRequest& request, UniqueFd out, UniqueFd err)
+  RunWatch(int control, uint64_t run_id, SlotCgroup& cgroup, const RunRequest& request,
+           UniqueFd out, UniqueFd err)
       : control_(control),
+        run_id_(run_id),
         cgroup_(cgroup),
         limits_(request.limits),
-        collect_(request.collect),
+        collect_max_bytes_(request.collect_max_bytes),
         cancel_fd_(request.cancel_token ? request.cancel_token->fd() : -1) {
     streams_[0].fd = std::move(out);
     streams_[1].fd = std::move(err);
     restart_wall_clock();
   }
 
-  // Returns false when the keeper died (the slot needs a new one).
+  // Returns false when the keeper died or broke the protocol (the slot needs a new one).
   bool watch() {
-    while (!finished_) {
-      std::vector<pollfd> watched = {{control_, POLLIN, 0}};
-      for (auto& stream : streams_) {
-        if (stream.fd.valid()) watched.push_back({stream.fd.get(), POLLIN, 0});
-      }
-      if (listener_.valid()) watched.push_back({listener_.get(), POLLIN, 0});
-      // Stays readable once cancelled: watched only until the kill is sent.
-      if (cancel_fd_ >= 0 && !kill_sent_) watched.push_back({cancel_fd_, POLLIN, 0});
-      const int ready = ::poll(watched.data(), watched.size(), next_timeout_ms());
-      if (ready < 0 && errno != EINTR) throw_errno("poll", errno);
-      for (const auto& entry : watched) {
-        if (entry.revents == 0) continue;
-        if (entry.fd == control_ && !on_control()) return false;
-        if (entry.fd == listener_.get()) on_listener(entry.revents);
-        if (entry.fd == cancel_fd_ && !finished_) kill(KillReason::kCancelled);
-        for (auto& stream : streams_) {
-          if (entry.fd == stream.fd.get()) on_output(stream);
-        }
-      }
-      if (!check_limits()) return false;
+    try {
+      return watch_until_finished();
+    } catch (const std::exception& error) {
+      failure_ = error.what();
+      exec_failed_ = false;
+      finished_ = true;
+      return false;
     }
-    for (auto& stream : streams_) {
-      while (stream.fd.valid()) on_output(stream);
-    }
-    if (listener_.valid()) on_listener(POLLIN);
-    return true;
   }
 
   RunResult result() {
@@ -213,6 +207,37 @@ class RunWatch {
   }
 
  private:
+  bool watch_until_finished() {
+    while (!finished_) {
+      std::vector<pollfd> watched = {{control_, POLLIN, 0}};
+      for (auto& stream : streams_) {
+        if (stream.fd.valid()) watched.push_back({stream.fd.get(), POLLIN, 0});
+      }
+      if (listener_.valid()) watched.push_back({listener_.get(), POLLIN, 0});
+      // Stays readable once cancelled: watched only until the kill is sent.
+      if (cancel_fd_ >= 0 && !kill_sent_) watched.push_back({cancel_fd_, POLLIN, 0});
+      const int ready = ::poll(watched.data(), watched.size(), next_timeout_ms());
+      if (ready < 0 && errno != EINTR) throw_errno("poll", errno);
+      for (const auto& entry : watched) {
+        if (entry.revents == 0) continue;
+        if (entry.fd == control_ && !on_control()) return false;
+        if (entry.fd == listener_.get()) on_listener(entry.revents);
+        if (entry.fd == cancel_fd_ && !finished_) kill(KillReason::kCancelled);
+        for (auto& stream : streams_) {
+          if (entry.fd == stream.fd.get()) on_output(stream);
+        }
+      }
+      if (!check_limits()) return false;
+    }
+    for (auto& stream : streams_) {
+      while (stream.fd.valid()) on_output(stream);
+    }
+    if (listener_.valid()) on_listener(POLLIN);
+    return true;
+  }
+
+  // Handles one message of the keeper; anything it did not promise ends the watch with
+  // ProtocolError. Returns false when the keeper is gone.
   bool on_control() {
     auto message = wire::receive_message(control_);
     if (!message) {
@@ -221,39 +246,75 @@ class RunWatch {
       return false;
     }
     wire::Reader reader(message->body);
-    switch (reader.type()) {
-      case wire::Type::kListener:
-        if (!message->fds.empty()) listener_ = std::move(message->fds.front());
-        break;
+    switch (keeper::keeper_message_type(message->body)) {
       case wire::Type::kStarted:
-        // Copying input files took part of the time so far: the wall limit starts at exec.
-        restart_wall_clock();
+        on_started(keeper::decode_started(reader), message->fds);
         break;
       case wire::Type::kExited:
-        status_ = static_cast<int>(reader.u64());
-        wall_us_ = static_cast<int64_t>(reader.u64());
-        take_collected(reader.strs(), message->fds);
-        collect_problems_ = reader.str();
+        on_exited(keeper::decode_exited(reader), message->fds);
+        break;
+      case wire::Type::kFailed: {
+        const auto failed = keeper::decode_failed(reader);
+        expect_run(failed.run_id, message->fds, 0);
+        failure_ = failed.reason;
+        exec_failed_ = failed.exec_failed && !started_;
         finished_ = true;
         break;
-      case wire::Type::kFailed:
-        failure_ = reader.str();
-        exec_failed_ = reader.u64() == 1;
-        finished_ = true;
-        break;
+      }
       default:
-        break;
+        throw keeper::ProtocolError("an unexpected message during a run");
     }
     return true;
   }
 
-  void restart_wall_clock() {
-    wall_deadline_ns_ = monotonic_ns() + limits_.wall_limit_ms() * 1'000'000;
+  void expect_run(uint64_t run_id, const std::vector<UniqueFd>& fds, size_t fd_count) const {
+    if (run_id != run_id_)
+      throw keeper::ProtocolError("a message of run " + std::to_string(run_id) + " during run " +
+                                  std::to_string(run_id_));
+    if (fds.size() != fd_count)
+      throw keeper::ProtocolError("a message with " + std::to_string(fds.size()) +
+                                  " descriptors where " + std::to_string(fd_count) +
+                                  " belong");
   }
 
-  void take_collected(const std::vector<std::string>& names, std::vector<UniqueFd>& fds) {
-    for (size_t i = 0; i < names.size() && i < fds.size(); ++i)
-      collected_[names[i]] = read_all(fds[i].get());
+  void on_started(const keeper::Started& started, std::vector<UniqueFd>& fds) {
+    expect_run(started.run_id, fds, 1);
+    if (started_) throw keeper::ProtocolError("a second start of one run");
+    if (!is_seccomp_listener(fds.front().get()))
+      throw keeper::ProtocolError("the start message carries no seccomp listener");
+    started_ = true;
+    listener_ = std::move(fds.front());
+    // Copying input files took part of the time so far: the wall limit starts at exec.
+    restart_wall_clock();
+  }
+
+  void on_exited(const keeper::Exited& exited, std::vector<UniqueFd>& fds) {
+    expect_run(exited.run_id, fds, exited.collected.size());
+    if (!started_) throw keeper::ProtocolError("an exit before the start");
+    // The keeper reports the end once it has reaped every process of the run; a process still
+    // in the slot's cgroup means the report is false.
+    if (cgroup_.process_count() != 0)
+      throw keeper::ProtocolError("the run was reported over while its processes live");
+    std::map<std::string, std::string> collected;
+    int64_t total = 0;
+    for (size_t i = 0; i < fds.size(); ++i) {
+      const auto& name = exited.collected[i];
+      if (collected.count(name)) throw keeper::ProtocolError("file " + name + " sent twice");
+      auto data = read_collected(fds[i].get(), name, collect_max_bytes_);
+      total += static_cast<int64_t>(data.size());
+      if (total > limits_.box_bytes)
+        throw keeper::ProtocolError("collected files larger than the box that held them");
+      collected[name] = std::move(data);
+    }
+    collected_ = std::move(collected);
+    status_ = exited.wait_status;
+    wall_us_ = exited.wall_us;
+    collect_problems_ = exited.problems;
+    finished_ = true;
+  }
+
+  void restart_wall_clock() {
+    wall_deadline_ns_ = monotonic_ns() + limits_.wall_limit_ms() * 1'000'000;
   }
 
   void on_output(Capture& stream) {
@@ -345,7 +406,7 @@ class RunWatch {
   void kill(KillReason reason) {
     if (reason_ == KillReason::kNone) reason_ = reason;
     if (!kill_sent_) {
-      wire::send_message(control_, wire::Writer(wire::Type::kKill).bytes());
+      wire::send_message(control_, keeper::encode(keeper::KillOrder{run_id_}));
       kill_sent_ = true;
     }
   }
@@ -391,15 +452,17 @@ class RunWatch {
   }
 
   int control_;
+  uint64_t run_id_;
   SlotCgroup& cgroup_;
   RunLimits limits_;
-  std::vector<std::string> collect_;
+  int64_t collect_max_bytes_;
   int cancel_fd_;  // -1 when the run cannot be cancelled.
   Capture streams_[2];
   UniqueFd listener_;
   int64_t wall_deadline_ns_ = 0;
   int64_t cpu_ns_ = 0;
   int64_t cpu_read_at_ns_ = monotonic_ns();
+  bool started_ = false;
   bool finished_ = false;
   bool kill_sent_ = false;
   KillReason reason_ = KillReason::kNone;
@@ -433,8 +496,6 @@ void Slot::ensure_keeper() {
   // A keeper that died took its processes with it; wait until the kernel has removed them.
   for (int i = 0; i < 1000 && cgroup_->process_count() > 0; ++i) ::usleep(1000);
   keeper_ = spawn_box_keeper(config_.helper_path);
-  std::vector<std::string> binds;
-  for (const auto& bind : config_.binds) binds.push_back((bind.optional ? "?" : "!") + bind.path);
   std::vector<int> procs_fds;
   std::vector<UniqueFd> owned;
   for (const auto& path : cgroup_->procs_files()) {
@@ -443,33 +504,42 @@ void Slot::ensure_keeper() {
     procs_fds.push_back(owned.back().get());
   }
   const RunLimits defaults;
-  wire::send_message(keeper_.control.get(),
-                     wire::Writer(wire::Type::kSetup)
-                         .u64(config_.uid)
-                         .u64(config_.uid)
-                         .u64(static_cast<uint64_t>(config_.last_capability))
-                         .str(config_.seccomp_filter)
-                         .str(config_.seccomp_filter_refuse)
-                         .u64(static_cast<uint64_t>(defaults.box_bytes))
-                         .u64(static_cast<uint64_t>(defaults.tmp_bytes))
-                         .str(config_.staging_dir)
-                         .strs(binds)
-                         .bytes(),
-                     procs_fds);
-  auto reply = wire::receive_message(keeper_.control.get());
-  if (!reply || wire::Reader(reply->body).type() != wire::Type::kReady) {
-    std::string reason = "exited before it was ready";
-    if (reply) reason = wire::Reader(reply->body).str();
-    stop_keeper();
+  keeper::SetupOrder setup;
+  setup.uid = config_.uid;
+  setup.last_capability = config_.last_capability;
+  setup.filters[0] = config_.seccomp_filter;
+  setup.filters[1] = config_.seccomp_filter_refuse;
+  setup.box_bytes = defaults.box_bytes;
+  setup.tmp_bytes = defaults.tmp_bytes;
+  setup.staging_dir = config_.staging_dir;
+  setup.binds = config_.binds;
+  wire::send_message(keeper_.control.get(), keeper::encode(setup), procs_fds);
+  std::string problem;
+  try {
+    auto reply = wire::receive_message(keeper_.control.get());
+    if (!reply) {
+      problem = "exited before it was ready";
+    } else if (keeper::keeper_message_type(reply->body) == wire::Type::kFailed) {
+      wire::Reader reader(reply->body);
+      problem = keeper::decode_failed(reader).reason;
+    } else if (reply->body.size() != 1 || !reply->fds.empty() ||
+               keeper::keeper_message_type(reply->body) != wire::Type::kReady) {
+      problem = "it did not answer the setup as expected";
+    }
+  } catch (const SandboxError& error) {
+    problem = error.what();
+  }
+  if (!problem.empty()) {
+    stop_keeper(/*at_once=*/true);
     throw SandboxError("slot " + std::to_string(config_.index) +
-                       ": sandbox keeper failed: " + reason);
+                       ": sandbox keeper failed: " + problem);
   }
 }
 
-void Slot::stop_keeper() {
+void Slot::stop_keeper(bool at_once) {
   if (!keeper_.control.valid()) return;
   keeper_.control.reset();
-  reap_box_keeper(keeper_.pid, 2000);
+  reap_box_keeper(keeper_.pid, at_once ? 0 : 2000);
   keeper_.pid = -1;
 }
 
@@ -495,10 +565,11 @@ RunResult Slot::run(const RunRequest& request) {
   Pipe err = make_pipe();
   std::vector<int> fds = {stdin_fd.get(), out.write.get(), err.write.get()};
   for (const auto& input : inputs) fds.push_back(input.get());
+  const uint64_t run_id = ++last_run_id_;
   try {
-    wire::send_message(keeper_.control.get(), run_message(request), fds);
+    wire::send_message(keeper_.control.get(), keeper::encode(run_order(run_id, request)), fds);
   } catch (const SandboxError& error) {
-    stop_keeper();
+    stop_keeper(/*at_once=*/true);
     RunResult result;
     result.message = error.what();
     return result;
@@ -507,9 +578,10 @@ RunResult Slot::run(const RunRequest& request) {
   err.write.reset();
   inputs.clear();
 
-  RunWatch watch(keeper_.control.get(), *cgroup_, request, std::move(out.read),
+  RunWatch watch(keeper_.control.get(), run_id, *cgroup_, request, std::move(out.read),
                  std::move(err.read));
-  if (!watch.watch()) stop_keeper();
+  // A keeper that died, hung or broke the protocol is not asked for anything again.
+  if (!watch.watch()) stop_keeper(/*at_once=*/true);
   return watch.result();
 }
 

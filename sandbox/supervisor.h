@@ -54,11 +54,14 @@ class Slot {
 
  private:
   void ensure_keeper();
-  void stop_keeper();
+  // Closes the keeper's control socket and reaps it: it gets two seconds to clean up, or none
+  // `at_once` (a keeper that is not trusted any more).
+  void stop_keeper(bool at_once = false);
 
   SlotConfig config_;
   std::unique_ptr<SlotCgroup> cgroup_;
   KeeperProcess keeper_;
+  uint64_t last_run_id_ = 0;  // Ties each keeper message to the run it belongs to.
 };
 
 }  // namespace codearena::sandbox

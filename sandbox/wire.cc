@@ -39,7 +39,7 @@ Type Reader::type() const {
 }
 
 void Reader::need(size_t count) const {
-  if (bytes_.empty() || offset_ + count > bytes_.size()) {
+  if (bytes_.empty() || count > bytes_.size() - offset_) {
     throw SandboxError("sandbox protocol: truncated message");
   }
 }
@@ -62,7 +62,11 @@ std::string Reader::str() {
 
 std::vector<std::string> Reader::strs() {
   const auto count = u64();
-  need(count * sizeof(uint64_t));
+  // Every string takes at least its length field: a count the rest cannot hold is a lie, and
+  // checked this way round it cannot overflow.
+  if (count > (bytes_.size() - offset_) / sizeof(uint64_t)) {
+    throw SandboxError("sandbox protocol: truncated message");
+  }
   std::vector<std::string> values;
   values.reserve(count);
   for (uint64_t i = 0; i < count; ++i) values.push_back(str());

@@ -1,9 +1,12 @@
-// Messages between the supervisor (in the engine process) and a slot's box keeper.
+// The framing of messages between the supervisor (in the engine process) and a slot's box
+// keeper; the messages themselves are in keeper_protocol.h.
 //
 // The two talk over a SOCK_SEQPACKET socket pair: one message per packet, descriptors travel
-// with SCM_RIGHTS. Encoding is a type byte followed by length-prefixed fields; both ends are
-// built from the same sources, so there is no versioning. Functions throw SandboxError on
-// malformed input or socket errors, except receive_message, which reports a closed peer.
+// with SCM_RIGHTS. Encoding is a type byte followed by fixed-size integers and length-prefixed
+// fields; both ends are built from the same sources, so there is no versioning. Functions throw
+// SandboxError on malformed input or socket errors, except receive_message, which reports a
+// closed peer. A Reader never reads past its message and never allocates more than the message
+// could hold, whatever the counts in it say.
 #pragma once
 
 #include <cstdint>
@@ -19,9 +22,8 @@ enum class Type : uint8_t {
   kSetup = 1,  // engine -> keeper: slot identity, root layout, seccomp filter, cgroup fds.
   kReady,      // keeper -> engine: the box is built. Or kFailed with the reason.
   kRun,        // engine -> keeper: one program; fds: stdin, stdout, stderr, input files.
-  kKill,       // engine -> keeper: end the current run now.
-  kListener,   // program (before exec) -> engine: its seccomp notification fd.
-  kStarted,    // keeper -> engine: the program was exec'd.
+  kKill,       // engine -> keeper: end the run now.
+  kStarted,    // keeper -> engine: the program was exec'd; fd: its seccomp listener.
   kExited,     // keeper -> engine: every process of the run is gone; fds: collected files.
   kFailed,     // keeper -> engine: text says what failed (setup, spawn, file placement).
 };
@@ -47,6 +49,8 @@ class Reader {
   uint64_t u64();
   std::string str();
   std::vector<std::string> strs();
+  // True when every byte of the message has been read.
+  bool at_end() const { return offset_ == bytes_.size(); }
 
  private:
   void need(size_t count) const;

@@ -1,0 +1,168 @@
+// A box keeper that lies. The engine starts it in place of codearena-box (SandboxConfig's
+// helper_path) and it answers the setup honestly, then answers each run with the forgery named
+// by the run's argv[0] — what a keeper taken over by a program could send. The engine must end
+// every such run as an internal error, promptly, without trusting a byte of it.
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "sandbox/keeper_protocol.h"
+
+namespace {
+
+using namespace codearena::sandbox;
+
+// A real seccomp listener, as an honest keeper sends with Started: an allow-everything filter
+// loaded on the forger itself.
+int make_listener() {
+  sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  sock_fprog program{1, &allow};
+  return static_cast<int>(
+      ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &program));
+}
+
+int sparse_file(off_t size) {
+  const int fd = ::memfd_create("forged", MFD_CLOEXEC);
+  if (fd < 0 || ::ftruncate(fd, size) != 0) std::exit(3);
+  return fd;
+}
+
+void send(int control, const std::string& body, const std::vector<int>& fds = {}) {
+  wire::send_message(control, body, fds);
+}
+
+// Sends `body` with `fds` through sendmsg directly, bypassing the framing's own limits.
+void send_raw(int control, const std::string& body, const std::vector<int>& fds) {
+  iovec io{const_cast<char*>(body.data()), body.size()};
+  msghdr header{};
+  header.msg_iov = &io;
+  header.msg_iovlen = 1;
+  std::vector<char> control_bytes(CMSG_SPACE(sizeof(int) * fds.size()));
+  if (!fds.empty()) {
+    header.msg_control = control_bytes.data();
+    header.msg_controllen = control_bytes.size();
+    cmsghdr* cmsg = CMSG_FIRSTHDR(&header);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+    std::memcpy(CMSG_DATA(cmsg), fds.data(), sizeof(int) * fds.size());
+  }
+  if (::sendmsg(control, &header, MSG_NOSIGNAL) < 0) std::exit(4);
+}
+
+void started(int control, uint64_t run) {
+  send(control, keeper::encode(keeper::Started{run}), {make_listener()});
+}
+
+void exited_with(int control, uint64_t run, const std::vector<std::string>& names,
+                 const std::vector<int>& fds) {
+  started(control, run);
+  send(control, keeper::encode(keeper::Exited{run, 0, 1000, names, ""}), fds);
+}
+
+void forge(const std::string& attack, uint64_t run, int control,
+           const std::vector<UniqueFd>& procs) {
+  if (attack == "eventfd-file") {
+    exited_with(control, run, {"out"}, {::eventfd(1, EFD_CLOEXEC)});
+  } else if (attack == "dev-zero-file") {
+    exited_with(control, run, {"out"}, {::open("/dev/zero", O_RDONLY | O_CLOEXEC)});
+  } else if (attack == "oversized-file") {
+    exited_with(control, run, {"out"}, {sparse_file(1LL << 30)});
+  } else if (attack == "files-larger-than-the-box") {
+    exited_with(control, run, {"a", "b"}, {sparse_file(40 << 20), sparse_file(40 << 20)});
+  } else if (attack == "file-sent-twice") {
+    exited_with(control, run, {"a", "a"}, {sparse_file(1), sparse_file(1)});
+  } else if (attack == "more-files-than-names") {
+    exited_with(control, run, {"a"}, {sparse_file(1), sparse_file(1)});
+  } else if (attack == "bad-file-name") {
+    exited_with(control, run, {"../etc/passwd"}, {sparse_file(1)});
+  } else if (attack == "huge-count") {
+    started(control, run);
+    send(control, wire::Writer(wire::Type::kExited)
+                      .u64(run)
+                      .u64(0)
+                      .u64(1000)
+                      .u64((1ULL << 61) + 1)
+                      .bytes());
+  } else if (attack == "huge-string") {
+    send(control, wire::Writer(wire::Type::kFailed).u64(run).u64(~0ULL - 4).bytes());
+  } else if (attack == "earlier-run") {
+    started(control, run);
+    send(control, keeper::encode(keeper::Exited{run - 1, 0, 1000, {}, ""}));
+  } else if (attack == "later-run") {
+    send(control, keeper::encode(keeper::Started{run + 1}), {make_listener()});
+  } else if (attack == "stopped-status") {
+    started(control, run);
+    send(control, keeper::encode(keeper::Exited{run, 0x137f, 1000, {}, ""}));
+  } else if (attack == "exit-before-start") {
+    send(control, keeper::encode(keeper::Exited{run, 0, 1000, {}, ""}));
+  } else if (attack == "no-listener") {
+    send(control, keeper::encode(keeper::Started{run}));
+  } else if (attack == "pipe-as-listener") {
+    int ends[2];
+    if (::pipe(ends) != 0) std::exit(3);
+    send(control, keeper::encode(keeper::Started{run}), {ends[0]});
+  } else if (attack == "unknown-type") {
+    send(control, std::string("\x63", 1) + std::string(16, 'x'));
+  } else if (attack == "setup-type") {
+    send(control, wire::Writer(wire::Type::kSetup).bytes());
+  } else if (attack == "trailing-bytes") {
+    started(control, run);
+    send(control, keeper::encode(keeper::Exited{run, 0, 1000, {}, ""}) + "extra");
+  } else if (attack == "oversized-packet") {
+    // Over the engine's 192 KiB, under what the socket itself carries.
+    send_raw(control, std::string(196 << 10, '\x06'), {});
+  } else if (attack == "too-many-descriptors") {
+    std::vector<int> fds(253, ::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    send_raw(control, keeper::encode(keeper::Exited{run, 0, 1000, {}, ""}), fds);
+  } else if (attack == "alive-after-exit") {
+    // A process left in the run's cgroup while the run is reported over.
+    int joined[2];
+    if (::pipe(joined) != 0) std::exit(3);
+    if (::fork() == 0) {
+      for (const auto& fd : procs) {
+        if (::write(fd.get(), "0", 1) != 1) std::_Exit(1);
+      }
+      ::close(joined[1]);
+      for (;;) ::pause();
+    }
+    ::close(joined[1]);
+    char done;
+    if (::read(joined[0], &done, 1) != 0) std::exit(3);  // End of file: the child has joined.
+    exited_with(control, run, {}, {});
+  } else if (attack == "silence") {
+    started(control, run);
+    for (;;) ::pause();
+  } else {
+    send(control, keeper::encode(keeper::Failed{run, "unknown forgery " + attack, false}));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) return 2;
+  const int control = std::atoi(argv[1]);
+  auto setup = wire::receive_message(control);
+  if (!setup) return 1;
+  const std::vector<UniqueFd> procs = std::move(setup->fds);
+  send(control, keeper::encode_ready());
+  while (auto message = wire::receive_message(control)) {
+    wire::Reader reader(message->body);
+    if (reader.type() != wire::Type::kRun) continue;
+    const auto order = keeper::decode_run(reader);
+    forge(order.argv[0], order.run_id, control, procs);
+  }
+  return 0;
+}

@@ -1,0 +1,70 @@
+// The engine trusts nothing a box keeper says. A forged keeper (forged_keeper.cc) stands in for
+// codearena-box and answers each run with one forgery; every one must end as an internal error
+// that names the broken protocol, promptly, and the slot must get a new keeper for its next run.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "sandbox/sandbox.h"
+#include "tests/sandbox/sandbox_test_support.h"
+
+using Catch::Matchers::Contains;
+using codearena::sandbox::SandboxConfig;
+
+namespace {
+
+Sandbox& forged_engine() {
+  static Sandbox instance{[] {
+    SandboxConfig config;
+    config.helper_path = FORGED_KEEPER_PATH;
+    return config;
+  }()};
+  return instance;
+}
+
+RunResult run_forgery(Sandbox::Lease& lease, const std::string& forgery) {
+  RunRequest request;
+  request.argv = {forgery};
+  request.collect = {"out"};
+  request.limits = small_limits();
+  request.limits.wall_ms = 500;
+  return lease->run(request);
+}
+
+}  // namespace
+
+TEST_CASE("keeper distrust: every forged answer is an internal error and the keeper is replaced") {
+  auto lease = forged_engine().acquire();
+  const char* forgeries[] = {"eventfd-file",      "dev-zero-file",
+                             "oversized-file",    "files-larger-than-the-box",
+                             "file-sent-twice",   "more-files-than-names",
+                             "bad-file-name",     "huge-count",
+                             "huge-string",       "earlier-run",
+                             "later-run",         "stopped-status",
+                             "exit-before-start", "no-listener",
+                             "pipe-as-listener",  "unknown-type",
+                             "setup-type",        "trailing-bytes",
+                             "oversized-packet",  "too-many-descriptors",
+                             "alive-after-exit"};
+  for (const char* forgery : forgeries) {
+    const RunResult result = run_forgery(lease, forgery);
+    INFO("forgery " << forgery << ": " << describe(result));
+    CHECK(result.status == RunStatus::kInternalError);
+    CHECK_THAT(result.message, Contains("sandbox") && Contains("protocol"));
+    CHECK(result.collected.empty());
+    // The lying keeper is gone (killed with everything in its namespaces, the next run starts a
+    // new one) and nothing of its run is left in the slot's cgroup.
+    CHECK(keeper_pids().empty());
+    CHECK(lease->cgroup().process_count() == 0);
+  }
+}
+
+TEST_CASE("keeper distrust: a keeper that never reports the end is replaced after the grace") {
+  auto lease = forged_engine().acquire();
+  const RunResult result = run_forgery(lease, "silence");
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kInternalError);
+  CHECK_THAT(result.message, Contains("did not end the run"));
+  CHECK(keeper_pids().empty());
+}
