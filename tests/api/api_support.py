@@ -10,6 +10,8 @@ import tempfile
 import threading
 import time
 
+from descriptors import tcp_ports
+
 CODEARENA = os.environ.get("CODEARENA", "codearena")
 
 
@@ -160,15 +162,28 @@ class HeldConnections:
 
     def __init__(self, server, idle=3, partial=2):
         self.connections = []
+        self.client_ports = set()
         for _ in range(idle):
             connection = server.connection()
             connection.request("GET", "/health")
             connection.getresponse().read()
             self.connections.append(connection)
+            self.client_ports.add(connection.sock.getsockname()[1])
         for _ in range(partial):
             connection = socket.create_connection(("127.0.0.1", server.port))
             connection.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             self.connections.append(connection)
+            self.client_ports.add(connection.getsockname()[1])
+
+    def wait_accepted(self, node_pid, timeout=30):
+        """Waits until process node_pid holds the far end of every connection: a connection is
+        complete in the kernel's backlog before the node has accepted it."""
+        deadline = time.monotonic() + timeout
+        while not self.client_ports <= {remote for _, remote in tcp_ports(node_pid)}:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"process {node_pid} did not accept the connections from "
+                                     f"ports {sorted(self.client_ports)}")
+            time.sleep(0.02)
 
     def __enter__(self):
         return self

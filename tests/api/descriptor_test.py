@@ -8,48 +8,28 @@ import tempfile
 import unittest
 
 from api_support import SLEEPER, EventStream, HeldConnections, Server, SilentReceiver
-from descriptors import (CLEAN, descriptors_without_cloexec, forgery_source,
-                         inventory_source, tcp_ports, unix_stream_peers)
+from descriptors import (CLEAN, COMPILE_INVENTORY_LANGUAGE, descriptors_without_cloexec,
+                         forgery_job, inventory_job, inventory_source, tcp_ports,
+                         unix_stream_peers)
 
 LANGUAGES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config",
                          "languages.json")
 
-# The shipped languages plus one whose compile command is the Python inventory, so that the
-# compile step reports its own descriptors.
-COMPILE_INVENTORY = {
-    "id": "compile-inventory", "name": "Python inventory as a compiler", "source": "main.py",
-    "compile": ["/usr/bin/python3", "-S", "-B", "main.py"], "artifacts": ["main.py"],
-    "run": ["/usr/bin/python3", "-S", "-B", "main.py"],
-    "version": ["/usr/bin/python3", "--version"],
-    "compileLimits": {"time": 10000, "memory": "128m", "output": "64k", "pids": 32},
-    "limits": {"time": 10000, "memory": "128m", "output": "64k", "pids": 32},
-    "maxLimits": {"time": 10000, "memory": "128m", "output": "64k", "pids": 32}}
-
-
-def inventory_job(language, code=None):
-    return {"language": language, "code": code or inventory_source(language),
-            "testCases": [{"input": "", "expectedOutput": CLEAN}]}
-
-
 class ProgramDescriptorTest(unittest.TestCase):
-    """One slot, so that every job runs where the previous one ran."""
+    """One slot, so that every job runs where the previous one ran. The node knows the shipped
+    languages plus COMPILE_INVENTORY_LANGUAGE."""
 
     @classmethod
     def setUpClass(cls):
-        cls.table = tempfile.NamedTemporaryFile("w", suffix=".json")
+        cls.table = cls.enterClassContext(tempfile.NamedTemporaryFile("w", suffix=".json"))
         with open(LANGUAGES) as shipped:
             table = json.load(shipped)
-        table["languages"].append(COMPILE_INVENTORY)
+        table["languages"].append(COMPILE_INVENTORY_LANGUAGE)
         json.dump(table, cls.table)
         cls.table.flush()
-        cls.server = Server("--workers", "1", env={"CODEARENA_LANGUAGES": cls.table.name})
-        cls.held = HeldConnections(cls.server)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.held.close()
-        cls.server.__exit__(None, None, None)
-        cls.table.close()
+        cls.server = cls.enterClassContext(
+            Server("--workers", "1", env={"CODEARENA_LANGUAGES": cls.table.name}))
+        cls.enterClassContext(HeldConnections(cls.server)).wait_accepted(cls.server.process.pid)
 
     def run_watched(self, job):
         """Runs a job with its event stream open the whole time; the final job."""
@@ -89,9 +69,7 @@ class ProgramDescriptorTest(unittest.TestCase):
     def test_a_forged_exit_report_ends_in_tle_and_the_next_job_on_the_slot_is_clean(self):
         for language in ("c", "python"):
             with self.subTest(language=language):
-                forged = self.run_watched({"language": language,
-                                           "code": forgery_source(language),
-                                           "limits": {"time": 1}})
+                forged = self.run_watched(forgery_job(language))
                 self.assertEqual(forged["result"]["verdict"], "TLE", forged["result"])
                 self.assert_clean(self.run_watched(inventory_job("c")))
 
@@ -111,16 +89,14 @@ class NodeDescriptorTest(unittest.TestCase):
         receiver = SilentReceiver()
         self.addCleanup(receiver.close)
         with Server("--workers", "2", env={"WEBHOOK_ALLOW_PRIVATE": "true"}) as server, \
-                HeldConnections(server):
+                HeldConnections(server) as held:
             sleeper = server.submit(SLEEPER).json["jobId"]
             stream = EventStream(server, sleeper)
             self.addCleanup(stream.close)
             server.wait_state(sleeper, "active")
             pid = server.process.pid
-            ports = tcp_ports(pid)
-            self.assertIn((server.port, 0), ports)
-            self.assertGreaterEqual(sum(local == server.port for local, _ in ports), 1 + 3 + 2 + 1,
-                                    "the listener, 5 held connections and the event stream")
+            held.wait_accepted(pid)
+            self.assertIn((server.port, 0), tcp_ports(pid), "the listener")
             self.assertEqual(descriptors_without_cloexec(pid), {})
 
             hooked = server.run({"language": "python", "code": "print(1)",

@@ -2,7 +2,6 @@
 """`codearena run` as an operator uses it: JSON on stdout, exit codes, flags, environment."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -118,10 +117,8 @@ class CallerDescriptorsTest(unittest.TestCase):
     caller had open: here a root-only file on 7, a directory on 9 and a socket."""
 
     def setUp(self):
-        self.caller = CallerDescriptors().__enter__()
-        self.addCleanup(self.caller.__exit__, None, None, None)
-        self._folder = tempfile.TemporaryDirectory()
-        self.addCleanup(self._folder.cleanup)
+        self.caller = self.enterContext(CallerDescriptors())
+        self.folder = self.enterContext(tempfile.TemporaryDirectory())
 
     def run_with_caller_descriptors(self, *args):
         done = subprocess.run(self.caller.command([CODEARENA, "run", *args]), capture_output=True,
@@ -133,7 +130,7 @@ class CallerDescriptorsTest(unittest.TestCase):
         self.assertEqual((result["status"], result["stdout"]), ("ok", CLEAN), result)
 
     def test_the_inventory_in_every_language_finds_only_0_1_2(self):
-        java_classes = os.path.join(self._folder.name, "java")
+        java_classes = os.path.join(self.folder, "java")
         subprocess.run(["javac", "-d", java_classes, os.path.join(FOLDER, "Inventory.java")],
                        check=True, timeout=120)
         runs = {
@@ -142,7 +139,8 @@ class CallerDescriptorsTest(unittest.TestCase):
                        "/usr/bin/python3", "-S", "-B", "inventory.py"],
             "javascript": ["--memory", "256m", "--file", f"inventory.js={FOLDER}/inventory.js",
                            "--", "/usr/bin/node", "inventory.js"],
-            "java": ["--memory", "512m", "--file", f"Inventory.class={java_classes}/Inventory.class",
+            "java": ["--memory", "512m",
+                     "--file", f"Inventory.class={java_classes}/Inventory.class",
                      "--", "/usr/bin/java", "-Xmx128m", "-XX:+UseSerialGC", "-XX:-UsePerfData",
                      "-cp", ".", "Inventory"],
         }
@@ -151,7 +149,7 @@ class CallerDescriptorsTest(unittest.TestCase):
                 [result] = self.run_with_caller_descriptors("--time", "10s", *args)
                 self.assert_clean(result)
 
-    def test_a_forged_exit_report_does_not_end_the_run_and_the_slot_stays_clean(self):
+    def test_a_forged_exit_report_neither_ends_the_run_nor_fools_the_next_run_on_the_slot(self):
         # --repeat runs on one slot: the second run must not be fooled by what the first sent.
         for language, program in (("c", ["--file", f"forge={DESCRIPTOR_PROGRAMS}/forge_keeper_exit",
                                           "--", "./forge"]),
@@ -160,7 +158,10 @@ class CallerDescriptorsTest(unittest.TestCase):
             with self.subTest(language=language):
                 results = self.run_with_caller_descriptors("--time", "1s", "--repeat", "2",
                                                            *program)
-                self.assertEqual([r["status"] for r in results], ["cpu_time_limit"] * 2, results)
+                # On a loaded machine the wall clock may run out before the CPU time does.
+                self.assertEqual(len(results), 2)
+                for result in results:
+                    self.assertIn(result["status"], ("cpu_time_limit", "wall_time_limit"), results)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import subprocess
 import tempfile
 import unittest
 
-from descriptors import CLEAN, CallerDescriptors, inventory_source
+from descriptors import CLEAN, COMPILE_INVENTORY_LANGUAGE, CallerDescriptors, inventory_source
 
 CODEARENA = os.environ["CODEARENA"]
 
@@ -175,16 +175,6 @@ class LanguagesCommandTest(unittest.TestCase):
         self.assertEqual(codearena("languages", "--frobnicate").returncode, 2)
 
 
-# A language whose compile command is the Python inventory: the compile step reports itself.
-COMPILE_INVENTORY_TABLE = {"languages": [{
-    "id": "compile-inventory", "name": "Python inventory as a compiler", "source": "main.py",
-    "compile": ["/usr/bin/python3", "-S", "-B", "main.py"], "artifacts": ["main.py"],
-    "run": ["/usr/bin/python3", "-S", "-B", "main.py"],
-    "version": ["/usr/bin/python3", "--version"],
-    "compileLimits": {"time": 10000, "memory": "128m", "output": "64k", "pids": 32},
-    "limits": {"time": 10000, "memory": "128m", "output": "64k", "pids": 32},
-    "maxLimits": {"time": 10000, "memory": "128m", "output": "64k", "pids": 32}}]}
-
 # C that the compiler rejects if it can open any of the descriptors 3..9 through /proc.
 INCLUDES_OPEN_DESCRIPTORS = "".join(
     f'#if __has_include("/proc/self/fd/{fd}")\n#error the compiler has descriptor {fd} open\n'
@@ -197,11 +187,8 @@ class DescriptorTest(unittest.TestCase):
     a directory on 9 and a socket."""
 
     def setUp(self):
-        self.caller = CallerDescriptors().__enter__()
-        self.addCleanup(self.caller.__exit__, None, None, None)
-        self._folder = tempfile.TemporaryDirectory()
-        self.addCleanup(self._folder.cleanup)
-        self.folder = self._folder.name
+        self.caller = self.enterContext(CallerDescriptors())
+        self.folder = self.enterContext(tempfile.TemporaryDirectory())
         self.tests = os.path.join(self.folder, "tests")
         os.mkdir(self.tests)
         for n in (1, 2):
@@ -218,7 +205,8 @@ class DescriptorTest(unittest.TestCase):
         return result
 
     def test_the_compile_step_gets_only_0_1_2(self):
-        table = write(self.folder, "languages.json", json.dumps(COMPILE_INVENTORY_TABLE))
+        table = write(self.folder, "languages.json",
+                      json.dumps({"languages": [COMPILE_INVENTORY_LANGUAGE]}))
         source = write(self.folder, "inventory.py", inventory_source("python"))
         result = self.judge("--languages", table, "--lang", "compile-inventory",
                             "--source", source, "--tests", self.tests)

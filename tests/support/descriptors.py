@@ -36,6 +36,29 @@ def forgery_source(language):
     return source(FORGERY_FILES[language])
 
 
+# A language whose compile command is the Python inventory, so that a compile step reports its
+# own descriptors (the compile fails, CE, when it finds any).
+COMPILE_INVENTORY_LANGUAGE = {
+    "id": "compile-inventory", "name": "Python inventory as a compiler", "source": "main.py",
+    "compile": ["/usr/bin/python3", "-S", "-B", "main.py"], "artifacts": ["main.py"],
+    "run": ["/usr/bin/python3", "-S", "-B", "main.py"],
+    "version": ["/usr/bin/python3", "--version"],
+    "compileLimits": {"time": 10000, "memory": "128m", "output": "64k", "pids": 32},
+    "limits": {"time": 10000, "memory": "128m", "output": "64k", "pids": 32},
+    "maxLimits": {"time": 10000, "memory": "128m", "output": "64k", "pids": 32}}
+
+
+def inventory_job(language, code=None):
+    """An API job that runs the inventory (of `language`, or `code`) and expects it clean."""
+    return {"language": language, "code": code or inventory_source(language),
+            "testCases": [{"input": "", "expectedOutput": CLEAN}]}
+
+
+def forgery_job(language):
+    """An API job that forges the keeper's exit report and spins: TLE at 1 s of CPU."""
+    return {"language": language, "code": forgery_source(language), "limits": {"time": 1}}
+
+
 class CallerDescriptors:
     """A root-only secret file, a directory and one end of a socket pair, to be handed to a
     command as descriptors 7, 9 and 8: command() wraps an argv in a shell that redirects them,
