@@ -1,9 +1,12 @@
 #include "cluster/redis_connection.h"
 
+#include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <openssl/evp.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <stdexcept>
 
 #include "cluster/errors.h"
@@ -115,6 +118,9 @@ void RedisConnection::ensure_connected() {
   context_ = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, timeout);
   if (context_ == nullptr) throw StoreUnavailableError("redis: cannot allocate a connection");
   if (context_->err != 0) fail("connect");
+  // hiredis 0.14 opens its socket without SOCK_CLOEXEC; no program the node starts may get it.
+  if (::fcntl(context_->fd, F_SETFD, FD_CLOEXEC) != 0)
+    fail(std::string("mark close-on-exec: ") + std::strerror(errno));
   if (redisSetTimeout(context_, timeout) != REDIS_OK) fail("set timeout");
   ++connects_;
   if (endpoint_.db != 0) {

@@ -1,8 +1,13 @@
 #include "http/server.h"
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <string>
+#include <system_error>
 
 #include <restinio/all.hpp>
 
@@ -19,8 +24,31 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
+// asio opens the listening socket and accepts connections without SOCK_CLOEXEC; a client's
+// connection must never be open in a program the node starts. So the listener is marked
+// close-on-exec right after bind, and each connection as RESTinio takes it from the acceptor
+// (it moves the accepted socket out of its pool before anything else).
+void mark_close_on_exec(int fd) {
+  if (::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+    throw std::system_error(errno, std::generic_category(),
+                            "http: marking socket " + std::to_string(fd) + " close-on-exec");
+  }
+}
+
+using TcpSocket = restinio::asio_ns::ip::tcp::socket;
+
+class CloseOnExecSocket : public TcpSocket {
+ public:
+  using TcpSocket::TcpSocket;
+  CloseOnExecSocket(CloseOnExecSocket&& accepted) : TcpSocket(std::move(accepted)) {
+    if (is_open()) mark_close_on_exec(native_handle());
+  }
+  CloseOnExecSocket& operator=(CloseOnExecSocket&&) = default;
+};
+
 struct Traits : public restinio::default_traits_t {
   using request_handler_t = restinio::router::express_router_t<>;
+  using stream_socket_t = CloseOnExecSocket;
   static constexpr bool use_connection_count_limiter = true;
 };
 
@@ -406,6 +434,9 @@ void HttpServer::start() {
           .port(config.port)
           .request_handler(impl_->routes())
           .max_parallel_connections(config.max_connections)
+          .acceptor_post_bind_hook([](restinio::asio_ns::ip::tcp::acceptor& listener) {
+            mark_close_on_exec(listener.native_handle());
+          })
           // Long enough for the longest ?wait=true answer and for an idle event stream's
           // first keep-alive, whichever is later.
           .handle_request_timeout(

@@ -10,6 +10,8 @@ import tempfile
 import threading
 import time
 
+from descriptors import tcp_ports
+
 CODEARENA = os.environ.get("CODEARENA", "codearena")
 
 
@@ -151,6 +153,95 @@ class Server:
 
     def log_lines(self):
         return [json.loads(line) for line in self.log_text().splitlines() if line.strip()]
+
+
+class HeldConnections:
+    """Client connections that a node keeps open while a test runs: `idle` keep-alive
+    connections that have had one answer, and `partial` ones in the middle of sending a
+    request. close() drops them."""
+
+    def __init__(self, server, idle=3, partial=2):
+        self.connections = []
+        self.client_ports = set()
+        for _ in range(idle):
+            connection = server.connection()
+            connection.request("GET", "/health")
+            connection.getresponse().read()
+            self.connections.append(connection)
+            self.client_ports.add(connection.sock.getsockname()[1])
+        for _ in range(partial):
+            connection = socket.create_connection(("127.0.0.1", server.port))
+            connection.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            self.connections.append(connection)
+            self.client_ports.add(connection.getsockname()[1])
+
+    def wait_accepted(self, node_pid, timeout=30):
+        """Waits until process node_pid holds the far end of every connection: a connection is
+        complete in the kernel's backlog before the node has accepted it."""
+        deadline = time.monotonic() + timeout
+        while not self.client_ports <= {remote for _, remote in tcp_ports(node_pid)}:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"process {node_pid} did not accept the connections from "
+                                     f"ports {sorted(self.client_ports)}")
+            time.sleep(0.02)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        for connection in self.connections:
+            connection.close()
+
+
+class EventStream:
+    """GET /api/jobs/:id/events, opened and left open until close(); next_event() reads one."""
+
+    def __init__(self, server, job_id, timeout=60):
+        self.connection = server.connection(timeout)
+        self.connection.request("GET", f"/api/jobs/{job_id}/events")
+        self.response = self.connection.getresponse()
+        assert self.response.status == 200, self.response.read()
+        assert self.response.getheader("Content-Type").startswith("text/event-stream")
+
+    def next_event(self):
+        """(event, data) of the next event; None when the server has closed the stream."""
+        name, data = None, []
+        for raw in self.response:
+            line = raw.decode().rstrip("\n")
+            if line.startswith("event: "):
+                name = line[len("event: "):]
+            elif line.startswith("data: "):
+                data.append(line[len("data: "):])
+            elif line == "" and name:
+                return name, json.loads("\n".join(data))
+        return None
+
+    def close(self):
+        self.connection.close()
+
+
+class SilentReceiver:
+    """A loopback TCP endpoint that accepts connections and never answers: a webhook delivery
+    to `url` stays in flight until close()."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/hook"
+        self.accepted = []
+
+    def accept(self, timeout=60):
+        self.listener.settimeout(timeout)
+        connection, _ = self.listener.accept()
+        self.accepted.append(connection)
+        return connection
+
+    def close(self):
+        for connection in self.accepted:
+            connection.close()
+        self.listener.close()
 
 
 class WebhookReceiver:

@@ -1,11 +1,10 @@
 #!/usr/bin/env python3
 """Job life cycle through the REST API: cancel, priorities, queue bound, retries, events."""
-import json
 import sys
 import time
 import unittest
 
-from api_support import SLEEPER, Server
+from api_support import SLEEPER, EventStream, Server
 
 
 def quick(text, priority="normal"):
@@ -118,23 +117,11 @@ class RetryTest(unittest.TestCase):
 
 def read_events(server, job_id, timeout=60):
     """The events of a job's stream as (event, data) pairs, until the server closes it."""
-    connection = server.connection(timeout)
-    connection.request("GET", f"/api/jobs/{job_id}/events")
-    response = connection.getresponse()
-    assert response.status == 200, response.read()
-    assert response.getheader("Content-Type").startswith("text/event-stream")
-    events, name, data = [], None, []
-    for raw in response:
-        line = raw.decode().rstrip("\n")
-        if line.startswith("event: "):
-            name = line[len("event: "):]
-        elif line.startswith("data: "):
-            data.append(line[len("data: "):])
-        elif line == "" and name:
-            events.append((name, json.loads("\n".join(data))))
-            name, data = None, []
-    connection.close()
-    return events
+    stream = EventStream(server, job_id, timeout)
+    try:
+        return list(iter(stream.next_event, None))
+    finally:
+        stream.close()
 
 
 class EventsTest(unittest.TestCase):

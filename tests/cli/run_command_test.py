@@ -7,7 +7,11 @@ import sys
 import tempfile
 import unittest
 
+from descriptors import CLEAN, FOLDER, CallerDescriptors
+
 CODEARENA = os.environ["CODEARENA"]
+# The static C programs of tests/support/descriptors/, built by CMake.
+DESCRIPTOR_PROGRAMS = os.environ["DESCRIPTOR_PROGRAMS_DIR"]
 
 
 def codearena(*args, env=None, stdin_file=None):
@@ -106,6 +110,58 @@ class RunCommandTest(unittest.TestCase):
         self.assertEqual(done.returncode, 0)
         for flag in ("--time", "--memory", "--output", "--pids", "--stdin", "--file"):
             self.assertIn(flag, done.stdout.decode())
+
+
+class CallerDescriptorsTest(unittest.TestCase):
+    """A program run by `codearena run` starts with descriptors 0, 1 and 2 only, whatever the
+    caller had open: here a root-only file on 7, a directory on 9 and a socket."""
+
+    def setUp(self):
+        self.caller = self.enterContext(CallerDescriptors())
+        self.folder = self.enterContext(tempfile.TemporaryDirectory())
+
+    def run_with_caller_descriptors(self, *args):
+        done = subprocess.run(self.caller.command([CODEARENA, "run", *args]), capture_output=True,
+                              timeout=120, **self.caller.popen_options())
+        self.assertEqual(done.returncode, 0, done.stderr.decode())
+        return [json.loads(line) for line in done.stdout.decode().splitlines()]
+
+    def assert_clean(self, result):
+        self.assertEqual((result["status"], result["stdout"]), ("ok", CLEAN), result)
+
+    def test_the_inventory_in_every_language_finds_only_0_1_2(self):
+        java_classes = os.path.join(self.folder, "java")
+        subprocess.run(["javac", "-d", java_classes, os.path.join(FOLDER, "Inventory.java")],
+                       check=True, timeout=120)
+        runs = {
+            "c": ["--file", f"inventory={DESCRIPTOR_PROGRAMS}/inventory", "--", "./inventory"],
+            "python": ["--file", f"inventory.py={FOLDER}/inventory.py", "--",
+                       "/usr/bin/python3", "-S", "-B", "inventory.py"],
+            "javascript": ["--memory", "256m", "--file", f"inventory.js={FOLDER}/inventory.js",
+                           "--", "/usr/bin/node", "inventory.js"],
+            "java": ["--memory", "512m",
+                     "--file", f"Inventory.class={java_classes}/Inventory.class",
+                     "--", "/usr/bin/java", "-Xmx128m", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                     "-cp", ".", "Inventory"],
+        }
+        for language, args in runs.items():
+            with self.subTest(language=language):
+                [result] = self.run_with_caller_descriptors("--time", "10s", *args)
+                self.assert_clean(result)
+
+    def test_a_forged_exit_report_neither_ends_the_run_nor_fools_the_next_run_on_the_slot(self):
+        # --repeat runs on one slot: the second run must not be fooled by what the first sent.
+        for language, program in (("c", ["--file", f"forge={DESCRIPTOR_PROGRAMS}/forge_keeper_exit",
+                                          "--", "./forge"]),
+                                  ("python", ["--file", f"forge.py={FOLDER}/forge_keeper_exit.py",
+                                              "--", "/usr/bin/python3", "-S", "forge.py"])):
+            with self.subTest(language=language):
+                results = self.run_with_caller_descriptors("--time", "1s", "--repeat", "2",
+                                                           *program)
+                # On a loaded machine the wall clock may run out before the CPU time does.
+                self.assertEqual(len(results), 2)
+                for result in results:
+                    self.assertIn(result["status"], ("cpu_time_limit", "wall_time_limit"), results)
 
 
 if __name__ == "__main__":

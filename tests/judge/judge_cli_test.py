@@ -6,6 +6,8 @@ import subprocess
 import tempfile
 import unittest
 
+from descriptors import CLEAN, COMPILE_INVENTORY_LANGUAGE, CallerDescriptors, inventory_source
+
 CODEARENA = os.environ["CODEARENA"]
 
 SUM_PY = "a, b = map(int, input().split())\nprint(a + b)\n"
@@ -171,6 +173,70 @@ class LanguagesCommandTest(unittest.TestCase):
 
     def test_bad_arguments(self):
         self.assertEqual(codearena("languages", "--frobnicate").returncode, 2)
+
+
+# C that the compiler rejects if it can open any of the descriptors 3..9 through /proc.
+INCLUDES_OPEN_DESCRIPTORS = "".join(
+    f'#if __has_include("/proc/self/fd/{fd}")\n#error the compiler has descriptor {fd} open\n'
+    "#endif\n" for fd in range(3, 10)) + "int main(void) { return 0; }\n"
+
+
+class DescriptorTest(unittest.TestCase):
+    """Every program `codearena judge` runs (compiler, each test, custom checker) starts with
+    descriptors 0, 1 and 2 only, although the caller hands codearena a root-only file on 7,
+    a directory on 9 and a socket."""
+
+    def setUp(self):
+        self.caller = self.enterContext(CallerDescriptors())
+        self.folder = self.enterContext(tempfile.TemporaryDirectory())
+        self.tests = os.path.join(self.folder, "tests")
+        os.mkdir(self.tests)
+        for n in (1, 2):
+            write(self.tests, f"{n}.in", f"{n}\n")
+            write(self.tests, f"{n}.out", CLEAN)
+
+    def judge(self, *args):
+        done = subprocess.run(self.caller.command([CODEARENA, "judge", *args]),
+                              capture_output=True, text=True, timeout=300,
+                              **self.caller.popen_options())
+        self.assertEqual(done.returncode, 0, done.stderr)
+        result = json.loads(done.stdout)
+        self.assertNotIn(self.caller.secret_text, done.stdout)
+        return result
+
+    def test_the_compile_step_gets_only_0_1_2(self):
+        table = write(self.folder, "languages.json",
+                      json.dumps({"languages": [COMPILE_INVENTORY_LANGUAGE]}))
+        source = write(self.folder, "inventory.py", inventory_source("python"))
+        result = self.judge("--languages", table, "--lang", "compile-inventory",
+                            "--source", source, "--tests", self.tests)
+        self.assertEqual(result["verdict"], "AC", result["compileOutput"] or result)
+        self.assertEqual(result["compileOutput"], CLEAN)
+
+    def test_gcc_cannot_include_an_open_descriptor(self):
+        source = write(self.folder, "main.c", INCLUDES_OPEN_DESCRIPTORS)
+        result = self.judge("--lang", "c", "--source", source, "--stdin", os.devnull)
+        self.assertEqual(result["verdict"], "AC", result["compileOutput"] or result)
+
+    def test_each_test_run_gets_only_0_1_2(self):
+        for language, name in (("c", "inventory.c"), ("python", "inventory.py"),
+                               ("javascript", "inventory.js"), ("java", "Inventory.java")):
+            with self.subTest(language=language):
+                source = write(self.folder, name, inventory_source(language))
+                result = self.judge("--lang", language, "--source", source, "--tests", self.tests)
+                self.assertEqual([t["stdout"] for t in result["tests"]], [CLEAN, CLEAN], result)
+                self.assertEqual(result["verdict"], "AC", result)
+
+    def test_a_custom_checker_gets_only_0_1_2(self):
+        prints_clean = write(self.folder, "answer.py", f"print({CLEAN.strip()!r})\n")
+        for language, name in (("python", "inventory.py"), ("c", "inventory.c")):
+            with self.subTest(checker=language):
+                checker = write(self.folder, name, inventory_source(language))
+                result = self.judge("--lang", "python", "--source", prints_clean,
+                                    "--tests", self.tests, "--checker", "custom",
+                                    "--checker-lang", language, "--checker-source", checker)
+                self.assertEqual([(t["verdict"], t["message"]) for t in result["tests"]],
+                                 [("AC", CLEAN)] * 2, result)
 
 
 if __name__ == "__main__":
