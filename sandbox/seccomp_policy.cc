@@ -113,8 +113,9 @@ void allow_personality_query(scmp_filter_ctx ctx) {
   add_rule(ctx, SCMP_ACT_ALLOW, "personality", {SCMP_A0(SCMP_CMP_EQ, 0xffffffffULL)});
 }
 
-// AF_UNIX only. With `refuse_sockets` other families fail with EACCES (the JVM opens an
-// AF_INET6 socket at start-up to probe IPv6 and must survive the refusal).
+// AF_UNIX only. With `refuse_sockets` other families fail with EACCES instead of being
+// reported, for runtimes (the JVM) whose own start-up or libraries try them and cope with the
+// error.
 void allow_unix_sockets(scmp_filter_ctx ctx, bool refuse_sockets) {
   add_rule(ctx, SCMP_ACT_ALLOW, "socket", {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)});
   add_rule(ctx, SCMP_ACT_ALLOW, "socketpair", {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)});
