@@ -1,12 +1,14 @@
 // The system-call filter every sandboxed program runs under (built with libseccomp).
 //
-// The policy allows ordinary computation and file I/O and stops everything that reaches outside
-// the box: debugging other processes, mounts and namespaces, kernel modules, BPF, perf,
-// userfaultfd, keyrings, io_uring, time setting, raw device nodes, personality changes, sockets
-// other than AF_UNIX, and the non-native ABIs (i386, x32). A stopped call is reported to the
-// supervisor through a seccomp user-notification listener, so the run ends with a security
-// violation that names the call. clone3 fails with ENOSYS instead (its flags cannot be inspected;
-// C libraries fall back to clone, whose namespace flags are checked).
+// The policy is an allowlist: the calls the supported runtimes (static and dynamic C and C++
+// programs, gcc/g++ with cc1, as and ld, javac and java, python3, node, bash and coreutils) make,
+// grouped by purpose in seccomp_policy.cc. Every other call, including every call a future
+// kernel adds, is reported to the supervisor through a seccomp user-notification listener, so
+// the run ends with a security violation that names the call. A few calls are allowed only with
+// harmless arguments: clone without namespace flags, mknod/mknodat of FIFOs, sockets and regular
+// files, personality as a query, socket/socketpair of AF_UNIX. clone3 fails with ENOSYS (its
+// flags cannot be inspected; C libraries fall back to clone). Calls of the non-native ABIs
+// (i386, x32) kill the process.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +27,13 @@ std::string build_seccomp_filter(bool refuse_sockets = false);
 // `audit_arch` is the AUDIT_ARCH_* value reported with the call.
 std::string syscall_name(uint32_t audit_arch, int number);
 
-// The calls the policy stops unconditionally (for documentation and tests).
-const std::vector<std::string>& always_blocked_syscalls();
+// The x86_64 number of a call libseccomp knows by name; throws SandboxError for other names.
+int syscall_number(const std::string& name);
+
+// The calls allowed whatever their arguments (for documentation and tests).
+const std::vector<std::string>& allowed_syscalls();
+
+// The calls allowed only with some arguments (clone, mknod, socket, ...; for tests).
+const std::vector<std::string>& argument_checked_syscalls();
 
 }  // namespace codearena::sandbox

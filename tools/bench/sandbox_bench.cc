@@ -43,7 +43,9 @@ Options:
   --pause-us N        idle time after every run, not measured: sparse rather than
                       back-to-back runs (default 0)
   --threads N         threads (and slots) of the parallel part; 1 skips it (default 2)
-  --program PATH      the program to run (default: codearena-bench-hello beside this binary)
+  --program PATH      the program to run (default: codearena-bench-hello beside this binary;
+                      codearena-bench-syscalls there makes 2,000,000 system calls, which
+                      shows what the seccomp filter costs per call)
   --with-bwrap        also time bubblewrap (bwrap --unshare-all) running the program
   --cgroup-parent P   cgroup path to create the sandbox slots under (default: engine's)
 )";
