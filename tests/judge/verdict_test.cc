@@ -269,7 +269,13 @@ TEST_CASE("TLE: an endless loop is stopped at a 1 s limit, in every language") {
   CHECK(result.total == 2);
   REQUIRE(result.tests.size() == 1);
   CHECK(result.tests[0].verdict == Verdict::kTimeLimit);
-  CHECK(result.max_cpu_ms >= 900);
+  // On a loaded machine the wall limit (CPU limit + 1 s) can come first: then the program got
+  // less than its CPU time, and only the CPU limit's own stop is checked for its precision.
+  if (result.tests[0].message.find("CPU time limit") != std::string::npos) {
+    CHECK(result.max_cpu_ms >= 900);
+  } else {
+    CHECK_THAT(result.tests[0].message, Catch::Matchers::Contains("wall time limit"));
+  }
   CHECK(result.max_cpu_ms < 2500);
   check_figures(language, result);
 }
