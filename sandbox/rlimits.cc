@@ -48,6 +48,10 @@ int apply_process_limits(const ProcessLimits& limits, const char** step) {
        "RLIMIT_AS"},
       {RLIMIT_MEMLOCK, 0, 0, "RLIMIT_MEMLOCK"},
       {RLIMIT_MSGQUEUE, 0, 0, "RLIMIT_MSGQUEUE"},
+      // Whatever the engine was started with: no real-time or raised priority, which could
+      // starve other slots past their CPU quota.
+      {RLIMIT_RTPRIO, 0, 0, "RLIMIT_RTPRIO"},
+      {RLIMIT_NICE, 0, 0, "RLIMIT_NICE"},
   };
   for (const auto& entry : entries) {
     if (const int error = set_limit(entry.resource, entry.soft, entry.hard); error != 0) {

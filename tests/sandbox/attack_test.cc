@@ -1,0 +1,267 @@
+// Attacks on the sandbox's boundaries, each aimed at one of its invariants: a program reaches
+// neither the keeper nor the engine; nothing a box leaves behind is trusted or breaks the engine;
+// a call the filter stops does not succeed; a run sees nothing of the host, of other slots or of
+// earlier runs, and affects none of them. Every test checks the invariant itself (the keeper is
+// the same process, the host or the next run is unaffected, the call did not do its work), not
+// the way one kernel refuses.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
+
+#include "tests/sandbox/sandbox_test_support.h"
+
+using Catch::Matchers::Contains;
+
+namespace {
+
+// A file every slot sees read-only at the same path as the host, through the /usr bind.
+constexpr const char* kSharedFile = "/usr/bin/env";
+
+// The uid of the test engine's only slot (SandboxConfig::first_uid).
+constexpr uid_t kSlotUid = 61000;
+
+// True when the run ended as the program's refusal (exit 0) or as a blocked call, the two ways a
+// test program reports that its attack did not get through.
+bool refused(const RunResult& result) {
+  return (result.status == RunStatus::kOk && result.exit_code == 0) ||
+         result.status == RunStatus::kSecurityViolation;
+}
+
+// Processes of the host running as `uid` that hold an inotify instance.
+bool uid_holds_inotify(uid_t uid) {
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return false;
+  bool found = false;
+  const std::string owner = "\nUid:\t" + std::to_string(uid) + "\t";
+  for (dirent* entry; !found && (entry = ::readdir(proc)) != nullptr;) {
+    const std::string pid = entry->d_name;
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (read_host_file("/proc/" + pid + "/status").find(owner) == std::string::npos) continue;
+    DIR* fds = ::opendir(("/proc/" + pid + "/fd").c_str());
+    if (fds == nullptr) continue;
+    for (dirent* fd; !found && (fd = ::readdir(fds)) != nullptr;) {
+      char target[64];
+      const auto link = "/proc/" + pid + "/fd/" + fd->d_name;
+      const ssize_t n = ::readlink(link.c_str(), target, sizeof target);
+      found = n > 0 && std::string(target, static_cast<size_t>(n)) == "anon_inode:inotify";
+    }
+    ::closedir(fds);
+  }
+  ::closedir(proc);
+  return found;
+}
+
+// Requests that collect every "*.class" file the program leaves in /box.
+RunRequest collecting(const std::string& name, std::vector<std::string> args) {
+  RunRequest request = program_request(name, std::move(args));
+  request.collect = {"*.class"};
+  request.limits.cpu_ms = 5000;
+  return request;
+}
+
+}  // namespace
+
+// Proves no way from a program reaches the slot's keeper: signals (kill, sigqueue, tgkill,
+// pidfd_send_signal), its descriptors (pidfd_getfd, /proc/1/fd), its namespaces (pidfd ioctl),
+// its memory (ptrace, process_vm_readv, /proc/1/mem), its root, limits and scheduling. Each
+// attempt is refused or stopped, the keeper is the same process afterwards and the slot clean.
+TEST_CASE("attack: no way from a program reaches the keeper") {
+  auto lease = engine().acquire();
+  REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
+  const auto keepers = keeper_pids();
+  REQUIRE(keepers.size() == 1);
+  for (const char* way : {"signal", "sigqueue", "tgkill", "pidfd_signal", "pidfd_getfd",
+                          "pidfd_namespace", "ptrace", "vm_readv", "proc_mem", "proc_fd",
+                          "proc_root", "prlimit", "priority", "affinity"}) {
+    const RunResult result = lease->run(program_request("reach_keeper", {way}));
+    INFO(way << ": " << describe(result));
+    CHECK(refused(result));
+    CHECK(keeper_pids() == keepers);
+  }
+  expect_clean_slot(lease);
+  CHECK(keeper_pids() == keepers);
+}
+
+// Proves a run can neither become root nor raise its limits, priority or I/O class.
+TEST_CASE("attack: a program cannot raise its identity, limits or priority") {
+  auto lease = engine().acquire();
+  const RunResult result = lease->run(program_request("escalate"));
+  INFO(describe(result));
+  CHECK(refused(result));
+  expect_clean_slot(lease);
+}
+
+// Proves a lock the host (standing in for another slot) holds on a file every box shares
+// read-only cannot be seen from a run: neither through flock nor through an OFD lock query.
+// Such locks would be a channel between programs running at the same time on different slots.
+TEST_CASE("attack: locks on shared read-only files are invisible to a run") {
+  const int flocked = ::open(kSharedFile, O_RDONLY | O_CLOEXEC);
+  const int ofd_locked = ::open(kSharedFile, O_RDONLY | O_CLOEXEC);
+  REQUIRE(flocked >= 0);
+  REQUIRE(ofd_locked >= 0);
+  REQUIRE(::flock(flocked, LOCK_EX) == 0);
+  struct flock read_lock {};
+  read_lock.l_type = F_RDLCK;
+  read_lock.l_whence = SEEK_SET;
+  REQUIRE(::fcntl(ofd_locked, F_OFD_SETLK, &read_lock) == 0);
+
+  auto lease = engine().acquire();
+  for (const char* kind : {"flock", "ofd"}) {
+    const RunResult result = lease->run(program_request("shared_lock", {kind, kSharedFile}));
+    INFO(kind << ": " << describe(result));
+    CHECK(refused(result));
+  }
+  ::close(flocked);
+  ::close(ofd_locked);
+  expect_clean_slot(lease);
+}
+
+// Proves a run cannot watch files it shares with the host and other slots: the host opens and
+// reads a file of /usr/bin once the program has its inotify instance, and no event of that
+// reaches the program (it ends at its wall limit, or at once when the watch is refused).
+TEST_CASE("attack: a run cannot watch file activity outside it") {
+  auto lease = engine().acquire();
+  RunRequest request = program_request("watch_host");
+  request.limits.wall_ms = 2000;
+  auto run = std::async(std::launch::async, [&] { return lease->run(request); });
+  bool host_acted = false;
+  while (run.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {
+    if (host_acted || !uid_holds_inotify(kSlotUid)) continue;
+    const int fd = ::open(kSharedFile, O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    char byte;
+    REQUIRE(::read(fd, &byte, 1) == 1);
+    ::close(fd);
+    host_acted = true;
+  }
+  const RunResult result = run.get();
+  INFO("host opened " << kSharedFile << ": " << host_acted << "; " << describe(result));
+  CHECK(result.stdout_data.find("saw ") == std::string::npos);
+  CHECK((refused(result) || result.status == RunStatus::kWallTimeLimit));
+  expect_clean_slot(lease);
+}
+
+// Proves a run cannot take the machine's budget of AIO events (fs.aio-max-nr is shared by
+// every process of the host), and holds none of it after the run.
+TEST_CASE("attack: a run cannot exhaust the machine's AIO events") {
+  const auto aio_in_use = [] { return std::stol(read_host_file("/proc/sys/fs/aio-nr")); };
+  const long before = aio_in_use();
+  auto lease = engine().acquire();
+  const RunResult result = lease->run(program_request("aio_hog"));
+  INFO(describe(result));
+  CHECK(refused(result));
+  CHECK(aio_in_use() <= before);
+  expect_clean_slot(lease);
+}
+
+// Proves thousands of files matching a wildcard to collect (javac writes one class file per
+// class, so a source can ask for this) end the run normally, as ok, with at most the collect
+// limit handed back: neither the keeper nor the slot is lost over it.
+TEST_CASE("attack: thousands of files matching a collected wildcard") {
+  auto lease = engine().acquire();
+  REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
+  const auto keepers = keeper_pids();
+  for (const char* length : {"16", "240"}) {
+    const RunResult result = lease->run(collecting("collect_bait", {"many", "3000", length}));
+    INFO("names of " << length << " bytes: " << describe(result));
+    CHECK(result.status == RunStatus::kOk);
+    CHECK(result.collected.size() <= 200);
+    CHECK(result.message.size() <= 64 * 1024);
+    CHECK(keeper_pids() == keepers);
+  }
+  expect_clean_slot(lease);
+}
+
+// Proves hard links cannot make the collected files larger than the box that held them: 200
+// names of one 15 MiB file (3 GB together) end as an ordinary run (the copies over the box are
+// refused), not as an engine failure, and the keeper stays.
+TEST_CASE("attack: hard links to one large file among the collected files") {
+  auto lease = engine().acquire();
+  REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
+  const auto keepers = keeper_pids();
+  RunRequest request = collecting("collect_bait", {"links", "200", "15"});
+  request.limits.memory_bytes = 128LL << 20;
+  const RunResult result = lease->run(request);
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kOk);
+  int64_t total = 0;
+  for (const auto& [name, content] : result.collected) total += content.size();
+  CHECK(total <= request.limits.box_bytes);
+  CHECK(keeper_pids() == keepers);
+  expect_clean_slot(lease);
+}
+
+// Proves only regular files of the box's own are handed back: a FIFO, symlinks (to a box file
+// and to /proc), a directory, a socket and a sparse file over the 1 MiB size limit are refused
+// by name, while a plain file and one with a newline in its name come back intact.
+TEST_CASE("attack: collected names that are no plain regular file") {
+  auto lease = engine().acquire();
+  RunRequest request = collecting("collect_bait", {"odd"});
+  request.collect_max_bytes = 1 << 20;
+  const RunResult result = lease->run(request);
+  INFO(describe(result));
+  REQUIRE(result.status == RunStatus::kOk);
+  CHECK(result.collected == std::map<std::string, std::string>{{"new\nline.class", "odd name"},
+                                                               {"ok.class", "fine"}});
+  for (const char* name : {"fifo.class", "link.class", "environ.class", "dir.class", "sock.class",
+                           "sparse.class"}) {
+    CHECK_THAT(result.message, Contains(name));
+  }
+  expect_clean_slot(lease);
+}
+
+// Proves page cache a run loads from the shared /usr does not weigh on the next run of the
+// slot: after a run read 40 MiB of /usr/lib (dropping it from the cache first so that it is
+// charged again), a run that touches 32 MiB is reported with at least those 32 MiB.
+TEST_CASE("attack: page cache of one run is not charged to the next") {
+  auto lease = engine().acquire();
+  const RunResult filler = lease->run(program_request("page_cache", {"40"}));
+  INFO("filler: " << describe(filler));
+  REQUIRE(filler.status == RunStatus::kOk);
+  const RunResult victim = lease->run(program_request("allocate", {"heap", "32"}));
+  INFO("victim: " << describe(victim));
+  CHECK(victim.status == RunStatus::kOk);
+  CHECK(victim.memory_kb >= 32 * 1024);
+  expect_clean_slot(lease);
+}
+
+// Proves an abstract UNIX socket does not outlive its run, even kept in flight in an SCM_RIGHTS
+// cycle no process holds: the slot's network namespace lives on, but the next run finds nothing.
+TEST_CASE("attack: an abstract socket kept in flight does not reach the next run") {
+  auto lease = engine().acquire();
+  const RunResult planter = lease->run(program_request("abstract_carry"));
+  INFO("planter: " << describe(planter));
+  REQUIRE(planter.status == RunStatus::kOk);
+  REQUIRE(planter.stdout_data == "planted\n");
+  const RunResult finder = lease->run(program_request("abstract_carry"));
+  INFO("finder: " << describe(finder));
+  CHECK(refused(finder));
+  expect_clean_slot(lease);
+}
+
+// Proves system calls a denylist does not name are stopped too: open_tree_attr (the twin of
+// the blocked open_tree), memfd_secret and listmount do not do their work.
+TEST_CASE("attack: system calls newer than the filter's list") {
+  auto lease = engine().acquire();
+  for (const char* call : {"open_tree_attr", "memfd_secret", "listmount"}) {
+    const RunResult result = lease->run(program_request("syscall_gap", {call}));
+    INFO(call << ": " << describe(result));
+    CHECK(refused(result));
+  }
+  expect_clean_slot(lease);
+}
+
+// Proves /proc/self/cgroup names no host cgroup (which would tell the engine's pid and the
+// host's cgroup layout): a run sees its cgroup as the root.
+TEST_CASE("attack: a run's cgroup paths tell nothing of the host") {
+  auto lease = engine().acquire();
+  const RunResult result = lease->run(program_request("proc_leak"));
+  INFO(describe(result));
+  CHECK(refused(result));
+  expect_clean_slot(lease);
+}

@@ -1,0 +1,78 @@
+// Attacks: the slot's box keeper, PID 1 of the box. argv[1] names one way to reach it:
+//   signal, sigqueue, tgkill          - a signal to PID 1;
+//   pidfd_signal, pidfd_getfd         - a pidfd of PID 1, then a signal or a copy of its fd 3
+//                                       (the keeper's control socket);
+//   pidfd_namespace                   - a pidfd of PID 1, then its mount namespace (ioctl);
+//   ptrace, vm_readv                  - attach to it, read its memory;
+//   proc_mem, proc_fd, proc_root      - its /proc entries;
+//   prlimit, priority, affinity       - read its limits, change its scheduling.
+// Exits 1 printing "reached" when the keeper was affected or read, 0 printing "refused".
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define KEEPER 1
+#define PIDFD_GET_MNT_NAMESPACE _IO(0xFF, 3)
+
+static int pidfd_of_keeper(void) {
+  return (int)syscall(SYS_pidfd_open, KEEPER, 0);
+}
+
+static int attempt(const char* how) {
+  if (strcmp(how, "signal") == 0) return kill(KEEPER, SIGTERM) == 0;
+  if (strcmp(how, "sigqueue") == 0) return sigqueue(KEEPER, SIGUSR1, (union sigval){0}) == 0;
+  if (strcmp(how, "tgkill") == 0) return syscall(SYS_tgkill, KEEPER, KEEPER, SIGTERM) == 0;
+  if (strcmp(how, "pidfd_signal") == 0) {
+    const int pidfd = pidfd_of_keeper();
+    return pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) == 0;
+  }
+  if (strcmp(how, "pidfd_getfd") == 0) {
+    const int pidfd = pidfd_of_keeper();
+    return pidfd >= 0 && syscall(SYS_pidfd_getfd, pidfd, 3, 0) >= 0;
+  }
+  if (strcmp(how, "pidfd_namespace") == 0) {
+    const int pidfd = pidfd_of_keeper();
+    return pidfd >= 0 && ioctl(pidfd, PIDFD_GET_MNT_NAMESPACE, 0) >= 0;
+  }
+  if (strcmp(how, "ptrace") == 0) return ptrace(PTRACE_ATTACH, KEEPER, NULL, NULL) == 0;
+  if (strcmp(how, "vm_readv") == 0) {
+    char buffer[64];
+    struct iovec local = {buffer, sizeof buffer};
+    struct iovec remote = {(void*)0x400000, sizeof buffer};
+    return process_vm_readv(KEEPER, &local, 1, &remote, 1, 0) > 0;
+  }
+  if (strcmp(how, "proc_mem") == 0) return open("/proc/1/mem", O_RDONLY) >= 0;
+  if (strcmp(how, "proc_fd") == 0) return open("/proc/1/fd/3", O_RDWR) >= 0;
+  if (strcmp(how, "proc_root") == 0) return open("/proc/1/root/", O_RDONLY | O_DIRECTORY) >= 0;
+  if (strcmp(how, "prlimit") == 0) {
+    struct rlimit limit;
+    return prlimit(KEEPER, RLIMIT_NOFILE, NULL, &limit) == 0;
+  }
+  if (strcmp(how, "priority") == 0) return setpriority(PRIO_PROCESS, KEEPER, 19) == 0;
+  if (strcmp(how, "affinity") == 0) {
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    CPU_SET(0, &cpus);
+    return sched_setaffinity(KEEPER, sizeof cpus, &cpus) == 0;
+  }
+  fprintf(stderr, "unknown way '%s'\n", how);
+  return 2;
+}
+
+int main(int argc, char** argv) {
+  if (argc < 2) return 2;
+  const int reached = attempt(argv[1]);
+  if (reached == 2) return 2;
+  printf("%s %s (%s)\n", argv[1], reached ? "reached" : "refused", reached ? "" : strerror(errno));
+  return reached;
+}
