@@ -111,7 +111,7 @@ class JavaTopLevel {
  public:
   // Feeds a word. Returns true when it is the name of the first public type.
   bool word(std::string_view text) {
-    if (depth_ > 0 || state_ == State::kAnnotationArguments) return false;
+    if (depth_ > 0) return false;
     switch (state_) {
       case State::kIdle:
         if (text == "public") state_ = State::kModifiers;
@@ -132,12 +132,15 @@ class JavaTopLevel {
       case State::kNonDash:
         state_ = text == "sealed" ? State::kModifiers : State::kIdle;
         return false;
-      case State::kName:
-        return true;
-      default:
+      case State::kNon:
         state_ = State::kIdle;
         return false;
+      case State::kAnnotationArguments:
+        return false;
+      case State::kName:
+        return true;
     }
+    return false;
   }
 
   // Feeds a character that is not part of a word (a literal counts as one: '"').
