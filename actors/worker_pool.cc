@@ -76,15 +76,17 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
     report.message = "injected internal error (fault injection is on)";
     return report;
   }
-  auto request =
-      judge_request_for(spec, context.languages->find(spec.language), context.config.defaults);
-  request.cancel_token = context.control->begin(job_id, attempt);
-  request.parallel_tests = std::max(1, parallel);
   const auto pool = context.pool;
   const auto progress = [&](size_t index, const sb::TestResult& test) {
     caf::anon_send(pool, progress_atom::value, job_id, attempt, test_outcome_of(index, test));
   };
+  // Everything that can fail is inside: an exception leaving this runner's handler would end
+  // the runner, and with it (linked) the pool.
   try {
+    auto request =
+        judge_request_for(spec, context.languages->find(spec.language), context.config.defaults);
+    request.cancel_token = context.control->begin(job_id, attempt);
+    request.parallel_tests = std::max(1, parallel);
     const auto result = context.judge->judge(request, progress);
     if (result.cancelled) {
       report.kind = AttemptReport::Kind::kCancelled;
@@ -101,6 +103,9 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
   } catch (const std::exception& error) {
     report.kind = AttemptReport::Kind::kInternalError;
     report.message = error.what();
+  } catch (...) {
+    report.kind = AttemptReport::Kind::kInternalError;
+    report.message = "judging failed with an exception of unknown type";
   }
   context.control->end();
   return report;

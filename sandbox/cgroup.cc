@@ -1,7 +1,10 @@
 #include "sandbox/cgroup.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
 #include <sstream>
 
 #include "sandbox/cgroup_v1.h"
@@ -79,6 +82,19 @@ void delegate_controllers(const std::string& own_dir) {
 }
 
 }  // namespace
+
+std::string slot_cgroup_name(int index) {
+  return std::to_string(::getpid()) + "-" + std::to_string(index);
+}
+
+void remove_stale_slot_cgroups(CgroupBackend& backend) {
+  for (const auto& name : backend.slot_names()) {
+    const auto dash = name.find('-');
+    if (dash == std::string::npos) continue;
+    const auto pid = static_cast<pid_t>(std::atol(name.substr(0, dash).c_str()));
+    if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) backend.remove_slot(name);
+  }
+}
 
 CgroupLocation choose_cgroup_location(const CgroupSystemView& view, const std::string& subgroup,
                                       const std::string& parent_override) {

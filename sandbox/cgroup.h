@@ -53,11 +53,22 @@ class CgroupBackend {
   virtual const char* version() const = 0;
   // Creates (or takes over) the slot cgroup `name` under the backend's parent cgroup.
   virtual std::unique_ptr<SlotCgroup> create_slot(const std::string& name) = 0;
-  // Removes a slot cgroup created by create_slot; it must be empty.
+  // Removes a slot cgroup created by create_slot, in every hierarchy it exists in; it must be
+  // empty. Parts already gone are skipped.
   virtual void remove_slot(const std::string& name) = 0;
-  // Names of the slot cgroups under the parent (in the first hierarchy for v1).
+  // Names of the slot cgroups under the parent, found in any hierarchy (v1: a slot may be left
+  // in some hierarchies only, e.g. after a hard kill during its removal, or in the memory one
+  // of another cgroup since the memory parent follows the engine's own memory cgroup).
   virtual std::vector<std::string> slot_names() const = 0;
 };
+
+// The name of slot `index`'s cgroup for this engine: "<engine pid>-<index>", so engines sharing
+// a machine (tests running in parallel) never share a cgroup.
+std::string slot_cgroup_name(int index);
+
+// Removes, in every hierarchy, the slot cgroups of engines that are gone (a process killed
+// hard leaves its slot cgroups behind): those named "<pid>-<index>" with no process `pid`.
+void remove_stale_slot_cgroups(CgroupBackend& backend);
 
 // Where a backend lives: for v2 one directory; for v1 one directory per controller
 // ("memory", "pids", "cpu", "cpuacct"; co-mounted controllers may share a directory).

@@ -144,7 +144,11 @@ class CgroupV1Backend final : public CgroupBackend {
   }
 
   std::vector<std::string> slot_names() const override {
-    return subdirectories(parents_.at("memory"));
+    std::set<std::string> names;
+    for (const auto& [controller, parent] : parents_) {
+      for (auto& name : subdirectories(parent)) names.insert(std::move(name));
+    }
+    return {names.begin(), names.end()};
   }
 
  private:

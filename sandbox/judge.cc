@@ -303,23 +303,39 @@ JudgeResult Judge::judge(const JudgeRequest& request, const TestProgress& progre
   JudgeResult result;
   result.language = language->id;
   result.limits = resolve_limits(*language, request.limits);
+  result.total = static_cast<int>(std::max<size_t>(1, request.tests.size()));
+  // From here on the job is valid: whatever fails is this job's internal error, never the
+  // caller's exception (a worker thread, an actor).
+  try {
+    judge_valid_job(*language, request, progress, result);
+  } catch (const std::exception& error) {
+    result.verdict = Verdict::kInternalError;
+    result.message = std::string("the judge failed: ") + error.what();
+    result.tests.clear();
+    result.passed = 0;
+    result.cancelled = false;
+  }
+  return result;
+}
+
+void Judge::judge_valid_job(const Language& language, const JudgeRequest& request,
+                            const TestProgress& progress, JudgeResult& result) {
   CommandValues values;
-  values.main_class =
-      find_main_class(request.source, language->class_pattern, language->default_class);
-  values.source = expand_command({language->source_name}, values).at(0);
+  values.main_class = find_main_class(language, request.source);
+  values.source = expand_command({language.source_name}, values).at(0);
   values.memory_mb = result.limits.memory_bytes >> 20;
-  values.heap_reserve_mb = language->heap_reserve_mb;
-  if (!pch_dir_.empty() && !language->precompiled_header.empty()) {
-    values.pch_include = "-I" + pch_dir_ + "/" + language->id;
+  values.heap_reserve_mb = language.heap_reserve_mb;
+  if (!pch_dir_.empty() && !language.precompiled_header.empty()) {
+    values.pch_include = "-I" + pch_dir_ + "/" + language.id;
   }
 
   RunRequest base;
-  base.argv = expand_command(language->run, values);
+  base.argv = expand_command(language.run, values);
   base.limits = result.limits;
-  base.network_calls = language->network_calls;
-  Compilation compiled;
-  if (language->compiled()) {
-    compiled = compile(*language, values.source, request.source, values, request.cancel_token);
+  base.network_calls = language.network_calls;
+  if (language.compiled()) {
+    const Compilation compiled =
+        compile(language, values.source, request.source, values, request.cancel_token);
     result.compile_output = compiled.output;
     result.compile_cached = compiled.cached;
     if (compiled.failure != Verdict::kAccepted) {
@@ -327,8 +343,7 @@ JudgeResult Judge::judge(const JudgeRequest& request, const TestProgress& progre
       result.verdict = compiled.failure;
       result.message =
           compiled.failure == Verdict::kCompilationError ? "compilation failed" : compiled.output;
-      result.total = static_cast<int>(std::max<size_t>(1, request.tests.size()));
-      return result;
+      return;
     }
     for (const auto& [name, content] : compiled.program->artifacts)
       base.files.push_back({name, content, "", true});
@@ -338,9 +353,7 @@ JudgeResult Judge::judge(const JudgeRequest& request, const TestProgress& progre
 
   const std::vector<TestCase> single = {TestCase{request.stdin_input, std::nullopt}};
   const auto& tests = request.tests.empty() ? single : request.tests;
-  result.total = static_cast<int>(tests.size());
-  run_tests(*language, base, tests, request, progress, result);
-  return result;
+  run_tests(language, base, tests, request, progress, result);
 }
 
 void Judge::run_tests(const Language& language, const RunRequest& base,
@@ -430,8 +443,7 @@ Verdict Judge::check_with_program(const JudgeRequest& request, const TestCase& t
                                   std::string* message) {
   const Language& language = *languages_.find(request.checker.custom_language);
   CommandValues values;
-  values.main_class = find_main_class(request.checker.custom_source, language.class_pattern,
-                                      language.default_class);
+  values.main_class = find_main_class(language, request.checker.custom_source);
   values.source = expand_command({language.source_name}, values).at(0);
   values.memory_mb = language.default_limits.memory_bytes >> 20;
   values.heap_reserve_mb = language.heap_reserve_mb;

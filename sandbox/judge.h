@@ -4,8 +4,9 @@
 // the job is done or cancelled; it is thread-safe (each call takes sandbox slots as it needs
 // them) and may run a job's test cases in parallel on several slots. Invalid
 // jobs (unknown language, limits above the language's maxima, bad checker) throw JudgeError
-// with a message for people; everything the program or the machine does comes back as
-// verdicts, with IE for failures of the system itself.
+// with a message for people, before anything runs; everything the program or the machine does
+// comes back as verdicts, with IE for failures of the system itself: an exception while
+// preparing, compiling or running a valid job becomes its IE result, never the caller's.
 #pragma once
 
 #include <cstdint>
@@ -124,6 +125,9 @@ class Judge {
 
  private:
   struct Compilation;
+  // judge() for a job already checked: fills `result` (language, limits and total set).
+  void judge_valid_job(const Language& language, const JudgeRequest& request,
+                       const TestProgress& progress, JudgeResult& result);
   Compilation compile(const Language& language, const std::string& source_name,
                       const std::string& source, const CommandValues& values,
                       const std::shared_ptr<CancelToken>& cancel_token);

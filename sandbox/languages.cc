@@ -8,7 +8,6 @@
 #include <cctype>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
@@ -59,6 +58,149 @@ std::string first_output_line(const std::vector<std::string>& command) {
   return (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !line.empty()) ? line : "unknown";
 }
 
+bool is_ascii_letter_or_digit(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// A byte of a Java identifier, keyword or number. Bytes of non-ASCII characters count, so a
+// Unicode name is one word (which find_java_main_class then refuses) rather than several.
+bool is_java_word_byte(char c) {
+  return is_ascii_letter_or_digit(c) || c == '_' || c == '$' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+bool is_valid_class_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxClassNameBytes || (name[0] >= '0' && name[0] <= '9'))
+    return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return is_ascii_letter_or_digit(c) || c == '_' || c == '$'; });
+}
+
+// Where a quoted literal that starts at `from` (past its opening quote) ends: past the closing
+// `quote`, or at the end of the line (the compiler reports the unterminated literal).
+size_t end_of_quoted(std::string_view source, size_t from, char quote) {
+  for (size_t i = from; i < source.size(); ++i) {
+    if (source[i] == '\\') {
+      ++i;
+    } else if (source[i] == quote) {
+      return i + 1;
+    } else if (source[i] == '\n') {
+      return i;
+    }
+  }
+  return source.size();
+}
+
+// Where a text block that starts at `from` (past its opening """) ends: past the closing """.
+size_t end_of_text_block(std::string_view source, size_t from) {
+  for (size_t i = from; i < source.size(); ++i) {
+    if (source[i] == '\\') {
+      ++i;
+    } else if (source.compare(i, 3, R"(""")") == 0) {
+      return i + 3;
+    }
+  }
+  return source.size();
+}
+
+// Follows the declarations at the top level of a Java source, fed its tokens in order (words,
+// and every other character that is not space or inside a comment or literal), until the
+// first public type names itself. Constant state: a brace depth, a parenthesis depth and
+// where it is in `public <modifiers and annotations> <type keyword> <name>`.
+class JavaTopLevel {
+ public:
+  // Feeds a word. Returns true when it is the name of the first public type.
+  bool word(std::string_view text) {
+    if (depth_ > 0) return false;
+    switch (state_) {
+      case State::kIdle:
+        if (text == "public") state_ = State::kModifiers;
+        return false;
+      case State::kModifiers:
+      case State::kAfterAnnotation:
+        if (is_type_keyword(text)) {
+          state_ = State::kName;
+        } else if (text == "non") {
+          state_ = State::kNon;  // non-sealed
+        } else if (!is_modifier(text)) {
+          state_ = State::kIdle;
+        }
+        return false;
+      case State::kAnnotation:
+        state_ = text == "interface" ? State::kName : State::kAfterAnnotation;
+        return false;
+      case State::kNonDash:
+        state_ = text == "sealed" ? State::kModifiers : State::kIdle;
+        return false;
+      case State::kNon:
+        state_ = State::kIdle;
+        return false;
+      case State::kAnnotationArguments:
+        return false;
+      case State::kName:
+        return true;
+    }
+    return false;
+  }
+
+  // Feeds a character that is not part of a word (a literal counts as one: '"').
+  void symbol(char c) {
+    if (state_ == State::kAnnotationArguments) {
+      if (c == '(') {
+        ++parentheses_;
+      } else if (c == ')' && --parentheses_ == 0) {
+        state_ = State::kModifiers;
+      }
+      return;
+    }
+    if (c == '{' || c == '}') {
+      if (c == '{') {
+        ++depth_;
+      } else if (depth_ > 0) {
+        --depth_;
+      }
+      state_ = State::kIdle;
+      return;
+    }
+    if (depth_ > 0) return;
+    if (c == '@' && (state_ == State::kModifiers || state_ == State::kAfterAnnotation)) {
+      state_ = State::kAnnotation;
+    } else if (c == '.' && state_ == State::kAfterAnnotation) {
+      state_ = State::kAnnotation;  // @java.lang.Deprecated
+    } else if (c == '(' && state_ == State::kAfterAnnotation) {
+      state_ = State::kAnnotationArguments;
+      parentheses_ = 1;
+    } else if (c == '-' && state_ == State::kNon) {
+      state_ = State::kNonDash;
+    } else {
+      state_ = State::kIdle;
+    }
+  }
+
+ private:
+  enum class State {
+    kIdle,
+    kModifiers,            // After `public` and any modifiers and annotations.
+    kAnnotation,           // After `@` among the modifiers.
+    kAfterAnnotation,      // After an annotation's name.
+    kAnnotationArguments,  // Inside an annotation's parentheses.
+    kNon,                  // After `non` among the modifiers.
+    kNonDash,              // After `non-`.
+    kName,                 // After the type keyword.
+  };
+
+  static bool is_type_keyword(std::string_view text) {
+    return text == "class" || text == "interface" || text == "enum" || text == "record";
+  }
+  static bool is_modifier(std::string_view text) {
+    return text == "abstract" || text == "final" || text == "strictfp" || text == "sealed";
+  }
+
+  State state_ = State::kIdle;
+  size_t depth_ = 0;        // Of braces.
+  size_t parentheses_ = 0;  // Inside an annotation's arguments.
+};
+
 class EntryReader {
  public:
   EntryReader(const json& entry, std::string where) : entry_(entry), where_(std::move(where)) {}
@@ -91,6 +233,13 @@ class EntryReader {
     if (!entry_.contains(field)) return fallback;
     if (!entry_[field].is_number_integer()) fail(field, "must be a whole number");
     return entry_[field].get<int64_t>();
+  }
+
+  MainClassScanner main_class_scanner(const char* field) const {
+    const auto name = text(field, false);
+    if (name.empty()) return MainClassScanner::kNone;
+    if (name == "java") return MainClassScanner::kJava;
+    fail(field, "names no built-in scanner: \"" + name + "\" (known: \"java\")");
   }
 
   RunLimits limits(const char* field, RunLimits base) const {
@@ -132,7 +281,10 @@ Language read_language(const json& entry, const std::string& where) {
   language.name = read.text("name", true);
   language.aliases = read.texts("aliases", false);
   language.source_name = read.text("source", true);
-  language.class_pattern = read.text("classPattern", false);
+  if (entry.contains("classPattern")) {
+    read.fail("classPattern", "is no longer read: name a built-in scanner with \"mainClass\"");
+  }
+  language.main_class_scanner = read.main_class_scanner("mainClass");
   language.default_class = read.text("defaultClass", false);
   language.compile = read.texts("compile", false);
   language.artifacts = read.texts("artifacts", false);
@@ -151,13 +303,8 @@ Language read_language(const json& entry, const std::string& where) {
   }
   if (language.source_name.find('/') != std::string::npos)
     read.fail("source", "must be a plain file name");
-  if (!language.class_pattern.empty()) {
-    try {
-      std::regex check(language.class_pattern);
-    } catch (const std::regex_error& error) {
-      read.fail("classPattern", std::string("is not a valid regular expression: ") + error.what());
-    }
-  }
+  if (language.source_name.find("{class}") != std::string::npos && language.default_class.empty())
+    read.fail("defaultClass", "is needed when \"source\" contains {class}");
   RunLimits compile_defaults;
   compile_defaults.cpu_ms = 30'000;
   compile_defaults.memory_bytes = 512LL << 20;
@@ -207,7 +354,7 @@ LanguageTable LanguageTable::parse(const std::string& json_text, const std::stri
   json document;
   try {
     document = json::parse(json_text);
-  } catch (const json::parse_error& error) {
+  } catch (const json::exception& error) {  // Also a number too large for a double (1e309).
     throw SandboxError(origin + ": not valid JSON: " + error.what());
   }
   if (!document.is_object() || !document.contains("languages") ||
@@ -250,13 +397,43 @@ std::string default_language_table_path() {
   return CODEARENA_SOURCE_DIR "/config/languages.json";
 }
 
-std::string find_main_class(const std::string& source, const std::string& pattern,
-                            const std::string& fallback) {
-  if (pattern.empty()) return fallback;
-  std::smatch match;
-  const std::regex expression(pattern);
-  if (std::regex_search(source, match, expression) && match.size() > 1) return match[1].str();
-  return fallback;
+std::string find_java_main_class(std::string_view source) {
+  JavaTopLevel top_level;
+  size_t i = 0;
+  while (i < source.size()) {
+    const char c = source[i];
+    const char next = i + 1 < source.size() ? source[i + 1] : '\0';
+    if (c == '/' && next == '/') {
+      i = source.find('\n', i + 2);
+      if (i == std::string_view::npos) break;
+    } else if (c == '/' && next == '*') {
+      i = source.find("*/", i + 2);
+      if (i == std::string_view::npos) break;
+      i += 2;
+    } else if (source.compare(i, 3, R"(""")") == 0) {
+      i = end_of_text_block(source, i + 3);
+      top_level.symbol('"');
+    } else if (c == '"' || c == '\'') {
+      i = end_of_quoted(source, i + 1, c);
+      top_level.symbol('"');
+    } else if (is_java_word_byte(c)) {
+      size_t end = i + 1;
+      while (end < source.size() && is_java_word_byte(source[end])) ++end;
+      const auto word = source.substr(i, end - i);
+      if (top_level.word(word)) return is_valid_class_name(word) ? std::string(word) : "";
+      i = end;
+    } else {
+      if (c != ' ' && (c < '\t' || c > '\r')) top_level.symbol(c);
+      ++i;
+    }
+  }
+  return "";
+}
+
+std::string find_main_class(const Language& language, std::string_view source) {
+  std::string found;
+  if (language.main_class_scanner == MainClassScanner::kJava) found = find_java_main_class(source);
+  return found.empty() ? language.default_class : found;
 }
 
 }  // namespace codearena::sandbox

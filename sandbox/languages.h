@@ -9,19 +9,24 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sandbox/run_spec.h"
 
 namespace codearena::sandbox {
 
+// The built-in scanners that find the main class in a source, named by a language's
+// "mainClass" ("java"). Sources are untrusted: a scanner is a single pass with constant stack.
+enum class MainClassScanner { kNone, kJava };
+
 struct Language {
   std::string id;
   std::string name;
   std::vector<std::string> aliases;
-  std::string source_name;    // May contain {class}.
-  std::string class_pattern;  // Regex whose group 1 names the main class (Java); may be empty.
-  std::string default_class;
+  std::string source_name;  // May contain {class}; then default_class is set.
+  MainClassScanner main_class_scanner = MainClassScanner::kNone;
+  std::string default_class;  // {class} when the scanner finds nothing (or there is none).
   std::vector<std::string> compile;    // Empty for interpreted languages.
   std::vector<std::string> artifacts;  // Files (wildcards allowed) a compilation leaves for runs.
   std::vector<std::string> run;
@@ -72,8 +77,22 @@ class LanguageTable {
 // <executable dir>/../share/codearena/languages.json, else the source tree's config/.
 std::string default_language_table_path();
 
-// The main class of a Java-like source: group 1 of `pattern`'s first match, else `fallback`.
-std::string find_main_class(const std::string& source, const std::string& pattern,
-                            const std::string& fallback);
+// The longest main class name the scanners return: "<name>.class" must fit in a file name
+// (255 bytes).
+constexpr size_t kMaxClassNameBytes = 249;
+
+// The name of the first public top-level type of a Java source: `public`, then any of
+// `abstract`, `final`, `strictfp`, `sealed`, `non-sealed` and annotations, then `class`,
+// `interface`, `enum`, `record` or `@interface`, then the name. Comments (`//`, `/* */`) and
+// string, character and text-block (`"""`) literals are skipped, and so is everything inside
+// braces. Returns "" when there is no such declaration or its name is not an ASCII Java
+// identifier (letters, digits, `_`, `$`; not starting with a digit) of at most
+// kMaxClassNameBytes bytes; the compiler then reports the mismatch. Unicode escapes (`\u0041`)
+// are not decoded. Any bytes are accepted (NUL, invalid UTF-8): one pass, O(n) time, constant
+// stack, never throws except std::bad_alloc.
+std::string find_java_main_class(std::string_view source);
+
+// The main class of `source` in `language`: what its scanner finds, else its default class.
+std::string find_main_class(const Language& language, std::string_view source);
 
 }  // namespace codearena::sandbox

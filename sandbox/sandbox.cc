@@ -2,35 +2,14 @@
 
 #include <unistd.h>
 
-#include <signal.h>
-
 #include <cerrno>
 #include <climits>
-#include <cstdlib>
 
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
 #include "sandbox/seccomp_policy.h"
 
 namespace codearena::sandbox {
-namespace {
-
-// Slot cgroups are named "<engine pid>-<slot>", so engines sharing a machine (tests running in
-// parallel) never share a cgroup; those of engines that died are removed at start.
-std::string slot_cgroup_name(int index) {
-  return std::to_string(::getpid()) + "-" + std::to_string(index);
-}
-
-void remove_stale_slots(CgroupBackend& backend) {
-  for (const auto& name : backend.slot_names()) {
-    const auto dash = name.find('-');
-    if (dash == std::string::npos) continue;
-    const auto pid = static_cast<pid_t>(std::atol(name.substr(0, dash).c_str()));
-    if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) backend.remove_slot(name);
-  }
-}
-
-}  // namespace
 
 std::string executable_dir() {
   char path[PATH_MAX];
@@ -56,7 +35,7 @@ Sandbox::Sandbox(SandboxConfig config) : config_(std::move(config)) {
   }
   make_dirs(config_.staging_dir, 0700);
   backend_ = make_cgroup_backend(detect_cgroups("codearena", config_.cgroup_parent));
-  remove_stale_slots(*backend_);
+  remove_stale_slot_cgroups(*backend_);
   const auto filter = build_seccomp_filter(false);
   const auto filter_refuse = build_seccomp_filter(true);
   const int last_capability =

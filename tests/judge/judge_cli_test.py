@@ -96,6 +96,16 @@ class JudgeCommandTest(unittest.TestCase):
         self.assertEqual(result["limits"]["timeMs"], 2000)
         self.assertEqual(result["limits"]["memoryBytes"], 64 << 20)
 
+    def test_java_sources_built_to_break_the_class_search_get_verdicts(self):
+        main = ' { public static void main(String[] a) { System.out.println("ran"); } }\n'
+        long_name = write(self.folder, "long.java", "public class " + "N" * 60_000 + main)
+        result = self.judge_json("--lang", "java", "--source", long_name)
+        self.assertEqual(result["verdict"], "CE", result["message"])
+        spaced = write(self.folder, "spaced.java", "public" + " " * 60_000 + "class Spaced" + main)
+        result = self.judge_json("--lang", "java", "--source", spaced)
+        self.assertEqual(result["verdict"], "AC", result["compileOutput"])
+        self.assertEqual(result["tests"][0]["stdout"], "ran\n")
+
     def test_unknown_language_is_a_usage_error(self):
         done = codearena("judge", "--lang", "cobol", "--source", self.source,
                          "--tests", self.tests)

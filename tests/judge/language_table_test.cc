@@ -1,6 +1,7 @@
 // The language table as data: a language added by a JSON file is judged like the built-in ones,
 // malformed tables are refused naming the field, and the helpers the judge builds commands and
-// limits with (find, versions, find_main_class, resolve_limits, expand_command).
+// limits with (find, versions, find_main_class, resolve_limits, expand_command), and jobs whose
+// preparation fails.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -12,7 +13,10 @@
 using Catch::Matchers::Contains;
 using codearena::sandbox::CommandValues;
 using codearena::sandbox::expand_command;
+using codearena::sandbox::find_java_main_class;
 using codearena::sandbox::find_main_class;
+using codearena::sandbox::kMaxClassNameBytes;
+using codearena::sandbox::MainClassScanner;
 using codearena::sandbox::resolve_limits;
 using codearena::sandbox::SandboxError;
 
@@ -148,10 +152,21 @@ TEST_CASE("malformed tables are refused naming the field") {
         parse_error(table_with(std::string(kMinimalEntry) + R"(, "maxLimits": {"pids": 0})"));
     CHECK_THAT(message, Contains("\"maxLimits\""));
   }
-  SECTION("invalid classPattern") {
+  SECTION("unknown mainClass scanner") {
     const auto message =
-        parse_error(table_with(std::string(kMinimalEntry) + R"(, "classPattern": "class (")"));
-    CHECK_THAT(message, Contains("\"classPattern\"") && Contains("regular expression"));
+        parse_error(table_with(std::string(kMinimalEntry) + R"(, "mainClass": "kotlin")"));
+    CHECK_THAT(message, Contains("\"mainClass\"") && Contains("\"kotlin\"") &&
+                            Contains("known: \"java\""));
+  }
+  SECTION("a regular expression for the main class") {
+    const auto message = parse_error(
+        table_with(std::string(kMinimalEntry) + R"j(, "classPattern": "class (\\w+)")j"));
+    CHECK_THAT(message, Contains("\"classPattern\"") && Contains("\"mainClass\""));
+  }
+  SECTION("{class} in the source name without a default class") {
+    const auto message = parse_error(
+        table_with(R"("id": "x", "name": "X", "source": "{class}.x", "run": ["/bin/true"])"));
+    CHECK_THAT(message, Contains("\"defaultClass\"") && Contains("{class}"));
   }
   SECTION("compile without artifacts") {
     const auto message =
@@ -209,19 +224,87 @@ TEST_CASE("versions are detected for the five real languages") {
   CHECK(LanguageTable::parse(table_text, "test.json").all().at(0).version == "unknown");
 }
 
-// Proves the Java main class is group 1 of the pattern's first match (modifiers allowed), and
-// the fallback when nothing matches or there is no pattern.
-TEST_CASE("find_main_class") {
+// Proves the Java scanner finds the first public top-level type after any modifiers and
+// annotations, skips comments, literals and nested types, and the language falls back to its
+// default class when there is none.
+TEST_CASE("find_main_class: Java declarations") {
   const Language& java = *real_languages().find("java");
-  const auto main_class = [&](const std::string& source) {
-    return find_main_class(source, java.class_pattern, java.default_class);
-  };
+  CHECK(java.main_class_scanner == MainClassScanner::kJava);
+  const auto main_class = [&](const std::string& source) { return find_main_class(java, source); };
   CHECK(main_class("public class Solution { }") == "Solution");
   CHECK(main_class("import java.util.*;\npublic final class $Weird_1 {}") == "$Weird_1");
   CHECK(main_class("class Helper {}\npublic   abstract\nclass Runner {}") == "Runner");
   CHECK(main_class("public class First {}\npublic class Second {}") == "First");
   CHECK(main_class("class Main2 { }") == "Main");
-  CHECK(find_main_class("public class X {}", "", "Fallback") == "Fallback");
+  CHECK(main_class("") == "Main");
+  CHECK(main_class("public sealed class Shape permits Circle {}") == "Shape");
+  CHECK(main_class("public non-sealed class Open extends Shape {}") == "Open");
+  CHECK(main_class("public strictfp final class Exact {}") == "Exact");
+  CHECK(main_class("public interface Tool { static void main(String[] a) {} }") == "Tool");
+  CHECK(main_class("public enum Color { RED }") == "Color");
+  CHECK(main_class("public record Point(int x, int y) {}") == "Point");
+  CHECK(main_class("public @interface Marker {}") == "Marker");
+  CHECK(main_class("@Deprecated public class Old {}") == "Old");
+  CHECK(main_class("public @SuppressWarnings({\"unchecked\", \")\"}) final class Tidy {}") ==
+        "Tidy");
+  CHECK(main_class("public @java.lang.Deprecated(since = \"9\") class Qualified {}") ==
+        "Qualified");
+  CHECK(main_class("public class Generic<T extends Comparable<T>> {}") == "Generic");
+
+  const Language& python = *real_languages().find("python");
+  CHECK(python.main_class_scanner == MainClassScanner::kNone);
+  CHECK(find_main_class(python, "public class X {}") == python.default_class);
+}
+
+// Proves what is not a top-level declaration is never taken for one: comments, strings,
+// character literals and text blocks (with escapes), nested types, and `public` followed by
+// anything but modifiers and a type keyword.
+TEST_CASE("find_main_class: Java text that only looks like a declaration") {
+  const auto scan = [](const std::string& source) { return find_java_main_class(source); };
+  CHECK(scan("// public class Line\npublic class Real {}") == "Real");
+  CHECK(scan("/* public class Block */ public class Real {}") == "Real");
+  CHECK(scan("/** @see public class Doc **/ public class Real {}") == "Real");
+  CHECK(scan("@A(\"public class Str\") public class Real {}") == "Real");
+  CHECK(scan("@A(\"\\\" public class Escaped\") public class Real {}") == "Real");
+  CHECK(scan("@A('\"') public class Real {}") == "Real");
+  CHECK(scan("@A(\"\"\"\npublic class Text \\\"\"\" \"\"\") public class Real {}") == "Real");
+  CHECK(scan("class Outer { public class Inner {} }\npublic class Real {}") == "Real");
+  CHECK(scan("class Outer { { { } } public class Inner {} }") == "");
+  CHECK(scan("public static void main() {} public class Real {}") == "Real");
+  CHECK(scan("public class") == "");
+  CHECK(scan("public class {") == "");
+  CHECK(scan("public /* between */ final // and\n class Spaced {}") == "Spaced");
+}
+
+// Proves hostile sources give "" (the default class) or a valid name, never a crash or an
+// unusable file name: names too long, non-ASCII, starting with a digit, unterminated
+// comments and literals, NUL bytes and invalid UTF-8, all at the code size limit.
+TEST_CASE("find_main_class: Java sources built to break a scanner") {
+  const size_t limit = 64 * 1024;
+  const auto scan = [](const std::string& source) { return find_java_main_class(source); };
+  CHECK(scan("public class " + std::string(kMaxClassNameBytes, 'A') + " {}") ==
+        std::string(kMaxClassNameBytes, 'A'));
+  CHECK(scan("public class " + std::string(kMaxClassNameBytes + 1, 'A') + " {}") == "");
+  CHECK(scan("public class " + std::string(60 * 1024, 'A') + " {}") == "");
+  CHECK(scan("public" + std::string(60 * 1024, ' ') + "class Spaced {}") == "Spaced");
+  CHECK(scan("public class Caf\xc3\xa9 {}") == "");
+  CHECK(scan("public class 9Lives {}") == "");
+  const char nul_inside[] = "public class Nul\0Byte {}";
+  CHECK(scan(std::string(nul_inside, sizeof nul_inside - 1)) == "Nul");
+  CHECK(scan("public class \xff\xfe {}") == "");
+  CHECK(scan("/* public class Never " + std::string(limit, 'x')) == "");
+  CHECK(scan("\"unterminated\npublic class AfterLine {}") == "AfterLine");
+  CHECK(scan("\"\"\" unterminated text block public class Never") == "");
+  std::string openers;
+  while (openers.size() < limit) openers += "/*";
+  CHECK(scan(openers) == "");
+  CHECK(scan(std::string(limit, '{') + "public class Deep {}") == "");
+  CHECK(scan(std::string(limit, '}') + "public class Shallow {}") == "Shallow");
+  CHECK(scan(std::string(limit, '@')) == "");
+  CHECK(scan("public @A(" + std::string(limit, '(') + " class Never {}") == "");
+  std::string modifiers = "public ";
+  while (modifiers.size() < limit) modifiers += "final @A(x) ";
+  CHECK(scan(modifiers + "class Last {}") == "Last");
 }
 
 // Proves resolve_limits applies requested limits up to the language's maxima and refuses

@@ -1,6 +1,8 @@
 // The cgroup v2 backend against a fake cgroupfs tree (this machine has cgroup v1), and the
 // hierarchy detection against mountinfo texts of v1, hybrid and pure v2 machines.
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -163,4 +165,38 @@ TEST_CASE("cgroup detection honours a configured parent and a namespaced mount r
 
 TEST_CASE("cgroup detection explains a machine without usable cgroups") {
   REQUIRE_THROWS_AS(choose_cgroup_location(view("", "0::/\n", ""), "codearena", ""), SandboxError);
+}
+
+namespace {
+
+// The pid of a process that was killed hard and reaped: no process has it (until reused).
+pid_t killed_process_pid() {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  REQUIRE(child > 0);
+  ::kill(child, SIGKILL);
+  REQUIRE(::waitpid(child, nullptr, 0) == child);
+  return child;
+}
+
+}  // namespace
+
+// Proves the start-up cleanup on v2 removes the slot cgroups named after a process that is
+// gone and keeps this engine's, other directories and names that are not "<pid>-<slot>".
+TEST_CASE("cgroup v2 start-up cleanup removes the slots of engines that are gone") {
+  FakeCgroupTree tree;
+  auto backend = make_cgroup_v2(tree.parent);
+  const auto dead = std::to_string(killed_process_pid());
+  const auto live = slot_cgroup_name(0);
+  for (const auto& name : {dead + "-0", dead + "-1", live, std::string("codearena-spare")})
+    make_dirs(tree.parent + "/" + name);
+  remove_stale_slot_cgroups(*backend);
+  CHECK_FALSE(path_exists(tree.parent + "/" + dead + "-0"));
+  CHECK_FALSE(path_exists(tree.parent + "/" + dead + "-1"));
+  CHECK(path_exists(tree.parent + "/" + live));
+  CHECK(path_exists(tree.parent + "/codearena-spare"));
+  CHECK(path_exists(tree.slot));
 }

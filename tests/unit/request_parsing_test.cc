@@ -110,6 +110,25 @@ TEST_CASE("bad input is refused with the right status and code", "[api]") {
         R{422, "invalid_callback_url"});
 }
 
+// Proves bodies built to cost the parser dearly are refused early as invalid JSON: nesting past
+// 32 levels (100,000 `[`, or a deep value inside a valid job) and numbers beyond a double.
+TEST_CASE("deep nesting and numbers out of range are invalid JSON", "[api]") {
+  using R = std::pair<int, std::string>;
+  const auto nested = [](size_t depth) {
+    return R"j({"language":"python","code":"x","limits":)j" + std::string(depth, '[') +
+           std::string(depth, ']') + "}";
+  };
+  CHECK(refusal(nested(31)) == R{400, "invalid_field"});  // 32 levels parse, then are wrong.
+  CHECK(refusal(nested(32)) == R{400, "invalid_json"});
+  CHECK_THAT(message_of(nested(32)), Catch::Contains("more than 32 levels deep"));
+  CHECK(refusal(std::string(100'000, '[')) == R{400, "invalid_json"});
+  CHECK(refusal(std::string(100'000, '[') + std::string(100'000, ']')) == R{400, "invalid_json"});
+  CHECK(refusal(R"j({"language":"python","code":"x","limits":{"time":1e309}})j") ==
+        R{400, "invalid_json"});
+  CHECK(refusal(R"j({"language":"python","code":"x","input":"\ud800"})j") ==
+        R{400, "invalid_json"});
+}
+
 TEST_CASE("sizes beyond the maxima are refused naming the maximum", "[api]") {
   RequestLimits limits;
   limits.max_code_bytes = 10;

@@ -148,8 +148,7 @@ class LanguagesBench {
     sb::make_dirs(subject.dir);
     // As Judge::judge() fills them in for the default limits.
     sb::CommandValues values;
-    values.main_class =
-        sb::find_main_class(hello.body, language.class_pattern, language.default_class);
+    values.main_class = sb::find_main_class(language, hello.body);
     values.source = sb::expand_command({language.source_name}, values).at(0);
     values.memory_mb = language.default_limits.memory_bytes >> 20;
     values.heap_reserve_mb = language.heap_reserve_mb;
