@@ -22,6 +22,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -131,6 +132,8 @@ int child_main(void* arg) {
   if (::dup2(plan->handoff_socket, kHandoffFd) < 0) return fail(plan, "keep the handoff socket", errno);
   if (int error = close_descriptors_from(kHandoffFd + 1); error != 0)
     return fail(plan, "close inherited descriptors", error);
+  // The program's /proc/self/cgroup shows "/" instead of the engine's cgroup path and pid.
+  if (::unshare(CLONE_NEWCGROUP) != 0) return fail(plan, "new cgroup namespace", errno);
   if (::chdir("/box") != 0) return fail(plan, "chdir /box", errno);
   const char* step = nullptr;
   if (int error = apply_process_limits(plan->limits, &step); error != 0)
@@ -385,29 +388,62 @@ class BoxKeeper {
     }
   }
 
+  // Opens the files to hand back within what the engine accepts from a keeper: at most
+  // kMaxCollectedFiles regular files, each within `collect_max`, each inode once (hard links),
+  // all of them within the box's size; a bounded list of what was left out.
   void prepare_exit_reply(int box, int status, int64_t wall_us,
                           const std::vector<std::string>& collect, int64_t collect_max) {
     keeper::Exited exited{run_id_, status, wall_us, {}, {}};
+    CollectProblems problems;
     std::vector<UniqueFd> files;
+    std::set<std::pair<dev_t, ino_t>> inodes;
+    int64_t total = 0;
     for (const auto& name : expand_wildcards(box, collect)) {
       UniqueFd file(is_plain_file_name(name)
                         ? ::openat(box, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
                         : -1);
       struct stat st;
       if (!file.valid() || ::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-        exited.problems += name + ": not a regular file in /box; ";
+        problems.add(name, "not a regular file in /box");
       } else if (st.st_size > collect_max) {
-        exited.problems += name + ": larger than " + std::to_string(collect_max) + " bytes; ";
+        problems.add(name, "larger than " + std::to_string(collect_max) + " bytes");
       } else if (files.size() == keeper::kMaxCollectedFiles) {
-        exited.problems += name + ": more than " +
-                           std::to_string(keeper::kMaxCollectedFiles) + " files to collect; ";
+        problems.add(name, "more than " + std::to_string(keeper::kMaxCollectedFiles) + " files");
+      } else if (!inodes.insert({st.st_dev, st.st_ino}).second) {
+        problems.add(name, "a second name of a file already collected");
+      } else if (total + st.st_size > slot_.order.box_bytes) {
+        problems.add(name, "the files together would be larger than /box");
       } else {
+        total += st.st_size;
         exited.collected.push_back(name);
         files.push_back(std::move(file));
       }
     }
+    exited.problems = problems.text();
     reply_ = {keeper::encode(exited), std::move(files)};
   }
+
+  // Files that could not be collected, listed until the text reaches a few KiB, then counted.
+  class CollectProblems {
+   public:
+    void add(const std::string& name, const std::string& why) {
+      const auto line = name + ": " + why + "; ";
+      if (listed_.size() + line.size() <= kListedBytes) {
+        listed_ += line;
+      } else {
+        ++unlisted_;
+      }
+    }
+    std::string text() const {
+      if (unlisted_ == 0) return listed_;
+      return listed_ + "and " + std::to_string(unlisted_) + " more files not collected; ";
+    }
+
+   private:
+    static constexpr size_t kListedBytes = 4096;
+    std::string listed_;
+    size_t unlisted_ = 0;
+  };
 
   // Replaces each name with a wildcard ("*.class") by the /box entries it matches.
   static std::vector<std::string> expand_wildcards(int box,
@@ -436,6 +472,27 @@ class BoxKeeper {
     replace_work_dirs(slot.box_bytes, slot.tmp_bytes, slot.uid, slot.uid);
     // SysV IPC objects and POSIX message queues of this run must not reach the next one.
     if (::unshare(CLONE_NEWIPC) != 0) throw_errno("unshare IPC namespace", errno);
+    // A UNIX socket sent in a message nobody will read outlives every process of the run, with
+    // its abstract name and queued data: a way to leave something for the next run. No socket
+    // is left after an ordinary run, so the network namespace is replaced only when one is.
+    if (unix_sockets_left()) {
+      if (::unshare(CLONE_NEWNET) != 0) throw_errno("unshare network namespace", errno);
+      unix_sockets_.reset();
+    }
+  }
+
+  // True when /proc/net/unix of the slot's network namespace lists a socket (the keeper's own
+  // are of the engine's namespace, or closed by now).
+  bool unix_sockets_left() {
+    if (!unix_sockets_.valid()) {
+      unix_sockets_.reset(::open("/proc/net/unix", O_RDONLY | O_CLOEXEC));
+      if (!unix_sockets_.valid()) throw_errno("open /proc/net/unix", errno);
+    }
+    char listing[512];
+    const ssize_t n = ::pread(unix_sockets_.get(), listing, sizeof listing, 0);
+    if (n < 0) throw_errno("read /proc/net/unix", errno);
+    const auto* header_end = static_cast<const char*>(std::memchr(listing, '\n', n));
+    return header_end != nullptr && header_end + 1 < listing + n;
   }
 
   // The answer to the current run, sent once the box is ready for the next one.
@@ -450,6 +507,7 @@ class BoxKeeper {
   SlotSetup slot_;
   UniqueFd child_events_;
   UniqueFd last_pid_;  // /proc/sys/kernel/ns_last_pid of the slot's PID namespace.
+  UniqueFd unix_sockets_;  // /proc/net/unix of the slot's current network namespace.
 };
 
 }  // namespace

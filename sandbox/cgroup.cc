@@ -1,5 +1,7 @@
 #include "sandbox/cgroup.h"
 
+#include <algorithm>
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -149,6 +151,10 @@ CgroupLocation detect_cgroups(const std::string& subgroup, const std::string& pa
 std::unique_ptr<CgroupBackend> make_cgroup_backend(const CgroupLocation& location) {
   if (!location.v2_parent.empty()) return make_cgroup_v2(location.v2_parent);
   return make_cgroup_v1(location.v1_parents);
+}
+
+int64_t leftover_memory_bound(int64_t memory_limit_bytes) {
+  return std::max<int64_t>(16LL << 20, memory_limit_bytes / 4);
 }
 
 }  // namespace codearena::sandbox

@@ -26,13 +26,20 @@ struct CgroupUsage {
   int64_t memory_limit_hits = 0;  // Allocations that reached the limit (reclaimed or failed).
 };
 
+// Page cache an earlier run left charged to a slot is reclaimed before the next run when it is
+// more than this: below it, keeping the cache (the C library, an interpreter) saves every run
+// reading it again; above it, the leftover would be reclaimed during the next run, which then
+// reads low on memory and sees limit hits that are not its own.
+int64_t leftover_memory_bound(int64_t memory_limit_bytes);
+
 class SlotCgroup {
  public:
   virtual ~SlotCgroup() = default;
 
   // Writes the memory, pids and CPU quota limits; values equal to the last written are skipped.
   virtual void apply_limits(const RunLimits& limits) = 0;
-  // Resets the peak counters and records baselines. Call with the cgroup empty.
+  // Reclaims leftover memory above leftover_memory_bound(), resets the peak counters and
+  // records baselines. Call with the cgroup empty, after apply_limits().
   virtual void begin_run() = 0;
   // Reads usage since begin_run(). Call after every process of the run has ended.
   virtual CgroupUsage end_run() = 0;

@@ -36,6 +36,7 @@ class SlotCgroupV1 final : public SlotCgroup {
       write_text_file(file("memory", "memory.limit_in_bytes"), memory);
       if (has_memsw_) write_text_file(file("memory", "memory.memsw.limit_in_bytes"), memory);
       written_memory_ = memory;
+      memory_limit_ = limits.memory_bytes;
     }
     write_if_changed("pids", "pids.max", std::to_string(limits.pids));
     const auto quota =
@@ -44,6 +45,8 @@ class SlotCgroupV1 final : public SlotCgroup {
   }
 
   void begin_run() override {
+    if (read_int("memory", "memory.usage_in_bytes") > leftover_memory_bound(memory_limit_))
+      try_write_text_file(file("memory", "memory.force_empty"), "0");
     files_.write(file("memory", "memory.max_usage_in_bytes"), "0");
     take_baseline();
   }
@@ -109,6 +112,7 @@ class SlotCgroupV1 final : public SlotCgroup {
   mutable KernelFiles files_;
   bool has_memsw_ = false;
   std::string written_memory_;
+  int64_t memory_limit_ = 0;
   Baseline baseline_;
   std::map<std::string, std::string> written_;
 };

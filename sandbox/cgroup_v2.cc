@@ -27,6 +27,7 @@ class SlotCgroupV2 final : public SlotCgroup {
 
   void apply_limits(const RunLimits& limits) override {
     write_if_changed("memory.max", std::to_string(limits.memory_bytes));
+    memory_limit_ = limits.memory_bytes;
     write_if_changed("pids.max", std::to_string(limits.pids));
     const auto quota =
         std::max<int64_t>(1000, static_cast<int64_t>(limits.cpu_cores * kCpuPeriodUs));
@@ -34,6 +35,9 @@ class SlotCgroupV2 final : public SlotCgroup {
   }
 
   void begin_run() override {
+    const int64_t leftover = read_int("memory.current");
+    if (leftover > leftover_memory_bound(memory_limit_))
+      try_write_text_file(file("memory.reclaim"), std::to_string(leftover));
     // Since Linux 6.12 a write resets the peak seen through this descriptor; before that
     // memory.peak only grows, so the peak is sampled from memory.current instead.
     peak_resettable_ = peak_fd_.valid() && ::pwrite(peak_fd_.get(), "reset\n", 6, 0) == 6;
@@ -102,6 +106,7 @@ class SlotCgroupV2 final : public SlotCgroup {
   UniqueFd peak_fd_;
   bool peak_resettable_ = false;
   int64_t sampled_peak_ = 0;
+  int64_t memory_limit_ = 0;
   Baseline baseline_;
   std::map<std::string, std::string> written_;
 };

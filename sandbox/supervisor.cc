@@ -202,7 +202,9 @@ class RunWatch {
     if (WIFEXITED(status_)) result.exit_code = WEXITSTATUS(status_);
     if (WIFSIGNALED(status_)) result.signal = WTERMSIG(status_);
     classify(result, usage);
-    result.message += collect_problems_;
+    if (!collect_problems_.empty()) {
+      result.message += (result.message.empty() ? "" : "; ") + ("not collected: " + collect_problems_);
+    }
     return result;
   }
 

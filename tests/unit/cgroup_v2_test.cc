@@ -200,3 +200,18 @@ TEST_CASE("cgroup v2 start-up cleanup removes the slots of engines that are gone
   CHECK(path_exists(tree.parent + "/codearena-spare"));
   CHECK(path_exists(tree.slot));
 }
+
+TEST_CASE("cgroup v2 reclaims what an earlier run left above the bound, and only that") {
+  FakeCgroupTree tree;
+  auto slot = make_cgroup_v2(tree.parent)->create_slot("slot-0");
+  RunLimits limits;
+  limits.memory_bytes = 128 << 20;  // Bound: a quarter, 32 MiB.
+  slot->apply_limits(limits);
+  put(tree.slot + "/memory.reclaim", "");
+  put(tree.slot + "/memory.current", std::to_string(30 << 20) + "\n");
+  slot->begin_run();
+  CHECK(get(tree.slot + "/memory.reclaim").empty());  // Cache worth keeping stays.
+  put(tree.slot + "/memory.current", std::to_string(40 << 20) + "\n");
+  slot->begin_run();
+  CHECK(get(tree.slot + "/memory.reclaim") == std::to_string(40 << 20));
+}
