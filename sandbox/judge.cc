@@ -285,6 +285,13 @@ Judge::Compilation Judge::compile(const Language& language, const std::string& s
     if (run.status == RunStatus::kOk) result.output += "\nthe compiler produced no program";
     return result;
   }
+  // A program of which only part could be kept (more class files than a run hands back, say)
+  // would fail later in a way its author could not understand.
+  if (!run.uncollected.empty()) {
+    result.failure = Verdict::kCompilationError;
+    result.output += "\nthe compiler's output could not all be kept: " + run.uncollected;
+    return result;
+  }
   CompiledProgram program{run.collected, result.output};
   cache_.put(key, program);
   result.program = std::make_shared<const CompiledProgram>(std::move(program));

@@ -104,6 +104,8 @@ struct RunResult {
   std::string violation;  // The blocked system call, for kSecurityViolation.
   std::string message;    // Human-readable detail (internal errors, limits hit).
   std::map<std::string, std::string> collected;  // Files named in RunRequest::collect.
+  // Files of RunRequest::collect that were not handed back, and why; empty when none was left.
+  std::string uncollected;
 };
 
 }  // namespace codearena::sandbox

@@ -202,6 +202,7 @@ class RunWatch {
     if (WIFEXITED(status_)) result.exit_code = WEXITSTATUS(status_);
     if (WIFSIGNALED(status_)) result.signal = WTERMSIG(status_);
     classify(result, usage);
+    result.uncollected = collect_problems_;
     if (!collect_problems_.empty()) {
       result.message += (result.message.empty() ? "" : "; ") + ("not collected: " + collect_problems_);
     }
