@@ -282,6 +282,22 @@ TEST_CASE("attack: page cache of one run is not charged to the next") {
   expect_clean_slot(lease);
 }
 
+// Proves page cache a run leaves below the reclaim bound (10 MiB of /usr, under the 16 MiB
+// that are left in place) changes neither the verdict nor the figures of the next run: a run
+// that touches 58 MiB of its 64 MiB and exits with code 1 is a runtime error using at least
+// 58 MiB, although reaching its limit made the kernel reclaim the earlier run's cache.
+TEST_CASE("attack: page cache left below the reclaim bound does not change the next run") {
+  auto lease = engine().acquire();
+  const RunResult filler = lease->run(program_request("page_cache", {"10"}));
+  INFO("filler: " << describe(filler));
+  REQUIRE(filler.status == RunStatus::kOk);
+  const RunResult victim = lease->run(program_request("allocate", {"heap", "58", "1"}));
+  INFO("victim: " << describe(victim));
+  CHECK(victim.status == RunStatus::kRuntimeError);
+  CHECK(victim.memory_kb >= 58 * 1024);
+  expect_clean_slot(lease);
+}
+
 // Proves an abstract UNIX socket does not outlive its run, even kept in flight in an SCM_RIGHTS
 // cycle no process holds: the slot's network namespace lives on, but the next run finds nothing.
 TEST_CASE("attack: an abstract socket kept in flight does not reach the next run") {
