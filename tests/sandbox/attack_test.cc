@@ -447,3 +447,15 @@ TEST_CASE("attack: a program cannot hide a blocked call from the report") {
   }
   expect_clean_slot(lease);
 }
+
+// Proves the smallest open-files limit the engine accepts (4) still runs a program: the child
+// holds descriptors 0 to 3 when it loads the filter, and the filter's listener needs one more.
+TEST_CASE("attack: the smallest accepted open-files limit still runs a program") {
+  auto lease = engine().acquire();
+  RunRequest request = program_request("exit_code", {"0"});
+  request.limits.open_files = 4;
+  const RunResult result = lease->run(request);
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kOk);
+  expect_clean_slot(lease);
+}
