@@ -6,11 +6,16 @@
 // the way one kernel refuses.
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <functional>
 #include <future>
 
 #include "tests/sandbox/sandbox_test_support.h"
@@ -32,8 +37,8 @@ bool refused(const RunResult& result) {
          result.status == RunStatus::kSecurityViolation;
 }
 
-// Processes of the host running as `uid` that hold an inotify instance.
-bool uid_holds_inotify(uid_t uid) {
+// True when a process of the host running as `uid` passes `test` (given its /proc directory).
+bool uid_has_process(uid_t uid, const std::function<bool(const std::string&)>& test) {
   DIR* proc = ::opendir("/proc");
   if (proc == nullptr) return false;
   bool found = false;
@@ -41,19 +46,63 @@ bool uid_holds_inotify(uid_t uid) {
   for (dirent* entry; !found && (entry = ::readdir(proc)) != nullptr;) {
     const std::string pid = entry->d_name;
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (read_host_file("/proc/" + pid + "/status").find(owner) == std::string::npos) continue;
-    DIR* fds = ::opendir(("/proc/" + pid + "/fd").c_str());
-    if (fds == nullptr) continue;
+    const std::string dir = "/proc/" + pid;
+    if (read_host_file(dir + "/status").find(owner) == std::string::npos) continue;
+    found = test(dir);
+  }
+  ::closedir(proc);
+  return found;
+}
+
+// True when a process of the host running as `uid` holds an inotify instance.
+bool uid_holds_inotify(uid_t uid) {
+  return uid_has_process(uid, [](const std::string& dir) {
+    DIR* fds = ::opendir((dir + "/fd").c_str());
+    if (fds == nullptr) return false;
+    bool found = false;
     for (dirent* fd; !found && (fd = ::readdir(fds)) != nullptr;) {
       char target[64];
-      const auto link = "/proc/" + pid + "/fd/" + fd->d_name;
+      const auto link = dir + "/fd/" + fd->d_name;
       const ssize_t n = ::readlink(link.c_str(), target, sizeof target);
       found = n > 0 && std::string(target, static_cast<size_t>(n)) == "anon_inode:inotify";
     }
     ::closedir(fds);
+    return found;
+  });
+}
+
+// True when a process of the host running as `uid` is named `comm` (prctl PR_SET_NAME).
+bool uid_runs_named(uid_t uid, const std::string& comm) {
+  return uid_has_process(uid, [&](const std::string& dir) {
+    return read_host_file(dir + "/comm") == comm + "\n";
+  });
+}
+
+// True when a process of the host running as `uid` waits in futex(2).
+bool uid_waits_in_futex(uid_t uid) {
+  const std::string futex_call = std::to_string(SYS_futex) + " ";
+  return uid_has_process(uid, [&](const std::string& dir) {
+    return read_host_file(dir + "/syscall").rfind(futex_call, 0) == 0;
+  });
+}
+
+// Pages of `path` in the host's page cache, and all of its pages.
+std::pair<size_t, size_t> cached_pages(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0 || st.st_size == 0) return {0, 0};
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const size_t pages = (static_cast<size_t>(st.st_size) + page - 1) / page;
+  void* mapped = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (mapped == MAP_FAILED) return {0, pages};
+  std::vector<unsigned char> resident(pages);
+  size_t cached = 0;
+  if (::mincore(mapped, static_cast<size_t>(st.st_size), resident.data()) == 0) {
+    for (const unsigned char flags : resident) cached += flags & 1;
   }
-  ::closedir(proc);
-  return found;
+  ::munmap(mapped, static_cast<size_t>(st.st_size));
+  return {cached, pages};
 }
 
 // Requests that collect every "*.class" file the program leaves in /box.
@@ -68,7 +117,8 @@ RunRequest collecting(const std::string& name, std::vector<std::string> args) {
 
 // Proves no way from a program reaches the slot's keeper: signals (kill, sigqueue, tgkill,
 // pidfd_send_signal), its descriptors (pidfd_getfd, /proc/1/fd), its namespaces (pidfd ioctl),
-// its memory (ptrace, process_vm_readv, /proc/1/mem), its root, limits and scheduling. Each
+// its memory (ptrace, process_vm_readv, /proc/1/mem), its root, limits and scheduling, an I/O
+// signal (SIGKILL through F_SETOWN and F_SETSIG). Each
 // attempt is refused or stopped, the keeper is the same process afterwards and the slot clean.
 TEST_CASE("attack: no way from a program reaches the keeper") {
   auto lease = engine().acquire();
@@ -77,7 +127,7 @@ TEST_CASE("attack: no way from a program reaches the keeper") {
   REQUIRE(keepers.size() == 1);
   for (const char* way : {"signal", "sigqueue", "tgkill", "pidfd_signal", "pidfd_getfd",
                           "pidfd_namespace", "ptrace", "vm_readv", "proc_mem", "proc_fd",
-                          "proc_root", "prlimit", "priority", "affinity"}) {
+                          "proc_root", "prlimit", "priority", "affinity", "sigio"}) {
     const RunResult result = lease->run(program_request("reach_keeper", {way}));
     INFO(way << ": " << describe(result));
     CHECK(refused(result));
@@ -232,6 +282,22 @@ TEST_CASE("attack: page cache of one run is not charged to the next") {
   expect_clean_slot(lease);
 }
 
+// Proves page cache a run leaves below the reclaim bound (10 MiB of /usr, under the 16 MiB
+// that are left in place) changes neither the verdict nor the figures of the next run: a run
+// that touches 58 MiB of its 64 MiB and exits with code 1 is a runtime error using at least
+// 58 MiB, although reaching its limit made the kernel reclaim the earlier run's cache.
+TEST_CASE("attack: page cache left below the reclaim bound does not change the next run") {
+  auto lease = engine().acquire();
+  const RunResult filler = lease->run(program_request("page_cache", {"10"}));
+  INFO("filler: " << describe(filler));
+  REQUIRE(filler.status == RunStatus::kOk);
+  const RunResult victim = lease->run(program_request("allocate", {"heap", "58", "1"}));
+  INFO("victim: " << describe(victim));
+  CHECK(victim.status == RunStatus::kRuntimeError);
+  CHECK(victim.memory_kb >= 58 * 1024);
+  expect_clean_slot(lease);
+}
+
 // Proves an abstract UNIX socket does not outlive its run, even kept in flight in an SCM_RIGHTS
 // cycle no process holds: the slot's network namespace lives on, but the next run finds nothing.
 TEST_CASE("attack: an abstract socket kept in flight does not reach the next run") {
@@ -265,5 +331,131 @@ TEST_CASE("attack: a run's cgroup paths tell nothing of the host") {
   const RunResult result = lease->run(program_request("proc_leak"));
   INFO(describe(result));
   CHECK(refused(result));
+  expect_clean_slot(lease);
+}
+
+// Proves a run cannot watch shared directories through dnotify (fcntl F_NOTIFY), the older
+// twin of inotify: the host reads a file of /usr/bin once the program's watch is armed, and no
+// signal of that reaches the program (it ends at its wall limit, or at once when refused).
+TEST_CASE("attack: a run cannot watch file activity outside it through dnotify") {
+  auto lease = engine().acquire();
+  RunRequest request = program_request("dnotify_host");
+  request.limits.wall_ms = 2000;
+  auto run = std::async(std::launch::async, [&] { return lease->run(request); });
+  bool host_acted = false;
+  while (run.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {
+    if (host_acted || !uid_runs_named(kSlotUid, "dnotify-armed")) continue;
+    const int fd = ::open(kSharedFile, O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    char byte;
+    REQUIRE(::read(fd, &byte, 1) == 1);
+    ::close(fd);
+    host_acted = true;
+  }
+  const RunResult result = run.get();
+  INFO("host read " << kSharedFile << ": " << host_acted << "; " << describe(result));
+  CHECK(result.stdout_data.find("saw ") == std::string::npos);
+  CHECK((refused(result) || result.status == RunStatus::kWallTimeLimit));
+  expect_clean_slot(lease);
+}
+
+// Proves a run cannot drop the page cache of files it shares read-only with the host and other
+// slots (POSIX_FADV_DONTNEED): a file the host has cached stays cached after the run.
+TEST_CASE("attack: a run cannot evict shared files from the host's page cache") {
+  {
+    const int fd = ::open(kSharedFile, O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    char buffer[1 << 16];
+    while (::read(fd, buffer, sizeof buffer) > 0) {
+    }
+    ::close(fd);
+  }
+  const auto [cached_before, pages] = cached_pages(kSharedFile);
+  REQUIRE(pages > 0);
+  REQUIRE(cached_before == pages);
+  auto lease = engine().acquire();
+  const RunResult result = lease->run(program_request("evict_cache", {kSharedFile}));
+  INFO(describe(result));
+  CHECK(refused(result));
+  CHECK(cached_pages(kSharedFile).first == pages);
+  expect_clean_slot(lease);
+}
+
+// Proves sysinfo(2) shows a run no process but its own: its count of the host's threads would
+// show other slots' activity and carry messages between concurrent runs.
+TEST_CASE("attack: sysinfo tells a run nothing of the host's processes") {
+  auto lease = engine().acquire();
+  const RunResult result = lease->run(program_request("sysinfo_host"));
+  INFO(describe(result));
+  CHECK(refused(result));
+  expect_clean_slot(lease);
+}
+
+// Proves memory a run keeps in flight (an unlinked 40 MiB file of /box held only by an
+// SCM_RIGHTS cycle) does not weigh on the next run of the slot: a run that then touches 48 MiB
+// of its 64 MiB ends ok.
+TEST_CASE("attack: a file kept in flight does not weigh on the next run") {
+  auto lease = engine().acquire();
+  const RunResult planter = lease->run(program_request("inflight_memory", {"40"}));
+  INFO("planter: " << describe(planter));
+  REQUIRE(planter.status == RunStatus::kOk);
+  REQUIRE(planter.stdout_data == "planted 40 MiB\n");
+  const RunResult victim = lease->run(program_request("allocate", {"heap", "48"}));
+  INFO("victim: " << describe(victim));
+  CHECK(victim.status == RunStatus::kOk);
+  expect_clean_slot(lease);
+}
+
+// Proves a futex on a file every slot and the host map read-only does not reach from outside a
+// run into it: the host wakes the futex of the first word of the file while the program waits
+// there, and the program is not woken (it ends at its wall limit, or at once when refused).
+TEST_CASE("attack: a futex of a shared file does not reach into a run") {
+  const int fd = ::open(kSharedFile, O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  void* mapped = ::mmap(nullptr, 4096, PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  REQUIRE(mapped != MAP_FAILED);
+  auto lease = engine().acquire();
+  RunRequest request = program_request("shared_futex", {kSharedFile});
+  request.limits.wall_ms = 2000;
+  auto run = std::async(std::launch::async, [&] { return lease->run(request); });
+  bool host_woke = false;
+  while (run.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {
+    if (!uid_waits_in_futex(kSlotUid)) continue;
+    ::syscall(SYS_futex, mapped, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+    host_woke = true;
+  }
+  ::munmap(mapped, 4096);
+  const RunResult result = run.get();
+  INFO("host woke the futex: " << host_woke << "; " << describe(result));
+  CHECK(result.stdout_data.find("woken") == std::string::npos);
+  CHECK((refused(result) || result.status == RunStatus::kWallTimeLimit));
+  expect_clean_slot(lease);
+}
+
+// Proves a call outside the allowlist ends the run as a security violation naming the call even
+// when the program tries to take the call for itself first (or that it cannot try): with a seccomp filter of its own
+// that fails the call (prctl PR_SET_SECCOMP) or with syscall user dispatch (prctl
+// PR_SET_SYSCALL_USER_DISPATCH), either of which would let it probe the whole policy unseen.
+TEST_CASE("attack: a program cannot hide a blocked call from the report") {
+  auto lease = engine().acquire();
+  for (const char* way : {"seccomp", "dispatch"}) {
+    const RunResult result = lease->run(program_request("hide_violation", {way}));
+    INFO(way << ": " << describe(result));
+    CHECK(refused(result));
+    CHECK(result.stdout_data.find("hidden") == std::string::npos);
+  }
+  expect_clean_slot(lease);
+}
+
+// Proves the smallest open-files limit the engine accepts (4) still runs a program: the child
+// holds descriptors 0 to 3 when it loads the filter, and the filter's listener needs one more.
+TEST_CASE("attack: the smallest accepted open-files limit still runs a program") {
+  auto lease = engine().acquire();
+  RunRequest request = program_request("exit_code", {"0"});
+  request.limits.open_files = 4;
+  const RunResult result = lease->run(request);
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kOk);
   expect_clean_slot(lease);
 }

@@ -5,7 +5,9 @@
 //   pidfd_namespace                   - a pidfd of PID 1, then its mount namespace (ioctl);
 //   ptrace, vm_readv                  - attach to it, read its memory;
 //   proc_mem, proc_fd, proc_root      - its /proc entries;
-//   prlimit, priority, affinity       - read its limits, change its scheduling.
+//   prlimit, priority, affinity       - read its limits, change its scheduling;
+//   sigio                             - make it the owner of a pipe (F_SETOWN) whose I/O
+//                                       signal is SIGKILL (F_SETSIG), then make I/O ready.
 // Exits 1 printing "reached" when the keeper was affected or read, 0 printing "refused".
 #define _GNU_SOURCE
 #include <errno.h>
@@ -64,6 +66,19 @@ static int attempt(const char* how) {
     CPU_ZERO(&cpus);
     CPU_SET(0, &cpus);
     return sched_setaffinity(KEEPER, sizeof cpus, &cpus) == 0;
+  }
+  if (strcmp(how, "sigio") == 0) {
+    int ends[2];
+    if (pipe(ends) != 0) return 0;
+    // fcntl may accept the owner: the signal is what must not arrive, which the engine sees
+    // as the same keeper after the run.
+    if (fcntl(ends[0], F_SETOWN, KEEPER) != 0 || fcntl(ends[0], F_SETSIG, SIGKILL) != 0 ||
+        fcntl(ends[0], F_SETFL, O_ASYNC | O_NONBLOCK) != 0) {
+      return 0;
+    }
+    const ssize_t written = write(ends[1], "x", 1);
+    (void)written;
+    return 0;
   }
   fprintf(stderr, "unknown way '%s'\n", how);
   return 2;
