@@ -150,6 +150,8 @@ int child_main(void* arg) {
   }
   ::close(listener);
   ::close(kHandoffFd);
+  if (int error = apply_open_files_limit(plan->limits); error != 0)
+    return fail(plan, "RLIMIT_NOFILE", error);
   int exec_errno = ENOENT;
   for (const char* candidate : plan->candidate_ptrs) {
     ::execve(candidate, plan->argv.data(), plan->envp.data());

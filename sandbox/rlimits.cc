@@ -40,8 +40,6 @@ int apply_process_limits(const ProcessLimits& limits, const char** step) {
        static_cast<rlim_t>(limits.cpu_seconds + 1), "RLIMIT_CPU"},
       {RLIMIT_FSIZE, or_infinity(limits.file_size_bytes), or_infinity(limits.file_size_bytes),
        "RLIMIT_FSIZE"},
-      {RLIMIT_NOFILE, static_cast<rlim_t>(limits.open_files),
-       static_cast<rlim_t>(limits.open_files), "RLIMIT_NOFILE"},
       {RLIMIT_STACK, or_infinity(limits.stack_bytes), or_infinity(limits.stack_bytes),
        "RLIMIT_STACK"},
       {RLIMIT_AS, or_infinity(limits.address_space_bytes), or_infinity(limits.address_space_bytes),
@@ -60,6 +58,11 @@ int apply_process_limits(const ProcessLimits& limits, const char** step) {
     }
   }
   return 0;
+}
+
+int apply_open_files_limit(const ProcessLimits& limits) {
+  const auto open_files = static_cast<rlim_t>(limits.open_files);
+  return set_limit(RLIMIT_NOFILE, open_files, open_files);
 }
 
 }  // namespace codearena::sandbox

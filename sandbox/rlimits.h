@@ -24,8 +24,13 @@ struct ProcessLimits {
 // the supervisor's own measurement (all threads, all processes) normally decides first.
 ProcessLimits process_limits_for(const RunLimits& limits);
 
-// Applies them to the calling process. Async-signal-safe. Returns 0 or errno, `*step` naming
-// the limit that failed.
+// Applies them to the calling process, all but the open-files limit. Async-signal-safe. Returns
+// 0 or errno, `*step` naming the limit that failed.
 int apply_process_limits(const ProcessLimits& limits, const char** step);
+
+// Applies the open-files limit. Separate because the sandbox sets it last, once nothing but the
+// program's own descriptors is left, so that even the smallest limit leaves the seccomp
+// listener a number while it is handed over. Async-signal-safe. Returns 0 or errno.
+int apply_open_files_limit(const ProcessLimits& limits);
 
 }  // namespace codearena::sandbox

@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -41,7 +42,7 @@ const std::vector<AllowedGroup>& allowed_groups() {
       {"processes and threads: compilers, shells and runtimes start children; the PID namespace "
        "and the pids limit bound them (clone itself is checked below)",
        {"fork", "vfork", "wait4", "waitid", "setsid", "setpgid", "kill", "tgkill", "tkill",
-        "futex", "sched_yield", "sched_getaffinity", "prctl"}},
+        "futex", "sched_yield", "sched_getaffinity"}},
       {"memory: allocation and protection of the program's own pages (pkey_*: V8 probes them)",
        {"brk", "mmap", "munmap", "mprotect", "mremap", "madvise", "msync", "pkey_alloc",
         "pkey_free", "pkey_mprotect"}},
@@ -54,8 +55,8 @@ const std::vector<AllowedGroup>& allowed_groups() {
       {"descriptor I/O: stdin, stdout, pipes and the files of /box and /tmp (flock: a lock on a "
        "shared read-only file is a known residual channel)",
        {"read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "lseek",
-        "sendfile", "close", "close_range", "dup", "dup2", "dup3", "fcntl", "ioctl", "pipe",
-        "pipe2", "fsync", "fdatasync", "ftruncate", "fallocate", "fadvise64", "flock"}},
+        "sendfile", "close", "close_range", "dup", "dup2", "dup3", "ioctl", "pipe", "pipe2",
+        "fsync", "fdatasync", "ftruncate", "fallocate", "flock"}},
       {"paths and metadata: the read-only root and the writable tmpfs mounts",
        {"open", "openat", "creat", "access", "faccessat", "faccessat2", "stat", "lstat", "fstat",
         "newfstatat", "statx", "statfs", "fstatfs", "readlink", "readlinkat", "getcwd", "chdir",
@@ -124,6 +125,49 @@ void allow_unix_sockets(scmp_filter_ctx ctx, bool refuse_sockets) {
   }
 }
 
+// A rule for `name` when argument `arg`, read as the kernel reads an int (its low 32 bits: the
+// high ones are ignored, so they must not be able to hide a value), is one of `values`.
+void add_rule_for_int_values(scmp_filter_ctx ctx, uint32_t action, const char* name,
+                             unsigned arg, const std::vector<uint32_t>& values) {
+  for (const uint32_t value : values)
+    add_rule(ctx, action, name, {SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, 0xffffffffULL, value)});
+}
+
+// fcntl with the commands runtimes use, and not F_NOTIFY: dnotify on a shared directory
+// (/usr/bin) would report the host's and other slots' file accesses, as inotify would. Commands
+// the kernel adds later are denied until listed.
+void allow_fcntl_commands(scmp_filter_ctx ctx) {
+  add_rule_for_int_values(
+      ctx, SCMP_ACT_ALLOW, "fcntl", 1,
+      {F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETLK, F_SETLK, F_SETLKW, F_SETOWN,
+       F_GETOWN, F_SETSIG, F_GETSIG, F_SETOWN_EX, F_GETOWN_EX, F_OFD_GETLK,
+       F_OFD_SETLK, F_OFD_SETLKW, F_SETLEASE, F_GETLEASE, F_DUPFD_CLOEXEC, F_SETPIPE_SZ,
+       F_GETPIPE_SZ, F_ADD_SEALS, F_GET_SEALS, F_GET_RW_HINT, F_SET_RW_HINT, F_GET_FILE_RW_HINT,
+       F_SET_FILE_RW_HINT});
+}
+
+// prctl with every option up to PR_SET_SYSCALL_USER_DISPATCH's neighbours but that one and
+// PR_SET_SECCOMP: with either a program could take a blocked call for itself (a filter of its
+// own answering with an error, or a SIGSYS handler of its own) and probe the policy without
+// ever being reported. Options the kernel adds later are denied until listed.
+void allow_prctl_options(scmp_filter_ctx ctx) {
+  constexpr uint32_t kLastOption = 80;  // Beyond every option of Linux 6.18.
+  std::vector<uint32_t> options = {PR_SET_VMA, PR_SET_PTRACER};
+  for (uint32_t option = 1; option <= kLastOption; ++option) {
+    if (option != PR_SET_SECCOMP && option != PR_SET_SYSCALL_USER_DISPATCH) options.push_back(option);
+  }
+  add_rule_for_int_values(ctx, SCMP_ACT_ALLOW, "prctl", 0, options);
+}
+
+// fadvise64 with any advice but POSIX_FADV_DONTNEED, which would drop shared files (/usr) from
+// the page cache of the whole machine: that one succeeds without effect (advice may be ignored).
+void allow_fadvise_but_eviction(scmp_filter_ctx ctx) {
+  add_rule_for_int_values(ctx, SCMP_ACT_ALLOW, "fadvise64", 3,
+                          {POSIX_FADV_NORMAL, POSIX_FADV_RANDOM, POSIX_FADV_SEQUENTIAL,
+                           POSIX_FADV_WILLNEED, POSIX_FADV_NOREUSE});
+  add_rule_for_int_values(ctx, SCMP_ACT_ERRNO(0), "fadvise64", 3, {POSIX_FADV_DONTNEED});
+}
+
 }  // namespace
 
 const std::vector<std::string>& allowed_syscalls() {
@@ -137,8 +181,9 @@ const std::vector<std::string>& allowed_syscalls() {
 }
 
 const std::vector<std::string>& argument_checked_syscalls() {
-  static const std::vector<std::string> names = {"clone",       "clone3", "mknod",     "mknodat",
-                                                 "personality", "socket", "socketpair"};
+  static const std::vector<std::string> names = {
+      "clone", "clone3",     "mknod", "mknodat", "personality", "socket",
+      "socketpair", "fcntl", "prctl", "fadvise64"};
   return names;
 }
 
@@ -156,6 +201,9 @@ std::string build_seccomp_filter(bool refuse_sockets) {
   allow_mknod_of_plain_nodes(ctx.get());
   allow_personality_query(ctx.get());
   allow_unix_sockets(ctx.get(), refuse_sockets);
+  allow_fcntl_commands(ctx.get());
+  allow_prctl_options(ctx.get());
+  allow_fadvise_but_eviction(ctx.get());
 
   UniqueFd memory(::memfd_create("seccomp-bpf", MFD_CLOEXEC));
   if (!memory.valid()) throw_errno("memfd_create", errno);

@@ -1,11 +1,13 @@
 // The seccomp policy as data: the exported BPF program is run in user space for every call
 // number with a small classic-BPF interpreter, so "a call not on the allowlist is never allowed"
 // is checked for all numbers, including those libseccomp does not know.
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -277,6 +279,27 @@ TEST_CASE("calls allowed only with harmless arguments") {
     CHECK(action_for(*program, SYS_socketpair, {AF_INET, SOCK_STREAM}) == SECCOMP_RET_USER_NOTIF);
     // The kernel reads an int: a family hidden above bit 31 is no AF_UNIX to the filter.
     CHECK(action_for(*program, SYS_socket, {(1ULL << 32) | AF_UNIX}) != SECCOMP_RET_ALLOW);
+    // fcntl but dnotify, also with the command hidden behind high bits the kernel ignores.
+    CHECK(action_for(*program, SYS_fcntl, {3, F_GETFL}) == SECCOMP_RET_ALLOW);
+    CHECK(action_for(*program, SYS_fcntl, {3, F_NOTIFY}) == SECCOMP_RET_USER_NOTIF);
+    CHECK(action_for(*program, SYS_fcntl, {3, (1ULL << 32) | F_NOTIFY}) == SECCOMP_RET_USER_NOTIF);
+    // prctl but a filter or a syscall dispatcher of the program's own.
+    for (const uint64_t option : {uint64_t{PR_SET_NAME}, uint64_t{PR_GET_DUMPABLE},
+                                  uint64_t{PR_SET_NO_NEW_PRIVS}, uint64_t{PR_GET_SECCOMP},
+                                  uint64_t{PR_SET_VMA}, uint64_t{PR_SET_PTRACER}}) {
+      INFO("prctl option " << option);
+      CHECK(action_for(*program, SYS_prctl, {option}) == SECCOMP_RET_ALLOW);
+    }
+    for (const uint64_t option : {uint64_t{PR_SET_SECCOMP}, uint64_t{PR_SET_SYSCALL_USER_DISPATCH},
+                                  uint64_t{(1ULL << 32) | PR_SET_SECCOMP}}) {
+      INFO("prctl option " << option);
+      CHECK(action_for(*program, SYS_prctl, {option}) == SECCOMP_RET_USER_NOTIF);
+    }
+    // fadvise but dropping shared files from the page cache, which succeeds without effect.
+    CHECK(action_for(*program, SYS_fadvise64, {3, 0, 0, POSIX_FADV_SEQUENTIAL}) ==
+          SECCOMP_RET_ALLOW);
+    CHECK(action_for(*program, SYS_fadvise64, {3, 0, 0, POSIX_FADV_DONTNEED}) ==
+          SECCOMP_RET_ERRNO);
   }
   CHECK(action_for(plain, SYS_socket, {AF_INET, SOCK_STREAM}) == SECCOMP_RET_USER_NOTIF);
   CHECK(action_for(refusing, SYS_socket, {AF_INET, SOCK_STREAM}) == (SECCOMP_RET_ERRNO | EACCES));

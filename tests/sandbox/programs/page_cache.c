@@ -1,6 +1,7 @@
-// Attacks: the memory accounting of the next run on the slot. Drops files of the shared,
-// read-only /usr from the page cache and reads them again, so that the cache they fill is
-// charged to the slot's cgroup and stays there after the run, until argv[1] MiB were read.
+// Attacks: the memory accounting of the next run on the slot. Reads files of the shared,
+// read-only /usr/lib (the test drops them from the page cache first), so that the cache they
+// fill is charged to the slot's cgroup and stays there after the run, until argv[1] MiB were
+// read.
 // Prints "read N MiB" and exits 0.
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -29,7 +30,6 @@ static void read_tree(const char* dir) {
     } else if (S_ISREG(st.st_mode)) {
       const int fd = open(path, O_RDONLY);
       if (fd < 0) continue;
-      posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
       for (ssize_t n; done < wanted && (n = read(fd, block, sizeof block)) > 0;) done += n;
       close(fd);
     }
