@@ -66,6 +66,7 @@ struct SpawnPlan {
   // Written by the child when a step fails.
   const char* failed_step = nullptr;
   int failed_errno = 0;
+  bool exec_failed = false;  // The failed step was execve itself: the program's error.
 };
 
 // A one-byte packet with room for one descriptor, laid out without allocating: the cloned child
@@ -129,7 +130,8 @@ int child_main(void* arg) {
   }
   // From here on the child holds exactly 0, 1, 2 and the handoff socket: none of the keeper's
   // descriptors (its control socket above all) can reach the program.
-  if (::dup2(plan->handoff_socket, kHandoffFd) < 0) return fail(plan, "keep the handoff socket", errno);
+  if (::dup2(plan->handoff_socket, kHandoffFd) < 0)
+    return fail(plan, "keep the handoff socket", errno);
   if (int error = close_descriptors_from(kHandoffFd + 1); error != 0)
     return fail(plan, "close inherited descriptors", error);
   // The program's /proc/self/cgroup shows "/" instead of the engine's cgroup path and pid.
@@ -153,6 +155,7 @@ int child_main(void* arg) {
   if (int error = apply_open_files_limit(plan->limits); error != 0)
     return fail(plan, "RLIMIT_NOFILE", error);
   int exec_errno = ENOENT;
+  plan->exec_failed = true;
   for (const char* candidate : plan->candidate_ptrs) {
     ::execve(candidate, plan->argv.data(), plan->envp.data());
     if (errno != ENOENT) exec_errno = errno;
@@ -201,18 +204,18 @@ class BoxKeeper {
         reply_ = {keeper::encode(keeper::Failed{order.run_id, error.what(), false}), {}};
       }
       // The run's files and memory are released before the engine hears the run is over, so
-      // the slot's cgroup is back to its baseline when the next run's limits are written.
-      std::string box_problem;
+      // the slot's cgroup is back to its baseline when the next run's limits are written. A
+      // keeper that cannot prepare the next box exits without answering: the engine then sees
+      // it gone during this run, not after it has sent the next one.
       try {
         prepare_next_box();
       } catch (const std::exception& error) {
-        box_problem = error.what();
+        throw SandboxError(std::string("cannot prepare the next box: ") + error.what());
       }
       std::vector<int> fds;
       for (const auto& fd : reply_.fds) fds.push_back(fd.get());
       wire::send_message(control_, reply_.body, fds);
       reply_ = {};
-      if (!box_problem.empty()) throw SandboxError("cannot prepare the next box: " + box_problem);
     }
     kill_everything();
     return 0;
@@ -291,7 +294,7 @@ class BoxKeeper {
     handoff_child.reset();
     if (plan.failed_step != nullptr) {
       kill_everything();
-      const bool exec_failed = std::strcmp(plan.failed_step, "execve") == 0;
+      const bool exec_failed = plan.exec_failed;
       const std::string reason = exec_failed
                                      ? "cannot execute '" + argv[0] + "'"
                                      : std::string("sandbox setup failed: ") + plan.failed_step;
@@ -374,7 +377,7 @@ class BoxKeeper {
     }
   }
 
-  std::optional<int> reap(pid_t child) {
+  static std::optional<int> reap(pid_t child) {
     for (;;) {
       int status = 0;
       const pid_t pid = ::waitpid(-1, &status, WNOHANG);
@@ -401,9 +404,8 @@ class BoxKeeper {
     std::set<std::pair<dev_t, ino_t>> inodes;
     int64_t total = 0;
     for (const auto& name : expand_wildcards(box, collect)) {
-      UniqueFd file(is_plain_file_name(name)
-                        ? ::openat(box, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-                        : -1);
+      constexpr int kFlags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+      UniqueFd file(is_plain_file_name(name) ? ::openat(box, name.c_str(), kFlags) : -1);
       struct stat st;
       if (!file.valid() || ::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
         problems.add(name, "not a regular file in /box");
@@ -517,7 +519,9 @@ class BoxKeeper {
 int box_keeper_main(int control_socket) {
   // Whatever started the keeper, it keeps its standard streams and control socket only, and the
   // control socket does not survive into any program.
-  if (::fcntl(control_socket, F_SETFD, FD_CLOEXEC) != 0 ||
+  const bool others_below = control_socket > 3 &&
+                            ::syscall(SYS_close_range, 3U, control_socket - 1U, 0) != 0;
+  if (others_below || ::fcntl(control_socket, F_SETFD, FD_CLOEXEC) != 0 ||
       close_descriptors_from(std::max(3, control_socket + 1)) != 0) {
     ::dprintf(2, "codearena-box: cannot set up its descriptors: %s\n", std::strerror(errno));
     return 1;

@@ -27,9 +27,10 @@ struct CgroupUsage {
 };
 
 // Page cache an earlier run left charged to a slot is reclaimed before the next run when it is
-// more than this: below it, keeping the cache (the C library, an interpreter) saves every run
-// reading it again; above it, the leftover would be reclaimed during the next run, which then
-// reads low on memory and sees limit hits that are not its own.
+// more than this (v2 reclaims the excess; v1 can only empty the cgroup, memory.force_empty).
+// Below it, keeping the cache (the C library, an interpreter) saves every run reading it again;
+// above it, the leftover would be reclaimed during the next run, which then reads low on memory
+// and sees limit hits that are not its own.
 int64_t leftover_memory_bound(int64_t memory_limit_bytes);
 
 class SlotCgroup {

@@ -73,8 +73,11 @@ class SlotCgroupV1 final : public SlotCgroup {
     return {unique.begin(), unique.end()};
   }
 
+  // Summed over every hierarchy: a process that joined only some of them still counts.
   size_t process_count() const override {
-    return line_count(read_text_file(file("pids", "cgroup.procs")));
+    size_t count = 0;
+    for (const auto& procs : procs_files()) count += line_count(read_text_file(procs));
+    return count;
   }
 
  private:

@@ -132,6 +132,10 @@ std::string encode_ready() {
   return wire::Writer(wire::Type::kReady).bytes();
 }
 
+void decode_ready(wire::Reader& reader) {
+  strictly<bool>(reader, wire::Type::kReady, "ready message", [] { return true; });
+}
+
 std::string encode(const Started& message) {
   return wire::Writer(wire::Type::kStarted).u64(message.run_id).bytes();
 }

@@ -101,6 +101,7 @@ KillOrder decode_kill(wire::Reader& reader);
 
 // Decoders of keeper messages (used by the engine): strict, throw ProtocolError. The message
 // must have been fully consumed; fields out of their range are refused.
+void decode_ready(wire::Reader& reader);
 Started decode_started(wire::Reader& reader);
 Exited decode_exited(wire::Reader& reader);
 Failed decode_failed(wire::Reader& reader);

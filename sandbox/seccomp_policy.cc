@@ -146,15 +146,16 @@ void allow_fcntl_commands(scmp_filter_ctx ctx) {
        F_SET_FILE_RW_HINT});
 }
 
-// prctl with every option up to PR_SET_SYSCALL_USER_DISPATCH's neighbours but that one and
-// PR_SET_SECCOMP: with either a program could take a blocked call for itself (a filter of its
-// own answering with an error, or a SIGSYS handler of its own) and probe the policy without
-// ever being reported. Options the kernel adds later are denied until listed.
+// prctl with every option the kernel headers define (up to PR_SCHED_CORE, and the two with
+// large numbers) but PR_SET_SECCOMP and PR_SET_SYSCALL_USER_DISPATCH: with either a program
+// could answer its own blocked calls (a filter of its own returning an error, or a SIGSYS
+// handler of its own) and probe the policy unreported. Options added later are denied until
+// listed.
 void allow_prctl_options(scmp_filter_ctx ctx) {
-  constexpr uint32_t kLastOption = 80;  // Beyond every option of Linux 6.18.
   std::vector<uint32_t> options = {PR_SET_VMA, PR_SET_PTRACER};
-  for (uint32_t option = 1; option <= kLastOption; ++option) {
-    if (option != PR_SET_SECCOMP && option != PR_SET_SYSCALL_USER_DISPATCH) options.push_back(option);
+  for (uint32_t option = 1; option <= PR_SCHED_CORE; ++option) {
+    if (option != PR_SET_SECCOMP && option != PR_SET_SYSCALL_USER_DISPATCH)
+      options.push_back(option);
   }
   add_rule_for_int_values(ctx, SCMP_ACT_ALLOW, "prctl", 0, options);
 }

@@ -4,9 +4,13 @@
 // programs, gcc/g++ with cc1, as and ld, javac and java, python3, node, bash and coreutils) make,
 // grouped by purpose in seccomp_policy.cc. Every other call, including every call a future
 // kernel adds, is reported to the supervisor through a seccomp user-notification listener, so
-// the run ends with a security violation that names the call. A few calls are allowed only with
-// harmless arguments: clone without namespace flags, mknod/mknodat of FIFOs, sockets and regular
-// files, personality as a query, socket/socketpair of AF_UNIX. clone3 fails with ENOSYS (its
+// the run ends with a security violation that names the call (unless a signal interrupts the
+// blocked call before the supervisor reads the notification: the call then fails with EINTR,
+// still without running). A few calls are allowed only with harmless arguments: clone without
+// namespace flags, mknod/mknodat of FIFOs, sockets and regular files, personality as a query,
+// socket/socketpair of AF_UNIX, fcntl without F_NOTIFY, prctl without PR_SET_SECCOMP and
+// PR_SET_SYSCALL_USER_DISPATCH, fadvise64 (POSIX_FADV_DONTNEED succeeds without effect). clone3
+// fails with ENOSYS (its
 // flags cannot be inspected; C libraries fall back to clone). Calls of the non-native ABIs
 // (i386, x32) kill the process.
 #pragma once

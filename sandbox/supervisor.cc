@@ -204,7 +204,8 @@ class RunWatch {
     classify(result, usage);
     result.uncollected = collect_problems_;
     if (!collect_problems_.empty()) {
-      result.message += (result.message.empty() ? "" : "; ") + ("not collected: " + collect_problems_);
+      if (!result.message.empty()) result.message += "; ";
+      result.message += "not collected: " + collect_problems_;
     }
     return result;
   }
@@ -495,7 +496,13 @@ Slot::~Slot() {
 }
 
 void Slot::ensure_keeper() {
-  if (keeper_.control.valid()) return;
+  // Between runs a keeper has nothing to say: a hang-up (it could not prepare the next box and
+  // exited) or an unasked-for message means a new keeper, before a run is lost to it.
+  if (keeper_.control.valid()) {
+    pollfd idle{keeper_.control.get(), POLLIN, 0};
+    if (::poll(&idle, 1, 0) == 0) return;
+    stop_keeper(/*at_once=*/true);
+  }
   // A keeper that died took its processes with it; wait until the kernel has removed them.
   for (int i = 0; i < 1000 && cgroup_->process_count() > 0; ++i) ::usleep(1000);
   keeper_ = spawn_box_keeper(config_.helper_path);
@@ -522,12 +529,14 @@ void Slot::ensure_keeper() {
     auto reply = wire::receive_message(keeper_.control.get());
     if (!reply) {
       problem = "exited before it was ready";
-    } else if (keeper::keeper_message_type(reply->body) == wire::Type::kFailed) {
+    } else {
       wire::Reader reader(reply->body);
-      problem = keeper::decode_failed(reader).reason;
-    } else if (reply->body.size() != 1 || !reply->fds.empty() ||
-               keeper::keeper_message_type(reply->body) != wire::Type::kReady) {
-      problem = "it did not answer the setup as expected";
+      if (keeper::keeper_message_type(reply->body) == wire::Type::kFailed) {
+        problem = keeper::decode_failed(reader).reason;
+      } else {
+        keeper::decode_ready(reader);
+        if (!reply->fds.empty()) problem = "its ready message carries descriptors";
+      }
     }
   } catch (const SandboxError& error) {
     problem = error.what();

@@ -141,6 +141,10 @@ void forge(const std::string& attack, uint64_t run, int control,
     char done;
     if (::read(joined[0], &done, 1) != 0) std::exit(3);  // End of file: the child has joined.
     exited_with(control, run, {}, {});
+  } else if (attack == "exit-without-answer") {
+    // As a keeper that cannot prepare the next box: it exits instead of answering.
+    started(control, run);
+    std::exit(1);
   } else if (attack == "silence") {
     started(control, run);
     for (;;) ::pause();

@@ -68,3 +68,15 @@ TEST_CASE("keeper distrust: a keeper that never reports the end is replaced afte
   CHECK_THAT(result.message, Contains("did not end the run"));
   CHECK(keeper_pids().empty());
 }
+
+TEST_CASE("keeper distrust: a keeper that exits mid-run is replaced for the next run") {
+  auto lease = forged_engine().acquire();
+  const RunResult first = run_forgery(lease, "exit-without-answer");
+  INFO("first: " << describe(first));
+  CHECK(first.status == RunStatus::kInternalError);
+  CHECK_THAT(first.message, Contains("keeper of this slot died"));
+  // The next run reaches a new keeper (whose forgery it then refuses).
+  const RunResult second = run_forgery(lease, "earlier-run");
+  INFO("second: " << describe(second));
+  CHECK_THAT(second.message, Contains("protocol") && Contains("during run"));
+}
