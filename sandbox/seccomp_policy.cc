@@ -25,58 +25,54 @@ using FilterContext = std::unique_ptr<void, decltype(&seccomp_release)>;
 // running ordinary and heavy programs (threads, GC, subprocesses, file I/O, large output,
 // memory exhaustion, uncaught exceptions) and checked by running the sandbox, judge and hostile
 // test suites under the filter. A call missing here is a security violation, not an error.
-struct AllowedGroup {
-  const char* why;
-  std::vector<const char*> calls;
-};
-
-const std::vector<AllowedGroup>& allowed_groups() {
+const std::vector<const char*>& allowed_call_names() {
   // clang-format off
-  static const std::vector<AllowedGroup> groups = {
-      {"start-up and exit: every program, the dynamic loader and the C library's set-up",
-       {"execve", "exit", "exit_group", "arch_prctl", "set_tid_address", "set_robust_list",
-        "rseq", "prlimit64", "getrlimit", "setrlimit", "uname", "sysinfo", "getrusage", "times"}},
-      {"identity queries: answered from the slot's own unprivileged credentials",
-       {"getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getresuid",
-        "getresgid", "getgroups", "getpgrp", "getpgid", "getsid", "capget"}},
-      {"processes and threads: compilers, shells and runtimes start children; the PID namespace "
-       "and the pids limit bound them (clone itself is checked below)",
-       {"fork", "vfork", "wait4", "waitid", "setsid", "setpgid", "kill", "tgkill", "tkill",
-        "futex", "sched_yield", "sched_getaffinity"}},
-      {"memory: allocation and protection of the program's own pages (pkey_*: V8 probes them)",
-       {"brk", "mmap", "munmap", "mprotect", "mremap", "madvise", "msync", "pkey_alloc",
-        "pkey_free", "pkey_mprotect"}},
-      {"signals: handlers, masks and timers within the program's own processes",
-       {"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait",
-        "rt_sigpending", "sigaltstack", "pause", "alarm", "setitimer", "getitimer",
-        "restart_syscall"}},
-      {"clocks: reading time and sleeping (setting the clock is not allowed)",
-       {"clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday", "time"}},
-      {"descriptor I/O: stdin, stdout, pipes and the files of /box and /tmp (flock: a lock on a "
-       "shared read-only file is a known residual channel)",
-       {"read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "lseek",
-        "sendfile", "close", "close_range", "dup", "dup2", "dup3", "ioctl", "pipe", "pipe2",
-        "fsync", "fdatasync", "ftruncate", "fallocate", "flock"}},
-      {"paths and metadata: the read-only root and the writable tmpfs mounts",
-       {"open", "openat", "creat", "access", "faccessat", "faccessat2", "stat", "lstat", "fstat",
-        "newfstatat", "statx", "statfs", "fstatfs", "readlink", "readlinkat", "getcwd", "chdir",
-        "fchdir", "getdents64", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "rename",
-        "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat", "chmod", "fchmod",
-        "fchmodat", "truncate", "utimensat", "umask"}},
-      {"waiting for events: event loops of node, python and the JVM",
-       {"poll", "ppoll", "select", "pselect6", "epoll_create", "epoll_create1", "epoll_ctl",
-        "epoll_wait", "epoll_pwait", "eventfd2"}},
-      {"AF_UNIX sockets (socket and socketpair are checked below): the JVM's and node's "
-       "internal channels; the slot's network namespace has no interface",
-       {"bind", "listen", "accept", "accept4", "connect", "getsockname", "getpeername", "sendto",
-        "recvfrom", "sendmsg", "recvmsg", "shutdown", "setsockopt", "getsockopt"}},
-      {"System V IPC: objects live in the run's own IPC namespace and die with it",
-       {"shmget", "shmat", "shmdt", "shmctl", "semget", "semop", "semtimedop", "semctl",
-        "msgget", "msgsnd", "msgrcv", "msgctl"}},
-      {"randomness: hash seeds and random_device", {"getrandom"}},
+  static const std::vector<const char*> names = {
+      // start-up and exit: every program, the dynamic loader and the C library's set-up
+      "execve", "exit", "exit_group", "arch_prctl", "set_tid_address", "set_robust_list", "rseq",
+      "prlimit64", "getrlimit", "setrlimit", "uname", "sysinfo", "getrusage", "times",
+      // identity queries: answered from the slot's own unprivileged credentials
+      "getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getresuid",
+      "getresgid", "getgroups", "getpgrp", "getpgid", "getsid", "capget",
+      // processes and threads: compilers, shells and runtimes start children; the PID namespace
+      // and the pids limit bound them (clone itself is checked below)
+      "fork", "vfork", "wait4", "waitid", "setsid", "setpgid", "kill", "tgkill", "tkill", "futex",
+      "sched_yield", "sched_getaffinity",
+      // memory: allocation and protection of the program's own pages (pkey_*: V8 probes them)
+      "brk", "mmap", "munmap", "mprotect", "mremap", "madvise", "msync", "pkey_alloc",
+      "pkey_free", "pkey_mprotect",
+      // signals: handlers, masks and timers within the program's own processes
+      "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait",
+      "rt_sigpending", "sigaltstack", "pause", "alarm", "setitimer", "getitimer",
+      "restart_syscall",
+      // clocks: reading time and sleeping (setting the clock is not allowed)
+      "clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday", "time",
+      // descriptor I/O: stdin, stdout, pipes and the files of /box and /tmp (flock: a lock on a
+      // shared read-only file is a known residual channel)
+      "read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "lseek",
+      "sendfile", "close", "close_range", "dup", "dup2", "dup3", "ioctl", "pipe", "pipe2",
+      "fsync", "fdatasync", "ftruncate", "fallocate", "flock",
+      // paths and metadata: the read-only root and the writable tmpfs mounts
+      "open", "openat", "creat", "access", "faccessat", "faccessat2", "stat", "lstat", "fstat",
+      "newfstatat", "statx", "statfs", "fstatfs", "readlink", "readlinkat", "getcwd", "chdir",
+      "fchdir", "getdents64", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "rename",
+      "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat", "chmod", "fchmod",
+      "fchmodat", "truncate", "utimensat", "umask",
+      // waiting for events: event loops of node, python and the JVM
+      "poll", "ppoll", "select", "pselect6", "epoll_create", "epoll_create1", "epoll_ctl",
+      "epoll_wait", "epoll_pwait", "eventfd2",
+      // AF_UNIX sockets (socket and socketpair are checked below): the JVM's and node's internal
+      // channels; the slot's network namespace has no interface
+      "bind", "listen", "accept", "accept4", "connect", "getsockname", "getpeername", "sendto",
+      "recvfrom", "sendmsg", "recvmsg", "shutdown", "setsockopt", "getsockopt",
+      // System V IPC: objects live in the run's own IPC namespace and die with it
+      "shmget", "shmat", "shmdt", "shmctl", "semget", "semop", "semtimedop", "semctl", "msgget",
+      "msgsnd", "msgrcv", "msgctl",
+      // randomness: hash seeds and random_device
+      "getrandom",
   };
   // clang-format on
-  return groups;
+  return names;
 }
 
 void check(int rc, const std::string& what) {
@@ -172,12 +168,8 @@ void allow_fadvise_but_eviction(scmp_filter_ctx ctx) {
 }  // namespace
 
 const std::vector<std::string>& allowed_syscalls() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> all;
-    for (const auto& group : allowed_groups())
-      all.insert(all.end(), group.calls.begin(), group.calls.end());
-    return all;
-  }();
+  static const std::vector<std::string> names(allowed_call_names().begin(),
+                                              allowed_call_names().end());
   return names;
 }
 
