@@ -239,8 +239,11 @@ class BoxKeeper {
     if (!child_events_.valid()) throw_errno("signalfd", errno);
 
     build_box_root(layout);
+    // Kernels built without checkpoint/restore have no ns_last_pid: numbers then go on from
+    // run to run (docs/threat-model.md), rather than no sandbox at all.
     last_pid_.reset(::open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC));
-    if (!last_pid_.valid()) throw_errno("open /proc/sys/kernel/ns_last_pid", errno);
+    if (!last_pid_.valid() && errno != ENOENT)
+      throw_errno("open /proc/sys/kernel/ns_last_pid", errno);
     if (::sethostname("codearena", 9) != 0) throw_errno("sethostname", errno);
     if (const int error = drop_bounding_set(order.last_capability); error != 0) {
       throw_errno("empty the capability bounding set", error);
@@ -316,7 +319,8 @@ class BoxKeeper {
   // the numbers a program sees say nothing of how many processes earlier runs made. Every
   // process of earlier runs is gone, so the numbers are free.
   void restart_pid_numbering() {
-    if (::pwrite(last_pid_.get(), "1", 1, 0) != 1) throw_errno("reset ns_last_pid", errno);
+    if (last_pid_.valid() && ::pwrite(last_pid_.get(), "1", 1, 0) != 1)
+      throw_errno("reset ns_last_pid", errno);
   }
 
   // The listener the child sent before its execve (queued on the socket by now: the clone is a
