@@ -32,7 +32,7 @@ std::set<std::string> slot_parents(const CgroupLocation& location) {
 
 // Starts an engine with one slot in a child process and kills it with SIGKILL once its slot
 // cgroups exist; returns its pid. With `memory_cgroup`, a v1 memory cgroup directory, the child
-// moves there first, as an engine started from another session of the machine does.
+// moves there first, as an engine started from another login session (systemd scope) does.
 pid_t start_and_kill_engine(const std::string& memory_cgroup = "") {
   int ready[2];
   REQUIRE(::pipe(ready) == 0);
