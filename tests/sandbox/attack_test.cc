@@ -141,6 +141,32 @@ void evict_like_page_cache(long mib) {
   walk("/usr/lib");
 }
 
+// Runs test program `name`, which watches the shared file's directory, reads the shared file on
+// the host once `armed()` says the program watches, and checks the program saw nothing ("saw "
+// in its output): it ends refused, or at its wall limit.
+template <typename Armed>
+void expect_host_read_unseen(const std::string& name, Armed armed) {
+  auto lease = engine().acquire();
+  RunRequest request = program_request(name);
+  request.limits.wall_ms = 2000;
+  auto run = std::async(std::launch::async, [&] { return lease->run(request); });
+  bool host_acted = false;
+  while (run.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {
+    if (host_acted || !armed()) continue;
+    const int fd = ::open(kSharedFile, O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    char byte;
+    REQUIRE(::read(fd, &byte, 1) == 1);
+    ::close(fd);
+    host_acted = true;
+  }
+  const RunResult result = run.get();
+  INFO("host read " << kSharedFile << ": " << host_acted << "; " << describe(result));
+  CHECK(result.stdout_data.find("saw ") == std::string::npos);
+  CHECK((refused(result) || result.status == RunStatus::kWallTimeLimit));
+  expect_clean_slot(lease);
+}
+
 }  // namespace
 
 // Proves no way from a program reaches the slot's keeper: signals (kill, sigqueue, tgkill,
@@ -205,25 +231,7 @@ TEST_CASE("attack: locks on shared read-only files are the named residual channe
 // reads a file of /usr/bin once the program has its inotify instance, and no event of that
 // reaches the program (it ends at its wall limit, or at once when the watch is refused).
 TEST_CASE("attack: a run cannot watch file activity outside it") {
-  auto lease = engine().acquire();
-  RunRequest request = program_request("watch_host");
-  request.limits.wall_ms = 2000;
-  auto run = std::async(std::launch::async, [&] { return lease->run(request); });
-  bool host_acted = false;
-  while (run.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {
-    if (host_acted || !uid_holds_inotify(kSlotUid)) continue;
-    const int fd = ::open(kSharedFile, O_RDONLY | O_CLOEXEC);
-    REQUIRE(fd >= 0);
-    char byte;
-    REQUIRE(::read(fd, &byte, 1) == 1);
-    ::close(fd);
-    host_acted = true;
-  }
-  const RunResult result = run.get();
-  INFO("host opened " << kSharedFile << ": " << host_acted << "; " << describe(result));
-  CHECK(result.stdout_data.find("saw ") == std::string::npos);
-  CHECK((refused(result) || result.status == RunStatus::kWallTimeLimit));
-  expect_clean_slot(lease);
+  expect_host_read_unseen("watch_host", [] { return uid_holds_inotify(kSlotUid); });
 }
 
 // Proves a run cannot take the machine's budget of AIO events (fs.aio-max-nr is shared by
@@ -370,25 +378,8 @@ TEST_CASE("attack: a run's cgroup paths tell nothing of the host") {
 // twin of inotify: the host reads a file of /usr/bin once the program's watch is armed, and no
 // signal of that reaches the program (it ends at its wall limit, or at once when refused).
 TEST_CASE("attack: a run cannot watch file activity outside it through dnotify") {
-  auto lease = engine().acquire();
-  RunRequest request = program_request("dnotify_host");
-  request.limits.wall_ms = 2000;
-  auto run = std::async(std::launch::async, [&] { return lease->run(request); });
-  bool host_acted = false;
-  while (run.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {
-    if (host_acted || !uid_runs_named(kSlotUid, "dnotify-armed")) continue;
-    const int fd = ::open(kSharedFile, O_RDONLY | O_CLOEXEC);
-    REQUIRE(fd >= 0);
-    char byte;
-    REQUIRE(::read(fd, &byte, 1) == 1);
-    ::close(fd);
-    host_acted = true;
-  }
-  const RunResult result = run.get();
-  INFO("host read " << kSharedFile << ": " << host_acted << "; " << describe(result));
-  CHECK(result.stdout_data.find("saw ") == std::string::npos);
-  CHECK((refused(result) || result.status == RunStatus::kWallTimeLimit));
-  expect_clean_slot(lease);
+  expect_host_read_unseen("dnotify_host",
+                          [] { return uid_runs_named(kSlotUid, "dnotify-armed"); });
 }
 
 // Proves a run cannot drop the page cache of files it shares read-only with the host and other
@@ -455,7 +446,8 @@ TEST_CASE("attack: a futex of a shared file is a named residual channel") {
   request.limits.wall_ms = 20'000;
   auto run = std::async(std::launch::async, [&] { return lease->run(request); });
   while (run.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {
-    if (uid_waits_in_futex(kSlotUid)) ::syscall(SYS_futex, mapped, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+    if (uid_waits_in_futex(kSlotUid))
+      ::syscall(SYS_futex, mapped, FUTEX_WAKE, 1, nullptr, nullptr, 0);
   }
   ::munmap(mapped, 4096);
   const RunResult result = run.get();
@@ -465,9 +457,10 @@ TEST_CASE("attack: a futex of a shared file is a named residual channel") {
 }
 
 // Proves a call outside the allowlist ends the run as a security violation naming the call even
-// when the program tries to take the call for itself first (or that it cannot try): with a seccomp filter of its own
-// that fails the call (prctl PR_SET_SECCOMP) or with syscall user dispatch (prctl
-// PR_SET_SYSCALL_USER_DISPATCH), either of which would let it probe the whole policy unseen.
+// when the program tries to take the call for itself first (or that it cannot try): with a
+// seccomp filter of its own that fails the call (prctl PR_SET_SECCOMP) or with syscall user
+// dispatch (prctl PR_SET_SYSCALL_USER_DISPATCH), either of which would let it probe the whole
+// policy unseen.
 TEST_CASE("attack: a program cannot hide a blocked call from the report") {
   auto lease = engine().acquire();
   for (const char* way : {"seccomp", "dispatch"}) {

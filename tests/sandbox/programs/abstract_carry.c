@@ -10,6 +10,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "send_fd.h"
+
 static const char kName[] = "codearena-carry";
 
 static socklen_t address_of(struct sockaddr_un* address) {
@@ -17,20 +19,6 @@ static socklen_t address_of(struct sockaddr_un* address) {
   address->sun_family = AF_UNIX;
   memcpy(address->sun_path + 1, kName, sizeof kName - 1);
   return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + sizeof kName - 1);
-}
-
-static int send_fd(int socket, int fd) {
-  char byte = 0;
-  struct iovec io = {&byte, 1};
-  char control[CMSG_SPACE(sizeof(int))] = {0};
-  struct msghdr header = {.msg_iov = &io, .msg_iovlen = 1, .msg_control = control,
-                          .msg_controllen = sizeof control};
-  struct cmsghdr* cmsg = CMSG_FIRSTHDR(&header);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
-  return sendmsg(socket, &header, 0) == 1 ? 0 : -1;
 }
 
 int main(void) {
