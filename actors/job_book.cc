@@ -100,7 +100,6 @@ std::optional<JobEvent> JobBook::record_test(const std::string& id, int32_t atte
   if (status.state != JobState::kActive || status.attempts != attempt) return std::nullopt;
   status.tests_done = std::min(status.tests_done + 1, status.tests_total);
   JobEvent event = event_of(found->second, false);
-  event.has_test = true;
   event.test = test;
   return event;
 }
@@ -115,7 +114,6 @@ std::optional<JobEvent> JobBook::finish(const AttemptReport& report, int64_t now
   record.worker.clear();
   switch (report.kind) {
     case AttemptReport::Kind::kJudged:
-      record.status.has_result = true;
       record.status.result = report.outcome;
       record.status.tests_done = record.status.tests_total;
       return settle(record, JobState::kCompleted, now_ms);
@@ -213,7 +211,7 @@ void JobBook::restore(const StoredJob& job) {
   const std::string& id = job.status.id;
   if (is_final(job.status.state) || jobs_.count(id) > 0) return;
   JobRecord record;
-  record.spec = job.spec;
+  record.spec = job.spec.value_or(JobSpec{});
   record.status = job.status;
   if (record.status.state == JobState::kActive) {
     ++active_;
@@ -285,10 +283,7 @@ SchedulerStats JobBook::stats(int64_t now_ms) const {
 JobEvent JobBook::event_of(const JobRecord& record, bool with_result) const {
   JobEvent event;
   event.status = record.status;
-  if (!with_result) {
-    event.status.has_result = false;
-    event.status.result = JobOutcome{};
-  }
+  if (!with_result) event.status.result.reset();
   return event;
 }
 

@@ -15,10 +15,8 @@ const char* priority_name(Priority priority) {
 }
 
 std::optional<Priority> parse_priority(const std::string& name) {
-  for (const auto priority : {Priority::kHigh, Priority::kNormal, Priority::kLow}) {
-    if (name == priority_name(priority)) return priority;
-  }
-  return std::nullopt;
+  constexpr Priority kAll[] = {Priority::kHigh, Priority::kNormal, Priority::kLow};
+  return sandbox::find_by_name(name, kAll, priority_name);
 }
 
 const char* state_name(JobState state) {
@@ -35,6 +33,12 @@ const char* state_name(JobState state) {
       return "cancelled";
   }
   return "failed";
+}
+
+std::optional<JobState> parse_state(const std::string& name) {
+  constexpr JobState kAll[] = {JobState::kQueued, JobState::kActive, JobState::kCompleted,
+                               JobState::kFailed, JobState::kCancelled};
+  return sandbox::find_by_name(name, kAll, state_name);
 }
 
 bool is_final(JobState state) {

@@ -2,9 +2,10 @@
 // a worker reports, and what a status query returns.
 //
 // Plain value types without CAF: http/ fills a JobSpec, actors/ move these structs between
-// actors (actors/messages.h makes them serializable, so nothing in them may be process-local:
-// no pointers, no handles, times as milliseconds since the Unix epoch). Copyable; no
-// thread-safety concerns of their own.
+// actors and the job store persists them. actors/job_fields.h lists their fields once for both
+// the actors' serialization (actors/messages.h) and the stored JSON (cluster/record_json.h), so
+// nothing in them may be process-local: no pointers, no handles, times as milliseconds since
+// the Unix epoch. Copyable; no thread-safety concerns of their own.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "sandbox/judge_vocabulary.h"
+
 namespace codearena::actors {
+
+using sandbox::CheckerKind;
+using sandbox::Verdict;
 
 enum class Priority : uint8_t { kHigh = 0, kNormal = 1, kLow = 2 };
 constexpr int kPriorityCount = 3;
@@ -25,12 +31,12 @@ enum class JobState : uint8_t { kQueued, kActive, kCompleted, kFailed, kCancelle
 
 // "queued", "active", "completed", "failed", "cancelled".
 const char* state_name(JobState state);
+std::optional<JobState> parse_state(const std::string& name);
 bool is_final(JobState state);
 
 struct TestCaseSpec {
   std::string input;
-  bool has_expected_output = false;  // Without one the run only has to succeed.
-  std::string expected_output;
+  std::optional<std::string> expected_output;  // Absent: the run only has to succeed.
 };
 
 // What a client submits, already validated by the front end. Limits of -1 take the server's
@@ -43,7 +49,7 @@ struct JobSpec {
   int64_t time_limit_ms = -1;
   int64_t memory_limit_bytes = -1;
   int64_t output_limit_bytes = -1;
-  std::string checker = "default";  // default|exact|tokens|float|custom
+  CheckerKind checker = CheckerKind::kDefault;
   double checker_absolute_epsilon = 1e-6;
   double checker_relative_epsilon = 1e-6;
   std::string checker_language;  // custom checker
@@ -56,7 +62,7 @@ struct JobSpec {
 // One finished test case (or the single run of a job without test cases).
 struct TestOutcome {
   int32_t index = 0;
-  std::string verdict;  // AC, WA, TLE, MLE, OLE, RE, SV, IE
+  Verdict verdict = Verdict::kInternalError;  // Never kCompilationError.
   int64_t cpu_ms = 0;
   int64_t wall_ms = 0;
   int64_t memory_kb = 0;
@@ -69,7 +75,8 @@ struct TestOutcome {
 
 // The judged result of a job: the verdicts of the judging engine.
 struct JobOutcome {
-  std::string verdict;  // First non-AC test's verdict, else AC; CE when compilation failed.
+  // First non-AC test's verdict, else AC; CE when compilation failed.
+  Verdict verdict = Verdict::kInternalError;
   std::string language;
   std::string compile_output;
   bool compile_cached = false;
@@ -105,8 +112,7 @@ struct JobStatus {
   JobState state = JobState::kQueued;
   int32_t tests_done = 0;
   int32_t tests_total = 0;
-  bool has_result = false;
-  JobOutcome result;
+  std::optional<JobOutcome> result;  // Set once a worker has judged the job.
   std::string failed_reason;
   int32_t attempts = 0;
   std::string language;
@@ -117,11 +123,10 @@ struct JobStatus {
 };
 
 // One step of a job's life, as the events stream shows it: a state change (`test` unset) or a
-// finished test case (`has_test`).
+// finished test case (`test` set).
 struct JobEvent {
   JobStatus status;  // Without `result` for test events, to keep the stream small.
-  bool has_test = false;
-  TestOutcome test;
+  std::optional<TestOutcome> test;
 };
 
 // The answer to a submission.
@@ -165,12 +170,12 @@ struct NodeStats {
   int64_t last_seen_ms = 0;
 };
 
-// A job as the job store keeps it: its latest status and, written once with the first record,
-// its spec (`has_spec` false: the stored spec stays).
+// A job as the job store keeps it: its latest status (`status.id` names the job) and its spec.
+// The spec is written once, with the job's first record; later transitions leave it out
+// (nullopt) and the stored one stays.
 struct StoredJob {
   JobStatus status;
-  bool has_spec = false;
-  JobSpec spec;
+  std::optional<JobSpec> spec;
 };
 
 // Counters and figures of the scheduler, for /api/stats and /metrics.

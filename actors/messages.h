@@ -12,6 +12,10 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <optional>
+#include <type_traits>
+
+#include "actors/job_fields.h"
 #include "actors/job_types.h"
 
 namespace codearena::actors {
@@ -42,30 +46,91 @@ using load_atom = caf::atom_constant<caf::atom("load")>;
 using read_atom = caf::atom_constant<caf::atom("read")>;
 using handover_atom = caf::atom_constant<caf::atom("handover")>;
 
+// CAF 0.17 serializes caf::optional but not std::optional: this view of one writes a flag and,
+// when set, the value, and reads them back.
+template <class T>
+struct OptionalView {
+  std::optional<T>& value;
+};
+
+template <class T>
+T& inspectable(T& value) {
+  return value;
+}
+template <class T>
+OptionalView<T> inspectable(std::optional<T>& value) {
+  return {value};
+}
+
+template <class Inspector, class T>
+std::enable_if_t<Inspector::reads_state, typename Inspector::result_type> inspect(
+    Inspector& f, OptionalView<T>& x) {
+  return x.value ? f(true, *x.value) : f(false);
+}
+
+// Reading: the value's inspect runs after the flag has been read, so it knows whether to run.
+template <class T>
+struct OptionalValueLoader {
+  bool& set;
+  std::optional<T>& value;
+};
+
+template <class Inspector, class T>
+typename Inspector::result_type inspect(Inspector& f, OptionalValueLoader<T>& x) {
+  if (!x.set) {
+    x.value.reset();
+    return f();
+  }
+  x.value.emplace();
+  return f(*x.value);
+}
+
+template <class Inspector, class T>
+std::enable_if_t<Inspector::writes_state, typename Inspector::result_type> inspect(
+    Inspector& f, OptionalView<T>& x) {
+  bool set = false;
+  OptionalValueLoader<T> loader{set, x.value};
+  return f(set, loader);
+}
+
+// inspect() of the persisted job types, from their field lists (actors/job_fields.h).
+template <class Inspector, class S>
+typename Inspector::result_type inspect_fields(Inspector& f, S& x) {
+  return fields(
+      [&f](const char* type_name, auto... member) {
+        return f(caf::meta::type_name(type_name), inspectable(member.value)...);
+      },
+      x);
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TestCaseSpec& x) {
-  return f(caf::meta::type_name("TestCaseSpec"), x.input, x.has_expected_output, x.expected_output);
+  return inspect_fields(f, x);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobSpec& x) {
-  return f(caf::meta::type_name("JobSpec"), x.language, x.code, x.input, x.tests, x.time_limit_ms,
-           x.memory_limit_bytes, x.output_limit_bytes, x.checker, x.checker_absolute_epsilon,
-           x.checker_relative_epsilon, x.checker_language, x.checker_code, x.stop_on_first_failure,
-           x.priority, x.callback_url);
+  return inspect_fields(f, x);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TestOutcome& x) {
-  return f(caf::meta::type_name("TestOutcome"), x.index, x.verdict, x.cpu_ms, x.wall_ms,
-           x.memory_kb, x.exit_code, x.signal, x.stdout_data, x.stderr_data, x.message);
+  return inspect_fields(f, x);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobOutcome& x) {
-  return f(caf::meta::type_name("JobOutcome"), x.verdict, x.language, x.compile_output,
-           x.compile_cached, x.tests, x.passed, x.total, x.max_cpu_ms, x.max_memory_kb, x.message,
-           x.time_limit_ms, x.memory_limit_bytes, x.output_limit_bytes);
+  return inspect_fields(f, x);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, JobStatus& x) {
+  return inspect_fields(f, x);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, StoredJob& x) {
+  return inspect_fields(f, x);
 }
 
 template <class Inspector>
@@ -75,15 +140,8 @@ typename Inspector::result_type inspect(Inspector& f, AttemptReport& x) {
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, JobStatus& x) {
-  return f(caf::meta::type_name("JobStatus"), x.id, x.state, x.tests_done, x.tests_total,
-           x.has_result, x.result, x.failed_reason, x.attempts, x.language, x.priority,
-           x.created_at_ms, x.started_at_ms, x.finished_at_ms);
-}
-
-template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobEvent& x) {
-  return f(caf::meta::type_name("JobEvent"), x.status, x.has_test, x.test);
+  return f(caf::meta::type_name("JobEvent"), x.status, inspectable(x.test));
 }
 
 template <class Inspector>
@@ -110,11 +168,6 @@ typename Inspector::result_type inspect(Inspector& f, RunningAttempt& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, NodeStats& x) {
   return f(caf::meta::type_name("NodeStats"), x.info, x.busy, x.draining, x.leader, x.last_seen_ms);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, StoredJob& x) {
-  return f(caf::meta::type_name("StoredJob"), x.status, x.has_spec, x.spec);
 }
 
 template <class Inspector>

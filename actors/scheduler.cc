@@ -119,10 +119,7 @@ void persist(scheduler_pointer self, const JobEvent& event, bool with_spec = fal
   StoredJob& stored = pending.jobs[position->second];
   const JobRecord* record = self->state.book.find(id);
   stored.status = record ? record->status : event.status;
-  if (with_spec && record) {
-    stored.has_spec = true;
-    stored.spec = record->spec;
-  }
+  if (with_spec && record) stored.spec = record->spec;
   after_write(self, [self, event] { publish(self, event); });
 }
 
@@ -442,7 +439,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         auto reply = state.book.add(id, std::move(spec), now_ms());
         if (!reply.error_code.empty()) return reply;
         auto promise = self->make_response_promise<SubmitReply>();
-        persist(self, JobEvent{state.book.find(id)->status, false, {}}, true);
+        persist(self, JobEvent{state.book.find(id)->status, std::nullopt}, true);
         after_write(self, [promise, reply]() mutable { promise.deliver(reply); });
         dispatch(self);
         return promise;
@@ -487,7 +484,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
             self->send(node->second.pool, cancel_atom::value, id, reply.status.attempts);
         }
         auto promise = self->make_response_promise<CancelReply>();
-        persist(self, JobEvent{reply.status, false, {}});
+        persist(self, JobEvent{reply.status, std::nullopt});
         after_write(self, [promise, reply]() mutable { promise.deliver(reply); });
         dispatch(self);
         return promise;

@@ -287,7 +287,7 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
                 if (std::exchange(*first, false)) {
                   started(std::move(status));
                 } else if (!status.id.empty()) {
-                  on_event(JobEvent{std::move(status), false, {}});
+                  on_event(JobEvent{std::move(status), std::nullopt});
                 }
                 if (!more) self->quit();
               },

@@ -297,9 +297,7 @@ sb::JudgeRequest judge_request_for(const JobSpec& spec, const sb::Language* lang
   request.source = spec.code;
   request.stdin_input = spec.input;
   for (const auto& test : spec.tests) {
-    request.tests.push_back({test.input, test.has_expected_output
-                                             ? std::optional<std::string>(test.expected_output)
-                                             : std::nullopt});
+    request.tests.push_back({test.input, test.expected_output});
   }
   if (spec.time_limit_ms >= 0) {
     request.limits.cpu_ms = spec.time_limit_ms;
@@ -316,7 +314,7 @@ sb::JudgeRequest judge_request_for(const JobSpec& spec, const sb::Language* lang
   } else if (defaults.output_bytes && language) {
     request.limits.output_bytes = capped(defaults.output_bytes, language->max_limits.output_bytes);
   }
-  request.checker.kind = sb::parse_checker_kind(spec.checker).value_or(sb::CheckerKind::kDefault);
+  request.checker.kind = spec.checker;
   request.checker.absolute_epsilon = spec.checker_absolute_epsilon;
   request.checker.relative_epsilon = spec.checker_relative_epsilon;
   request.checker.custom_language = spec.checker_language;
@@ -328,7 +326,7 @@ sb::JudgeRequest judge_request_for(const JobSpec& spec, const sb::Language* lang
 TestOutcome test_outcome_of(size_t index, const sb::TestResult& test) {
   TestOutcome outcome;
   outcome.index = static_cast<int32_t>(index);
-  outcome.verdict = sb::verdict_code(test.verdict);
+  outcome.verdict = test.verdict;
   outcome.cpu_ms = test.cpu_ms;
   outcome.wall_ms = test.wall_ms;
   outcome.memory_kb = test.memory_kb;
@@ -342,7 +340,7 @@ TestOutcome test_outcome_of(size_t index, const sb::TestResult& test) {
 
 JobOutcome outcome_of(const sb::JudgeResult& result) {
   JobOutcome outcome;
-  outcome.verdict = sb::verdict_code(result.verdict);
+  outcome.verdict = result.verdict;
   outcome.language = result.language;
   outcome.compile_output = result.compile_output;
   outcome.compile_cached = result.compile_cached;

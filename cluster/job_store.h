@@ -21,13 +21,6 @@
 
 namespace codearena::cluster {
 
-// One job as the store keeps it. `status.id` names the job. The spec is written once, with
-// the job's first record; later transitions leave it out (nullopt) and the stored one stays.
-struct JobRecord {
-  actors::JobStatus status;
-  std::optional<actors::JobSpec> spec;
-};
-
 // What the store has done since it was made, for benchmarks ("Redis commands per job") and
 // metrics. `commands` and `round_trips` count what went to Redis (zero for the memory store).
 struct StoreCounters {
@@ -49,13 +42,13 @@ class JobStore {
   // either every record is stored or, when the store has seen a newer epoch, none is and
   // FencedError is thrown. A record with a final state starts its retention countdown.
   // An empty batch does nothing; a record without an id throws std::invalid_argument.
-  virtual void write(int64_t epoch, const std::vector<JobRecord>& batch) = 0;
+  virtual void write(int64_t epoch, const std::vector<actors::StoredJob>& batch) = 0;
 
   // The job's last written status; nullopt for an unknown or expired job.
   virtual std::optional<actors::JobStatus> read_status(const std::string& job_id) = 0;
 
   // Every job whose last written state is not final, with its spec, in no particular order.
-  virtual std::vector<JobRecord> load_unfinished() = 0;
+  virtual std::vector<actors::StoredJob> load_unfinished() = 0;
 
   virtual StoreCounters counters() const = 0;
 };

@@ -8,7 +8,7 @@ namespace codearena::cluster {
 
 MemoryJobStore::MemoryJobStore(std::chrono::milliseconds retention) : retention_(retention) {}
 
-void MemoryJobStore::write(int64_t epoch, const std::vector<JobRecord>& batch) {
+void MemoryJobStore::write(int64_t epoch, const std::vector<actors::StoredJob>& batch) {
   if (batch.empty()) return;
   for (const auto& record : batch) {
     if (record.status.id.empty()) throw std::invalid_argument("job record without an id");
@@ -44,10 +44,10 @@ std::optional<actors::JobStatus> MemoryJobStore::read_status(const std::string& 
   return found->second.record.status;
 }
 
-std::vector<JobRecord> MemoryJobStore::load_unfinished() {
+std::vector<actors::StoredJob> MemoryJobStore::load_unfinished() {
   std::lock_guard<std::mutex> lock(mutex_);
   ++counters_.unfinished_loads;
-  std::vector<JobRecord> unfinished;
+  std::vector<actors::StoredJob> unfinished;
   for (const auto& [id, entry] : jobs_) {
     if (!actors::is_final(entry.record.status.state)) unfinished.push_back(entry.record);
   }

@@ -19,15 +19,15 @@ class MemoryJobStore : public JobStore {
   // Finished jobs are forgotten `retention` after the write that finished them.
   explicit MemoryJobStore(std::chrono::milliseconds retention = std::chrono::hours(1));
 
-  void write(int64_t epoch, const std::vector<JobRecord>& batch) override;
+  void write(int64_t epoch, const std::vector<actors::StoredJob>& batch) override;
   std::optional<actors::JobStatus> read_status(const std::string& job_id) override;
-  std::vector<JobRecord> load_unfinished() override;
+  std::vector<actors::StoredJob> load_unfinished() override;
   StoreCounters counters() const override;
 
  private:
   using Clock = std::chrono::steady_clock;
   struct Entry {
-    JobRecord record;
+    actors::StoredJob record;
     std::optional<Clock::time_point> expires_at;  // Set once the job is final.
   };
   // Drops the jobs whose retention has passed; the caller holds the mutex.

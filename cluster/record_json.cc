@@ -9,18 +9,18 @@
 #include <string_view>
 #include <type_traits>
 
+#include "actors/job_fields.h"
 #include "cluster/errors.h"
 
 namespace codearena::cluster {
 namespace {
 
-using actors::JobOutcome;
+using actors::CheckerKind;
 using actors::JobSpec;
 using actors::JobState;
 using actors::JobStatus;
 using actors::Priority;
-using actors::TestCaseSpec;
-using actors::TestOutcome;
+using actors::Verdict;
 using nlohmann::json;
 
 // Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF), the same
@@ -83,91 +83,10 @@ std::string base64_decode(const std::string& text) {
   return out;
 }
 
-std::optional<JobState> parse_state(const std::string& name) {
-  for (const auto state : {JobState::kQueued, JobState::kActive, JobState::kCompleted,
-                           JobState::kFailed, JobState::kCancelled}) {
-    if (name == actors::state_name(state)) return state;
-  }
-  return std::nullopt;
-}
-
-// The field list of each stored struct, written once and walked by both the Writer and the
-// Reader below. `S` is the struct, const when writing.
-template <class S, class T>
-using IfStruct = std::enable_if_t<std::is_same_v<std::remove_const_t<S>, T>, int>;
-
-template <class V, class S, IfStruct<S, TestCaseSpec> = 0>
-void fields(V& v, S& x) {
-  v("input", x.input);
-  v("has_expected_output", x.has_expected_output);
-  v("expected_output", x.expected_output);
-}
-
-template <class V, class S, IfStruct<S, JobSpec> = 0>
-void fields(V& v, S& x) {
-  v("language", x.language);
-  v("code", x.code);
-  v("input", x.input);
-  v("tests", x.tests);
-  v("time_limit_ms", x.time_limit_ms);
-  v("memory_limit_bytes", x.memory_limit_bytes);
-  v("output_limit_bytes", x.output_limit_bytes);
-  v("checker", x.checker);
-  v("checker_absolute_epsilon", x.checker_absolute_epsilon);
-  v("checker_relative_epsilon", x.checker_relative_epsilon);
-  v("checker_language", x.checker_language);
-  v("checker_code", x.checker_code);
-  v("stop_on_first_failure", x.stop_on_first_failure);
-  v("priority", x.priority);
-  v("callback_url", x.callback_url);
-}
-
-template <class V, class S, IfStruct<S, TestOutcome> = 0>
-void fields(V& v, S& x) {
-  v("index", x.index);
-  v("verdict", x.verdict);
-  v("cpu_ms", x.cpu_ms);
-  v("wall_ms", x.wall_ms);
-  v("memory_kb", x.memory_kb);
-  v("exit_code", x.exit_code);
-  v("signal", x.signal);
-  v("stdout_data", x.stdout_data);
-  v("stderr_data", x.stderr_data);
-  v("message", x.message);
-}
-
-template <class V, class S, IfStruct<S, JobOutcome> = 0>
-void fields(V& v, S& x) {
-  v("verdict", x.verdict);
-  v("language", x.language);
-  v("compile_output", x.compile_output);
-  v("compile_cached", x.compile_cached);
-  v("tests", x.tests);
-  v("passed", x.passed);
-  v("total", x.total);
-  v("max_cpu_ms", x.max_cpu_ms);
-  v("max_memory_kb", x.max_memory_kb);
-  v("message", x.message);
-  v("time_limit_ms", x.time_limit_ms);
-  v("memory_limit_bytes", x.memory_limit_bytes);
-  v("output_limit_bytes", x.output_limit_bytes);
-}
-
-template <class V, class S, IfStruct<S, JobStatus> = 0>
-void fields(V& v, S& x) {
-  v("id", x.id);
-  v("state", x.state);
-  v("tests_done", x.tests_done);
-  v("tests_total", x.tests_total);
-  v("has_result", x.has_result);
-  if (x.has_result) v("result", x.result);
-  v("failed_reason", x.failed_reason);
-  v("attempts", x.attempts);
-  v("language", x.language);
-  v("priority", x.priority);
-  v("created_at_ms", x.created_at_ms);
-  v("started_at_ms", x.started_at_ms);
-  v("finished_at_ms", x.finished_at_ms);
+// Stored records have no null: an optional member X is stored as "has_X" (true or false)
+// followed, when set, by X itself.
+std::string presence_key(const char* name) {
+  return std::string("has_") + name;
 }
 
 // Writes the stored JSON text straight into a string. The leader writes every transition, and
@@ -185,17 +104,25 @@ class Writer {
   template <class S>
   void write_object(const S& x) {
     out_ += '{';
-    bool first = true;
-    auto field = [&](const char* key, const auto& value) {
-      if (!first) out_ += ',';
-      first = false;
-      out_ += '"';
-      out_ += key;
-      out_ += "\":";
-      write(value);
-    };
-    fields(field, x);
+    first_ = true;
+    fields([this](const char*, auto... member) { (write_member(member.name, member.value), ...); },
+           x);
+    first_ = false;
     out_ += '}';
+  }
+
+  template <class T>
+  void write_member(const char* name, const T& value) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    write_string(name);
+    out_ += ':';
+    write(value);
+  }
+  template <class T>
+  void write_member(const char* name, const std::optional<T>& value) {
+    write_member(presence_key(name).c_str(), value.has_value());
+    if (value) write_member(name, *value);
   }
 
   void write(const std::string& text) {
@@ -246,11 +173,12 @@ class Writer {
   }
   void write(Priority priority) { write_string(actors::priority_name(priority)); }
   void write(JobState state) { write_string(actors::state_name(state)); }
-  void write(const TestCaseSpec& x) { write_object(x); }
-  void write(const TestOutcome& x) { write_object(x); }
-  void write(const JobOutcome& x) { write_object(x); }
-  void write(const JobSpec& x) { write_object(x); }
-  void write(const JobStatus& x) { write_object(x); }
+  void write(Verdict verdict) { write_string(sandbox::verdict_code(verdict)); }
+  void write(CheckerKind kind) { write_string(sandbox::checker_kind_name(kind)); }
+  template <class S, std::enable_if_t<std::is_class_v<S>, int> = 0>
+  void write(const S& x) {
+    write_object(x);
+  }
   template <class T>
   void write(const std::vector<T>& items) {
     out_ += '[';
@@ -262,6 +190,7 @@ class Writer {
   }
 
   std::string out_;
+  bool first_ = false;
 };
 
 class Reader {
@@ -269,18 +198,27 @@ class Reader {
   template <class S>
   static void object(const json& in, S& x) {
     if (!in.is_object()) throw StoreError("stored job: expected a JSON object");
-    Reader reader(in);
-    fields(reader, x);
-  }
-
-  template <class T>
-  void operator()(const char* key, T& value) {
-    const auto found = in_.find(key);
-    if (found != in_.end()) decode(*found, value);
+    fields(
+        [&in](const char*, auto... member) { (read_member(in, member.name, member.value), ...); },
+        x);
   }
 
  private:
-  explicit Reader(const json& in) : in_(in) {}
+  template <class T>
+  static void read_member(const json& in, const char* name, T& value) {
+    const auto found = in.find(name);
+    if (found != in.end()) decode(*found, value);
+  }
+  template <class T>
+  static void read_member(const json& in, const char* name, std::optional<T>& value) {
+    bool set = false;
+    read_member(in, presence_key(name).c_str(), set);
+    if (!set) {
+      value.reset();
+      return;
+    }
+    read_member(in, name, value.emplace());
+  }
 
   static void decode(const json& in, std::string& text) {
     text =
@@ -294,11 +232,18 @@ class Reader {
     priority = known(actors::parse_priority(in.get<std::string>()), "priority");
   }
   static void decode(const json& in, JobState& state) {
-    state = known(parse_state(in.get<std::string>()), "state");
+    state = known(actors::parse_state(in.get<std::string>()), "state");
   }
-  static void decode(const json& in, TestCaseSpec& x) { object(in, x); }
-  static void decode(const json& in, TestOutcome& x) { object(in, x); }
-  static void decode(const json& in, JobOutcome& x) { object(in, x); }
+  static void decode(const json& in, Verdict& verdict) {
+    verdict = known(sandbox::parse_verdict(in.get<std::string>()), "verdict");
+  }
+  static void decode(const json& in, CheckerKind& kind) {
+    kind = known(sandbox::parse_checker_kind(in.get<std::string>()), "checker");
+  }
+  template <class S, std::enable_if_t<std::is_class_v<S>, int> = 0>
+  static void decode(const json& in, S& x) {
+    object(in, x);
+  }
   template <class T>
   static void decode(const json& in, std::vector<T>& items) {
     if (!in.is_array()) throw StoreError("stored job: expected a JSON array");
@@ -311,8 +256,6 @@ class Reader {
     if (!parsed) throw StoreError(std::string("stored job: unknown ") + what);
     return *parsed;
   }
-
-  const json& in_;
 };
 
 template <class S>

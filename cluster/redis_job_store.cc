@@ -53,7 +53,7 @@ int64_t fenced_epoch(const RedisReply& reply) {
 RedisJobStore::RedisJobStore(const RedisOptions& options, std::chrono::milliseconds retention)
     : keys_{options.key_prefix}, retention_(retention), connection_(options) {}
 
-void RedisJobStore::write(int64_t epoch, const std::vector<JobRecord>& batch) {
+void RedisJobStore::write(int64_t epoch, const std::vector<actors::StoredJob>& batch) {
   if (batch.empty()) return;
   std::vector<std::string> keys{keys_.epoch(), keys_.unfinished()};
   std::vector<std::string> args{std::to_string(epoch), std::to_string(retention_.count())};
@@ -84,14 +84,14 @@ std::optional<actors::JobStatus> RedisJobStore::read_status(const std::string& j
   return decode_status(reply.text);
 }
 
-std::vector<JobRecord> RedisJobStore::load_unfinished() {
+std::vector<actors::StoredJob> RedisJobStore::load_unfinished() {
   ++counters_.unfinished_loads;
   const RedisReply members = connection_.command({"SMEMBERS", keys_.unfinished()});
   if (members.is_error()) throw StoreError("redis unfinished jobs: " + members.text);
   std::vector<RedisCommand> reads;
   for (const auto& id : members.elements)
     reads.push_back({"HMGET", keys_.job(id.text), "status", "spec"});
-  std::vector<JobRecord> unfinished;
+  std::vector<actors::StoredJob> unfinished;
   if (reads.empty()) return unfinished;
   for (const auto& fields : connection_.pipeline(reads)) {
     if (fields.is_error()) throw StoreError("redis job read: " + fields.text);
@@ -99,7 +99,7 @@ std::vector<JobRecord> RedisJobStore::load_unfinished() {
     const RedisReply& spec = fields.elements.at(1);
     // Written final between the two round trips, or expired: no longer to finish.
     if (status.type != RedisReply::Type::kString) continue;
-    JobRecord record{decode_status(status.text), std::nullopt};
+    actors::StoredJob record{decode_status(status.text), std::nullopt};
     if (actors::is_final(record.status.state)) continue;
     if (spec.type == RedisReply::Type::kString) record.spec = decode_spec(spec.text);
     unfinished.push_back(std::move(record));

@@ -22,9 +22,9 @@ class RedisJobStore : public JobStore {
   explicit RedisJobStore(const RedisOptions& options,
                          std::chrono::milliseconds retention = std::chrono::hours(1));
 
-  void write(int64_t epoch, const std::vector<JobRecord>& batch) override;
+  void write(int64_t epoch, const std::vector<actors::StoredJob>& batch) override;
   std::optional<actors::JobStatus> read_status(const std::string& job_id) override;
-  std::vector<JobRecord> load_unfinished() override;
+  std::vector<actors::StoredJob> load_unfinished() override;
   StoreCounters counters() const override;
 
  private:

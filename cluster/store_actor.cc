@@ -12,28 +12,6 @@ namespace {
 using actors::JobStatus;
 using actors::StoredJob;
 
-std::vector<JobRecord> records_of(const std::vector<StoredJob>& jobs) {
-  std::vector<JobRecord> records;
-  records.reserve(jobs.size());
-  for (const auto& job : jobs) {
-    records.push_back(JobRecord{job.status, job.has_spec ? std::optional(job.spec) : std::nullopt});
-  }
-  return records;
-}
-
-std::vector<StoredJob> stored_jobs_of(std::vector<JobRecord> records) {
-  std::vector<StoredJob> jobs;
-  jobs.reserve(records.size());
-  for (auto& record : records) {
-    StoredJob job;
-    job.status = std::move(record.status);
-    job.has_spec = record.spec.has_value();
-    if (record.spec) job.spec = std::move(*record.spec);
-    jobs.push_back(std::move(job));
-  }
-  return jobs;
-}
-
 // Runs `call` until it does not throw StoreUnavailableError or the patience is spent (then
 // rethrows).
 template <class Call>
@@ -64,7 +42,7 @@ actors::store_actor::behavior_type store_behavior(actors::store_actor::pointer,
           with_patience(config, [&] {
             if (config.lost_below && epoch < config.lost_below->load())
               throw FencedError(epoch, config.lost_below->load());
-            store->write(epoch, records_of(jobs));
+            store->write(epoch, jobs);
           });
           return true;
         } catch (const FencedError&) {
@@ -75,7 +53,7 @@ actors::store_actor::behavior_type store_behavior(actors::store_actor::pointer,
       },
       [=](actors::load_atom) -> caf::result<std::vector<StoredJob>> {
         try {
-          return stored_jobs_of(with_patience(config, [&] { return store->load_unfinished(); }));
+          return with_patience(config, [&] { return store->load_unfinished(); });
         } catch (const std::exception& error) {
           return store_failure(error);
         }

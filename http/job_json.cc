@@ -30,7 +30,7 @@ json text_or_null(const std::string& text) {
 
 json test_json(const actors::TestOutcome& test) {
   return {{"index", test.index},
-          {"verdict", test.verdict},
+          {"verdict", sandbox::verdict_code(test.verdict)},
           {"cpuMs", test.cpu_ms},
           {"wallMs", test.wall_ms},
           {"memoryKb", test.memory_kb},
@@ -44,7 +44,7 @@ json test_json(const actors::TestOutcome& test) {
 json outcome_json(const actors::JobOutcome& outcome) {
   json tests = json::array();
   for (const auto& test : outcome.tests) tests.push_back(test_json(test));
-  return {{"verdict", outcome.verdict},
+  return {{"verdict", sandbox::verdict_code(outcome.verdict)},
           {"language", outcome.language},
           {"compileOutput", outcome.compile_output},
           {"compileCached", outcome.compile_cached},
@@ -64,7 +64,7 @@ json job_json(const actors::JobStatus& status) {
   return {{"jobId", status.id},
           {"state", actors::state_name(status.state)},
           {"progress", {{"done", status.tests_done}, {"total", status.tests_total}}},
-          {"result", status.has_result ? outcome_json(status.result) : json()},
+          {"result", status.result ? outcome_json(*status.result) : json()},
           {"failedReason", text_or_null(status.failed_reason)},
           {"attempts", status.attempts},
           {"language", status.language},

@@ -156,9 +156,8 @@ void parse_tests(const json& body, const RequestLimits& limits, actors::JobSpec&
     test.input = string_field(entry, "input", path + ".input", false);
     check_test_size(test.input, path + ".input", limits);
     if (optional_field(entry, "expectedOutput") != nullptr) {
-      test.has_expected_output = true;
       test.expected_output = string_field(entry, "expectedOutput", path + ".expectedOutput", true);
-      check_test_size(test.expected_output, path + ".expectedOutput", limits);
+      check_test_size(*test.expected_output, path + ".expectedOutput", limits);
     }
     spec.tests.push_back(std::move(test));
   }
@@ -178,14 +177,15 @@ void parse_checker(const json& body, const RequestLimits& limits,
   if (checker == nullptr) return;
   const char* expected =
       "\"default\", \"exact\", \"tokens\", \"float\", or an object {\"type\", ...}";
+  std::optional<sandbox::CheckerKind> kind;
   if (checker->is_string()) {
-    spec.checker = checker->get<std::string>();
+    kind = sandbox::parse_checker_kind(checker->get<std::string>());
   } else if (checker->is_object()) {
-    spec.checker = string_field(*checker, "type", "checker.type", true);
+    kind = sandbox::parse_checker_kind(string_field(*checker, "type", "checker.type", true));
     const double epsilon = epsilon_field(*checker, "epsilon", 1e-6);
     spec.checker_absolute_epsilon = epsilon_field(*checker, "absoluteEpsilon", epsilon);
     spec.checker_relative_epsilon = epsilon_field(*checker, "relativeEpsilon", epsilon);
-    if (spec.checker == "custom") {
+    if (kind == sandbox::CheckerKind::kCustom) {
       spec.checker_code = string_field(*checker, "code", "checker.code", true);
       check_code_size(spec.checker_code, "checker.code", limits);
       const auto language = string_field(*checker, "language", "checker.language", true);
@@ -194,9 +194,9 @@ void parse_checker(const json& body, const RequestLimits& limits,
   } else {
     throw wrong_type("checker", expected);
   }
-  const auto kind = sandbox::parse_checker_kind(spec.checker);
   if (!kind || (*kind == sandbox::CheckerKind::kCustom && spec.checker_code.empty()))
     throw wrong_type("checker", expected);
+  spec.checker = *kind;
 }
 
 }  // namespace

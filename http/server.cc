@@ -299,11 +299,11 @@ struct HttpServer::Impl {
         },
         [send](const actors::JobEvent& event) {
           const bool final = actors::is_final(event.status.state);
-          if (event.has_test) {
+          if (event.test) {
             json data = {{"jobId", event.status.id},
                          {"progress",
                           {{"done", event.status.tests_done}, {"total", event.status.tests_total}}},
-                         {"test", test_json(event.test)}};
+                         {"test", test_json(*event.test)}};
             send("event: test\ndata: " + to_text(data) + "\n\n", false);
           } else {
             send("event: state\ndata: " + to_text(job_json(event.status)) + "\n\n", final);

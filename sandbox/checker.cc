@@ -234,30 +234,6 @@ CheckOutcome compare_float(const CheckerSpec& spec, std::string_view expected,
 
 }  // namespace
 
-std::optional<CheckerKind> parse_checker_kind(const std::string& name) {
-  for (auto kind : {CheckerKind::kDefault, CheckerKind::kExact, CheckerKind::kTokens,
-                    CheckerKind::kFloat, CheckerKind::kCustom}) {
-    if (name == checker_kind_name(kind)) return kind;
-  }
-  return std::nullopt;
-}
-
-const char* checker_kind_name(CheckerKind kind) {
-  switch (kind) {
-    case CheckerKind::kDefault:
-      return "default";
-    case CheckerKind::kExact:
-      return "exact";
-    case CheckerKind::kTokens:
-      return "tokens";
-    case CheckerKind::kFloat:
-      return "float";
-    case CheckerKind::kCustom:
-      return "custom";
-  }
-  return "unknown";
-}
-
 CheckOutcome compare_output(const CheckerSpec& spec, const std::string& expected,
                             const std::string& actual) {
   switch (spec.kind) {

@@ -8,10 +8,9 @@
 #include <optional>
 #include <string>
 
-namespace codearena::sandbox {
+#include "sandbox/judge_vocabulary.h"
 
-// Built-in ways to compare a program's output with the expected output.
-enum class CheckerKind { kDefault, kExact, kTokens, kFloat, kCustom };
+namespace codearena::sandbox {
 
 // How to check one test's output. Plain value type; fields a kind does not use are ignored.
 struct CheckerSpec {
@@ -29,13 +28,6 @@ struct CheckOutcome {
   // shortened with "...").
   std::string message;
 };
-
-// Parses "default", "exact", "tokens", "float", "custom" -> kind; std::nullopt otherwise
-// (names are case-sensitive).
-std::optional<CheckerKind> parse_checker_kind(const std::string& name);
-
-// The name parse_checker_kind accepts for `kind`, as a static string.
-const char* checker_kind_name(CheckerKind kind);
 
 // Compares with a built-in checker (every kind but kCustom, which the judge runs in the sandbox;
 // passing kCustom throws std::invalid_argument). Pure function, thread-safe.

@@ -190,30 +190,6 @@ class TestSchedule {
 
 }  // namespace
 
-const char* verdict_code(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kAccepted:
-      return "AC";
-    case Verdict::kWrongAnswer:
-      return "WA";
-    case Verdict::kTimeLimit:
-      return "TLE";
-    case Verdict::kMemoryLimit:
-      return "MLE";
-    case Verdict::kOutputLimit:
-      return "OLE";
-    case Verdict::kRuntimeError:
-      return "RE";
-    case Verdict::kCompilationError:
-      return "CE";
-    case Verdict::kSecurityViolation:
-      return "SV";
-    case Verdict::kInternalError:
-      return "IE";
-  }
-  return "IE";
-}
-
 RunLimits resolve_limits(const Language& language, const LimitRequest& request) {
   RunLimits limits = language.default_limits;
   const auto apply = [&](const std::optional<int64_t>& asked, int64_t maximum, int64_t& field,

@@ -19,6 +19,7 @@
 
 #include "sandbox/checker.h"
 #include "sandbox/compile_cache.h"
+#include "sandbox/judge_vocabulary.h"
 #include "sandbox/languages.h"
 #include "sandbox/sandbox.h"
 
@@ -28,21 +29,6 @@ class JudgeError : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;
 };
-
-enum class Verdict {
-  kAccepted,
-  kWrongAnswer,
-  kTimeLimit,
-  kMemoryLimit,
-  kOutputLimit,
-  kRuntimeError,
-  kCompilationError,
-  kSecurityViolation,
-  kInternalError
-};
-
-// "AC", "WA", "TLE", "MLE", "OLE", "RE", "CE", "SV", "IE".
-const char* verdict_code(Verdict verdict);
 
 struct TestCase {
   std::string input;

@@ -12,10 +12,10 @@ namespace {
 // Not UTF-8: stray bytes, an invalid pair, an encoded surrogate, embedded NULs.
 const std::string kBinary = "\xff\xfe\x00\x01 \xc3\x28 \xed\xa0\x80 tail\x00"s;
 
-TestOutcome outcome(int32_t index, std::string verdict, std::string out, std::string err) {
+TestOutcome outcome(int32_t index, Verdict verdict, std::string out, std::string err) {
   TestOutcome test;
   test.index = index;
-  test.verdict = std::move(verdict);
+  test.verdict = verdict;
   test.cpu_ms = 11 + index;
   test.wall_ms = 22 + index;
   test.memory_kb = 3300 + index;
@@ -40,6 +40,23 @@ void check_same_test(const TestOutcome& actual, const TestOutcome& expected) {
   CHECK(actual.message == expected.message);
 }
 
+void check_same_outcome(const JobOutcome& a, const JobOutcome& e) {
+  CHECK(a.verdict == e.verdict);
+  CHECK(a.language == e.language);
+  CHECK(a.compile_output == e.compile_output);
+  CHECK(a.compile_cached == e.compile_cached);
+  REQUIRE(a.tests.size() == e.tests.size());
+  for (size_t i = 0; i < a.tests.size(); ++i) check_same_test(a.tests[i], e.tests[i]);
+  CHECK(a.passed == e.passed);
+  CHECK(a.total == e.total);
+  CHECK(a.max_cpu_ms == e.max_cpu_ms);
+  CHECK(a.max_memory_kb == e.max_memory_kb);
+  CHECK(a.message == e.message);
+  CHECK(a.time_limit_ms == e.time_limit_ms);
+  CHECK(a.memory_limit_bytes == e.memory_limit_bytes);
+  CHECK(a.output_limit_bytes == e.output_limit_bytes);
+}
+
 }  // namespace
 
 JobSpec full_spec() {
@@ -47,11 +64,11 @@ JobSpec full_spec() {
   spec.language = "cpp";
   spec.code = "#include <cstdio>\nint main() { puts(\"\\\"hi\\\"\"); }\n";
   spec.input = "unused stdin";
-  spec.tests = {TestCaseSpec{"1 2\n", true, "3\n"}, TestCaseSpec{"\xce\xbb\n", false, ""}};
+  spec.tests = {TestCaseSpec{"1 2\n", "3\n"}, TestCaseSpec{"\xce\xbb\n", std::nullopt}};
   spec.time_limit_ms = 1500;
   spec.memory_limit_bytes = 64 << 20;
   spec.output_limit_bytes = 4096;
-  spec.checker = "custom";
+  spec.checker = CheckerKind::kCustom;
   spec.checker_absolute_epsilon = 0.25;
   spec.checker_relative_epsilon = 0.125;
   spec.checker_language = "python";
@@ -68,21 +85,22 @@ JobStatus full_status(const std::string& id) {
   status.state = JobState::kCompleted;
   status.tests_done = 2;
   status.tests_total = 2;
-  status.has_result = true;
-  status.result.verdict = "RE";
-  status.result.language = "cpp";
-  status.result.compile_output = "warning: \xe2\x80\x98x\xe2\x80\x99 unused";
-  status.result.compile_cached = true;
-  status.result.tests = {outcome(0, "AC", "3\n\xf0\x9f\x98\x80 \xd0\xbf\xd1\x80\xd0\xb8", ""),
-                         outcome(1, "RE", kBinary, "segfault \x80")};
-  status.result.passed = 1;
-  status.result.total = 2;
-  status.result.max_cpu_ms = 12;
-  status.result.max_memory_kb = 3301;
-  status.result.message = "test 2: runtime error";
-  status.result.time_limit_ms = 1500;
-  status.result.memory_limit_bytes = 64 << 20;
-  status.result.output_limit_bytes = 4096;
+  status.result.emplace();
+  status.result->verdict = Verdict::kRuntimeError;
+  status.result->language = "cpp";
+  status.result->compile_output = "warning: \xe2\x80\x98x\xe2\x80\x99 unused";
+  status.result->compile_cached = true;
+  status.result->tests = {
+      outcome(0, Verdict::kAccepted, "3\n\xf0\x9f\x98\x80 \xd0\xbf\xd1\x80\xd0\xb8", ""),
+      outcome(1, Verdict::kRuntimeError, kBinary, "segfault \x80")};
+  status.result->passed = 1;
+  status.result->total = 2;
+  status.result->max_cpu_ms = 12;
+  status.result->max_memory_kb = 3301;
+  status.result->message = "test 2: runtime error";
+  status.result->time_limit_ms = 1500;
+  status.result->memory_limit_bytes = 64 << 20;
+  status.result->output_limit_bytes = 4096;
   status.failed_reason = "none \"quoted\"";
   status.attempts = 2;
   status.language = "cpp";
@@ -93,8 +111,8 @@ JobStatus full_status(const std::string& id) {
   return status;
 }
 
-JobRecord simple_record(const std::string& id, JobState state) {
-  JobRecord record;
+actors::StoredJob simple_record(const std::string& id, JobState state) {
+  actors::StoredJob record;
   record.status.id = id;
   record.status.state = state;
   record.status.language = "python";
@@ -112,7 +130,6 @@ void check_same_spec(const JobSpec& actual, const JobSpec& expected) {
   REQUIRE(actual.tests.size() == expected.tests.size());
   for (size_t i = 0; i < actual.tests.size(); ++i) {
     CHECK(actual.tests[i].input == expected.tests[i].input);
-    CHECK(actual.tests[i].has_expected_output == expected.tests[i].has_expected_output);
     CHECK(actual.tests[i].expected_output == expected.tests[i].expected_output);
   }
   CHECK(actual.time_limit_ms == expected.time_limit_ms);
@@ -133,23 +150,8 @@ void check_same_status(const JobStatus& actual, const JobStatus& expected) {
   CHECK(actual.state == expected.state);
   CHECK(actual.tests_done == expected.tests_done);
   CHECK(actual.tests_total == expected.tests_total);
-  CHECK(actual.has_result == expected.has_result);
-  const JobOutcome& a = actual.result;
-  const JobOutcome& e = expected.result;
-  CHECK(a.verdict == e.verdict);
-  CHECK(a.language == e.language);
-  CHECK(a.compile_output == e.compile_output);
-  CHECK(a.compile_cached == e.compile_cached);
-  REQUIRE(a.tests.size() == e.tests.size());
-  for (size_t i = 0; i < a.tests.size(); ++i) check_same_test(a.tests[i], e.tests[i]);
-  CHECK(a.passed == e.passed);
-  CHECK(a.total == e.total);
-  CHECK(a.max_cpu_ms == e.max_cpu_ms);
-  CHECK(a.max_memory_kb == e.max_memory_kb);
-  CHECK(a.message == e.message);
-  CHECK(a.time_limit_ms == e.time_limit_ms);
-  CHECK(a.memory_limit_bytes == e.memory_limit_bytes);
-  CHECK(a.output_limit_bytes == e.output_limit_bytes);
+  REQUIRE(actual.result.has_value() == expected.result.has_value());
+  if (expected.result) check_same_outcome(*actual.result, *expected.result);
   CHECK(actual.failed_reason == expected.failed_reason);
   CHECK(actual.attempts == expected.attempts);
   CHECK(actual.language == expected.language);

@@ -15,7 +15,7 @@ actors::JobSpec full_spec();
 // that are not UTF-8 (with NULs) in the other.
 actors::JobStatus full_status(const std::string& id);
 // A record with only the id, state and language set, and a small spec.
-JobRecord simple_record(const std::string& id, actors::JobState state);
+actors::StoredJob simple_record(const std::string& id, actors::JobState state);
 
 void check_same_spec(const actors::JobSpec& actual, const actors::JobSpec& expected);
 void check_same_status(const actors::JobStatus& actual, const actors::JobStatus& expected);

@@ -12,11 +12,12 @@
 using namespace codearena::cluster;
 using namespace codearena::cluster::testing;
 using codearena::actors::JobState;
+using codearena::actors::StoredJob;
 using namespace std::chrono_literals;
 
 namespace {
 
-std::vector<std::string> sorted_ids(const std::vector<JobRecord>& records) {
+std::vector<std::string> sorted_ids(const std::vector<StoredJob>& records) {
   std::vector<std::string> ids;
   for (const auto& record : records) ids.push_back(record.status.id);
   std::sort(ids.begin(), ids.end());
@@ -40,7 +41,7 @@ TEMPLATE_TEST_CASE("a full record round-trips through the store", "[cluster][sto
   TestType fixture;
   auto store = fixture.open();
   const auto status = full_status("job-1");
-  store->write(1, {JobRecord{status, full_spec()}});
+  store->write(1, {StoredJob{status, full_spec()}});
 
   const auto read = store->read_status("job-1");
   REQUIRE(read);
@@ -49,7 +50,7 @@ TEMPLATE_TEST_CASE("a full record round-trips through the store", "[cluster][sto
   // The spec comes back with the job once it is unfinished again.
   auto running = status;
   running.state = JobState::kActive;
-  store->write(1, {JobRecord{running, std::nullopt}});
+  store->write(1, {StoredJob{running, std::nullopt}});
   const auto unfinished = store->load_unfinished();
   REQUIRE(unfinished.size() == 1);
   check_same_status(unfinished[0].status, running);

@@ -14,6 +14,7 @@
 using namespace codearena::cluster;
 using namespace codearena::cluster::testing;
 using codearena::actors::JobState;
+using codearena::actors::StoredJob;
 using codearena::testing::RedisServer;
 using namespace std::chrono_literals;
 
@@ -59,11 +60,11 @@ TEST_CASE("redis: a job is one hash of readable JSON, indexed while unfinished",
 TEST_CASE("redis: stored text stays a JSON string unless it is not UTF-8", "[cluster][redis]") {
   auto status = full_status("j");
   status.failed_reason = "caf\xc3\xa9";
-  status.result.message = std::string("\x00\xff", 2);
+  status.result->message = std::string("\x00\xff", 2);
   const auto stored = nlohmann::json::parse(encode_status(status));
   CHECK(stored.at("failed_reason") == "caf\xc3\xa9");
   CHECK(stored.at("result").at("message") == nlohmann::json{{"base64", "AP8="}});
-  CHECK(decode_status(encode_status(status)).result.message == status.result.message);
+  CHECK(decode_status(encode_status(status)).result->message == status.result->message);
   CHECK_THROWS_AS(decode_status("{\"state\": \"sleeping\"}"), StoreError);
   CHECK_THROWS_AS(decode_status("not json"), StoreError);
 }
@@ -124,7 +125,7 @@ TEST_CASE("redis: jobs written before a kill -9 survive the restart (AOF, fsync 
   RedisServer server(RedisServer::Options{true});
   RedisJobStore store(options_for(server));
   store.write(
-      8, {JobRecord{full_status("done"), full_spec()}, simple_record("queued", JobState::kQueued)});
+      8, {StoredJob{full_status("done"), full_spec()}, simple_record("queued", JobState::kQueued)});
 
   server.kill_hard();
   CHECK_THROWS_AS(store.read_status("done"), StoreUnavailableError);
@@ -158,4 +159,57 @@ TEST_CASE("redis: every field of a job survives its stored JSON, escapes and num
   const std::string status_text = encode_status(status);
   CHECK_NOTHROW(nlohmann::json::parse(status_text));
   check_same_status(decode_status(status_text), status);
+}
+
+namespace {
+
+// A spec and two statuses exactly as nodes before optional fields and enum verdicts wrote them.
+const char* const kOldSpec =
+    R"j({"language":"cpp","code":"int main() {}\n","input":"stdin","tests":[{"input":"1 2\n","has_expected_output":true,"expected_output":"3\n"},{"input":"4\n","has_expected_output":false,"expected_output":""}],"time_limit_ms":1500,"memory_limit_bytes":67108864,"output_limit_bytes":4096,"checker":"float","checker_absolute_epsilon":0.25,"checker_relative_epsilon":0.125,"checker_language":"","checker_code":"","stop_on_first_failure":true,"priority":"high","callback_url":"https://example.test/hook"})j";
+const char* const kOldActiveStatus =
+    R"j({"id":"old-1","state":"active","tests_done":1,"tests_total":2,"has_result":false,"failed_reason":"","attempts":1,"language":"cpp","priority":"high","created_at_ms":1700000000123,"started_at_ms":1700000000456,"finished_at_ms":0})j";
+const char* const kOldCompletedStatus =
+    R"j({"id":"old-2","state":"completed","tests_done":2,"tests_total":2,"has_result":true,"result":{"verdict":"WA","language":"cpp","compile_output":"","compile_cached":true,"tests":[{"index":0,"verdict":"AC","cpu_ms":3,"wall_ms":0,"memory_kb":0,"exit_code":0,"signal":"","stdout_data":"3\n","stderr_data":"","message":""},{"index":1,"verdict":"WA","cpu_ms":0,"wall_ms":0,"memory_kb":0,"exit_code":0,"signal":"","stdout_data":"5\n","stderr_data":"","message":"expected '4', got '5'"}],"passed":1,"total":2,"max_cpu_ms":3,"max_memory_kb":0,"message":"","time_limit_ms":1500,"memory_limit_bytes":67108864,"output_limit_bytes":4096},"failed_reason":"","attempts":1,"language":"cpp","priority":"high","created_at_ms":1700000000123,"started_at_ms":1700000000456,"finished_at_ms":1700000000789})j";
+
+}  // namespace
+
+TEST_CASE("redis: jobs written by older nodes load, and are written back in the same JSON",
+          "[cluster][redis]") {
+  RedisServer server;
+  RedisConnection redis(options_for(server));
+  redis.command(
+      {"HSET", "test:job:old-1", "status", kOldActiveStatus, "epoch", "3", "spec", kOldSpec});
+  redis.command({"SADD", "test:jobs:unfinished", "old-1"});
+  redis.command({"HSET", "test:job:old-2", "status", kOldCompletedStatus, "epoch", "3"});
+  RedisJobStore store(options_for(server));
+
+  const auto unfinished = store.load_unfinished();
+  REQUIRE(unfinished.size() == 1);
+  const auto& job = unfinished[0];
+  CHECK(job.status.id == "old-1");
+  CHECK(job.status.state == JobState::kActive);
+  CHECK_FALSE(job.status.result);
+  REQUIRE(job.spec);
+  REQUIRE(job.spec->tests.size() == 2);
+  CHECK(job.spec->tests[0].expected_output == "3\n");
+  CHECK_FALSE(job.spec->tests[1].expected_output);
+  CHECK(job.spec->checker == codearena::actors::CheckerKind::kFloat);
+  CHECK(job.spec->checker_absolute_epsilon == 0.25);
+  CHECK(job.spec->priority == codearena::actors::Priority::kHigh);
+
+  const auto completed = store.read_status("old-2");
+  REQUIRE(completed);
+  REQUIRE(completed->result);
+  CHECK(completed->result->verdict == codearena::actors::Verdict::kWrongAnswer);
+  REQUIRE(completed->result->tests.size() == 2);
+  CHECK(completed->result->tests[0].verdict == codearena::actors::Verdict::kAccepted);
+  CHECK(completed->result->tests[1].message == "expected '4', got '5'");
+
+  // Written again, the records have the old names and values, so older nodes read them too.
+  using nlohmann::json;
+  CHECK(json::parse(encode_status(job.status)) == json::parse(kOldActiveStatus));
+  CHECK(json::parse(encode_status(*completed)) == json::parse(kOldCompletedStatus));
+  auto old_spec = json::parse(kOldSpec);
+  old_spec["tests"][1].erase("expected_output");  // Absent now, read as "" by older nodes.
+  CHECK(json::parse(encode_spec(*job.spec)) == old_spec);
 }

@@ -27,7 +27,7 @@ AttemptReport report(const std::string& id, int32_t attempt, AttemptReport::Kind
   r.job_id = id;
   r.attempt = attempt;
   r.kind = kind;
-  r.outcome.verdict = "AC";
+  r.outcome.verdict = Verdict::kAccepted;
   r.message = "keeper died";
   return r;
 }
@@ -67,17 +67,17 @@ TEST_CASE("a judged attempt completes the job with its result", "[jobs]") {
   book.add("a", spec_with(Priority::kNormal, 3), 1000);
   start(book, 1100);
   TestOutcome test;
-  test.verdict = "AC";
+  test.verdict = Verdict::kAccepted;
   const auto progress = book.record_test("a", 1, test);
   REQUIRE(progress);
-  CHECK(progress->has_test);
+  CHECK(progress->test);
   CHECK(progress->status.tests_done == 1);
   CHECK(progress->status.tests_total == 3);
   const auto done = book.finish(report("a", 1, AttemptReport::Kind::kJudged), 1500);
   REQUIRE(done);
   CHECK(done->status.state == JobState::kCompleted);
-  CHECK(done->status.has_result);
-  CHECK(done->status.result.verdict == "AC");
+  REQUIRE(done->status.result);
+  CHECK(done->status.result->verdict == Verdict::kAccepted);
   CHECK(done->status.started_at_ms == 1100);
   CHECK(done->status.finished_at_ms == 1500);
   CHECK(book.active() == 0);
@@ -121,7 +121,7 @@ TEST_CASE("the user's own failures and rejections are never retried", "[jobs]") 
   start(book);
   start(book);
   auto judged = report("a", 1, AttemptReport::Kind::kJudged);
-  judged.outcome.verdict = "RE";
+  judged.outcome.verdict = Verdict::kRuntimeError;
   CHECK(book.finish(judged, 5)->status.state == JobState::kCompleted);
   auto rejected = report("b", 1, AttemptReport::Kind::kRejected);
   rejected.message = "unknown language 'cobol'";
@@ -238,11 +238,10 @@ TEST_CASE("the status board hands out whole published statuses to readers", "[jo
   const auto queued = board.find("a");
   REQUIRE(queued != nullptr);
   status.state = JobState::kCompleted;
-  status.has_result = true;
-  status.result.verdict = "AC";
+  status.result.emplace().verdict = Verdict::kAccepted;
   board.publish(status);
   CHECK(queued->state == JobState::kQueued);  // A reader's copy never changes under it.
-  CHECK(board.find("a")->result.verdict == "AC");
+  CHECK(board.find("a")->result->verdict == Verdict::kAccepted);
   board.forget("a");
   CHECK(board.find("a") == nullptr);
 }
@@ -258,7 +257,6 @@ StoredJob stored(const std::string& id, JobState state, int32_t attempts, Priori
   job.status.priority = priority;
   job.status.created_at_ms = created_at;
   job.status.tests_total = 1;
-  job.has_spec = true;
   job.spec = spec_with(priority);
   return job;
 }

@@ -46,12 +46,11 @@ TEST_CASE("the product brief's request parses with defaults", "[api]") {
   CHECK(spec.code == "print(input())");
   CHECK(spec.input == "hi\n");
   REQUIRE(spec.tests.size() == 2);
-  CHECK(spec.tests[0].has_expected_output);
   CHECK(spec.tests[0].expected_output == "1");
-  CHECK_FALSE(spec.tests[1].has_expected_output);
+  CHECK_FALSE(spec.tests[1].expected_output);
   CHECK(spec.time_limit_ms == -1);
   CHECK(spec.priority == codearena::actors::Priority::kNormal);
-  CHECK(spec.checker == "default");
+  CHECK(spec.checker == codearena::sandbox::CheckerKind::kDefault);
   CHECK_FALSE(request.wait);
 }
 
@@ -68,7 +67,7 @@ TEST_CASE("limits take numbers in the environment's units or strings with units"
   CHECK(spec.output_limit_bytes == 1 << 20);
   CHECK(spec.priority == codearena::actors::Priority::kHigh);
   CHECK(spec.stop_on_first_failure);
-  CHECK(spec.checker == "float");
+  CHECK(spec.checker == codearena::sandbox::CheckerKind::kFloat);
   CHECK(spec.checker_absolute_epsilon == 0.001);
   CHECK(parse_execute_request(R"j({"code":"x","language":"c","limits":{"time":"250ms"}})j",
                               RequestLimits{}, languages())

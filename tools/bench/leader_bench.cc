@@ -196,7 +196,7 @@ class TimedJobStore : public cluster::JobStore {
  public:
   explicit TimedJobStore(std::unique_ptr<cluster::JobStore> inner) : inner_(std::move(inner)) {}
 
-  void write(int64_t epoch, const std::vector<cluster::JobRecord>& batch) override {
+  void write(int64_t epoch, const std::vector<actors::StoredJob>& batch) override {
     const int64_t start_ns = monotonic_ns();
     inner_->write(epoch, batch);
     write_ns_ += monotonic_ns() - start_ns;
@@ -204,7 +204,7 @@ class TimedJobStore : public cluster::JobStore {
   std::optional<actors::JobStatus> read_status(const std::string& job_id) override {
     return inner_->read_status(job_id);
   }
-  std::vector<cluster::JobRecord> load_unfinished() override { return inner_->load_unfinished(); }
+  std::vector<actors::StoredJob> load_unfinished() override { return inner_->load_unfinished(); }
   cluster::StoreCounters counters() const override { return inner_->counters(); }
 
   // Time spent in successful writes so far.

@@ -24,13 +24,13 @@ constexpr auto kHeartbeatInterval = std::chrono::seconds(1);
 // What a real pool reports for a Python hello world: judged, one test, AC.
 AttemptReport judged_report(const std::string& job_id, int32_t attempt) {
   actors::TestOutcome test;
-  test.verdict = "AC";
+  test.verdict = actors::Verdict::kAccepted;
   test.cpu_ms = 9;
   test.wall_ms = 11;
   test.memory_kb = 8192;
   test.stdout_data = "hello\n";
   actors::JobOutcome outcome;
-  outcome.verdict = "AC";
+  outcome.verdict = actors::Verdict::kAccepted;
   outcome.language = "python";
   outcome.tests = {test};
   outcome.passed = 1;
@@ -123,7 +123,7 @@ void LoadCounters::count_completed() {
 
 actors::TransitionHook counting_hook(LoadCounters& counters) {
   return [counters = &counters](const actors::JobEvent& event, const JobSpec&) {
-    if (event.has_test) return;
+    if (event.test) return;
     switch (event.status.state) {
       case actors::JobState::kCompleted:
         counters->count_completed();
