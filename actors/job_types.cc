@@ -1,5 +1,7 @@
 #include "actors/job_types.h"
 
+#include "common/enum_names.h"
+
 namespace codearena::actors {
 
 const char* priority_name(Priority priority) {
@@ -16,7 +18,7 @@ const char* priority_name(Priority priority) {
 
 std::optional<Priority> parse_priority(const std::string& name) {
   constexpr Priority kAll[] = {Priority::kHigh, Priority::kNormal, Priority::kLow};
-  return sandbox::find_by_name(name, kAll, priority_name);
+  return common::find_by_name(name, kAll, priority_name);
 }
 
 const char* state_name(JobState state) {
@@ -38,7 +40,7 @@ const char* state_name(JobState state) {
 std::optional<JobState> parse_state(const std::string& name) {
   constexpr JobState kAll[] = {JobState::kQueued, JobState::kActive, JobState::kCompleted,
                                JobState::kFailed, JobState::kCancelled};
-  return sandbox::find_by_name(name, kAll, state_name);
+  return common::find_by_name(name, kAll, state_name);
 }
 
 bool is_final(JobState state) {

@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "common/epoch_ms.h"
 #include "telemetry/log.h"
 
 namespace codearena::actors {
@@ -18,12 +19,6 @@ constexpr auto kTickInterval = std::chrono::milliseconds(100);
 const char* const kShutdownReason = "the server shut down before the job could run";
 const char* const kGraceEndedReason =
     "the server shut down and its grace period ended before the job finished";
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct NodeEntry {
   NodeInfo info;
@@ -177,7 +172,7 @@ void dispatch(scheduler_pointer self) {
   auto& state = self->state;
   if (!state.accepting || !state.leading()) return;
   while (NodeEntry* node = node_with_most_free_slots(state)) {
-    auto started = state.book.start_next(node->info.id, now_ms());
+    auto started = state.book.start_next(node->info.id, common::epoch_ms());
     if (!started) return;
     auto& [record, event] = *started;
     node->running.emplace(record->status.id, record->status.attempts);
@@ -203,7 +198,7 @@ void release_slot(SchedulerState& state, const std::string& job_id, int32_t atte
 void requeue_lost(scheduler_pointer self, const std::string& job_id, int32_t attempt,
                   const std::string& reason) {
   const AttemptReport report{job_id, attempt, AttemptReport::Kind::kInternalError, {}, reason};
-  if (auto event = self->state.book.finish(report, now_ms())) persist(self, *event);
+  if (auto event = self->state.book.finish(report, common::epoch_ms())) persist(self, *event);
 }
 
 void log_node(scheduler_pointer self, telemetry::LogLevel level, std::string_view event,
@@ -233,7 +228,7 @@ void lose_node(scheduler_pointer self, const std::string node_id, const std::str
 void finish_drain_if_done(scheduler_pointer self) {
   auto& state = self->state;
   if (!state.draining) return;
-  const int64_t now = now_ms();
+  const int64_t now = common::epoch_ms();
   if (state.book.active() > 0 && now < state.drain_deadline_ms) return;
   for (auto& [event, node_id] : state.book.fail_running(kGraceEndedReason, now)) {
     const auto node = state.nodes.find(node_id);
@@ -251,7 +246,7 @@ void finish_drain_if_done(scheduler_pointer self) {
 }
 
 void fail_waiting_jobs(scheduler_pointer self) {
-  for (const auto& event : self->state.book.fail_waiting(kShutdownReason, now_ms())) {
+  for (const auto& event : self->state.book.fail_waiting(kShutdownReason, common::epoch_ms())) {
     ++self->state.drain_failed;
     persist(self, event);
   }
@@ -260,7 +255,7 @@ void fail_waiting_jobs(scheduler_pointer self) {
 // Attempts a failed-over leader loaded as running that no worker claimed in time are requeued.
 void requeue_unclaimed(scheduler_pointer self) {
   auto& state = self->state;
-  if (state.claim_deadline_ms == 0 || now_ms() < state.claim_deadline_ms) return;
+  if (state.claim_deadline_ms == 0 || common::epoch_ms() < state.claim_deadline_ms) return;
   state.claim_deadline_ms = 0;
   for (const auto& [job_id, attempt] : state.book.running_on("")) {
     requeue_lost(self, job_id, attempt,
@@ -270,7 +265,7 @@ void requeue_unclaimed(scheduler_pointer self) {
 
 void lose_silent_nodes(scheduler_pointer self) {
   auto& state = self->state;
-  const int64_t oldest_allowed = now_ms() - state.config.node_timeout_ms;
+  const int64_t oldest_allowed = common::epoch_ms() - state.config.node_timeout_ms;
   std::vector<std::string> silent;
   for (const auto& [id, node] : state.nodes) {
     if (id != state.config.node_id && node.last_seen_ms < oldest_allowed) silent.push_back(id);
@@ -284,7 +279,7 @@ void lose_silent_nodes(scheduler_pointer self) {
 void on_tick(scheduler_pointer self) {
   auto& state = self->state;
   if (state.leading()) {
-    for (const auto& id : state.book.expire(now_ms())) {
+    for (const auto& id : state.book.expire(common::epoch_ms())) {
       if (state.config.board) state.config.board->forget(id);
     }
     requeue_unclaimed(self);
@@ -296,7 +291,7 @@ void on_tick(scheduler_pointer self) {
 }
 
 SchedulerStats current_stats(SchedulerState& state) {
-  SchedulerStats stats = state.book.stats(now_ms());
+  SchedulerStats stats = state.book.stats(common::epoch_ms());
   for (const auto& [id, node] : state.nodes) {
     if (node.pool) ++stats.workers;
     stats.slots_total += node.info.slots;
@@ -339,7 +334,7 @@ void take_over(scheduler_pointer self, std::vector<StoredJob>& jobs) {
     if (state.config.board) state.config.board->publish(job.status);
   }
   state.role = Role::kLeading;
-  state.claim_deadline_ms = now_ms() + state.config.claim_window_ms;
+  state.claim_deadline_ms = common::epoch_ms() + state.config.claim_window_ms;
   dispatch(self);
 }
 
@@ -385,7 +380,7 @@ void join(scheduler_pointer self, const NodeInfo& info, const worker_actor& pool
   std::set<std::pair<std::string, int32_t>> lost;
   if (previous != state.nodes.end()) lost = std::move(previous->second.running);
   NodeEntry& node = state.nodes[info.id];
-  node = NodeEntry{info, pool, {}, false, now_ms()};
+  node = NodeEntry{info, pool, {}, false, common::epoch_ms()};
   if (pool) self->monitor(pool);
   for (const auto& attempt : running) {
     lost.erase({attempt.job_id, attempt.attempt});
@@ -436,7 +431,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
           after_write(self, [promise, id]() mutable { promise.deliver(SubmitReply{id}); });
           return promise;
         }
-        auto reply = state.book.add(id, std::move(spec), now_ms());
+        auto reply = state.book.add(id, std::move(spec), common::epoch_ms());
         if (!reply.error_code.empty()) return reply;
         auto promise = self->make_response_promise<SubmitReply>();
         persist(self, JobEvent{state.book.find(id)->status, std::nullopt}, true);
@@ -466,7 +461,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         auto& state = self->state;
         if (!state.leading()) return not_leading_error();
         std::string running_on;
-        auto reply = state.book.cancel(id, now_ms(), &running_on);
+        auto reply = state.book.cancel(id, common::epoch_ms(), &running_on);
         if (reply.result == CancelResult::kNotFound) {
           auto promise = self->make_response_promise<CancelReply>();
           find_status(self, id, [=](const JobStatus& status) mutable {
@@ -510,7 +505,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         if (!state.leading()) return int64_t{0};
         fail_waiting_jobs(self);
         state.draining = true;
-        state.drain_deadline_ms = now_ms() + grace_ms;
+        state.drain_deadline_ms = common::epoch_ms() + grace_ms;
         auto promise = self->make_response_promise<int64_t>();
         state.drain_promises.push_back(promise);
         finish_drain_if_done(self);
@@ -537,7 +532,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         if (!self->state.leading()) return not_leading_error();
         const auto node = self->state.nodes.find(node_id);
         if (node == self->state.nodes.end()) return false;
-        node->second.last_seen_ms = now_ms();
+        node->second.last_seen_ms = common::epoch_ms();
         return true;
       },
       [=](leave_atom, const std::string& node_id) -> caf::result<bool> {
@@ -555,7 +550,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         auto& state = self->state;
         if (!state.leading()) return not_leading_error();
         release_slot(state, report.job_id, report.attempt);
-        auto event = state.book.finish(report, now_ms());
+        auto event = state.book.finish(report, common::epoch_ms());
         // A stale attempt's report (requeued, cancelled, already recorded) is acknowledged and
         // dropped: each job's result is recorded once.
         if (!event) {

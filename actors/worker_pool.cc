@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 
+#include "common/epoch_ms.h"
 #include "sandbox/cancel.h"
 #include "sandbox/errors.h"
 
@@ -147,17 +148,11 @@ using pool_pointer = pool_actor::stateful_pointer<PoolState>;
 constexpr auto kReportTimeout = std::chrono::seconds(10);
 constexpr auto kPoolTick = std::chrono::seconds(1);
 
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void finish_drain_if_done(pool_pointer self) {
   auto& state = self->state;
   if (!state.draining || state.drain_promises.empty()) return;
   const auto unfinished = static_cast<int64_t>(state.running.size() + state.unacknowledged.size());
-  if (unfinished > 0 && wall_ms() < state.drain_deadline_ms) return;
+  if (unfinished > 0 && common::epoch_ms() < state.drain_deadline_ms) return;
   for (auto& promise : state.drain_promises) promise.deliver(unfinished);
   state.drain_promises.clear();
 }
@@ -264,7 +259,7 @@ pool_actor::behavior_type pool_behavior(pool_pointer self, sb::Judge* judge,
       [=](drain_atom, int64_t grace_ms) -> caf::result<int64_t> {
         auto& state = self->state;
         state.draining = true;
-        state.drain_deadline_ms = wall_ms() + grace_ms;
+        state.drain_deadline_ms = common::epoch_ms() + grace_ms;
         if (state.leader) leave(self);
         auto promise = self->make_response_promise<int64_t>();
         state.drain_promises.push_back(promise);

@@ -1,5 +1,6 @@
 #include "app/job_observer.h"
 
+#include "common/json_text.h"
 #include "http/job_json.h"
 
 namespace codearena::app {
@@ -65,7 +66,8 @@ void JobObserver::operator()(const actors::JobEvent& event, const actors::JobSpe
   if (!actors::is_final(status.state)) return;
   count_final(status);
   if (!spec.callback_url.empty() &&
-      !webhooks_.deliver(status.id, spec.callback_url, http::to_text(http::job_json(status)))) {
+      !webhooks_.deliver(status.id, spec.callback_url,
+                         common::lossy_json_text(http::job_json(status)))) {
     webhooks_refused_.inc();
     logger_.log(telemetry::LogLevel::warn, "webhook_dropped",
                 {{"jobId", status.id}, {"reason", "the delivery queue is full"}});

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "app/result_json.h"
+#include "common/json_text.h"
+#include "common/setting_text.h"
 #include "http/job_json.h"
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
@@ -107,12 +109,12 @@ JudgeOptions parse(const std::vector<std::string>& args) {
         request.stop_on_first_failure = true;
       else if (flag == "--parallel") {
         const auto text = value();
-        request.parallel_tests = std::stoi(text);
-        if (request.parallel_tests < 1 || request.parallel_tests > kMaxParallelTests ||
-            text.find_first_not_of("0123456789") != std::string::npos) {
+        const int64_t parallel = common::parse_whole_number(text, 1);
+        if (parallel > kMaxParallelTests) {
           throw UsageError("--parallel wants a whole number from 1 to " +
                            std::to_string(kMaxParallelTests) + ", got '" + text + "'");
         }
+        request.parallel_tests = static_cast<int>(parallel);
       } else if (flag == "--languages")
         options.languages_path = value();
       else
@@ -213,7 +215,7 @@ int judge_command(const std::vector<std::string>& args) {
     }
     sb::JudgeStack stack(config);
     auto& judge = stack.judge;
-    std::cout << dump_json(result_json(judge.judge(options.request))) << std::endl;
+    std::cout << common::lossy_json_text(result_json(judge.judge(options.request))) << std::endl;
     return 0;
   } catch (const sb::SandboxError& error) {
     std::cerr << "codearena judge: " << error.what() << "\n";
@@ -235,7 +237,7 @@ int languages_command(const std::vector<std::string>& args) {
   try {
     const auto table = sb::LanguageTable::load(languages_path(path));
     const json list = http::languages_json(table)["languages"];
-    std::cout << dump_json(list, 2) << std::endl;
+    std::cout << common::lossy_json_text(list, 2) << std::endl;
     return 0;
   } catch (const sb::SandboxError& error) {
     std::cerr << "codearena languages: " << error.what() << "\n";

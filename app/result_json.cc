@@ -21,8 +21,4 @@ nlohmann::json to_json(const sandbox::RunResult& result) {
   return json;
 }
 
-std::string dump_json(const nlohmann::json& value, int indent) {
-  return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 }  // namespace codearena::app

@@ -12,7 +12,4 @@ namespace codearena::app {
 // null when not applicable. Output bytes that are not UTF-8 are replaced when serialized.
 nlohmann::json to_json(const sandbox::RunResult& result);
 
-// Serializes for output: invalid UTF-8 from a program becomes U+FFFD instead of an exception.
-std::string dump_json(const nlohmann::json& value, int indent = -1);
-
 }  // namespace codearena::app

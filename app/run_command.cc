@@ -8,6 +8,8 @@
 #include <stdexcept>
 
 #include "app/result_json.h"
+#include "common/json_text.h"
+#include "common/setting_text.h"
 #include "sandbox/errors.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/units.h"
@@ -74,15 +76,8 @@ ParsedRun parse(const std::vector<std::string>& args) {
     if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
     return args[++i];
   };
-  const auto number = [&](const std::string& flag) -> int64_t {
-    const auto text = value(flag);
-    try {
-      size_t used = 0;
-      const long long n = std::stoll(text, &used);
-      if (used == text.size() && n > 0) return n;
-    } catch (const std::exception&) {
-    }
-    throw UsageError(flag + " wants a positive whole number, got '" + text + "'");
+  const auto number = [&](const std::string& flag) {
+    return common::parse_whole_number(value(flag), 1);
   };
   try {
     for (; i < args.size(); ++i) {
@@ -112,7 +107,7 @@ ParsedRun parse(const std::vector<std::string>& args) {
       else if (flag == "--open-files")
         limits.open_files = number(flag);
       else if (flag == "--cpus")
-        limits.cpu_cores = std::stod(value(flag));
+        limits.cpu_cores = common::parse_positive_number(value(flag));
       else if (flag == "--stdin")
         request.stdin_path = value(flag);
       else if (flag == "--file")
@@ -183,7 +178,7 @@ int run_command(const std::vector<std::string>& args) {
   try {
     sandbox::Sandbox engine(sandbox::SandboxConfig{});
     for (int i = 0; i < parsed.repeat; ++i) {
-      std::cout << dump_json(to_json(engine.run(parsed.request))) << std::endl;
+      std::cout << common::lossy_json_text(to_json(engine.run(parsed.request))) << std::endl;
     }
     return 0;
   } catch (const sandbox::SandboxError& error) {

@@ -7,6 +7,7 @@
 
 #include "cluster/membership.h"
 #include "cluster/redis_connection.h"
+#include "common/setting_text.h"
 #include "sandbox/units.h"
 
 namespace codearena::app {
@@ -19,27 +20,6 @@ struct Setting {
   const char* help;
   std::function<void(ServeConfig&, const std::string&)> apply;
 };
-
-int64_t whole_number(const std::string& text, int64_t minimum) {
-  size_t used = 0;
-  long long value = 0;
-  try {
-    value = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || value < minimum) {
-    throw std::invalid_argument("expected a whole number of at least " + std::to_string(minimum) +
-                                ", got '" + text + "'");
-  }
-  return value;
-}
-
-bool boolean(const std::string& text) {
-  if (text == "true" || text == "1" || text == "yes") return true;
-  if (text == "false" || text == "0" || text == "no") return false;
-  throw std::invalid_argument("expected true or false, got '" + text + "'");
-}
 
 int64_t positive_duration_ms(const std::string& text) {
   const int64_t value = sandbox::parse_duration_ms(text);
@@ -81,18 +61,18 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, const std::string& v) { c.http.address = v; }},
       {"--port", "PORT", "3001", "HTTP port",
        [](ServeConfig& c, const std::string& v) {
-         const int64_t port = whole_number(v, 1);
+         const int64_t port = common::parse_whole_number(v, 1);
          if (port > 65535) throw std::invalid_argument("expected a port up to 65535, got " + v);
          c.http.port = static_cast<uint16_t>(port);
        }},
       {"--workers", "WORKER_CONCURRENCY", "5", "sandbox slots: jobs (or test cases) run at once",
        [](ServeConfig& c, const std::string& v) {
-         c.service.worker.slots = static_cast<int32_t>(whole_number(v, 1));
+         c.service.worker.slots = static_cast<int32_t>(common::parse_whole_number(v, 1));
        }},
       {"--queue-max-depth", "QUEUE_MAX_DEPTH", "1000",
        "jobs allowed to wait; beyond it submissions get 503 queue_full",
        [](ServeConfig& c, const std::string& v) {
-         c.service.policy.queue_max_depth = whole_number(v, 1);
+         c.service.policy.queue_max_depth = common::parse_whole_number(v, 1);
        }},
       {"--time-limit", "TIME_LIMIT", "the language's (10s)",
        "default CPU time limit of a job (\"2s\", \"500ms\"; bare numbers are seconds)",
@@ -120,7 +100,7 @@ const std::vector<Setting>& settings() {
        }},
       {"--max-test-cases", "MAX_TEST_CASES", "100", "most test cases per job; more: 422",
        [](ServeConfig& c, const std::string& v) {
-         c.http.limits.max_test_cases = whole_number(v, 1);
+         c.http.limits.max_test_cases = common::parse_whole_number(v, 1);
        }},
       {"--max-test-size", "MAX_TEST_SIZE", "1m",
        "largest input or expected output of one test case; more: 413",
@@ -134,11 +114,11 @@ const std::vector<Setting>& settings() {
       {"--rate-limit", "API_RATE_LIMIT", "100",
        "submissions per minute per client address (0: unlimited); more: 429",
        [](ServeConfig& c, const std::string& v) {
-         c.http.rate_limit_per_minute = whole_number(v, 0);
+         c.http.rate_limit_per_minute = common::parse_whole_number(v, 0);
        }},
       {"--max-attempts", "MAX_ATTEMPTS", "3", "attempts per job; only internal errors are retried",
        [](ServeConfig& c, const std::string& v) {
-         c.service.policy.max_attempts = static_cast<int32_t>(whole_number(v, 1));
+         c.service.policy.max_attempts = static_cast<int32_t>(common::parse_whole_number(v, 1));
        }},
       {"--retry-backoff", "RETRY_BACKOFF", "500ms",
        "first retry backoff; doubles per attempt (up to 30s), with jitter",
@@ -152,7 +132,8 @@ const std::vector<Setting>& settings() {
       {"--max-retained-jobs", "MAX_RETAINED_JOBS", "100000",
        "most finished jobs kept; the oldest are forgotten first",
        [](ServeConfig& c, const std::string& v) {
-         c.service.policy.max_retained_finished = static_cast<size_t>(whole_number(v, 1));
+         c.service.policy.max_retained_finished =
+             static_cast<size_t>(common::parse_whole_number(v, 1));
        }},
       {"--wait-timeout", "WAIT_TIMEOUT", "20s",
        "longest a ?wait=true submission waits before answering 202",
@@ -162,14 +143,16 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, const std::string& v) { c.shutdown_grace_ms = positive_duration_ms(v); }},
       {"--http-threads", "HTTP_THREADS", "2", "threads serving HTTP",
        [](ServeConfig& c, const std::string& v) {
-         c.http.threads = static_cast<size_t>(whole_number(v, 1));
+         c.http.threads = static_cast<size_t>(common::parse_whole_number(v, 1));
        }},
       {"--actor-threads", "ACTOR_THREADS", "one per core", "threads running actors",
        [](ServeConfig& c, const std::string& v) {
-         c.service.actor_threads = static_cast<int>(whole_number(v, 1));
+         c.service.actor_threads = static_cast<int>(common::parse_whole_number(v, 1));
        }},
       {"--metrics-enabled", "METRICS_ENABLED", "true", "serve Prometheus metrics at /metrics",
-       [](ServeConfig& c, const std::string& v) { c.http.metrics_enabled = boolean(v); }},
+       [](ServeConfig& c, const std::string& v) {
+         c.http.metrics_enabled = common::parse_flag(v);
+       }},
       {"--log-level", "LOG_LEVEL", "info", "debug, info, warn or error (JSON lines on stderr)",
        [](ServeConfig& c, const std::string& v) { c.log_level = telemetry::parse_log_level(v); }},
       {"--languages", "CODEARENA_LANGUAGES", "the installed languages.json", "language table file",
@@ -177,14 +160,14 @@ const std::vector<Setting>& settings() {
       {"--webhook-allow-private", "WEBHOOK_ALLOW_PRIVATE", "false",
        "let callbackUrl reach loopback, link-local and private addresses (SSRF guard off)",
        [](ServeConfig& c, const std::string& v) {
-         c.webhooks.destinations = webhooks::AddressPolicy(boolean(v), {});
+         c.webhooks.destinations = webhooks::AddressPolicy(common::parse_flag(v), {});
        }},
       {"--webhook-secret", "WEBHOOK_SECRET", "none",
        "sign webhook bodies: X-CodeArena-Signature: sha256=HMAC(secret, body)",
        [](ServeConfig& c, const std::string& v) { c.webhooks.secret = v; }},
       {"--webhook-attempts", "WEBHOOK_MAX_ATTEMPTS", "5", "delivery attempts per webhook",
        [](ServeConfig& c, const std::string& v) {
-         c.webhooks.max_attempts = static_cast<int>(whole_number(v, 1));
+         c.webhooks.max_attempts = static_cast<int>(common::parse_whole_number(v, 1));
        }},
       {"--node-id", "NODE_ID", "<hostname>-<pid> in a cluster, else local",
        "this node's name, unique in the cluster",
@@ -232,7 +215,7 @@ const std::vector<Setting>& settings() {
          c.service.cluster.node_timeout_ms = positive_duration_ms(v);
        }},
       {"--cluster-tls", "CLUSTER_TLS", "false", "TLS on connections between nodes",
-       [](ServeConfig& c, const std::string& v) { c.service.cluster.tls = boolean(v); }},
+       [](ServeConfig& c, const std::string& v) { c.service.cluster.tls = common::parse_flag(v); }},
       {"--cluster-tls-cert", "CLUSTER_TLS_CERT", "none", "this node's certificate (PEM)",
        [](ServeConfig& c, const std::string& v) { c.service.cluster.tls_certificate = v; }},
       {"--cluster-tls-key", "CLUSTER_TLS_KEY", "none", "the certificate's private key (PEM)",
@@ -243,7 +226,8 @@ const std::vector<Setting>& settings() {
       {"--inject-internal-errors", "CODEARENA_INJECT_INTERNAL_ERRORS", "0",
        "testing only: each job's first N attempts fail with an internal error",
        [](ServeConfig& c, const std::string& v) {
-         c.service.worker.injected_internal_errors = static_cast<int32_t>(whole_number(v, 0));
+         c.service.worker.injected_internal_errors =
+             static_cast<int32_t>(common::parse_whole_number(v, 0));
        }},
   };
   return table;

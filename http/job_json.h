@@ -22,7 +22,4 @@ nlohmann::json error_json(const std::string& code, const std::string& message);
 // "2026-11-25T21:59:52.123Z" for milliseconds since the epoch.
 std::string iso8601(int64_t epoch_ms);
 
-// Compact text; bytes that are not UTF-8 (a program's output) become U+FFFD.
-std::string to_text(const nlohmann::json& value);
-
 }  // namespace codearena::http

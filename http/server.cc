@@ -12,6 +12,8 @@
 #include <restinio/all.hpp>
 
 #include "actors/service.h"
+#include "common/epoch_ms.h"
+#include "common/json_text.h"
 #include "http/job_json.h"
 #include "http/openapi_document.h"
 #include "http/rate_limiter.h"
@@ -58,12 +60,6 @@ using Params = restinio::router::route_params_t;
 using Status = restinio::request_handling_status_t;
 
 constexpr const char* kJsonType = "application/json";
-
-int64_t epoch_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 const char* reason_phrase(int status) {
   switch (status) {
@@ -137,13 +133,14 @@ struct HttpServer::Impl {
   }
 
   void answer_json(const Exchange& exchange, int status, const json& body) {
-    answer(exchange, status, to_text(body));
+    answer(exchange, status, common::lossy_json_text(body));
   }
 
   void answer_error(const Exchange& exchange, int status, const std::string& code,
                     const std::string& message,
                     const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-    answer(exchange, status, to_text(error_json(code, message)), kJsonType, headers);
+    answer(exchange, status, common::lossy_json_text(error_json(code, message)), kJsonType,
+           headers);
   }
 
   void answer_unavailable(const Exchange& exchange) {
@@ -181,7 +178,8 @@ struct HttpServer::Impl {
       return restinio::request_accepted();
     }
     const auto client = request->remote_endpoint().address().to_string();
-    if (const int64_t retry_after = rate_limiter.take(client, epoch_ms()); retry_after > 0) {
+    if (const int64_t retry_after = rate_limiter.take(client, common::epoch_ms());
+        retry_after > 0) {
       answer_error(exchange, 429, "rate_limited",
                    "more than " + std::to_string(config.rate_limit_per_minute) +
                        " submissions per minute from " + client,
@@ -295,7 +293,7 @@ struct HttpServer::Impl {
               .append_header("X-Accel-Buffering", "no");
           record(exchange, 200);
           const bool final = actors::is_final(status->state);
-          send("event: state\ndata: " + to_text(job_json(*status)) + "\n\n", final);
+          send("event: state\ndata: " + common::lossy_json_text(job_json(*status)) + "\n\n", final);
         },
         [send](const actors::JobEvent& event) {
           const bool final = actors::is_final(event.status.state);
@@ -304,9 +302,10 @@ struct HttpServer::Impl {
                          {"progress",
                           {{"done", event.status.tests_done}, {"total", event.status.tests_total}}},
                          {"test", test_json(*event.test)}};
-            send("event: test\ndata: " + to_text(data) + "\n\n", false);
+            send("event: test\ndata: " + common::lossy_json_text(data) + "\n\n", false);
           } else {
-            send("event: state\ndata: " + to_text(job_json(event.status)) + "\n\n", final);
+            send("event: state\ndata: " + common::lossy_json_text(job_json(event.status)) + "\n\n",
+                 final);
           }
         },
         config.sse_heartbeat_ms, [send] { send(": keep-alive\n\n", false); });
@@ -412,7 +411,7 @@ struct HttpServer::Impl {
   RateLimiter rate_limiter;
   telemetry::CounterFamily& requests;
   telemetry::HistogramFamily& durations;
-  std::string languages_text = to_text(languages_json(service.languages()));
+  std::string languages_text = common::lossy_json_text(languages_json(service.languages()));
   std::atomic<bool> accepting{true};
   restinio::running_server_handle_t<Traits> server;
   bool stopped = false;

@@ -8,6 +8,8 @@
 #include <optional>
 #include <string_view>
 
+#include "common/enum_names.h"
+
 namespace codearena::sandbox {
 
 enum class Verdict {
@@ -67,31 +69,20 @@ constexpr const char* checker_kind_name(CheckerKind kind) {
   return "unknown";
 }
 
-// The value among `values` whose name (by `name_of`) is `name`, case-sensitively; nullopt when
-// none is.
-template <class E, size_t N>
-std::optional<E> find_by_name(std::string_view name, const E (&values)[N],
-                              const char* (*name_of)(E)) {
-  for (const E value : values) {
-    if (name == name_of(value)) return value;
-  }
-  return std::nullopt;
-}
-
 // The inverse of verdict_code(); nullopt for any other text.
 inline std::optional<Verdict> parse_verdict(std::string_view code) {
   constexpr Verdict kAll[] = {
       Verdict::kAccepted,         Verdict::kWrongAnswer,       Verdict::kTimeLimit,
       Verdict::kMemoryLimit,      Verdict::kOutputLimit,       Verdict::kRuntimeError,
       Verdict::kCompilationError, Verdict::kSecurityViolation, Verdict::kInternalError};
-  return find_by_name(code, kAll, verdict_code);
+  return common::find_by_name(code, kAll, verdict_code);
 }
 
 // The inverse of checker_kind_name(); nullopt for any other text.
 inline std::optional<CheckerKind> parse_checker_kind(std::string_view name) {
   constexpr CheckerKind kAll[] = {CheckerKind::kDefault, CheckerKind::kExact, CheckerKind::kTokens,
                                   CheckerKind::kFloat, CheckerKind::kCustom};
-  return find_by_name(name, kAll, checker_kind_name);
+  return common::find_by_name(name, kAll, checker_kind_name);
 }
 
 }  // namespace codearena::sandbox

@@ -4,18 +4,15 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "common/setting_text.h"
+
 namespace codearena::sandbox {
 namespace {
 
 // Splits "12.5ms" into 12.5 and "ms"; throws when there is no leading number.
 double leading_number(const std::string& text, std::string& suffix, const char* kind) {
   size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
+  const double value = common::leading_number(text, &used);
   if (used == 0 || !std::isdigit(static_cast<unsigned char>(text[0])) || value < 0 ||
       !std::isfinite(value)) {
     throw std::invalid_argument(std::string("not a ") + kind + ": '" + text + "'");

@@ -5,6 +5,8 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "common/json_text.h"
+
 namespace codearena::telemetry {
 namespace {
 
@@ -19,20 +21,15 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return true;
 }
 
-// JSON text of a string or value; bad UTF-8 becomes U+FFFD instead of an exception.
-std::string dump(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 bool is_reserved_key(const std::string& key) {
   return key == "time" || key == "level" || key == "event";
 }
 
 void append_member(std::string& line, const std::string& key, const nlohmann::json& value) {
   line += ',';
-  line += dump(key);
+  line += common::lossy_json_text(key);
   line += ':';
-  line += dump(value);
+  line += common::lossy_json_text(value);
 }
 
 }  // namespace
@@ -82,7 +79,7 @@ void Logger::log(LogLevel level, std::string_view event, const nlohmann::json& f
   line += "\",\"level\":\"";
   line += log_level_name(level);
   line += "\",\"event\":";
-  line += dump(std::string(event));
+  line += common::lossy_json_text(std::string(event));
   if (fields.is_object()) {
     for (const auto& member : fields.items()) {
       append_member(line, is_reserved_key(member.key()) ? "_" + member.key() : member.key(),

@@ -53,20 +53,6 @@ struct Options {
   int64_t connections = 32;
 };
 
-double positive_number(const std::string& text, const char* flag) {
-  size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || !(value > 0) || !std::isfinite(value)) {
-    throw UsageError(std::string(flag) + " wants a positive number, got '" + text + "'");
-  }
-  return value;
-}
-
 Options parse_options(const std::vector<std::string>& raw) {
   Options options;
   ArgReader args(raw);
@@ -81,14 +67,14 @@ Options parse_options(const std::vector<std::string>& raw) {
     }
     args.reject();
   }
-  if (!options.rate.empty()) positive_number(options.rate, "--rate");
-  positive_number(options.load, "--load");
+  if (!options.rate.empty()) positive_number("--rate", options.rate);
+  positive_number("--load", options.load);
   return options;
 }
 
 // Jobs per second to send: --rate, or --load times the closed-loop throughput of the node.
 double choose_rate(const Options& options, const ServeProcess& node) {
-  if (!options.rate.empty()) return std::stod(options.rate);
+  if (!options.rate.empty()) return positive_number("--rate", options.rate);
   const int64_t connections = 2 * options.slots;
   run_api_closed_loop(node, connections, 1);  // Warm-up.
   const LoadFigures measured =
@@ -97,7 +83,7 @@ double choose_rate(const Options& options, const ServeProcess& node) {
               static_cast<long long>(connections));
   print_phase_heading();
   print_phase("api", measured);
-  return measured.jobs_per_s() * std::stod(options.load);
+  return measured.jobs_per_s() * positive_number("--load", options.load);
 }
 
 int run(const Options& options) {

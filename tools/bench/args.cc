@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include "common/setting_text.h"
+
 namespace codearena::bench {
 
 bool ArgReader::take_flag(const char* name, bool* value) {
@@ -16,18 +18,11 @@ bool ArgReader::take_flag(const char* name, bool* value) {
 bool ArgReader::take_number(const char* name, int64_t* value, int64_t minimum) {
   if (!at(name)) return false;
   const std::string& text = value_of(name);
-  size_t used = 0;
-  long long number = 0;
   try {
-    number = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
+    *value = common::parse_whole_number(text, minimum);
+  } catch (const std::invalid_argument& error) {
+    throw UsageError(std::string(name) + ": " + error.what());
   }
-  if (used == 0 || used != text.size() || number < minimum) {
-    throw UsageError(std::string(name) + " wants a whole number >= " + std::to_string(minimum) +
-                     ", got '" + text + "'");
-  }
-  *value = number;
   return true;
 }
 
@@ -36,6 +31,14 @@ bool ArgReader::take_text(const char* name, std::string* value) {
   *value = value_of(name);
   if (value->empty()) throw UsageError(std::string(name) + " wants a non-empty value");
   return true;
+}
+
+double positive_number(const char* name, const std::string& text) {
+  try {
+    return common::parse_positive_number(text);
+  } catch (const std::invalid_argument& error) {
+    throw UsageError(std::string(name) + ": " + error.what());
+  }
 }
 
 void ArgReader::reject() const {

@@ -46,6 +46,10 @@ class ArgReader {
   size_t next_ = 0;
 };
 
+// `text`, the value of flag `name`, as a finite number above zero; throws UsageError naming the
+// flag otherwise.
+double positive_number(const char* name, const std::string& text);
+
 // Runs a subcommand's body and turns its errors into the exit code: a UsageError prints the
 // message and `usage` and gives 2, any other exception prints the message and gives 1.
 int run_subcommand(const char* name, const char* usage, const std::function<int()>& body);

@@ -99,18 +99,7 @@ Options parse_options(const std::vector<std::string>& raw) {
       throw UsageError("--only: unknown interpreter '" + key + "' (python, node, java)");
     }
   }
-  if (!options.cpus.empty()) {
-    size_t used = 0;
-    double cores = 0;
-    try {
-      cores = std::stod(options.cpus, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != options.cpus.size() || !(cores > 0)) {
-      throw UsageError("--cpus wants a positive number of cores, got '" + options.cpus + "'");
-    }
-  }
+  if (!options.cpus.empty()) positive_number("--cpus", options.cpus);
   return options;
 }
 
@@ -261,7 +250,7 @@ class InterpretersBench {
     sb::RunRequest request;
     request.argv = std::move(argv);
     request.limits = language.default_limits;
-    if (!options_.cpus.empty()) request.limits.cpu_cores = std::stod(options_.cpus);
+    if (!options_.cpus.empty()) request.limits.cpu_cores = positive_number("--cpus", options_.cpus);
     request.network_calls = language.network_calls;
     return request;
   }
