@@ -28,7 +28,7 @@ JobBook::JobBook(SchedulerPolicy policy, uint64_t seed) : policy_(policy), rando
 SubmitReply JobBook::add(const std::string& id, JobSpec spec, int64_t now_ms) {
   SubmitReply reply;
   if (waiting() >= policy_.queue_max_depth) {
-    reply.error_code = "queue_full";
+    reply.refusal = SubmitRefusal::kQueueFull;
     reply.error_message = "the queue holds " + std::to_string(policy_.queue_max_depth) +
                           " waiting jobs, its maximum; try again shortly";
     reply.retry_after_s = 1;

@@ -41,7 +41,7 @@ class JobBook {
  public:
   explicit JobBook(SchedulerPolicy policy, uint64_t seed = std::random_device{}());
 
-  // Queues a new job with a fresh id. Refuses (`error_code` set) when the queue is full.
+  // Queues a new job with a fresh id. Refuses (`refusal` set) when the queue is full.
   SubmitReply add(const std::string& id, JobSpec spec, int64_t now_ms);
 
   const JobRecord* find(const std::string& id) const;

@@ -43,6 +43,20 @@ std::optional<JobState> parse_state(const std::string& name) {
   return common::find_by_name(name, kAll, state_name);
 }
 
+const char* refusal_code(SubmitRefusal refusal) {
+  switch (refusal) {
+    case SubmitRefusal::kNone:
+      return "";
+    case SubmitRefusal::kQueueFull:
+      return "queue_full";
+    case SubmitRefusal::kShuttingDown:
+      return "shutting_down";
+    case SubmitRefusal::kNoLeader:
+      return "no_leader";
+  }
+  return "";
+}
+
 bool is_final(JobState state) {
   return state == JobState::kCompleted || state == JobState::kFailed ||
          state == JobState::kCancelled;

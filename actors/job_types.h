@@ -129,11 +129,16 @@ struct JobEvent {
   std::optional<TestOutcome> test;
 };
 
+// Why a submission was refused (kNone: it was not).
+enum class SubmitRefusal : uint8_t { kNone, kQueueFull, kShuttingDown, kNoLeader };
+
+// The API's error code: "queue_full", "shutting_down", "no_leader"; "" for kNone.
+const char* refusal_code(SubmitRefusal refusal);
+
 // The answer to a submission.
 struct SubmitReply {
-  std::string job_id;      // Empty when refused.
-  // "queue_full", "shutting_down" or "no_leader"; empty when accepted.
-  std::string error_code;
+  std::string job_id;  // Empty when refused.
+  SubmitRefusal refusal = SubmitRefusal::kNone;
   std::string error_message;
   int32_t retry_after_s = 0;
 };

@@ -146,7 +146,7 @@ typename Inspector::result_type inspect(Inspector& f, JobEvent& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, SubmitReply& x) {
-  return f(caf::meta::type_name("SubmitReply"), x.job_id, x.error_code, x.error_message,
+  return f(caf::meta::type_name("SubmitReply"), x.job_id, x.refusal, x.error_message,
            x.retry_after_s);
 }
 

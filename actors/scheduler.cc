@@ -419,10 +419,11 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
       [=](submit_atom, const std::string& id, JobSpec& spec) -> caf::result<SubmitReply> {
         auto& state = self->state;
         if (!state.accepting) {
-          return SubmitReply{"", "shutting_down", "the server is shutting down", 5};
+          return SubmitReply{"", SubmitRefusal::kShuttingDown, "the server is shutting down", 5};
         }
         if (!state.leading()) {
-          return SubmitReply{"", "no_leader", "no scheduler leads the cluster at the moment", 1};
+          return SubmitReply{"", SubmitRefusal::kNoLeader,
+                             "no scheduler leads the cluster at the moment", 1};
         }
         if (state.book.find(id) != nullptr) {
           // The same submission again (sent anew after its first leader was lost): the job is
@@ -432,7 +433,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
           return promise;
         }
         auto reply = state.book.add(id, std::move(spec), common::epoch_ms());
-        if (!reply.error_code.empty()) return reply;
+        if (reply.refusal != SubmitRefusal::kNone) return reply;
         auto promise = self->make_response_promise<SubmitReply>();
         persist(self, JobEvent{state.book.find(id)->status, std::nullopt}, true);
         after_write(self, [promise, reply]() mutable { promise.deliver(reply); });

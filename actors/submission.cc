@@ -33,7 +33,7 @@ caf::error no_leader() {
 
 // A submission refused because nobody leads at that moment.
 bool says_no_leader(const SubmitReply& reply) {
-  return reply.error_code == "no_leader";
+  return reply.refusal == SubmitRefusal::kNoLeader;
 }
 template <class Answer>
 bool says_no_leader(const Answer&) {
@@ -101,7 +101,8 @@ submission_actor::behavior_type submission_behavior(submission_pointer self, sch
   return {
       [=](submit_atom, JobSpec& spec) -> caf::result<SubmitReply> {
         if (!self->state.leader) {
-          return SubmitReply{"", "no_leader", "no scheduler leads the cluster at the moment", 1};
+          return SubmitReply{"", SubmitRefusal::kNoLeader,
+                             "no scheduler leads the cluster at the moment", 1};
         }
         auto& random = self->state.random;
         const std::string id = random_uuid(random(), random());

@@ -166,8 +166,8 @@ struct HttpServer::Impl {
   Status execute(const Request& request) {
     Exchange exchange{request, "/api/execute"};
     if (!accepting.load()) {
-      answer_error(exchange, 503, "shutting_down", "the server is shutting down",
-                   {{"Retry-After", "5"}});
+      answer_error(exchange, 503, actors::refusal_code(actors::SubmitRefusal::kShuttingDown),
+                   "the server is shutting down", {{"Retry-After", "5"}});
       return restinio::request_accepted();
     }
     const auto content_type =
@@ -204,8 +204,9 @@ struct HttpServer::Impl {
     }
     service.submit(std::move(parsed.spec), [this, exchange, wait](auto reply) {
       if (!reply) return answer_unavailable(exchange);
-      if (!reply->error_code.empty()) {
-        return answer_error(exchange, 503, reply->error_code, reply->error_message,
+      if (reply->refusal != actors::SubmitRefusal::kNone) {
+        return answer_error(exchange, 503, actors::refusal_code(reply->refusal),
+                            reply->error_message,
                             {{"Retry-After", std::to_string(reply->retry_after_s)}});
       }
       if (!wait) {

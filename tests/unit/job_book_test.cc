@@ -51,15 +51,15 @@ TEST_CASE("a full queue refuses with queue_full and a retry hint", "[jobs]") {
   SchedulerPolicy policy;
   policy.queue_max_depth = 2;
   JobBook book(policy);
-  CHECK(book.add("a", spec_with(Priority::kNormal), 1).error_code.empty());
-  CHECK(book.add("b", spec_with(Priority::kLow), 1).error_code.empty());
+  CHECK(book.add("a", spec_with(Priority::kNormal), 1).refusal == SubmitRefusal::kNone);
+  CHECK(book.add("b", spec_with(Priority::kLow), 1).refusal == SubmitRefusal::kNone);
   const auto refused = book.add("c", spec_with(Priority::kHigh), 1);
-  CHECK(refused.error_code == "queue_full");
+  CHECK(refused.refusal == SubmitRefusal::kQueueFull);
   CHECK(refused.job_id.empty());
   CHECK(refused.retry_after_s > 0);
   CHECK(book.find("c") == nullptr);
   start(book);  // Running jobs do not count against the queue.
-  CHECK(book.add("c", spec_with(Priority::kHigh), 1).error_code.empty());
+  CHECK(book.add("c", spec_with(Priority::kHigh), 1).refusal == SubmitRefusal::kNone);
 }
 
 TEST_CASE("a judged attempt completes the job with its result", "[jobs]") {

@@ -59,7 +59,7 @@ submitter_actor::behavior_type submitter(submitter_actor::stateful_pointer<Submi
         self->request(scheduler, caf::infinite, actors::submit_atom::value, id, spec)
             .then(
                 [=](const actors::SubmitReply& reply) {
-                  if (!reply.error_code.empty()) counters->count_refused();
+                  if (reply.refusal != actors::SubmitRefusal::kNone) counters->count_refused();
                 },
                 [=](caf::error&) { counters->count_lost(); });
       },
