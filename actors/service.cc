@@ -116,7 +116,7 @@ struct JobService::Impl {
       pool = spawn_worker_pool(system, stack.judge, stack.languages, worker);
     }
     // A single node leads alone from the start: clients are served as soon as it is up.
-    submission = spawn_submission(system, cluster.networked() ? scheduler_actor{} : scheduler,
+    submission = spawn_submission(system, cluster.networked() ? scheduler_actor{} : scheduler_actor{scheduler},
                                   cluster.networked());
     if (config.metrics != nullptr)
       metrics = spawn_metrics_actor(system, submission, *config.metrics);
@@ -179,9 +179,12 @@ struct JobService::Impl {
     const auto [host, port] =
         cluster::parse_host_port(config.cluster.listen, "cluster listen address");
     if (!scheduler) return;  // Only a scheduler is ever connected to.
-    auto published = config.cluster.tls
-                         ? caf::openssl::publish(scheduler, port, host.c_str(), true)
-                         : system.middleman().publish(scheduler, port, host.c_str(), true);
+    // What other nodes may send; the node's own messages to it cannot cross the network.
+    const scheduler_actor published_interface = scheduler;
+    auto published =
+        config.cluster.tls
+            ? caf::openssl::publish(published_interface, port, host.c_str(), true)
+            : system.middleman().publish(published_interface, port, host.c_str(), true);
     if (!published) {
       throw std::runtime_error("cannot listen for cluster connections on " + config.cluster.listen +
                                ": " + system.render(published.error()));
@@ -211,7 +214,7 @@ struct JobService::Impl {
   caf::actor_system_config caf_config;
   caf::actor_system system;
   store_actor store;
-  scheduler_actor scheduler;
+  local_scheduler_actor scheduler;
   pool_actor pool;
   submission_actor submission;
   metrics_actor metrics;
@@ -322,20 +325,21 @@ int64_t JobService::drain(int64_t grace_ms) {
   const caf::duration patience{std::chrono::milliseconds(grace_ms) + kRequestTimeout};
   if (impl.scheduler && impl.config.cluster.redis_url.empty()) {
     // Job state lives in this process only: what cannot finish now fails now.
-    return ask_and_wait<int64_t>(impl.system, impl.scheduler, patience, drain_atom::value, grace_ms)
+    return ask_and_wait<int64_t>(impl.system, impl.scheduler, patience, local_v<drain_atom>,
+                                 grace_ms)
         .value_or(-1);
   }
   int64_t unfinished = 0;
   if (impl.pool) {
     unfinished =
-        ask_and_wait<int64_t>(impl.system, impl.pool, patience, drain_atom::value, grace_ms)
+        ask_and_wait<int64_t>(impl.system, impl.pool, patience, local_v<drain_atom>, grace_ms)
             .value_or(-1);
   }
   if (impl.scheduler) {
     ask_and_wait<bool>(impl.system, impl.scheduler, caf::duration{kRequestTimeout},
-                       handover_atom::value);
+                       local_v<handover_atom>);
     ask_and_wait<bool>(impl.system, impl.membership, caf::duration{kRequestTimeout},
-                       handover_atom::value);
+                       local_v<handover_atom>);
   }
   return unfinished;
 }

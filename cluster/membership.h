@@ -40,14 +40,16 @@ struct MembershipConfig {
 
 // The node's own actors the membership keeps informed; invalid handles for absent roles.
 struct NodeActors {
-  actors::scheduler_actor scheduler;
+  actors::local_scheduler_actor scheduler;
   actors::pool_actor pool;
   actors::submission_actor submission;
 };
 
-// handover: stop competing for the lease and release it if held; replies true.
-using membership_actor = caf::typed_actor<caf::replies_to<actors::handover_atom>::with<bool>,
-                                          caf::reacts_to<actors::tick_atom>>;
+// handover: stop competing for the lease and release it if held; replies true. Both messages
+// come from the node itself (tick is the membership's own timer).
+using membership_actor =
+    caf::typed_actor<caf::replies_to<actors::local<actors::handover_atom>>::with<bool>,
+                     caf::reacts_to<actors::local<actors::tick_atom>>>;
 
 // `logger` must outlive the actor system.
 membership_actor spawn_membership(caf::actor_system& system, MembershipConfig config,
