@@ -316,8 +316,12 @@ membership_actor::behavior_type membership_behavior(membership_pointer self,
 
 membership_actor spawn_membership(caf::actor_system& system, MembershipConfig config,
                                   NodeActors local, telemetry::Logger& logger) {
-  return system.spawn<caf::detached>(membership_behavior, std::move(config), std::move(local),
-                                     &logger);
+  // The lease's Redis calls block: with Redis the membership gets its own thread.
+  if (config.redis) {
+    return system.spawn<caf::detached>(membership_behavior, std::move(config), std::move(local),
+                                       &logger);
+  }
+  return system.spawn(membership_behavior, std::move(config), std::move(local), &logger);
 }
 
 std::pair<std::string, uint16_t> parse_host_port(const std::string& text, const std::string& what) {

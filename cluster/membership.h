@@ -1,8 +1,8 @@
 // Membership: how a node finds the leader, joins it and stays known, and (on a scheduler-capable
 // node) competes for the leader lease.
 //
-// One membership actor per node, detached because the lease's Redis calls block. Every period (the
-// heartbeat interval, at most a third of the lease TTL) it:
+// One membership actor per node, detached when it uses Redis (the lease's calls block). Every
+// period (the heartbeat interval, at most a third of the lease TTL) it:
 // - renews or tries to take the lease (Redis; the embedded node always leads, a node with
 //   --join never does) and tells the local scheduler `lead(epoch)` or `follow`;
 // - finds the leader (itself, the lease holder's published address, or the --join address),
