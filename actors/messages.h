@@ -49,9 +49,9 @@ using handover_atom = caf::atom_constant<caf::atom("handover")>;
 
 // The tag of a message only actors of the same node send: timers, slot runners, the membership
 // telling its scheduler to lead, the node's shutdown. The tag has no serialization and is not
-// registered, so CAF cannot put such a message on the network, and a node drops a message it
-// cannot decode: no other node can send it, whatever handle it holds. Handles published to
-// other nodes carry none of these messages.
+// registered, so CAF cannot serialize such a message (a node that tries sends an empty one) nor
+// decode one: no other node can send it, whatever handle it holds. Handles published to other
+// nodes carry none of these messages.
 template <class Atom>
 struct local {};
 template <class Atom>
