@@ -57,7 +57,8 @@ std::vector<std::string> role_names(const ClusterConfig& cluster) {
   return roles;
 }
 
-// Finished jobs stay in Redis as long as in the leader's book (JOB_RETENTION).
+// Finished jobs stay in Redis as long as in the leader's book (JOB_RETENTION), with as much of
+// their output (KEPT_OUTPUT).
 std::unique_ptr<cluster::JobStore> make_store(const ClusterConfig& config,
                                               const SchedulerPolicy& policy) {
   const std::chrono::milliseconds retention(policy.retention_ms);
@@ -68,7 +69,7 @@ std::unique_ptr<cluster::JobStore> make_store(const ClusterConfig& config,
   }
   cluster::RedisOptions options;
   options.url = config.redis_url;
-  return std::make_unique<cluster::RedisJobStore>(options, retention);
+  return std::make_unique<cluster::RedisJobStore>(options, retention, policy.kept_output_bytes);
 }
 
 // The short-lived actors below take the actor they talk to as a spawn argument rather than a
@@ -268,7 +269,7 @@ void JobService::metrics_text(Reply<std::string> done) {
 
 void JobService::watch(const std::string& id, Reply<JobStatus> started,
                        std::function<void(const JobEvent&)> on_event, int64_t quiet_ms,
-                       std::function<void()> on_quiet) {
+                       std::function<bool()> on_quiet) {
   const auto quiet = std::chrono::milliseconds(quiet_ms);
   // Untyped so that it can also time its own quiet periods and watch again; the scheduler sees
   // it through the job_listener_actor interface.
@@ -311,7 +312,9 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
           if (is_final(event.status.state)) self->quit();
         },
         [=](watch_atom) { subscribe(); },
-        caf::after(quiet) >> [=] { on_quiet(); },
+        caf::after(quiet) >> [=] {
+          if (!on_quiet()) self->quit();
+        },
     };
   };
   impl_->system.spawn(listen, impl_->submission);
