@@ -163,6 +163,7 @@ const std::vector<Setting>& settings() {
        "of each test's stdout and stderr, what a job's result keeps (the rest is cut, flagged)",
        [](ServeConfig& c, const std::string& v) {
          c.service.policy.kept_output_bytes = static_cast<size_t>(positive_size(v));
+         c.service.worker.kept_output_bytes = c.service.policy.kept_output_bytes;
        }},
       {"--wait-timeout", "WAIT_TIMEOUT", "20s",
        "longest a ?wait=true submission waits before answering 202",
