@@ -277,6 +277,13 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
                           const submission_actor& submission) -> caf::behavior {
     const auto listener = caf::actor_cast<job_listener_actor>(self);
     auto first = std::make_shared<bool>(true);
+    using Clock = std::chrono::steady_clock;
+    auto last_sign = std::make_shared<Clock::time_point>(Clock::now());  // Last event or keep-alive.
+    // False when the client has gone: the stream ends.
+    const auto keep_alive = [=] {
+      *last_sign = Clock::now();
+      return on_quiet();
+    };
     // Watches through whichever node leads now; the first answer starts the stream, a later
     // one (after the leader was lost) continues it with the job's current state.
     const auto subscribe = [=] {
@@ -294,6 +301,11 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
               },
               [=](caf::error&) {
                 if (!*first) {
+                  // Waiting for a leader, messages come too often for after(quiet) to fire.
+                  if (Clock::now() - *last_sign >= quiet && !keep_alive()) {
+                    self->quit();
+                    return;
+                  }
                   self->delayed_send(self, kResubscribeDelay, watch_atom::value);
                   return;
                 }
@@ -308,12 +320,13 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
     self->set_down_handler([=](caf::down_msg&) { self->send(self, watch_atom::value); });
     return {
         [=](event_atom, const JobEvent& event) {
+          *last_sign = Clock::now();
           on_event(event);
           if (is_final(event.status.state)) self->quit();
         },
         [=](watch_atom) { subscribe(); },
         caf::after(quiet) >> [=] {
-          if (!on_quiet()) self->quit();
+          if (!keep_alive()) self->quit();
         },
     };
   };
