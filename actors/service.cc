@@ -14,6 +14,7 @@
 #include "cluster/memory_job_store.h"
 #include "cluster/redis_job_store.h"
 #include "cluster/store_actor.h"
+#include "cluster/tls.h"
 #include "telemetry/log.h"
 
 namespace codearena::actors {
@@ -40,12 +41,8 @@ caf::actor_system_config& configured(caf::actor_system_config& config,
              caf::timespan{std::chrono::milliseconds(cluster.heartbeat_interval_ms)});
   config.set("middleman.connection-timeout",
              caf::timespan{std::chrono::milliseconds(cluster.node_timeout_ms)});
-  if (cluster.tls) {
-    config.load<caf::openssl::manager>();
-    config.set("openssl.certificate", cluster.tls_certificate);
-    config.set("openssl.key", cluster.tls_key);
-    config.set("openssl.cafile", cluster.tls_ca_file);
-  }
+  if (cluster.tls)
+    cluster::load_tls(config, {cluster.tls_certificate, cluster.tls_key, cluster.tls_ca_file});
   return config;
 }
 
