@@ -155,8 +155,8 @@ std::optional<JobEvent> JobBook::finish(const AttemptReport& report, int64_t now
       break;
   }
   if (status.attempts >= policy_.max_attempts) {
-    status.failed_reason = "internal error after " + std::to_string(status.attempts) +
-                           " attempts: " + report.message;
+    status.failed_reason =
+        "internal error after " + std::to_string(status.attempts) + " attempts: " + report.message;
     return settle(record, status, JobState::kFailed, now_ms);
   }
   status.state = JobState::kQueued;

@@ -50,7 +50,9 @@ namespace {
 bool cap_text(std::string& text, size_t kept_bytes) {
   if (text.size() <= kept_bytes) return false;
   size_t end = kept_bytes;
-  const auto continuation = [&](size_t at) { return (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80; };
+  const auto continuation = [&](size_t at) {
+    return (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80;
+  };
   // The byte at `end` starts the first character left out; back up while it continues one.
   for (int step = 0; step < 3 && end > 0 && continuation(end); ++step) --end;
   text.resize(end);
@@ -92,9 +94,9 @@ size_t approximate_bytes(const JobStatus& status) {
 }
 
 size_t approximate_bytes(const JobSpec& spec) {
-  size_t bytes = sizeof spec + strings_bytes({&spec.language, &spec.code, &spec.input, &spec.checker,
-                                              &spec.checker_language, &spec.checker_code,
-                                              &spec.callback_url});
+  size_t bytes =
+      sizeof spec + strings_bytes({&spec.language, &spec.code, &spec.input, &spec.checker,
+                                   &spec.checker_language, &spec.checker_code, &spec.callback_url});
   for (const TestCaseSpec& test : spec.tests)
     bytes += sizeof test + strings_bytes({&test.input, &test.expected_output});
   return bytes;

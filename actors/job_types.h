@@ -202,7 +202,7 @@ struct SchedulerStats {
   int64_t failed = 0;
   int64_t cancelled = 0;
   int64_t submitted = 0;
-  int64_t retained = 0;  // Jobs the scheduler holds, finished ones included.
+  int64_t retained = 0;        // Jobs the scheduler holds, finished ones included.
   int64_t retained_bytes = 0;  // What the finished ones among them hold, approximately.
   int64_t listeners = 0;       // Event streams the scheduler feeds.
   double jobs_per_second_last_minute = 0;

@@ -304,9 +304,10 @@ void on_tick(scheduler_pointer self) {
 void drop_listener(SchedulerState& state, const caf::actor_addr& gone) {
   for (auto entry = state.listeners.begin(); entry != state.listeners.end();) {
     auto& listeners = entry->second;
-    listeners.erase(std::remove_if(listeners.begin(), listeners.end(),
-                                   [&](const job_listener_actor& l) { return l.address() == gone; }),
-                    listeners.end());
+    listeners.erase(
+        std::remove_if(listeners.begin(), listeners.end(),
+                       [&](const job_listener_actor& l) { return l.address() == gone; }),
+        listeners.end());
     entry = listeners.empty() ? state.listeners.erase(entry) : std::next(entry);
   }
 }

@@ -275,11 +275,15 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
     const auto listener = caf::actor_cast<job_listener_actor>(self);
     auto first = std::make_shared<bool>(true);
     using Clock = std::chrono::steady_clock;
-    auto last_sign = std::make_shared<Clock::time_point>(Clock::now());  // Last event or keep-alive.
+    // When the last event or keep-alive went out.
+    auto last_sign = std::make_shared<Clock::time_point>(Clock::now());
     // False when the client has gone: the stream ends.
     const auto keep_alive = [=] {
       *last_sign = Clock::now();
       return on_quiet();
+    };
+    const auto end_unless_alive = [=] {
+      if (!keep_alive()) self->quit();
     };
     // Watches through whichever node leads now; the first answer starts the stream, a later
     // one (after the leader was lost) continues it with the job's current state.
@@ -299,10 +303,7 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
               [=](caf::error&) {
                 if (!*first) {
                   // Waiting for a leader, messages come too often for after(quiet) to fire.
-                  if (Clock::now() - *last_sign >= quiet && !keep_alive()) {
-                    self->quit();
-                    return;
-                  }
+                  if (Clock::now() - *last_sign >= quiet) end_unless_alive();
                   self->delayed_send(self, kResubscribeDelay, watch_atom::value);
                   return;
                 }
@@ -322,9 +323,7 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
           if (is_final(event.status.state)) self->quit();
         },
         [=](watch_atom) { subscribe(); },
-        caf::after(quiet) >> [=] {
-          if (!keep_alive()) self->quit();
-        },
+        caf::after(quiet) >> [=] { end_unless_alive(); },
     };
   };
   impl_->system.spawn(listen, impl_->submission);

@@ -313,7 +313,8 @@ struct HttpServer::Impl {
             send("event: state\ndata: " + to_text(job_json(event.status)) + "\n\n", final);
           }
         },
-        config.sse_heartbeat_ms, [send, gone] {
+        config.sse_heartbeat_ms,
+        [send, gone] {
           if (gone->load()) return false;
           send(": keep-alive\n\n", false);
           return true;

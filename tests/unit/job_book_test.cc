@@ -291,7 +291,9 @@ TEST_CASE("a result keeps each test's output up to the bound, flagged when cut",
 TEST_CASE("a cut output never ends inside a UTF-8 character", "[jobs][memory]") {
   JobOutcome outcome;
   outcome.tests.resize(1);
-  outcome.tests[0].stdout_data = "ab\xc3\xa9" "cd";  // "abécd": é is two bytes.
+  outcome.tests[0].stdout_data =
+      "ab\xc3\xa9"
+      "cd";  // "abécd": é is two bytes.
   CHECK_FALSE(output_within(outcome, 3));
   cap_kept_output(outcome, 3);
   CHECK(outcome.tests[0].stdout_data == "ab");

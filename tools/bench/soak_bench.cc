@@ -55,8 +55,7 @@ Options parse_options(const std::vector<std::string>& raw) {
   Options options;
   ArgReader args(raw);
   while (!args.done()) {
-    if (args.take_number("--jobs", &options.jobs) ||
-        args.take_number("--tests", &options.tests) ||
+    if (args.take_number("--jobs", &options.jobs) || args.take_number("--tests", &options.tests) ||
         args.take_number("--output-mb", &options.output_mb) ||
         args.take_number("--slots", &options.slots)) {
       continue;
@@ -83,14 +82,12 @@ double mb_of_kb(int64_t kb) {
 }
 
 std::string job_body(const Options& options) {
-  const std::string code = "import sys\nsys.stdout.write('x' * " +
-                           std::to_string(options.output_mb * 1'000'000) + ")\n";
+  const std::string code =
+      "import sys\nsys.stdout.write('x' * " + std::to_string(options.output_mb * 1'000'000) + ")\n";
   nlohmann::json tests = nlohmann::json::array();
   for (int64_t i = 0; i < options.tests; ++i) tests.push_back({{"input", ""}});
-  return nlohmann::json{{"language", "python"},
-                        {"code", code},
-                        {"limits", {{"output", "16m"}}},
-                        {"testCases", tests}}
+  return nlohmann::json{
+      {"language", "python"}, {"code", code}, {"limits", {{"output", "16m"}}}, {"testCases", tests}}
       .dump();
 }
 
@@ -156,15 +153,16 @@ class RssSampler {
 };
 
 int run(const Options& options) {
-  std::printf("codearena-bench soak: %lld jobs of %lld tests printing %lld MB each, %lld slots\n"
-              "machine: %s\n",
-              static_cast<long long>(options.jobs), static_cast<long long>(options.tests),
-              static_cast<long long>(options.output_mb), static_cast<long long>(options.slots),
-              machine_description().c_str());
+  std::printf(
+      "codearena-bench soak: %lld jobs of %lld tests printing %lld MB each, %lld slots\n"
+      "machine: %s\n",
+      static_cast<long long>(options.jobs), static_cast<long long>(options.tests),
+      static_cast<long long>(options.output_mb), static_cast<long long>(options.slots),
+      machine_description().c_str());
   const ServeProcess node(options.slots);
   const int64_t idle_kb = status_kb(node.pid(), "VmRSS");
-  std::printf("node: %s serve on 127.0.0.1:%u (pid %d), idle rss %.1f MB\n",
-              node.binary().c_str(), node.port(), static_cast<int>(node.pid()), mb_of_kb(idle_kb));
+  std::printf("node: %s serve on 127.0.0.1:%u (pid %d), idle rss %.1f MB\n", node.binary().c_str(),
+              node.port(), static_cast<int>(node.pid()), mb_of_kb(idle_kb));
   std::fflush(stdout);
 
   const std::string body = job_body(options);
