@@ -73,7 +73,8 @@ typename Inspector::result_type inspect(Inspector& f, JobSpec& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TestOutcome& x) {
   return f(caf::meta::type_name("TestOutcome"), x.index, x.verdict, x.cpu_ms, x.wall_ms,
-           x.memory_kb, x.exit_code, x.signal, x.stdout_data, x.stderr_data, x.message);
+           x.memory_kb, x.exit_code, x.signal, x.stdout_data, x.stderr_data, x.message,
+           x.stdout_truncated, x.stderr_truncated);
 }
 
 template <class Inspector>
@@ -136,8 +137,9 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, SchedulerStats& x) {
   return f(caf::meta::type_name("SchedulerStats"), x.queued_by_priority, x.retry_waiting, x.active,
            x.slots_total, x.slots_busy, x.workers, x.completed, x.failed, x.cancelled, x.submitted,
-           x.retained, x.jobs_per_second_last_minute, x.latency_p50_ms, x.latency_p90_ms,
-           x.latency_p99_ms, x.latency_samples, x.accepting, x.leader, x.epoch, x.nodes);
+           x.retained, x.retained_bytes, x.listeners, x.jobs_per_second_last_minute,
+           x.latency_p50_ms, x.latency_p90_ms, x.latency_p99_ms, x.latency_samples, x.accepting,
+           x.leader, x.epoch, x.nodes);
 }
 
 // Receives a job's events (SSE streams, waiters). The scheduler stops sending after the final

@@ -94,10 +94,12 @@ struct SchedulerState {
 
 using scheduler_pointer = local_scheduler_actor::stateful_pointer<SchedulerState>;
 
-void publish(scheduler_pointer self, const JobEvent& event) {
+// `status` is the book's status the event was made of: the board shares it.
+void publish(scheduler_pointer self, const JobEvent& event,
+             std::shared_ptr<const JobStatus> status) {
   auto& state = self->state;
   const auto& id = event.status.id;
-  if (state.config.board) state.config.board->publish(event.status);
+  if (state.config.board) state.config.board->publish(std::move(status));
   if (state.config.on_transition) {
     if (const JobRecord* record = state.book.find(id))
       state.config.on_transition(event, record->spec);
@@ -131,12 +133,13 @@ void persist(scheduler_pointer self, const JobEvent& event, bool with_spec = fal
   if (added) pending.jobs.emplace_back();
   StoredJob& stored = pending.jobs[position->second];
   const JobRecord* record = self->state.book.find(id);
-  stored.status = record ? record->status : event.status;
+  auto status = record ? record->status : std::make_shared<const JobStatus>(event.status);
+  stored.status = *status;
   if (with_spec && record) {
     stored.has_spec = true;
     stored.spec = record->spec;
   }
-  after_write(self, [self, event] { publish(self, event); });
+  after_write(self, [self, event, status] { publish(self, event, status); });
 }
 
 void step_down(scheduler_pointer self);
@@ -196,14 +199,14 @@ void dispatch(scheduler_pointer self) {
     auto started = state.book.start_next(node->info.id, state.now_ms());
     if (!started) return;
     auto& [record, event] = *started;
-    node->running.emplace(record->status.id, record->status.attempts);
+    node->running.emplace(record->status->id, record->status->attempts);
     // Slots nobody waits for may run this job's test cases side by side. They are not reserved:
     // a job dispatched meanwhile waits in the sandbox for one of them.
     const int32_t spare = state.book.waiting() == 0 ? node->free_slots() : 0;
-    const int32_t parallel = 1 + std::min(spare, record->status.tests_total - 1);
+    const int32_t parallel = 1 + std::min(spare, record->status->tests_total - 1);
     persist(self, event);
-    after_write(self, [self, pool = node->pool, id = record->status.id,
-                       attempt = record->status.attempts, spec = record->spec, parallel] {
+    after_write(self, [self, pool = node->pool, id = record->status->id,
+                       attempt = record->status->attempts, spec = record->spec, parallel] {
       self->send(pool, run_atom::value, id, attempt, spec, parallel);
     });
   }
@@ -311,6 +314,17 @@ void on_tick(scheduler_pointer self) {
   self->delayed_send(self, kTickInterval, local_v<tick_atom>);
 }
 
+void drop_listener(SchedulerState& state, const caf::actor_addr& gone) {
+  for (auto entry = state.listeners.begin(); entry != state.listeners.end();) {
+    auto& listeners = entry->second;
+    listeners.erase(
+        std::remove_if(listeners.begin(), listeners.end(),
+                       [&](const job_listener_actor& l) { return l.address() == gone; }),
+        listeners.end());
+    entry = listeners.empty() ? state.listeners.erase(entry) : std::next(entry);
+  }
+}
+
 SchedulerStats current_stats(SchedulerState& state) {
   SchedulerStats stats = state.book.stats(state.now_ms());
   for (const auto& [id, node] : state.nodes) {
@@ -320,6 +334,8 @@ SchedulerStats current_stats(SchedulerState& state) {
     stats.nodes.push_back(NodeStats{node.info, static_cast<int32_t>(node.running.size()),
                                     node.draining, id == state.config.node_id, node.last_seen_ms});
   }
+  for (const auto& [id, listeners] : state.listeners)
+    stats.listeners += static_cast<int64_t>(listeners.size());
   stats.accepting = state.accepting();
   stats.leader = state.config.node_id;
   stats.epoch = state.epoch;
@@ -353,7 +369,8 @@ void take_over(scheduler_pointer self, std::vector<StoredJob>& jobs) {
   });
   for (const auto& job : jobs) {
     state.book.restore(job);
-    if (state.config.board) state.config.board->publish(job.status);
+    const JobRecord* record = state.book.find(job.status.id);
+    if (state.config.board && record) state.config.board->publish(record->status);
   }
   state.phase = Phase::kLeading;
   state.claim_deadline_ms = state.now_ms() + state.config.claim_window_ms;
@@ -384,7 +401,7 @@ void find_status(scheduler_pointer self, const std::string& id,
                  std::function<void(const JobStatus&)> answer) {
   auto& state = self->state;
   if (const JobRecord* record = state.book.find(id)) {
-    answer(record->status);
+    answer(*record->status);
     return;
   }
   if (!state.config.store_is_shared) {
@@ -445,6 +462,7 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
         return;
       }
     }
+    drop_listener(self->state, down.source);
   });
   return {
       [=](submit_atom, const std::string& id, JobSpec& spec) -> caf::result<SubmitReply> {
@@ -465,7 +483,7 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
         auto reply = state.book.add(id, std::move(spec), state.now_ms());
         if (!reply.error_code.empty()) return reply;
         auto promise = self->make_response_promise<SubmitReply>();
-        persist(self, JobEvent{state.book.find(id)->status, false, {}}, true);
+        persist(self, JobEvent{*state.book.find(id)->status, false, {}}, true);
         after_write(self, [promise, reply]() mutable { promise.deliver(reply); });
         dispatch(self);
         return promise;
@@ -524,8 +542,11 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
         if (!self->state.leading()) return not_leading_error();
         auto promise = self->make_response_promise<JobStatus>();
         find_status(self, id, [=](const JobStatus& status) mutable {
-          if (!status.id.empty() && !is_final(status.state))
+          if (!status.id.empty() && !is_final(status.state)) {
+            // A stream whose client went away ends its listener: the down message drops it.
+            self->monitor(listener);
             self->state.listeners[id].push_back(listener);
+          }
           promise.deliver(status);
         });
         return promise;
@@ -578,7 +599,8 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
       },
       [=](progress_atom, const std::string& id, int32_t attempt, const TestOutcome& test) {
         if (!self->state.leading()) return;
-        if (auto event = self->state.book.record_test(id, attempt, test)) publish(self, *event);
+        if (auto event = self->state.book.record_test(id, attempt, test))
+          publish(self, *event, self->state.book.find(id)->status);
       },
       [=](report_atom, const AttemptReport& report) -> caf::result<bool> {
         auto& state = self->state;

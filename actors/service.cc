@@ -54,7 +54,8 @@ std::vector<std::string> role_names(const ClusterConfig& cluster) {
   return roles;
 }
 
-// Finished jobs stay in Redis as long as in the leader's book (JOB_RETENTION).
+// Finished jobs stay in Redis as long as in the leader's book (JOB_RETENTION), with as much of
+// their output (KEPT_OUTPUT).
 std::unique_ptr<cluster::JobStore> make_store(const ClusterConfig& config,
                                               const SchedulerPolicy& policy) {
   const std::chrono::milliseconds retention(policy.retention_ms);
@@ -65,7 +66,7 @@ std::unique_ptr<cluster::JobStore> make_store(const ClusterConfig& config,
   }
   cluster::RedisOptions options;
   options.url = config.redis_url;
-  return std::make_unique<cluster::RedisJobStore>(options, retention);
+  return std::make_unique<cluster::RedisJobStore>(options, retention, policy.kept_output_bytes);
 }
 
 // The short-lived actors below take the actor they talk to as a spawn argument rather than a
@@ -268,7 +269,7 @@ void JobService::metrics_text(Reply<std::string> done) {
 
 void JobService::watch(const std::string& id, Reply<JobStatus> started,
                        std::function<void(const JobEvent&)> on_event, int64_t quiet_ms,
-                       std::function<void()> on_quiet) {
+                       std::function<bool()> on_quiet) {
   const auto quiet = std::chrono::milliseconds(quiet_ms);
   // Untyped so that it can also time its own quiet periods and watch again; the scheduler sees
   // it through the job_listener_actor interface.
@@ -276,6 +277,17 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
                           const submission_actor& submission) -> caf::behavior {
     const auto listener = caf::actor_cast<job_listener_actor>(self);
     auto first = std::make_shared<bool>(true);
+    using Clock = std::chrono::steady_clock;
+    // When the last event or keep-alive went out.
+    auto last_sign = std::make_shared<Clock::time_point>(Clock::now());
+    // False when the client has gone: the stream ends.
+    const auto keep_alive = [=] {
+      *last_sign = Clock::now();
+      return on_quiet();
+    };
+    const auto end_unless_alive = [=] {
+      if (!keep_alive()) self->quit();
+    };
     // Watches through whichever node leads now; the first answer starts the stream, a later
     // one (after the leader was lost) continues it with the job's current state.
     const auto subscribe = [=] {
@@ -293,6 +305,8 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
               },
               [=](caf::error&) {
                 if (!*first) {
+                  // Waiting for a leader, messages come too often for after(quiet) to fire.
+                  if (Clock::now() - *last_sign >= quiet) end_unless_alive();
                   self->delayed_send(self, kResubscribeDelay, watch_atom::value);
                   return;
                 }
@@ -307,11 +321,12 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
     self->set_down_handler([=](caf::down_msg&) { self->send(self, watch_atom::value); });
     return {
         [=](event_atom, const JobEvent& event) {
+          *last_sign = Clock::now();
           on_event(event);
           if (is_final(event.status.state)) self->quit();
         },
         [=](watch_atom) { subscribe(); },
-        caf::after(quiet) >> [=] { on_quiet(); },
+        caf::after(quiet) >> [=] { end_unless_alive(); },
     };
   };
   impl_->system.spawn(listen, impl_->submission);

@@ -54,7 +54,7 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
       report.message = result.message;
     } else {
       report.kind = AttemptReport::Kind::kJudged;
-      report.outcome = outcome_of(result);
+      report.outcome = outcome_of(result, context.config.kept_output_bytes);
     }
   } catch (const sb::JudgeError& error) {
     report.kind = AttemptReport::Kind::kRejected;
@@ -317,7 +317,7 @@ sb::JudgeRequest judge_request_for(const JobSpec& spec, const sb::Language* lang
   return request;
 }
 
-TestOutcome test_outcome_of(size_t index, const sb::TestResult& test) {
+TestOutcome test_outcome_of(size_t index, const sb::TestResult& test, size_t copied_bytes) {
   TestOutcome outcome;
   outcome.index = static_cast<int32_t>(index);
   outcome.verdict = sb::verdict_code(test.verdict);
@@ -326,20 +326,22 @@ TestOutcome test_outcome_of(size_t index, const sb::TestResult& test) {
   outcome.memory_kb = test.memory_kb;
   outcome.exit_code = test.exit_code;
   outcome.signal = test.signal != 0 ? sb::signal_name(test.signal) : "";
-  outcome.stdout_data = test.stdout_data;
-  outcome.stderr_data = test.stderr_data;
+  outcome.stdout_data = test.stdout_data.substr(0, copied_bytes);
+  outcome.stderr_data = test.stderr_data.substr(0, copied_bytes);
   outcome.message = test.message;
   return outcome;
 }
 
-JobOutcome outcome_of(const sb::JudgeResult& result) {
+JobOutcome outcome_of(const sb::JudgeResult& result, size_t kept_output_bytes) {
   JobOutcome outcome;
   outcome.verdict = sb::verdict_code(result.verdict);
   outcome.language = result.language;
   outcome.compile_output = result.compile_output;
   outcome.compile_cached = result.compile_cached;
   for (size_t i = 0; i < result.tests.size(); ++i)
-    outcome.tests.push_back(test_outcome_of(i, result.tests[i]));
+    // One byte past the bound, so that cap_kept_output sees what was cut and where.
+    outcome.tests.push_back(test_outcome_of(i, result.tests[i], kept_output_bytes + 1));
+  cap_kept_output(outcome, kept_output_bytes);
   outcome.passed = result.passed;
   outcome.total = result.total;
   outcome.max_cpu_ms = result.max_cpu_ms;

@@ -35,6 +35,9 @@ struct WorkerPoolConfig {
   std::string node_id = "local";  // Named in leave messages.
   int32_t slots = 5;
   DefaultLimits defaults;
+  // Of each test's stdout and stderr, what an attempt's report carries (KEPT_OUTPUT): the
+  // scheduler keeps no more, so the rest never leaves the runner. Progress carries it whole.
+  size_t kept_output_bytes = kDefaultKeptOutputBytes;
   // Fault injection for tests of the retry path: each job's first N attempts end with an
   // internal error before anything runs. 0 (the default) in production.
   int32_t injected_internal_errors = 0;
@@ -83,8 +86,11 @@ pool_actor spawn_worker_pool(caf::actor_system& system, SlotStarter start_slot,
 sandbox::JudgeRequest judge_request_for(const JobSpec& spec, const sandbox::Language* language,
                                         const DefaultLimits& defaults);
 
-// The job outcome for a judge result (verdict codes, signal names).
-JobOutcome outcome_of(const sandbox::JudgeResult& result);
-TestOutcome test_outcome_of(size_t index, const sandbox::TestResult& test);
+// The job outcome for a judge result (verdict codes, signal names), each test's output cut to
+// `kept_output_bytes` (see cap_kept_output).
+JobOutcome outcome_of(const sandbox::JudgeResult& result, size_t kept_output_bytes);
+// One test's outcome with at most `copied_bytes` of its stdout and of its stderr.
+TestOutcome test_outcome_of(size_t index, const sandbox::TestResult& test,
+                            size_t copied_bytes = std::string::npos);
 
 }  // namespace codearena::actors
