@@ -52,7 +52,8 @@ decltype(auto) fields(V&& v, S& x) {
            field("cpu_ms", x.cpu_ms), field("wall_ms", x.wall_ms), field("memory_kb", x.memory_kb),
            field("exit_code", x.exit_code), field("signal", x.signal),
            field("stdout_data", x.stdout_data), field("stderr_data", x.stderr_data),
-           field("message", x.message));
+           field("message", x.message), field("stdout_truncated", x.stdout_truncated),
+           field("stderr_truncated", x.stderr_truncated));
 }
 
 template <class V, class S, IfStruct<S, JobOutcome> = 0>
