@@ -14,14 +14,14 @@ size_t total_index(JobState state) {
 
 // Replaces the record's status with a copy to change: the one it held may be shared already
 // (status board, events), and those see the status as it was published.
-JobStatus& renewed(JobRecord& record) {
+JobStatus& renewed(BookEntry& record) {
   auto next = std::make_shared<JobStatus>(*record.status);
   JobStatus& status = *next;
   record.status = std::move(next);
   return status;
 }
 
-size_t finished_bytes(const JobRecord& record) {
+size_t finished_bytes(const BookEntry& record) {
   return approximate_bytes(*record.status) + approximate_bytes(record.spec);
 }
 
@@ -55,7 +55,7 @@ SubmitReply JobBook::add(const std::string& id, JobSpec spec, int64_t now_ms) {
   status->tests_total = static_cast<int32_t>(std::max<size_t>(1, spec.tests.size()));
   status->created_at_ms = now_ms;
   queues_[static_cast<int>(status->priority)].push_back(id);
-  JobRecord record;
+  BookEntry record;
   record.spec = std::move(spec);
   record.status = std::move(status);
   jobs_.emplace(id, std::move(record));
@@ -64,7 +64,7 @@ SubmitReply JobBook::add(const std::string& id, JobSpec spec, int64_t now_ms) {
   return reply;
 }
 
-const JobRecord* JobBook::find(const std::string& id) const {
+const BookEntry* JobBook::find(const std::string& id) const {
   const auto found = jobs_.find(id);
   return found == jobs_.end() ? nullptr : &found->second;
 }
@@ -84,12 +84,12 @@ void JobBook::promote_due_retries(int64_t now_ms) {
   }
 }
 
-std::optional<std::pair<JobRecord*, JobEvent>> JobBook::start_next(const std::string& worker,
+std::optional<std::pair<BookEntry*, JobEvent>> JobBook::start_next(const std::string& worker,
                                                                    int64_t now_ms) {
   promote_due_retries(now_ms);
   for (auto& queue : queues_) {
     if (queue.empty()) continue;
-    JobRecord& record = jobs_.at(queue.front());
+    BookEntry& record = jobs_.at(queue.front());
     queue.pop_front();
     record.worker = worker;
     JobStatus& status = renewed(record);
@@ -124,7 +124,7 @@ std::optional<JobEvent> JobBook::record_test(const std::string& id, int32_t atte
 std::optional<JobEvent> JobBook::finish(const AttemptReport& report, int64_t now_ms) {
   const auto found = jobs_.find(report.job_id);
   if (found == jobs_.end()) return std::nullopt;
-  JobRecord& record = found->second;
+  BookEntry& record = found->second;
   if (record.status->state != JobState::kActive || record.status->attempts != report.attempt)
     return std::nullopt;
   --active_;
@@ -168,7 +168,7 @@ CancelReply JobBook::cancel(const std::string& id, int64_t now_ms, std::string* 
   CancelReply reply;
   const auto found = jobs_.find(id);
   if (found == jobs_.end()) return reply;
-  JobRecord& record = found->second;
+  BookEntry& record = found->second;
   if (is_final(record.status->state)) {
     reply.result = CancelResult::kAlreadyFinished;
     reply.status = *record.status;
@@ -205,7 +205,7 @@ std::vector<JobEvent> JobBook::fail_waiting(const std::string& reason, int64_t n
   retries_.clear();
   std::vector<JobEvent> events;
   for (const auto& id : ids) {
-    JobRecord& record = jobs_.at(id);
+    BookEntry& record = jobs_.at(id);
     JobStatus& status = renewed(record);
     status.failed_reason = reason;
     events.push_back(settle(record, status, JobState::kFailed, now_ms));
@@ -238,7 +238,7 @@ void JobBook::restore(const StoredJob& job) {
     status->tests_done = 0;
     queues_[static_cast<int>(status->priority)].push_back(id);
   }
-  JobRecord record;
+  BookEntry record;
   record.spec = job.spec.value_or(JobSpec{});
   record.status = std::move(status);
   jobs_.emplace(id, std::move(record));
@@ -247,7 +247,7 @@ void JobBook::restore(const StoredJob& job) {
 bool JobBook::claim(const std::string& id, int32_t attempt, const std::string& worker) {
   const auto found = jobs_.find(id);
   if (found == jobs_.end()) return false;
-  JobRecord& record = found->second;
+  BookEntry& record = found->second;
   if (record.status->state != JobState::kActive || record.status->attempts != attempt ||
       !(record.worker.empty() || record.worker == worker))
     return false;
@@ -306,7 +306,7 @@ SchedulerStats JobBook::stats(int64_t now_ms) const {
   return stats;
 }
 
-JobEvent JobBook::event_of(const JobRecord& record, bool with_result) const {
+JobEvent JobBook::event_of(const BookEntry& record, bool with_result) const {
   JobEvent event;
   event.status = *record.status;
   if (!with_result) event.status.result.reset();
@@ -314,7 +314,7 @@ JobEvent JobBook::event_of(const JobRecord& record, bool with_result) const {
 }
 
 // `status` is the record's renewed status (see renewed()), not shared with anyone yet.
-JobEvent JobBook::settle(JobRecord& record, JobStatus& status, JobState state, int64_t now_ms) {
+JobEvent JobBook::settle(BookEntry& record, JobStatus& status, JobState state, int64_t now_ms) {
   status.state = state;
   status.finished_at_ms = now_ms;
   ++totals_[total_index(state)];

@@ -37,7 +37,7 @@ struct SchedulerPolicy {
 // A job the book holds. `worker` names the worker running it (empty when not running).
 // `status` is immutable and replaced whole on every change, so that the status board and
 // events can share it instead of copying a finished job's result.
-struct JobRecord {
+struct BookEntry {
   JobSpec spec;
   std::shared_ptr<const JobStatus> status;
   std::string worker;
@@ -51,14 +51,14 @@ class JobBook {
   // Queues a new job with a fresh id. Refuses (`refusal` set) when the queue is full.
   SubmitReply add(const std::string& id, JobSpec spec, int64_t now_ms);
 
-  const JobRecord* find(const std::string& id) const;
+  const BookEntry* find(const std::string& id) const;
 
   // Jobs waiting to run (queued plus retry backoff): what QUEUE_MAX_DEPTH bounds.
   int64_t waiting() const;
 
   // Moves retries whose backoff is over back to their queue, then takes the first job in
   // priority order and marks it active on `worker` (attempts + 1). Empty when nothing is ready.
-  std::optional<std::pair<JobRecord*, JobEvent>> start_next(const std::string& worker,
+  std::optional<std::pair<BookEntry*, JobEvent>> start_next(const std::string& worker,
                                                             int64_t now_ms);
 
   // When the next retry backoff ends (to arm a timer), if any job is in backoff.
@@ -108,14 +108,14 @@ class JobBook {
   SchedulerStats stats(int64_t now_ms) const;
 
  private:
-  JobEvent event_of(const JobRecord& record, bool with_result) const;
-  JobEvent settle(JobRecord& record, JobStatus& status, JobState state, int64_t now_ms);
+  JobEvent event_of(const BookEntry& record, bool with_result) const;
+  JobEvent settle(BookEntry& record, JobStatus& status, JobState state, int64_t now_ms);
   int64_t backoff_ms(int32_t attempts_done);
   void promote_due_retries(int64_t now_ms);
 
   SchedulerPolicy policy_;
   std::mt19937_64 random_;
-  std::unordered_map<std::string, JobRecord> jobs_;
+  std::unordered_map<std::string, BookEntry> jobs_;
   std::deque<std::string> queues_[kPriorityCount];
   std::multimap<int64_t, std::string> retries_;                 // due time -> job id
   std::deque<std::pair<int64_t, std::string>> finished_order_;  // finish time, id (ascending)

@@ -96,7 +96,7 @@ void publish(scheduler_pointer self, const JobEvent& event,
   const auto& id = event.status.id;
   if (state.config.board) state.config.board->publish(std::move(status));
   if (state.config.on_transition) {
-    if (const JobRecord* record = state.book.find(id))
+    if (const BookEntry* record = state.book.find(id))
       state.config.on_transition(event, record->spec);
   }
   const auto listeners = state.listeners.find(id);
@@ -127,7 +127,7 @@ void persist(scheduler_pointer self, const JobEvent& event, bool with_spec = fal
   const auto [position, added] = pending.index.emplace(id, pending.jobs.size());
   if (added) pending.jobs.emplace_back();
   StoredJob& stored = pending.jobs[position->second];
-  const JobRecord* record = self->state.book.find(id);
+  const BookEntry* record = self->state.book.find(id);
   auto status = record ? record->status : std::make_shared<const JobStatus>(event.status);
   stored.status = *status;
   if (with_spec && record) stored.spec = record->spec;
@@ -361,7 +361,7 @@ void take_over(scheduler_pointer self, std::vector<StoredJob>& jobs) {
   });
   for (const auto& job : jobs) {
     state.book.restore(job);
-    const JobRecord* record = state.book.find(job.status.id);
+    const BookEntry* record = state.book.find(job.status.id);
     if (state.config.board && record) state.config.board->publish(record->status);
   }
   state.phase = Phase::kLeading;
@@ -392,7 +392,7 @@ void lead(scheduler_pointer self, int64_t epoch) {
 void find_status(scheduler_pointer self, const std::string& id,
                  std::function<void(const JobStatus&)> answer) {
   auto& state = self->state;
-  if (const JobRecord* record = state.book.find(id)) {
+  if (const BookEntry* record = state.book.find(id)) {
     answer(*record->status);
     return;
   }
