@@ -15,7 +15,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/messages.h"
-#include "sandbox/judge.h"
+#include "judge/judge.h"
 
 namespace codearena::actors {
 

@@ -9,10 +9,10 @@
 
 #include "app/result_json.h"
 #include "http/job_json.h"
+#include "judge/judge.h"
+#include "judge/judge_stack.h"
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
-#include "sandbox/judge.h"
-#include "sandbox/judge_stack.h"
 #include "sandbox/units.h"
 
 namespace codearena::app {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "actors/job_types.h"
-#include "sandbox/languages.h"
+#include "judge/languages.h"
 
 namespace codearena::http {
 

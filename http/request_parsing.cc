@@ -3,7 +3,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "sandbox/checker.h"
+#include "judge/checker.h"
 #include "sandbox/units.h"
 #include "webhooks/callback_url.h"
 

@@ -7,7 +7,7 @@
 
 #include "actors/job_types.h"
 #include "http/api_error.h"
-#include "sandbox/languages.h"
+#include "judge/languages.h"
 
 namespace codearena::http {
 

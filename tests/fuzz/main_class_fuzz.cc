@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "sandbox/languages.h"
+#include "judge/languages.h"
 
 namespace sb = codearena::sandbox;
 

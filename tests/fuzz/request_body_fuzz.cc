@@ -4,7 +4,7 @@
 #include <string>
 
 #include "http/request_parsing.h"
-#include "sandbox/languages.h"
+#include "judge/languages.h"
 
 namespace sb = codearena::sandbox;
 

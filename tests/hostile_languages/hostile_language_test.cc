@@ -29,8 +29,8 @@
 #include <thread>
 #include <vector>
 
+#include "judge/judge.h"
 #include "sandbox/fs_util.h"
-#include "sandbox/judge.h"
 
 namespace {
 

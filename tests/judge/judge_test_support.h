@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "sandbox/compile_cache.h"
-#include "sandbox/judge.h"
-#include "sandbox/languages.h"
+#include "judge/compile_cache.h"
+#include "judge/judge.h"
+#include "judge/languages.h"
 #include "sandbox/sandbox.h"
 
 using codearena::sandbox::CheckerKind;

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "sandbox/checker.h"
+#include "judge/checker.h"
 
 using namespace codearena::sandbox;
 using Catch::Matchers::Contains;

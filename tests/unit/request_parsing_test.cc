@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "http/request_parsing.h"
-#include "sandbox/languages.h"
+#include "judge/languages.h"
 
 using codearena::http::ApiError;
 using codearena::http::parse_execute_request;

@@ -10,7 +10,7 @@
 
 #include <cstdio>
 
-#include "sandbox/languages.h"
+#include "judge/languages.h"
 #include "tools/bench/api_load.h"
 #include "tools/bench/args.h"
 #include "tools/bench/bench_util.h"

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "sandbox/judge.h"
-#include "sandbox/languages.h"
+#include "judge/judge.h"
+#include "judge/languages.h"
 #include "sandbox/sandbox.h"
 #include "tools/bench/measure.h"
 #include "tools/bench/process.h"

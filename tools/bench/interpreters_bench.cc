@@ -19,9 +19,9 @@
 #include <stdexcept>
 #include <utility>
 
+#include "judge/languages.h"
 #include "sandbox/cgroup.h"
 #include "sandbox/fs_util.h"
-#include "sandbox/languages.h"
 #include "sandbox/sandbox.h"
 #include "tools/bench/args.h"
 #include "tools/bench/bench_util.h"

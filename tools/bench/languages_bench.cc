@@ -14,10 +14,10 @@
 #include <memory>
 #include <stdexcept>
 
-#include "sandbox/compile_cache.h"
+#include "judge/compile_cache.h"
+#include "judge/judge.h"
+#include "judge/languages.h"
 #include "sandbox/fs_util.h"
-#include "sandbox/judge.h"
-#include "sandbox/languages.h"
 #include "sandbox/sandbox.h"
 #include "tools/bench/args.h"
 #include "tools/bench/bench_util.h"

@@ -1,4 +1,4 @@
-#include "sandbox/languages.h"
+#include "judge/languages.h"
 
 #include <fcntl.h>
 #include <sys/wait.h>

@@ -1,4 +1,4 @@
-#include "sandbox/judge_stack.h"
+#include "judge/judge_stack.h"
 
 #include "sandbox/fs_util.h"
 

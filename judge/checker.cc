@@ -1,6 +1,6 @@
 // Built-in output checkers: one pass over both outputs, pieces (lines, tokens) are views into
 // the caller's strings, and the message is built only on the path that rejects.
-#include "sandbox/checker.h"
+#include "judge/checker.h"
 
 #include <algorithm>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "sandbox/compile_cache.h"
+#include "judge/compile_cache.h"
 
 #include <openssl/evp.h>
 

@@ -1,4 +1,4 @@
-#include "actors/service.h"
+#include "node/service.h"
 
 #include <chrono>
 #include <thread>

@@ -1,4 +1,4 @@
-#include "sandbox/judge.h"
+#include "judge/judge.h"
 
 #include <fcntl.h>
 #include <sys/wait.h>

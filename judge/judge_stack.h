@@ -11,9 +11,9 @@
 #include <optional>
 #include <string>
 
-#include "sandbox/compile_cache.h"
-#include "sandbox/judge.h"
-#include "sandbox/languages.h"
+#include "judge/compile_cache.h"
+#include "judge/judge.h"
+#include "judge/languages.h"
 #include "sandbox/sandbox.h"
 
 namespace codearena::sandbox {

@@ -19,7 +19,7 @@
 #include "actors/job_types.h"
 #include "actors/scheduler.h"
 #include "actors/worker_pool.h"
-#include "sandbox/judge_stack.h"
+#include "judge/judge_stack.h"
 
 namespace codearena::telemetry {
 class Logger;

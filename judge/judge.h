@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "sandbox/checker.h"
-#include "sandbox/compile_cache.h"
-#include "sandbox/languages.h"
+#include "judge/checker.h"
+#include "judge/compile_cache.h"
+#include "judge/languages.h"
 #include "sandbox/sandbox.h"
 
 namespace codearena::sandbox {
