@@ -61,8 +61,8 @@ struct RunnerContext {
   int32_t index = 0;
   std::shared_ptr<RunnerControl> control;
   worker_actor pool;
-  sb::Judge* judge = nullptr;
-  const sb::LanguageTable* languages = nullptr;
+  judge::Judge* judge = nullptr;
+  const judge::LanguageTable* languages = nullptr;
   WorkerPoolConfig config;
 };
 
@@ -77,7 +77,7 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
     return report;
   }
   const auto pool = context.pool;
-  const auto progress = [&](size_t index, const sb::TestResult& test) {
+  const auto progress = [&](size_t index, const judge::TestResult& test) {
     caf::anon_send(pool, progress_atom::value, job_id, attempt, test_outcome_of(index, test));
   };
   // Everything that can fail is inside: an exception leaving this runner's handler would end
@@ -90,14 +90,14 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
     const auto result = context.judge->judge(request, progress);
     if (result.cancelled) {
       report.kind = AttemptReport::Kind::kCancelled;
-    } else if (result.verdict == sb::Verdict::kInternalError) {
+    } else if (result.verdict == judge::Verdict::kInternalError) {
       report.kind = AttemptReport::Kind::kInternalError;
       report.message = result.message;
     } else {
       report.kind = AttemptReport::Kind::kJudged;
       report.outcome = outcome_of(result);
     }
-  } catch (const sb::JudgeError& error) {
+  } catch (const judge::JudgeError& error) {
     report.kind = AttemptReport::Kind::kRejected;
     report.message = error.what();
   } catch (const std::exception& error) {
@@ -198,8 +198,8 @@ void refuse_run(pool_pointer self, const std::string& job_id, int32_t attempt,
   send_report(self, key);
 }
 
-pool_actor::behavior_type pool_behavior(pool_pointer self, sb::Judge* judge,
-                                        const sb::LanguageTable* languages,
+pool_actor::behavior_type pool_behavior(pool_pointer self, judge::Judge* judge,
+                                        const judge::LanguageTable* languages,
                                         WorkerPoolConfig config) {
   self->state.config = config;
   for (int32_t i = 0; i < config.slots; ++i) {
@@ -285,14 +285,14 @@ int64_t capped(const std::optional<int64_t>& wanted, int64_t maximum) {
 
 }  // namespace
 
-pool_actor spawn_worker_pool(caf::actor_system& system, sb::Judge& judge,
-                             const sb::LanguageTable& languages, WorkerPoolConfig config) {
+pool_actor spawn_worker_pool(caf::actor_system& system, judge::Judge& judge,
+                             const judge::LanguageTable& languages, WorkerPoolConfig config) {
   return system.spawn(pool_behavior, &judge, &languages, config);
 }
 
-sb::JudgeRequest judge_request_for(const JobSpec& spec, const sb::Language* language,
+judge::JudgeRequest judge_request_for(const JobSpec& spec, const judge::Language* language,
                                    const DefaultLimits& defaults) {
-  sb::JudgeRequest request;
+  judge::JudgeRequest request;
   request.language = spec.language;
   request.source = spec.code;
   request.stdin_input = spec.input;
@@ -316,7 +316,8 @@ sb::JudgeRequest judge_request_for(const JobSpec& spec, const sb::Language* lang
   } else if (defaults.output_bytes && language) {
     request.limits.output_bytes = capped(defaults.output_bytes, language->max_limits.output_bytes);
   }
-  request.checker.kind = sb::parse_checker_kind(spec.checker).value_or(sb::CheckerKind::kDefault);
+  request.checker.kind =
+      judge::parse_checker_kind(spec.checker).value_or(judge::CheckerKind::kDefault);
   request.checker.absolute_epsilon = spec.checker_absolute_epsilon;
   request.checker.relative_epsilon = spec.checker_relative_epsilon;
   request.checker.custom_language = spec.checker_language;
@@ -325,10 +326,10 @@ sb::JudgeRequest judge_request_for(const JobSpec& spec, const sb::Language* lang
   return request;
 }
 
-TestOutcome test_outcome_of(size_t index, const sb::TestResult& test) {
+TestOutcome test_outcome_of(size_t index, const judge::TestResult& test) {
   TestOutcome outcome;
   outcome.index = static_cast<int32_t>(index);
-  outcome.verdict = sb::verdict_code(test.verdict);
+  outcome.verdict = judge::verdict_code(test.verdict);
   outcome.cpu_ms = test.cpu_ms;
   outcome.wall_ms = test.wall_ms;
   outcome.memory_kb = test.memory_kb;
@@ -340,9 +341,9 @@ TestOutcome test_outcome_of(size_t index, const sb::TestResult& test) {
   return outcome;
 }
 
-JobOutcome outcome_of(const sb::JudgeResult& result) {
+JobOutcome outcome_of(const judge::JudgeResult& result) {
   JobOutcome outcome;
-  outcome.verdict = sb::verdict_code(result.verdict);
+  outcome.verdict = judge::verdict_code(result.verdict);
   outcome.language = result.language;
   outcome.compile_output = result.compile_output;
   outcome.compile_cached = result.compile_cached;

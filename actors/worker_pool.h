@@ -37,15 +37,15 @@ struct WorkerPoolConfig {
 };
 
 // `judge` and `languages` must outlive the actor system.
-pool_actor spawn_worker_pool(caf::actor_system& system, sandbox::Judge& judge,
-                             const sandbox::LanguageTable& languages, WorkerPoolConfig config);
+pool_actor spawn_worker_pool(caf::actor_system& system, judge::Judge& judge,
+                             const judge::LanguageTable& languages, WorkerPoolConfig config);
 
 // The judging request for a job spec: server defaults applied, limits capped by the language.
-sandbox::JudgeRequest judge_request_for(const JobSpec& spec, const sandbox::Language* language,
+judge::JudgeRequest judge_request_for(const JobSpec& spec, const judge::Language* language,
                                         const DefaultLimits& defaults);
 
 // The job outcome for a judge result (verdict codes, signal names).
-JobOutcome outcome_of(const sandbox::JudgeResult& result);
-TestOutcome test_outcome_of(size_t index, const sandbox::TestResult& test);
+JobOutcome outcome_of(const judge::JudgeResult& result);
+TestOutcome test_outcome_of(size_t index, const judge::TestResult& test);
 
 }  // namespace codearena::actors

@@ -120,7 +120,7 @@ json stats_json(const actors::SchedulerStats& stats) {
           {"cluster", cluster_json(stats)}};
 }
 
-json languages_json(const sandbox::LanguageTable& languages) {
+json languages_json(const judge::LanguageTable& languages) {
   const auto limits = [](const sandbox::RunLimits& l) {
     return json{
         {"timeMs", l.cpu_ms}, {"memoryBytes", l.memory_bytes}, {"outputBytes", l.output_bytes}};

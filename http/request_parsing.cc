@@ -59,7 +59,7 @@ bool bool_field(const json& object, const char* name) {
   return value->get<bool>();
 }
 
-const sandbox::Language& known_language(const sandbox::LanguageTable& languages,
+const judge::Language& known_language(const judge::LanguageTable& languages,
                                         const std::string& id, const std::string& field) {
   const auto* language = languages.find(id);
   if (language != nullptr) return *language;
@@ -109,7 +109,7 @@ void check_maximum(int64_t value, int64_t maximum, const std::string& field,
                      unit);
 }
 
-void parse_limits(const json& body, const sandbox::Language& language, actors::JobSpec& spec) {
+void parse_limits(const json& body, const judge::Language& language, actors::JobSpec& spec) {
   const json* limits = optional_field(body, "limits");
   if (limits == nullptr) return;
   if (!limits->is_object()) throw wrong_type("limits", "an object");
@@ -173,7 +173,7 @@ double epsilon_field(const json& checker, const char* name, double fallback) {
 }
 
 void parse_checker(const json& body, const RequestLimits& limits,
-                   const sandbox::LanguageTable& languages, actors::JobSpec& spec) {
+                   const judge::LanguageTable& languages, actors::JobSpec& spec) {
   const json* checker = optional_field(body, "checker");
   if (checker == nullptr) return;
   const char* expected =
@@ -194,15 +194,15 @@ void parse_checker(const json& body, const RequestLimits& limits,
   } else {
     throw wrong_type("checker", expected);
   }
-  const auto kind = sandbox::parse_checker_kind(spec.checker);
-  if (!kind || (*kind == sandbox::CheckerKind::kCustom && spec.checker_code.empty()))
+  const auto kind = judge::parse_checker_kind(spec.checker);
+  if (!kind || (*kind == judge::CheckerKind::kCustom && spec.checker_code.empty()))
     throw wrong_type("checker", expected);
 }
 
 }  // namespace
 
 ExecuteRequest parse_execute_request(const std::string& body, const RequestLimits& limits,
-                                     const sandbox::LanguageTable& languages) {
+                                     const judge::LanguageTable& languages) {
   if (static_cast<int64_t>(body.size()) > limits.max_body_bytes) {
     throw ApiError(413, "payload_too_large",
                    "the request body is " + std::to_string(body.size()) +

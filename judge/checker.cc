@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string_view>
 
-namespace codearena::sandbox {
+namespace codearena::judge {
 namespace {
 
 // Rendered characters of one value in a message (a little more at a UTF-8 sequence's end).
@@ -276,4 +276,4 @@ CheckOutcome compare_output(const CheckerSpec& spec, const std::string& expected
                               checker_kind_name(spec.kind) + "'; the judge runs custom checkers");
 }
 
-}  // namespace codearena::sandbox
+}  // namespace codearena::judge

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-namespace codearena::sandbox {
+namespace codearena::judge {
 
 // Built-in ways to compare a program's output with the expected output.
 enum class CheckerKind { kDefault, kExact, kTokens, kFloat, kCustom };
@@ -51,4 +51,4 @@ const char* checker_kind_name(CheckerKind kind);
 CheckOutcome compare_output(const CheckerSpec& spec, const std::string& expected,
                             const std::string& actual);
 
-}  // namespace codearena::sandbox
+}  // namespace codearena::judge

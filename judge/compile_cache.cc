@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-namespace codearena::sandbox {
+namespace codearena::judge {
 
 int64_t CompiledProgram::bytes() const {
   int64_t total = static_cast<int64_t>(compiler_output.size());
@@ -74,4 +74,4 @@ CompileCache::Stats CompileCache::stats() const {
   return {hits_, misses_, static_cast<int64_t>(index_.size()), bytes_};
 }
 
-}  // namespace codearena::sandbox
+}  // namespace codearena::judge

@@ -17,7 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace codearena::sandbox {
+namespace codearena::judge {
 
 // What a successful compilation left for the runs.
 struct CompiledProgram {
@@ -58,4 +58,4 @@ class CompileCache {
   int64_t misses_ = 0;
 };
 
-}  // namespace codearena::sandbox
+}  // namespace codearena::judge

@@ -15,7 +15,7 @@
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
 
-namespace codearena::sandbox {
+namespace codearena::judge {
 namespace {
 
 constexpr size_t kCompileOutputBytes = 16 * 1024;
@@ -31,40 +31,42 @@ std::string join(const std::vector<std::string>& parts) {
   return joined;
 }
 
-Verdict verdict_of(RunStatus status) {
+Verdict verdict_of(sandbox::RunStatus status) {
   switch (status) {
-    case RunStatus::kOk:
+    case sandbox::RunStatus::kOk:
       return Verdict::kAccepted;
-    case RunStatus::kRuntimeError:
-    case RunStatus::kSignaled:
+    case sandbox::RunStatus::kRuntimeError:
+    case sandbox::RunStatus::kSignaled:
       return Verdict::kRuntimeError;
-    case RunStatus::kCpuTimeLimit:
-    case RunStatus::kWallTimeLimit:
+    case sandbox::RunStatus::kCpuTimeLimit:
+    case sandbox::RunStatus::kWallTimeLimit:
       return Verdict::kTimeLimit;
-    case RunStatus::kMemoryLimit:
+    case sandbox::RunStatus::kMemoryLimit:
       return Verdict::kMemoryLimit;
-    case RunStatus::kOutputLimit:
+    case sandbox::RunStatus::kOutputLimit:
       return Verdict::kOutputLimit;
-    case RunStatus::kSecurityViolation:
+    case sandbox::RunStatus::kSecurityViolation:
       return Verdict::kSecurityViolation;
-    case RunStatus::kInternalError:
-    case RunStatus::kCancelled:  // Never shown: the judge drops the results of cancelled runs.
+    case sandbox::RunStatus::kInternalError:
+    case sandbox::RunStatus::kCancelled:  // Never shown: the judge drops the results of cancelled
+                                          // runs.
       return Verdict::kInternalError;
   }
   return Verdict::kInternalError;
 }
 
 // Why a compilation that did not succeed failed, in the compiler's words where it has some.
-std::string compile_failure_message(const RunResult& run, const RunLimits& limits) {
+std::string compile_failure_message(const sandbox::RunResult& run,
+                                    const sandbox::RunLimits& limits) {
   switch (run.status) {
-    case RunStatus::kCpuTimeLimit:
-    case RunStatus::kWallTimeLimit:
+    case sandbox::RunStatus::kCpuTimeLimit:
+    case sandbox::RunStatus::kWallTimeLimit:
       return "compilation took longer than " + std::to_string(limits.cpu_ms) + " ms";
-    case RunStatus::kMemoryLimit:
+    case sandbox::RunStatus::kMemoryLimit:
       return "compilation used more than " + std::to_string(limits.memory_bytes >> 20) + " MiB";
-    case RunStatus::kOutputLimit:
+    case sandbox::RunStatus::kOutputLimit:
       return "the compiler wrote too much (or too large a file)";
-    case RunStatus::kSecurityViolation:
+    case sandbox::RunStatus::kSecurityViolation:
       return "the compiler made a blocked system call: " + run.violation;
     default:
       return "compilation failed: " + run.message;
@@ -126,7 +128,7 @@ class TestSchedule {
  public:
   struct Claim {
     size_t index;
-    std::shared_ptr<CancelToken> token;  // What the test's runs watch.
+    std::shared_ptr<sandbox::CancelToken> token;  // What the test's runs watch.
   };
 
   TestSchedule(size_t count, bool stop_on_first_failure)
@@ -136,7 +138,7 @@ class TestSchedule {
   std::optional<Claim> next() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopped_ || first_failure_ != kNone || next_ == results_.size()) return std::nullopt;
-    Claim claim{next_++, std::make_shared<CancelToken>()};
+    Claim claim{next_++, std::make_shared<sandbox::CancelToken>()};
     running_.emplace(claim.index, claim.token);
     return claim;
   }
@@ -181,7 +183,7 @@ class TestSchedule {
 
   std::mutex mutex_;
   std::vector<std::optional<TestResult>> results_;
-  std::map<size_t, std::shared_ptr<CancelToken>> running_;
+  std::map<size_t, std::shared_ptr<sandbox::CancelToken>> running_;
   const bool stop_on_first_failure_;
   size_t next_ = 0;
   size_t first_failure_ = kNone;
@@ -214,8 +216,8 @@ const char* verdict_code(Verdict verdict) {
   return "IE";
 }
 
-RunLimits resolve_limits(const Language& language, const LimitRequest& request) {
-  RunLimits limits = language.default_limits;
+sandbox::RunLimits resolve_limits(const Language& language, const LimitRequest& request) {
+  sandbox::RunLimits limits = language.default_limits;
   const auto apply = [&](const std::optional<int64_t>& asked, int64_t maximum, int64_t& field,
                          const char* what, const char* unit) {
     if (!asked) return;
@@ -245,13 +247,13 @@ struct Judge::Compilation {
   std::shared_ptr<const CompiledProgram> program;
 };
 
-Judge::Judge(Sandbox& sandbox, const LanguageTable& languages, CompileCache& cache,
+Judge::Judge(sandbox::Sandbox& sandbox, const LanguageTable& languages, CompileCache& cache,
              std::string pch_dir)
     : sandbox_(sandbox), languages_(languages), cache_(cache), pch_dir_(std::move(pch_dir)) {}
 
 Judge::Compilation Judge::compile(const Language& language, const std::string& source_name,
                                   const std::string& source, const CommandValues& values,
-                                  const std::shared_ptr<CancelToken>& cancel_token) {
+                                  const std::shared_ptr<sandbox::CancelToken>& cancel_token) {
   Compilation result;
   const auto command = expand_command(language.compile, values);
   const auto key =
@@ -262,7 +264,7 @@ Judge::Compilation Judge::compile(const Language& language, const std::string& s
     result.program = std::move(cached);
     return result;
   }
-  RunRequest request;
+  sandbox::RunRequest request;
   request.argv = command;
   request.files.push_back({source_name, source, "", false});
   request.collect = language.artifacts;
@@ -270,19 +272,21 @@ Judge::Compilation Judge::compile(const Language& language, const std::string& s
   if (compile_time_ms_) request.limits.cpu_ms = *compile_time_ms_;
   request.network_calls = language.network_calls;
   request.cancel_token = cancel_token;
-  const RunResult run = sandbox_.run(request);
+  const sandbox::RunResult run = sandbox_.run(request);
   result.output = bounded(run.stdout_data + run.stderr_data, kCompileOutputBytes);
-  if (run.status == RunStatus::kInternalError || run.status == RunStatus::kCancelled) {
-    result.cancelled = run.status == RunStatus::kCancelled;
+  if (run.status == sandbox::RunStatus::kInternalError ||
+      run.status == sandbox::RunStatus::kCancelled) {
+    result.cancelled = run.status == sandbox::RunStatus::kCancelled;
     result.failure = Verdict::kInternalError;
     result.output = run.message;
     return result;
   }
-  if (run.status != RunStatus::kOk || run.collected.empty()) {
+  if (run.status != sandbox::RunStatus::kOk || run.collected.empty()) {
     result.failure = Verdict::kCompilationError;
-    if (run.status != RunStatus::kRuntimeError)
+    if (run.status != sandbox::RunStatus::kRuntimeError)
       result.output = compile_failure_message(run, request.limits) + "\n" + result.output;
-    if (run.status == RunStatus::kOk) result.output += "\nthe compiler produced no program";
+    if (run.status == sandbox::RunStatus::kOk)
+      result.output += "\nthe compiler produced no program";
     return result;
   }
   // A program of which only part could be kept (more class files than a run hands back, say)
@@ -336,7 +340,7 @@ void Judge::judge_valid_job(const Language& language, const JudgeRequest& reques
     values.pch_include = "-I" + pch_dir_ + "/" + language.id;
   }
 
-  RunRequest base;
+  sandbox::RunRequest base;
   base.argv = expand_command(language.run, values);
   base.limits = result.limits;
   base.network_calls = language.network_calls;
@@ -363,13 +367,13 @@ void Judge::judge_valid_job(const Language& language, const JudgeRequest& reques
   run_tests(language, base, tests, request, progress, result);
 }
 
-void Judge::run_tests(const Language& language, const RunRequest& base,
+void Judge::run_tests(const Language& language, const sandbox::RunRequest& base,
                       const std::vector<TestCase>& tests, const JudgeRequest& request,
                       const TestProgress& progress, JudgeResult& result) {
   TestSchedule schedule(tests.size(), request.stop_on_first_failure);
   const auto stop_when_cancelled = request.cancel_token
                                        ? request.cancel_token->on_cancel([&] { schedule.stop(); })
-                                       : CancelToken::Subscription();
+                                       : sandbox::CancelToken::Subscription();
   std::mutex progress_mutex;
   std::mutex failure_mutex;
   std::exception_ptr failure;
@@ -410,13 +414,13 @@ void Judge::run_tests(const Language& language, const RunRequest& base,
   tally_tests(result);
 }
 
-TestResult Judge::run_test(const Language& language, const RunRequest& base, const TestCase& test,
-                           const JudgeRequest& request,
-                           const std::shared_ptr<CancelToken>& cancel_token) {
-  RunRequest run_request = base;
+TestResult Judge::run_test(const Language& language, const sandbox::RunRequest& base,
+                           const TestCase& test, const JudgeRequest& request,
+                           const std::shared_ptr<sandbox::CancelToken>& cancel_token) {
+  sandbox::RunRequest run_request = base;
   run_request.stdin_content = test.input;
   run_request.cancel_token = cancel_token;
-  const RunResult run = sandbox_.run(run_request);
+  const sandbox::RunResult run = sandbox_.run(run_request);
   TestResult result;
   result.verdict = verdict_of(run.status);
   result.cpu_ms = run.cpu_ms;
@@ -446,7 +450,7 @@ TestResult Judge::run_test(const Language& language, const RunRequest& base, con
 
 Verdict Judge::check_with_program(const JudgeRequest& request, const TestCase& test,
                                   const std::string& actual,
-                                  const std::shared_ptr<CancelToken>& cancel_token,
+                                  const std::shared_ptr<sandbox::CancelToken>& cancel_token,
                                   std::string* message) {
   const Language& language = *languages_.find(request.checker.custom_language);
   CommandValues values;
@@ -454,7 +458,7 @@ Verdict Judge::check_with_program(const JudgeRequest& request, const TestCase& t
   values.source = expand_command({language.source_name}, values).at(0);
   values.memory_mb = language.default_limits.memory_bytes >> 20;
   values.heap_reserve_mb = language.heap_reserve_mb;
-  RunRequest checker;
+  sandbox::RunRequest checker;
   checker.argv = expand_command(language.run, values);
   for (const char* file : {"input.txt", "expected.txt", "actual.txt"}) checker.argv.push_back(file);
   checker.limits = language.default_limits;
@@ -475,12 +479,13 @@ Verdict Judge::check_with_program(const JudgeRequest& request, const TestCase& t
   checker.files.push_back({"input.txt", test.input, "", false});
   checker.files.push_back({"expected.txt", test.expected_output.value_or(""), "", false});
   checker.files.push_back({"actual.txt", actual, "", false});
-  const RunResult run = sandbox_.run(checker);
+  const sandbox::RunResult run = sandbox_.run(checker);
   *message = bounded(run.stdout_data + run.stderr_data, 1024);
-  if (run.status == RunStatus::kOk) return Verdict::kAccepted;
-  if (run.status == RunStatus::kRuntimeError && run.exit_code == 1) return Verdict::kWrongAnswer;
-  *message =
-      "the custom checker failed (" + std::string(status_name(run.status)) + "): " + run.message;
+  if (run.status == sandbox::RunStatus::kOk) return Verdict::kAccepted;
+  if (run.status == sandbox::RunStatus::kRuntimeError && run.exit_code == 1)
+    return Verdict::kWrongAnswer;
+  *message = "the custom checker failed (" + std::string(sandbox::status_name(run.status)) +
+             "): " + run.message;
   return Verdict::kInternalError;
 }
 
@@ -492,14 +497,14 @@ std::string Judge::prepare_precompiled_headers() {
     const auto dir = pch_dir_ + "/" + language.id;
     const auto stamp = CompileCache::key({language.version, join(pch_relevant_flags(command))});
     const auto target = dir + "/" + language.precompiled_header + ".gch";
-    if (path_exists(dir + "/" + stamp)) {
+    if (sandbox::path_exists(dir + "/" + stamp)) {
       report += language.id + ": precompiled header ready; ";
       continue;
     }
     const auto parent = target.substr(0, target.rfind('/'));
-    make_dirs(parent);
+    sandbox::make_dirs(parent);
     const auto source = dir + "/pch-source.h";
-    write_text_file_create(source, "#include <" + language.precompiled_header + ">\n");
+    sandbox::write_text_file_create(source, "#include <" + language.precompiled_header + ">\n");
     std::vector<std::string> build = {command.at(0)};
     for (const auto& flag : pch_relevant_flags(command)) build.push_back(flag);
     const auto temporary = target + ".tmp" + std::to_string(::getpid());
@@ -512,10 +517,10 @@ std::string Judge::prepare_precompiled_headers() {
       report += language.id + ": could not build the precompiled header (compiling without); ";
       continue;
     }
-    write_text_file_create(dir + "/" + stamp, language.version + "\n");
+    sandbox::write_text_file_create(dir + "/" + stamp, language.version + "\n");
     report += language.id + ": precompiled header built; ";
   }
   return report;
 }
 
-}  // namespace codearena::sandbox
+}  // namespace codearena::judge

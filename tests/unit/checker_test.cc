@@ -6,7 +6,7 @@
 
 #include "judge/checker.h"
 
-using namespace codearena::sandbox;
+using namespace codearena::judge;
 using Catch::Matchers::Contains;
 
 namespace {

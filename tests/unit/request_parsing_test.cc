@@ -6,12 +6,12 @@
 using codearena::http::ApiError;
 using codearena::http::parse_execute_request;
 using codearena::http::RequestLimits;
-namespace sb = codearena::sandbox;
+namespace judge = codearena::judge;
 
 namespace {
 
-const sb::LanguageTable& languages() {
-  static const auto table = sb::LanguageTable::load(sb::default_language_table_path(), false);
+const judge::LanguageTable& languages() {
+  static const auto table = judge::LanguageTable::load(judge::default_language_table_path(), false);
   return table;
 }
 
