@@ -34,6 +34,12 @@ std::string CompileCache::key(const std::vector<std::string>& parts) {
   return hex;
 }
 
+std::string CompileCache::command_key_part(const std::vector<std::string>& command) {
+  std::string joined;
+  for (const auto& arg : command) joined += arg + '\x1f';
+  return joined;
+}
+
 std::shared_ptr<const CompiledProgram> CompileCache::find(const std::string& key) {
   std::lock_guard<std::mutex> lock(mutex_);
   const auto found = index_.find(key);

@@ -32,6 +32,8 @@ class CompileCache {
 
   // Hex SHA-256 of the parts, each length-prefixed so that no two lists collide.
   static std::string key(const std::vector<std::string>& parts);
+  // A whole command as one key part.
+  static std::string command_key_part(const std::vector<std::string>& command);
 
   std::shared_ptr<const CompiledProgram> find(const std::string& key);
   // Stores a program (replacing any under the same key); one larger than the budget is not kept.

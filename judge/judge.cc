@@ -1,9 +1,5 @@
 #include "judge/judge.h"
 
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <exception>
 #include <limits>
@@ -12,8 +8,7 @@
 #include <system_error>
 #include <thread>
 
-#include "sandbox/errors.h"
-#include "sandbox/fs_util.h"
+#include "judge/precompiled_headers.h"
 
 namespace codearena::judge {
 namespace {
@@ -23,12 +18,6 @@ constexpr size_t kCompileOutputBytes = 16 * 1024;
 std::string bounded(const std::string& text, size_t limit) {
   if (text.size() <= limit) return text;
   return text.substr(0, limit) + "\n[... " + std::to_string(text.size() - limit) + " more bytes]";
-}
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string joined;
-  for (const auto& part : parts) joined += part + '\x1f';
-  return joined;
 }
 
 Verdict verdict_of(sandbox::RunStatus status) {
@@ -71,37 +60,6 @@ std::string compile_failure_message(const sandbox::RunResult& run,
     default:
       return "compilation failed: " + run.message;
   }
-}
-
-// Flags that decide whether GCC accepts a precompiled header.
-std::vector<std::string> pch_relevant_flags(const std::vector<std::string>& command) {
-  std::vector<std::string> flags;
-  for (const auto& arg : command) {
-    for (const char* prefix : {"-std", "-O", "-f", "-m", "-D", "-U", "-g"}) {
-      if (arg.rfind(prefix, 0) == 0) {
-        flags.push_back(arg);
-        break;
-      }
-    }
-  }
-  return flags;
-}
-
-int run_host_command(const std::vector<std::string>& command) {
-  std::vector<char*> argv;
-  for (const auto& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int null = ::open("/dev/null", O_WRONLY);
-    ::dup2(null, 1);
-    ::dup2(null, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
 // The job's verdict (its first non-AC test's), message, count of passed tests and maxima, from
@@ -257,7 +215,8 @@ Judge::Compilation Judge::compile(const Language& language, const std::string& s
   Compilation result;
   const auto command = expand_command(language.compile, values);
   const auto key =
-      CompileCache::key({language.id, language.version, join(command), source_name, source});
+      CompileCache::key({language.id, language.version, CompileCache::command_key_part(command),
+                         source_name, source});
   if (auto cached = cache_.find(key)) {
     result.cached = true;
     result.output = cached->compiler_output;
@@ -336,9 +295,7 @@ void Judge::judge_valid_job(const Language& language, const JudgeRequest& reques
   values.source = expand_command({language.source_name}, values).at(0);
   values.memory_mb = result.limits.memory_bytes >> 20;
   values.heap_reserve_mb = language.heap_reserve_mb;
-  if (!pch_dir_.empty() && !language.precompiled_header.empty()) {
-    values.pch_include = "-I" + pch_dir_ + "/" + language.id;
-  }
+  values.pch_include = precompiled_header_include(language, pch_dir_);
 
   sandbox::RunRequest base;
   base.argv = expand_command(language.run, values);
@@ -490,37 +447,7 @@ Verdict Judge::check_with_program(const JudgeRequest& request, const TestCase& t
 }
 
 std::string Judge::prepare_precompiled_headers() {
-  std::string report;
-  for (const auto& language : languages_.all()) {
-    if (language.precompiled_header.empty() || !language.compiled() || pch_dir_.empty()) continue;
-    const auto command = expand_command(language.compile, CommandValues{});
-    const auto dir = pch_dir_ + "/" + language.id;
-    const auto stamp = CompileCache::key({language.version, join(pch_relevant_flags(command))});
-    const auto target = dir + "/" + language.precompiled_header + ".gch";
-    if (sandbox::path_exists(dir + "/" + stamp)) {
-      report += language.id + ": precompiled header ready; ";
-      continue;
-    }
-    const auto parent = target.substr(0, target.rfind('/'));
-    sandbox::make_dirs(parent);
-    const auto source = dir + "/pch-source.h";
-    sandbox::write_text_file_create(source, "#include <" + language.precompiled_header + ">\n");
-    std::vector<std::string> build = {command.at(0)};
-    for (const auto& flag : pch_relevant_flags(command)) build.push_back(flag);
-    const auto temporary = target + ".tmp" + std::to_string(::getpid());
-    for (const auto& arg :
-         {std::string("-x"), std::string("c++-header"), source, std::string("-o"), temporary}) {
-      build.push_back(arg);
-    }
-    if (run_host_command(build) != 0 || ::rename(temporary.c_str(), target.c_str()) != 0) {
-      ::unlink(temporary.c_str());
-      report += language.id + ": could not build the precompiled header (compiling without); ";
-      continue;
-    }
-    sandbox::write_text_file_create(dir + "/" + stamp, language.version + "\n");
-    report += language.id + ": precompiled header built; ";
-  }
-  return report;
+  return judge::prepare_precompiled_headers(languages_, pch_dir_);
 }
 
 }  // namespace codearena::judge

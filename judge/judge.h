@@ -119,8 +119,9 @@ class Judge {
   // Overrides every language's compile time limit (COMPILE_TIME_LIMIT). Call before judging.
   void set_compile_time_limit(int64_t cpu_ms) { compile_time_ms_ = cpu_ms; }
 
-  // Builds the precompiled headers the language table asks for (C++ <bits/stdc++.h>) for the
-  // languages' compile flags, on the host, unless already built. Returns what it did, for logs.
+  // Builds the precompiled headers the language table asks for (C++ <bits/stdc++.h>) into
+  // `pch_dir`, unless already built: see judge/precompiled_headers.h. Returns what it did, for
+  // logs.
   std::string prepare_precompiled_headers();
 
  private:

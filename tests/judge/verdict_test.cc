@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "judge/precompiled_headers.h"
 #include "sandbox/fs_util.h"
 #include "tests/judge/judge_test_support.h"
 
@@ -390,6 +392,19 @@ TEST_CASE("C++: precompiled headers are prepared once and then reported ready") 
   INFO(describe(result));
   CHECK(result.verdict == Verdict::kAccepted);
   CHECK(result.compile_output.empty());
+}
+
+// Proves the host build itself: into an empty directory the C++ header is built (the compiler
+// ran and its output was renamed into place), and a second preparation finds it ready.
+TEST_CASE("C++: precompiled headers are built into an empty directory") {
+  const std::string dir = "/tmp/codearena-pch-test-" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  const auto built = codearena::judge::prepare_precompiled_headers(real_languages(), dir);
+  CHECK_THAT(built, Contains("cpp: precompiled header built"));
+  CHECK(codearena::sandbox::path_exists(dir + "/cpp/bits/stdc++.h.gch"));
+  const auto again = codearena::judge::prepare_precompiled_headers(real_languages(), dir);
+  CHECK_THAT(again, Contains("cpp: precompiled header ready"));
+  std::filesystem::remove_all(dir);
 }
 
 // Proves page cache a compilation brings into the slot's cgroup (here the 100 MB precompiled
