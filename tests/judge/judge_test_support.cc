@@ -3,7 +3,6 @@
 #include <sstream>
 
 #include "sandbox/fs_util.h"
-#include "sandbox/mounts.h"
 
 namespace judge = codearena::judge;
 namespace sb = codearena::sandbox;

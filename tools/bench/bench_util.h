@@ -16,6 +16,7 @@
 #include "judge/judge.h"
 #include "judge/languages.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/slots.h"
 #include "tools/bench/measure.h"
 #include "tools/bench/process.h"
 

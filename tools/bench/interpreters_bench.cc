@@ -23,6 +23,7 @@
 #include "sandbox/cgroup.h"
 #include "sandbox/fs_util.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/slots.h"
 #include "tools/bench/args.h"
 #include "tools/bench/bench_util.h"
 #include "tools/bench/measure.h"
@@ -190,7 +191,7 @@ class InterpretersBench {
     sb::SandboxConfig config;
     config.binds = sb::default_read_only_binds();
     sandbox_ = std::make_unique<sb::Sandbox>(config);
-    lease_ = std::make_unique<sb::Sandbox::Lease>(sandbox_->acquire());
+    lease_ = std::make_unique<sb::SlotPool::Lease>(sandbox_->slots().acquire());
     cpu_controller_ = std::make_unique<SlotCpuController>((*lease_)->index());
     for (const auto& key : keys_of(options_.only)) {
       if (key == "python") add_inline("python", "python", "-c", "print(\"hello\")");
@@ -377,7 +378,7 @@ class InterpretersBench {
   judge::LanguageTable table_;
   TempDir scratch_;
   std::unique_ptr<sb::Sandbox> sandbox_;
-  std::unique_ptr<sb::Sandbox::Lease> lease_;  // Declared after sandbox_: released before it.
+  std::unique_ptr<sb::SlotPool::Lease> lease_;  // Declared after sandbox_: released before it.
   std::unique_ptr<SlotCpuController> cpu_controller_;
   std::vector<Subject> subjects_;
 };
