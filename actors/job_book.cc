@@ -12,6 +12,19 @@ size_t total_index(JobState state) {
   return state == JobState::kCompleted ? 0 : state == JobState::kFailed ? 1 : 2;
 }
 
+// Replaces the record's status with a copy to change: the one it held may be shared already
+// (status board, events), and those see the status as it was published.
+JobStatus& renewed(JobRecord& record) {
+  auto next = std::make_shared<JobStatus>(*record.status);
+  JobStatus& status = *next;
+  record.status = std::move(next);
+  return status;
+}
+
+size_t finished_bytes(const JobRecord& record) {
+  return approximate_bytes(*record.status) + approximate_bytes(record.spec);
+}
+
 int64_t percentile(std::vector<int64_t> values, double fraction) {
   if (values.empty()) return 0;
   const auto rank = static_cast<size_t>(fraction * static_cast<double>(values.size() - 1) + 0.5);
@@ -34,15 +47,17 @@ SubmitReply JobBook::add(const std::string& id, JobSpec spec, int64_t now_ms) {
     reply.retry_after_s = 1;
     return reply;
   }
+  auto status = std::make_shared<JobStatus>();
+  status->id = id;
+  status->state = JobState::kQueued;
+  status->language = spec.language;
+  status->priority = spec.priority;
+  status->tests_total = static_cast<int32_t>(std::max<size_t>(1, spec.tests.size()));
+  status->created_at_ms = now_ms;
+  queues_[static_cast<int>(status->priority)].push_back(id);
   JobRecord record;
-  record.status.id = id;
-  record.status.state = JobState::kQueued;
-  record.status.language = spec.language;
-  record.status.priority = spec.priority;
-  record.status.tests_total = static_cast<int32_t>(std::max<size_t>(1, spec.tests.size()));
-  record.status.created_at_ms = now_ms;
   record.spec = std::move(spec);
-  queues_[static_cast<int>(record.status.priority)].push_back(id);
+  record.status = std::move(status);
   jobs_.emplace(id, std::move(record));
   ++submitted_;
   reply.job_id = id;
@@ -65,7 +80,7 @@ void JobBook::promote_due_retries(int64_t now_ms) {
     const std::string id = retries_.begin()->second;
     retries_.erase(retries_.begin());
     // A retried job has waited already: it goes ahead of jobs of its priority that came later.
-    queues_[static_cast<int>(jobs_.at(id).status.priority)].push_front(id);
+    queues_[static_cast<int>(jobs_.at(id).status->priority)].push_front(id);
   }
 }
 
@@ -77,10 +92,11 @@ std::optional<std::pair<JobRecord*, JobEvent>> JobBook::start_next(const std::st
     JobRecord& record = jobs_.at(queue.front());
     queue.pop_front();
     record.worker = worker;
-    record.status.state = JobState::kActive;
-    record.status.attempts += 1;
-    record.status.tests_done = 0;
-    if (record.status.started_at_ms == 0) record.status.started_at_ms = now_ms;
+    JobStatus& status = renewed(record);
+    status.state = JobState::kActive;
+    status.attempts += 1;
+    status.tests_done = 0;
+    if (status.started_at_ms == 0) status.started_at_ms = now_ms;
     ++active_;
     return std::make_pair(&record, event_of(record, false));
   }
@@ -96,8 +112,9 @@ std::optional<JobEvent> JobBook::record_test(const std::string& id, int32_t atte
                                              const TestOutcome& test) {
   const auto found = jobs_.find(id);
   if (found == jobs_.end()) return std::nullopt;
-  JobStatus& status = found->second.status;
-  if (status.state != JobState::kActive || status.attempts != attempt) return std::nullopt;
+  const JobStatus& current = *found->second.status;
+  if (current.state != JobState::kActive || current.attempts != attempt) return std::nullopt;
+  JobStatus& status = renewed(found->second);
   status.tests_done = std::min(status.tests_done + 1, status.tests_total);
   JobEvent event = event_of(found->second, false);
   event.has_test = true;
@@ -109,41 +126,43 @@ std::optional<JobEvent> JobBook::finish(const AttemptReport& report, int64_t now
   const auto found = jobs_.find(report.job_id);
   if (found == jobs_.end()) return std::nullopt;
   JobRecord& record = found->second;
-  if (record.status.state != JobState::kActive || record.status.attempts != report.attempt)
+  if (record.status->state != JobState::kActive || record.status->attempts != report.attempt)
     return std::nullopt;
   --active_;
   record.worker.clear();
+  JobStatus& status = renewed(record);
   switch (report.kind) {
     case AttemptReport::Kind::kJudged:
-      record.status.has_result = true;
-      record.status.result = report.outcome;
-      record.status.tests_done = record.status.tests_total;
-      return settle(record, JobState::kCompleted, now_ms);
+      status.has_result = true;
+      status.result = report.outcome;
+      cap_kept_output(status.result, policy_.kept_output_bytes);
+      status.tests_done = status.tests_total;
+      return settle(record, status, JobState::kCompleted, now_ms);
     case AttemptReport::Kind::kCancelled:
-      return settle(record, JobState::kCancelled, now_ms);
+      return settle(record, status, JobState::kCancelled, now_ms);
     case AttemptReport::Kind::kRejected:
-      record.status.failed_reason = report.message;
-      return settle(record, JobState::kFailed, now_ms);
+      status.failed_reason = report.message;
+      return settle(record, status, JobState::kFailed, now_ms);
     case AttemptReport::Kind::kNotStarted:
       // Handed back before it ran: back to the queue's head at once, no backoff, never failed
       // for it. The attempt number stays used, so a late acknowledgement of this report can
       // never be taken for the next attempt's.
-      record.status.state = JobState::kQueued;
-      record.status.tests_done = 0;
-      queues_[static_cast<int>(record.status.priority)].push_front(record.status.id);
+      status.state = JobState::kQueued;
+      status.tests_done = 0;
+      queues_[static_cast<int>(status.priority)].push_front(status.id);
       return event_of(record, false);
     case AttemptReport::Kind::kInternalError:
       break;
   }
-  if (record.status.attempts >= policy_.max_attempts) {
-    record.status.failed_reason = "internal error after " + std::to_string(record.status.attempts) +
-                                  " attempts: " + report.message;
-    return settle(record, JobState::kFailed, now_ms);
+  if (status.attempts >= policy_.max_attempts) {
+    status.failed_reason =
+        "internal error after " + std::to_string(status.attempts) + " attempts: " + report.message;
+    return settle(record, status, JobState::kFailed, now_ms);
   }
-  record.status.state = JobState::kQueued;
-  record.status.tests_done = 0;
-  record.retry_due_ms = now_ms + backoff_ms(record.status.attempts);
-  retries_.emplace(record.retry_due_ms, record.status.id);
+  status.state = JobState::kQueued;
+  status.tests_done = 0;
+  record.retry_due_ms = now_ms + backoff_ms(status.attempts);
+  retries_.emplace(record.retry_due_ms, status.id);
   return event_of(record, false);
 }
 
@@ -152,17 +171,17 @@ CancelReply JobBook::cancel(const std::string& id, int64_t now_ms, std::string* 
   const auto found = jobs_.find(id);
   if (found == jobs_.end()) return reply;
   JobRecord& record = found->second;
-  if (is_final(record.status.state)) {
+  if (is_final(record.status->state)) {
     reply.result = CancelResult::kAlreadyFinished;
-    reply.status = record.status;
+    reply.status = *record.status;
     return reply;
   }
-  if (record.status.state == JobState::kActive) {
+  if (record.status->state == JobState::kActive) {
     *was_running_on = record.worker;
     record.worker.clear();
     --active_;
   } else {
-    auto& queue = queues_[static_cast<int>(record.status.priority)];
+    auto& queue = queues_[static_cast<int>(record.status->priority)];
     queue.erase(std::remove(queue.begin(), queue.end(), id), queue.end());
     for (auto it = retries_.lower_bound(record.retry_due_ms);
          it != retries_.end() && it->first == record.retry_due_ms; ++it) {
@@ -172,9 +191,9 @@ CancelReply JobBook::cancel(const std::string& id, int64_t now_ms, std::string* 
       }
     }
   }
-  settle(record, JobState::kCancelled, now_ms);
+  settle(record, renewed(record), JobState::kCancelled, now_ms);
   reply.result = CancelResult::kCancelled;
-  reply.status = record.status;
+  reply.status = *record.status;
   return reply;
 }
 
@@ -189,8 +208,9 @@ std::vector<JobEvent> JobBook::fail_waiting(const std::string& reason, int64_t n
   std::vector<JobEvent> events;
   for (const auto& id : ids) {
     JobRecord& record = jobs_.at(id);
-    record.status.failed_reason = reason;
-    events.push_back(settle(record, JobState::kFailed, now_ms));
+    JobStatus& status = renewed(record);
+    status.failed_reason = reason;
+    events.push_back(settle(record, status, JobState::kFailed, now_ms));
   }
   return events;
 }
@@ -199,12 +219,13 @@ std::vector<std::pair<JobEvent, std::string>> JobBook::fail_running(const std::s
                                                                     int64_t now_ms) {
   std::vector<std::pair<JobEvent, std::string>> stopped;
   for (auto& [id, record] : jobs_) {
-    if (record.status.state != JobState::kActive) continue;
-    record.status.failed_reason = reason;
+    if (record.status->state != JobState::kActive) continue;
+    JobStatus& status = renewed(record);
+    status.failed_reason = reason;
     std::string worker = std::move(record.worker);
     record.worker.clear();
     --active_;
-    stopped.emplace_back(settle(record, JobState::kFailed, now_ms), std::move(worker));
+    stopped.emplace_back(settle(record, status, JobState::kFailed, now_ms), std::move(worker));
   }
   return stopped;
 }
@@ -212,15 +233,16 @@ std::vector<std::pair<JobEvent, std::string>> JobBook::fail_running(const std::s
 void JobBook::restore(const StoredJob& job) {
   const std::string& id = job.status.id;
   if (is_final(job.status.state) || jobs_.count(id) > 0) return;
-  JobRecord record;
-  record.spec = job.spec;
-  record.status = job.status;
-  if (record.status.state == JobState::kActive) {
+  auto status = std::make_shared<JobStatus>(job.status);
+  if (status->state == JobState::kActive) {
     ++active_;
   } else {
-    record.status.tests_done = 0;
-    queues_[static_cast<int>(record.status.priority)].push_back(id);
+    status->tests_done = 0;
+    queues_[static_cast<int>(status->priority)].push_back(id);
   }
+  JobRecord record;
+  record.spec = job.spec;
+  record.status = std::move(status);
   jobs_.emplace(id, std::move(record));
 }
 
@@ -228,7 +250,7 @@ bool JobBook::claim(const std::string& id, int32_t attempt, const std::string& w
   const auto found = jobs_.find(id);
   if (found == jobs_.end()) return false;
   JobRecord& record = found->second;
-  if (record.status.state != JobState::kActive || record.status.attempts != attempt ||
+  if (record.status->state != JobState::kActive || record.status->attempts != attempt ||
       !(record.worker.empty() || record.worker == worker))
     return false;
   record.worker = worker;
@@ -239,8 +261,8 @@ std::vector<RunningAttempt> JobBook::running_on(const std::string& worker) const
   std::vector<RunningAttempt> running;
   if (active_ == 0) return running;
   for (const auto& [id, record] : jobs_) {
-    if (record.status.state == JobState::kActive && record.worker == worker)
-      running.push_back({id, record.status.attempts});
+    if (record.status->state == JobState::kActive && record.worker == worker)
+      running.push_back({id, record.status->attempts});
   }
   return running;
 }
@@ -249,8 +271,11 @@ std::vector<std::string> JobBook::expire(int64_t now_ms) {
   std::vector<std::string> forgotten;
   while (!finished_order_.empty() &&
          (finished_order_.front().first + policy_.retention_ms <= now_ms ||
-          finished_order_.size() > policy_.max_retained_finished)) {
-    jobs_.erase(finished_order_.front().second);
+          finished_order_.size() > policy_.max_retained_finished ||
+          retained_bytes_ > policy_.retention_bytes)) {
+    const auto found = jobs_.find(finished_order_.front().second);
+    retained_bytes_ -= finished_bytes(found->second);
+    jobs_.erase(found);
     forgotten.push_back(std::move(finished_order_.front().second));
     finished_order_.pop_front();
   }
@@ -268,6 +293,7 @@ SchedulerStats JobBook::stats(int64_t now_ms) const {
   stats.cancelled = totals_[2];
   stats.submitted = submitted_;
   stats.retained = static_cast<int64_t>(jobs_.size());
+  stats.retained_bytes = static_cast<int64_t>(retained_bytes_);
   const int64_t this_second = now_ms / 1000;
   int64_t finished_last_minute = 0;
   for (const auto& [second, count] : finishes_per_second_) {
@@ -284,7 +310,7 @@ SchedulerStats JobBook::stats(int64_t now_ms) const {
 
 JobEvent JobBook::event_of(const JobRecord& record, bool with_result) const {
   JobEvent event;
-  event.status = record.status;
+  event.status = *record.status;
   if (!with_result) {
     event.status.has_result = false;
     event.status.result = JobOutcome{};
@@ -292,18 +318,20 @@ JobEvent JobBook::event_of(const JobRecord& record, bool with_result) const {
   return event;
 }
 
-JobEvent JobBook::settle(JobRecord& record, JobState state, int64_t now_ms) {
-  record.status.state = state;
-  record.status.finished_at_ms = now_ms;
+// `status` is the record's renewed status (see renewed()), not shared with anyone yet.
+JobEvent JobBook::settle(JobRecord& record, JobStatus& status, JobState state, int64_t now_ms) {
+  status.state = state;
+  status.finished_at_ms = now_ms;
   ++totals_[total_index(state)];
-  finished_order_.emplace_back(now_ms, record.status.id);
+  finished_order_.emplace_back(now_ms, status.id);
+  retained_bytes_ += finished_bytes(record);
   const int64_t second = now_ms / 1000;
   if (finishes_per_second_.empty() || finishes_per_second_.back().first != second)
     finishes_per_second_.emplace_back(second, 0);
   ++finishes_per_second_.back().second;
   while (finishes_per_second_.front().first <= second - kRateWindowSeconds)
     finishes_per_second_.pop_front();
-  const int64_t latency = now_ms - record.status.created_at_ms;
+  const int64_t latency = now_ms - status.created_at_ms;
   if (latencies_ms_.size() < kLatencySamples) {
     latencies_ms_.push_back(latency);
   } else {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <set>
@@ -27,12 +28,18 @@ struct SchedulerPolicy {
   int64_t retry_max_ms = 30'000;
   int64_t retention_ms = 3'600'000;        // How long finished jobs stay queryable.
   size_t max_retained_finished = 100'000;  // Bound on finished jobs kept, oldest dropped first.
+  // Bound on the memory finished jobs hold (approximate_bytes of status and spec), oldest
+  // dropped first.
+  size_t retention_bytes = size_t{128} << 20;
+  size_t kept_output_bytes = kDefaultKeptOutputBytes;  // Of each test's stdout and stderr.
 };
 
 // A job the book holds. `worker` names the worker running it (empty when not running).
+// `status` is immutable and replaced whole on every change, so that the status board and
+// events can share it instead of copying a finished job's result.
 struct JobRecord {
   JobSpec spec;
-  JobStatus status;
+  std::shared_ptr<const JobStatus> status;
   std::string worker;
   int64_t retry_due_ms = 0;  // When a job in retry backoff may run again.
 };
@@ -57,11 +64,13 @@ class JobBook {
   // When the next retry backoff ends (to arm a timer), if any job is in backoff.
   std::optional<int64_t> next_retry_due() const;
 
-  // A finished test of the current attempt; ignored (empty) for stale attempts.
+  // A finished test of the current attempt (its output as it came, not capped); ignored (empty)
+  // for stale attempts.
   std::optional<JobEvent> record_test(const std::string& id, int32_t attempt,
                                       const TestOutcome& test);
 
-  // The end of an attempt. Judged → completed; internal error → retry after a backoff or, after
+  // The end of an attempt. Judged → completed, each test's output kept up to
+  // policy.kept_output_bytes; internal error → retry after a backoff or, after
   // the last attempt, failed; rejected → failed; not started → queued again at once at the
   // head of its queue, without backoff; reports of stale attempts are ignored.
   std::optional<JobEvent> finish(const AttemptReport& report, int64_t now_ms);
@@ -87,9 +96,12 @@ class JobBook {
   // The active jobs' attempts on `worker` ("": on no worker, i.e. unclaimed since a failover).
   std::vector<RunningAttempt> running_on(const std::string& worker) const;
 
-  // Forgets finished jobs older than the retention time (and the oldest beyond the bound);
-  // returns their ids.
+  // Forgets finished jobs older than the retention time and, oldest first, those beyond the
+  // count and byte bounds; returns their ids.
   std::vector<std::string> expire(int64_t now_ms);
+
+  // What finished jobs hold now, approximately (see SchedulerPolicy::retention_bytes).
+  size_t retained_bytes() const { return retained_bytes_; }
 
   int64_t active() const { return active_; }
   // Everything but worker and slot figures, which the scheduler fills in.
@@ -97,7 +109,7 @@ class JobBook {
 
  private:
   JobEvent event_of(const JobRecord& record, bool with_result) const;
-  JobEvent settle(JobRecord& record, JobState state, int64_t now_ms);
+  JobEvent settle(JobRecord& record, JobStatus& status, JobState state, int64_t now_ms);
   int64_t backoff_ms(int32_t attempts_done);
   void promote_due_retries(int64_t now_ms);
 
@@ -107,6 +119,7 @@ class JobBook {
   std::deque<std::string> queues_[kPriorityCount];
   std::multimap<int64_t, std::string> retries_;                 // due time -> job id
   std::deque<std::pair<int64_t, std::string>> finished_order_;  // finish time, id (ascending)
+  size_t retained_bytes_ = 0;                                   // Of the finished jobs.
   int64_t active_ = 0;
   int64_t submitted_ = 0;
   int64_t totals_[3] = {0, 0, 0};  // completed, failed, cancelled

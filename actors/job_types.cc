@@ -1,5 +1,7 @@
 #include "actors/job_types.h"
 
+#include <algorithm>
+
 namespace codearena::actors {
 
 const char* priority_name(Priority priority) {
@@ -40,6 +42,64 @@ const char* state_name(JobState state) {
 bool is_final(JobState state) {
   return state == JobState::kCompleted || state == JobState::kFailed ||
          state == JobState::kCancelled;
+}
+
+namespace {
+
+// Cuts `text` to at most `kept_bytes`, never inside a UTF-8 sequence; true when it cut.
+bool cap_text(std::string& text, size_t kept_bytes) {
+  if (text.size() <= kept_bytes) return false;
+  size_t end = kept_bytes;
+  const auto continuation = [&](size_t at) {
+    return (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80;
+  };
+  // The byte at `end` starts the first character left out; back up while it continues one.
+  for (int step = 0; step < 3 && end > 0 && continuation(end); ++step) --end;
+  text.resize(end);
+  text.shrink_to_fit();
+  return true;
+}
+
+size_t strings_bytes(std::initializer_list<const std::string*> texts) {
+  size_t bytes = 0;
+  for (const std::string* text : texts) bytes += text->size();
+  return bytes;
+}
+
+}  // namespace
+
+void cap_kept_output(JobOutcome& outcome, size_t kept_bytes) {
+  for (TestOutcome& test : outcome.tests) {
+    test.stdout_truncated = cap_text(test.stdout_data, kept_bytes) || test.stdout_truncated;
+    test.stderr_truncated = cap_text(test.stderr_data, kept_bytes) || test.stderr_truncated;
+  }
+}
+
+bool output_within(const JobOutcome& outcome, size_t kept_bytes) {
+  return std::all_of(outcome.tests.begin(), outcome.tests.end(), [&](const TestOutcome& test) {
+    return test.stdout_data.size() <= kept_bytes && test.stderr_data.size() <= kept_bytes;
+  });
+}
+
+size_t approximate_bytes(const JobStatus& status) {
+  const JobOutcome& result = status.result;
+  size_t bytes = sizeof status + strings_bytes({&status.id, &status.failed_reason, &status.language,
+                                                &result.verdict, &result.language,
+                                                &result.compile_output, &result.message});
+  for (const TestOutcome& test : result.tests) {
+    bytes += sizeof test + strings_bytes({&test.verdict, &test.signal, &test.stdout_data,
+                                          &test.stderr_data, &test.message});
+  }
+  return bytes;
+}
+
+size_t approximate_bytes(const JobSpec& spec) {
+  size_t bytes =
+      sizeof spec + strings_bytes({&spec.language, &spec.code, &spec.input, &spec.checker,
+                                   &spec.checker_language, &spec.checker_code, &spec.callback_url});
+  for (const TestCaseSpec& test : spec.tests)
+    bytes += sizeof test + strings_bytes({&test.input, &test.expected_output});
+  return bytes;
 }
 
 }  // namespace codearena::actors

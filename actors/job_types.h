@@ -65,6 +65,9 @@ struct TestOutcome {
   std::string stdout_data;
   std::string stderr_data;
   std::string message;
+  // The output was longer than the node keeps per test (KEPT_OUTPUT): only its start is here.
+  bool stdout_truncated = false;
+  bool stderr_truncated = false;
 };
 
 // The judged result of a job: the verdicts of the judging engine.
@@ -83,6 +86,15 @@ struct JobOutcome {
   int64_t memory_limit_bytes = 0;
   int64_t output_limit_bytes = 0;
 };
+
+// What a node keeps of each test's stdout and stderr in a result by default (KEPT_OUTPUT).
+constexpr size_t kDefaultKeptOutputBytes = size_t{256} << 10;
+
+// Shortens every test's stdout and stderr to at most `kept_bytes` (at a UTF-8 character
+// boundary) and flags the shortened ones; the rest of the outcome stays as it is.
+void cap_kept_output(JobOutcome& outcome, size_t kept_bytes);
+// True when no test's stdout or stderr is longer than `kept_bytes`.
+bool output_within(const JobOutcome& outcome, size_t kept_bytes);
 
 // What a worker reports at the end of one attempt.
 struct AttemptReport {
@@ -115,6 +127,11 @@ struct JobStatus {
   int64_t started_at_ms = 0;  // 0 until the first attempt starts.
   int64_t finished_at_ms = 0;
 };
+
+// The memory a status or spec holds, approximately: the sizes of its strings plus its fixed
+// part. What the retention of finished jobs (JOB_RETENTION_BYTES) counts.
+size_t approximate_bytes(const JobStatus& status);
+size_t approximate_bytes(const JobSpec& spec);
 
 // One step of a job's life, as the events stream shows it: a state change (`test` unset) or a
 // finished test case (`has_test`).
@@ -185,7 +202,9 @@ struct SchedulerStats {
   int64_t failed = 0;
   int64_t cancelled = 0;
   int64_t submitted = 0;
-  int64_t retained = 0;  // Jobs the scheduler holds, finished ones included.
+  int64_t retained = 0;        // Jobs the scheduler holds, finished ones included.
+  int64_t retained_bytes = 0;  // What the finished ones among them hold, approximately.
+  int64_t listeners = 0;       // Event streams the scheduler feeds.
   double jobs_per_second_last_minute = 0;
   // Submit-to-finish latency of recent finished jobs, milliseconds.
   int64_t latency_p50_ms = 0;

@@ -3,9 +3,14 @@
 //
 // Every type here may cross nodes (CAF remoting), so each has an inspect() overload and is
 // registered by register_message_types(), which every node must call on its configuration
-// before starting its actor system.
+// before starting its actor system; the one exception is the `local` tag, which must never
+// cross. Each interface other nodes talk to (scheduler_actor, worker_actor, job_listener_actor)
+// holds only what they may send; what a node tells its own actors is in a local extension.
 #pragma once
 
+#include <type_traits>
+
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/error.hpp>
 #include <caf/fwd.hpp>
 #include <caf/meta/type_name.hpp>
@@ -42,6 +47,16 @@ using load_atom = caf::atom_constant<caf::atom("load")>;
 using read_atom = caf::atom_constant<caf::atom("read")>;
 using handover_atom = caf::atom_constant<caf::atom("handover")>;
 
+// The tag of a message only actors of the same node send: timers, slot runners, the membership
+// telling its scheduler to lead, the node's shutdown. The tag has no serialization and is not
+// registered, so CAF cannot serialize such a message (a node that tries sends an empty one) nor
+// decode one: no other node can send it, whatever handle it holds. Handles published to other
+// nodes carry none of these messages.
+template <class Atom>
+struct local {};
+template <class Atom>
+constexpr local<Atom> local_v{};
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TestCaseSpec& x) {
   return f(caf::meta::type_name("TestCaseSpec"), x.input, x.has_expected_output, x.expected_output);
@@ -58,7 +73,8 @@ typename Inspector::result_type inspect(Inspector& f, JobSpec& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TestOutcome& x) {
   return f(caf::meta::type_name("TestOutcome"), x.index, x.verdict, x.cpu_ms, x.wall_ms,
-           x.memory_kb, x.exit_code, x.signal, x.stdout_data, x.stderr_data, x.message);
+           x.memory_kb, x.exit_code, x.signal, x.stdout_data, x.stderr_data, x.message,
+           x.stdout_truncated, x.stderr_truncated);
 }
 
 template <class Inspector>
@@ -121,28 +137,21 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, SchedulerStats& x) {
   return f(caf::meta::type_name("SchedulerStats"), x.queued_by_priority, x.retry_waiting, x.active,
            x.slots_total, x.slots_busy, x.workers, x.completed, x.failed, x.cancelled, x.submitted,
-           x.retained, x.jobs_per_second_last_minute, x.latency_p50_ms, x.latency_p90_ms,
-           x.latency_p99_ms, x.latency_samples, x.accepting, x.leader, x.epoch, x.nodes);
+           x.retained, x.retained_bytes, x.listeners, x.jobs_per_second_last_minute,
+           x.latency_p50_ms, x.latency_p90_ms, x.latency_p99_ms, x.latency_samples, x.accepting,
+           x.leader, x.epoch, x.nodes);
 }
 
 // Receives a job's events (SSE streams, waiters). The scheduler stops sending after the final
 // state's event.
 using job_listener_actor = caf::typed_actor<caf::reacts_to<event_atom, JobEvent>>;
 
-// A worker node's sandbox pool: runs attempts it is given (job id, attempt, spec, how many of
-// its slots the job's test cases may use at once) and stops them on cancel. `running` lists the
-// attempts it runs or has finished without the leader acknowledging the report yet (a new
-// leader claims them). `drain` stops it taking jobs, waits up to the grace time (milliseconds)
-// for its attempts to end and be acknowledged, and replies with how many had not. idle, report
-// and progress come from its own slot runners, tick from itself.
+// A worker node's sandbox pool as the leader sees it: runs attempts it is given (job id,
+// attempt, spec, how many of its slots the job's test cases may use at once) and stops them on
+// cancel.
 using worker_actor =
     caf::typed_actor<caf::reacts_to<run_atom, std::string, int32_t, JobSpec, int32_t>,
-                     caf::reacts_to<cancel_atom, std::string, int32_t>,
-                     caf::replies_to<running_atom>::with<std::vector<RunningAttempt>>,
-                     caf::replies_to<drain_atom, int64_t>::with<int64_t>,
-                     caf::reacts_to<idle_atom, int32_t>, caf::reacts_to<report_atom, AttemptReport>,
-                     caf::reacts_to<progress_atom, std::string, int32_t, TestOutcome>,
-                     caf::reacts_to<tick_atom>>;
+                     caf::reacts_to<cancel_atom, std::string, int32_t>>;
 
 // The job store of the leader, a detached actor owning a blocking cluster::JobStore. write
 // persists a batch as the holder of an epoch: true once written, false when fenced by a newer
@@ -153,20 +162,15 @@ using store_actor =
                      caf::replies_to<load_atom>::with<std::vector<StoredJob>>,
                      caf::replies_to<read_atom, std::string>::with<JobStatus>>;
 
-// The scheduler of a scheduler-capable node; it leads while its node holds the leader lease
-// (lead with the epoch; follow when the lease is lost) and refuses requests otherwise. The
-// leader owns the job book, persists every transition in the job store before acknowledging it
-// and publishes every job's status to the node's status board. Replies with an empty job id
-// mean "no such job".
+// The scheduler as other nodes see it: what its node publishes on the cluster port. It leads
+// while its node holds the leader lease and refuses requests otherwise. The leader owns the job
+// book, persists every transition in the job store before acknowledging it and publishes every
+// job's status to the node's status board. Replies with an empty job id mean "no such job".
 // - join: a node introduces itself (with its pool and the attempts it runs, which the leader
 //   claims; workers without the worker role pass an invalid pool); replies with the epoch.
 // - heartbeat: a node is alive; false when the leader does not know it (it must join again).
 // - leave: the node drains; nothing new is dispatched to it.
 // - report: the end of an attempt; the reply (true) comes once the outcome is persisted.
-// - drain (single node): stops dispatch, fails waiting jobs, waits for running ones up to the
-//   grace time (milliseconds), fails the rest, and replies with the number of jobs it failed.
-// - handover (cluster): stops dispatching and answering, persists what is pending, and replies;
-//   the jobs stay in the store for the next leader.
 using scheduler_actor = caf::typed_actor<
     caf::replies_to<submit_atom, std::string, JobSpec>::with<SubmitReply>,
     caf::replies_to<await_atom, std::string>::with<JobStatus>,
@@ -174,23 +178,45 @@ using scheduler_actor = caf::typed_actor<
     caf::replies_to<cancel_atom, std::string>::with<CancelReply>,
     caf::replies_to<stats_atom>::with<SchedulerStats>,
     caf::replies_to<watch_atom, std::string, job_listener_actor>::with<JobStatus>,
-    caf::replies_to<drain_atom, int64_t>::with<int64_t>, caf::replies_to<handover_atom>::with<bool>,
     caf::replies_to<join_atom, NodeInfo, worker_actor, std::vector<RunningAttempt>>::with<int64_t>,
     caf::replies_to<heartbeat_atom, std::string>::with<bool>,
     caf::replies_to<leave_atom, std::string>::with<bool>,
     caf::reacts_to<progress_atom, std::string, int32_t, TestOutcome>,
-    caf::replies_to<report_atom, AttemptReport>::with<bool>, caf::reacts_to<lead_atom, int64_t>,
-    caf::reacts_to<follow_atom>, caf::reacts_to<tick_atom>>;
+    caf::replies_to<report_atom, AttemptReport>::with<bool>>;
+
+// The scheduler as its own node runs it: the published interface plus what only the node tells
+// it (see local above).
+// - lead with the epoch of the lease the membership holds; follow when the lease is lost.
+// - drain (single node): stops dispatch, fails waiting jobs, waits for running ones up to the
+//   grace time (milliseconds), fails the rest, and replies with the number of jobs it failed.
+// - handover (cluster): stops dispatching and answering, persists what is pending, and replies;
+//   the jobs stay in the store for the next leader.
+// - tick: its own timer.
+using local_scheduler_actor =
+    scheduler_actor::extend<caf::reacts_to<local<lead_atom>, int64_t>,
+                            caf::reacts_to<local<follow_atom>>,
+                            caf::replies_to<local<drain_atom>, int64_t>::with<int64_t>,
+                            caf::replies_to<local<handover_atom>>::with<bool>,
+                            caf::reacts_to<local<tick_atom>>>;
 
 // A node's local actors learn the current leader through this message (an invalid handle while
 // none is known): the pool joins it, the submission actor forwards to it.
-using leader_notice = caf::reacts_to<leader_atom, scheduler_actor>;
+using leader_notice = caf::reacts_to<local<leader_atom>, scheduler_actor>;
 
-// The sandbox pool as its node runs it: a worker_actor that follows the leader.
-using pool_actor = worker_actor::extend<leader_notice>;
+// The sandbox pool as its node runs it: a worker_actor that follows the leader. `running` lists
+// the attempts it runs or has finished without the leader acknowledging the report yet (a new
+// leader claims them). `drain` stops it taking jobs, waits up to the grace time (milliseconds)
+// for its attempts to end and be acknowledged, and replies with how many had not. idle, report
+// and progress come from its own slot runners, tick from itself.
+using pool_actor = worker_actor::extend<
+    leader_notice, caf::replies_to<local<running_atom>>::with<std::vector<RunningAttempt>>,
+    caf::replies_to<local<drain_atom>, int64_t>::with<int64_t>,
+    caf::reacts_to<local<idle_atom>, int32_t>, caf::reacts_to<local<report_atom>, AttemptReport>,
+    caf::reacts_to<local<progress_atom>, std::string, int32_t, TestOutcome>,
+    caf::reacts_to<local<tick_atom>>>;
 
-// The entry point for clients of one node: assigns job ids and forwards to the leader (tick
-// with a request's key: its own timer to send that request again).
+// The entry point for clients of one node, never published: assigns job ids and forwards to
+// the leader (tick with a request's key: its own timer to send that request again).
 using submission_actor =
     caf::typed_actor<caf::replies_to<submit_atom, JobSpec>::with<SubmitReply>,
                      caf::replies_to<await_atom, std::string>::with<JobStatus>,
@@ -198,7 +224,7 @@ using submission_actor =
                      caf::replies_to<cancel_atom, std::string>::with<CancelReply>,
                      caf::replies_to<stats_atom>::with<SchedulerStats>,
                      caf::replies_to<watch_atom, std::string, job_listener_actor>::with<JobStatus>,
-                     leader_notice, caf::reacts_to<tick_atom, uint64_t>>;
+                     leader_notice, caf::reacts_to<local<tick_atom>, uint64_t>>;
 
 // The node's metrics: replies with the Prometheus text of the node's registry, gauges of the
 // cluster's figures (asked from the leader) refreshed first.
@@ -217,3 +243,9 @@ inline bool is_not_leading(const caf::error& error) {
 void register_message_types(caf::actor_system_config& config);
 
 }  // namespace codearena::actors
+
+namespace caf {
+// Allowed in messages between actors of one process only (see codearena::actors::local).
+template <class Atom>
+struct allowed_unsafe_message_type<codearena::actors::local<Atom>> : std::true_type {};
+}  // namespace caf

@@ -19,7 +19,7 @@ const char* const kShutdownReason = "the server shut down before the job could r
 const char* const kGraceEndedReason =
     "the server shut down and its grace period ended before the job finished";
 
-int64_t now_ms() {
+int64_t wall_clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -45,8 +45,16 @@ struct PendingWrite {
   bool empty() const { return jobs.empty() && effects.empty(); }
 };
 
-// kHandingOver: shutting down as leader; refuses everything while the last writes land.
-enum class Role { kStandby, kLoading, kLeading, kHandingOver };
+// Where the scheduler stands; docs/cluster.md has the table of transitions.
+enum class Phase {
+  kStandby,      // Not leading: refuses requests until told to lead.
+  kLoading,      // Told to lead: loading the unfinished jobs from the store.
+  kLeading,      // Leads: takes jobs and dispatches them.
+  kDraining,     // Single-node shutdown: takes no jobs, waits for running ones (grace time).
+  kDrained,      // Single-node shutdown done: still answers, takes and dispatches nothing.
+  kHandingOver,  // Cluster shutdown: refuses everything while the last writes land.
+  kRetired,      // Shut down: refuses everything and never leads again.
+};
 
 // Writes in flight at once: they keep the store busy while the scheduler runs the effects of the
 // batch just written (three measured best: docs/benchmarks.md, cluster leader capacity).
@@ -57,7 +65,7 @@ struct SchedulerState {
 
   SchedulerConfig config;
   JobBook book;
-  Role role = Role::kStandby;
+  Phase phase = Phase::kStandby;
   int64_t epoch = 0;
   int64_t claim_deadline_ms = 0;
   std::map<std::string, NodeEntry> nodes;  // by node id
@@ -66,25 +74,32 @@ struct SchedulerState {
   PendingWrite pending;
   int writes_in_flight = 0;
   std::vector<caf::typed_response_promise<bool>> handover_promises;
-  bool handed_over = false;  // Never leads again (the node is shutting down).
-  int64_t term = 0;          // Grows with every step down: replies for an earlier term are dropped.
-  bool accepting = true;
-  bool draining = false;
+  int64_t term = 0;  // Grows with every step down: replies for an earlier term are dropped.
   int64_t drain_deadline_ms = 0;
   int64_t drain_failed = 0;
   std::vector<caf::typed_response_promise<int64_t>> drain_promises;
 
-  bool leading() const { return role == Role::kLeading; }
+  // Answers requests and owns the job book.
+  bool leading() const {
+    return phase == Phase::kLeading || phase == Phase::kDraining || phase == Phase::kDrained;
+  }
+  // Takes new jobs (or will, once it leads).
+  bool accepting() const {
+    return phase == Phase::kStandby || phase == Phase::kLoading || phase == Phase::kLeading;
+  }
+  int64_t now_ms() const { return config.clock(); }
 
   static constexpr const char* name = "scheduler";
 };
 
-using scheduler_pointer = scheduler_actor::stateful_pointer<SchedulerState>;
+using scheduler_pointer = local_scheduler_actor::stateful_pointer<SchedulerState>;
 
-void publish(scheduler_pointer self, const JobEvent& event) {
+// `status` is the book's status the event was made of: the board shares it.
+void publish(scheduler_pointer self, const JobEvent& event,
+             std::shared_ptr<const JobStatus> status) {
   auto& state = self->state;
   const auto& id = event.status.id;
-  if (state.config.board) state.config.board->publish(event.status);
+  if (state.config.board) state.config.board->publish(std::move(status));
   if (state.config.on_transition) {
     if (const JobRecord* record = state.book.find(id))
       state.config.on_transition(event, record->spec);
@@ -118,12 +133,13 @@ void persist(scheduler_pointer self, const JobEvent& event, bool with_spec = fal
   if (added) pending.jobs.emplace_back();
   StoredJob& stored = pending.jobs[position->second];
   const JobRecord* record = self->state.book.find(id);
-  stored.status = record ? record->status : event.status;
+  auto status = record ? record->status : std::make_shared<const JobStatus>(event.status);
+  stored.status = *status;
   if (with_spec && record) {
     stored.has_spec = true;
     stored.spec = record->spec;
   }
-  after_write(self, [self, event] { publish(self, event); });
+  after_write(self, [self, event, status] { publish(self, event, status); });
 }
 
 void step_down(scheduler_pointer self);
@@ -131,7 +147,7 @@ void step_down(scheduler_pointer self);
 // Hands the lease's duties over once nothing is left to write (see handover_atom).
 void finish_handover_if_idle(scheduler_pointer self) {
   auto& state = self->state;
-  if (state.role != Role::kHandingOver || state.writes_in_flight > 0 || !state.pending.empty())
+  if (state.phase != Phase::kHandingOver || state.writes_in_flight > 0 || !state.pending.empty())
     return;
   step_down(self);
 }
@@ -178,19 +194,19 @@ NodeEntry* node_with_most_free_slots(SchedulerState& state) {
 
 void dispatch(scheduler_pointer self) {
   auto& state = self->state;
-  if (!state.accepting || !state.leading()) return;
+  if (state.phase != Phase::kLeading) return;
   while (NodeEntry* node = node_with_most_free_slots(state)) {
-    auto started = state.book.start_next(node->info.id, now_ms());
+    auto started = state.book.start_next(node->info.id, state.now_ms());
     if (!started) return;
     auto& [record, event] = *started;
-    node->running.emplace(record->status.id, record->status.attempts);
+    node->running.emplace(record->status->id, record->status->attempts);
     // Slots nobody waits for may run this job's test cases side by side. They are not reserved:
     // a job dispatched meanwhile waits in the sandbox for one of them.
     const int32_t spare = state.book.waiting() == 0 ? node->free_slots() : 0;
-    const int32_t parallel = 1 + std::min(spare, record->status.tests_total - 1);
+    const int32_t parallel = 1 + std::min(spare, record->status->tests_total - 1);
     persist(self, event);
-    after_write(self, [self, pool = node->pool, id = record->status.id,
-                       attempt = record->status.attempts, spec = record->spec, parallel] {
+    after_write(self, [self, pool = node->pool, id = record->status->id,
+                       attempt = record->status->attempts, spec = record->spec, parallel] {
       self->send(pool, run_atom::value, id, attempt, spec, parallel);
     });
   }
@@ -206,7 +222,7 @@ void release_slot(SchedulerState& state, const std::string& job_id, int32_t atte
 void requeue_lost(scheduler_pointer self, const std::string& job_id, int32_t attempt,
                   const std::string& reason) {
   const AttemptReport report{job_id, attempt, AttemptReport::Kind::kInternalError, {}, reason};
-  if (auto event = self->state.book.finish(report, now_ms())) persist(self, *event);
+  if (auto event = self->state.book.finish(report, self->state.now_ms())) persist(self, *event);
 }
 
 void log_node(scheduler_pointer self, telemetry::LogLevel level, std::string_view event,
@@ -235,8 +251,8 @@ void lose_node(scheduler_pointer self, const std::string node_id, const std::str
 
 void finish_drain_if_done(scheduler_pointer self) {
   auto& state = self->state;
-  if (!state.draining) return;
-  const int64_t now = now_ms();
+  if (state.phase != Phase::kDraining) return;
+  const int64_t now = state.now_ms();
   if (state.book.active() > 0 && now < state.drain_deadline_ms) return;
   for (auto& [event, node_id] : state.book.fail_running(kGraceEndedReason, now)) {
     const auto node = state.nodes.find(node_id);
@@ -246,7 +262,7 @@ void finish_drain_if_done(scheduler_pointer self) {
     ++state.drain_failed;
     persist(self, event);
   }
-  state.draining = false;
+  state.phase = Phase::kDrained;
   after_write(self, [self] {
     for (auto& promise : self->state.drain_promises) promise.deliver(self->state.drain_failed);
     self->state.drain_promises.clear();
@@ -254,7 +270,7 @@ void finish_drain_if_done(scheduler_pointer self) {
 }
 
 void fail_waiting_jobs(scheduler_pointer self) {
-  for (const auto& event : self->state.book.fail_waiting(kShutdownReason, now_ms())) {
+  for (const auto& event : self->state.book.fail_waiting(kShutdownReason, self->state.now_ms())) {
     ++self->state.drain_failed;
     persist(self, event);
   }
@@ -263,7 +279,7 @@ void fail_waiting_jobs(scheduler_pointer self) {
 // Attempts a failed-over leader loaded as running that no worker claimed in time are requeued.
 void requeue_unclaimed(scheduler_pointer self) {
   auto& state = self->state;
-  if (state.claim_deadline_ms == 0 || now_ms() < state.claim_deadline_ms) return;
+  if (state.claim_deadline_ms == 0 || state.now_ms() < state.claim_deadline_ms) return;
   state.claim_deadline_ms = 0;
   for (const auto& [job_id, attempt] : state.book.running_on("")) {
     requeue_lost(self, job_id, attempt,
@@ -273,7 +289,7 @@ void requeue_unclaimed(scheduler_pointer self) {
 
 void lose_silent_nodes(scheduler_pointer self) {
   auto& state = self->state;
-  const int64_t oldest_allowed = now_ms() - state.config.node_timeout_ms;
+  const int64_t oldest_allowed = state.now_ms() - state.config.node_timeout_ms;
   std::vector<std::string> silent;
   for (const auto& [id, node] : state.nodes) {
     if (id != state.config.node_id && node.last_seen_ms < oldest_allowed) silent.push_back(id);
@@ -287,7 +303,7 @@ void lose_silent_nodes(scheduler_pointer self) {
 void on_tick(scheduler_pointer self) {
   auto& state = self->state;
   if (state.leading()) {
-    for (const auto& id : state.book.expire(now_ms())) {
+    for (const auto& id : state.book.expire(state.now_ms())) {
       if (state.config.board) state.config.board->forget(id);
     }
     requeue_unclaimed(self);
@@ -295,11 +311,22 @@ void on_tick(scheduler_pointer self) {
     dispatch(self);
     finish_drain_if_done(self);
   }
-  self->delayed_send(self, kTickInterval, tick_atom::value);
+  self->delayed_send(self, kTickInterval, local_v<tick_atom>);
+}
+
+void drop_listener(SchedulerState& state, const caf::actor_addr& gone) {
+  for (auto entry = state.listeners.begin(); entry != state.listeners.end();) {
+    auto& listeners = entry->second;
+    listeners.erase(
+        std::remove_if(listeners.begin(), listeners.end(),
+                       [&](const job_listener_actor& l) { return l.address() == gone; }),
+        listeners.end());
+    entry = listeners.empty() ? state.listeners.erase(entry) : std::next(entry);
+  }
 }
 
 SchedulerStats current_stats(SchedulerState& state) {
-  SchedulerStats stats = state.book.stats(now_ms());
+  SchedulerStats stats = state.book.stats(state.now_ms());
   for (const auto& [id, node] : state.nodes) {
     if (node.pool) ++stats.workers;
     stats.slots_total += node.info.slots;
@@ -307,17 +334,20 @@ SchedulerStats current_stats(SchedulerState& state) {
     stats.nodes.push_back(NodeStats{node.info, static_cast<int32_t>(node.running.size()),
                                     node.draining, id == state.config.node_id, node.last_seen_ms});
   }
-  stats.accepting = state.accepting;
+  for (const auto& [id, listeners] : state.listeners)
+    stats.listeners += static_cast<int64_t>(listeners.size());
+  stats.accepting = state.accepting();
   stats.leader = state.config.node_id;
   stats.epoch = state.epoch;
   return stats;
 }
 
 // Forgets everything a leader holds: the lease is gone, the store belongs to the next leader.
-// Requests waiting on this node are dropped and time out at their senders.
+// Requests waiting on this node are dropped and time out at their senders. A scheduler that
+// was shutting down never leads again.
 void step_down(scheduler_pointer self) {
   auto& state = self->state;
-  state.role = Role::kStandby;
+  state.phase = state.accepting() ? Phase::kStandby : Phase::kRetired;
   ++state.term;
   // Nothing is led any more: whoever waits for a handover is done.
   for (auto& promise : state.handover_promises) promise.deliver(true);
@@ -339,18 +369,20 @@ void take_over(scheduler_pointer self, std::vector<StoredJob>& jobs) {
   });
   for (const auto& job : jobs) {
     state.book.restore(job);
-    if (state.config.board) state.config.board->publish(job.status);
+    const JobRecord* record = state.book.find(job.status.id);
+    if (state.config.board && record) state.config.board->publish(record->status);
   }
-  state.role = Role::kLeading;
-  state.claim_deadline_ms = now_ms() + state.config.claim_window_ms;
+  state.phase = Phase::kLeading;
+  state.claim_deadline_ms = state.now_ms() + state.config.claim_window_ms;
   dispatch(self);
 }
 
 void lead(scheduler_pointer self, int64_t epoch) {
   auto& state = self->state;
-  if (state.handed_over || (state.role != Role::kStandby && state.epoch == epoch)) return;
+  const bool same_term = state.phase != Phase::kStandby && state.epoch == epoch;
+  if (!state.accepting() || same_term) return;
   step_down(self);
-  state.role = Role::kLoading;
+  state.phase = Phase::kLoading;
   state.epoch = epoch;
   const int64_t term = state.term;
   self->request(state.config.store, caf::infinite, load_atom::value)
@@ -369,7 +401,7 @@ void find_status(scheduler_pointer self, const std::string& id,
                  std::function<void(const JobStatus&)> answer) {
   auto& state = self->state;
   if (const JobRecord* record = state.book.find(id)) {
-    answer(record->status);
+    answer(*record->status);
     return;
   }
   if (!state.config.store_is_shared) {
@@ -388,7 +420,7 @@ void join(scheduler_pointer self, const NodeInfo& info, const worker_actor& pool
   std::set<std::pair<std::string, int32_t>> lost;
   if (previous != state.nodes.end()) lost = std::move(previous->second.running);
   NodeEntry& node = state.nodes[info.id];
-  node = NodeEntry{info, pool, {}, false, now_ms()};
+  node = NodeEntry{info, pool, {}, false, state.now_ms()};
   if (pool) self->monitor(pool);
   for (const auto& attempt : running) {
     lost.erase({attempt.job_id, attempt.attempt});
@@ -411,10 +443,18 @@ void join(scheduler_pointer self, const NodeInfo& info, const worker_actor& pool
   dispatch(self);
 }
 
-scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, SchedulerConfig config) {
+// Shutdown of a scheduler that does not lead: it never will.
+void retire(scheduler_pointer self) {
+  if (self->state.phase == Phase::kLoading) step_down(self);  // Drops the load's answer.
+  self->state.phase = Phase::kRetired;
+}
+
+local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
+                                                        SchedulerConfig config) {
+  if (!config.clock) config.clock = wall_clock_ms;
   self->state.config = std::move(config);
   self->state.book = JobBook(self->state.config.policy);
-  self->delayed_send(self, kTickInterval, tick_atom::value);
+  self->delayed_send(self, kTickInterval, local_v<tick_atom>);
   self->set_down_handler([=](caf::down_msg& down) {
     for (const auto& [id, node] : self->state.nodes) {
       if (node.pool && node.pool.address() == down.source) {
@@ -422,11 +462,12 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         return;
       }
     }
+    drop_listener(self->state, down.source);
   });
   return {
       [=](submit_atom, const std::string& id, JobSpec& spec) -> caf::result<SubmitReply> {
         auto& state = self->state;
-        if (!state.accepting) {
+        if (!state.accepting()) {
           return SubmitReply{"", "shutting_down", "the server is shutting down", 5};
         }
         if (!state.leading()) {
@@ -439,10 +480,10 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
           after_write(self, [promise, id]() mutable { promise.deliver(SubmitReply{id}); });
           return promise;
         }
-        auto reply = state.book.add(id, std::move(spec), now_ms());
+        auto reply = state.book.add(id, std::move(spec), state.now_ms());
         if (!reply.error_code.empty()) return reply;
         auto promise = self->make_response_promise<SubmitReply>();
-        persist(self, JobEvent{state.book.find(id)->status, false, {}}, true);
+        persist(self, JobEvent{*state.book.find(id)->status, false, {}}, true);
         after_write(self, [promise, reply]() mutable { promise.deliver(reply); });
         dispatch(self);
         return promise;
@@ -469,7 +510,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         auto& state = self->state;
         if (!state.leading()) return not_leading_error();
         std::string running_on;
-        auto reply = state.book.cancel(id, now_ms(), &running_on);
+        auto reply = state.book.cancel(id, state.now_ms(), &running_on);
         if (reply.result == CancelResult::kNotFound) {
           auto promise = self->make_response_promise<CancelReply>();
           find_status(self, id, [=](const JobStatus& status) mutable {
@@ -501,30 +542,36 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         if (!self->state.leading()) return not_leading_error();
         auto promise = self->make_response_promise<JobStatus>();
         find_status(self, id, [=](const JobStatus& status) mutable {
-          if (!status.id.empty() && !is_final(status.state))
+          if (!status.id.empty() && !is_final(status.state)) {
+            // A stream whose client went away ends its listener: the down message drops it.
+            self->monitor(listener);
             self->state.listeners[id].push_back(listener);
+          }
           promise.deliver(status);
         });
         return promise;
       },
-      [=](drain_atom, int64_t grace_ms) -> caf::result<int64_t> {
+      [=](local<drain_atom>, int64_t grace_ms) -> caf::result<int64_t> {
         auto& state = self->state;
-        state.accepting = false;
-        if (!state.leading()) return int64_t{0};
+        if (!state.leading()) {
+          if (state.accepting()) retire(self);
+          return int64_t{0};
+        }
+        state.phase = Phase::kDraining;
         fail_waiting_jobs(self);
-        state.draining = true;
-        state.drain_deadline_ms = now_ms() + grace_ms;
+        state.drain_deadline_ms = state.now_ms() + grace_ms;
         auto promise = self->make_response_promise<int64_t>();
         state.drain_promises.push_back(promise);
         finish_drain_if_done(self);
         return promise;
       },
-      [=](handover_atom) -> caf::result<bool> {
+      [=](local<handover_atom>) -> caf::result<bool> {
         auto& state = self->state;
-        state.accepting = false;
-        if (!state.leading()) return true;
-        state.role = Role::kHandingOver;
-        state.handed_over = true;
+        if (!state.leading()) {
+          if (state.accepting()) retire(self);
+          return true;
+        }
+        state.phase = Phase::kHandingOver;
         auto promise = self->make_response_promise<bool>();
         state.handover_promises.push_back(promise);
         finish_handover_if_idle(self);
@@ -540,7 +587,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         if (!self->state.leading()) return not_leading_error();
         const auto node = self->state.nodes.find(node_id);
         if (node == self->state.nodes.end()) return false;
-        node->second.last_seen_ms = now_ms();
+        node->second.last_seen_ms = self->state.now_ms();
         return true;
       },
       [=](leave_atom, const std::string& node_id) -> caf::result<bool> {
@@ -552,13 +599,14 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
       },
       [=](progress_atom, const std::string& id, int32_t attempt, const TestOutcome& test) {
         if (!self->state.leading()) return;
-        if (auto event = self->state.book.record_test(id, attempt, test)) publish(self, *event);
+        if (auto event = self->state.book.record_test(id, attempt, test))
+          publish(self, *event, self->state.book.find(id)->status);
       },
       [=](report_atom, const AttemptReport& report) -> caf::result<bool> {
         auto& state = self->state;
         if (!state.leading()) return not_leading_error();
         release_slot(state, report.job_id, report.attempt);
-        auto event = state.book.finish(report, now_ms());
+        auto event = state.book.finish(report, state.now_ms());
         // A stale attempt's report (requeued, cancelled, already recorded) is acknowledged and
         // dropped: each job's result is recorded once.
         if (!event) {
@@ -570,25 +618,25 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self, Schedu
         after_write(self, [promise]() mutable { promise.deliver(true); });
         // While a single node shuts down nothing is dispatched: a job queued again for a retry
         // fails now (in a cluster it stays in the store for the next leader).
-        if (!state.accepting && !state.config.store_is_shared) fail_waiting_jobs(self);
+        if (!state.accepting() && !state.config.store_is_shared) fail_waiting_jobs(self);
         dispatch(self);
         finish_drain_if_done(self);
         return promise;
       },
-      [=](lead_atom, int64_t epoch) { lead(self, epoch); },
-      [=](follow_atom) {
+      [=](local<lead_atom>, int64_t epoch) { lead(self, epoch); },
+      [=](local<follow_atom>) {
         auto& state = self->state;
         if (state.config.lost_epochs && state.epoch >= state.config.lost_epochs->load())
           state.config.lost_epochs->store(state.epoch + 1);
         step_down(self);
       },
-      [=](tick_atom) { on_tick(self); },
+      [=](local<tick_atom>) { on_tick(self); },
   };
 }
 
 }  // namespace
 
-scheduler_actor spawn_scheduler(caf::actor_system& system, SchedulerConfig config) {
+local_scheduler_actor spawn_scheduler(caf::actor_system& system, SchedulerConfig config) {
   return system.spawn(scheduler_behavior, std::move(config));
 }
 

@@ -53,8 +53,12 @@ struct SchedulerConfig {
   // Where the leader logs nodes joining and being lost; must outlive the actor system. May be
   // null.
   telemetry::Logger* logger = nullptr;
+  // Milliseconds since the Unix epoch, for job times, backoffs, deadlines and node timeouts;
+  // empty: the system clock. Called on the scheduler's thread.
+  std::function<int64_t()> clock;
 };
 
-scheduler_actor spawn_scheduler(caf::actor_system& system, SchedulerConfig config);
+// The node keeps the returned handle to itself; other nodes get it as a scheduler_actor.
+local_scheduler_actor spawn_scheduler(caf::actor_system& system, SchedulerConfig config);
 
 }  // namespace codearena::actors

@@ -9,11 +9,10 @@ StatusBoard::Shard& StatusBoard::shard_of(const std::string& id) const {
   return shards_[std::hash<std::string>{}(id) % shards_.size()];
 }
 
-void StatusBoard::publish(const JobStatus& status) {
-  auto entry = std::make_shared<const JobStatus>(status);
-  Shard& shard = shard_of(status.id);
+void StatusBoard::publish(std::shared_ptr<const JobStatus> status) {
+  Shard& shard = shard_of(status->id);
   std::unique_lock<std::shared_mutex> lock(shard.mutex);
-  shard.jobs[status.id] = std::move(entry);
+  shard.jobs[status->id] = std::move(status);
 }
 
 void StatusBoard::forget(const std::string& id) {

@@ -19,8 +19,9 @@ namespace codearena::actors {
 
 class StatusBoard {
  public:
-  // Inserts or replaces the job's entry.
-  void publish(const JobStatus& status);
+  // Inserts or replaces the job's entry with `status`, shared, not copied (the scheduler's job
+  // book holds the same one).
+  void publish(std::shared_ptr<const JobStatus> status);
   void forget(const std::string& id);
   // Forgets every job (the node stopped leading).
   void clear();

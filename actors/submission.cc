@@ -52,10 +52,10 @@ caf::result<Answer> forward(submission_pointer self, Ts... message) {
   if (!state.track) return self->delegate(state.leader, message...);
   auto promise = self->make_response_promise<Answer>();
   const uint64_t key = ++state.next_key;
-  const auto give_up_at = std::chrono::steady_clock::now() + kRetryFor;
+  const auto give_up_at = self->clock().now() + kRetryFor;
   const auto again = [=] {
-    if (std::chrono::steady_clock::now() >= give_up_at) return false;
-    self->delayed_send(self, kRetryPause, tick_atom::value, key);
+    if (self->clock().now() >= give_up_at) return false;
+    self->delayed_send(self, kRetryPause, local_v<tick_atom>, key);
     return true;
   };
   auto send = [=]() mutable {
@@ -120,8 +120,8 @@ submission_actor::behavior_type submission_behavior(submission_pointer self, sch
       [=](watch_atom, const std::string& id, const job_listener_actor& listener) {
         return forward<JobStatus>(self, watch_atom::value, id, listener);
       },
-      [=](leader_atom, const scheduler_actor& current) { follow(self, current); },
-      [=](tick_atom, uint64_t key) {
+      [=](local<leader_atom>, const scheduler_actor& current) { follow(self, current); },
+      [=](local<tick_atom>, uint64_t key) {
         const auto found = self->state.in_flight.find(key);
         if (found != self->state.in_flight.end()) found->second();
       },

@@ -15,52 +15,10 @@ namespace {
 
 namespace sb = codearena::sandbox;
 
-using runner_actor =
-    caf::typed_actor<caf::reacts_to<run_atom, std::string, int32_t, JobSpec, int32_t>>;
-
-// What the pool and one runner share: the attempt the runner is on and its cancel token. A
-// cancel may arrive before the runner takes the attempt from its mailbox; it is remembered.
-class RunnerControl {
- public:
-  std::shared_ptr<sb::CancelToken> begin(const std::string& job_id, int32_t attempt) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    current_ = {job_id, attempt};
-    token_ = std::make_shared<sb::CancelToken>();
-    if (early_cancels_.erase(current_) > 0) token_->cancel();
-    return token_;
-  }
-
-  void end() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    current_ = {};
-    token_.reset();
-  }
-
-  void cancel(const std::string& job_id, int32_t attempt) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (token_ && current_ == std::make_pair(job_id, attempt)) {
-      token_->cancel();
-    } else {
-      early_cancels_.emplace(job_id, attempt);
-    }
-  }
-
-  void forget_early_cancel(const std::string& job_id, int32_t attempt) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    early_cancels_.erase({job_id, attempt});
-  }
-
- private:
-  std::mutex mutex_;
-  std::pair<std::string, int32_t> current_;
-  std::shared_ptr<sb::CancelToken> token_;
-  std::set<std::pair<std::string, int32_t>> early_cancels_;
-};
-
 struct RunnerContext {
   int32_t index = 0;
-  std::shared_ptr<RunnerControl> control;
-  worker_actor pool;
+  std::shared_ptr<SlotControl> control;
+  pool_actor pool;
   judge::Judge* judge = nullptr;
   const judge::LanguageTable* languages = nullptr;
   WorkerPoolConfig config;
@@ -77,8 +35,9 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
     return report;
   }
   const auto pool = context.pool;
+  // Anonymous: the judge calls this from its own threads, not the runner's.
   const auto progress = [&](size_t index, const judge::TestResult& test) {
-    caf::anon_send(pool, progress_atom::value, job_id, attempt, test_outcome_of(index, test));
+    caf::anon_send(pool, local_v<progress_atom>, job_id, attempt, test_outcome_of(index, test));
   };
   // Everything that can fail is inside: an exception leaving this runner's handler would end
   // the runner, and with it (linked) the pool.
@@ -95,7 +54,7 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
       report.message = result.message;
     } else {
       report.kind = AttemptReport::Kind::kJudged;
-      report.outcome = outcome_of(result);
+      report.outcome = outcome_of(result, context.config.kept_output_bytes);
     }
   } catch (const judge::JudgeError& error) {
     report.kind = AttemptReport::Kind::kRejected;
@@ -111,14 +70,14 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
   return report;
 }
 
-runner_actor::behavior_type runner(runner_actor::pointer self, RunnerContext context) {
+slot_actor::behavior_type runner(slot_actor::pointer self, RunnerContext context) {
   return {
       [=](run_atom, const std::string& job_id, int32_t attempt, const JobSpec& spec,
           int32_t parallel) {
         auto report = judge_attempt(context, job_id, attempt, spec, parallel);
         // Idle first: the scheduler, freed by the report, may hand the pool its next job at once.
-        self->send(context.pool, idle_atom::value, context.index);
-        self->send(context.pool, report_atom::value, std::move(report));
+        self->send(context.pool, local_v<idle_atom>, context.index);
+        self->send(context.pool, local_v<report_atom>, std::move(report));
       },
   };
 }
@@ -127,8 +86,8 @@ using AttemptKey = std::pair<std::string, int32_t>;
 
 struct PoolState {
   WorkerPoolConfig config;
-  std::vector<runner_actor> runners;
-  std::vector<std::shared_ptr<RunnerControl>> controls;
+  std::vector<slot_actor> runners;
+  std::vector<std::shared_ptr<SlotControl>> controls;
   std::vector<int32_t> idle;
   std::map<AttemptKey, int32_t> running;  // (job, attempt) -> runner
   scheduler_actor leader;                 // Invalid while no leader is known.
@@ -137,7 +96,7 @@ struct PoolState {
   std::map<AttemptKey, AttemptReport> unacknowledged;
   std::set<AttemptKey> reports_in_flight;
   bool draining = false;
-  int64_t drain_deadline_ms = 0;
+  caf::actor_clock::time_point drain_deadline;
   std::vector<caf::typed_response_promise<int64_t>> drain_promises;
   static constexpr const char* name = "worker_pool";
 };
@@ -147,17 +106,11 @@ using pool_pointer = pool_actor::stateful_pointer<PoolState>;
 constexpr auto kReportTimeout = std::chrono::seconds(10);
 constexpr auto kPoolTick = std::chrono::seconds(1);
 
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void finish_drain_if_done(pool_pointer self) {
   auto& state = self->state;
   if (!state.draining || state.drain_promises.empty()) return;
   const auto unfinished = static_cast<int64_t>(state.running.size() + state.unacknowledged.size());
-  if (unfinished > 0 && wall_ms() < state.drain_deadline_ms) return;
+  if (unfinished > 0 && self->clock().now() < state.drain_deadline) return;
   for (auto& promise : state.drain_promises) promise.deliver(unfinished);
   state.drain_promises.clear();
 }
@@ -198,18 +151,16 @@ void refuse_run(pool_pointer self, const std::string& job_id, int32_t attempt,
   send_report(self, key);
 }
 
-pool_actor::behavior_type pool_behavior(pool_pointer self, judge::Judge* judge,
-                                        const judge::LanguageTable* languages,
+pool_actor::behavior_type pool_behavior(pool_pointer self, SlotStarter start_slot,
                                         WorkerPoolConfig config) {
   self->state.config = config;
   for (int32_t i = 0; i < config.slots; ++i) {
-    RunnerContext context{i, std::make_shared<RunnerControl>(), self, judge, languages, config};
-    self->state.controls.push_back(context.control);
-    self->state.runners.push_back(
-        self->spawn<caf::detached + caf::linked>(runner, std::move(context)));
+    auto control = std::make_shared<SlotControl>();
+    self->state.controls.push_back(control);
+    self->state.runners.push_back(start_slot(self, i, std::move(control)));
     self->state.idle.push_back(config.slots - 1 - i);
   }
-  self->delayed_send(self, kPoolTick, tick_atom::value);
+  self->delayed_send(self, kPoolTick, local_v<tick_atom>);
   return {
       [=](run_atom, const std::string& job_id, int32_t attempt, const JobSpec& spec,
           int32_t parallel) {
@@ -227,7 +178,7 @@ pool_actor::behavior_type pool_behavior(pool_pointer self, judge::Judge* judge,
         if (found != self->state.running.end())
           self->state.controls[found->second]->cancel(job_id, attempt);
       },
-      [=](idle_atom, int32_t index) {
+      [=](local<idle_atom>, int32_t index) {
         auto& state = self->state;
         for (auto it = state.running.begin(); it != state.running.end(); ++it) {
           if (it->second != index) continue;
@@ -237,16 +188,17 @@ pool_actor::behavior_type pool_behavior(pool_pointer self, judge::Judge* judge,
         }
         state.idle.push_back(index);
       },
-      [=](report_atom, AttemptReport& report) {
+      [=](local<report_atom>, AttemptReport& report) {
         const AttemptKey key{report.job_id, report.attempt};
         self->state.unacknowledged[key] = std::move(report);
         send_report(self, key);
       },
-      [=](progress_atom, const std::string& job_id, int32_t attempt, const TestOutcome& test) {
+      [=](local<progress_atom>, const std::string& job_id, int32_t attempt,
+          const TestOutcome& test) {
         if (self->state.leader)
           self->send(self->state.leader, progress_atom::value, job_id, attempt, test);
       },
-      [=](running_atom) {
+      [=](local<running_atom>) {
         std::vector<RunningAttempt> attempts;
         for (const auto& [key, runner] : self->state.running)
           attempts.push_back({key.first, key.second});
@@ -254,27 +206,27 @@ pool_actor::behavior_type pool_behavior(pool_pointer self, judge::Judge* judge,
           attempts.push_back({key.first, key.second});
         return attempts;
       },
-      [=](leader_atom, const scheduler_actor& leader) {
+      [=](local<leader_atom>, const scheduler_actor& leader) {
         auto& state = self->state;
         state.leader = leader;
         state.reports_in_flight.clear();
         if (leader && state.draining) leave(self);
         send_all_reports(self);
       },
-      [=](drain_atom, int64_t grace_ms) -> caf::result<int64_t> {
+      [=](local<drain_atom>, int64_t grace_ms) -> caf::result<int64_t> {
         auto& state = self->state;
         state.draining = true;
-        state.drain_deadline_ms = wall_ms() + grace_ms;
+        state.drain_deadline = self->clock().now() + std::chrono::milliseconds(grace_ms);
         if (state.leader) leave(self);
         auto promise = self->make_response_promise<int64_t>();
         state.drain_promises.push_back(promise);
         finish_drain_if_done(self);
         return promise;
       },
-      [=](tick_atom) {
+      [=](local<tick_atom>) {
         send_all_reports(self);
         finish_drain_if_done(self);
-        self->delayed_send(self, kPoolTick, tick_atom::value);
+        self->delayed_send(self, kPoolTick, local_v<tick_atom>);
       },
   };
 }
@@ -285,13 +237,53 @@ int64_t capped(const std::optional<int64_t>& wanted, int64_t maximum) {
 
 }  // namespace
 
+std::shared_ptr<sb::CancelToken> SlotControl::begin(const std::string& job_id, int32_t attempt) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  current_ = {job_id, attempt};
+  token_ = std::make_shared<sb::CancelToken>();
+  if (early_cancels_.erase(current_) > 0) token_->cancel();
+  return token_;
+}
+
+void SlotControl::end() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  current_ = {};
+  token_.reset();
+}
+
+void SlotControl::cancel(const std::string& job_id, int32_t attempt) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (token_ && current_ == std::make_pair(job_id, attempt)) {
+    token_->cancel();
+  } else {
+    early_cancels_.emplace(job_id, attempt);
+  }
+}
+
+void SlotControl::forget_early_cancel(const std::string& job_id, int32_t attempt) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  early_cancels_.erase({job_id, attempt});
+}
+
+pool_actor spawn_worker_pool(caf::actor_system& system, SlotStarter start_slot,
+                             WorkerPoolConfig config) {
+  return system.spawn(pool_behavior, std::move(start_slot), config);
+}
+
 pool_actor spawn_worker_pool(caf::actor_system& system, judge::Judge& judge,
                              const judge::LanguageTable& languages, WorkerPoolConfig config) {
-  return system.spawn(pool_behavior, &judge, &languages, config);
+  // Judging blocks: each runner gets its own thread (detached), and ends with its pool (linked).
+  const auto start_runner = [judge = &judge, languages = &languages, config](
+                                pool_actor::pointer pool, int32_t index,
+                                std::shared_ptr<SlotControl> control) -> slot_actor {
+    RunnerContext context{index, std::move(control), pool, judge, languages, config};
+    return pool->spawn<caf::detached + caf::linked>(runner, std::move(context));
+  };
+  return spawn_worker_pool(system, start_runner, config);
 }
 
 judge::JudgeRequest judge_request_for(const JobSpec& spec, const judge::Language* language,
-                                   const DefaultLimits& defaults) {
+                                      const DefaultLimits& defaults) {
   judge::JudgeRequest request;
   request.language = spec.language;
   request.source = spec.code;
@@ -326,7 +318,7 @@ judge::JudgeRequest judge_request_for(const JobSpec& spec, const judge::Language
   return request;
 }
 
-TestOutcome test_outcome_of(size_t index, const judge::TestResult& test) {
+TestOutcome test_outcome_of(size_t index, const judge::TestResult& test, size_t copied_bytes) {
   TestOutcome outcome;
   outcome.index = static_cast<int32_t>(index);
   outcome.verdict = judge::verdict_code(test.verdict);
@@ -335,20 +327,22 @@ TestOutcome test_outcome_of(size_t index, const judge::TestResult& test) {
   outcome.memory_kb = test.memory_kb;
   outcome.exit_code = test.exit_code;
   outcome.signal = test.signal != 0 ? sb::signal_name(test.signal) : "";
-  outcome.stdout_data = test.stdout_data;
-  outcome.stderr_data = test.stderr_data;
+  outcome.stdout_data = test.stdout_data.substr(0, copied_bytes);
+  outcome.stderr_data = test.stderr_data.substr(0, copied_bytes);
   outcome.message = test.message;
   return outcome;
 }
 
-JobOutcome outcome_of(const judge::JudgeResult& result) {
+JobOutcome outcome_of(const judge::JudgeResult& result, size_t kept_output_bytes) {
   JobOutcome outcome;
   outcome.verdict = judge::verdict_code(result.verdict);
   outcome.language = result.language;
   outcome.compile_output = result.compile_output;
   outcome.compile_cached = result.compile_cached;
   for (size_t i = 0; i < result.tests.size(); ++i)
-    outcome.tests.push_back(test_outcome_of(i, result.tests[i]));
+    // One byte past the bound, so that cap_kept_output sees what was cut and where.
+    outcome.tests.push_back(test_outcome_of(i, result.tests[i], kept_output_bytes + 1));
+  cap_kept_output(outcome, kept_output_bytes);
   outcome.passed = result.passed;
   outcome.total = result.total;
   outcome.max_cpu_ms = result.max_cpu_ms;

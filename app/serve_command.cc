@@ -1,5 +1,6 @@
 #include "app/serve_command.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -78,7 +79,18 @@ void fit_connections_to_file_limit(http::HttpConfig& http, telemetry::Logger& lo
   http.max_connections = usable;
 }
 
+// Outputs of up to the output limit (16 MB) pass through a node for every test and are freed
+// soon after. With a fixed mmap threshold such buffers go back to the kernel when freed; glibc's
+// adaptive threshold would rise to their size and keep them in its heaps, so that the node's
+// resident memory grew to the most it ever held at once and stayed there
+// (docs/benchmarks.md, "Memory under load").
+void return_large_buffers_to_the_kernel() {
+  constexpr int kMmapThresholdBytes = 256 << 10;
+  ::mallopt(M_MMAP_THRESHOLD, kMmapThresholdBytes);
+}
+
 int serve(ServeConfig config, const sigset_t& signals) {
+  return_large_buffers_to_the_kernel();
   telemetry::Logger logger(config.log_level);
   telemetry::Registry registry;
   auto& deliveries = registry.counter("codearena_webhook_deliveries_total",

@@ -154,9 +154,25 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, const std::string& v) {
          c.service.policy.max_retained_finished = static_cast<size_t>(whole_number(v, 1));
        }},
+      {"--job-retention-bytes", "JOB_RETENTION_BYTES", "128m",
+       "most memory finished jobs hold (about); the oldest are forgotten first",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.policy.retention_bytes = static_cast<size_t>(positive_size(v));
+       }},
+      {"--kept-output", "KEPT_OUTPUT", "256k",
+       "of each test's stdout and stderr, what a job's result keeps (the rest is cut, flagged)",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.policy.kept_output_bytes = static_cast<size_t>(positive_size(v));
+         c.service.worker.kept_output_bytes = c.service.policy.kept_output_bytes;
+       }},
       {"--wait-timeout", "WAIT_TIMEOUT", "20s",
        "longest a ?wait=true submission waits before answering 202",
        [](ServeConfig& c, const std::string& v) { c.http.wait_max_ms = positive_duration_ms(v); }},
+      {"--sse-heartbeat", "SSE_HEARTBEAT", "15s",
+       "keep-alive comment on an idle event stream; a gone client is noticed at the next ones",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.sse_heartbeat_ms = positive_duration_ms(v);
+       }},
       {"--shutdown-grace", "SHUTDOWN_GRACE", "30s",
        "on SIGTERM: how long running jobs may finish before they are failed",
        [](ServeConfig& c, const std::string& v) { c.shutdown_grace_ms = positive_duration_ms(v); }},

@@ -82,7 +82,7 @@ void lose_lease(membership_pointer self, const std::string& why) {
   auto& state = self->state;
   log(self, LogLevel::warn, "leadership_lost", {{"epoch", state.held_epoch}, {"reason", why}});
   state.held_epoch = 0;
-  self->send(state.local.scheduler, actors::follow_atom::value);
+  self->send(state.local.scheduler, actors::local_v<actors::follow_atom>);
 }
 
 void update_lease(membership_pointer self) {
@@ -100,7 +100,7 @@ void update_lease(membership_pointer self) {
     }
     state.held_epoch = *epoch;
     // Repeated every period: a scheduler that stood by after a store failure leads again.
-    self->send(state.local.scheduler, actors::lead_atom::value, *epoch);
+    self->send(state.local.scheduler, actors::local_v<actors::lead_atom>, *epoch);
   } catch (const StoreError& error) {
     log(self, LogLevel::warn, "lease_unavailable", {{"error", error.what()}});
     if (state.held_epoch != 0 && Clock::now() - state.last_renewed >= state.config.lease_ttl)
@@ -128,9 +128,9 @@ std::optional<LeaderTarget> find_leader(membership_pointer self) {
 void tell_locals(membership_pointer self) {
   auto& state = self->state;
   if (state.local.submission)
-    self->send(state.local.submission, actors::leader_atom::value, state.leader);
+    self->send(state.local.submission, actors::local_v<actors::leader_atom>, state.leader);
   if (state.local.pool && (state.joined || !state.leader))
-    self->send(state.local.pool, actors::leader_atom::value, state.leader);
+    self->send(state.local.pool, actors::local_v<actors::leader_atom>, state.leader);
 }
 
 void forget_leader(membership_pointer self) {
@@ -173,7 +173,7 @@ void join(membership_pointer self) {
     send_join(self, {});
     return;
   }
-  self->request(state.local.pool, std::chrono::seconds(5), actors::running_atom::value)
+  self->request(state.local.pool, std::chrono::seconds(5), actors::local_v<actors::running_atom>)
       .then([=](std::vector<RunningAttempt>& running) { send_join(self, running); },
             [=](caf::error&) { self->state.joining = false; });
 }
@@ -288,13 +288,14 @@ membership_actor::behavior_type membership_behavior(membership_pointer self,
     forget_leader(self);
     step(self);
   });
-  self->send(self, actors::tick_atom::value);
+  self->send(self, actors::local_v<actors::tick_atom>);
   return {
-      [=](actors::tick_atom) {
+      [=](actors::local<actors::tick_atom>) {
         step(self);
-        self->delayed_send(self, period_of(self->state.config), actors::tick_atom::value);
+        self->delayed_send(self, period_of(self->state.config),
+                           actors::local_v<actors::tick_atom>);
       },
-      [=](actors::handover_atom) {
+      [=](actors::local<actors::handover_atom>) {
         auto& state = self->state;
         state.handed_over = true;
         if (state.held_epoch != 0) {
@@ -315,8 +316,12 @@ membership_actor::behavior_type membership_behavior(membership_pointer self,
 
 membership_actor spawn_membership(caf::actor_system& system, MembershipConfig config,
                                   NodeActors local, telemetry::Logger& logger) {
-  return system.spawn<caf::detached>(membership_behavior, std::move(config), std::move(local),
-                                     &logger);
+  // The lease's Redis calls block: with Redis the membership gets its own thread.
+  if (config.redis) {
+    return system.spawn<caf::detached>(membership_behavior, std::move(config), std::move(local),
+                                       &logger);
+  }
+  return system.spawn(membership_behavior, std::move(config), std::move(local), &logger);
 }
 
 std::pair<std::string, uint16_t> parse_host_port(const std::string& text, const std::string& what) {

@@ -1,8 +1,8 @@
 // Membership: how a node finds the leader, joins it and stays known, and (on a scheduler-capable
 // node) competes for the leader lease.
 //
-// One membership actor per node, detached because the lease's Redis calls block. Every period (the
-// heartbeat interval, at most a third of the lease TTL) it:
+// One membership actor per node, detached when it uses Redis (the lease's calls block). Every
+// period (the heartbeat interval, at most a third of the lease TTL) it:
 // - renews or tries to take the lease (Redis; the embedded node always leads, a node with
 //   --join never does) and tells the local scheduler `lead(epoch)` or `follow`;
 // - finds the leader (itself, the lease holder's published address, or the --join address),
@@ -40,14 +40,16 @@ struct MembershipConfig {
 
 // The node's own actors the membership keeps informed; invalid handles for absent roles.
 struct NodeActors {
-  actors::scheduler_actor scheduler;
+  actors::local_scheduler_actor scheduler;
   actors::pool_actor pool;
   actors::submission_actor submission;
 };
 
-// handover: stop competing for the lease and release it if held; replies true.
-using membership_actor = caf::typed_actor<caf::replies_to<actors::handover_atom>::with<bool>,
-                                          caf::reacts_to<actors::tick_atom>>;
+// handover: stop competing for the lease and release it if held; replies true. Both messages
+// come from the node itself (tick is the membership's own timer).
+using membership_actor =
+    caf::typed_actor<caf::replies_to<actors::local<actors::handover_atom>>::with<bool>,
+                     caf::reacts_to<actors::local<actors::tick_atom>>>;
 
 // `logger` must outlive the actor system.
 membership_actor spawn_membership(caf::actor_system& system, MembershipConfig config,

@@ -134,6 +134,8 @@ void fields(V& v, S& x) {
   v("stdout_data", x.stdout_data);
   v("stderr_data", x.stderr_data);
   v("message", x.message);
+  v("stdout_truncated", x.stdout_truncated);
+  v("stderr_truncated", x.stderr_truncated);
 }
 
 template <class V, class S, IfStruct<S, JobOutcome> = 0>

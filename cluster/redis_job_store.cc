@@ -42,6 +42,14 @@ return #KEYS - 2
   return script;
 }
 
+// The status as stored: every test's output capped, copied only when one is over the cap.
+std::string encode_kept(const actors::JobStatus& status, size_t kept_output_bytes) {
+  if (actors::output_within(status.result, kept_output_bytes)) return encode_status(status);
+  actors::JobStatus capped = status;
+  actors::cap_kept_output(capped.result, kept_output_bytes);
+  return encode_status(capped);
+}
+
 int64_t fenced_epoch(const RedisReply& reply) {
   const std::string marker = "FENCED ";
   if (!reply.is_error() || reply.text.compare(0, marker.size(), marker) != 0) return -1;
@@ -50,8 +58,12 @@ int64_t fenced_epoch(const RedisReply& reply) {
 
 }  // namespace
 
-RedisJobStore::RedisJobStore(const RedisOptions& options, std::chrono::milliseconds retention)
-    : keys_{options.key_prefix}, retention_(retention), connection_(options) {}
+RedisJobStore::RedisJobStore(const RedisOptions& options, std::chrono::milliseconds retention,
+                             size_t kept_output_bytes)
+    : keys_{options.key_prefix},
+      retention_(retention),
+      kept_output_bytes_(kept_output_bytes),
+      connection_(options) {}
 
 void RedisJobStore::write(int64_t epoch, const std::vector<JobRecord>& batch) {
   if (batch.empty()) return;
@@ -63,7 +75,7 @@ void RedisJobStore::write(int64_t epoch, const std::vector<JobRecord>& batch) {
     keys.push_back(keys_.job(id));
     args.push_back(id);
     args.push_back(actors::is_final(record.status.state) ? "1" : "0");
-    args.push_back(encode_status(record.status));
+    args.push_back(encode_kept(record.status, kept_output_bytes_));
     args.push_back(record.spec ? encode_spec(*record.spec) : "");
   }
   const RedisReply reply = connection_.run_script(write_script(), keys, args);

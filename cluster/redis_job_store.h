@@ -18,9 +18,11 @@ namespace codearena::cluster {
 class RedisJobStore : public JobStore {
  public:
   // Connects at once (throws StoreUnavailableError, or std::invalid_argument for a bad URL).
-  // Finished jobs' keys expire `retention` after the write that finished them.
+  // Finished jobs' keys expire `retention` after the write that finished them. Of each test's
+  // stdout and stderr a stored status keeps at most `kept_output_bytes` (flagged when cut).
   explicit RedisJobStore(const RedisOptions& options,
-                         std::chrono::milliseconds retention = std::chrono::hours(1));
+                         std::chrono::milliseconds retention = std::chrono::hours(1),
+                         size_t kept_output_bytes = actors::kDefaultKeptOutputBytes);
 
   void write(int64_t epoch, const std::vector<JobRecord>& batch) override;
   std::optional<actors::JobStatus> read_status(const std::string& job_id) override;
@@ -30,6 +32,7 @@ class RedisJobStore : public JobStore {
  private:
   const RedisKeys keys_;
   const std::chrono::milliseconds retention_;
+  const size_t kept_output_bytes_;
   RedisConnection connection_;
   StoreCounters counters_;
 };

@@ -38,6 +38,8 @@ json test_json(const actors::TestOutcome& test) {
           {"signal", text_or_null(test.signal)},
           {"stdout", test.stdout_data},
           {"stderr", test.stderr_data},
+          {"stdoutTruncated", test.stdout_truncated},
+          {"stderrTruncated", test.stderr_truncated},
           {"message", test.message}};
 }
 
@@ -104,7 +106,9 @@ json stats_json(const actors::SchedulerStats& stats) {
             {"completed", stats.completed},
             {"failed", stats.failed},
             {"cancelled", stats.cancelled},
-            {"retained", stats.retained}}},
+            {"retained", stats.retained},
+            {"retainedBytes", stats.retained_bytes},
+            {"listeners", stats.listeners}}},
           {"slots",
            {{"total", stats.slots_total},
             {"busy", stats.slots_busy},

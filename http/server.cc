@@ -274,13 +274,17 @@ struct HttpServer::Impl {
     if (!id) return restinio::request_accepted();
     using Stream = restinio::response_builder_t<restinio::chunked_output_t>;
     auto stream = std::make_shared<std::optional<Stream>>();
-    const auto send = [stream](const std::string& chunk, bool last) {
+    // Set on the connection's thread when a write fails: the client is gone.
+    auto gone = std::make_shared<std::atomic<bool>>(false);
+    const auto send = [stream, gone](const std::string& chunk, bool last) {
       auto& response = **stream;
       response.append_chunk(chunk);
       if (last) {
         response.done();
       } else {
-        response.flush();
+        response.flush([gone](const restinio::asio_ns::error_code& error) {
+          if (error) gone->store(true);
+        });
       }
     };
     service.watch(
@@ -309,7 +313,12 @@ struct HttpServer::Impl {
             send("event: state\ndata: " + to_text(job_json(event.status)) + "\n\n", final);
           }
         },
-        config.sse_heartbeat_ms, [send] { send(": keep-alive\n\n", false); });
+        config.sse_heartbeat_ms,
+        [send, gone] {
+          if (gone->load()) return false;
+          send(": keep-alive\n\n", false);
+          return true;
+        });
     return restinio::request_accepted();
   }
 

@@ -14,6 +14,7 @@
 #include "cluster/memory_job_store.h"
 #include "cluster/redis_job_store.h"
 #include "cluster/store_actor.h"
+#include "cluster/tls.h"
 #include "telemetry/log.h"
 
 namespace codearena::actors {
@@ -40,12 +41,8 @@ caf::actor_system_config& configured(caf::actor_system_config& config,
              caf::timespan{std::chrono::milliseconds(cluster.heartbeat_interval_ms)});
   config.set("middleman.connection-timeout",
              caf::timespan{std::chrono::milliseconds(cluster.node_timeout_ms)});
-  if (cluster.tls) {
-    config.load<caf::openssl::manager>();
-    config.set("openssl.certificate", cluster.tls_certificate);
-    config.set("openssl.key", cluster.tls_key);
-    config.set("openssl.cafile", cluster.tls_ca_file);
-  }
+  if (cluster.tls)
+    cluster::load_tls(config, {cluster.tls_certificate, cluster.tls_key, cluster.tls_ca_file});
   return config;
 }
 
@@ -57,7 +54,8 @@ std::vector<std::string> role_names(const ClusterConfig& cluster) {
   return roles;
 }
 
-// Finished jobs stay in Redis as long as in the leader's book (JOB_RETENTION).
+// Finished jobs stay in Redis as long as in the leader's book (JOB_RETENTION), with as much of
+// their output (KEPT_OUTPUT).
 std::unique_ptr<cluster::JobStore> make_store(const ClusterConfig& config,
                                               const SchedulerPolicy& policy) {
   const std::chrono::milliseconds retention(policy.retention_ms);
@@ -68,7 +66,7 @@ std::unique_ptr<cluster::JobStore> make_store(const ClusterConfig& config,
   }
   cluster::RedisOptions options;
   options.url = config.redis_url;
-  return std::make_unique<cluster::RedisJobStore>(options, retention);
+  return std::make_unique<cluster::RedisJobStore>(options, retention, policy.kept_output_bytes);
 }
 
 // The short-lived actors below take the actor they talk to as a spawn argument rather than a
@@ -116,7 +114,7 @@ struct JobService::Impl {
       pool = spawn_worker_pool(system, stack.judge, stack.languages, worker);
     }
     // A single node leads alone from the start: clients are served as soon as it is up.
-    submission = spawn_submission(system, cluster.networked() ? scheduler_actor{} : scheduler,
+    submission = spawn_submission(system, cluster.networked() ? scheduler_actor{} : scheduler_actor{scheduler},
                                   cluster.networked());
     if (config.metrics != nullptr)
       metrics = spawn_metrics_actor(system, submission, *config.metrics);
@@ -179,9 +177,12 @@ struct JobService::Impl {
     const auto [host, port] =
         cluster::parse_host_port(config.cluster.listen, "cluster listen address");
     if (!scheduler) return;  // Only a scheduler is ever connected to.
-    auto published = config.cluster.tls
-                         ? caf::openssl::publish(scheduler, port, host.c_str(), true)
-                         : system.middleman().publish(scheduler, port, host.c_str(), true);
+    // What other nodes may send; the node's own messages to it cannot cross the network.
+    const scheduler_actor published_interface = scheduler;
+    auto published =
+        config.cluster.tls
+            ? caf::openssl::publish(published_interface, port, host.c_str(), true)
+            : system.middleman().publish(published_interface, port, host.c_str(), true);
     if (!published) {
       throw std::runtime_error("cannot listen for cluster connections on " + config.cluster.listen +
                                ": " + system.render(published.error()));
@@ -211,7 +212,7 @@ struct JobService::Impl {
   caf::actor_system_config caf_config;
   caf::actor_system system;
   store_actor store;
-  scheduler_actor scheduler;
+  local_scheduler_actor scheduler;
   pool_actor pool;
   submission_actor submission;
   metrics_actor metrics;
@@ -268,7 +269,7 @@ void JobService::metrics_text(Reply<std::string> done) {
 
 void JobService::watch(const std::string& id, Reply<JobStatus> started,
                        std::function<void(const JobEvent&)> on_event, int64_t quiet_ms,
-                       std::function<void()> on_quiet) {
+                       std::function<bool()> on_quiet) {
   const auto quiet = std::chrono::milliseconds(quiet_ms);
   // Untyped so that it can also time its own quiet periods and watch again; the scheduler sees
   // it through the job_listener_actor interface.
@@ -276,6 +277,17 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
                           const submission_actor& submission) -> caf::behavior {
     const auto listener = caf::actor_cast<job_listener_actor>(self);
     auto first = std::make_shared<bool>(true);
+    using Clock = std::chrono::steady_clock;
+    // When the last event or keep-alive went out.
+    auto last_sign = std::make_shared<Clock::time_point>(Clock::now());
+    // False when the client has gone: the stream ends.
+    const auto keep_alive = [=] {
+      *last_sign = Clock::now();
+      return on_quiet();
+    };
+    const auto end_unless_alive = [=] {
+      if (!keep_alive()) self->quit();
+    };
     // Watches through whichever node leads now; the first answer starts the stream, a later
     // one (after the leader was lost) continues it with the job's current state.
     const auto subscribe = [=] {
@@ -293,6 +305,8 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
               },
               [=](caf::error&) {
                 if (!*first) {
+                  // Waiting for a leader, messages come too often for after(quiet) to fire.
+                  if (Clock::now() - *last_sign >= quiet) end_unless_alive();
                   self->delayed_send(self, kResubscribeDelay, watch_atom::value);
                   return;
                 }
@@ -307,11 +321,12 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
     self->set_down_handler([=](caf::down_msg&) { self->send(self, watch_atom::value); });
     return {
         [=](event_atom, const JobEvent& event) {
+          *last_sign = Clock::now();
           on_event(event);
           if (is_final(event.status.state)) self->quit();
         },
         [=](watch_atom) { subscribe(); },
-        caf::after(quiet) >> [=] { on_quiet(); },
+        caf::after(quiet) >> [=] { end_unless_alive(); },
     };
   };
   impl_->system.spawn(listen, impl_->submission);
@@ -322,20 +337,21 @@ int64_t JobService::drain(int64_t grace_ms) {
   const caf::duration patience{std::chrono::milliseconds(grace_ms) + kRequestTimeout};
   if (impl.scheduler && impl.config.cluster.redis_url.empty()) {
     // Job state lives in this process only: what cannot finish now fails now.
-    return ask_and_wait<int64_t>(impl.system, impl.scheduler, patience, drain_atom::value, grace_ms)
+    return ask_and_wait<int64_t>(impl.system, impl.scheduler, patience, local_v<drain_atom>,
+                                 grace_ms)
         .value_or(-1);
   }
   int64_t unfinished = 0;
   if (impl.pool) {
     unfinished =
-        ask_and_wait<int64_t>(impl.system, impl.pool, patience, drain_atom::value, grace_ms)
+        ask_and_wait<int64_t>(impl.system, impl.pool, patience, local_v<drain_atom>, grace_ms)
             .value_or(-1);
   }
   if (impl.scheduler) {
     ask_and_wait<bool>(impl.system, impl.scheduler, caf::duration{kRequestTimeout},
-                       handover_atom::value);
+                       local_v<handover_atom>);
     ask_and_wait<bool>(impl.system, impl.membership, caf::duration{kRequestTimeout},
-                       handover_atom::value);
+                       local_v<handover_atom>);
   }
   return unfinished;
 }

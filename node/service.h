@@ -88,12 +88,13 @@ class JobService {
   void metrics_text(Reply<std::string> done);
   // Streams a job's events: `started` gets the current status first (empty id: unknown job;
   // nullopt: failure); then `on_event` gets every event until the final one, and `on_quiet`
-  // is called whenever `quiet_ms` pass without one (to keep a connection alive). When the leader
+  // is called whenever `quiet_ms` pass without one (to keep a connection alive); when it returns
+  // false (the client went away) the stream ends and the scheduler forgets it. When the leader
   // is lost meanwhile, the stream continues with the next leader (the job's state then, then
   // its events).
   void watch(const std::string& id, Reply<JobStatus> started,
              std::function<void(const JobEvent&)> on_event, int64_t quiet_ms,
-             std::function<void()> on_quiet);
+             std::function<bool()> on_quiet);
 
   // Shutdown. A single node (job state in memory) stops taking jobs, fails waiting ones, gives
   // running ones `grace_ms` to finish and fails the rest. In a cluster with Redis a worker stops

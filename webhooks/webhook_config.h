@@ -17,6 +17,7 @@ struct WebhookConfig {
   std::chrono::milliseconds connect_timeout{3000};  // TCP and TLS handshake.
   std::chrono::milliseconds timeout{5000};          // Whole request, connection included.
   size_t queue_capacity = 10'000;                   // Deliveries accepted and not yet finished.
+  size_t queue_capacity_bytes = size_t{64} << 20;   // Their bodies together.
   int threads = 2;             // Each runs one request at a time; retries wait in the queue.
   std::string secret;          // Signs bodies (X-CodeArena-Signature) when not empty.
   AddressPolicy destinations;  // Default: public addresses only.

@@ -12,8 +12,8 @@ void check_config(const WebhookConfig& config) {
   if (config.threads < 1) throw std::invalid_argument("webhook threads must be at least 1");
   if (config.max_attempts < 1)
     throw std::invalid_argument("webhook max attempts must be at least 1");
-  if (config.queue_capacity < 1)
-    throw std::invalid_argument("webhook queue capacity must be at least 1");
+  if (config.queue_capacity < 1 || config.queue_capacity_bytes < 1)
+    throw std::invalid_argument("webhook queue capacity must be at least 1 (delivery and byte)");
   if (config.timeout.count() <= 0 || config.connect_timeout.count() <= 0)
     throw std::invalid_argument("webhook timeouts must be positive");
 }
@@ -33,8 +33,11 @@ WebhookSender::~WebhookSender() {
 
 bool WebhookSender::deliver(std::string job_id, std::string url, std::string body) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (stopping_ || pending_ >= config_.queue_capacity) return false;
+  if (stopping_ || pending_ >= config_.queue_capacity ||
+      pending_bytes_ + body.size() > config_.queue_capacity_bytes)
+    return false;
   ++pending_;
+  pending_bytes_ += body.size();
   Delivery delivery;
   delivery.request = {std::move(job_id), std::move(url), std::move(body)};
   queue_.emplace(Clock::now(), std::move(delivery));
@@ -62,6 +65,7 @@ void WebhookSender::run_deliveries() {
     lock.lock();
     if (reschedule(delivery, random)) continue;
     --pending_;
+    pending_bytes_ -= delivery.request.body.size();
     lock.unlock();
     report(delivery);
     lock.lock();
@@ -142,6 +146,7 @@ void WebhookSender::stop(std::chrono::milliseconds grace) {
     std::lock_guard<std::mutex> lock(mutex_);
     left.swap(queue_);
     pending_ -= left.size();
+    for (const auto& [due, delivery] : left) pending_bytes_ -= delivery.request.body.size();
   }
   for (auto& [due, delivery] : left) {
     const std::string last_error = delivery.last.error;

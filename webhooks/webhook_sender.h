@@ -48,7 +48,8 @@ class WebhookSender {
   WebhookSender& operator=(const WebhookSender&) = delete;
 
   // Queues a POST of body to url and returns at once. False (and no outcome report) when
-  // queue_capacity deliveries are already unfinished or the sender is stopping. A bad or refused
+  // queue_capacity deliveries are already unfinished, when their bodies and this one would
+  // exceed queue_capacity_bytes, or when the sender is stopping. A bad or refused
   // URL is accepted here and reported as a failed outcome.
   bool deliver(std::string job_id, std::string url, std::string body);
 
@@ -82,6 +83,7 @@ class WebhookSender {
   std::condition_variable worker_exited_;
   std::multimap<Clock::time_point, Delivery> queue_;  // By due time; FIFO among equals.
   size_t pending_ = 0;
+  size_t pending_bytes_ = 0;  // Of the pending deliveries' bodies.
   size_t exited_workers_ = 0;
   bool stopping_ = false;
   Clock::time_point deadline_;

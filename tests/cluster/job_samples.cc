@@ -24,6 +24,8 @@ TestOutcome outcome(int32_t index, std::string verdict, std::string out, std::st
   test.stdout_data = std::move(out);
   test.stderr_data = std::move(err);
   test.message = "message " + std::to_string(index);
+  test.stdout_truncated = index == 1;
+  test.stderr_truncated = index == 2;
   return test;
 }
 
@@ -38,6 +40,8 @@ void check_same_test(const TestOutcome& actual, const TestOutcome& expected) {
   CHECK(actual.stdout_data == expected.stdout_data);
   CHECK(actual.stderr_data == expected.stderr_data);
   CHECK(actual.message == expected.message);
+  CHECK(actual.stdout_truncated == expected.stdout_truncated);
+  CHECK(actual.stderr_truncated == expected.stderr_truncated);
 }
 
 }  // namespace

@@ -56,6 +56,37 @@ TEST_CASE("redis: a job is one hash of readable JSON, indexed while unfinished",
   CHECK(ttl_ms <= 3'600'000);
 }
 
+TEST_CASE("redis: a finished job expires and keeps each test's output up to the bound",
+          "[cluster][redis][memory]") {
+  RedisServer server;
+  constexpr size_t kKept = 64 << 10;
+  RedisJobStore store(options_for(server), 10min, kKept);
+  RedisConnection redis(options_for(server));
+  JobRecord record = simple_record("big", JobState::kCompleted);
+  record.status.has_result = true;
+  record.status.result.tests.resize(3);
+  for (auto& test : record.status.result.tests) {
+    test.stdout_data = std::string(3 << 20, 'o');
+    test.stderr_data = "short";
+  }
+  store.write(1, {record});
+
+  const long long stored_bytes = redis.command({"HSTRLEN", "test:job:big", "status"}).integer;
+  CHECK(stored_bytes > static_cast<long long>(3 * kKept));
+  CHECK(stored_bytes < static_cast<long long>(3 * kKept + 4096));
+  const auto status = store.read_status("big");
+  REQUIRE(status);
+  for (const auto& test : status->result.tests) {
+    CHECK(test.stdout_data == std::string(kKept, 'o'));
+    CHECK(test.stdout_truncated);
+    CHECK(test.stderr_data == "short");
+    CHECK_FALSE(test.stderr_truncated);
+  }
+  const long long ttl_ms = redis.command({"PTTL", "test:job:big"}).integer;
+  CHECK(ttl_ms > 0);
+  CHECK(ttl_ms <= 600'000);
+}
+
 TEST_CASE("redis: stored text stays a JSON string unless it is not UTF-8", "[cluster][redis]") {
   auto status = full_status("j");
   status.failed_reason = "caf\xc3\xa9";

@@ -19,7 +19,7 @@ JobSpec spec_with(Priority priority, size_t tests = 0) {
 std::string start(JobBook& book, int64_t now = 1000) {
   auto started = book.start_next("worker-1", now);
   REQUIRE(started);
-  return started->first->status.id;
+  return started->first->status->id;
 }
 
 AttemptReport report(const std::string& id, int32_t attempt, AttemptReport::Kind kind) {
@@ -42,7 +42,7 @@ TEST_CASE("jobs start high before normal before low, first come first served wit
   book.add("normal-2", spec_with(Priority::kNormal), 4);
   book.add("high-2", spec_with(Priority::kHigh), 5);
   std::vector<std::string> order;
-  while (auto started = book.start_next("w", 10)) order.push_back(started->first->status.id);
+  while (auto started = book.start_next("w", 10)) order.push_back(started->first->status->id);
   CHECK(order == std::vector<std::string>{"high-1", "high-2", "normal-1", "normal-2", "low-1"});
   CHECK(book.active() == 5);
 }
@@ -138,7 +138,7 @@ TEST_CASE("reports of stale attempts and unknown jobs change nothing", "[jobs]")
   CHECK_FALSE(book.finish(report("a", 2, AttemptReport::Kind::kJudged), 5));
   CHECK_FALSE(book.finish(report("nope", 1, AttemptReport::Kind::kJudged), 5));
   CHECK_FALSE(book.record_test("a", 7, TestOutcome{}));
-  CHECK(book.find("a")->status.state == JobState::kActive);
+  CHECK(book.find("a")->status->state == JobState::kActive);
 }
 
 TEST_CASE("cancel stops queued jobs at once and names the worker of running ones", "[jobs]") {
@@ -210,6 +210,105 @@ TEST_CASE("finished jobs are forgotten after the retention time or beyond the bo
   CHECK(book.find("live") != nullptr);  // Unfinished jobs are never forgotten.
 }
 
+namespace {
+
+// A judged report of one test whose stdout is `stdout_bytes` long.
+AttemptReport judged_with_output(const std::string& id, size_t stdout_bytes) {
+  AttemptReport judged = report(id, 1, AttemptReport::Kind::kJudged);
+  TestOutcome test;
+  test.verdict = "AC";
+  test.stdout_data = std::string(stdout_bytes, 'o');
+  test.stderr_data = "warning\n";
+  judged.outcome.tests.push_back(test);
+  return judged;
+}
+
+// Adds, starts and finishes a job whose one test printed `stdout_bytes`.
+void finish_with_output(JobBook& book, const std::string& id, size_t stdout_bytes, int64_t now) {
+  book.add(id, spec_with(Priority::kNormal), now);
+  REQUIRE(start(book, now) == id);
+  REQUIRE(book.finish(judged_with_output(id, stdout_bytes), now));
+}
+
+}  // namespace
+
+TEST_CASE("finished jobs beyond the byte bound are forgotten, oldest first", "[jobs][memory]") {
+  SchedulerPolicy policy;
+  policy.kept_output_bytes = 100'000;
+  policy.retention_bytes = 250'000;  // Two jobs of about 100 kB, not three.
+  JobBook book(policy);
+  finish_with_output(book, "a", 100'000, 10);
+  finish_with_output(book, "b", 100'000, 20);
+  CHECK(book.retained_bytes() > 200'000);
+  CHECK(book.expire(30).empty());
+  finish_with_output(book, "c", 100'000, 40);
+  book.add("live", spec_with(Priority::kNormal), 40);
+  CHECK(book.retained_bytes() > 250'000);
+  CHECK(book.expire(50) == std::vector<std::string>{"a"});
+  CHECK(book.find("a") == nullptr);
+  CHECK(book.find("b") != nullptr);
+  CHECK(book.find("c") != nullptr);
+  CHECK(book.find("live") != nullptr);
+  CHECK(book.retained_bytes() <= 250'000);
+  CHECK(book.stats(50).retained_bytes == static_cast<int64_t>(book.retained_bytes()));
+}
+
+TEST_CASE("finished jobs are forgotten after the retention time whatever their size",
+          "[jobs][memory]") {
+  SchedulerPolicy policy;
+  policy.retention_ms = 1000;
+  JobBook book(policy);
+  finish_with_output(book, "small", 10, 100);
+  finish_with_output(book, "later", 10, 600);
+  CHECK(book.expire(1099).empty());
+  CHECK(book.expire(1100) == std::vector<std::string>{"small"});
+  CHECK(book.expire(1600) == std::vector<std::string>{"later"});
+  CHECK(book.retained_bytes() == 0);
+}
+
+TEST_CASE("a result keeps each test's output up to the bound, flagged when cut", "[jobs][memory]") {
+  SchedulerPolicy policy;
+  policy.kept_output_bytes = 1000;
+  JobBook book(policy);
+  book.add("a", spec_with(Priority::kNormal, 1), 0);
+  start(book);
+  // The progress event carries the test as it came.
+  const auto progress = book.record_test("a", 1, judged_with_output("a", 5000).outcome.tests[0]);
+  REQUIRE(progress);
+  CHECK(progress->test.stdout_data.size() == 5000);
+  CHECK_FALSE(progress->test.stdout_truncated);
+  const auto done = book.finish(judged_with_output("a", 5000), 10);
+  REQUIRE(done);
+  const TestOutcome& kept = done->status.result.tests.at(0);
+  CHECK(kept.stdout_data == std::string(1000, 'o'));
+  CHECK(kept.stdout_truncated);
+  CHECK(kept.stderr_data == "warning\n");  // Within the bound: whole, not flagged.
+  CHECK_FALSE(kept.stderr_truncated);
+  CHECK(book.find("a")->status->result.tests.at(0).stdout_truncated);
+  CHECK(book.retained_bytes() < 2000 + sizeof(JobStatus) + sizeof(JobSpec) + sizeof(TestOutcome));
+}
+
+TEST_CASE("a cut output never ends inside a UTF-8 character", "[jobs][memory]") {
+  JobOutcome outcome;
+  outcome.tests.resize(1);
+  outcome.tests[0].stdout_data =
+      "ab\xc3\xa9"
+      "cd";  // "abécd": é is two bytes.
+  CHECK_FALSE(output_within(outcome, 3));
+  cap_kept_output(outcome, 3);
+  CHECK(outcome.tests[0].stdout_data == "ab");
+  CHECK(outcome.tests[0].stdout_truncated);
+  CHECK(output_within(outcome, 3));
+}
+
+TEST_CASE("the book and the status board share one status per job", "[jobs][memory]") {
+  JobBook book(SchedulerPolicy{});
+  StatusBoard board;
+  finish_with_output(book, "a", 10'000, 10);
+  board.publish(book.find("a")->status);
+  CHECK(board.find("a").get() == book.find("a")->status.get());
+}
+
 TEST_CASE("statistics count final states, throughput and latency percentiles", "[jobs]") {
   JobBook book(SchedulerPolicy{});
   for (int i = 0; i < 100; ++i) {
@@ -234,13 +333,13 @@ TEST_CASE("the status board hands out whole published statuses to readers", "[jo
   JobStatus status;
   status.id = "a";
   status.state = JobState::kQueued;
-  board.publish(status);
+  board.publish(std::make_shared<const JobStatus>(status));
   const auto queued = board.find("a");
   REQUIRE(queued != nullptr);
   status.state = JobState::kCompleted;
   status.has_result = true;
   status.result.verdict = "AC";
-  board.publish(status);
+  board.publish(std::make_shared<const JobStatus>(status));
   CHECK(queued->state == JobState::kQueued);  // A reader's copy never changes under it.
   CHECK(board.find("a")->result.verdict == "AC");
   board.forget("a");
@@ -300,8 +399,8 @@ TEST_CASE("a new leader restores queued jobs to their queues and running ones un
   SECTION("restored queued jobs start in priority order") {
     const auto started = book.start_next("worker-1", 5000);
     REQUIRE(started);
-    CHECK(started->first->status.id == "queued-high");
-    CHECK(started->first->status.attempts == 1);
+    CHECK(started->first->status->id == "queued-high");
+    CHECK(started->first->status->attempts == 1);
   }
 }
 
@@ -310,7 +409,7 @@ TEST_CASE("restoring a job the book already holds changes nothing", "[jobs][fail
   book.add("job", spec_with(Priority::kNormal), 1);
   book.restore(stored("job", JobState::kActive, 3, Priority::kNormal, 1));
   CHECK(book.active() == 0);
-  CHECK(book.find("job")->status.state == JobState::kQueued);
+  CHECK(book.find("job")->status->state == JobState::kQueued);
 }
 
 TEST_CASE("a job a worker hands back unrun is queued again first, without backoff", "[jobs]") {
@@ -325,7 +424,7 @@ TEST_CASE("a job a worker hands back unrun is queued again first, without backof
   CHECK(book.active() == 0);
   const auto again = book.start_next("worker-2", 1100);
   REQUIRE(again);
-  CHECK(again->first->status.id == "first");
+  CHECK(again->first->status->id == "first");
   // A new attempt number: the handed-back attempt's report can never count for this one.
-  CHECK(again->first->status.attempts == 2);
+  CHECK(again->first->status->attempts == 2);
 }

@@ -238,6 +238,30 @@ TEST_CASE("the queue is bounded and refuses work once stopped", "[webhooks][send
   }
 }
 
+TEST_CASE("the queue is bounded by the bytes of its bodies, freed as deliveries end",
+          "[webhooks][sender]") {
+  TestReceiver silent(std::vector<Reply>{});
+  TestReceiver receiver;
+  OutcomeLog log;
+  WebhookConfig config = local_config();
+  config.threads = 1;
+  config.queue_capacity_bytes = 100;
+  config.timeout = 60s;
+  WebhookSender sender(config, log.callback());
+  const std::string body(60, 'x');
+  CHECK(sender.deliver("delivered", receiver.url(), body));
+  log.wait_for(1);
+  CHECK(sender.pending() == 0);
+  CHECK(sender.deliver("held", silent.url(), body));  // The delivered one's bytes are free.
+  CHECK_FALSE(sender.deliver("too-big", silent.url(), body));
+  CHECK(sender.deliver("fits", silent.url(), std::string(40, 'x')));
+  CHECK(sender.pending() == 2);
+  sender.stop(200ms);
+  const auto outcomes = log.wait_for(3);
+  CHECK(outcomes[0].delivered);
+  CHECK(receiver.requests().size() == 1);
+}
+
 TEST_CASE("stop lets due work finish within the grace period", "[webhooks][sender]") {
   TestReceiver receiver;
   OutcomeLog log;
@@ -257,4 +281,7 @@ TEST_CASE("configurations that cannot work are rejected", "[webhooks][sender]") 
   WebhookConfig no_attempts;
   no_attempts.max_attempts = 0;
   CHECK_THROWS_AS(WebhookSender(no_attempts), std::invalid_argument);
+  WebhookConfig no_bytes;
+  no_bytes.queue_capacity_bytes = 0;
+  CHECK_THROWS_AS(WebhookSender(no_bytes), std::invalid_argument);
 }

@@ -273,7 +273,7 @@ class LeaderRig {
   ActorsToStop running_;
   TimedJobStore* store_ = nullptr;  // Owned by store_actor_; counters read only while it is idle.
   actors::store_actor store_actor_;
-  actors::scheduler_actor scheduler_;
+  actors::local_scheduler_actor scheduler_;
   cluster::membership_actor membership_;
   std::vector<submitter_actor> submitters_;
 };

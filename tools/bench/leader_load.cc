@@ -71,13 +71,16 @@ struct WorkerState {
   static constexpr const char* name = "bench_simulated_worker";
 };
 
-using worker_pointer = actors::worker_actor::stateful_pointer<WorkerState>;
+// A worker that also heartbeats on its own timer (tick).
+using simulated_worker_actor =
+    actors::worker_actor::extend<caf::reacts_to<actors::local<actors::tick_atom>>>;
+using worker_pointer = simulated_worker_actor::stateful_pointer<WorkerState>;
 
-actors::worker_actor::behavior_type simulated_worker(worker_pointer self, std::string node_id,
-                                                     scheduler_actor scheduler,
-                                                     std::vector<submitter_actor> submitters,
-                                                     LoadCounters* counters) {
-  self->send(self, actors::tick_atom::value);
+simulated_worker_actor::behavior_type simulated_worker(worker_pointer self, std::string node_id,
+                                                       scheduler_actor scheduler,
+                                                       std::vector<submitter_actor> submitters,
+                                                       LoadCounters* counters) {
+  self->send(self, actors::local_v<actors::tick_atom>);
   return {
       [=](actors::run_atom, const std::string& id, int32_t attempt, const JobSpec&, int32_t) {
         self->request(scheduler, caf::infinite, actors::report_atom::value,
@@ -92,15 +95,10 @@ actors::worker_actor::behavior_type simulated_worker(worker_pointer self, std::s
                 [=](caf::error&) { counters->count_lost(); });
       },
       [=](actors::cancel_atom, const std::string&, int32_t) {},
-      [=](actors::running_atom) { return std::vector<actors::RunningAttempt>{}; },
-      [=](actors::drain_atom, int64_t) { return int64_t{0}; },
-      [=](actors::idle_atom, int32_t) {},
-      [=](actors::report_atom, const AttemptReport&) {},
-      [=](actors::progress_atom, const std::string&, int32_t, const actors::TestOutcome&) {},
-      [=](actors::tick_atom) {
+      [=](actors::local<actors::tick_atom>) {
         self->request(scheduler, kHeartbeatInterval, actors::heartbeat_atom::value, node_id)
             .then([](bool) {}, [](caf::error&) {});
-        self->delayed_send(self, kHeartbeatInterval, actors::tick_atom::value);
+        self->delayed_send(self, kHeartbeatInterval, actors::local_v<actors::tick_atom>);
       },
   };
 }
@@ -147,8 +145,9 @@ actors::worker_actor spawn_simulated_worker(caf::actor_system& system, std::stri
                                             scheduler_actor scheduler,
                                             std::vector<submitter_actor> submitters,
                                             LoadCounters& counters) {
-  return system.spawn(simulated_worker, std::move(node_id), std::move(scheduler),
-                      std::move(submitters), &counters);
+  return actors::worker_actor{system.spawn(simulated_worker, std::move(node_id),
+                                           std::move(scheduler), std::move(submitters),
+                                           &counters)};
 }
 
 }  // namespace codearena::bench

@@ -12,6 +12,7 @@
 #include "tools/bench/languages_bench.h"
 #include "tools/bench/leader_bench.h"
 #include "tools/bench/sandbox_bench.h"
+#include "tools/bench/soak_bench.h"
 
 namespace {
 
@@ -37,6 +38,8 @@ const Subcommand kSubcommands[] = {
      codearena::bench::kApiLatencyBenchUsage, codearena::bench::api_latency_bench},
     {"leader", "jobs/s one cluster leader takes, memory store against Redis",
      codearena::bench::kLeaderBenchUsage, codearena::bench::leader_bench},
+    {"soak", "a node's peak memory while jobs with large outputs pass through it",
+     codearena::bench::kSoakBenchUsage, codearena::bench::soak_bench},
 };
 
 void print_usage(std::ostream& out) {

@@ -54,10 +54,12 @@ uint16_t free_port() {
 }
 
 // This process's environment with the node's settings replacing any of the same name.
-std::vector<std::string> node_environment(uint16_t port, int64_t slots) {
-  const std::vector<std::string> settings = {"HOST=127.0.0.1", "PORT=" + std::to_string(port),
-                                             "WORKER_CONCURRENCY=" + std::to_string(slots),
-                                             "LOG_LEVEL=warn", "API_RATE_LIMIT=0"};
+std::vector<std::string> node_environment(uint16_t port, int64_t slots,
+                                          const std::vector<std::string>& extra) {
+  std::vector<std::string> settings = {"HOST=127.0.0.1", "PORT=" + std::to_string(port),
+                                       "WORKER_CONCURRENCY=" + std::to_string(slots),
+                                       "LOG_LEVEL=warn", "API_RATE_LIMIT=0"};
+  settings.insert(settings.end(), extra.begin(), extra.end());
   std::vector<std::string> env;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string text = *entry;
@@ -85,7 +87,7 @@ double process_cpu_us(pid_t pid) {
   return stat_file_cpu_us("/proc/" + std::to_string(pid) + "/stat");
 }
 
-ServeProcess::ServeProcess(int64_t slots)
+ServeProcess::ServeProcess(int64_t slots, const std::vector<std::string>& settings)
     : scratch_("codearena-bench-serve"),
       binary_(directory_of_this_binary() + "/codearena"),
       log_path_(scratch_.path() + "/serve.log"),
@@ -94,7 +96,7 @@ ServeProcess::ServeProcess(int64_t slots)
     throw std::runtime_error(binary_ + " not found: build the codearena target beside the bench");
   }
   std::vector<std::string> argv = {binary_, "serve"};
-  std::vector<std::string> env = node_environment(port_, slots);
+  std::vector<std::string> env = node_environment(port_, slots, settings);
   auto argv_ptrs = pointers_to(argv);
   auto env_ptrs = pointers_to(env);
   const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "tools/bench/bench_util.h"
 
@@ -18,8 +19,9 @@ namespace codearena::bench {
 
 class ServeProcess {
  public:
-  // Starts the node with WORKER_CONCURRENCY=slots, LOG_LEVEL=warn, API_RATE_LIMIT=0.
-  explicit ServeProcess(int64_t slots);
+  // Starts the node with WORKER_CONCURRENCY=slots, LOG_LEVEL=warn, API_RATE_LIMIT=0 and
+  // `settings` ("NAME=value", each replacing the environment's NAME).
+  explicit ServeProcess(int64_t slots, const std::vector<std::string>& settings = {});
   ServeProcess(const ServeProcess&) = delete;
   ServeProcess& operator=(const ServeProcess&) = delete;
   ~ServeProcess();
