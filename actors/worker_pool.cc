@@ -46,6 +46,8 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
         judge_request_for(spec, context.languages->find(spec.language), context.config.defaults);
     request.cancel_token = context.control->begin(job_id, attempt);
     request.parallel_tests = std::max(1, parallel);
+    // One byte past the bound, so that cap_kept_output still sees what was cut.
+    request.kept_output_bytes = context.config.kept_output_bytes + 1;
     const auto result = context.judge->judge(request, progress);
     if (result.cancelled) {
       report.kind = AttemptReport::Kind::kCancelled;

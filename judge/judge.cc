@@ -78,6 +78,15 @@ void tally_tests(JudgeResult& result) {
   }
 }
 
+// Drops all but the first `bytes` of the test's stdout and stderr, and gives the memory back.
+void keep_output_prefix(TestResult& test, size_t bytes) {
+  for (std::string* data : {&test.stdout_data, &test.stderr_data}) {
+    if (data->size() <= bytes) continue;
+    data->resize(bytes);
+    data->shrink_to_fit();
+  }
+}
+
 // Shares a job's tests among the threads that run them: hands out indices in order, keeps each
 // result by index, and stops handing them out once the job is stopped (cancelled) or, with
 // stop_on_first_failure, a test failed; then it also cancels the running tests after the
@@ -101,9 +110,10 @@ class TestSchedule {
     return claim;
   }
 
-  // Records the result of a claimed test. Returns it (stable until take_results()) when it
-  // belongs to the job's result, or null when it is dropped: cancelled, or after a failure.
-  const TestResult* finish(const Claim& claim, TestResult result) {
+  // Records the result of a claimed test. Returns it (stable until take_results(), and the
+  // caller's alone until then) when it belongs to the job's result, or null when it is dropped:
+  // cancelled, or after a failure.
+  TestResult* finish(const Claim& claim, TestResult result) {
     std::lock_guard<std::mutex> lock(mutex_);
     running_.erase(claim.index);
     if (claim.token->cancelled() || claim.index > first_failure_) return nullptr;
@@ -338,11 +348,13 @@ void Judge::run_tests(const Language& language, const sandbox::RunRequest& base,
     try {
       while (const auto claim = schedule.next()) {
         TestResult test = run_test(language, base, tests[claim->index], request, claim->token);
-        const TestResult* kept = schedule.finish(*claim, std::move(test));
-        if (kept != nullptr && progress) {
+        TestResult* kept = schedule.finish(*claim, std::move(test));
+        if (kept == nullptr) continue;
+        if (progress) {
           std::lock_guard<std::mutex> lock(progress_mutex);
           progress(claim->index, *kept);
         }
+        keep_output_prefix(*kept, request.kept_output_bytes);
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(failure_mutex);

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -70,6 +71,10 @@ struct JudgeRequest {
   // Cancelling it stops the job: no test starts any more, running ones are killed, and the
   // result has `cancelled` set. Null: the job cannot be cancelled.
   std::shared_ptr<sandbox::CancelToken> cancel_token;
+  // How many bytes of each test's stdout and stderr the result keeps once `progress` has seen
+  // the test whole. The rest is dropped at once, so that a job whose tests print much does not
+  // hold every output until its last test ends. Default: all of it.
+  size_t kept_output_bytes = std::numeric_limits<size_t>::max();
 };
 
 struct TestResult {

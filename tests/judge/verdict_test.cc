@@ -381,6 +381,29 @@ TEST_CASE("progress: called after each test with its index and result") {
   CHECK(stopped.passed == 1);
 }
 
+// Proves the result keeps only `kept_output_bytes` of each test's streams while progress saw
+// them whole, and that the cut comes after checking (the expected output is the whole one).
+TEST_CASE("progress: sees each test's output whole, and the result keeps the requested prefix") {
+  JudgeRequest request;
+  request.language = "python";
+  request.source = "import sys\nsys.stdout.write('x' * 30000)\nsys.stderr.write('y' * 10000)\n";
+  request.tests = {{"", std::string(30000, 'x')}, {"", std::nullopt}};
+  request.kept_output_bytes = 10;
+  std::vector<std::pair<size_t, size_t>> seen_sizes;  // stdout, stderr
+  const auto record = [&](size_t, const TestResult& test) {
+    seen_sizes.emplace_back(test.stdout_data.size(), test.stderr_data.size());
+  };
+  const auto result = shared_judge().judge(request, record);
+  INFO(describe(result));
+  CHECK(result.verdict == Verdict::kAccepted);
+  CHECK(seen_sizes == std::vector<std::pair<size_t, size_t>>(2, {30000, 10000}));
+  REQUIRE(result.tests.size() == 2);
+  for (const TestResult& test : result.tests) {
+    CHECK(test.stdout_data == std::string(10, 'x'));
+    CHECK(test.stderr_data == std::string(10, 'y'));
+  }
+}
+
 // Proves the precompiled header for C++ is built (or found built) on the host, that a second
 // call only reports it ready, and that a C++ job using <bits/stdc++.h> then compiles and runs.
 TEST_CASE("C++: precompiled headers are prepared once and then reported ready") {
