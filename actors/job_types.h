@@ -13,12 +13,12 @@
 #include <string>
 #include <vector>
 
-#include "sandbox/judge_vocabulary.h"
+#include "judge/judge_vocabulary.h"
 
 namespace codearena::actors {
 
-using sandbox::CheckerKind;
-using sandbox::Verdict;
+using judge::CheckerKind;
+using judge::Verdict;
 
 enum class Priority : uint8_t { kHigh = 0, kNormal = 1, kLow = 2 };
 constexpr int kPriorityCount = 3;

@@ -19,8 +19,8 @@ struct RunnerContext {
   int32_t index = 0;
   std::shared_ptr<SlotControl> control;
   pool_actor pool;
-  sb::Judge* judge = nullptr;
-  const sb::LanguageTable* languages = nullptr;
+  judge::Judge* judge = nullptr;
+  const judge::LanguageTable* languages = nullptr;
   WorkerPoolConfig config;
 };
 
@@ -36,7 +36,7 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
   }
   const auto pool = context.pool;
   // Anonymous: the judge calls this from its own threads, not the runner's.
-  const auto progress = [&](size_t index, const sb::TestResult& test) {
+  const auto progress = [&](size_t index, const judge::TestResult& test) {
     caf::anon_send(pool, local_v<progress_atom>, job_id, attempt, test_outcome_of(index, test));
   };
   // Everything that can fail is inside: an exception leaving this runner's handler would end
@@ -46,17 +46,19 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
         judge_request_for(spec, context.languages->find(spec.language), context.config.defaults);
     request.cancel_token = context.control->begin(job_id, attempt);
     request.parallel_tests = std::max(1, parallel);
+    // One byte past the bound, so that cap_kept_output still sees what was cut.
+    request.kept_output_bytes = context.config.kept_output_bytes + 1;
     const auto result = context.judge->judge(request, progress);
     if (result.cancelled) {
       report.kind = AttemptReport::Kind::kCancelled;
-    } else if (result.verdict == sb::Verdict::kInternalError) {
+    } else if (result.verdict == judge::Verdict::kInternalError) {
       report.kind = AttemptReport::Kind::kInternalError;
       report.message = result.message;
     } else {
       report.kind = AttemptReport::Kind::kJudged;
       report.outcome = outcome_of(result, context.config.kept_output_bytes);
     }
-  } catch (const sb::JudgeError& error) {
+  } catch (const judge::JudgeError& error) {
     report.kind = AttemptReport::Kind::kRejected;
     report.message = error.what();
   } catch (const std::exception& error) {
@@ -270,8 +272,8 @@ pool_actor spawn_worker_pool(caf::actor_system& system, SlotStarter start_slot,
   return system.spawn(pool_behavior, std::move(start_slot), config);
 }
 
-pool_actor spawn_worker_pool(caf::actor_system& system, sb::Judge& judge,
-                             const sb::LanguageTable& languages, WorkerPoolConfig config) {
+pool_actor spawn_worker_pool(caf::actor_system& system, judge::Judge& judge,
+                             const judge::LanguageTable& languages, WorkerPoolConfig config) {
   // Judging blocks: each runner gets its own thread (detached), and ends with its pool (linked).
   const auto start_runner = [judge = &judge, languages = &languages, config](
                                 pool_actor::pointer pool, int32_t index,
@@ -282,9 +284,9 @@ pool_actor spawn_worker_pool(caf::actor_system& system, sb::Judge& judge,
   return spawn_worker_pool(system, start_runner, config);
 }
 
-sb::JudgeRequest judge_request_for(const JobSpec& spec, const sb::Language* language,
-                                   const DefaultLimits& defaults) {
-  sb::JudgeRequest request;
+judge::JudgeRequest judge_request_for(const JobSpec& spec, const judge::Language* language,
+                                      const DefaultLimits& defaults) {
+  judge::JudgeRequest request;
   request.language = spec.language;
   request.source = spec.code;
   request.stdin_input = spec.input;
@@ -315,7 +317,7 @@ sb::JudgeRequest judge_request_for(const JobSpec& spec, const sb::Language* lang
   return request;
 }
 
-TestOutcome test_outcome_of(size_t index, const sb::TestResult& test, size_t copied_bytes) {
+TestOutcome test_outcome_of(size_t index, const judge::TestResult& test, size_t copied_bytes) {
   TestOutcome outcome;
   outcome.index = static_cast<int32_t>(index);
   outcome.verdict = test.verdict;
@@ -330,7 +332,7 @@ TestOutcome test_outcome_of(size_t index, const sb::TestResult& test, size_t cop
   return outcome;
 }
 
-JobOutcome outcome_of(const sb::JudgeResult& result, size_t kept_output_bytes) {
+JobOutcome outcome_of(const judge::JudgeResult& result, size_t kept_output_bytes) {
   JobOutcome outcome;
   outcome.verdict = result.verdict;
   outcome.language = result.language;

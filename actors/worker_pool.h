@@ -19,7 +19,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/messages.h"
-#include "sandbox/judge.h"
+#include "judge/judge.h"
 
 namespace codearena::actors {
 
@@ -75,22 +75,22 @@ using SlotStarter = std::function<slot_actor(pool_actor::pointer pool, int32_t i
 
 // A pool of config.slots slots that judge with `judge`, each on its own thread. `judge` and
 // `languages` must outlive the actor system.
-pool_actor spawn_worker_pool(caf::actor_system& system, sandbox::Judge& judge,
-                             const sandbox::LanguageTable& languages, WorkerPoolConfig config);
+pool_actor spawn_worker_pool(caf::actor_system& system, judge::Judge& judge,
+                             const judge::LanguageTable& languages, WorkerPoolConfig config);
 
 // A pool whose slots `start_slot` starts (tests drive the pool with slots of their own).
 pool_actor spawn_worker_pool(caf::actor_system& system, SlotStarter start_slot,
                              WorkerPoolConfig config);
 
 // The judging request for a job spec: server defaults applied, limits capped by the language.
-sandbox::JudgeRequest judge_request_for(const JobSpec& spec, const sandbox::Language* language,
+judge::JudgeRequest judge_request_for(const JobSpec& spec, const judge::Language* language,
                                         const DefaultLimits& defaults);
 
 // The job outcome for a judge result (verdict codes, signal names), each test's output cut to
 // `kept_output_bytes` (see cap_kept_output).
-JobOutcome outcome_of(const sandbox::JudgeResult& result, size_t kept_output_bytes);
+JobOutcome outcome_of(const judge::JudgeResult& result, size_t kept_output_bytes);
 // One test's outcome with at most `copied_bytes` of its stdout and of its stderr.
-TestOutcome test_outcome_of(size_t index, const sandbox::TestResult& test,
+TestOutcome test_outcome_of(size_t index, const judge::TestResult& test,
                             size_t copied_bytes = std::string::npos);
 
 }  // namespace codearena::actors

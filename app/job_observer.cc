@@ -54,7 +54,7 @@ void JobObserver::operator()(const actors::JobEvent& event, const actors::JobSpe
       logger_.log(telemetry::LogLevel::debug, "job_test",
                   {{"jobId", status.id},
                    {"index", event.test->index},
-                   {"verdict", sandbox::verdict_code(event.test->verdict)},
+                   {"verdict", judge::verdict_code(event.test->verdict)},
                    {"cpuMs", event.test->cpu_ms}});
     }
     return;
@@ -81,7 +81,7 @@ void JobObserver::log_transition(const actors::JobStatus& status) {
                            {"language", status.language},
                            {"priority", actors::priority_name(status.priority)},
                            {"attempts", status.attempts}};
-  if (status.result) fields["verdict"] = sandbox::verdict_code(status.result->verdict);
+  if (status.result) fields["verdict"] = judge::verdict_code(status.result->verdict);
   if (!status.failed_reason.empty()) fields["failedReason"] = status.failed_reason;
   if (actors::is_final(status.state))
     fields["totalMs"] = status.finished_at_ms - status.created_at_ms;
@@ -89,8 +89,7 @@ void JobObserver::log_transition(const actors::JobStatus& status) {
 }
 
 void JobObserver::count_final(const actors::JobStatus& status) {
-  const std::string verdict =
-      status.result ? sandbox::verdict_code(status.result->verdict) : "none";
+  const std::string verdict = status.result ? judge::verdict_code(status.result->verdict) : "none";
   jobs_.with({status.language, actors::state_name(status.state), verdict}).inc();
   if (status.started_at_ms > 0) {
     run_duration_.with({status.language})

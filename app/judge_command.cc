@@ -11,10 +11,10 @@
 #include "common/json_text.h"
 #include "common/setting_text.h"
 #include "http/job_json.h"
+#include "judge/judge.h"
+#include "judge/judge_stack.h"
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
-#include "sandbox/judge.h"
-#include "sandbox/judge_stack.h"
 #include "sandbox/units.h"
 
 namespace codearena::app {
@@ -32,7 +32,7 @@ class UsageError : public std::invalid_argument {
 };
 
 struct JudgeOptions {
-  sb::JudgeRequest request;
+  judge::JudgeRequest request;
   std::string languages_path;
 };
 
@@ -45,7 +45,7 @@ std::string read_file_argument(const std::string& flag, const std::string& path)
 }
 
 // N.in / N.out pairs of a folder, in numeric order of N.
-std::vector<sb::TestCase> read_tests(const std::string& dir) {
+std::vector<judge::TestCase> read_tests(const std::string& dir) {
   std::vector<long> numbers;
   DIR* listing = ::opendir(dir.c_str());
   if (listing == nullptr) throw UsageError("--tests: cannot read folder '" + dir + "'");
@@ -59,10 +59,10 @@ std::vector<sb::TestCase> read_tests(const std::string& dir) {
   ::closedir(listing);
   if (numbers.empty()) throw UsageError("--tests: no N.in files in '" + dir + "'");
   std::sort(numbers.begin(), numbers.end());
-  std::vector<sb::TestCase> tests;
+  std::vector<judge::TestCase> tests;
   for (const long n : numbers) {
     const auto stem = dir + "/" + std::to_string(n);
-    sb::TestCase test{read_file_argument("--tests", stem + ".in"), std::nullopt};
+    judge::TestCase test{read_file_argument("--tests", stem + ".in"), std::nullopt};
     if (sb::path_exists(stem + ".out"))
       test.expected_output = read_file_argument("--tests", stem + ".out");
     tests.push_back(std::move(test));
@@ -96,7 +96,7 @@ JudgeOptions parse(const std::vector<std::string>& args) {
       else if (flag == "--output")
         request.limits.output_bytes = sb::parse_size(value());
       else if (flag == "--checker") {
-        const auto kind = sb::parse_checker_kind(value());
+        const auto kind = judge::parse_checker_kind(value());
         if (!kind) throw UsageError("--checker: use default, exact, tokens, float or custom");
         request.checker.kind = *kind;
       } else if (flag == "--epsilon") {
@@ -128,15 +128,15 @@ JudgeOptions parse(const std::vector<std::string>& args) {
   if (request.language.empty()) throw UsageError("--lang is required");
   if (source_path.empty()) throw UsageError("--source is required");
   request.source = read_file_argument("--source", source_path);
-  if (request.checker.kind == sb::CheckerKind::kCustom &&
+  if (request.checker.kind == judge::CheckerKind::kCustom &&
       (request.checker.custom_language.empty() || request.checker.custom_source.empty())) {
     throw UsageError("--checker custom needs --checker-lang and --checker-source");
   }
   return options;
 }
 
-json test_json(const sb::TestResult& test) {
-  return {{"verdict", sb::verdict_code(test.verdict)},
+json test_json(const judge::TestResult& test) {
+  return {{"verdict", judge::verdict_code(test.verdict)},
           {"cpuMs", test.cpu_ms},
           {"wallMs", test.wall_ms},
           {"memoryKb", test.memory_kb},
@@ -147,10 +147,10 @@ json test_json(const sb::TestResult& test) {
           {"message", test.message}};
 }
 
-json result_json(const sb::JudgeResult& result) {
+json result_json(const judge::JudgeResult& result) {
   json tests = json::array();
   for (const auto& test : result.tests) tests.push_back(test_json(test));
-  return {{"verdict", sb::verdict_code(result.verdict)},
+  return {{"verdict", judge::verdict_code(result.verdict)},
           {"language", result.language},
           {"compileOutput", result.compile_output},
           {"compileCached", result.compile_cached},
@@ -167,7 +167,7 @@ json result_json(const sb::JudgeResult& result) {
 }
 
 std::string languages_path(const std::string& configured) {
-  return configured.empty() ? sb::default_language_table_path() : configured;
+  return configured.empty() ? judge::default_language_table_path() : configured;
 }
 
 }  // namespace
@@ -206,14 +206,14 @@ int judge_command(const std::vector<std::string>& args) {
     return 2;
   }
   try {
-    sb::JudgeStackConfig config;
+    judge::JudgeStackConfig config;
     config.slots = options.request.parallel_tests;
     config.languages_path = languages_path(options.languages_path);
     if (const char* compile_time = std::getenv("COMPILE_TIME_LIMIT");
         compile_time && *compile_time) {
       config.compile_time_limit_ms = sb::parse_duration_ms(compile_time);
     }
-    sb::JudgeStack stack(config);
+    judge::JudgeStack stack(config);
     auto& judge = stack.judge;
     std::cout << common::lossy_json_text(result_json(judge.judge(options.request))) << std::endl;
     return 0;
@@ -235,7 +235,7 @@ int languages_command(const std::vector<std::string>& args) {
     return 2;
   }
   try {
-    const auto table = sb::LanguageTable::load(languages_path(path));
+    const auto table = judge::LanguageTable::load(languages_path(path));
     const json list = http::languages_json(table)["languages"];
     std::cout << common::lossy_json_text(list, 2) << std::endl;
     return 0;

@@ -8,11 +8,11 @@
 #include <iostream>
 #include <optional>
 
-#include "actors/service.h"
 #include "app/job_observer.h"
 #include "app/serve_config.h"
 #include "app/teardown_deadline.h"
 #include "http/server.h"
+#include "node/service.h"
 #include "sandbox/errors.h"
 #include "telemetry/log.h"
 #include "telemetry/metrics.h"

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "actors/service.h"
 #include "http/server.h"
+#include "node/service.h"
 #include "telemetry/log.h"
 #include "webhooks/webhook_config.h"
 

@@ -173,8 +173,8 @@ class Writer {
   }
   void write(Priority priority) { write_string(actors::priority_name(priority)); }
   void write(JobState state) { write_string(actors::state_name(state)); }
-  void write(Verdict verdict) { write_string(sandbox::verdict_code(verdict)); }
-  void write(CheckerKind kind) { write_string(sandbox::checker_kind_name(kind)); }
+  void write(Verdict verdict) { write_string(judge::verdict_code(verdict)); }
+  void write(CheckerKind kind) { write_string(judge::checker_kind_name(kind)); }
   template <class S, std::enable_if_t<std::is_class_v<S>, int> = 0>
   void write(const S& x) {
     write_object(x);
@@ -235,10 +235,10 @@ class Reader {
     state = known(actors::parse_state(in.get<std::string>()), "state");
   }
   static void decode(const json& in, Verdict& verdict) {
-    verdict = known(sandbox::parse_verdict(in.get<std::string>()), "verdict");
+    verdict = known(judge::parse_verdict(in.get<std::string>()), "verdict");
   }
   static void decode(const json& in, CheckerKind& kind) {
-    kind = known(sandbox::parse_checker_kind(in.get<std::string>()), "checker");
+    kind = known(judge::parse_checker_kind(in.get<std::string>()), "checker");
   }
   template <class S, std::enable_if_t<std::is_class_v<S>, int> = 0>
   static void decode(const json& in, S& x) {

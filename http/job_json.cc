@@ -30,7 +30,7 @@ json text_or_null(const std::string& text) {
 
 json test_json(const actors::TestOutcome& test) {
   return {{"index", test.index},
-          {"verdict", sandbox::verdict_code(test.verdict)},
+          {"verdict", judge::verdict_code(test.verdict)},
           {"cpuMs", test.cpu_ms},
           {"wallMs", test.wall_ms},
           {"memoryKb", test.memory_kb},
@@ -46,7 +46,7 @@ json test_json(const actors::TestOutcome& test) {
 json outcome_json(const actors::JobOutcome& outcome) {
   json tests = json::array();
   for (const auto& test : outcome.tests) tests.push_back(test_json(test));
-  return {{"verdict", sandbox::verdict_code(outcome.verdict)},
+  return {{"verdict", judge::verdict_code(outcome.verdict)},
           {"language", outcome.language},
           {"compileOutput", outcome.compile_output},
           {"compileCached", outcome.compile_cached},
@@ -124,7 +124,7 @@ json stats_json(const actors::SchedulerStats& stats) {
           {"cluster", cluster_json(stats)}};
 }
 
-json languages_json(const sandbox::LanguageTable& languages) {
+json languages_json(const judge::LanguageTable& languages) {
   const auto limits = [](const sandbox::RunLimits& l) {
     return json{
         {"timeMs", l.cpu_ms}, {"memoryBytes", l.memory_bytes}, {"outputBytes", l.output_bytes}};

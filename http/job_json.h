@@ -6,7 +6,7 @@
 #include <string>
 
 #include "actors/job_types.h"
-#include "sandbox/languages.h"
+#include "judge/languages.h"
 
 namespace codearena::http {
 
@@ -16,7 +16,7 @@ nlohmann::json job_json(const actors::JobStatus& status);
 nlohmann::json outcome_json(const actors::JobOutcome& outcome);
 nlohmann::json test_json(const actors::TestOutcome& test);
 nlohmann::json stats_json(const actors::SchedulerStats& stats);
-nlohmann::json languages_json(const sandbox::LanguageTable& languages);
+nlohmann::json languages_json(const judge::LanguageTable& languages);
 nlohmann::json error_json(const std::string& code, const std::string& message);
 
 // "2026-11-25T21:59:52.123Z" for milliseconds since the epoch.

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "sandbox/checker.h"
+#include "judge/checker.h"
 #include "sandbox/units.h"
 #include "webhooks/callback_url.h"
 
@@ -59,8 +59,8 @@ bool bool_field(const json& object, const char* name) {
   return value->get<bool>();
 }
 
-const sandbox::Language& known_language(const sandbox::LanguageTable& languages,
-                                        const std::string& id, const std::string& field) {
+const judge::Language& known_language(const judge::LanguageTable& languages, const std::string& id,
+                                      const std::string& field) {
   const auto* language = languages.find(id);
   if (language != nullptr) return *language;
   std::string known;
@@ -109,7 +109,7 @@ void check_maximum(int64_t value, int64_t maximum, const std::string& field,
                      unit);
 }
 
-void parse_limits(const json& body, const sandbox::Language& language, actors::JobSpec& spec) {
+void parse_limits(const json& body, const judge::Language& language, actors::JobSpec& spec) {
   const json* limits = optional_field(body, "limits");
   if (limits == nullptr) return;
   if (!limits->is_object()) throw wrong_type("limits", "an object");
@@ -172,20 +172,20 @@ double epsilon_field(const json& checker, const char* name, double fallback) {
 }
 
 void parse_checker(const json& body, const RequestLimits& limits,
-                   const sandbox::LanguageTable& languages, actors::JobSpec& spec) {
+                   const judge::LanguageTable& languages, actors::JobSpec& spec) {
   const json* checker = optional_field(body, "checker");
   if (checker == nullptr) return;
   const char* expected =
       "\"default\", \"exact\", \"tokens\", \"float\", or an object {\"type\", ...}";
-  std::optional<sandbox::CheckerKind> kind;
+  std::optional<judge::CheckerKind> kind;
   if (checker->is_string()) {
-    kind = sandbox::parse_checker_kind(checker->get<std::string>());
+    kind = judge::parse_checker_kind(checker->get<std::string>());
   } else if (checker->is_object()) {
-    kind = sandbox::parse_checker_kind(string_field(*checker, "type", "checker.type", true));
+    kind = judge::parse_checker_kind(string_field(*checker, "type", "checker.type", true));
     const double epsilon = epsilon_field(*checker, "epsilon", 1e-6);
     spec.checker_absolute_epsilon = epsilon_field(*checker, "absoluteEpsilon", epsilon);
     spec.checker_relative_epsilon = epsilon_field(*checker, "relativeEpsilon", epsilon);
-    if (kind == sandbox::CheckerKind::kCustom) {
+    if (kind == judge::CheckerKind::kCustom) {
       spec.checker_code = string_field(*checker, "code", "checker.code", true);
       check_code_size(spec.checker_code, "checker.code", limits);
       const auto language = string_field(*checker, "language", "checker.language", true);
@@ -194,7 +194,7 @@ void parse_checker(const json& body, const RequestLimits& limits,
   } else {
     throw wrong_type("checker", expected);
   }
-  if (!kind || (*kind == sandbox::CheckerKind::kCustom && spec.checker_code.empty()))
+  if (!kind || (*kind == judge::CheckerKind::kCustom && spec.checker_code.empty()))
     throw wrong_type("checker", expected);
   spec.checker = *kind;
 }
@@ -202,7 +202,7 @@ void parse_checker(const json& body, const RequestLimits& limits,
 }  // namespace
 
 ExecuteRequest parse_execute_request(const std::string& body, const RequestLimits& limits,
-                                     const sandbox::LanguageTable& languages) {
+                                     const judge::LanguageTable& languages) {
   if (static_cast<int64_t>(body.size()) > limits.max_body_bytes) {
     throw ApiError(413, "payload_too_large",
                    "the request body is " + std::to_string(body.size()) +

@@ -7,7 +7,7 @@
 
 #include "actors/job_types.h"
 #include "http/api_error.h"
-#include "sandbox/languages.h"
+#include "judge/languages.h"
 
 namespace codearena::http {
 
@@ -28,7 +28,7 @@ struct ExecuteRequest {
 // payload_too_large, 422 unknown_language / limit_too_high / too_many_tests /
 // invalid_callback_url. No other exception but std::bad_alloc, whatever the body.
 ExecuteRequest parse_execute_request(const std::string& body, const RequestLimits& limits,
-                                     const sandbox::LanguageTable& languages);
+                                     const judge::LanguageTable& languages);
 
 // A job id as the API hands them out (a UUID); anything else cannot name a job.
 bool looks_like_job_id(const std::string& text);

@@ -11,12 +11,12 @@
 
 #include <restinio/all.hpp>
 
-#include "actors/service.h"
 #include "common/epoch_ms.h"
 #include "common/json_text.h"
 #include "http/job_json.h"
 #include "http/openapi_document.h"
 #include "http/rate_limiter.h"
+#include "node/service.h"
 #include "telemetry/log.h"
 #include "telemetry/metrics.h"
 

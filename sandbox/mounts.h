@@ -12,14 +12,9 @@
 #include <string>
 #include <vector>
 
-namespace codearena::sandbox {
+#include "sandbox/sandbox.h"  // ReadOnlyBind
 
-// A host path shown read-only at the same path in the box. A host symlink (merged-/usr
-// systems' /bin -> usr/bin) is recreated as the same symlink instead.
-struct ReadOnlyBind {
-  std::string path;
-  bool optional = true;  // Skip silently when the host has no such path.
-};
+namespace codearena::sandbox {
 
 struct RootLayout {
   std::string staging_dir;  // An existing host directory the root is assembled on.
@@ -27,10 +22,6 @@ struct RootLayout {
   uint32_t uid = 0;  // The slot's unprivileged identity, named "runner" in /etc/passwd.
   uint32_t gid = 0;
 };
-
-// The binds used when the configuration names none: system directories, the linker cache and
-// the alternatives symlinks Debian's runtimes resolve through.
-std::vector<ReadOnlyBind> default_read_only_binds();
 
 // Builds the root described above and makes it the process's root. Call once, in a process
 // that owns fresh mount and PID namespaces.

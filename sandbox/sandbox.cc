@@ -8,6 +8,7 @@
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
 #include "sandbox/seccomp_policy.h"
+#include "sandbox/slots.h"
 
 namespace codearena::sandbox {
 
@@ -19,12 +20,15 @@ std::string executable_dir() {
   return exe.substr(0, exe.rfind('/'));
 }
 
-Sandbox::Sandbox(SandboxConfig config) : config_(std::move(config)) {
+namespace {
+
+// The configuration with its defaults filled in, after refusing what cannot work.
+SandboxConfig checked(SandboxConfig config) {
   if (::geteuid() != 0) throw SandboxError("the sandbox needs root (namespaces, cgroups, mounts)");
-  if (config_.slots < 1) throw SandboxError("the sandbox needs at least one slot");
-  if (config_.helper_path.empty()) config_.helper_path = executable_dir() + "/codearena-box";
-  if (config_.binds.empty()) config_.binds = default_read_only_binds();
-  for (const auto& bind : config_.binds) {
+  if (config.slots < 1) throw SandboxError("the sandbox needs at least one slot");
+  if (config.helper_path.empty()) config.helper_path = executable_dir() + "/codearena-box";
+  if (config.binds.empty()) config.binds = default_read_only_binds();
+  for (const auto& bind : config.binds) {
     for (const char* hidden : {"/box", "/tmp", "/proc", "/dev"}) {
       const std::string prefix = hidden;
       if (bind.path == prefix || bind.path.rfind(prefix + "/", 0) == 0) {
@@ -33,20 +37,50 @@ Sandbox::Sandbox(SandboxConfig config) : config_(std::move(config)) {
       }
     }
   }
-  make_dirs(config_.staging_dir, 0700);
-  backend_ = make_cgroup_backend(detect_cgroups("codearena", config_.cgroup_parent));
+  return config;
+}
+
+}  // namespace
+
+Sandbox::Sandbox(SandboxConfig config)
+    : slots_(std::make_unique<SlotPool>(checked(std::move(config)))) {}
+
+Sandbox::~Sandbox() = default;
+
+RunResult Sandbox::run(const RunRequest& request) {
+  if (!request.cancel_token) return slots_->acquire()->run(request);
+  auto lease = slots_->acquire(*request.cancel_token);
+  if (!lease) return cancelled_before_start();
+  return (*lease)->run(request);
+}
+
+size_t Sandbox::free_slot_count() {
+  return slots_->free_count();
+}
+
+size_t Sandbox::slot_count() const {
+  return slots_->size();
+}
+
+const char* Sandbox::cgroup_version() const {
+  return slots_->cgroup_version();
+}
+
+SlotPool::SlotPool(const SandboxConfig& config) {
+  make_dirs(config.staging_dir, 0700);
+  backend_ = make_cgroup_backend(detect_cgroups("codearena", config.cgroup_parent));
   remove_stale_slot_cgroups(*backend_);
   const auto filter = build_seccomp_filter(false);
   const auto filter_refuse = build_seccomp_filter(true);
   const int last_capability =
       static_cast<int>(parse_int(read_text_file("/proc/sys/kernel/cap_last_cap"), "cap_last_cap"));
-  for (int i = 0; i < config_.slots; ++i) {
+  for (int i = 0; i < config.slots; ++i) {
     SlotConfig slot;
     slot.index = i;
-    slot.uid = config_.first_uid + static_cast<uint32_t>(i);
-    slot.helper_path = config_.helper_path;
-    slot.staging_dir = config_.staging_dir;
-    slot.binds = config_.binds;
+    slot.uid = config.first_uid + static_cast<uint32_t>(i);
+    slot.helper_path = config.helper_path;
+    slot.staging_dir = config.staging_dir;
+    slot.binds = config.binds;
     slot.seccomp_filter = filter;
     slot.seccomp_filter_refuse = filter_refuse;
     slot.last_capability = last_capability;
@@ -56,7 +90,7 @@ Sandbox::Sandbox(SandboxConfig config) : config_(std::move(config)) {
   }
 }
 
-Sandbox::~Sandbox() {
+SlotPool::~SlotPool() {
   for (auto& slot : slots_) {
     const int index = slot->index();
     slot.reset();
@@ -64,19 +98,19 @@ Sandbox::~Sandbox() {
   }
 }
 
-Slot* Sandbox::take_free_slot() {
+Slot* SlotPool::take_free_slot() {
   Slot* slot = free_.back();
   free_.pop_back();
   return slot;
 }
 
-Sandbox::Lease Sandbox::acquire() {
+SlotPool::Lease SlotPool::acquire() {
   std::unique_lock<std::mutex> lock(mutex_);
   slot_freed_.wait(lock, [this] { return !free_.empty(); });
   return Lease(*this, *take_free_slot());
 }
 
-std::optional<Sandbox::Lease> Sandbox::acquire(CancelToken& token) {
+std::optional<SlotPool::Lease> SlotPool::acquire(CancelToken& token) {
   // Taking the lock before notifying means a waiter cannot miss the wake-up between checking
   // the token and going to sleep.
   const auto wake = token.on_cancel([this] {
@@ -89,12 +123,12 @@ std::optional<Sandbox::Lease> Sandbox::acquire(CancelToken& token) {
   return Lease(*this, *take_free_slot());
 }
 
-size_t Sandbox::free_slot_count() {
+size_t SlotPool::free_count() {
   std::lock_guard<std::mutex> lock(mutex_);
   return free_.size();
 }
 
-void Sandbox::release(Slot* slot) {
+void SlotPool::release(Slot* slot) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     free_.push_back(slot);
@@ -104,15 +138,8 @@ void Sandbox::release(Slot* slot) {
   slot_freed_.notify_all();
 }
 
-Sandbox::Lease::~Lease() {
+SlotPool::Lease::~Lease() {
   if (slot_ != nullptr) owner_->release(slot_);
-}
-
-RunResult Sandbox::run(const RunRequest& request) {
-  if (!request.cancel_token) return acquire()->run(request);
-  auto lease = acquire(*request.cancel_token);
-  if (!lease) return cancelled_before_start();
-  return (*lease)->run(request);
 }
 
 }  // namespace codearena::sandbox

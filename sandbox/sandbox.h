@@ -1,31 +1,36 @@
-// The sandbox engine: the public face of sandbox/.
+// The sandbox engine: the public face of sandbox/. It runs one command under limits and knows
+// nothing of languages (judge/ builds on it).
 //
 // A Sandbox owns a fixed number of slots. Each slot has its own unprivileged uid, cgroup, and
 // box keeper living in private namespaces (see box_keeper.h), so runs on different slots are
-// isolated from each other as well as from the host. Creating a Sandbox needs root (namespaces,
-// cgroups, mounts); it throws SandboxError when the machine lacks something, naming it.
+// isolated from each other as well as from the host.
 //
 //   Sandbox sandbox(SandboxConfig{});
 //   RunResult result = sandbox.run(request);   // blocks until a slot is free and the run ends
 //
-// Thread-safe: run() may be called from many threads at once; each call takes a free slot. A
-// run whose request carries a cancel token ends as RunStatus::kCancelled when the token is
-// cancelled, also while it still waits for a slot.
+// Thread-safe: every call may come from any thread at once, except the destructor.
 #pragma once
 
-#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "sandbox/cgroup.h"
-#include "sandbox/mounts.h"
 #include "sandbox/run_spec.h"
-#include "sandbox/supervisor.h"
 
 namespace codearena::sandbox {
+
+// A host path shown read-only at the same path in the box. A host symlink (merged-/usr
+// systems' /bin -> usr/bin) is recreated as the same symlink instead.
+struct ReadOnlyBind {
+  std::string path;
+  bool optional = true;  // Skip silently when the host has no such path.
+};
+
+// The binds used when the configuration names none: system directories, the linker cache and
+// the alternatives symlinks Debian's runtimes resolve through.
+std::vector<ReadOnlyBind> default_read_only_binds();
 
 struct SandboxConfig {
   int slots = 1;
@@ -41,57 +46,40 @@ struct SandboxConfig {
   std::vector<ReadOnlyBind> binds;
 };
 
+class SlotPool;  // sandbox/slots.h: the slots and who holds them.
+
 class Sandbox {
  public:
+  // Creates the slots' cgroups (removing those of engines that are gone) and prepares the
+  // seccomp filters; each slot's keeper starts on its first run. Needs root (namespaces,
+  // cgroups, mounts); throws SandboxError naming what the machine lacks or the config gets wrong.
   explicit Sandbox(SandboxConfig config);
+  // Stops every slot's keeper and removes the slots' cgroups. No run may be in progress.
   ~Sandbox();
   Sandbox(const Sandbox&) = delete;
   Sandbox& operator=(const Sandbox&) = delete;
 
-  // Runs the request on the first free slot, waiting for one if all are busy (or until the
-  // request's cancel token is cancelled).
+  // Runs the request on the first free slot, waiting for one if all are busy, and blocks until
+  // the run ends. What the program or the machine did comes back in the result (the sandbox's
+  // own failures as RunStatus::kInternalError); a cancelled token ends the run, or the wait for
+  // a slot, as RunStatus::kCancelled. Throws SandboxError only for an invalid request (a file
+  // name with '/', an unreadable host file, limits RunLimits::problem() rejects).
   RunResult run(const RunRequest& request);
-
-  // Exclusive use of one slot until the lease is destroyed (for callers that pin work to a
-  // slot, such as tests checking what a run leaves behind).
-  class Lease {
-   public:
-    Lease(Sandbox& owner, Slot& slot) : owner_(&owner), slot_(&slot) {}
-    Lease(Lease&& other) noexcept : owner_(other.owner_), slot_(other.slot_) {
-      other.slot_ = nullptr;
-    }
-    Lease(const Lease&) = delete;
-    ~Lease();
-    Slot& operator*() const { return *slot_; }
-    Slot* operator->() const { return slot_; }
-
-   private:
-    Sandbox* owner_;
-    Slot* slot_;
-  };
-  Lease acquire();
-  // Like acquire(), but gives up and returns nothing as soon as `token` is cancelled.
-  std::optional<Lease> acquire(CancelToken& token);
 
   // How many slots are free at this moment (for sizing parallel work; it may change at once).
   size_t free_slot_count();
+  size_t slot_count() const;
+  const char* cgroup_version() const;  // "v1" or "v2".
 
-  size_t slot_count() const { return slots_.size(); }
-  const char* cgroup_version() const { return backend_->version(); }
+  // The slots themselves, for the engine's own tests and benchmarks that pin runs to one slot
+  // (sandbox/slots.h); not for other callers.
+  SlotPool& slots() { return *slots_; }
 
  private:
-  void release(Slot* slot);
-  Slot* take_free_slot();  // Needs mutex_ held and a free slot.
-
-  SandboxConfig config_;
-  std::unique_ptr<CgroupBackend> backend_;
-  std::vector<std::unique_ptr<Slot>> slots_;
-  std::mutex mutex_;
-  std::condition_variable slot_freed_;
-  std::vector<Slot*> free_;
+  std::unique_ptr<SlotPool> slots_;
 };
 
-// The directory of the running executable (from /proc/self/exe).
+// The directory of the running executable (from /proc/self/exe). Throws SandboxError.
 std::string executable_dir();
 
 }  // namespace codearena::sandbox

@@ -6,16 +6,16 @@
 #include <string>
 #include <string_view>
 
-#include "sandbox/languages.h"
+#include "judge/languages.h"
 
-namespace sb = codearena::sandbox;
+namespace judge = codearena::judge;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view source(reinterpret_cast<const char*>(data), size);
-  const auto name = sb::find_java_main_class(source);
+  const auto name = judge::find_java_main_class(source);
   const bool valid =
       name.empty() ||
-      (name.size() <= sb::kMaxClassNameBytes && (name[0] < '0' || name[0] > '9') &&
+      (name.size() <= judge::kMaxClassNameBytes && (name[0] < '0' || name[0] > '9') &&
        name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$") ==
            std::string::npos &&
        source.find(name) != std::string_view::npos);

@@ -4,12 +4,13 @@
 #include <string>
 
 #include "http/request_parsing.h"
-#include "sandbox/languages.h"
+#include "judge/languages.h"
 
-namespace sb = codearena::sandbox;
+namespace judge = codearena::judge;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const auto languages = sb::LanguageTable::load(sb::default_language_table_path(), false);
+  static const auto languages =
+      judge::LanguageTable::load(judge::default_language_table_path(), false);
   const std::string body(reinterpret_cast<const char*>(data), size);
   try {
     codearena::http::parse_execute_request(body, codearena::http::RequestLimits{}, languages);

@@ -29,11 +29,12 @@
 #include <thread>
 #include <vector>
 
+#include "judge/judge.h"
 #include "sandbox/fs_util.h"
-#include "sandbox/judge.h"
 
 namespace {
 
+namespace judge = codearena::judge;
 namespace sb = codearena::sandbox;
 using Catch::Matchers::Contains;
 
@@ -123,21 +124,21 @@ sb::SandboxConfig judge_sandbox_config() {
 class JudgeFixture {
  public:
   JudgeFixture()
-      : languages_(sb::LanguageTable::load(CODEARENA_HOSTILE_LANGUAGES)),
+      : languages_(judge::LanguageTable::load(CODEARENA_HOSTILE_LANGUAGES)),
         sandbox_(judge_sandbox_config()),
         judge_(sandbox_, languages_, cache_, kPchDir) {
     judge_.prepare_precompiled_headers();
   }
-  sb::Judge& judge() { return judge_; }
+  judge::Judge& judge() { return judge_; }
 
  private:
-  sb::LanguageTable languages_;
+  judge::LanguageTable languages_;
   sb::Sandbox sandbox_;
-  sb::CompileCache cache_;
-  sb::Judge judge_;
+  judge::CompileCache cache_;
+  judge::Judge judge_;
 };
 
-sb::Judge& judge() {
+judge::Judge& shared_judge() {
   secrets();  // Planted before the Sandbox (and its keepers) exist.
   static JudgeFixture fixture;
   return fixture.judge();
@@ -155,13 +156,14 @@ std::string clip(const std::string& text, size_t head = 700, size_t tail = 300) 
          " bytes ...]\n" + text.substr(text.size() - tail);
 }
 
-std::string describe(const sb::JudgeResult& result) {
+std::string describe(const judge::JudgeResult& result) {
   std::ostringstream text;
-  text << "verdict=" << sb::verdict_code(result.verdict) << " message='" << result.message
+  text << "verdict=" << judge::verdict_code(result.verdict) << " message='" << result.message
        << "'\ncompile output: " << clip(result.compile_output);
   for (const auto& test : result.tests) {
-    text << "\ntest: verdict=" << sb::verdict_code(test.verdict) << " exit_code=" << test.exit_code
-         << " signal=" << test.signal << " cpu_ms=" << test.cpu_ms << " wall_ms=" << test.wall_ms
+    text << "\ntest: verdict=" << judge::verdict_code(test.verdict)
+         << " exit_code=" << test.exit_code << " signal=" << test.signal
+         << " cpu_ms=" << test.cpu_ms << " wall_ms=" << test.wall_ms
          << " memory_kb=" << test.memory_kb << " message='" << test.message << "'\nstdout ("
          << test.stdout_data.size() << " bytes): " << clip(test.stdout_data) << "\nstderr ("
          << test.stderr_data.size() << " bytes): " << clip(test.stderr_data);
@@ -170,12 +172,12 @@ std::string describe(const sb::JudgeResult& result) {
 }
 
 struct Outcome {
-  sb::JudgeResult result;
+  judge::JudgeResult result;
   double seconds = 0;
   std::string verdict;  // verdict_code(result.verdict)
   std::string description;
 
-  const sb::TestResult& test() const {
+  const judge::TestResult& test() const {
     REQUIRE(result.tests.size() == 1);
     return result.tests.front();
   }
@@ -188,17 +190,17 @@ struct Outcome {
 // memory bomb's garbage collector may burn a second before the heap is full).
 Outcome run_job(const std::string& language, const std::string& source,
                 const std::string& input = "", int64_t cpu_ms = 1000) {
-  sb::JudgeRequest request;
+  judge::JudgeRequest request;
   request.language = language;
   request.source = source;
   request.stdin_input = input;
   request.limits.cpu_ms = cpu_ms;
   const auto started = std::chrono::steady_clock::now();
   Outcome outcome;
-  outcome.result = judge().judge(request);
+  outcome.result = shared_judge().judge(request);
   outcome.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  outcome.verdict = sb::verdict_code(outcome.result.verdict);
+  outcome.verdict = judge::verdict_code(outcome.result.verdict);
   outcome.description = describe(outcome.result);
   if (std::getenv("CODEARENA_HOSTILE_VERBOSE") != nullptr) {
     const auto* test = outcome.result.tests.empty() ? nullptr : &outcome.result.tests.front();
@@ -208,7 +210,7 @@ Outcome run_job(const std::string& language, const std::string& source,
         (test != nullptr ? test->message : outcome.result.compile_output.substr(0, 120)).c_str());
   }
   INFO(language << " job took " << outcome.seconds << " s: " << outcome.description);
-  CHECK(outcome.result.verdict != sb::Verdict::kInternalError);
+  CHECK(outcome.result.verdict != judge::Verdict::kInternalError);
   std::string leaks = secrets().leaks_in(outcome.result.compile_output + outcome.result.message);
   for (const auto& test : outcome.result.tests)
     leaks += secrets().leaks_in(test.stdout_data + test.stderr_data + test.message);
@@ -224,14 +226,14 @@ void expect_verdict(const Outcome& outcome, const std::set<std::string>& allowed
 // The job after an attack: same Judge, same slot. It must be accepted and see no process, file
 // or /tmp entry left by the attack.
 void expect_next_job_clean() {
-  sb::JudgeRequest request;
+  judge::JudgeRequest request;
   request.language = "python";
   request.source = program("clean_check.py");
-  request.tests = {sb::TestCase{"", std::string("clean\n")}};
+  request.tests = {judge::TestCase{"", std::string("clean\n")}};
   request.limits.cpu_ms = 1000;
-  const auto result = judge().judge(request);
+  const auto result = shared_judge().judge(request);
   INFO("the job after the attack: " << describe(result));
-  CHECK(result.verdict == sb::Verdict::kAccepted);
+  CHECK(result.verdict == judge::Verdict::kAccepted);
 }
 
 // The line a read_host program printed for `path` ("<path> ERR ...", "<path> READ ..."), or "".

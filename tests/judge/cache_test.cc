@@ -4,7 +4,7 @@
 
 #include "tests/judge/judge_test_support.h"
 
-using codearena::sandbox::CompiledProgram;
+using codearena::judge::CompiledProgram;
 
 namespace {
 

@@ -3,8 +3,8 @@
 #include <sstream>
 
 #include "sandbox/fs_util.h"
-#include "sandbox/mounts.h"
 
+namespace judge = codearena::judge;
 namespace sb = codearena::sandbox;
 
 const char kPchDir[] = "/var/cache/codearena/pch";
@@ -22,7 +22,7 @@ Sandbox& judge_sandbox() {
 }
 
 const LanguageTable& real_languages() {
-  static const LanguageTable table = LanguageTable::load(sb::default_language_table_path());
+  static const LanguageTable table = LanguageTable::load(judge::default_language_table_path());
   return table;
 }
 

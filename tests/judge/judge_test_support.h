@@ -6,26 +6,26 @@
 #include <string>
 #include <vector>
 
-#include "sandbox/compile_cache.h"
-#include "sandbox/judge.h"
-#include "sandbox/languages.h"
+#include "judge/compile_cache.h"
+#include "judge/judge.h"
+#include "judge/languages.h"
 #include "sandbox/sandbox.h"
 
-using codearena::sandbox::CheckerKind;
-using codearena::sandbox::CheckerSpec;
-using codearena::sandbox::CompileCache;
-using codearena::sandbox::Judge;
-using codearena::sandbox::JudgeError;
-using codearena::sandbox::JudgeRequest;
-using codearena::sandbox::JudgeResult;
-using codearena::sandbox::Language;
-using codearena::sandbox::LanguageTable;
-using codearena::sandbox::LimitRequest;
+using codearena::judge::CheckerKind;
+using codearena::judge::CheckerSpec;
+using codearena::judge::CompileCache;
+using codearena::judge::Judge;
+using codearena::judge::JudgeError;
+using codearena::judge::JudgeRequest;
+using codearena::judge::JudgeResult;
+using codearena::judge::Language;
+using codearena::judge::LanguageTable;
+using codearena::judge::LimitRequest;
 using codearena::sandbox::Sandbox;
-using codearena::sandbox::TestCase;
-using codearena::sandbox::TestResult;
-using codearena::sandbox::Verdict;
-using codearena::sandbox::verdict_code;
+using codearena::judge::TestCase;
+using codearena::judge::TestResult;
+using codearena::judge::Verdict;
+using codearena::judge::verdict_code;
 
 // Host folder of the precompiled headers, shared with the codearena command.
 extern const char kPchDir[];

@@ -11,13 +11,13 @@
 #include "tests/judge/judge_test_support.h"
 
 using Catch::Matchers::Contains;
-using codearena::sandbox::CommandValues;
-using codearena::sandbox::expand_command;
-using codearena::sandbox::find_java_main_class;
-using codearena::sandbox::find_main_class;
-using codearena::sandbox::kMaxClassNameBytes;
-using codearena::sandbox::MainClassScanner;
-using codearena::sandbox::resolve_limits;
+using codearena::judge::CommandValues;
+using codearena::judge::expand_command;
+using codearena::judge::find_java_main_class;
+using codearena::judge::find_main_class;
+using codearena::judge::kMaxClassNameBytes;
+using codearena::judge::MainClassScanner;
+using codearena::judge::resolve_limits;
 using codearena::sandbox::SandboxError;
 
 namespace {

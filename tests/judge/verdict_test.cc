@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "judge/precompiled_headers.h"
 #include "sandbox/fs_util.h"
 #include "tests/judge/judge_test_support.h"
 
@@ -379,6 +381,29 @@ TEST_CASE("progress: called after each test with its index and result") {
   CHECK(stopped.passed == 1);
 }
 
+// Proves the result keeps only `kept_output_bytes` of each test's streams while progress saw
+// them whole, and that the cut comes after checking (the expected output is the whole one).
+TEST_CASE("progress: sees each test's output whole, and the result keeps the requested prefix") {
+  JudgeRequest request;
+  request.language = "python";
+  request.source = "import sys\nsys.stdout.write('x' * 30000)\nsys.stderr.write('y' * 10000)\n";
+  request.tests = {{"", std::string(30000, 'x')}, {"", std::nullopt}};
+  request.kept_output_bytes = 10;
+  std::vector<std::pair<size_t, size_t>> seen_sizes;  // stdout, stderr
+  const auto record = [&](size_t, const TestResult& test) {
+    seen_sizes.emplace_back(test.stdout_data.size(), test.stderr_data.size());
+  };
+  const auto result = shared_judge().judge(request, record);
+  INFO(describe(result));
+  CHECK(result.verdict == Verdict::kAccepted);
+  CHECK(seen_sizes == std::vector<std::pair<size_t, size_t>>(2, {30000, 10000}));
+  REQUIRE(result.tests.size() == 2);
+  for (const TestResult& test : result.tests) {
+    CHECK(test.stdout_data == std::string(10, 'x'));
+    CHECK(test.stderr_data == std::string(10, 'y'));
+  }
+}
+
 // Proves the precompiled header for C++ is built (or found built) on the host, that a second
 // call only reports it ready, and that a C++ job using <bits/stdc++.h> then compiles and runs.
 TEST_CASE("C++: precompiled headers are prepared once and then reported ready") {
@@ -390,6 +415,19 @@ TEST_CASE("C++: precompiled headers are prepared once and then reported ready") 
   INFO(describe(result));
   CHECK(result.verdict == Verdict::kAccepted);
   CHECK(result.compile_output.empty());
+}
+
+// Proves the host build itself: into an empty directory the C++ header is built (the compiler
+// ran and its output was renamed into place), and a second preparation finds it ready.
+TEST_CASE("C++: precompiled headers are built into an empty directory") {
+  const std::string dir = "/tmp/codearena-pch-test-" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  const auto built = codearena::judge::prepare_precompiled_headers(real_languages(), dir);
+  CHECK_THAT(built, Contains("cpp: precompiled header built"));
+  CHECK(codearena::sandbox::path_exists(dir + "/cpp/bits/stdc++.h.gch"));
+  const auto again = codearena::judge::prepare_precompiled_headers(real_languages(), dir);
+  CHECK_THAT(again, Contains("cpp: precompiled header ready"));
+  std::filesystem::remove_all(dir);
 }
 
 // Proves page cache a compilation brings into the slot's cgroup (here the 100 MB precompiled

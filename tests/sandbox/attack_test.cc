@@ -146,7 +146,7 @@ void evict_like_page_cache(long mib) {
 // in its output): it ends refused, or at its wall limit.
 template <typename Armed>
 void expect_host_read_unseen(const std::string& name, Armed armed) {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   RunRequest request = program_request(name);
   request.limits.wall_ms = 2000;
   auto run = std::async(std::launch::async, [&] { return lease->run(request); });
@@ -175,7 +175,7 @@ void expect_host_read_unseen(const std::string& name, Armed armed) {
 // signal (SIGKILL through F_SETOWN and F_SETSIG). Each
 // attempt is refused or stopped, the keeper is the same process afterwards and the slot clean.
 TEST_CASE("attack: no way from a program reaches the keeper") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
   const auto keepers = keeper_pids();
   REQUIRE(keepers.size() == 1);
@@ -193,7 +193,7 @@ TEST_CASE("attack: no way from a program reaches the keeper") {
 
 // Proves a run can neither become root nor raise its limits, priority or I/O class.
 TEST_CASE("attack: a program cannot raise its identity, limits or priority") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const RunResult result = lease->run(program_request("escalate"));
   INFO(describe(result));
   CHECK(refused(result));
@@ -215,7 +215,7 @@ TEST_CASE("attack: locks on shared read-only files are the named residual channe
   read_lock.l_whence = SEEK_SET;
   REQUIRE(::fcntl(ofd_locked, F_OFD_SETLK, &read_lock) == 0);
 
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   for (const char* kind : {"flock", "ofd"}) {
     const RunResult result = lease->run(program_request("shared_lock", {kind, kSharedFile}));
     INFO(kind << ": " << describe(result));
@@ -239,7 +239,7 @@ TEST_CASE("attack: a run cannot watch file activity outside it") {
 TEST_CASE("attack: a run cannot exhaust the machine's AIO events") {
   const auto aio_in_use = [] { return std::stol(read_host_file("/proc/sys/fs/aio-nr")); };
   const long before = aio_in_use();
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const RunResult result = lease->run(program_request("aio_hog"));
   INFO(describe(result));
   CHECK(refused(result));
@@ -251,7 +251,7 @@ TEST_CASE("attack: a run cannot exhaust the machine's AIO events") {
 // class, so a source can ask for this) end the run normally, as ok, with at most the collect
 // limit handed back: neither the keeper nor the slot is lost over it.
 TEST_CASE("attack: thousands of files matching a collected wildcard") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
   const auto keepers = keeper_pids();
   for (const char* length : {"16", "240"}) {
@@ -269,7 +269,7 @@ TEST_CASE("attack: thousands of files matching a collected wildcard") {
 // names of one 15 MiB file (3 GB together) end as an ordinary run (the copies over the box are
 // refused), not as an engine failure, and the keeper stays.
 TEST_CASE("attack: hard links to one large file among the collected files") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
   const auto keepers = keeper_pids();
   RunRequest request = collecting("collect_bait", {"links", "200", "15"});
@@ -288,7 +288,7 @@ TEST_CASE("attack: hard links to one large file among the collected files") {
 // and to /proc), a directory, a socket and a sparse file over the 1 MiB size limit are refused
 // by name, while a plain file and one with a newline in its name come back intact.
 TEST_CASE("attack: collected names that are no plain regular file") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   RunRequest request = collecting("collect_bait", {"odd"});
   request.collect_max_bytes = 1 << 20;
   const RunResult result = lease->run(request);
@@ -308,7 +308,7 @@ TEST_CASE("attack: collected names that are no plain regular file") {
 // are charged to the slot (a program cannot evict shared files itself), and the next run's
 // 32 MiB are reported in full.
 TEST_CASE("attack: page cache of one run is not charged to the next") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   evict_like_page_cache(40);
   const RunResult filler = lease->run(program_request("page_cache", {"40"}));
   INFO("filler: " << describe(filler));
@@ -325,7 +325,7 @@ TEST_CASE("attack: page cache of one run is not charged to the next") {
 // never changes its verdict: a run touching 58 MiB of its 64 MiB and exiting 1 is a runtime
 // error reported at no less than 58 MiB minus the bound.
 TEST_CASE("attack: page cache left below the reclaim bound does not change the next run") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   evict_like_page_cache(10);
   const RunResult filler = lease->run(program_request("page_cache", {"10"}));
   INFO("filler: " << describe(filler));
@@ -341,7 +341,7 @@ TEST_CASE("attack: page cache left below the reclaim bound does not change the n
 // Proves an abstract UNIX socket does not outlive its run, even kept in flight in an SCM_RIGHTS
 // cycle no process holds: the slot's network namespace lives on, but the next run finds nothing.
 TEST_CASE("attack: an abstract socket kept in flight does not reach the next run") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const RunResult planter = lease->run(program_request("abstract_carry"));
   INFO("planter: " << describe(planter));
   REQUIRE(planter.status == RunStatus::kOk);
@@ -355,7 +355,7 @@ TEST_CASE("attack: an abstract socket kept in flight does not reach the next run
 // Proves system calls a denylist does not name are stopped too: open_tree_attr (the twin of
 // the blocked open_tree), memfd_secret and listmount do not do their work.
 TEST_CASE("attack: system calls newer than the filter's list") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   for (const char* call : {"open_tree_attr", "memfd_secret", "listmount"}) {
     const RunResult result = lease->run(program_request("syscall_gap", {call}));
     INFO(call << ": " << describe(result));
@@ -367,7 +367,7 @@ TEST_CASE("attack: system calls newer than the filter's list") {
 // Proves /proc/self/cgroup names no host cgroup (which would tell the engine's pid and the
 // host's cgroup layout): a run sees its cgroup as the root.
 TEST_CASE("attack: a run's cgroup paths tell nothing of the host") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const RunResult result = lease->run(program_request("proc_leak"));
   INFO(describe(result));
   CHECK(refused(result));
@@ -396,7 +396,7 @@ TEST_CASE("attack: a run cannot evict shared files from the host's page cache") 
   const auto [cached_before, pages] = cached_pages(kSharedFile);
   REQUIRE(pages > 0);
   REQUIRE(cached_before == pages);
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const RunResult result = lease->run(program_request("evict_cache", {kSharedFile}));
   INFO(describe(result));
   CHECK(refused(result));
@@ -409,7 +409,7 @@ TEST_CASE("attack: a run cannot evict shared files from the host's page cache") 
 // a residual channel docs/threat-model.md names; should this test fail, it was closed: take it
 // off the list.
 TEST_CASE("attack: sysinfo's host-wide figures are a named residual channel") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const RunResult result = lease->run(program_request("sysinfo_host"));
   INFO(describe(result));
   CHECK(result.status == RunStatus::kRuntimeError);
@@ -420,7 +420,7 @@ TEST_CASE("attack: sysinfo's host-wide figures are a named residual channel") {
 // SCM_RIGHTS cycle) does not weigh on the next run of the slot: a run that then touches 48 MiB
 // of its 64 MiB ends ok.
 TEST_CASE("attack: a file kept in flight does not weigh on the next run") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const RunResult planter = lease->run(program_request("inflight_memory", {"40"}));
   INFO("planter: " << describe(planter));
   REQUIRE(planter.status == RunStatus::kOk);
@@ -441,7 +441,7 @@ TEST_CASE("attack: a futex of a shared file is a named residual channel") {
   void* mapped = ::mmap(nullptr, 4096, PROT_READ, MAP_SHARED, fd, 0);
   ::close(fd);
   REQUIRE(mapped != MAP_FAILED);
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   RunRequest request = program_request("shared_futex", {kSharedFile});
   request.limits.wall_ms = 20'000;
   auto run = std::async(std::launch::async, [&] { return lease->run(request); });
@@ -462,7 +462,7 @@ TEST_CASE("attack: a futex of a shared file is a named residual channel") {
 // dispatch (prctl PR_SET_SYSCALL_USER_DISPATCH), either of which would let it probe the whole
 // policy unseen.
 TEST_CASE("attack: a program cannot hide a blocked call from the report") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   for (const char* way : {"seccomp", "dispatch"}) {
     const RunResult result = lease->run(program_request("hide_violation", {way}));
     INFO(way << ": " << describe(result));
@@ -475,7 +475,7 @@ TEST_CASE("attack: a program cannot hide a blocked call from the report") {
 // Proves the smallest open-files limit the engine accepts (4) still runs a program: the child
 // holds descriptors 0 to 3 when it loads the filter, and the filter's listener needs one more.
 TEST_CASE("attack: the smallest accepted open-files limit still runs a program") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   RunRequest request = program_request("exit_code", {"0"});
   request.limits.open_files = 4;
   const RunResult result = lease->run(request);

@@ -42,7 +42,7 @@ bool wait_for(const std::atomic<bool>& done, double seconds) {
 // Proves a cancel from another thread kills a running program at once (long before its wall
 // limit), reports it as cancelled, and leaves the slot clean with the same keeper.
 TEST_CASE("cancel: a sleeping run is killed mid-run and the slot is clean", "[cancel]") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
   const auto keepers = keeper_pids();
   const RunRequest request = long_sleep_request();
@@ -82,7 +82,7 @@ TEST_CASE("cancel: a token cancelled before the run starts nothing", "[cancel]")
   CHECK(through_sandbox.stdout_data.empty());
   CHECK(through_sandbox.wall_ms == 0);
 
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const RunResult on_slot = lease->run(request);
   INFO(describe(on_slot));
   CHECK(on_slot.status == RunStatus::kCancelled);
@@ -95,7 +95,7 @@ TEST_CASE("cancel: a token cancelled before the run starts nothing", "[cancel]")
 // slot stays with its holder and serves runs afterwards.
 TEST_CASE("cancel: a run waiting for a slot gives up when cancelled", "[cancel]") {
   REQUIRE(engine().slot_count() == 1);
-  std::optional<Sandbox::Lease> lease(engine().acquire());
+  std::optional<SlotPool::Lease> lease(engine().slots().acquire());
   CHECK(engine().free_slot_count() == 0);
   RunRequest request = program_request("echo_stdin");
   request.cancel_token = std::make_shared<CancelToken>();
@@ -124,7 +124,7 @@ TEST_CASE("cancel: a run waiting for a slot gives up when cancelled", "[cancel]"
 // Proves cancelling one of two waiters neither hands it the slot nor strands the other: the
 // slot, once freed, goes to the waiter that was not cancelled.
 TEST_CASE("cancel: a freed slot goes to the waiter that was not cancelled", "[cancel]") {
-  std::optional<Sandbox::Lease> lease(engine().acquire());
+  std::optional<SlotPool::Lease> lease(engine().slots().acquire());
   RunRequest cancelled = program_request("exit_code", {"0"});
   cancelled.cancel_token = std::make_shared<CancelToken>();
   RunRequest kept = program_request("exit_code", {"0"});

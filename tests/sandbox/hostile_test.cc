@@ -104,7 +104,7 @@ int64_t field(const std::string& text, const std::string& name) {
 }
 
 // Runs a raw system call and checks the run ends as a violation naming `expected`.
-void expect_blocked(Sandbox::Lease& lease, const std::string& expected,
+void expect_blocked(SlotPool::Lease& lease, const std::string& expected,
                     std::vector<std::string> args) {
   const RunResult result = lease->run(program_request("raw_syscall", std::move(args)));
   INFO(expected << ": " << describe(result));
@@ -119,7 +119,7 @@ void expect_blocked(Sandbox::Lease& lease, const std::string& expected,
 // never shows more than 32 processes, the run ends normally, and every bomb process is gone
 // afterwards.
 TEST_CASE("hostile: fork bomb is held by the pids limit") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   RunRequest request = program_request("fork_bomb");
   request.limits.pids = 32;
   request.limits.cpu_ms = 3000;
@@ -137,7 +137,7 @@ TEST_CASE("hostile: fork bomb is held by the pids limit") {
 // Proves memory bombs end in memory_limit whichever way they allocate: heap chunks, one big
 // mapping, or stack (with a stack limit above the memory limit, so the cgroup must stop it).
 TEST_CASE("hostile: memory bombs on heap mmap and stack hit the memory limit") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   for (const char* mode : {"heap", "mmap", "stack"}) {
     RunRequest request = program_request("allocate", {mode, "1024"});
     request.limits.stack_bytes = 2LL << 30;
@@ -153,7 +153,7 @@ TEST_CASE("hostile: memory bombs on heap mmap and stack hit the memory limit") {
 // Proves a stack overflow at RLIMIT_STACK (8 MiB, well under the 64 MiB memory limit) is a plain
 // SIGSEGV of the program and leaves the slot clean.
 TEST_CASE("hostile: deep recursion under a small stack limit") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   RunRequest request = program_request("allocate", {"stack", "1024"});
   request.limits.stack_bytes = 8LL << 20;
   const RunResult result = lease->run(request);
@@ -165,7 +165,7 @@ TEST_CASE("hostile: deep recursion under a small stack limit") {
 
 // Proves CPU spread over 16 threads is summed and stopped at the limit, within a small margin.
 TEST_CASE("hostile: CPU burn in 16 threads is stopped at the summed limit") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   RunRequest request = program_request("spin_threads", {"16", "10000"});
   request.limits.cpu_cores = 2;
   request.limits.wall_ms = 10000;
@@ -179,7 +179,7 @@ TEST_CASE("hostile: CPU burn in 16 threads is stopped at the summed limit") {
 
 // Proves a program sleeping forever is stopped by the wall clock.
 TEST_CASE("hostile: sleeping forever is stopped by the wall limit") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   RunRequest request = program_request("sleep", {"3600"});
   request.limits.wall_ms = 1000;
   const RunResult result = lease->run(request);
@@ -191,7 +191,7 @@ TEST_CASE("hostile: sleeping forever is stopped by the wall limit") {
 
 // Proves floods on either stream are cut at output_bytes and end the run.
 TEST_CASE("hostile: stdout and stderr floods are cut at the output limit") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   for (const std::string stream : {"stdout", "stderr"}) {
     RunRequest request = program_request("flood", {stream});
     const RunResult result = lease->run(request);
@@ -209,7 +209,7 @@ TEST_CASE("hostile: stdout and stderr floods are cut at the output limit") {
 // Proves /box and /tmp are bounded: filling one stops with "no space" at its size, the run
 // still ends normally, nothing lands on the host's /tmp, and the next run gets them empty.
 TEST_CASE("hostile: filling /box and /tmp stops at their size") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   for (const std::string dir : {"/box", "/tmp"}) {
     RunRequest request = program_request("fill_disk", {dir});
     request.limits.box_bytes = 16LL << 20;
@@ -228,7 +228,7 @@ TEST_CASE("hostile: filling /box and /tmp stops at their size") {
 // Proves filling /box when it is as large as the memory limit (tmpfs pages are charged to the
 // run's memory) ends either in "no space" or in memory_limit, never harming the slot.
 TEST_CASE("hostile: filling a /box as large as the memory limit") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   RunRequest request = program_request("fill_disk", {"/box"});
   request.limits.box_bytes = request.limits.memory_bytes;
   const RunResult result = lease->run(request);
@@ -240,7 +240,7 @@ TEST_CASE("hostile: filling a /box as large as the memory limit") {
 
 // Proves RLIMIT_NOFILE stops a program opening thousands of files.
 TEST_CASE("hostile: opening thousands of files stops at open_files") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   RunRequest request = program_request("open_files");
   request.limits.open_files = 64;
   const RunResult result = lease->run(request);
@@ -258,7 +258,7 @@ TEST_CASE("hostile: TCP connect to a host port is a violation") {
   HostSocket listener(AF_INET, SOCK_STREAM);
   const int port = listener.bind_loopback();
   listener.listen();
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const RunResult result = lease->run(program_request("net", {"tcp", std::to_string(port)}));
   INFO(describe(result));
   CHECK(result.status == RunStatus::kSecurityViolation);
@@ -273,7 +273,7 @@ TEST_CASE("hostile: with refused network calls, TCP connect fails quietly") {
   HostSocket listener(AF_INET, SOCK_STREAM);
   const int port = listener.bind_loopback();
   listener.listen();
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   RunRequest request = program_request("net", {"tcp", std::to_string(port)});
   request.network_calls = NetworkCalls::kRefuse;
   const RunResult result = lease->run(request);
@@ -288,7 +288,7 @@ TEST_CASE("hostile: with refused network calls, TCP connect fails quietly") {
 TEST_CASE("hostile: UDP send to a host port is a violation") {
   HostSocket receiver(AF_INET, SOCK_DGRAM);
   const int port = receiver.bind_loopback();
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const RunResult result = lease->run(program_request("net", {"udp", std::to_string(port)}));
   INFO(describe(result));
   CHECK(result.status == RunStatus::kSecurityViolation);
@@ -304,7 +304,7 @@ TEST_CASE("hostile: a host abstract unix socket is unreachable") {
   HostSocket listener(AF_UNIX, SOCK_STREAM);
   listener.bind_abstract(name);
   listener.listen();
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const RunResult result = lease->run(program_request("net", {"unix", name}));
   INFO(describe(result));
   CHECK(result.status == RunStatus::kOk);
@@ -316,7 +316,7 @@ TEST_CASE("hostile: a host abstract unix socket is unreachable") {
 // Proves the host's /etc/shadow cannot be read by any path, and none of it leaks to the output.
 TEST_CASE("hostile: reading /etc/shadow fails") {
   const std::string shadow = read_host_file("/etc/shadow");
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const RunResult result = lease->run(
       program_request("read_file", {"/etc/shadow", "/etc/gshadow", "/proc/1/root/etc/shadow",
                                     "/proc/self/root/etc/shadow", "/../../etc/shadow"}));
@@ -339,7 +339,7 @@ TEST_CASE("hostile: reading /etc/shadow fails") {
 // read, and the secret planted in this process's environment appears nowhere, not even in the
 // program's own environment.
 TEST_CASE("hostile: reading /proc/1/environ fails and no host environment leaks") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const char* planted = ::getenv("CODEARENA_TEST_SECRET");
   REQUIRE(planted != nullptr);
   REQUIRE(planted == planted_secret());
@@ -359,7 +359,7 @@ TEST_CASE("hostile: reading /proc/1/environ fails and no host environment leaks"
 // no system file opened for writing, and none of the attempted names exists on the host.
 TEST_CASE("hostile: writing outside /box fails everywhere") {
   const std::string name = "codearena-escape-" + std::to_string(::getpid());
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const RunResult result = lease->run(program_request("write_outside", {name}));
   INFO(describe(result));
   CHECK(result.status == RunStatus::kOk);
@@ -379,7 +379,7 @@ TEST_CASE("hostile: writing outside /box fails everywhere") {
 // Proves kill(-1, SIGKILL) reaches only the run: a host process running as the slot's own uid
 // and this test survive, and the slot's keeper is the same process afterwards.
 TEST_CASE("hostile: kill(-1 SIGKILL) reaches nothing outside the run") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   Canary canary(lease->uid());
   REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
   const auto keepers = keeper_pids();
@@ -396,7 +396,7 @@ TEST_CASE("hostile: kill(-1 SIGKILL) reaches nothing outside the run") {
 // Proves the keeper (PID 1 of the box) cannot be killed from inside, so the slot keeps working
 // without a restart.
 TEST_CASE("hostile: kill(1 SIGKILL) cannot kill the box keeper") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
   const auto keepers = keeper_pids();
   REQUIRE(keepers.size() == 1);
@@ -427,14 +427,14 @@ TEST_CASE("hostile: dangerous system calls are violations named after the call")
       {"userfaultfd", {std::to_string(SYS_userfaultfd)}},
       {"clone", {std::to_string(SYS_clone), std::to_string(CLONE_NEWUSER | SIGCHLD)}},
   };
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   for (const auto& entry : cases) expect_blocked(lease, entry.name, entry.args);
   expect_clean_slot(lease);
 }
 
 // Proves clone into any new namespace is stopped, whichever namespace flag is used.
 TEST_CASE("hostile: clone with any namespace flag is a violation") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   for (const int flag : {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID,
                          CLONE_NEWNET, CLONE_NEWCGROUP}) {
     expect_blocked(lease, "clone", {std::to_string(SYS_clone), std::to_string(flag | SIGCHLD)});
@@ -446,7 +446,7 @@ TEST_CASE("hostile: clone with any namespace flag is a violation") {
 // non-AF_UNIX sockets are violations, while a FIFO node and a personality query are allowed and
 // clone3 fails with ENOSYS (so the C library falls back to the clone the filter can inspect).
 TEST_CASE("hostile: calls stopped by their arguments") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   expect_blocked(lease, "mknod", {std::to_string(SYS_mknod), "0", "0x21b6", "0x103"});
   expect_blocked(lease, "mknodat", {std::to_string(SYS_mknodat), "-100", "0", "0x61b6"});
   expect_blocked(lease, "personality", {std::to_string(SYS_personality), "0x8"});
@@ -474,7 +474,7 @@ TEST_CASE("hostile: calls stopped by their arguments") {
 // supplementary groups, every capability set empty, no_new_privs, a seccomp filter, a session
 // of its own, and exactly the fixed environment.
 TEST_CASE("hostile: the program runs unprivileged") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const RunResult result = lease->run(
       program_request("read_file", {"/proc/self/stat", "/proc/self/status", "/proc/self/environ"}));
   INFO(describe(result));
@@ -511,7 +511,7 @@ TEST_CASE("hostile: the program runs unprivileged") {
 // its table, such as open_tree_attr 467, statmount 457, listmount 458, file_getattr 468 and
 // file_setattr 469, and a number beyond any table).
 TEST_CASE("hostile: calls not on the allowlist are stopped, known to libseccomp or not") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   for (const char* name :
        {"ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "pidfd_open",
         "process_madvise", "kcmp", "mount", "umount2", "pivot_root", "chroot", "unshare", "setns",
@@ -535,7 +535,7 @@ TEST_CASE("hostile: calls not on the allowlist are stopped, known to libseccomp 
 // filter kills x32 and i386 calls (security_violation); a kernel without IA32 emulation already
 // refuses int $0x80 with SIGSEGV, before the filter sees it.
 TEST_CASE("hostile: x32 and i386 system calls do not run") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   for (const char* abi : {"x32", "i386"}) {
     const RunResult result = lease->run(program_request("foreign_abi", {abi}));
     INFO(abi << ": " << describe(result));
@@ -551,7 +551,7 @@ TEST_CASE("hostile: x32 and i386 system calls do not run") {
 TEST_CASE("hostile: planted symlink and FIFO are not collected") {
   const std::string passwd = read_host_file("/etc/passwd");
   REQUIRE_FALSE(passwd.empty());
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const std::vector<std::string> plants[] = {{"symlink", "result", "/etc/passwd"},
                                              {"symlink", "result", "../etc/passwd"},
                                              {"fifo", "result"}};
@@ -572,7 +572,7 @@ TEST_CASE("hostile: planted symlink and FIFO are not collected") {
 // Proves a daemon (double fork and setsid) dies with the run: the cgroup is empty at once and
 // the next run on the slot sees no other process and nothing it could have left in /tmp.
 TEST_CASE("hostile: a daemonized grandchild does not outlive the run") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const RunResult result = lease->run(program_request("daemon"));
   INFO(describe(result));
   CHECK(result.status == RunStatus::kOk);
@@ -585,7 +585,7 @@ TEST_CASE("hostile: a daemonized grandchild does not outlive the run") {
 
 // Proves System V IPC objects, which outlive their creator, do not reach the next run.
 TEST_CASE("hostile: System V IPC objects do not survive the run") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   const RunResult result = lease->run(program_request("sysv_ipc"));
   INFO(describe(result));
   CHECK(result.status == RunStatus::kOk);

@@ -23,7 +23,7 @@ Sandbox& forged_engine() {
   return instance;
 }
 
-RunResult run_forgery(Sandbox::Lease& lease, const std::string& forgery) {
+RunResult run_forgery(SlotPool::Lease& lease, const std::string& forgery) {
   RunRequest request;
   request.argv = {forgery};
   request.collect = {"out"};
@@ -35,7 +35,7 @@ RunResult run_forgery(Sandbox::Lease& lease, const std::string& forgery) {
 }  // namespace
 
 TEST_CASE("keeper distrust: every forged answer is an internal error and the keeper is replaced") {
-  auto lease = forged_engine().acquire();
+  auto lease = forged_engine().slots().acquire();
   const char* forgeries[] = {"eventfd-file",      "dev-zero-file",
                              "oversized-file",    "files-larger-than-the-box",
                              "file-sent-twice",   "more-files-than-names",
@@ -61,7 +61,7 @@ TEST_CASE("keeper distrust: every forged answer is an internal error and the kee
 }
 
 TEST_CASE("keeper distrust: a keeper that never reports the end is replaced after the grace") {
-  auto lease = forged_engine().acquire();
+  auto lease = forged_engine().slots().acquire();
   const RunResult result = run_forgery(lease, "silence");
   INFO(describe(result));
   CHECK(result.status == RunStatus::kInternalError);
@@ -70,7 +70,7 @@ TEST_CASE("keeper distrust: a keeper that never reports the end is replaced afte
 }
 
 TEST_CASE("keeper distrust: a keeper that exits mid-run is replaced for the next run") {
-  auto lease = forged_engine().acquire();
+  auto lease = forged_engine().slots().acquire();
   const RunResult first = run_forgery(lease, "exit-without-answer");
   INFO("first: " << describe(first));
   CHECK(first.status == RunStatus::kInternalError);

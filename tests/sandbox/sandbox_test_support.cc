@@ -84,7 +84,7 @@ ProbeReport parse_probe(const std::string& output) {
   return report;
 }
 
-void expect_clean_slot(Sandbox::Lease& lease) {
+void expect_clean_slot(SlotPool::Lease& lease) {
   CHECK(lease->cgroup().process_count() == 0);
 
   const RunResult probe = lease->run(program_request("probe"));

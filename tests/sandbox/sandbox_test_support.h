@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sandbox/sandbox.h"
+#include "sandbox/slots.h"
 
 using codearena::sandbox::InputFile;
 using codearena::sandbox::NetworkCalls;
@@ -17,6 +18,7 @@ using codearena::sandbox::RunRequest;
 using codearena::sandbox::RunResult;
 using codearena::sandbox::RunStatus;
 using codearena::sandbox::Sandbox;
+using codearena::sandbox::SlotPool;
 
 // The engine shared by every test of this process (ctest runs each test case in a process of
 // its own). It has one slot and is created after planting planted_secret() in the environment.
@@ -45,9 +47,10 @@ struct ProbeReport {
 ProbeReport parse_probe(const std::string& output);
 
 // Checks that the slot shows nothing of the previous run: its cgroup is empty, a probe run
-// is process 2 and sees only itself in /proc, nothing but its own file in /box, an empty /tmp and no System V
-// IPC objects, the cgroup is empty again after the probe, and a trivial program runs fine.
-void expect_clean_slot(Sandbox::Lease& lease);
+// is process 2 and sees only itself in /proc, nothing but its own file in /box, an empty /tmp and
+// no System V IPC objects, the cgroup is empty again after the probe, and a trivial program runs
+// fine.
+void expect_clean_slot(SlotPool::Lease& lease);
 
 // PIDs of this process's children that run the box keeper (one per slot once it has run).
 std::set<pid_t> keeper_pids();

@@ -17,7 +17,7 @@ namespace {
 
 // Runs the request; a SandboxError thrown by run() comes back as an internal_error result whose
 // message starts with "thrown: ", so a test can accept either way of refusing a request.
-RunResult run_catching(Sandbox::Lease& lease, const RunRequest& request) {
+RunResult run_catching(SlotPool::Lease& lease, const RunRequest& request) {
   try {
     return lease->run(request);
   } catch (const SandboxError& error) {
@@ -245,7 +245,7 @@ TEST_CASE("wall_time_limit: copying a large input file does not shorten the limi
 // comes back as an internal_error result naming the cause, as Slot::run promises, and that the
 // slot serves the next run normally.
 TEST_CASE("internal_error: an input file larger than /box is reported with its cause") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   RunRequest request = program_request("exit_code", {"0"});
   request.files.push_back(InputFile{"big", std::string(2 << 20, 'b'), "", false});
   request.limits.box_bytes = 1 << 20;
@@ -260,7 +260,7 @@ TEST_CASE("internal_error: an input file larger than /box is reported with its c
 // Proves a request naming one input file twice is refused with a message naming the file
 // (as a SandboxError or an internal_error result), and the slot keeps working.
 TEST_CASE("internal_error: a duplicate input file name is refused with its name") {
-  auto lease = engine().acquire();
+  auto lease = engine().slots().acquire();
   RunRequest request = program_request("exit_code", {"0"});
   request.files.push_back(InputFile{"twice", "one", "", false});
   request.files.push_back(InputFile{"twice", "two", "", false});

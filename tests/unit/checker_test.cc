@@ -4,9 +4,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "sandbox/checker.h"
+#include "judge/checker.h"
 
-using namespace codearena::sandbox;
+using namespace codearena::judge;
 using Catch::Matchers::Contains;
 
 namespace {

@@ -1,17 +1,17 @@
 #include <catch2/catch.hpp>
 
 #include "http/request_parsing.h"
-#include "sandbox/languages.h"
+#include "judge/languages.h"
 
 using codearena::http::ApiError;
 using codearena::http::parse_execute_request;
 using codearena::http::RequestLimits;
-namespace sb = codearena::sandbox;
+namespace judge = codearena::judge;
 
 namespace {
 
-const sb::LanguageTable& languages() {
-  static const auto table = sb::LanguageTable::load(sb::default_language_table_path(), false);
+const judge::LanguageTable& languages() {
+  static const auto table = judge::LanguageTable::load(judge::default_language_table_path(), false);
   return table;
 }
 
@@ -50,7 +50,7 @@ TEST_CASE("the product brief's request parses with defaults", "[api]") {
   CHECK_FALSE(spec.tests[1].expected_output);
   CHECK(spec.time_limit_ms == -1);
   CHECK(spec.priority == codearena::actors::Priority::kNormal);
-  CHECK(spec.checker == codearena::sandbox::CheckerKind::kDefault);
+  CHECK(spec.checker == codearena::judge::CheckerKind::kDefault);
   CHECK_FALSE(request.wait);
 }
 
@@ -67,7 +67,7 @@ TEST_CASE("limits take numbers in the environment's units or strings with units"
   CHECK(spec.output_limit_bytes == 1 << 20);
   CHECK(spec.priority == codearena::actors::Priority::kHigh);
   CHECK(spec.stop_on_first_failure);
-  CHECK(spec.checker == codearena::sandbox::CheckerKind::kFloat);
+  CHECK(spec.checker == codearena::judge::CheckerKind::kFloat);
   CHECK(spec.checker_absolute_epsilon == 0.001);
   CHECK(parse_execute_request(R"j({"code":"x","language":"c","limits":{"time":"250ms"}})j",
                               RequestLimits{}, languages())

@@ -10,7 +10,7 @@
 
 #include <cstdio>
 
-#include "sandbox/languages.h"
+#include "judge/languages.h"
 #include "tools/bench/api_load.h"
 #include "tools/bench/args.h"
 #include "tools/bench/bench_util.h"
@@ -71,7 +71,7 @@ Options parse_options(const std::vector<std::string>& raw) {
 std::vector<std::string> bare_python_argv(bool table_flags) {
   const std::string code = "print(\"hello\")";
   if (!table_flags) return {"/usr/bin/python3", "-c", code};
-  const auto table = sb::LanguageTable::load(sb::default_language_table_path());
+  const auto table = judge::LanguageTable::load(judge::default_language_table_path());
   return inline_code_argv(find_language(table, "python"), "-c", code);
 }
 

@@ -125,15 +125,15 @@ double children_cpu_us() {
   return us(usage.ru_utime) + us(usage.ru_stime);
 }
 
-double timed_judge(sandbox::Judge& judge, const sandbox::JudgeRequest& request,
+double timed_judge(judge::Judge& judge, const judge::JudgeRequest& request,
                    const std::string& expected_out, bool expect_cached) {
   const int64_t start = monotonic_ns();
-  const sandbox::JudgeResult result = judge.judge(request);
+  const judge::JudgeResult result = judge.judge(request);
   const double us = elapsed_us(start);
   const bool output_ok = result.tests.size() == 1 && result.tests[0].stdout_data == expected_out;
-  if (result.verdict != sandbox::Verdict::kAccepted || !output_ok) {
+  if (result.verdict != judge::Verdict::kAccepted || !output_ok) {
     throw std::runtime_error(
-        "judging " + request.language + " gave " + sandbox::verdict_code(result.verdict) + ": " +
+        "judging " + request.language + " gave " + judge::verdict_code(result.verdict) + ": " +
         result.message + ", compiler output " + quoted(result.compile_output) + ", stdout " +
         quoted(result.tests.empty() ? "" : result.tests[0].stdout_data) + ", stderr " +
         quoted(result.tests.empty() ? "" : result.tests[0].stderr_data));
@@ -159,20 +159,20 @@ std::string machine_description(const sandbox::Sandbox& sandbox) {
   return machine_description() + ", cgroup " + sandbox.cgroup_version();
 }
 
-sandbox::CommandValues run_values(const sandbox::Language& language,
+judge::CommandValues run_values(const judge::Language& language,
                                   const std::string& main_class) {
-  sandbox::CommandValues values;
+  judge::CommandValues values;
   values.main_class = main_class;
-  values.source = sandbox::expand_command({language.source_name}, values).at(0);
+  values.source = judge::expand_command({language.source_name}, values).at(0);
   values.memory_mb = language.default_limits.memory_bytes >> 20;
   values.heap_reserve_mb = language.heap_reserve_mb;
   return values;
 }
 
-std::vector<std::string> inline_code_argv(const sandbox::Language& language, const char* flag,
+std::vector<std::string> inline_code_argv(const judge::Language& language, const char* flag,
                                           const std::string& code) {
   const auto values = run_values(language, language.default_class);
-  auto argv = sandbox::expand_command(language.run, values);
+  auto argv = judge::expand_command(language.run, values);
   auto source = std::find(argv.begin(), argv.end(), values.source);
   if (source == argv.end()) {
     throw std::runtime_error(language.id + ": the run command does not name " + values.source);
@@ -182,8 +182,8 @@ std::vector<std::string> inline_code_argv(const sandbox::Language& language, con
   return argv;
 }
 
-const sandbox::Language& find_language(const sandbox::LanguageTable& table, const std::string& id) {
-  const sandbox::Language* language = table.find(id);
+const judge::Language& find_language(const judge::LanguageTable& table, const std::string& id) {
+  const judge::Language* language = table.find(id);
   if (language == nullptr) throw std::runtime_error("the language table has no '" + id + "'");
   return *language;
 }

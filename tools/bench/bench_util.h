@@ -13,9 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "sandbox/judge.h"
-#include "sandbox/languages.h"
+#include "judge/judge.h"
+#include "judge/languages.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/slots.h"
 #include "tools/bench/measure.h"
 #include "tools/bench/process.h"
 
@@ -80,7 +81,7 @@ double children_cpu_us();
 
 // Judges `request` and returns its µs; throws unless the verdict is AC with stdout
 // `expected_out` and the compile cache was hit exactly when `expect_cached` says.
-double timed_judge(sandbox::Judge& judge, const sandbox::JudgeRequest& request,
+double timed_judge(judge::Judge& judge, const judge::JudgeRequest& request,
                    const std::string& expected_out, bool expect_cached);
 
 // "2 cores (AMD EPYC), kernel 6.x, load average 0.12".
@@ -90,15 +91,15 @@ std::string machine_description(const sandbox::Sandbox& sandbox);
 
 // The values the judge substitutes into `language`'s commands with its default limits, for a
 // program whose main class is `main_class` (Java).
-sandbox::CommandValues run_values(const sandbox::Language& language, const std::string& main_class);
+judge::CommandValues run_values(const judge::Language& language, const std::string& main_class);
 
 // The language's run command with its source-file argument replaced by `flag code` (python3 -S
 // -B -c 'print("hello")'); throws std::runtime_error when the command does not name the source.
-std::vector<std::string> inline_code_argv(const sandbox::Language& language, const char* flag,
+std::vector<std::string> inline_code_argv(const judge::Language& language, const char* flag,
                                           const std::string& code);
 
 // The language, or a runtime_error naming the table.
-const sandbox::Language& find_language(const sandbox::LanguageTable& table, const std::string& id);
+const judge::Language& find_language(const judge::LanguageTable& table, const std::string& id);
 
 // At most 200 characters of `text`, in single quotes, for error messages.
 std::string quoted(const std::string& text);

@@ -13,10 +13,10 @@
 #include <memory>
 #include <stdexcept>
 
-#include "sandbox/compile_cache.h"
+#include "judge/compile_cache.h"
+#include "judge/judge.h"
+#include "judge/languages.h"
 #include "sandbox/fs_util.h"
-#include "sandbox/judge.h"
-#include "sandbox/languages.h"
 #include "sandbox/sandbox.h"
 #include "tools/bench/args.h"
 #include "tools/bench/bench_util.h"
@@ -62,8 +62,9 @@ class CompileBench {
  public:
   explicit CompileBench(JudgeBenchOptions options)
       : options_(std::move(options)),
-        table_(sb::LanguageTable::load(
-            options_.languages.empty() ? sb::default_language_table_path() : options_.languages)),
+        table_(judge::LanguageTable::load(options_.languages.empty()
+                                              ? judge::default_language_table_path()
+                                              : options_.languages)),
         cpp_(find_language(table_, "cpp")),
         scratch_("codearena-bench-compile") {
     if (cpp_.precompiled_header.empty()) {
@@ -74,17 +75,18 @@ class CompileBench {
     config.binds = sb::default_read_only_binds();
     config.binds.push_back({options_.pch_dir, false});
     sandbox_ = std::make_unique<sb::Sandbox>(config);
-    with_pch_ = std::make_unique<sb::Judge>(*sandbox_, table_, cache_with_pch_, options_.pch_dir);
-    without_pch_ = std::make_unique<sb::Judge>(*sandbox_, table_, cache_without_pch_, "");
+    with_pch_ =
+        std::make_unique<judge::Judge>(*sandbox_, table_, cache_with_pch_, options_.pch_dir);
+    without_pch_ = std::make_unique<judge::Judge>(*sandbox_, table_, cache_without_pch_, "");
     const int64_t start = monotonic_ns();
     prepare_report_ = with_pch_->prepare_precompiled_headers();
     prepare_ms_ = ms(elapsed_us(start));
 
-    sb::CommandValues values;
+    judge::CommandValues values;
     values.source = cpp_.source_name;
-    const auto plain = sb::expand_command(cpp_.compile, values);
+    const auto plain = judge::expand_command(cpp_.compile, values);
     values.pch_include = "-I" + pch_include_dir();
-    const auto with_pch = sb::expand_command(cpp_.compile, values);
+    const auto with_pch = judge::expand_command(cpp_.compile, values);
     const auto env = bare_environment(scratch_.path());
     bare_with_pch_ = std::make_unique<Command>(with_pch, env);
     bare_without_pch_ = std::make_unique<Command>(plain, env);
@@ -119,8 +121,8 @@ class CompileBench {
            "  return 0;\n}\n";
   }
 
-  double judged(sb::Judge& judge) {
-    sb::JudgeRequest request;
+  double judged(judge::Judge& judge) {
+    judge::JudgeRequest request;
     request.language = cpp_.id;
     request.source = fresh_source();
     return timed_judge(judge, request, kExpected, false);
@@ -135,10 +137,10 @@ class CompileBench {
   // Whether GCC takes the precompiled header, asked with -H ("! <file>.gch" when it does),
   // inside the sandbox and on the host.
   std::string pch_check() {
-    sb::CommandValues values;
+    judge::CommandValues values;
     values.source = cpp_.source_name;
     values.pch_include = "-I" + pch_include_dir();
-    auto argv = sb::expand_command(cpp_.compile, values);
+    auto argv = judge::expand_command(cpp_.compile, values);
     argv.insert(argv.end(), {"-H", "-Winvalid-pch", "-fsyntax-only"});
     const std::string marker = "! " + gch_path();
     const std::string source = fresh_source();
@@ -209,14 +211,14 @@ class CompileBench {
   }
 
   JudgeBenchOptions options_;
-  sb::LanguageTable table_;
-  const sb::Language& cpp_;
+  judge::LanguageTable table_;
+  const judge::Language& cpp_;
   TempDir scratch_;
   std::unique_ptr<sb::Sandbox> sandbox_;
-  sb::CompileCache cache_with_pch_;
-  sb::CompileCache cache_without_pch_;
-  std::unique_ptr<sb::Judge> with_pch_;
-  std::unique_ptr<sb::Judge> without_pch_;
+  judge::CompileCache cache_with_pch_;
+  judge::CompileCache cache_without_pch_;
+  std::unique_ptr<judge::Judge> with_pch_;
+  std::unique_ptr<judge::Judge> without_pch_;
   std::unique_ptr<Command> bare_with_pch_;
   std::unique_ptr<Command> bare_without_pch_;
   std::string prepare_report_;

@@ -19,10 +19,11 @@
 #include <stdexcept>
 #include <utility>
 
+#include "judge/languages.h"
 #include "sandbox/cgroup.h"
 #include "sandbox/fs_util.h"
-#include "sandbox/languages.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/slots.h"
 #include "tools/bench/args.h"
 #include "tools/bench/bench_util.h"
 #include "tools/bench/measure.h"
@@ -152,7 +153,7 @@ class SlotCpuController {
 // One interpreter: how to run the hello world bare and in the sandbox.
 struct Subject {
   std::string key;  // For the last line: python, node, java.
-  const sb::Language* language = nullptr;
+  const judge::Language* language = nullptr;
   std::unique_ptr<Command> bare;
   std::string bare_dir;  // Working directory of bare runs; empty: wherever the bench is.
   sb::RunRequest request;
@@ -172,13 +173,14 @@ class InterpretersBench {
  public:
   explicit InterpretersBench(Options options)
       : options_(std::move(options)),
-        table_(sb::LanguageTable::load(
-            options_.languages.empty() ? sb::default_language_table_path() : options_.languages)),
+        table_(judge::LanguageTable::load(options_.languages.empty()
+                                              ? judge::default_language_table_path()
+                                              : options_.languages)),
         scratch_("codearena-bench-interpreters") {
     sb::SandboxConfig config;
     config.binds = sb::default_read_only_binds();
     sandbox_ = std::make_unique<sb::Sandbox>(config);
-    lease_ = std::make_unique<sb::Sandbox::Lease>(sandbox_->acquire());
+    lease_ = std::make_unique<sb::SlotPool::Lease>(sandbox_->slots().acquire());
     cpu_controller_ = std::make_unique<SlotCpuController>((*lease_)->index());
     for (const auto& key : keys_of(options_.only)) {
       if (key == "python") add_inline("python", "python", "-c", "print(\"hello\")");
@@ -246,7 +248,8 @@ class InterpretersBench {
   }
 
  private:
-  sb::RunRequest base_request(const sb::Language& language, std::vector<std::string> argv) const {
+  sb::RunRequest base_request(const judge::Language& language,
+                              std::vector<std::string> argv) const {
     sb::RunRequest request;
     request.argv = std::move(argv);
     request.limits = language.default_limits;
@@ -277,11 +280,11 @@ class InterpretersBench {
                    "    System.out.println(\"hello\");\n  }\n}\n");
     {
       const ScopedChdir in_scratch(scratch_.path());
-      const Command javac(sb::expand_command(subject.language->compile, values),
+      const Command javac(judge::expand_command(subject.language->compile, values),
                           bare_environment(scratch_.path()));
       timed_bare_run(javac, nullptr);
     }
-    const auto argv = sb::expand_command(subject.language->run, values);
+    const auto argv = judge::expand_command(subject.language->run, values);
     subject.bare = std::make_unique<Command>(argv, bare_environment(scratch_.path()));
     subject.bare_dir = scratch_.path();
     subject.request = base_request(*subject.language, argv);
@@ -361,10 +364,10 @@ class InterpretersBench {
   }
 
   Options options_;
-  sb::LanguageTable table_;
+  judge::LanguageTable table_;
   TempDir scratch_;
   std::unique_ptr<sb::Sandbox> sandbox_;
-  std::unique_ptr<sb::Sandbox::Lease> lease_;  // Declared after sandbox_: released before it.
+  std::unique_ptr<sb::SlotPool::Lease> lease_;  // Declared after sandbox_: released before it.
   std::unique_ptr<SlotCpuController> cpu_controller_;
   std::vector<Subject> subjects_;
 };

@@ -14,10 +14,10 @@
 #include <memory>
 #include <stdexcept>
 
-#include "sandbox/compile_cache.h"
+#include "judge/compile_cache.h"
+#include "judge/judge.h"
+#include "judge/languages.h"
 #include "sandbox/fs_util.h"
-#include "sandbox/judge.h"
-#include "sandbox/languages.h"
 #include "sandbox/sandbox.h"
 #include "tools/bench/args.h"
 #include "tools/bench/bench_util.h"
@@ -73,7 +73,7 @@ const HelloWorld kHelloWorlds[] = {
 
 struct Subject {
   const HelloWorld* hello = nullptr;
-  const sb::Language* language = nullptr;
+  const judge::Language* language = nullptr;
   std::string dir;  // Bare runs compile and run here.
   std::string source_name;
   std::unique_ptr<Command> compile;  // Null for interpreted languages.
@@ -94,15 +94,16 @@ class LanguagesBench {
  public:
   explicit LanguagesBench(JudgeBenchOptions options)
       : options_(std::move(options)),
-        table_(sb::LanguageTable::load(
-            options_.languages.empty() ? sb::default_language_table_path() : options_.languages)),
+        table_(judge::LanguageTable::load(options_.languages.empty()
+                                              ? judge::default_language_table_path()
+                                              : options_.languages)),
         scratch_("codearena-bench-languages") {
     sb::make_dirs(options_.pch_dir);
     sb::SandboxConfig config;
     config.binds = sb::default_read_only_binds();
     config.binds.push_back({options_.pch_dir, false});
     sandbox_ = std::make_unique<sb::Sandbox>(config);
-    judge_ = std::make_unique<sb::Judge>(*sandbox_, table_, cache_, options_.pch_dir);
+    judge_ = std::make_unique<judge::Judge>(*sandbox_, table_, cache_, options_.pch_dir);
     pch_report_ = judge_->prepare_precompiled_headers();
     for (const auto& hello : kHelloWorlds) add_subject(hello);
   }
@@ -143,13 +144,13 @@ class LanguagesBench {
     Subject subject;
     subject.hello = &hello;
     subject.language = &find_language(table_, hello.id);
-    const sb::Language& language = *subject.language;
+    const judge::Language& language = *subject.language;
     subject.dir = scratch_.path() + "/" + language.id;
     sb::make_dirs(subject.dir);
     // As Judge::judge() fills them in for the default limits.
-    sb::CommandValues values;
-    values.main_class = sb::find_main_class(language, hello.body);
-    values.source = sb::expand_command({language.source_name}, values).at(0);
+    judge::CommandValues values;
+    values.main_class = judge::find_main_class(language, hello.body);
+    values.source = judge::expand_command({language.source_name}, values).at(0);
     values.memory_mb = language.default_limits.memory_bytes >> 20;
     values.heap_reserve_mb = language.heap_reserve_mb;
     if (!language.precompiled_header.empty()) {
@@ -159,9 +160,9 @@ class LanguagesBench {
     const auto env = bare_environment(subject.dir);
     if (language.compiled()) {
       subject.compile =
-          std::make_unique<Command>(sb::expand_command(language.compile, values), env);
+          std::make_unique<Command>(judge::expand_command(language.compile, values), env);
     }
-    subject.run = std::make_unique<Command>(sb::expand_command(language.run, values), env);
+    subject.run = std::make_unique<Command>(judge::expand_command(language.run, values), env);
     subjects_.push_back(std::move(subject));
   }
 
@@ -183,7 +184,7 @@ class LanguagesBench {
 
   double judged(Subject& subject, bool fresh) {
     if (fresh || subject.last_source.empty()) subject.last_source = fresh_source(subject);
-    sb::JudgeRequest request;
+    judge::JudgeRequest request;
     request.language = subject.language->id;
     request.source = subject.last_source;
     const bool expect_cached = !fresh && subject.language->compiled();
@@ -222,11 +223,11 @@ class LanguagesBench {
   }
 
   JudgeBenchOptions options_;
-  sb::LanguageTable table_;
+  judge::LanguageTable table_;
   TempDir scratch_;
   std::unique_ptr<sb::Sandbox> sandbox_;
-  sb::CompileCache cache_;
-  std::unique_ptr<sb::Judge> judge_;
+  judge::CompileCache cache_;
+  std::unique_ptr<judge::Judge> judge_;
   std::string pch_report_;
   std::vector<Subject> subjects_;
   int64_t sources_ = 0;

@@ -1,7 +1,7 @@
 // `codearena-bench leader`: see leader_bench.h.
 //
 // Each store is measured with a leader of its own in a fresh actor system, configured like a
-// node's (actors/service.cc): the scheduler, its store actor (detached for Redis), and the
+// node's (node/service.cc): the scheduler, its store actor (detached for Redis), and the
 // node's membership actor, which takes the leader lease (in Redis, renewed every second) and
 // tells the scheduler to lead. Then the simulated workers join, the submitters get their
 // window of jobs, and the clock runs from the first submission to the last completion.
@@ -216,7 +216,7 @@ class TimedJobStore : public cluster::JobStore {
 };
 
 std::unique_ptr<cluster::JobStore> make_store(const StoreSetup& setup) {
-  // The embedded node's memory store keeps no finished jobs (actors/service.cc).
+  // The embedded node's memory store keeps no finished jobs (node/service.cc).
   if (!setup.redis())
     return std::make_unique<cluster::MemoryJobStore>(std::chrono::milliseconds(0));
   return std::make_unique<cluster::RedisJobStore>(setup.redis_options(), kRetention);
@@ -280,7 +280,7 @@ class LeaderRig {
 
 caf::actor_system_config& LeaderRig::configured(caf::actor_system_config& config) {
   actors::register_message_types(config);
-  config.set("scheduler.policy", caf::atom("sharing"));  // As a node runs (actors/service.cc).
+  config.set("scheduler.policy", caf::atom("sharing"));  // As a node runs (node/service.cc).
   return config;
 }
 

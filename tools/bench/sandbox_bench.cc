@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "sandbox/sandbox.h"
+#include "sandbox/slots.h"
 #include "tools/bench/args.h"
 #include "tools/bench/measure.h"
 #include "tools/bench/process.h"
@@ -55,6 +56,7 @@ namespace {
 using sandbox::RunRequest;
 using sandbox::RunResult;
 using sandbox::Sandbox;
+using sandbox::SlotPool;
 
 constexpr const char* kBwrap = "/usr/bin/bwrap";
 const std::vector<std::string> kEnvironment = {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"};
@@ -282,7 +284,7 @@ class SandboxBench {
     config.slots = static_cast<int>(options_.threads);
     config.cgroup_parent = options_.cgroup_parent;
     engine_ = std::make_unique<Sandbox>(config);
-    for (int t = 0; t < options_.threads; ++t) leases_.push_back(engine_->acquire());
+    for (int t = 0; t < options_.threads; ++t) leases_.push_back(engine_->slots().acquire());
   }
 
   int run() {
@@ -355,7 +357,7 @@ class SandboxBench {
   RunRequest bound_request_;
   RunRequest copied_request_;
   std::unique_ptr<Sandbox> engine_;
-  std::vector<Sandbox::Lease> leases_;  // Declared after engine_: released before it dies.
+  std::vector<SlotPool::Lease> leases_;  // Declared after engine_: released before it dies.
 };
 
 }  // namespace

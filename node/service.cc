@@ -1,4 +1,4 @@
-#include "actors/service.h"
+#include "node/service.h"
 
 #include <chrono>
 #include <thread>
@@ -209,7 +209,7 @@ struct JobService::Impl {
 
   ServiceConfig config;
   StatusBoard board;  // Outlives the actor system, which writes to it.
-  sandbox::JudgeStack stack;
+  judge::JudgeStack stack;
   caf::actor_system_config caf_config;
   caf::actor_system system;
   store_actor store;
@@ -357,7 +357,7 @@ int64_t JobService::drain(int64_t grace_ms) {
   return unfinished;
 }
 
-const sandbox::LanguageTable& JobService::languages() const {
+const judge::LanguageTable& JobService::languages() const {
   return impl_->stack.languages;
 }
 

@@ -19,7 +19,7 @@
 #include "actors/job_types.h"
 #include "actors/scheduler.h"
 #include "actors/worker_pool.h"
-#include "sandbox/judge_stack.h"
+#include "judge/judge_stack.h"
 
 namespace codearena::telemetry {
 class Logger;
@@ -54,7 +54,7 @@ struct ClusterConfig {
 struct ServiceConfig {
   SchedulerPolicy policy;
   WorkerPoolConfig worker;  // worker.slots is WORKER_CONCURRENCY.
-  sandbox::JudgeStackConfig judging;
+  judge::JudgeStackConfig judging;
   int actor_threads = 0;  // CAF scheduler threads; 0: one per core.
   TransitionHook on_transition;
   // The node's metrics registry (owned by the caller, must outlive the service); the metrics
@@ -102,7 +102,7 @@ class JobService {
   // and jobs over. Blocks until done; returns how many jobs it failed or left unfinished.
   int64_t drain(int64_t grace_ms);
 
-  const sandbox::LanguageTable& languages() const;
+  const judge::LanguageTable& languages() const;
   const std::string& preparation_report() const;
 
  private:

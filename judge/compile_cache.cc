@@ -1,10 +1,10 @@
-#include "sandbox/compile_cache.h"
+#include "judge/compile_cache.h"
 
 #include <openssl/evp.h>
 
 #include <cstdio>
 
-namespace codearena::sandbox {
+namespace codearena::judge {
 
 int64_t CompiledProgram::bytes() const {
   int64_t total = static_cast<int64_t>(compiler_output.size());
@@ -32,6 +32,12 @@ std::string CompileCache::key(const std::vector<std::string>& parts) {
     hex += byte;
   }
   return hex;
+}
+
+std::string CompileCache::command_key_part(const std::vector<std::string>& command) {
+  std::string joined;
+  for (const auto& arg : command) joined += arg + '\x1f';
+  return joined;
 }
 
 std::shared_ptr<const CompiledProgram> CompileCache::find(const std::string& key) {
@@ -74,4 +80,4 @@ CompileCache::Stats CompileCache::stats() const {
   return {hits_, misses_, static_cast<int64_t>(index_.size()), bytes_};
 }
 
-}  // namespace codearena::sandbox
+}  // namespace codearena::judge

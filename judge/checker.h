@@ -8,9 +8,9 @@
 #include <optional>
 #include <string>
 
-#include "sandbox/judge_vocabulary.h"
+#include "judge/judge_vocabulary.h"
 
-namespace codearena::sandbox {
+namespace codearena::judge {
 
 // How to check one test's output. Plain value type; fields a kind does not use are ignored.
 struct CheckerSpec {
@@ -43,4 +43,4 @@ struct CheckOutcome {
 CheckOutcome compare_output(const CheckerSpec& spec, const std::string& expected,
                             const std::string& actual);
 
-}  // namespace codearena::sandbox
+}  // namespace codearena::judge

@@ -17,7 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace codearena::sandbox {
+namespace codearena::judge {
 
 // What a successful compilation left for the runs.
 struct CompiledProgram {
@@ -32,6 +32,8 @@ class CompileCache {
 
   // Hex SHA-256 of the parts, each length-prefixed so that no two lists collide.
   static std::string key(const std::vector<std::string>& parts);
+  // A whole command as one key part.
+  static std::string command_key_part(const std::vector<std::string>& command);
 
   std::shared_ptr<const CompiledProgram> find(const std::string& key);
   // Stores a program (replacing any under the same key); one larger than the budget is not kept.
@@ -58,4 +60,4 @@ class CompileCache {
   int64_t misses_ = 0;
 };
 
-}  // namespace codearena::sandbox
+}  // namespace codearena::judge

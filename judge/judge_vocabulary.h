@@ -10,7 +10,7 @@
 
 #include "common/enum_names.h"
 
-namespace codearena::sandbox {
+namespace codearena::judge {
 
 enum class Verdict {
   kAccepted,
@@ -85,4 +85,4 @@ inline std::optional<CheckerKind> parse_checker_kind(std::string_view name) {
   return common::find_by_name(name, kAll, checker_kind_name);
 }
 
-}  // namespace codearena::sandbox
+}  // namespace codearena::judge

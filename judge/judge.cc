@@ -1,8 +1,4 @@
-#include "sandbox/judge.h"
-
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "judge/judge.h"
 
 #include <algorithm>
 #include <exception>
@@ -12,10 +8,9 @@
 #include <system_error>
 #include <thread>
 
-#include "sandbox/errors.h"
-#include "sandbox/fs_util.h"
+#include "judge/precompiled_headers.h"
 
-namespace codearena::sandbox {
+namespace codearena::judge {
 namespace {
 
 constexpr size_t kCompileOutputBytes = 16 * 1024;
@@ -25,81 +20,46 @@ std::string bounded(const std::string& text, size_t limit) {
   return text.substr(0, limit) + "\n[... " + std::to_string(text.size() - limit) + " more bytes]";
 }
 
-std::string join(const std::vector<std::string>& parts) {
-  std::string joined;
-  for (const auto& part : parts) joined += part + '\x1f';
-  return joined;
-}
-
-Verdict verdict_of(RunStatus status) {
+Verdict verdict_of(sandbox::RunStatus status) {
   switch (status) {
-    case RunStatus::kOk:
+    case sandbox::RunStatus::kOk:
       return Verdict::kAccepted;
-    case RunStatus::kRuntimeError:
-    case RunStatus::kSignaled:
+    case sandbox::RunStatus::kRuntimeError:
+    case sandbox::RunStatus::kSignaled:
       return Verdict::kRuntimeError;
-    case RunStatus::kCpuTimeLimit:
-    case RunStatus::kWallTimeLimit:
+    case sandbox::RunStatus::kCpuTimeLimit:
+    case sandbox::RunStatus::kWallTimeLimit:
       return Verdict::kTimeLimit;
-    case RunStatus::kMemoryLimit:
+    case sandbox::RunStatus::kMemoryLimit:
       return Verdict::kMemoryLimit;
-    case RunStatus::kOutputLimit:
+    case sandbox::RunStatus::kOutputLimit:
       return Verdict::kOutputLimit;
-    case RunStatus::kSecurityViolation:
+    case sandbox::RunStatus::kSecurityViolation:
       return Verdict::kSecurityViolation;
-    case RunStatus::kInternalError:
-    case RunStatus::kCancelled:  // Never shown: the judge drops the results of cancelled runs.
+    case sandbox::RunStatus::kInternalError:
+    case sandbox::RunStatus::kCancelled:  // Never shown: the judge drops the results of cancelled
+                                          // runs.
       return Verdict::kInternalError;
   }
   return Verdict::kInternalError;
 }
 
 // Why a compilation that did not succeed failed, in the compiler's words where it has some.
-std::string compile_failure_message(const RunResult& run, const RunLimits& limits) {
+std::string compile_failure_message(const sandbox::RunResult& run,
+                                    const sandbox::RunLimits& limits) {
   switch (run.status) {
-    case RunStatus::kCpuTimeLimit:
-    case RunStatus::kWallTimeLimit:
+    case sandbox::RunStatus::kCpuTimeLimit:
+    case sandbox::RunStatus::kWallTimeLimit:
       return "compilation took longer than " + std::to_string(limits.cpu_ms) + " ms";
-    case RunStatus::kMemoryLimit:
+    case sandbox::RunStatus::kMemoryLimit:
       return "compilation used more than " + std::to_string(limits.memory_bytes >> 20) + " MiB";
-    case RunStatus::kOutputLimit:
+    case sandbox::RunStatus::kOutputLimit:
       return "the compiler wrote too much (or too large a file)";
-    case RunStatus::kSecurityViolation:
+    case sandbox::RunStatus::kSecurityViolation:
       return "the compiler made a blocked system call: " + run.violation;
     default:
       return "compilation failed: " + run.message;
   }
-}
-
-// Flags that decide whether GCC accepts a precompiled header.
-std::vector<std::string> pch_relevant_flags(const std::vector<std::string>& command) {
-  std::vector<std::string> flags;
-  for (const auto& arg : command) {
-    for (const char* prefix : {"-std", "-O", "-f", "-m", "-D", "-U", "-g"}) {
-      if (arg.rfind(prefix, 0) == 0) {
-        flags.push_back(arg);
-        break;
-      }
-    }
-  }
-  return flags;
-}
-
-int run_host_command(const std::vector<std::string>& command) {
-  std::vector<char*> argv;
-  for (const auto& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int null = ::open("/dev/null", O_WRONLY);
-    ::dup2(null, 1);
-    ::dup2(null, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
 // The job's verdict (its first non-AC test's), message, count of passed tests and maxima, from
@@ -118,6 +78,15 @@ void tally_tests(JudgeResult& result) {
   }
 }
 
+// Drops all but the first `bytes` of the test's stdout and stderr, and gives the memory back.
+void keep_output_prefix(TestResult& test, size_t bytes) {
+  for (std::string* data : {&test.stdout_data, &test.stderr_data}) {
+    if (data->size() <= bytes) continue;
+    data->resize(bytes);
+    data->shrink_to_fit();
+  }
+}
+
 // Shares a job's tests among the threads that run them: hands out indices in order, keeps each
 // result by index, and stops handing them out once the job is stopped (cancelled) or, with
 // stop_on_first_failure, a test failed; then it also cancels the running tests after the
@@ -126,7 +95,7 @@ class TestSchedule {
  public:
   struct Claim {
     size_t index;
-    std::shared_ptr<CancelToken> token;  // What the test's runs watch.
+    std::shared_ptr<sandbox::CancelToken> token;  // What the test's runs watch.
   };
 
   TestSchedule(size_t count, bool stop_on_first_failure)
@@ -136,14 +105,15 @@ class TestSchedule {
   std::optional<Claim> next() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopped_ || first_failure_ != kNone || next_ == results_.size()) return std::nullopt;
-    Claim claim{next_++, std::make_shared<CancelToken>()};
+    Claim claim{next_++, std::make_shared<sandbox::CancelToken>()};
     running_.emplace(claim.index, claim.token);
     return claim;
   }
 
-  // Records the result of a claimed test. Returns it (stable until take_results()) when it
-  // belongs to the job's result, or null when it is dropped: cancelled, or after a failure.
-  const TestResult* finish(const Claim& claim, TestResult result) {
+  // Records the result of a claimed test. Returns it (stable until take_results(), and the
+  // caller's alone until then) when it belongs to the job's result, or null when it is dropped:
+  // cancelled, or after a failure.
+  TestResult* finish(const Claim& claim, TestResult result) {
     std::lock_guard<std::mutex> lock(mutex_);
     running_.erase(claim.index);
     if (claim.token->cancelled() || claim.index > first_failure_) return nullptr;
@@ -181,7 +151,7 @@ class TestSchedule {
 
   std::mutex mutex_;
   std::vector<std::optional<TestResult>> results_;
-  std::map<size_t, std::shared_ptr<CancelToken>> running_;
+  std::map<size_t, std::shared_ptr<sandbox::CancelToken>> running_;
   const bool stop_on_first_failure_;
   size_t next_ = 0;
   size_t first_failure_ = kNone;
@@ -190,8 +160,8 @@ class TestSchedule {
 
 }  // namespace
 
-RunLimits resolve_limits(const Language& language, const LimitRequest& request) {
-  RunLimits limits = language.default_limits;
+sandbox::RunLimits resolve_limits(const Language& language, const LimitRequest& request) {
+  sandbox::RunLimits limits = language.default_limits;
   const auto apply = [&](const std::optional<int64_t>& asked, int64_t maximum, int64_t& field,
                          const char* what, const char* unit) {
     if (!asked) return;
@@ -221,24 +191,25 @@ struct Judge::Compilation {
   std::shared_ptr<const CompiledProgram> program;
 };
 
-Judge::Judge(Sandbox& sandbox, const LanguageTable& languages, CompileCache& cache,
+Judge::Judge(sandbox::Sandbox& sandbox, const LanguageTable& languages, CompileCache& cache,
              std::string pch_dir)
     : sandbox_(sandbox), languages_(languages), cache_(cache), pch_dir_(std::move(pch_dir)) {}
 
 Judge::Compilation Judge::compile(const Language& language, const std::string& source_name,
                                   const std::string& source, const CommandValues& values,
-                                  const std::shared_ptr<CancelToken>& cancel_token) {
+                                  const std::shared_ptr<sandbox::CancelToken>& cancel_token) {
   Compilation result;
   const auto command = expand_command(language.compile, values);
   const auto key =
-      CompileCache::key({language.id, language.version, join(command), source_name, source});
+      CompileCache::key({language.id, language.version, CompileCache::command_key_part(command),
+                         source_name, source});
   if (auto cached = cache_.find(key)) {
     result.cached = true;
     result.output = cached->compiler_output;
     result.program = std::move(cached);
     return result;
   }
-  RunRequest request;
+  sandbox::RunRequest request;
   request.argv = command;
   request.files.push_back({source_name, source, "", false});
   request.collect = language.artifacts;
@@ -246,19 +217,21 @@ Judge::Compilation Judge::compile(const Language& language, const std::string& s
   if (compile_time_ms_) request.limits.cpu_ms = *compile_time_ms_;
   request.network_calls = language.network_calls;
   request.cancel_token = cancel_token;
-  const RunResult run = sandbox_.run(request);
+  const sandbox::RunResult run = sandbox_.run(request);
   result.output = bounded(run.stdout_data + run.stderr_data, kCompileOutputBytes);
-  if (run.status == RunStatus::kInternalError || run.status == RunStatus::kCancelled) {
-    result.cancelled = run.status == RunStatus::kCancelled;
+  if (run.status == sandbox::RunStatus::kInternalError ||
+      run.status == sandbox::RunStatus::kCancelled) {
+    result.cancelled = run.status == sandbox::RunStatus::kCancelled;
     result.failure = Verdict::kInternalError;
     result.output = run.message;
     return result;
   }
-  if (run.status != RunStatus::kOk || run.collected.empty()) {
+  if (run.status != sandbox::RunStatus::kOk || run.collected.empty()) {
     result.failure = Verdict::kCompilationError;
-    if (run.status != RunStatus::kRuntimeError)
+    if (run.status != sandbox::RunStatus::kRuntimeError)
       result.output = compile_failure_message(run, request.limits) + "\n" + result.output;
-    if (run.status == RunStatus::kOk) result.output += "\nthe compiler produced no program";
+    if (run.status == sandbox::RunStatus::kOk)
+      result.output += "\nthe compiler produced no program";
     return result;
   }
   // A program of which only part could be kept (more class files than a run hands back, say)
@@ -308,11 +281,9 @@ void Judge::judge_valid_job(const Language& language, const JudgeRequest& reques
   values.source = expand_command({language.source_name}, values).at(0);
   values.memory_mb = result.limits.memory_bytes >> 20;
   values.heap_reserve_mb = language.heap_reserve_mb;
-  if (!pch_dir_.empty() && !language.precompiled_header.empty()) {
-    values.pch_include = "-I" + pch_dir_ + "/" + language.id;
-  }
+  values.pch_include = precompiled_header_include(language, pch_dir_);
 
-  RunRequest base;
+  sandbox::RunRequest base;
   base.argv = expand_command(language.run, values);
   base.limits = result.limits;
   base.network_calls = language.network_calls;
@@ -339,13 +310,13 @@ void Judge::judge_valid_job(const Language& language, const JudgeRequest& reques
   run_tests(language, base, tests, request, progress, result);
 }
 
-void Judge::run_tests(const Language& language, const RunRequest& base,
+void Judge::run_tests(const Language& language, const sandbox::RunRequest& base,
                       const std::vector<TestCase>& tests, const JudgeRequest& request,
                       const TestProgress& progress, JudgeResult& result) {
   TestSchedule schedule(tests.size(), request.stop_on_first_failure);
   const auto stop_when_cancelled = request.cancel_token
                                        ? request.cancel_token->on_cancel([&] { schedule.stop(); })
-                                       : CancelToken::Subscription();
+                                       : sandbox::CancelToken::Subscription();
   std::mutex progress_mutex;
   std::mutex failure_mutex;
   std::exception_ptr failure;
@@ -353,11 +324,13 @@ void Judge::run_tests(const Language& language, const RunRequest& base,
     try {
       while (const auto claim = schedule.next()) {
         TestResult test = run_test(language, base, tests[claim->index], request, claim->token);
-        const TestResult* kept = schedule.finish(*claim, std::move(test));
-        if (kept != nullptr && progress) {
+        TestResult* kept = schedule.finish(*claim, std::move(test));
+        if (kept == nullptr) continue;
+        if (progress) {
           std::lock_guard<std::mutex> lock(progress_mutex);
           progress(claim->index, *kept);
         }
+        keep_output_prefix(*kept, request.kept_output_bytes);
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(failure_mutex);
@@ -386,13 +359,13 @@ void Judge::run_tests(const Language& language, const RunRequest& base,
   tally_tests(result);
 }
 
-TestResult Judge::run_test(const Language& language, const RunRequest& base, const TestCase& test,
-                           const JudgeRequest& request,
-                           const std::shared_ptr<CancelToken>& cancel_token) {
-  RunRequest run_request = base;
+TestResult Judge::run_test(const Language& language, const sandbox::RunRequest& base,
+                           const TestCase& test, const JudgeRequest& request,
+                           const std::shared_ptr<sandbox::CancelToken>& cancel_token) {
+  sandbox::RunRequest run_request = base;
   run_request.stdin_content = test.input;
   run_request.cancel_token = cancel_token;
-  const RunResult run = sandbox_.run(run_request);
+  const sandbox::RunResult run = sandbox_.run(run_request);
   TestResult result;
   result.verdict = verdict_of(run.status);
   result.cpu_ms = run.cpu_ms;
@@ -422,7 +395,7 @@ TestResult Judge::run_test(const Language& language, const RunRequest& base, con
 
 Verdict Judge::check_with_program(const JudgeRequest& request, const TestCase& test,
                                   const std::string& actual,
-                                  const std::shared_ptr<CancelToken>& cancel_token,
+                                  const std::shared_ptr<sandbox::CancelToken>& cancel_token,
                                   std::string* message) {
   const Language& language = *languages_.find(request.checker.custom_language);
   CommandValues values;
@@ -430,7 +403,7 @@ Verdict Judge::check_with_program(const JudgeRequest& request, const TestCase& t
   values.source = expand_command({language.source_name}, values).at(0);
   values.memory_mb = language.default_limits.memory_bytes >> 20;
   values.heap_reserve_mb = language.heap_reserve_mb;
-  RunRequest checker;
+  sandbox::RunRequest checker;
   checker.argv = expand_command(language.run, values);
   for (const char* file : {"input.txt", "expected.txt", "actual.txt"}) checker.argv.push_back(file);
   checker.limits = language.default_limits;
@@ -451,47 +424,18 @@ Verdict Judge::check_with_program(const JudgeRequest& request, const TestCase& t
   checker.files.push_back({"input.txt", test.input, "", false});
   checker.files.push_back({"expected.txt", test.expected_output.value_or(""), "", false});
   checker.files.push_back({"actual.txt", actual, "", false});
-  const RunResult run = sandbox_.run(checker);
+  const sandbox::RunResult run = sandbox_.run(checker);
   *message = bounded(run.stdout_data + run.stderr_data, 1024);
-  if (run.status == RunStatus::kOk) return Verdict::kAccepted;
-  if (run.status == RunStatus::kRuntimeError && run.exit_code == 1) return Verdict::kWrongAnswer;
-  *message =
-      "the custom checker failed (" + std::string(status_name(run.status)) + "): " + run.message;
+  if (run.status == sandbox::RunStatus::kOk) return Verdict::kAccepted;
+  if (run.status == sandbox::RunStatus::kRuntimeError && run.exit_code == 1)
+    return Verdict::kWrongAnswer;
+  *message = "the custom checker failed (" + std::string(sandbox::status_name(run.status)) +
+             "): " + run.message;
   return Verdict::kInternalError;
 }
 
 std::string Judge::prepare_precompiled_headers() {
-  std::string report;
-  for (const auto& language : languages_.all()) {
-    if (language.precompiled_header.empty() || !language.compiled() || pch_dir_.empty()) continue;
-    const auto command = expand_command(language.compile, CommandValues{});
-    const auto dir = pch_dir_ + "/" + language.id;
-    const auto stamp = CompileCache::key({language.version, join(pch_relevant_flags(command))});
-    const auto target = dir + "/" + language.precompiled_header + ".gch";
-    if (path_exists(dir + "/" + stamp)) {
-      report += language.id + ": precompiled header ready; ";
-      continue;
-    }
-    const auto parent = target.substr(0, target.rfind('/'));
-    make_dirs(parent);
-    const auto source = dir + "/pch-source.h";
-    write_text_file_create(source, "#include <" + language.precompiled_header + ">\n");
-    std::vector<std::string> build = {command.at(0)};
-    for (const auto& flag : pch_relevant_flags(command)) build.push_back(flag);
-    const auto temporary = target + ".tmp" + std::to_string(::getpid());
-    for (const auto& arg :
-         {std::string("-x"), std::string("c++-header"), source, std::string("-o"), temporary}) {
-      build.push_back(arg);
-    }
-    if (run_host_command(build) != 0 || ::rename(temporary.c_str(), target.c_str()) != 0) {
-      ::unlink(temporary.c_str());
-      report += language.id + ": could not build the precompiled header (compiling without); ";
-      continue;
-    }
-    write_text_file_create(dir + "/" + stamp, language.version + "\n");
-    report += language.id + ": precompiled header built; ";
-  }
-  return report;
+  return judge::prepare_precompiled_headers(languages_, pch_dir_);
 }
 
-}  // namespace codearena::sandbox
+}  // namespace codearena::judge

@@ -11,12 +11,12 @@
 #include <optional>
 #include <string>
 
-#include "sandbox/compile_cache.h"
-#include "sandbox/judge.h"
-#include "sandbox/languages.h"
+#include "judge/compile_cache.h"
+#include "judge/judge.h"
+#include "judge/languages.h"
 #include "sandbox/sandbox.h"
 
-namespace codearena::sandbox {
+namespace codearena::judge {
 
 struct JudgeStackConfig {
   int slots = 1;
@@ -32,10 +32,10 @@ class JudgeStack {
   JudgeStack& operator=(const JudgeStack&) = delete;
 
   const LanguageTable languages;
-  Sandbox sandbox;
+  sandbox::Sandbox sandbox;
   CompileCache cache;
   Judge judge;
   const std::string pch_report;  // What preparing precompiled headers did, for logs.
 };
 
-}  // namespace codearena::sandbox
+}  // namespace codearena::judge

@@ -1,16 +1,16 @@
-#include "sandbox/judge_stack.h"
+#include "judge/judge_stack.h"
 
 #include "sandbox/fs_util.h"
 
-namespace codearena::sandbox {
+namespace codearena::judge {
 namespace {
 
-SandboxConfig sandbox_config(const JudgeStackConfig& config) {
-  SandboxConfig sandbox;
+sandbox::SandboxConfig sandbox_config(const JudgeStackConfig& config) {
+  sandbox::SandboxConfig sandbox;
   sandbox.slots = config.slots;
-  sandbox.binds = default_read_only_binds();
+  sandbox.binds = sandbox::default_read_only_binds();
   if (!config.pch_dir.empty()) {
-    make_dirs(config.pch_dir);
+    sandbox::make_dirs(config.pch_dir);
     sandbox.binds.push_back({config.pch_dir, false});
   }
   return sandbox;
@@ -30,4 +30,4 @@ JudgeStack::JudgeStack(const JudgeStackConfig& config)
       judge(sandbox, languages, cache, config.pch_dir),
       pch_report(configured(judge, config).prepare_precompiled_headers()) {}
 
-}  // namespace codearena::sandbox
+}  // namespace codearena::judge

@@ -1,6 +1,6 @@
 // Built-in output checkers: one pass over both outputs, pieces (lines, tokens) are views into
 // the caller's strings, and the message is built only on the path that rejects.
-#include "sandbox/checker.h"
+#include "judge/checker.h"
 
 #include <algorithm>
 #include <charconv>
@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string_view>
 
-namespace codearena::sandbox {
+namespace codearena::judge {
 namespace {
 
 // Rendered characters of one value in a message (a little more at a UTF-8 sequence's end).
@@ -252,4 +252,4 @@ CheckOutcome compare_output(const CheckerSpec& spec, const std::string& expected
                               checker_kind_name(spec.kind) + "'; the judge runs custom checkers");
 }
 
-}  // namespace codearena::sandbox
+}  // namespace codearena::judge

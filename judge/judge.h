@@ -11,19 +11,20 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "sandbox/checker.h"
-#include "sandbox/compile_cache.h"
-#include "sandbox/judge_vocabulary.h"
-#include "sandbox/languages.h"
+#include "judge/checker.h"
+#include "judge/compile_cache.h"
+#include "judge/judge_vocabulary.h"
+#include "judge/languages.h"
 #include "sandbox/sandbox.h"
 
-namespace codearena::sandbox {
+namespace codearena::judge {
 
 class JudgeError : public std::invalid_argument {
  public:
@@ -55,7 +56,11 @@ struct JudgeRequest {
   int parallel_tests = 1;
   // Cancelling it stops the job: no test starts any more, running ones are killed, and the
   // result has `cancelled` set. Null: the job cannot be cancelled.
-  std::shared_ptr<CancelToken> cancel_token;
+  std::shared_ptr<sandbox::CancelToken> cancel_token;
+  // How many bytes of each test's stdout and stderr the result keeps once `progress` has seen
+  // the test whole. The rest is dropped at once, so that a job whose tests print much does not
+  // hold every output until its last test ends. Default: all of it.
+  size_t kept_output_bytes = std::numeric_limits<size_t>::max();
 };
 
 struct TestResult {
@@ -81,7 +86,7 @@ struct JudgeResult {
   int64_t max_cpu_ms = 0;
   int64_t max_memory_kb = 0;
   std::string message;
-  RunLimits limits;  // The limits the runs had.
+  sandbox::RunLimits limits;  // The limits the runs had.
   // The job was cancelled before every test it needed had finished. `tests` then holds the
   // leading tests that did finish, and the verdict and counts mean nothing.
   bool cancelled = false;
@@ -97,7 +102,7 @@ class Judge {
  public:
   // All three must outlive the Judge. `pch_dir` is a host directory for precompiled headers,
   // shown read-only in the box (it must be among the sandbox's binds); empty disables them.
-  Judge(Sandbox& sandbox, const LanguageTable& languages, CompileCache& cache,
+  Judge(sandbox::Sandbox& sandbox, const LanguageTable& languages, CompileCache& cache,
         std::string pch_dir = "");
 
   JudgeResult judge(const JudgeRequest& request, const TestProgress& progress = {});
@@ -105,8 +110,9 @@ class Judge {
   // Overrides every language's compile time limit (COMPILE_TIME_LIMIT). Call before judging.
   void set_compile_time_limit(int64_t cpu_ms) { compile_time_ms_ = cpu_ms; }
 
-  // Builds the precompiled headers the language table asks for (C++ <bits/stdc++.h>) for the
-  // languages' compile flags, on the host, unless already built. Returns what it did, for logs.
+  // Builds the precompiled headers the language table asks for (C++ <bits/stdc++.h>) into
+  // `pch_dir`, unless already built: see judge/precompiled_headers.h. Returns what it did, for
+  // logs.
   std::string prepare_precompiled_headers();
 
  private:
@@ -116,19 +122,19 @@ class Judge {
                        const TestProgress& progress, JudgeResult& result);
   Compilation compile(const Language& language, const std::string& source_name,
                       const std::string& source, const CommandValues& values,
-                      const std::shared_ptr<CancelToken>& cancel_token);
-  void run_tests(const Language& language, const RunRequest& base,
+                      const std::shared_ptr<sandbox::CancelToken>& cancel_token);
+  void run_tests(const Language& language, const sandbox::RunRequest& base,
                  const std::vector<TestCase>& tests, const JudgeRequest& request,
                  const TestProgress& progress, JudgeResult& result);
-  TestResult run_test(const Language& language, const RunRequest& base, const TestCase& test,
-                      const JudgeRequest& request,
-                      const std::shared_ptr<CancelToken>& cancel_token);
+  TestResult run_test(const Language& language, const sandbox::RunRequest& base,
+                      const TestCase& test, const JudgeRequest& request,
+                      const std::shared_ptr<sandbox::CancelToken>& cancel_token);
   Verdict check_with_program(const JudgeRequest& request, const TestCase& test,
                              const std::string& actual,
-                             const std::shared_ptr<CancelToken>& cancel_token,
+                             const std::shared_ptr<sandbox::CancelToken>& cancel_token,
                              std::string* message);
 
-  Sandbox& sandbox_;
+  sandbox::Sandbox& sandbox_;
   const LanguageTable& languages_;
   CompileCache& cache_;
   std::string pch_dir_;
@@ -137,6 +143,6 @@ class Judge {
 
 // The limits a job runs with: the language's defaults with the request's fields applied.
 // Throws JudgeError naming the field when a value is above the language's maximum or invalid.
-RunLimits resolve_limits(const Language& language, const LimitRequest& request);
+sandbox::RunLimits resolve_limits(const Language& language, const LimitRequest& request);
 
-}  // namespace codearena::sandbox
+}  // namespace codearena::judge

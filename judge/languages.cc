@@ -1,4 +1,4 @@
-#include "sandbox/languages.h"
+#include "judge/languages.h"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -14,7 +14,7 @@
 #include "sandbox/sandbox.h"
 #include "sandbox/units.h"
 
-namespace codearena::sandbox {
+namespace codearena::judge {
 namespace {
 
 using nlohmann::json;
@@ -242,7 +242,7 @@ class EntryReader {
     fail(field, "names no built-in scanner: \"" + name + "\" (known: \"java\")");
   }
 
-  RunLimits limits(const char* field, RunLimits base) const {
+  sandbox::RunLimits limits(const char* field, sandbox::RunLimits base) const {
     if (!entry_.contains(field)) return base;
     const auto& value = entry_[field];
     if (!value.is_object()) fail(field, "must be an object");
@@ -261,12 +261,12 @@ class EntryReader {
   }
 
   [[noreturn]] void fail(const std::string& field, const std::string& what) const {
-    throw SandboxError(where_ + ": \"" + field + "\" " + what);
+    throw sandbox::SandboxError(where_ + ": \"" + field + "\" " + what);
   }
 
  private:
   static int64_t size_of(const json& value) {
-    return value.is_string() ? parse_size(value.get<std::string>()) : value.get<int64_t>();
+    return value.is_string() ? sandbox::parse_size(value.get<std::string>()) : value.get<int64_t>();
   }
 
   const json& entry_;
@@ -274,7 +274,8 @@ class EntryReader {
 };
 
 Language read_language(const json& entry, const std::string& where) {
-  if (!entry.is_object()) throw SandboxError(where + ": each language must be a JSON object");
+  if (!entry.is_object())
+    throw sandbox::SandboxError(where + ": each language must be a JSON object");
   const EntryReader read(entry, where);
   Language language;
   language.id = lower(read.text("id", true));
@@ -297,7 +298,8 @@ Language read_language(const json& entry, const std::string& where) {
   if (!network.empty() && network != "violation" && network != "refuse") {
     read.fail("networkCalls", "must be \"violation\" or \"refuse\"");
   }
-  language.network_calls = network == "refuse" ? NetworkCalls::kRefuse : NetworkCalls::kViolation;
+  language.network_calls =
+      network == "refuse" ? sandbox::NetworkCalls::kRefuse : sandbox::NetworkCalls::kViolation;
   if (language.compiled() && language.artifacts.empty()) {
     read.fail("artifacts", "is needed when there is a compile command");
   }
@@ -305,13 +307,13 @@ Language read_language(const json& entry, const std::string& where) {
     read.fail("source", "must be a plain file name");
   if (language.source_name.find("{class}") != std::string::npos && language.default_class.empty())
     read.fail("defaultClass", "is needed when \"source\" contains {class}");
-  RunLimits compile_defaults;
+  sandbox::RunLimits compile_defaults;
   compile_defaults.cpu_ms = 30'000;
   compile_defaults.memory_bytes = 512LL << 20;
   compile_defaults.pids = 32;
   compile_defaults.cpu_cores = 1;
   language.compile_limits = read.limits("compileLimits", compile_defaults);
-  language.default_limits = read.limits("limits", RunLimits{});
+  language.default_limits = read.limits("limits", sandbox::RunLimits{});
   language.max_limits = read.limits("maxLimits", language.default_limits);
   const auto& low = language.default_limits;
   const auto& high = language.max_limits;
@@ -342,9 +344,9 @@ std::vector<std::string> expand_command(const std::vector<std::string>& command,
 LanguageTable LanguageTable::load(const std::string& path, bool detect_versions) {
   std::string text;
   try {
-    text = read_text_file(path);
-  } catch (const SandboxError& error) {
-    throw SandboxError(std::string("language table: ") + error.what());
+    text = sandbox::read_text_file(path);
+  } catch (const sandbox::SandboxError& error) {
+    throw sandbox::SandboxError(std::string("language table: ") + error.what());
   }
   return parse(text, path, detect_versions);
 }
@@ -355,11 +357,11 @@ LanguageTable LanguageTable::parse(const std::string& json_text, const std::stri
   try {
     document = json::parse(json_text);
   } catch (const json::exception& error) {  // Also a number too large for a double (1e309).
-    throw SandboxError(origin + ": not valid JSON: " + error.what());
+    throw sandbox::SandboxError(origin + ": not valid JSON: " + error.what());
   }
   if (!document.is_object() || !document.contains("languages") ||
       !document["languages"].is_array()) {
-    throw SandboxError(origin + ": expected an object with a \"languages\" list");
+    throw sandbox::SandboxError(origin + ": expected an object with a \"languages\" list");
   }
   LanguageTable table;
   for (size_t i = 0; i < document["languages"].size(); ++i) {
@@ -374,7 +376,7 @@ LanguageTable LanguageTable::parse(const std::string& json_text, const std::stri
     names.push_back(language.id);
     for (const auto& name : names) {
       if (!table.index_.emplace(lower(name), table.languages_.size()).second) {
-        throw SandboxError(where + ": the name \"" + name +
+        throw sandbox::SandboxError(where + ": the name \"" + name +
                            "\" is already used by another language");
       }
     }
@@ -392,8 +394,8 @@ std::string default_language_table_path() {
   if (const char* configured = std::getenv("CODEARENA_LANGUAGES"); configured && *configured) {
     return configured;
   }
-  const auto installed = executable_dir() + "/../share/codearena/languages.json";
-  if (path_exists(installed)) return installed;
+  const auto installed = sandbox::executable_dir() + "/../share/codearena/languages.json";
+  if (sandbox::path_exists(installed)) return installed;
   return CODEARENA_SOURCE_DIR "/config/languages.json";
 }
 
@@ -436,4 +438,4 @@ std::string find_main_class(const Language& language, std::string_view source) {
   return found.empty() ? language.default_class : found;
 }
 
-}  // namespace codearena::sandbox
+}  // namespace codearena::judge

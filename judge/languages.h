@@ -14,7 +14,7 @@
 
 #include "sandbox/run_spec.h"
 
-namespace codearena::sandbox {
+namespace codearena::judge {
 
 // The built-in scanners that find the main class in a source, named by a language's
 // "mainClass" ("java"). Sources are untrusted: a scanner is a single pass with constant stack.
@@ -35,10 +35,10 @@ struct Language {
   std::string precompiled_header;    // A header to precompile for the compile flags (C++).
   std::string memory_error_pattern;  // stderr text meaning the runtime ran out of its heap.
   int64_t heap_reserve_mb = 0;
-  NetworkCalls network_calls = NetworkCalls::kViolation;
-  RunLimits compile_limits;
-  RunLimits default_limits;
-  RunLimits max_limits;
+  sandbox::NetworkCalls network_calls = sandbox::NetworkCalls::kViolation;
+  sandbox::RunLimits compile_limits;
+  sandbox::RunLimits default_limits;
+  sandbox::RunLimits max_limits;
 
   bool compiled() const { return !compile.empty(); }
 };
@@ -95,4 +95,4 @@ std::string find_java_main_class(std::string_view source);
 // The main class of `source` in `language`: what its scanner finds, else its default class.
 std::string find_main_class(const Language& language, std::string_view source);
 
-}  // namespace codearena::sandbox
+}  // namespace codearena::judge
