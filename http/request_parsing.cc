@@ -1,6 +1,8 @@
 #include "http/request_parsing.h"
 
+#include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 
 #include "judge/checker.h"
@@ -34,6 +36,21 @@ ApiError missing(const std::string& field) {
 
 ApiError wrong_type(const std::string& field, const char* expected) {
   return ApiError(400, "invalid_field", "the field '" + field + "' must be " + expected);
+}
+
+// Refuses a field the API does not define, so that a misspelt or misplaced one (`timeLimitMs`
+// instead of `limits.time`) is not silently ignored and the job run with defaults.
+void refuse_unknown_fields(const json& object, std::initializer_list<const char*> known,
+                           const std::string& path) {
+  for (const auto& [name, value] : object.items()) {
+    const bool listed = std::any_of(known.begin(), known.end(),
+                                    [&name = name](const char* field) { return name == field; });
+    if (listed) continue;
+    std::string fields;
+    for (const char* field : known) fields += (fields.empty() ? "" : ", ") + std::string(field);
+    throw ApiError(400, "unknown_field",
+                   "unknown field '" + path + name + "' (known here: " + fields + ")");
+  }
 }
 
 const json* optional_field(const json& object, const char* name) {
@@ -73,8 +90,8 @@ void check_code_size(const std::string& code, const std::string& field,
                      const RequestLimits& limits) {
   if (static_cast<int64_t>(code.size()) > limits.max_code_bytes) {
     throw ApiError(413, "code_too_large",
-                   "'" + field + "' is " + std::to_string(code.size()) +
-                       " bytes; the maximum is " + std::to_string(limits.max_code_bytes));
+                   "'" + field + "' is " + std::to_string(code.size()) + " bytes; the maximum is " +
+                       std::to_string(limits.max_code_bytes));
   }
 }
 
@@ -104,15 +121,15 @@ void check_maximum(int64_t value, int64_t maximum, const std::string& field,
                    const std::string& language, const char* unit) {
   if (value <= maximum) return;
   throw ApiError(422, "limit_too_high",
-                 "'" + field + "' is " + std::to_string(value) + " " + unit +
-                     "; the maximum for " + language + " is " + std::to_string(maximum) + " " +
-                     unit);
+                 "'" + field + "' is " + std::to_string(value) + " " + unit + "; the maximum for " +
+                     language + " is " + std::to_string(maximum) + " " + unit);
 }
 
 void parse_limits(const json& body, const judge::Language& language, actors::JobSpec& spec) {
   const json* limits = optional_field(body, "limits");
   if (limits == nullptr) return;
   if (!limits->is_object()) throw wrong_type("limits", "an object");
+  refuse_unknown_fields(*limits, {"time", "memory", "output"}, "limits.");
   const auto& max = language.max_limits;
   if (const json* time = optional_field(*limits, "time")) {
     spec.time_limit_ms = limit_value(*time, "limits.time", 1000.0, true);
@@ -120,13 +137,11 @@ void parse_limits(const json& body, const judge::Language& language, actors::Job
   }
   if (const json* memory = optional_field(*limits, "memory")) {
     spec.memory_limit_bytes = limit_value(*memory, "limits.memory", 1024.0 * 1024, false);
-    check_maximum(spec.memory_limit_bytes, max.memory_bytes, "limits.memory", language.id,
-                  "bytes");
+    check_maximum(spec.memory_limit_bytes, max.memory_bytes, "limits.memory", language.id, "bytes");
   }
   if (const json* output = optional_field(*limits, "output")) {
     spec.output_limit_bytes = limit_value(*output, "limits.output", 1024.0, false);
-    check_maximum(spec.output_limit_bytes, max.output_bytes, "limits.output", language.id,
-                  "bytes");
+    check_maximum(spec.output_limit_bytes, max.output_bytes, "limits.output", language.id, "bytes");
   }
 }
 
@@ -134,8 +149,8 @@ void check_test_size(const std::string& text, const std::string& field,
                      const RequestLimits& limits) {
   if (static_cast<int64_t>(text.size()) > limits.max_test_bytes) {
     throw ApiError(413, "test_too_large",
-                   "'" + field + "' is " + std::to_string(text.size()) +
-                       " bytes; the maximum is " + std::to_string(limits.max_test_bytes));
+                   "'" + field + "' is " + std::to_string(text.size()) + " bytes; the maximum is " +
+                       std::to_string(limits.max_test_bytes));
   }
 }
 
@@ -152,6 +167,7 @@ void parse_tests(const json& body, const RequestLimits& limits, actors::JobSpec&
     const auto& entry = (*tests)[i];
     const std::string path = "testCases[" + std::to_string(i) + "]";
     if (!entry.is_object()) throw wrong_type(path, "an object {input, expectedOutput}");
+    refuse_unknown_fields(entry, {"input", "expectedOutput"}, path + ".");
     actors::TestCaseSpec test;
     test.input = string_field(entry, "input", path + ".input", false);
     check_test_size(test.input, path + ".input", limits);
@@ -181,6 +197,9 @@ void parse_checker(const json& body, const RequestLimits& limits,
   if (checker->is_string()) {
     kind = judge::parse_checker_kind(checker->get<std::string>());
   } else if (checker->is_object()) {
+    refuse_unknown_fields(
+        *checker, {"type", "epsilon", "absoluteEpsilon", "relativeEpsilon", "code", "language"},
+        "checker.");
     kind = judge::parse_checker_kind(string_field(*checker, "type", "checker.type", true));
     const double epsilon = epsilon_field(*checker, "epsilon", 1e-6);
     spec.checker_absolute_epsilon = epsilon_field(*checker, "absoluteEpsilon", epsilon);
@@ -215,6 +234,10 @@ ExecuteRequest parse_execute_request(const std::string& body, const RequestLimit
     throw ApiError(400, "invalid_json", std::string("the body is not valid JSON: ") + error.what());
   }
   if (!document.is_object()) throw ApiError(400, "invalid_body", "the body must be a JSON object");
+  refuse_unknown_fields(document,
+                        {"language", "code", "input", "testCases", "limits", "checker",
+                         "stopOnFirstFailure", "priority", "callbackUrl", "wait"},
+                        "");
 
   ExecuteRequest request;
   auto& spec = request.spec;

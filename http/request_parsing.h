@@ -24,7 +24,8 @@ struct ExecuteRequest {
 };
 
 // Throws ApiError: 400 invalid_json (also for arrays and objects nested more than 32 deep) /
-// invalid_body / missing_field / invalid_field, 413 code_too_large / test_too_large /
+// invalid_body / missing_field / invalid_field / unknown_field (a field the API does not
+// define, at any level), 413 code_too_large / test_too_large /
 // payload_too_large, 422 unknown_language / limit_too_high / too_many_tests /
 // invalid_callback_url. No other exception but std::bad_alloc, whatever the body.
 ExecuteRequest parse_execute_request(const std::string& body, const RequestLimits& limits,

@@ -109,6 +109,37 @@ TEST_CASE("bad input is refused with the right status and code", "[api]") {
         R{422, "invalid_callback_url"});
 }
 
+// Proves a field the API does not define is refused at every level, named with its path, so a
+// misplaced limit never runs the job with defaults.
+TEST_CASE("unknown fields are refused at every level, naming the field", "[api]") {
+  using R = std::pair<int, std::string>;
+  const auto unknown = R{400, "unknown_field"};
+  CHECK(refusal(R"j({"language":"python","code":"x","timeLimitMs":500})j") == unknown);
+  CHECK(
+      message_of(R"j({"language":"python","code":"x","timeLimitMs":500})j").find("'timeLimitMs'") !=
+      std::string::npos);
+  CHECK(refusal(R"j({"language":"python","code":"x","limits":{"cpu":1}})j") == unknown);
+  CHECK(
+      message_of(R"j({"language":"python","code":"x","limits":{"cpu":1}})j").find("'limits.cpu'") !=
+      std::string::npos);
+  CHECK(refusal(R"j({"language":"python","code":"x",
+                    "testCases":[{"input":""},{"input":"","expected":"1"}]})j") == unknown);
+  CHECK(message_of(R"j({"language":"python","code":"x",
+                       "testCases":[{"input":""},{"input":"","expected":"1"}]})j")
+            .find("'testCases[1].expected'") != std::string::npos);
+  CHECK(refusal(R"j({"language":"python","code":"x","checker":{"type":"float","eps":1}})j") ==
+        unknown);
+  CHECK(message_of(R"j({"language":"python","code":"x","checker":{"type":"float","eps":1}})j")
+            .find("'checker.eps'") != std::string::npos);
+  // A null is still an unknown field: it is named, not skipped as an absent optional one.
+  CHECK(refusal(R"j({"language":"python","code":"x","Code":null})j") == unknown);
+  CHECK(refusal(R"j({"language":"python","code":"x","input":"","testCases":[],
+                    "limits":{"time":1,"memory":64,"output":64},"checker":{"type":"float",
+                    "epsilon":1e-6,"absoluteEpsilon":1e-6,"relativeEpsilon":1e-6},
+                    "stopOnFirstFailure":true,"priority":"low","wait":false,
+                    "callbackUrl":null})j") == R{0, ""});
+}
+
 // Proves bodies built to cost the parser dearly are refused early as invalid JSON: nesting past
 // 32 levels (100,000 `[`, or a deep value inside a valid job) and numbers beyond a double.
 TEST_CASE("deep nesting and numbers out of range are invalid JSON", "[api]") {
