@@ -169,6 +169,10 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, const std::string& v) {
          c.http.metrics_enabled = common::parse_flag(v);
        }},
+      {"--cors-origins", "CORS_ORIGINS", "none",
+       "browser origins allowed to call the API, exact (https://app.example.com) and separated "
+       "by commas, or * for any origin without credentials",
+       [](ServeConfig& c, const std::string& v) { c.http.cors = http::CorsPolicy::parse(v); }},
       {"--log-level", "LOG_LEVEL", "info", "debug, info, warn or error (JSON lines on stderr)",
        [](ServeConfig& c, const std::string& v) { c.log_level = telemetry::parse_log_level(v); }},
       {"--languages", "CODEARENA_LANGUAGES", "the installed languages.json", "language table file",

@@ -1,21 +1,20 @@
 #include "http/server.h"
 
-#include <fcntl.h>
-
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <string>
-#include <system_error>
 
 #include <restinio/all.hpp>
 
 #include "common/epoch_ms.h"
 #include "common/json_text.h"
+#include "http/client_socket.h"
+#include "http/cors.h"
 #include "http/job_json.h"
 #include "http/openapi_document.h"
 #include "http/rate_limiter.h"
+#include "http/route_table.h"
 #include "node/service.h"
 #include "telemetry/log.h"
 #include "telemetry/metrics.h"
@@ -26,38 +25,10 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-// asio opens the listening socket and accepts connections without SOCK_CLOEXEC; a client's
-// connection must never be open in a program the node starts. So the listener is marked
-// close-on-exec right after bind, and each connection as RESTinio takes it from the acceptor
-// (it moves the accepted socket out of its pool before anything else).
-void mark_close_on_exec(int fd) {
-  if (::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
-    throw std::system_error(errno, std::generic_category(),
-                            "http: marking socket " + std::to_string(fd) + " close-on-exec");
-  }
-}
-
-using TcpSocket = restinio::asio_ns::ip::tcp::socket;
-
-class CloseOnExecSocket : public TcpSocket {
- public:
-  using TcpSocket::TcpSocket;
-  CloseOnExecSocket(CloseOnExecSocket&& accepted) : TcpSocket(std::move(accepted)) {
-    if (is_open()) mark_close_on_exec(native_handle());
-  }
-  CloseOnExecSocket& operator=(CloseOnExecSocket&&) = default;
-};
-
 struct Traits : public restinio::default_traits_t {
-  using request_handler_t = restinio::router::express_router_t<>;
-  using stream_socket_t = CloseOnExecSocket;
+  using stream_socket_t = ClientSocket;
   static constexpr bool use_connection_count_limiter = true;
 };
-
-using Router = Traits::request_handler_t;
-using Request = restinio::request_handle_t;
-using Params = restinio::router::route_params_t;
-using Status = restinio::request_handling_status_t;
 
 constexpr const char* kJsonType = "application/json";
 
@@ -67,6 +38,8 @@ const char* reason_phrase(int status) {
       return "OK";
     case 202:
       return "Accepted";
+    case 204:
+      return "No Content";
     case 400:
       return "Bad Request";
     case 404:
@@ -120,15 +93,35 @@ struct HttpServer::Impl {
     Clock::time_point start = Clock::now();
   };
 
-  void answer(const Exchange& exchange, int status, const std::string& body,
-              const char* content_type = kJsonType,
-              const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-    auto response = exchange.request->create_response(status_line(status));
-    response.append_header(restinio::http_field::content_type, content_type);
+  // The headers every answer carries: no caching (results change and may be private), no
+  // content sniffing, and the CORS headers for the request's origin.
+  template <typename Response>
+  void append_common_headers(Response& response, const Request& request) {
     response.append_header(restinio::http_field::cache_control, "no-store");
-    for (const auto& [name, value] : headers) response.append_header(name, value);
-    response.set_body(body);
-    response.done();
+    response.append_header("X-Content-Type-Options", "nosniff");
+    const auto origin = request->header().get_field_or(restinio::http_field::origin, "");
+    for (const auto& [name, value] : config.cors.response_headers(origin)) {
+      response.append_header(name, value);
+    }
+  }
+
+  // A HEAD request gets the headers, Content-Length included, of the GET answer without its body.
+  void answer(const Exchange& exchange, int status, const std::string& body,
+              const char* content_type = kJsonType, const HeaderList& headers = {}) {
+    const auto send = [&](auto response) {
+      response.append_header(restinio::http_field::content_type, content_type);
+      append_common_headers(response, exchange.request);
+      for (const auto& [name, value] : headers) response.append_header(name, value);
+      return response;
+    };
+    if (exchange.request->header().method() == restinio::http_method_head()) {
+      send(exchange.request->create_response<restinio::user_controlled_output_t>(
+               status_line(status)))
+          .set_content_length(body.size())
+          .done();
+    } else {
+      send(exchange.request->create_response(status_line(status))).set_body(body).done();
+    }
     record(exchange, status);
   }
 
@@ -137,8 +130,7 @@ struct HttpServer::Impl {
   }
 
   void answer_error(const Exchange& exchange, int status, const std::string& code,
-                    const std::string& message,
-                    const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+                    const std::string& message, const HeaderList& headers = {}) {
     answer(exchange, status, common::lossy_json_text(error_json(code, message)), kJsonType,
            headers);
   }
@@ -193,15 +185,9 @@ struct HttpServer::Impl {
       answer_error(exchange, error.status(), error.code(), error.what());
       return restinio::request_accepted();
     }
-    bool wait = parsed.wait;
-    try {
-      const auto query = restinio::parse_query(request->header().query());
-      wait = wait || (query.has("wait") && query["wait"] == "true");
-    } catch (const std::exception& error) {
-      answer_error(exchange, 400, "invalid_field",
-                   std::string("the query string is malformed: ") + error.what());
-      return restinio::request_accepted();
-    }
+    // The query was checked before routing (malformed_target).
+    const auto query = restinio::parse_query(request->header().query());
+    const bool wait = parsed.wait || (query.has("wait") && query["wait"] == "true");
     service.submit(std::move(parsed.spec), [this, exchange, wait](auto reply) {
       if (!reply) return answer_unavailable(exchange);
       if (reply->refusal != actors::SubmitRefusal::kNone) {
@@ -286,6 +272,14 @@ struct HttpServer::Impl {
         });
       }
     };
+    if (request->header().method() == restinio::http_method_head()) {
+      service.status(*id, [this, exchange, id = *id](auto status) {
+        if (!status) return answer_unavailable(exchange);
+        if (status->id.empty()) return answer_not_found(exchange, id);
+        answer(exchange, 200, "", "text/event-stream");
+      });
+      return restinio::request_accepted();
+    }
     service.watch(
         *id,
         [this, exchange, stream, send, id = *id](auto status) {
@@ -294,8 +288,8 @@ struct HttpServer::Impl {
           stream->emplace(exchange.request->create_response<restinio::chunked_output_t>());
           (*stream)
               ->append_header(restinio::http_field::content_type, "text/event-stream")
-              .append_header(restinio::http_field::cache_control, "no-store")
               .append_header("X-Accel-Buffering", "no");
+          append_common_headers(**stream, exchange.request);
           record(exchange, 200);
           const bool final = actors::is_final(status->state);
           send("event: state\ndata: " + common::lossy_json_text(job_json(*status)) + "\n\n", final);
@@ -383,34 +377,92 @@ struct HttpServer::Impl {
     return restinio::request_accepted();
   }
 
+  // A CORS preflight, or a client asking which methods a path serves; never needs a token.
+  Status preflight(const Request& request, const std::string& methods) {
+    Exchange exchange{request, "preflight"};
+    const auto origin = request->header().get_field_or(restinio::http_field::origin, "");
+    auto response = request->create_response(status_line(204));
+    response.append_header(restinio::http_field::allow, methods + ", OPTIONS");
+    response.append_header("X-Content-Type-Options", "nosniff");
+    for (const auto& [name, value] : config.cors.preflight_headers(origin, methods)) {
+      response.append_header(name, value);
+    }
+    response.done();
+    record(exchange, 204);
+    return restinio::request_accepted();
+  }
+
+  Status method_not_allowed(const Request& request, const std::string& methods) {
+    answer_error(Exchange{request, "unmatched"}, 405, "method_not_allowed",
+                 std::string(request->header().method().c_str()) + " is not served at " +
+                     std::string(request->header().path()) + "; allowed: " + methods,
+                 {{"Allow", methods}});
+    return restinio::request_accepted();
+  }
+
+  // What is wrong with the request's path or query ("" when nothing): bad percent-encoding
+  // would otherwise make the router, or a handler reading the query, drop the connection.
+  static std::string target_problem(const restinio::http_request_header_t& header) {
+    try {  // The router's own reading of the path, which throws where it cannot.
+      (void)restinio::utils::uri_normalization::unreserved_chars::estimate_required_capacity(
+          header.path());
+    } catch (const std::exception& error) {
+      return std::string("the path is malformed: ") + error.what();
+    }
+    if (auto query = restinio::try_parse_query<restinio::parse_query_traits::restinio_defaults>(
+            header.query());
+        !query) {
+      return "the query string is malformed: " + query.error().giveout_description();
+    }
+    return "";
+  }
+
+  // Routes the requests whose target can be read; the others get 400 malformed_target.
+  restinio::default_request_handler_t request_handler() {
+    std::shared_ptr<Router> router = routes();
+    return [this, router](const Request& request) {
+      if (auto problem = target_problem(request->header()); !problem.empty()) {
+        answer_error(Exchange{request, "unmatched"}, 400, "malformed_target", problem);
+        return restinio::request_accepted();
+      }
+      return (*router)(request);
+    };
+  }
+
   std::unique_ptr<Router> routes() {
     auto router = std::make_unique<Router>();
+    RouteTable table(*router);
     if (config.job_api) {
-      router->http_post("/api/execute", [this](auto request, auto) { return execute(request); });
-      router->http_get("/api/jobs/:id", [this](auto r, auto p) { return get_job(r, p); });
-      router->http_delete("/api/jobs/:id", [this](auto r, auto p) { return cancel_job(r, p); });
-      router->http_get("/api/jobs/:id/events", [this](auto r, auto p) { return job_events(r, p); });
+      table.on(restinio::http_method_post(), "/api/execute",
+               [this](auto request, auto) { return execute(request); });
+      table.get("/api/jobs/:id", [this](auto r, auto p) { return get_job(r, p); });
+      table.on(restinio::http_method_delete(), "/api/jobs/:id",
+               [this](auto r, auto p) { return cancel_job(r, p); });
+      table.get("/api/jobs/:id/events", [this](auto r, auto p) { return job_events(r, p); });
     } else {
       const auto refuse = [this](const char* route) {
         return [this, route](auto request, auto) { return not_an_api_node(request, route); };
       };
-      router->http_post("/api/execute", refuse("/api/execute"));
-      router->http_get("/api/jobs/:id", refuse("/api/jobs/:id"));
-      router->http_delete("/api/jobs/:id", refuse("/api/jobs/:id"));
-      router->http_get("/api/jobs/:id/events", refuse("/api/jobs/:id/events"));
+      table.on(restinio::http_method_post(), "/api/execute", refuse("/api/execute"));
+      table.get("/api/jobs/:id", refuse("/api/jobs/:id"));
+      table.on(restinio::http_method_delete(), "/api/jobs/:id", refuse("/api/jobs/:id"));
+      table.get("/api/jobs/:id/events", refuse("/api/jobs/:id/events"));
     }
-    router->http_get("/api/stats", [this](auto request, auto) { return stats(request); });
-    router->http_get("/api/languages", [this](auto request, auto) {
+    table.get("/api/stats", [this](auto request, auto) { return stats(request); });
+    table.get("/api/languages", [this](auto request, auto) {
       return fixed(request, "/api/languages", languages_text);
     });
-    router->http_get("/api/openapi.json", [this](auto request, auto) {
+    table.get("/api/openapi.json", [this](auto request, auto) {
       return fixed(request, "/api/openapi.json", openapi_document());
     });
-    router->http_get("/health", [this](auto request, auto) {
+    table.get("/health", [this](auto request, auto) {
       return fixed(request, "/health", R"({"status":"ok"})");
     });
-    router->http_get("/ready", [this](auto request, auto) { return ready(request); });
-    router->http_get("/metrics", [this](auto request, auto) { return metrics(request); });
+    table.get("/ready", [this](auto request, auto) { return ready(request); });
+    table.get("/metrics", [this](auto request, auto) { return metrics(request); });
+    table.close(
+        [this](auto request, const auto& methods) { return preflight(request, methods); },
+        [this](auto request, const auto& methods) { return method_not_allowed(request, methods); });
     router->non_matched_request_handler([this](auto request) { return not_matched(request); });
     return router;
   }
@@ -441,7 +493,7 @@ void HttpServer::start() {
       restinio::server_settings_t<Traits>{}
           .address(config.address)
           .port(config.port)
-          .request_handler(impl_->routes())
+          .request_handler(impl_->request_handler())
           .max_parallel_connections(config.max_connections)
           .acceptor_post_bind_hook([](restinio::asio_ns::ip::tcp::acceptor& listener) {
             mark_close_on_exec(listener.native_handle());
@@ -451,10 +503,10 @@ void HttpServer::start() {
           .handle_request_timeout(
               std::chrono::milliseconds(std::max(config.wait_max_ms, config.sse_heartbeat_ms)) +
               std::chrono::seconds(10))
-          // Above every limit the parser checks itself, so oversized bodies get a
-          // 413 with a reason instead of a closed connection.
+          // Above the limit ClientSocket answers with 413, so RESTinio never meets it.
           .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(
               static_cast<std::size_t>(config.limits.max_body_bytes) + (1 << 20)));
+  ClientSocket::max_body_bytes.store(static_cast<uint64_t>(config.limits.max_body_bytes));
   impl_->server =
       restinio::run_async<Traits>(restinio::own_io_context(), std::move(settings), config.threads);
 }

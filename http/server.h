@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "http/cors.h"
 #include "http/request_parsing.h"
 
 namespace codearena::actors {
@@ -36,6 +37,7 @@ struct HttpConfig {
   // Serve the job API (submit, status, cancel, events); without it (a node without the api
   // role) only stats, languages, health, readiness and metrics are served.
   bool job_api = true;
+  CorsPolicy cors;  // Which browser origins may call the API (CORS_ORIGINS).
 };
 
 class HttpServer {

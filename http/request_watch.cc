@@ -1,0 +1,113 @@
+#include "http/request_watch.h"
+
+#include <strings.h>
+
+#include <climits>
+
+#include "common/json_text.h"
+#include "http/job_json.h"
+
+namespace codearena::http {
+namespace {
+
+std::string refusal(const char* status_line, const std::string& code, const std::string& message) {
+  const auto body = common::lossy_json_text(error_json(code, message));
+  return std::string("HTTP/1.1 ") + status_line +
+         "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
+         "X-Content-Type-Options: nosniff\r\nConnection: close\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+RequestWatch& watch_of(http_parser* parser) {
+  return *static_cast<RequestWatch*>(parser->data);
+}
+
+}  // namespace
+
+RequestWatch::RequestWatch(uint64_t max_body_bytes) : max_body_bytes_(max_body_bytes) {
+  http_parser_init(&parser_, HTTP_REQUEST);
+}
+
+RequestWatch::RequestWatch(RequestWatch&& other) noexcept = default;
+RequestWatch& RequestWatch::operator=(RequestWatch&& other) noexcept = default;
+
+http_parser_settings RequestWatch::settings() {
+  http_parser_settings settings;
+  http_parser_settings_init(&settings);
+  settings.on_message_begin = [](http_parser* parser) {
+    watch_of(parser).start_message();
+    return 0;
+  };
+  settings.on_header_field = [](http_parser* parser, const char* at, size_t length) {
+    auto& watch = watch_of(parser);
+    if (watch.reading_value_) watch.end_header_line();
+    watch.field_.append(at, length);
+    return 0;
+  };
+  settings.on_header_value = [](http_parser* parser, const char* at, size_t length) {
+    auto& watch = watch_of(parser);
+    watch.reading_value_ = true;
+    watch.value_.append(at, length);
+    return 0;
+  };
+  settings.on_headers_complete = [](http_parser* parser) {
+    auto& watch = watch_of(parser);
+    if (watch.reading_value_) watch.end_header_line();
+    const uint64_t announced = parser->content_length;
+    if (announced != ULLONG_MAX && announced > watch.max_body_bytes_) {
+      watch.reply_ = {
+          refusal("413 Payload Too Large", "payload_too_large",
+                  "the request body is " + std::to_string(announced) + " bytes; the maximum is " +
+                      std::to_string(watch.max_body_bytes_)),
+          true};
+      return -1;  // Stops the parser: nothing after this head is read.
+    }
+    if (watch.expects_continue_) watch.reply_.bytes += "HTTP/1.1 100 Continue\r\n\r\n";
+    return 0;
+  };
+  settings.on_body = [](http_parser* parser, const char*, size_t length) {
+    auto& watch = watch_of(parser);
+    watch.body_bytes_ += length;
+    if (watch.body_bytes_ <= watch.max_body_bytes_) return 0;
+    watch.reply_ = {refusal("413 Payload Too Large", "payload_too_large",
+                            "the request body is over the maximum of " +
+                                std::to_string(watch.max_body_bytes_) + " bytes"),
+                    true};
+    return -1;
+  };
+  return settings;
+}
+
+void RequestWatch::start_message() {
+  field_.clear();
+  value_.clear();
+  reading_value_ = false;
+  expects_continue_ = false;
+  body_bytes_ = 0;
+}
+
+void RequestWatch::end_header_line() {
+  if (strcasecmp(field_.c_str(), "expect") == 0 && strcasecmp(value_.c_str(), "100-continue") == 0)
+    expects_continue_ = true;
+  field_.clear();
+  value_.clear();
+  reading_value_ = false;
+}
+
+RequestWatch::Reply RequestWatch::feed(const char* data, size_t size) {
+  if (reply_.close) return reply_;
+  static const http_parser_settings parser_settings = settings();
+  reply_.bytes.clear();
+  parser_.data = this;
+  http_parser_execute(&parser_, &parser_settings, data, size);
+  const auto error = HTTP_PARSER_ERRNO(&parser_);
+  if (!reply_.close && error != HPE_OK) {
+    reply_ = {
+        refusal("400 Bad Request", "malformed_request",
+                std::string("the request is not valid HTTP/1.1: ") + http_errno_description(error)),
+        true};
+  }
+  return reply_;
+}
+
+}  // namespace codearena::http
