@@ -34,8 +34,8 @@ class BadInputTest(unittest.TestCase):
     def test_a_malformed_query_string_is_a_clear_error(self):
         response = self.server.request("POST", "/api/execute?wait=%zz",
                                        {"language": "python", "code": "print(1)"})
-        self.assertEqual((response.status, response.json["error"]["code"]), (400, "invalid_field"),
-                         response)
+        self.assertEqual((response.status, response.json["error"]["code"]),
+                         (400, "malformed_target"), response)
         self.assertIn("query string", response.json["error"]["message"])
 
     def test_the_bad_input_matrix(self):
@@ -58,7 +58,7 @@ class BadInputTest(unittest.TestCase):
 
     def test_unknown_routes_and_ids_get_json_404s(self):
         for method, path in (("GET", "/api/nothing"), ("GET", "/api/jobs/not-a-uuid"),
-                             ("PUT", "/api/execute")):
+                             ("PUT", "/api/nothing")):
             response = self.server.request(method, path)
             self.assertEqual(response.status, 404, (method, path, response))
             self.assertIn("code", response.json["error"])

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""The API's edge as browsers and strict HTTP clients meet it: CORS, methods, HEAD,
+100-continue, oversized bodies, malformed requests, security headers, unknown fields."""
+import socket
+import sys
+import unittest
+
+from api_support import Server
+
+APP = "https://app.example.com"
+JOB = {"language": "python", "code": "print(1)"}
+
+
+def raw_exchange(server, data, read_all=True):
+    """Sends bytes on a fresh connection; returns what came back until the server closed it (or,
+    without read_all, the first bytes that came)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=60) as connection:
+        connection.sendall(data)
+        received = b""
+        while True:
+            chunk = connection.recv(65536)
+            received += chunk
+            if not chunk or not read_all:
+                return received
+
+
+def status_and_body(raw):
+    head, _, body = raw.partition(b"\r\n\r\n")
+    return int(head.split(b" ")[1]), head.decode(), body.decode()
+
+
+class CorsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(env={"CORS_ORIGINS": f"{APP}, http://localhost:5173"})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__()
+
+    def preflight(self, origin, path="/api/execute", method="POST"):
+        return self.server.request("OPTIONS", path, headers={
+            "Origin": origin, "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "authorization, content-type"})
+
+    def test_a_preflight_from_an_allowed_origin_names_methods_headers_and_max_age(self):
+        response = self.preflight(APP)
+        self.assertEqual(response.status, 204, response)
+        self.assertEqual(response.headers["access-control-allow-origin"], APP)
+        self.assertEqual(response.headers["access-control-allow-methods"], "POST")
+        allowed = {h.strip() for h in response.headers["access-control-allow-headers"].split(",")}
+        self.assertLessEqual({"authorization", "content-type"}, allowed)
+        self.assertGreater(int(response.headers["access-control-max-age"]), 0)
+        self.assertEqual(response.headers["vary"], "Origin")
+        jobs = self.preflight(APP, "/api/jobs/00000000-0000-0000-0000-000000000000", "DELETE")
+        self.assertEqual(jobs.headers["access-control-allow-methods"], "GET, HEAD, DELETE")
+
+    def test_a_preflight_from_a_refused_origin_gets_no_cors_headers(self):
+        for origin in ("https://evil.example.com", "https://app.example.com:8443",
+                       "http://app.example.com"):
+            response = self.preflight(origin)
+            self.assertEqual(response.status, 204, response)
+            self.assertEqual([h for h in response.headers if h.startswith("access-control-")], [],
+                             (origin, response.headers))
+            self.assertEqual(response.headers["vary"], "Origin")
+
+    def test_answers_carry_the_allowed_origin_only(self):
+        allowed = self.server.request("POST", "/api/execute", JOB, {"Origin": APP})
+        self.assertEqual(allowed.status, 202, allowed)
+        self.assertEqual(allowed.headers["access-control-allow-origin"], APP)
+        self.assertEqual(allowed.headers["access-control-allow-credentials"], "true")
+        self.assertEqual(allowed.headers["vary"], "Origin")
+        refused = self.server.request("GET", "/api/stats",
+                                      headers={"Origin": "https://evil.example.com"})
+        self.assertEqual(refused.status, 200)
+        self.assertNotIn("access-control-allow-origin", refused.headers)
+        self.assertEqual(refused.headers["vary"], "Origin")
+
+    def test_any_origin_is_allowed_without_credentials_under_a_star(self):
+        with Server(env={"CORS_ORIGINS": "*"}) as server:
+            response = server.request("GET", "/health", headers={"Origin": APP})
+            self.assertEqual(response.headers["access-control-allow-origin"], "*")
+            self.assertNotIn("access-control-allow-credentials", response.headers)
+
+    def test_an_allowlist_entry_that_is_not_an_origin_stops_the_start(self):
+        with self.assertRaisesRegex(RuntimeError, "not an origin"):
+            Server(env={"CORS_ORIGINS": "https://app.example.com/path"})
+
+
+class StrictHttpTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("--max-body-size", "64k")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__()
+
+    def test_a_wrong_method_is_405_with_allow(self):
+        for method, path, allow in (("PUT", "/api/execute", "POST, OPTIONS"),
+                                    ("POST", "/api/stats", "GET, HEAD, OPTIONS"),
+                                    ("PATCH", "/api/jobs/00000000-0000-0000-0000-000000000000",
+                                     "GET, HEAD, DELETE, OPTIONS")):
+            response = self.server.request(method, path)
+            self.assertEqual(response.status, 405, (method, path, response))
+            self.assertEqual(response.headers["allow"], allow)
+            self.assertEqual(response.json["error"]["code"], "method_not_allowed")
+
+    def test_head_is_served_wherever_get_is(self):
+        job_id = self.server.submit(JOB).json["jobId"]
+        for path in ("/health", "/api/stats", "/api/languages", "/api/openapi.json",
+                     f"/api/jobs/{job_id}", "/metrics"):
+            got = self.server.request("GET", path)
+            head = self.server.request("HEAD", path)
+            self.assertEqual(head.status, 200, (path, head))
+            self.assertEqual(head.text, "")
+            self.assertEqual(head.headers["content-type"], got.headers["content-type"])
+        languages = self.server.request("GET", "/api/languages")
+        self.assertEqual(self.server.request("HEAD", "/api/languages").headers["content-length"],
+                         str(len(languages.text.encode())))
+        events = raw_exchange(self.server, f"HEAD /api/jobs/{job_id}/events HTTP/1.1\r\n"
+                              "Host: x\r\nConnection: close\r\n\r\n".encode())
+        status, head, body = status_and_body(events)
+        self.assertEqual((status, body), (200, ""), events)
+        self.assertIn("text/event-stream", head)
+
+    def test_expect_100_continue_is_answered_before_the_body_is_sent(self):
+        body = b'{"language":"python","code":"print(1)"}'
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=60) as connection:
+            connection.sendall(b"POST /api/execute HTTP/1.1\r\nHost: x\r\n"
+                               b"Content-Type: application/json\r\nExpect: 100-continue\r\n"
+                               b"Content-Length: %d\r\n\r\n" % len(body))
+            self.assertEqual(connection.recv(65536), b"HTTP/1.1 100 Continue\r\n\r\n")
+            connection.sendall(body)
+            status, _, answer = status_and_body(connection.recv(65536))
+            self.assertEqual(status, 202, answer)
+
+    def test_a_body_announced_over_the_limit_is_refused_before_it_is_sent(self):
+        # Only the head is sent: the answer cannot wait for the 100 MB it announces.
+        raw = raw_exchange(self.server, b"POST /api/execute HTTP/1.1\r\nHost: x\r\n"
+                           b"Content-Type: application/json\r\nExpect: 100-continue\r\n"
+                           b"Content-Length: 100000000\r\n\r\n")
+        status, head, body = status_and_body(raw)
+        self.assertEqual(status, 413, raw)
+        self.assertIn("payload_too_large", body)
+        self.assertIn(str(64 * 1024), body)
+        self.assertNotIn("100 Continue", head)
+
+    def test_a_chunked_body_over_the_limit_is_413(self):
+        chunk = b"a" * 50_000
+        chunked = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(2)) + b"0\r\n\r\n"
+        raw = raw_exchange(self.server, b"POST /api/execute HTTP/1.1\r\nHost: x\r\n"
+                           b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           + chunked)
+        self.assertEqual(status_and_body(raw)[0], 413, raw)
+
+    def test_malformed_requests_get_400_not_a_dropped_connection(self):
+        for target, code in ((b"/health?a=%zz", "malformed_target"),
+                             (b"/api/jobs/%zz", "malformed_target"),
+                             (b"/api/execute?wait=%", "malformed_target"),
+                             (b"/health?a=\x01", "malformed_request")):
+            raw = raw_exchange(self.server,
+                               b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            status, _, body = status_and_body(raw)
+            self.assertEqual(status, 400, (target, raw))
+            self.assertIn(code, body)
+        raw = raw_exchange(self.server, b"NOT HTTP AT ALL\r\n\r\n")
+        self.assertEqual(status_and_body(raw)[0], 400, raw)
+
+    def test_answers_carry_security_headers(self):
+        job_id = self.server.submit(JOB).json["jobId"]
+        for path in ("/health", f"/api/jobs/{job_id}", "/api/nothing"):
+            response = self.server.request("GET", path)
+            self.assertEqual(response.headers["x-content-type-options"], "nosniff", path)
+            self.assertEqual(response.headers["cache-control"], "no-store", path)
+
+    def test_unknown_request_fields_are_refused_naming_them(self):
+        for body, field in (({**JOB, "timeLimitMs": 500}, "'timeLimitMs'"),
+                            ({**JOB, "limits": {"timeMs": 500}}, "'limits.timeMs'"),
+                            ({**JOB, "testCases": [{"input": "", "output": "1"}]},
+                             "'testCases[0].output'"),
+                            ({**JOB, "checker": {"type": "float", "eps": 1}}, "'checker.eps'")):
+            response = self.server.request("POST", "/api/execute", body)
+            self.assertEqual((response.status, response.json["error"]["code"]),
+                             (400, "unknown_field"), response)
+            self.assertIn(field, response.json["error"]["message"])
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv)
