@@ -35,6 +35,20 @@ class Response:
         return f"<{self.status} {self.text[:300]}>"
 
 
+def raw_request(port, data):
+    """Sends `data` as it is on a new connection to 127.0.0.1:port and reads until the server
+    closes it: for requests no HTTP client library would send. The answer as a Response."""
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as connection:
+        connection.sendall(data)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    return Response(int(lines[0].split(" ")[1]), {k.lower(): v for k, v in headers.items()}, body)
+
+
 class Server:
     """One node (every role unless flags say otherwise). Flags go to `codearena serve`; env adds
     variables. The constructor returns once GET `up_path` answers 200 (None: at once)."""

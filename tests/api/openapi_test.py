@@ -10,7 +10,7 @@ import time
 import unittest
 import uuid
 
-from api_support import SLEEPER, Server, free_port
+from api_support import SLEEPER, Server, free_port, raw_request
 
 DOCUMENT_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "http", "openapi.json")
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -360,6 +360,18 @@ class LiveTest(unittest.TestCase):
         self.refused({**ok, "callbackUrl": "ftp://example.com/"}, 422, "invalid_callback_url")
         self.refused("language=python", 415, "unsupported_media_type",
                      {"Content-Type": "application/x-www-form-urlencoded"})
+
+    def test_requests_refused_before_they_reach_the_job_service(self):
+        self.refused(quick("print(1)", timeLimitMs=500), 400, "unknown_field")
+        self.assertEqual(self.call("POST", "/api/execute?wait=%zz", quick("print(1)")).status, 400)
+        not_http = raw_request(self.server.port, b"POST /api/execute HTTP/1.1\r\nHost: x\r\n"
+                               b"Content-Length: many\r\n\r\n")
+        Ledger.check(self, "POST", "/api/execute", not_http)
+        announced = raw_request(self.server.port, b"POST /api/execute HTTP/1.1\r\nHost: x\r\n"
+                                b"Content-Type: application/json\r\n"
+                                b"Content-Length: 1000000\r\n\r\n")
+        Ledger.check(self, "POST", "/api/execute", announced)
+        self.assertEqual((not_http.status, announced.status), (400, 413))
 
     def test_judging_with_wait_and_following_a_job(self):
         judged = self.call("POST", "/api/execute?wait=true", quick(
