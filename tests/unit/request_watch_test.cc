@@ -1,0 +1,75 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "http/request_watch.h"
+
+using codearena::http::RequestWatch;
+
+namespace {
+
+// Everything the watch writes back while `bytes` arrive one at a time, the slowest a client
+// can send; and whether it closed the connection.
+std::pair<std::string, bool> byte_by_byte(RequestWatch& watch, const std::string& bytes) {
+  std::string written;
+  for (const char byte : bytes) {
+    const auto reply = watch.feed(&byte, 1);
+    written += reply.bytes;
+    if (reply.close) return {written, true};
+  }
+  return {written, false};
+}
+
+const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+}  // namespace
+
+TEST_CASE("a request waiting for 100 Continue gets it once its head is complete", "[http]") {
+  RequestWatch watch(1000);
+  const std::string head =
+      "POST /api/execute HTTP/1.1\r\nHost: x\r\nEXPECT: 100-Continue\r\nContent-Length: 4\r\n\r\n";
+  CHECK(byte_by_byte(watch, head) == std::make_pair(kContinue, false));
+  CHECK(byte_by_byte(watch, "{}{}") == std::make_pair(std::string(), false));
+  // The next request on the connection does not ask: nothing is written for it.
+  CHECK(byte_by_byte(watch, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n") ==
+        std::make_pair(std::string(), false));
+}
+
+TEST_CASE("a body announced over the limit is refused with 413 and the connection closed",
+          "[http]") {
+  RequestWatch watch(1000);
+  const auto [written, closed] = byte_by_byte(
+      watch, "POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 1001\r\n\r\n");
+  CHECK(closed);
+  CHECK(written.rfind("HTTP/1.1 413 Payload Too Large\r\n", 0) == 0);
+  CHECK(written.find("Connection: close") != std::string::npos);
+  CHECK(written.find("100 Continue") == std::string::npos);
+  CHECK(watch.feed("more", 4).close);
+}
+
+TEST_CASE("a chunked body is refused when it passes the limit", "[http]") {
+  RequestWatch watch(10);
+  const std::string head = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  CHECK_FALSE(watch.feed(head.data(), head.size()).close);
+  CHECK_FALSE(watch.feed("6\r\nabcdef\r\n", 11).close);
+  const auto reply = watch.feed("6\r\nabcdef\r\n", 11);
+  CHECK(reply.close);
+  CHECK(reply.bytes.find("payload_too_large") != std::string::npos);
+}
+
+TEST_CASE("bytes that are not HTTP get 400 malformed_request", "[http]") {
+  RequestWatch watch(1000);
+  const auto reply = watch.feed("HELLO\r\n\r\n", 9);
+  CHECK(reply.close);
+  CHECK(reply.bytes.rfind("HTTP/1.1 400 Bad Request\r\n", 0) == 0);
+  CHECK(reply.bytes.find("malformed_request") != std::string::npos);
+}
+
+TEST_CASE("pipelined requests within the limits pass untouched", "[http]") {
+  RequestWatch watch(1000);
+  const std::string two =
+      "POST /x HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}GET /y HTTP/1.1\r\nHost: x\r\n\r\n";
+  const auto reply = watch.feed(two.data(), two.size());
+  CHECK(reply.bytes.empty());
+  CHECK_FALSE(reply.close);
+}
