@@ -24,12 +24,14 @@ class RouteTable {
 
   explicit RouteTable(Router& router) : router_(router) {}
 
+  // Serves `method` at `path` (an express route, "/api/jobs/:id") with `handler`.
   void on(restinio::http_method_id_t method, const std::string& path, Handler handler) {
     router_.add_handler(method, path, std::move(handler));
     auto& methods = allowed_[path];
     methods += (methods.empty() ? "" : ", ") + std::string(method.c_str());
   }
 
+  // Serves GET and HEAD at `path` with `handler`, which answers HEAD without a body.
   void get(const std::string& path, const Handler& handler) {
     on(restinio::http_method_get(), path, handler);
     on(restinio::http_method_head(), path, handler);
@@ -46,7 +48,7 @@ class RouteTable {
                           });
       // Registered after every method handler: reached only by the methods the path lacks.
       router_.add_handler(restinio::router::dynamic_none_of_methods_matcher_t{}, path,
-                          [not_allowed, methods = methods + ", OPTIONS"](Request request, auto) {
+                          [not_allowed, methods = methods](Request request, auto) {
                             return not_allowed(std::move(request), methods);
                           });
     }

@@ -393,10 +393,11 @@ struct HttpServer::Impl {
   }
 
   Status method_not_allowed(const Request& request, const std::string& methods) {
+    const auto allowed = methods + ", OPTIONS";
     answer_error(Exchange{request, "unmatched"}, 405, "method_not_allowed",
                  std::string(request->header().method().c_str()) + " is not served at " +
-                     std::string(request->header().path()) + "; allowed: " + methods,
-                 {{"Allow", methods}});
+                     std::string(request->header().path()) + "; allowed: " + allowed,
+                 {{"Allow", allowed}});
     return restinio::request_accepted();
   }
 
