@@ -66,6 +66,8 @@ TEST_CASE("bad serve settings name the flag or variable", "[serve]") {
   CHECK(message({"--bogus", "1"}, {}).find("unknown option '--bogus'") != std::string::npos);
   CHECK(message({"--port"}, {}).find("needs a value") != std::string::npos);
   CHECK(message({}, {{"METRICS_ENABLED", "maybe"}}).find("METRICS_ENABLED") != std::string::npos);
+  CHECK(message({}, {{"CORS_ORIGINS", "app.example.com"}}).find("CORS_ORIGINS") !=
+        std::string::npos);
 }
 
 TEST_CASE("the rate limiter lets a burst through, then paces the client", "[serve]") {
