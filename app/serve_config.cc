@@ -173,6 +173,12 @@ const std::vector<Setting>& settings() {
        "browser origins allowed to call the API, exact (https://app.example.com) and separated "
        "by commas, or * for any origin without credentials",
        [](ServeConfig& c, const std::string& v) { c.http.cors = http::CorsPolicy::parse(v); }},
+      {"--tls-cert", "TLS_CERT_FILE", "none",
+       "serve HTTPS with this PEM certificate chain (with --tls-key), for deployments without an "
+       "ingress that terminates TLS",
+       [](ServeConfig& c, const std::string& v) { c.http.tls_cert_file = v; }},
+      {"--tls-key", "TLS_KEY_FILE", "none", "the PEM private key of --tls-cert",
+       [](ServeConfig& c, const std::string& v) { c.http.tls_key_file = v; }},
       {"--log-level", "LOG_LEVEL", "info", "debug, info, warn or error (JSON lines on stderr)",
        [](ServeConfig& c, const std::string& v) { c.log_level = telemetry::parse_log_level(v); }},
       {"--languages", "CODEARENA_LANGUAGES", "the installed languages.json", "language table file",
@@ -329,6 +335,8 @@ ServeConfig parse_serve_config(const std::vector<std::string>& args,
     apply(*match, config, value, flag);
   }
   settle_cluster(config);
+  if (config.http.tls_cert_file.empty() != config.http.tls_key_file.empty())
+    throw ServeUsageError("--tls-cert and --tls-key (TLS_CERT_FILE, TLS_KEY_FILE) go together");
   return config;
 }
 

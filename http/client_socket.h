@@ -10,8 +10,11 @@
 #include <cstdint>
 #include <string>
 #include <system_error>
+#include <type_traits>
+#include <vector>
 
 #include <restinio/all.hpp>
+#include <restinio/tls.hpp>
 
 #include "http/request_watch.h"
 
@@ -31,27 +34,29 @@ inline void mark_close_on_exec(int fd) {
 using TcpSocket = restinio::asio_ns::ip::tcp::socket;
 namespace asio = restinio::asio_ns;
 
-// A client's connection: close-on-exec, and watched as it is read so that clients get the
-// answers RESTinio does not give (RequestWatch): 100 Continue, an early 413, a 400 for bytes that
-// are not HTTP. Those are written synchronously on the connection's strand, between RESTinio's
-// own writes, which only a client pipelining requests behind one still being answered could see.
-class ClientSocket : public TcpSocket {
- public:
-  // The body limit of the process's one HTTP listener, set before it starts.
-  static inline std::atomic<uint64_t> max_body_bytes{0};
+// The body limit of the process's one HTTP listener, set before it starts.
+inline std::atomic<uint64_t> client_max_body_bytes{0};
 
-  explicit ClientSocket(asio::io_context& context) : TcpSocket(context) {}
-  ClientSocket(ClientSocket&& accepted)
-      : TcpSocket(std::move(accepted)), watch_(std::move(accepted.watch_)) {
-    if (is_open()) mark_close_on_exec(native_handle());
+// A client's connection (plain TCP or TLS): close-on-exec, and watched as it is read so that
+// clients get the answers RESTinio does not give (RequestWatch): 100 Continue, an early 413, a
+// 400 for bytes that are not HTTP. Those are written synchronously on the connection's strand,
+// between RESTinio's own writes, which only a client pipelining requests behind one still being
+// answered could see.
+template <typename Base>
+class WatchedSocket : public Base {
+ public:
+  using Base::Base;
+  WatchedSocket(WatchedSocket&& accepted)
+      : Base(std::move(accepted)), watch_(std::move(accepted.watch_)) {
+    if (this->is_open()) mark_close_on_exec(this->lowest_layer().native_handle());
   }
-  ClientSocket& operator=(ClientSocket&&) = default;
+  WatchedSocket& operator=(WatchedSocket&&) = default;
 
   // RESTinio reads through here, one read at a time, its handler bound to the connection's strand.
   template <typename Handler>
   void async_read_some(const asio::mutable_buffer& buffer, Handler&& handler) {
-    auto executor = asio::get_associated_executor(handler, get_executor());
-    TcpSocket::async_read_some(
+    auto executor = asio::get_associated_executor(handler, this->get_executor());
+    Base::async_read_some(
         buffer,
         asio::bind_executor(executor, [this, buffer, handler = std::forward<Handler>(handler)](
                                           const asio::error_code& error, std::size_t size) mutable {
@@ -59,7 +64,7 @@ class ClientSocket : public TcpSocket {
           const auto reply = watch_.feed(static_cast<const char*>(buffer.data()), size);
           if (!reply.bytes.empty()) {
             asio::error_code ignored;  // A client gone while being answered is told nothing.
-            asio::write(static_cast<TcpSocket&>(*this), asio::buffer(reply.bytes), ignored);
+            asio::write(stream(), asio::buffer(reply.bytes), ignored);
           }
           if (reply.close) return handler(asio::error::make_error_code(asio::error::eof), 0);
           handler(error, size);
@@ -67,7 +72,68 @@ class ClientSocket : public TcpSocket {
   }
 
  private:
-  RequestWatch watch_{max_body_bytes.load()};
+  // What carries bytes to the client: the socket itself, or the TLS stream over it.
+  auto& stream() {
+    if constexpr (std::is_same_v<Base, TcpSocket>) {
+      return static_cast<TcpSocket&>(*this);
+    } else {
+      return this->asio_ssl_stream();
+    }
+  }
+
+  RequestWatch watch_{client_max_body_bytes.load()};
 };
 
+using ClientSocket = WatchedSocket<TcpSocket>;
+using TlsClientSocket = WatchedSocket<restinio::impl::tls_socket_t>;
+
 }  // namespace codearena::http
+
+namespace restinio {
+
+// RESTinio's TLS settings and socket pool know only its own tls_socket_t; TlsClientSocket gets
+// the same (RESTinio then moves each accepted socket into its connection, which marks it
+// close-on-exec).
+template <typename Settings>
+class socket_type_dependent_settings_t<Settings, codearena::http::TlsClientSocket>
+    : public socket_type_dependent_settings_t<Settings, impl::tls_socket_t> {
+ public:
+  socket_type_dependent_settings_t() noexcept {}
+  socket_type_dependent_settings_t(socket_type_dependent_settings_t&&) noexcept = default;
+
+ protected:
+  ~socket_type_dependent_settings_t() = default;
+};
+
+namespace impl {
+
+template <>
+class socket_supplier_t<codearena::http::TlsClientSocket> {
+ protected:
+  template <typename Settings>
+  socket_supplier_t(Settings& settings, asio_ns::io_context& io_context)
+      : tls_context_(settings.giveaway_tls_context()), io_context_(io_context) {
+    while (sockets_.size() < settings.concurrent_accepts_count()) {
+      sockets_.emplace_back(io_context_, tls_context_);
+    }
+  }
+  virtual ~socket_supplier_t() = default;
+
+  codearena::http::TlsClientSocket& socket(std::size_t index) { return sockets_.at(index); }
+
+  codearena::http::TlsClientSocket move_socket(std::size_t index) {
+    codearena::http::TlsClientSocket accepted{io_context_, tls_context_};
+    std::swap(accepted, sockets_.at(index));
+    return accepted;
+  }
+
+  std::size_t concurrent_accept_sockets_count() const { return sockets_.size(); }
+
+ private:
+  std::shared_ptr<asio_ns::ssl::context> tls_context_;
+  asio_ns::io_context& io_context_;
+  std::vector<codearena::http::TlsClientSocket> sockets_;
+};
+
+}  // namespace impl
+}  // namespace restinio

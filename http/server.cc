@@ -30,6 +30,28 @@ struct Traits : public restinio::default_traits_t {
   static constexpr bool use_connection_count_limiter = true;
 };
 
+// HTTPS (TLS_CERT_FILE, TLS_KEY_FILE): the same server over TLS connections.
+struct TlsTraits : public Traits {
+  using stream_socket_t = TlsClientSocket;
+};
+
+// The server's certificate chain and key, TLS 1.2 and later.
+restinio::asio_ns::ssl::context tls_context(const HttpConfig& config) {
+  namespace ssl = restinio::asio_ns::ssl;
+  ssl::context context(ssl::context::tls_server);
+  context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                      ssl::context::single_dh_use);
+  try {
+    context.use_certificate_chain_file(config.tls_cert_file);
+    context.use_private_key_file(config.tls_key_file, ssl::context::pem);
+  } catch (const std::system_error& error) {
+    throw std::runtime_error("http: TLS certificate " + config.tls_cert_file + " or key " +
+                             config.tls_key_file + " unusable: " + error.what());
+  }
+  return context;
+}
+
 constexpr const char* kJsonType = "application/json";
 
 const char* reason_phrase(int status) {
@@ -476,7 +498,12 @@ struct HttpServer::Impl {
   telemetry::HistogramFamily& durations;
   std::string languages_text = common::lossy_json_text(languages_json(service.languages()));
   std::atomic<bool> accepting{true};
+  template <typename ServerTraits>
+  restinio::server_settings_t<ServerTraits> settings();
+
+  // One of the two runs: plain HTTP or HTTPS.
   restinio::running_server_handle_t<Traits> server;
+  restinio::running_server_handle_t<TlsTraits> tls_server;
   bool stopped = false;
 };
 
@@ -488,13 +515,13 @@ HttpServer::~HttpServer() {
   stop();
 }
 
-void HttpServer::start() {
-  const auto& config = impl_->config;
-  auto settings =
-      restinio::server_settings_t<Traits>{}
+template <typename ServerTraits>
+restinio::server_settings_t<ServerTraits> HttpServer::Impl::settings() {
+  return std::move(
+      restinio::server_settings_t<ServerTraits>{}
           .address(config.address)
           .port(config.port)
-          .request_handler(impl_->request_handler())
+          .request_handler(request_handler())
           .max_parallel_connections(config.max_connections)
           .acceptor_post_bind_hook([](restinio::asio_ns::ip::tcp::acceptor& listener) {
             mark_close_on_exec(listener.native_handle());
@@ -504,12 +531,22 @@ void HttpServer::start() {
           .handle_request_timeout(
               std::chrono::milliseconds(std::max(config.wait_max_ms, config.sse_heartbeat_ms)) +
               std::chrono::seconds(10))
-          // Above the limit ClientSocket answers with 413, so RESTinio never meets it.
+          // Above the limit the client sockets answer with 413, so RESTinio never meets it.
           .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(
-              static_cast<std::size_t>(config.limits.max_body_bytes) + (1 << 20)));
-  ClientSocket::max_body_bytes.store(static_cast<uint64_t>(config.limits.max_body_bytes));
-  impl_->server =
-      restinio::run_async<Traits>(restinio::own_io_context(), std::move(settings), config.threads);
+              static_cast<std::size_t>(config.limits.max_body_bytes) + (1 << 20))));
+}
+
+void HttpServer::start() {
+  const auto& config = impl_->config;
+  client_max_body_bytes.store(static_cast<uint64_t>(config.limits.max_body_bytes));
+  if (config.tls_cert_file.empty()) {
+    impl_->server = restinio::run_async<Traits>(restinio::own_io_context(),
+                                                impl_->settings<Traits>(), config.threads);
+  } else {
+    impl_->tls_server = restinio::run_async<TlsTraits>(
+        restinio::own_io_context(), impl_->settings<TlsTraits>().tls_context(tls_context(config)),
+        config.threads);
+  }
 }
 
 void HttpServer::stop_accepting_jobs() {
@@ -517,13 +554,17 @@ void HttpServer::stop_accepting_jobs() {
 }
 
 void HttpServer::stop() {
-  if (!impl_->server) return;
+  if ((!impl_->server && !impl_->tls_server) || impl_->stopped) return;
   // The handle (and its io_context) is released by ~HttpServer, after the actors that may still
   // write to its connections are gone.
-  if (impl_->stopped) return;
   impl_->stopped = true;
-  impl_->server->stop();
-  impl_->server->wait();
+  const auto stop_and_wait = [](auto& running) {
+    if (!running) return;
+    running->stop();
+    running->wait();
+  };
+  stop_and_wait(impl_->server);
+  stop_and_wait(impl_->tls_server);
 }
 
 }  // namespace codearena::http

@@ -38,6 +38,9 @@ struct HttpConfig {
   // role) only stats, languages, health, readiness and metrics are served.
   bool job_api = true;
   CorsPolicy cors;  // Which browser origins may call the API (CORS_ORIGINS).
+  // HTTPS instead of HTTP when set (both): PEM files of the certificate chain and its key.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class HttpServer {
@@ -49,7 +52,8 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and starts serving; throws std::runtime_error when the address cannot be bound.
+  // Binds and starts serving; throws std::runtime_error when the address cannot be bound or
+  // the TLS certificate or key cannot be used.
   void start();
   // From now on submissions get 503 shutting_down and /ready answers 503; the rest still works.
   void stop_accepting_jobs();

@@ -5,6 +5,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -51,10 +52,12 @@ def raw_request(port, data):
 
 class Server:
     """One node (every role unless flags say otherwise). Flags go to `codearena serve`; env adds
-    variables. The constructor returns once GET `up_path` answers 200 (None: at once)."""
+    variables. The constructor returns once GET `up_path` answers 200 (None: at once). With
+    tls_ca (the file of the CA that signed the node's certificate) it is spoken to over HTTPS."""
 
-    def __init__(self, *flags, env=None, start_timeout=120, up_path="/health"):
+    def __init__(self, *flags, env=None, start_timeout=120, up_path="/health", tls_ca=None):
         self.port = free_port()
+        self.tls = ssl.create_default_context(cafile=tls_ca) if tls_ca else None
         self.log_file = tempfile.NamedTemporaryFile(prefix="codearena-serve-", suffix=".log")
         full_env = dict(os.environ)
         full_env.setdefault("LOG_LEVEL", "info")
@@ -93,6 +96,9 @@ class Server:
         self.log_file.close()
 
     def connection(self, timeout=60):
+        if self.tls:
+            return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout,
+                                               context=self.tls)
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
 
     def request(self, method, path, body=None, headers=None, timeout=60):

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """The API's edge as browsers and strict HTTP clients meet it: CORS, methods, HEAD,
 100-continue, oversized bodies, malformed requests, security headers, unknown fields."""
+import os
 import socket
+import subprocess
 import sys
+import tempfile
 import unittest
 
-from api_support import Server, raw_request
+from api_support import HeldConnections, Server, raw_request
+from descriptors import descriptors_without_cloexec
 
 APP = "https://app.example.com"
 JOB = {"language": "python", "code": "print(1)"}
@@ -166,6 +170,58 @@ class StrictHttpTest(unittest.TestCase):
             self.assertEqual((response.status, response.json["error"]["code"]),
                              (400, "unknown_field"), response)
             self.assertIn(field, response.json["error"]["message"])
+
+
+def self_signed_certificate(directory):
+    """A certificate for 127.0.0.1 and its key, in PEM files; the certificate is its own CA."""
+    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return cert, key
+
+
+class HttpsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = tempfile.TemporaryDirectory()
+        cls.cert, cls.key = self_signed_certificate(cls.directory.name)
+        cls.server = Server("--max-body-size", "64k", tls_ca=cls.cert,
+                            env={"TLS_CERT_FILE": cls.cert, "TLS_KEY_FILE": cls.key})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__()
+        cls.directory.cleanup()
+
+    def tls_connection(self):
+        plain = socket.create_connection(("127.0.0.1", self.server.port), timeout=60)
+        return self.server.tls.wrap_socket(plain, server_hostname="127.0.0.1")
+
+    def test_jobs_run_over_https(self):
+        job = self.server.run(JOB)
+        self.assertEqual(job["result"]["tests"][0]["stdout"], "1\n", job)
+
+    def test_the_connection_is_watched_under_tls_too(self):
+        with self.tls_connection() as connection:
+            connection.sendall(b"POST /api/execute HTTP/1.1\r\nHost: x\r\n"
+                               b"Content-Type: application/json\r\nExpect: 100-continue\r\n"
+                               b"Content-Length: 100000000\r\n\r\n")
+            self.assertTrue(connection.recv(65536).startswith(b"HTTP/1.1 413 "))
+
+    def test_plain_http_gets_no_answer(self):
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=60) as plain:
+            plain.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertFalse(plain.recv(65536).startswith(b"HTTP/"))
+
+    def test_tls_connections_are_close_on_exec(self):
+        with HeldConnections(self.server, partial=0) as held:
+            held.wait_accepted(self.server.process.pid)
+            self.assertEqual(descriptors_without_cloexec(self.server.process.pid), {})
+
+    def test_a_certificate_without_its_key_stops_the_start(self):
+        with self.assertRaisesRegex(RuntimeError, "go together"):
+            Server(env={"TLS_CERT_FILE": self.cert})
 
 
 if __name__ == "__main__":

@@ -68,6 +68,7 @@ TEST_CASE("bad serve settings name the flag or variable", "[serve]") {
   CHECK(message({}, {{"METRICS_ENABLED", "maybe"}}).find("METRICS_ENABLED") != std::string::npos);
   CHECK(message({}, {{"CORS_ORIGINS", "app.example.com"}}).find("CORS_ORIGINS") !=
         std::string::npos);
+  CHECK(message({"--tls-cert", "cert.pem"}, {}).find("--tls-key") != std::string::npos);
 }
 
 TEST_CASE("the rate limiter lets a burst through, then paces the client", "[serve]") {
