@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""Bearer-token authentication, scopes and job ownership against a real `codearena serve`."""
+import hashlib
+import hmac
+import json
+import os
+import sys
+import tempfile
+import time
+import unittest
+
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from api_support import Server
+from tokens import (AUDIENCE, ISSUER, SECRET, b64url, bearer, claims, handmade, hs256, public_pem,
+                    signed)
+
+JOB = {"language": "python", "code": "print(6 * 7)"}
+
+
+class Client:
+    """Requests to `server` carrying `token` (None: no Authorization header)."""
+
+    def __init__(self, server, token):
+        self.server = server
+        self.headers = bearer(token) if token else {}
+
+    def request(self, method, path, body=None):
+        return self.server.request(method, path, body, self.headers)
+
+    def submit(self, job=JOB):
+        response = self.request("POST", "/api/execute", job)
+        assert response.status == 202, response
+        return response.json["jobId"]
+
+    def wait_final(self, job_id, timeout=120):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self.request("GET", f"/api/jobs/{job_id}")
+            assert job.status == 200, job
+            if job.json["state"] in ("completed", "failed", "cancelled"):
+                return job.json
+            time.sleep(0.05)
+        raise AssertionError(f"job {job_id} did not finish")
+
+    def events_status(self, job_id):
+        """The status of GET /api/jobs/:id/events (a 200 stream is closed unread)."""
+        connection = self.server.connection()
+        try:
+            connection.request("GET", f"/api/jobs/{job_id}/events", headers=self.headers)
+            return connection.getresponse().status
+        finally:
+            connection.close()
+
+
+class AuthCase(unittest.TestCase):
+    def assert_refused(self, response, status, code):
+        self.assertEqual(response.status, status, response)
+        self.assertEqual(response.headers["content-type"], "application/json")
+        self.assertEqual(response.json["error"]["code"], code, response)
+        challenge = response.headers["www-authenticate"]
+        self.assertTrue(challenge.startswith('Bearer realm="codearena"'), challenge)
+        return challenge
+
+
+class SharedSecretTest(AuthCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(env={"JWT_SECRET": SECRET, "JWT_ISSUER": ISSUER,
+                                 "JWT_AUDIENCE": AUDIENCE})
+        cls.alice = Client(cls.server, hs256(subject="alice"))
+        cls.bob = Client(cls.server, hs256(subject="bob"))
+        cls.admin = Client(cls.server, hs256(subject="ops", scope="admin"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__()
+
+    def submit_with(self, token):
+        return Client(self.server, token).request("POST", "/api/execute", JOB)
+
+    def test_a_request_without_token_gets_401_with_a_bearer_challenge(self):
+        challenge = self.assert_refused(self.submit_with(None), 401, "unauthorized")
+        self.assertNotIn("error=", challenge)
+        response = self.server.request("POST", "/api/execute", JOB, {"Authorization": "Basic eDp5"})
+        self.assert_refused(response, 401, "unauthorized")
+
+    def test_bad_tokens_get_401_invalid_token(self):
+        now = int(time.time())
+        bad = {
+            "forged": hs256(key="another secret"),
+            "expired": hs256(exp=now - 3600),
+            "not yet valid": hs256(nbf=now + 3600),
+            "no expiry": hs256(exp=None),
+            "wrong audience": hs256(aud="someone-else"),
+            "wrong issuer": hs256(iss="https://evil.test"),
+            "no subject": hs256(sub=None),
+            "alg none": handmade({"alg": "none", "typ": "JWT"}, claims(), lambda _: b""),
+            "alg none, HMAC signature": handmade(
+                {"alg": "none", "typ": "JWT"}, claims(),
+                lambda data: hmac.new(SECRET.encode(), data, hashlib.sha256).digest()),
+            "RS256 without a public key": signed(rsa.generate_private_key(65537, 2048), "RS256"),
+            "garbage": "not.a.token",
+            "tampered claims": self.tampered(hs256(subject="alice")),
+        }
+        for name, token in bad.items():
+            with self.subTest(name):
+                challenge = self.assert_refused(self.submit_with(token), 401, "invalid_token")
+                self.assertIn('error="invalid_token"', challenge)
+
+    @staticmethod
+    def tampered(token):
+        header, _, signature = token.split(".")
+        return header + "." + b64url(json.dumps(claims(subject="admin", scope="admin")).encode()) \
+            + "." + signature
+
+    def test_expiry_has_a_small_leeway(self):
+        self.assertEqual(self.submit_with(hs256(exp=int(time.time()) - 5)).status, 202)
+
+    def test_the_audience_may_be_one_of_a_list(self):
+        self.assertEqual(self.submit_with(hs256(aud=["other", AUDIENCE])).status, 202)
+
+    def test_a_valid_token_without_the_scope_gets_403(self):
+        cases = (("POST", "/api/execute", "jobs:read", "jobs:submit"),
+                 ("POST", "/api/execute", None, "jobs:submit"),
+                 ("GET", "/api/jobs/00000000-0000-4000-8000-000000000000", "jobs:submit",
+                  "jobs:read"),
+                 ("GET", "/api/stats", "jobs:submit jobs:read", "admin"))
+        for method, path, scope, needed in cases:
+            with self.subTest(path=path, scope=scope):
+                client = Client(self.server, hs256(scope=scope))
+                response = client.request(method, path, JOB if method == "POST" else None)
+                challenge = self.assert_refused(response, 403, "insufficient_scope")
+                self.assertIn(f'error="insufficient_scope", scope="{needed}"', challenge)
+
+    def test_the_scp_claim_is_read_too(self):
+        client = Client(self.server, hs256(scope=None, scp=["jobs:submit", "jobs:read"]))
+        self.assertEqual(client.request("POST", "/api/execute", JOB).status, 202)
+
+    def test_another_subjects_job_is_not_found(self):
+        job_id = self.alice.submit()
+        for method, path in (("GET", f"/api/jobs/{job_id}"), ("DELETE", f"/api/jobs/{job_id}")):
+            with self.subTest(method=method):
+                response = self.bob.request(method, path)
+                self.assertEqual((response.status, response.json["error"]["code"]),
+                                 (404, "job_not_found"), response)
+        self.assertEqual(self.bob.events_status(job_id), 404)
+        unknown = self.bob.request("GET", "/api/jobs/00000000-0000-4000-8000-000000000000")
+        self.assertEqual(unknown.json["error"]["message"].replace(
+            "00000000-0000-4000-8000-000000000000", job_id),
+            self.bob.request("GET", f"/api/jobs/{job_id}").json["error"]["message"])
+
+        self.assertEqual(self.alice.wait_final(job_id)["state"], "completed")
+        self.assertEqual(self.alice.events_status(job_id), 200)
+        self.assertEqual(self.admin.request("GET", f"/api/jobs/{job_id}").status, 200)
+        self.assertEqual(self.alice.request("DELETE", f"/api/jobs/{job_id}").status, 409)
+
+    def test_health_readiness_and_open_metrics_need_no_token(self):
+        for path in ("/health", "/ready", "/metrics", "/api/languages", "/api/openapi.json"):
+            with self.subTest(path):
+                self.assertEqual(self.server.request("GET", path).status, 200)
+        self.assertEqual(self.admin.request("GET", "/api/stats").status, 200)
+
+    def test_each_submission_is_audited(self):
+        code = "print('audited')"
+        job_id = self.alice.submit({"language": "python", "code": code})
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            audits = [line for line in self.server.log_lines()
+                      if line.get("event") == "job_submitted" and line.get("jobId") == job_id]
+            if audits:
+                break
+            time.sleep(0.05)
+        self.assertEqual(len(audits), 1, self.server.log_text())
+        audit = audits[0]
+        self.assertEqual(audit["subject"], "alice")
+        self.assertEqual(audit["remote"], "127.0.0.1")
+        self.assertEqual(audit["language"], "python")
+        self.assertEqual(audit["codeBytes"], len(code))
+        self.assertEqual(audit["codeSha256"], hashlib.sha256(code.encode()).hexdigest())
+        self.assertNotIn("auth_disabled", self.server.log_text())
+
+
+class PublicKeyTest(AuthCase):
+    """RS256 with a PEM public key; ES256 on a second node with an EC key; /metrics protected."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = tempfile.TemporaryDirectory()
+        cls.rsa = rsa.generate_private_key(65537, 2048)
+        cls.ec = ec.generate_private_key(ec.SECP256R1())
+        cls.rsa_pem = public_pem(cls.rsa)
+        rsa_file = os.path.join(cls.directory.name, "rsa.pem")
+        ec_file = os.path.join(cls.directory.name, "ec.pem")
+        with open(rsa_file, "wb") as out:
+            out.write(cls.rsa_pem)
+        with open(ec_file, "wb") as out:
+            out.write(public_pem(cls.ec))
+        cls.server = Server(env={"JWT_PUBLIC_KEY_FILE": rsa_file, "METRICS_AUTH": "true"})
+        cls.ec_server = Server("--jwt-public-key-file", ec_file)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__()
+        cls.ec_server.__exit__()
+        cls.directory.cleanup()
+
+    def test_tokens_signed_with_the_key_are_accepted(self):
+        alice = Client(self.server, signed(self.rsa, "RS256"))
+        self.assertEqual(alice.wait_final(alice.submit())["state"], "completed")
+        carol = Client(self.ec_server, signed(self.ec, "ES256"))
+        self.assertEqual(carol.request("POST", "/api/execute", JOB).status, 202)
+
+    def test_other_keys_and_algorithm_confusion_are_refused(self):
+        confusion = handmade(
+            {"alg": "HS256", "typ": "JWT"}, claims(),
+            lambda data: hmac.new(self.rsa_pem, data, hashlib.sha256).digest())
+        bad = {
+            "HS256 keyed with the public key": (self.server, confusion),
+            "another RSA key": (self.server, signed(rsa.generate_private_key(65537, 2048),
+                                                         "RS256")),
+            "ES256 on an RSA key": (self.server, signed(self.ec, "ES256")),
+            "RS256 on an EC key": (self.ec_server, signed(self.rsa, "RS256")),
+            "another EC key": (self.ec_server, signed(ec.generate_private_key(ec.SECP256R1()),
+                                                           "ES256")),
+        }
+        for name, (server, token) in bad.items():
+            with self.subTest(name):
+                response = Client(server, token).request("POST", "/api/execute", JOB)
+                self.assert_refused(response, 401, "invalid_token")
+
+    def test_protected_metrics_need_the_admin_scope(self):
+        self.assert_refused(self.server.request("GET", "/metrics"), 401, "unauthorized")
+        user = Client(self.server, signed(self.rsa, "RS256"))
+        self.assert_refused(user.request("GET", "/metrics"), 403, "insufficient_scope")
+        admin = Client(self.server, signed(self.rsa, "RS256", scope="admin"))
+        self.assertEqual(admin.request("GET", "/metrics").status, 200)
+        self.assertEqual(self.server.request("GET", "/health").status, 200)
+        self.assertEqual(self.server.request("GET", "/ready").status, 200)
+
+
+class AuthOffTest(unittest.TestCase):
+    def test_without_a_key_the_api_is_open_and_the_log_says_so(self):
+        with Server() as server:
+            client = Client(server, None)
+            job_id = client.submit()
+            self.assertEqual(client.wait_final(job_id)["state"], "completed")
+            self.assertEqual(client.request("GET", "/api/stats").status, 200)
+            warnings = [line for line in server.log_lines() if line.get("event") == "auth_disabled"]
+            self.assertEqual(len(warnings), 1)
+            self.assertEqual(warnings[0]["level"], "warn")
+            audit = [line for line in server.log_lines() if line.get("event") == "job_submitted"]
+            self.assertEqual([(line["jobId"], line["subject"]) for line in audit], [(job_id, "")])
+
+    def test_token_checks_without_a_key_are_refused_at_start(self):
+        for env in ({"JWT_AUDIENCE": AUDIENCE}, {"JWT_ISSUER": ISSUER}, {"METRICS_AUTH": "true"}):
+            with self.subTest(env), Server(env=env, up_path=None) as server:
+                self.assertNotEqual(server.process.wait(60), 0)
+                self.assertIn("need a key", server.log_text())
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], *sys.argv[1:]], verbosity=2)
