@@ -100,7 +100,8 @@ bool audience_matches(const json& claims, const std::string& audience) {
   const auto found = claims.find("aud");
   if (found == claims.end()) return false;
   if (found->is_string()) return *found == audience;
-  return found->is_array() && std::find(found->begin(), found->end(), json(audience)) != found->end();
+  return found->is_array() &&
+         std::find(found->begin(), found->end(), json(audience)) != found->end();
 }
 
 void check_claims(const json& claims, const AuthConfig& config, int64_t now_s) {
@@ -183,8 +184,7 @@ std::string read_public_key_file(const std::string& path) {
   const std::string pem = text.str();
   const int type = public_key_type(pem);
   if (type != EVP_PKEY_RSA && type != EVP_PKEY_EC) {
-    throw std::invalid_argument(path +
-                                " holds no RSA or EC public key in PEM (BEGIN PUBLIC KEY)");
+    throw std::invalid_argument(path + " holds no RSA or EC public key in PEM (BEGIN PUBLIC KEY)");
   }
   return pem;
 }
@@ -228,9 +228,9 @@ Principal TokenVerifier::verify(const std::string& token, int64_t now_s) const {
   const std::string algorithm = header_algorithm(token);
   const std::string& key = key_for(algorithm);
   jwt_t* decoded = nullptr;
-  const int failed = jwt_decode(&decoded, token.c_str(),
-                                reinterpret_cast<const unsigned char*>(key.data()),
-                                static_cast<int>(key.size()));
+  const int failed =
+      jwt_decode(&decoded, token.c_str(), reinterpret_cast<const unsigned char*>(key.data()),
+                 static_cast<int>(key.size()));
   std::unique_ptr<jwt_t, JwtFree> jwt(decoded);
   if (failed != 0 || !jwt) throw TokenError("the token's signature does not verify");
   if (jwt_get_alg(jwt.get()) != jwt_str_alg(algorithm.c_str()))
@@ -251,9 +251,8 @@ AuthDecision Authenticator::check(const std::optional<std::string>& authorizatio
   if (!verifier_) return AuthDecision{Principal{"", static_cast<uint8_t>(Scope::kAdmin)}};
   const std::string realm = std::string("Bearer realm=\"") + kRealm + "\"";
   constexpr const char* kScheme = "bearer ";
-  const bool bearer =
-      authorization && authorization->size() > std::strlen(kScheme) &&
-      strncasecmp(authorization->c_str(), kScheme, std::strlen(kScheme)) == 0;
+  const bool bearer = authorization && authorization->size() > std::strlen(kScheme) &&
+                      strncasecmp(authorization->c_str(), kScheme, std::strlen(kScheme)) == 0;
   if (!bearer) {
     return refused(401, "unauthorized",
                    "this endpoint needs a bearer token (Authorization: Bearer <JWT>)", realm);
@@ -262,9 +261,9 @@ AuthDecision Authenticator::check(const std::optional<std::string>& authorizatio
   try {
     principal = verifier_->verify(authorization->substr(std::strlen(kScheme)), now_s);
   } catch (const TokenError& error) {
-    return refused(401, "invalid_token", std::string("the bearer token is refused: ") + error.what(),
-                   realm + ", error=\"invalid_token\", error_description=\"" +
-                       quotable(error.what()) + "\"");
+    return refused(
+        401, "invalid_token", std::string("the bearer token is refused: ") + error.what(),
+        realm + ", error=\"invalid_token\", error_description=\"" + quotable(error.what()) + "\"");
   }
   if (!principal.has(needed)) {
     return refused(403, "insufficient_scope",

@@ -27,11 +27,11 @@ enum class Scope : uint8_t { kSubmit = 1, kRead = 2, kAdmin = 4 };
 const char* scope_name(Scope scope);
 
 struct AuthConfig {
-  std::string secret;          // HS* tokens' key; empty: HS* refused.
-  std::string public_key_pem;  // RS* (RSA key) or ES* (EC key) tokens' key; empty: refused.
-  std::string issuer;          // Required "iss" when set.
-  std::string audience;        // Required in "aud" when set.
-  int64_t leeway_s = 30;       // Clock skew allowed on "exp" and "nbf".
+  std::string secret;            // HS* tokens' key; empty: HS* refused.
+  std::string public_key_pem;    // RS* (RSA key) or ES* (EC key) tokens' key; empty: refused.
+  std::string issuer;            // Required "iss" when set.
+  std::string audience;          // Required in "aud" when set.
+  int64_t leeway_s = 30;         // Clock skew allowed on "exp" and "nbf".
   bool protect_metrics = false;  // /metrics needs the admin scope.
 
   bool enabled() const { return !secret.empty() || !public_key_pem.empty(); }

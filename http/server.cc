@@ -171,9 +171,9 @@ struct HttpServer::Impl {
   std::optional<Principal> authorize(const Exchange& exchange, Scope scope) {
     const auto header =
         exchange.request->header().get_field_or(restinio::http_field::authorization, "");
-    auto decision = authenticator.check(
-        header.empty() ? std::nullopt : std::optional<std::string>(header), scope,
-        common::epoch_ms() / 1000);
+    auto decision =
+        authenticator.check(header.empty() ? std::nullopt : std::optional<std::string>(header),
+                            scope, common::epoch_ms() / 1000);
     if (!decision.principal) {
       answer_error(exchange, decision.status, decision.code, decision.message,
                    {{"WWW-Authenticate", decision.challenge}});
@@ -262,8 +262,8 @@ struct HttpServer::Impl {
   // Calls `then` with the status of job `id` when `principal` may see it; else answers 404, the
   // same as for an unknown job, so that other subjects' job ids cannot be probed.
   template <class Then>
-  void with_visible_job(const Exchange& exchange, const Principal& principal,
-                        const std::string& id, Then then) {
+  void with_visible_job(const Exchange& exchange, const Principal& principal, const std::string& id,
+                        Then then) {
     service.status(id, [this, exchange, principal, id, then](auto status) {
       if (!status) return answer_unavailable(exchange);
       if (status->id.empty() || !principal.may_access(status->owner))
@@ -288,8 +288,9 @@ struct HttpServer::Impl {
     const auto principal = authorize(exchange, Scope::kSubmit);
     const auto id = principal ? job_id(exchange, params) : std::nullopt;
     if (!id) return restinio::request_accepted();
-    with_visible_job(exchange, *principal, *id,
-                     [this, exchange, id = *id](const actors::JobStatus&) { cancel(exchange, id); });
+    with_visible_job(
+        exchange, *principal, *id,
+        [this, exchange, id = *id](const actors::JobStatus&) { cancel(exchange, id); });
     return restinio::request_accepted();
   }
 
@@ -314,8 +315,9 @@ struct HttpServer::Impl {
     const auto principal = authorize(exchange, Scope::kRead);
     const auto id = principal ? job_id(exchange, params) : std::nullopt;
     if (!id) return restinio::request_accepted();
-    with_visible_job(exchange, *principal, *id,
-                     [this, exchange, id = *id](const actors::JobStatus&) { stream_events(exchange, id); });
+    with_visible_job(
+        exchange, *principal, *id,
+        [this, exchange, id = *id](const actors::JobStatus&) { stream_events(exchange, id); });
     return restinio::request_accepted();
   }
 
