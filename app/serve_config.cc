@@ -173,9 +173,10 @@ const std::vector<Setting>& settings() {
        "HS256/384/512 key of the API's bearer tokens (with no JWT key the API is open to all)",
        [](ServeConfig& c, const std::string& v) { c.http.auth.secret = v; }},
       {"--jwt-public-key-file", "JWT_PUBLIC_KEY_FILE", "none",
-       "PEM public key (RSA: RS256/384/512, EC: ES256/384/512) of the API's bearer tokens",
+       "public key of the API's bearer tokens: PEM (RSA: RS256/384/512, EC: ES256/384/512) or "
+       "a JWKS file of such keys",
        [](ServeConfig& c, const std::string& v) {
-         c.http.auth.public_key_pem = http::read_public_key_file(v);
+         c.http.auth.public_keys = http::read_public_key_file(v);
        }},
       {"--jwt-issuer", "JWT_ISSUER", "any", "the \"iss\" bearer tokens must have",
        [](ServeConfig& c, const std::string& v) { c.http.auth.issuer = v; }},

@@ -2,7 +2,6 @@
 
 #include <jwt.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include <strings.h>
 
@@ -30,33 +29,18 @@ struct CharFree {
   void operator()(char* text) const { std::free(text); }
 };
 
-std::optional<std::string> base64url_decode(std::string text) {
-  for (char& c : text) {
-    if (c == '-') c = '+';
-    if (c == '_') c = '/';
-  }
-  while (text.size() % 4 != 0) text += '=';
-  std::string out(text.size() / 4 * 3 + 1, '\0');
-  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(text.data()),
-                                      static_cast<int>(text.size()));
-  if (written < 0) return std::nullopt;
-  size_t padding = 0;
-  for (auto it = text.rbegin(); it != text.rend() && *it == '=' && padding < 2; ++it) ++padding;
-  out.resize(static_cast<size_t>(written) - padding);
-  return out;
-}
-
-// The "alg" of a compact JWS's header, read before any key is chosen.
-std::string header_algorithm(const std::string& token) {
+// The header of a compact JWS, read before any key is chosen: an object with a string "alg".
+json token_header(const std::string& token) {
   const size_t dot = token.find('.');
   if (dot == std::string::npos) throw TokenError("the token is not a compact JWS (no '.')");
   const auto header_text = base64url_decode(token.substr(0, dot));
   if (!header_text) throw TokenError("the token's header is not base64url");
-  const json header = json::parse(*header_text, nullptr, false);
+  json header = json::parse(*header_text, nullptr, false);
   if (!header.is_object() || !header.contains("alg") || !header["alg"].is_string())
     throw TokenError("the token's header has no \"alg\"");
-  return header["alg"].get<std::string>();
+  if (header.contains("kid") && !header["kid"].is_string())
+    throw TokenError("the token's \"kid\" is no string");
+  return header;
 }
 
 std::optional<Scope> parse_scope(const std::string& name) {
@@ -90,10 +74,11 @@ uint8_t claimed_scopes(const json& claims) {
   return scopes;
 }
 
-int64_t time_claim(const json& claims, const char* name) {
+// Seconds as a double: claims may be fractional or far beyond int64_t.
+double time_claim(const json& claims, const char* name) {
   const auto& value = claims.at(name);
   if (!value.is_number()) throw TokenError(std::string("the \"") + name + "\" claim is no number");
-  return value.get<int64_t>();
+  return value.get<double>();
 }
 
 bool audience_matches(const json& claims, const std::string& audience) {
@@ -106,8 +91,11 @@ bool audience_matches(const json& claims, const std::string& audience) {
 
 void check_claims(const json& claims, const AuthConfig& config, int64_t now_s) {
   if (!claims.contains("exp")) throw TokenError("the token has no \"exp\" claim");
-  if (time_claim(claims, "exp") + config.leeway_s < now_s) throw TokenError("the token expired");
-  if (claims.contains("nbf") && time_claim(claims, "nbf") - config.leeway_s > now_s)
+  const auto now = static_cast<double>(now_s);
+  if (time_claim(claims, "exp") + static_cast<double>(config.leeway_s) < now)
+    throw TokenError("the token expired");
+  if (claims.contains("nbf") &&
+      time_claim(claims, "nbf") - static_cast<double>(config.leeway_s) > now)
     throw TokenError("the token is not valid yet (\"nbf\")");
   if (!config.issuer.empty() && claims.value("iss", json()) != config.issuer)
     throw TokenError("the token's issuer is not " + config.issuer);
@@ -135,15 +123,6 @@ AuthDecision refused(int status, const std::string& code, const std::string& mes
   decision.message = message;
   decision.challenge = challenge;
   return decision;
-}
-
-// The EVP key type of a PEM public key (EVP_PKEY_RSA, EVP_PKEY_EC, ...); 0 when none parses.
-int public_key_type(const std::string& pem) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-      PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
-  return key ? EVP_PKEY_base_id(key.get()) : 0;
 }
 
 std::string sha256_hex(const std::string& bytes) {
@@ -181,12 +160,12 @@ std::string read_public_key_file(const std::string& path) {
   }
   std::stringstream text;
   text << file.rdbuf();
-  const std::string pem = text.str();
-  const int type = public_key_type(pem);
-  if (type != EVP_PKEY_RSA && type != EVP_PKEY_EC) {
-    throw std::invalid_argument(path + " holds no RSA or EC public key in PEM (BEGIN PUBLIC KEY)");
+  try {
+    parse_public_keys(text.str());
+  } catch (const std::invalid_argument& error) {
+    throw std::invalid_argument(path + ": " + error.what());
   }
-  return pem;
+  return text.str();
 }
 
 bool Principal::has(Scope scope) const {
@@ -199,40 +178,44 @@ bool Principal::may_access(const std::string& owner) const {
 
 TokenVerifier::TokenVerifier(const AuthConfig& config) : config_(config) {
   if (!config_.enabled()) throw std::invalid_argument("token verification needs a key");
-  if (config_.public_key_pem.empty()) return;
-  switch (public_key_type(config_.public_key_pem)) {
-    case EVP_PKEY_RSA:
-      public_key_kind_ = KeyKind::kRsa;
-      break;
-    case EVP_PKEY_EC:
-      public_key_kind_ = KeyKind::kEc;
-      break;
-    default:
-      throw std::invalid_argument("the JWT public key is no RSA or EC public key in PEM");
-  }
+  if (!config_.public_keys.empty()) public_keys_ = parse_public_keys(config_.public_keys);
 }
 
 TokenVerifier::~TokenVerifier() = default;
 
-const std::string& TokenVerifier::key_for(const std::string& algorithm) const {
+std::vector<const std::string*> TokenVerifier::keys_for(const std::string& algorithm,
+                                                        const std::string& key_id) const {
   const std::string family = algorithm.substr(0, 2);
   const bool known = jwt_str_alg(algorithm.c_str()) != JWT_ALG_INVAL && algorithm != "none";
-  if (known && family == "HS" && !config_.secret.empty()) return config_.secret;
-  if (known && family == "RS" && public_key_kind_ == KeyKind::kRsa) return config_.public_key_pem;
-  if (known && family == "ES" && public_key_kind_ == KeyKind::kEc) return config_.public_key_pem;
-  throw TokenError("the algorithm \"" + algorithm + "\" is not accepted here");
+  std::vector<const std::string*> keys;
+  if (known && family == "HS" && !config_.secret.empty()) keys.push_back(&config_.secret);
+  for (const PublicKey& key : public_keys_) {
+    const auto kind = key.kind == PublicKey::Kind::kRsa ? "RS" : "ES";
+    if (known && family == kind && (key.algorithm.empty() || key.algorithm == algorithm) &&
+        (key_id.empty() || key.key_id.empty() || key.key_id == key_id))
+      keys.push_back(&key.pem);
+  }
+  if (keys.empty())
+    throw TokenError("the algorithm \"" + algorithm + "\" is not accepted here" +
+                     (key_id.empty() ? "" : " with the key id \"" + key_id + "\""));
+  return keys;
 }
 
 Principal TokenVerifier::verify(const std::string& token, int64_t now_s) const {
   if (token.size() > kMaxTokenBytes) throw TokenError("the token is too long");
-  const std::string algorithm = header_algorithm(token);
-  const std::string& key = key_for(algorithm);
-  jwt_t* decoded = nullptr;
-  const int failed =
-      jwt_decode(&decoded, token.c_str(), reinterpret_cast<const unsigned char*>(key.data()),
-                 static_cast<int>(key.size()));
-  std::unique_ptr<jwt_t, JwtFree> jwt(decoded);
-  if (failed != 0 || !jwt) throw TokenError("the token's signature does not verify");
+  const json header = token_header(token);
+  const std::string algorithm = header["alg"].get<std::string>();
+  std::unique_ptr<jwt_t, JwtFree> jwt;
+  for (const std::string* key : keys_for(algorithm, header.value("kid", ""))) {
+    jwt_t* decoded = nullptr;
+    const int failed =
+        jwt_decode(&decoded, token.c_str(), reinterpret_cast<const unsigned char*>(key->data()),
+                   static_cast<int>(key->size()));
+    jwt.reset(decoded);
+    if (failed == 0 && jwt) break;
+    jwt.reset();
+  }
+  if (!jwt) throw TokenError("the token's signature does not verify");
   if (jwt_get_alg(jwt.get()) != jwt_str_alg(algorithm.c_str()))
     throw TokenError("the token's algorithm changed while verifying");
   std::unique_ptr<char, CharFree> claims_text(jwt_get_grants_json(jwt.get(), nullptr));

@@ -2,11 +2,11 @@
 // grant and whom a job belongs to (docs/api.md, "Authentication").
 //
 // HS256/384/512 tokens are checked with the shared secret (JWT_SECRET), RS* and ES* tokens with
-// the public key (JWT_PUBLIC_KEY_FILE); an algorithm is accepted only when its key is configured
-// and of its kind, so "none" and algorithm confusion (an HMAC keyed with the public key) are
-// refused before libjwt sees the token. Without any key authentication is off: every request
-// acts as an anonymous admin. No RESTinio here; everything is const after construction and
-// thread-safe.
+// the public keys (JWT_PUBLIC_KEY_FILE: a PEM key or a JWKS, chosen by the token's "kid"); an
+// algorithm is accepted only when a key of its kind is configured, so "none" and algorithm
+// confusion (an HMAC keyed with the public key) are refused before libjwt sees the token. Without
+// any key authentication is off: every request acts as an anonymous admin. No RESTinio here;
+// everything is const after construction and thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/job_types.h"
+#include "http/public_keys.h"
 
 namespace codearena::http {
 
@@ -28,17 +29,18 @@ const char* scope_name(Scope scope);
 
 struct AuthConfig {
   std::string secret;            // HS* tokens' key; empty: HS* refused.
-  std::string public_key_pem;    // RS* (RSA key) or ES* (EC key) tokens' key; empty: refused.
+  std::string public_keys;       // RS*/ES* tokens' keys: PEM or JWKS text; empty: refused.
   std::string issuer;            // Required "iss" when set.
   std::string audience;          // Required in "aud" when set.
   int64_t leeway_s = 30;         // Clock skew allowed on "exp" and "nbf".
   bool protect_metrics = false;  // /metrics needs the admin scope.
 
-  bool enabled() const { return !secret.empty() || !public_key_pem.empty(); }
+  bool enabled() const { return !secret.empty() || !public_keys.empty(); }
 };
 
-// Reads the PEM public key (RSA or EC) at `path`. Throws std::invalid_argument naming the file
-// and the reason when it cannot be read or holds no such key.
+// Reads the public keys at `path` (a PEM public key, RSA or EC, or a JWKS) and returns the text.
+// Throws std::invalid_argument naming the file and the reason when it cannot be read or holds
+// no usable key (see parse_public_keys).
 std::string read_public_key_file(const std::string& path);
 
 // Whom a request acts for. `subject` is empty when authentication is off.
@@ -60,7 +62,7 @@ class TokenError : public std::runtime_error {
 
 class TokenVerifier {
  public:
-  // Throws std::invalid_argument when `config` has no key or its public key does not parse.
+  // Throws std::invalid_argument when `config` has no key or its public keys do not parse.
   explicit TokenVerifier(const AuthConfig& config);
   ~TokenVerifier();
   TokenVerifier(const TokenVerifier&) = delete;
@@ -73,11 +75,12 @@ class TokenVerifier {
   Principal verify(const std::string& token, int64_t now_s) const;
 
  private:
-  enum class KeyKind : uint8_t { kNone, kRsa, kEc };
-  const std::string& key_for(const std::string& algorithm) const;
+  // The keys that may have signed a token with this header's "alg" and "kid".
+  std::vector<const std::string*> keys_for(const std::string& algorithm,
+                                           const std::string& key_id) const;
 
   AuthConfig config_;
-  KeyKind public_key_kind_ = KeyKind::kNone;
+  std::vector<PublicKey> public_keys_;
 };
 
 // The verdict on one request: go on as `principal`, or answer `status` (401 or 403) with the

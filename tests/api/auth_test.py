@@ -10,6 +10,7 @@ import time
 import unittest
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from api_support import Server
 from tokens import (AUDIENCE, ISSUER, SECRET, b64url, bearer, claims, handmade, hs256, public_pem,
@@ -181,29 +182,47 @@ class SharedSecretTest(AuthCase):
         self.assertNotIn("auth_disabled", self.server.log_text())
 
 
-class PublicKeyTest(AuthCase):
-    """RS256 with a PEM public key; ES256 on a second node with an EC key; /metrics protected."""
+class KeyFileCase(AuthCase):
+    """Nodes verifying tokens with key files written into a directory of the class's own; each
+    class makes an RSA key (cls.rsa) and starts its nodes in start_nodes()."""
 
     @classmethod
     def setUpClass(cls):
         cls.directory = tempfile.TemporaryDirectory()
         cls.rsa = rsa.generate_private_key(65537, 2048)
-        cls.ec = ec.generate_private_key(ec.SECP256R1())
-        cls.rsa_pem = public_pem(cls.rsa)
-        rsa_file = os.path.join(cls.directory.name, "rsa.pem")
-        ec_file = os.path.join(cls.directory.name, "ec.pem")
-        with open(rsa_file, "wb") as out:
-            out.write(cls.rsa_pem)
-        with open(ec_file, "wb") as out:
-            out.write(public_pem(cls.ec))
-        cls.server = Server(env={"JWT_PUBLIC_KEY_FILE": rsa_file, "METRICS_AUTH": "true"})
-        cls.ec_server = Server("--jwt-public-key-file", ec_file)
+        cls.servers = []
+        cls.start_nodes()
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.__exit__()
-        cls.ec_server.__exit__()
+        for server in cls.servers:
+            server.__exit__()
         cls.directory.cleanup()
+
+    @classmethod
+    def key_file(cls, name, data):
+        path = os.path.join(cls.directory.name, name)
+        with open(path, "wb") as out:
+            out.write(data)
+        return path
+
+    @classmethod
+    def node(cls, *flags, env=None):
+        cls.servers.append(Server(*flags, env=env))
+        return cls.servers[-1]
+
+
+class PublicKeyTest(KeyFileCase):
+    """RS256 with a PEM public key; ES256 on a second node with an EC key; /metrics protected."""
+
+    @classmethod
+    def start_nodes(cls):
+        cls.ec = ec.generate_private_key(ec.SECP256R1())
+        cls.rsa_pem = public_pem(cls.rsa)
+        cls.server = cls.node(env={"JWT_PUBLIC_KEY_FILE": cls.key_file("rsa.pem", cls.rsa_pem),
+                                   "METRICS_AUTH": "true"})
+        cls.ec_server = cls.node("--jwt-public-key-file",
+                                 cls.key_file("ec.pem", public_pem(cls.ec)))
 
     def test_tokens_signed_with_the_key_are_accepted(self):
         alice = Client(self.server, signed(self.rsa, "RS256"))
@@ -237,6 +256,38 @@ class PublicKeyTest(AuthCase):
         self.assertEqual(admin.request("GET", "/metrics").status, 200)
         self.assertEqual(self.server.request("GET", "/health").status, 200)
         self.assertEqual(self.server.request("GET", "/ready").status, 200)
+
+
+class KeySetTest(KeyFileCase):
+    """JWT_PUBLIC_KEY_FILE as a JWKS: the token's "kid" picks the key."""
+
+    @classmethod
+    def start_nodes(cls):
+        cls.ec = ec.generate_private_key(ec.SECP384R1())
+        encryption_key = rsa.generate_private_key(65537, 2048).public_key()
+        keys = [{**json.loads(RSAAlgorithm.to_jwk(cls.rsa.public_key())), "kid": "r1",
+                 "use": "sig", "alg": "RS256"},
+                {**json.loads(ECAlgorithm.to_jwk(cls.ec.public_key())), "kid": "e1"},
+                {**json.loads(RSAAlgorithm.to_jwk(encryption_key)), "kid": "x1", "use": "enc"}]
+        jwks = cls.key_file("jwks.json", json.dumps({"keys": keys}).encode())
+        cls.server = cls.node("--jwt-public-key-file", jwks)
+
+    def status(self, token):
+        return Client(self.server, token).request("POST", "/api/execute", JOB).status
+
+    def test_the_key_id_picks_the_key(self):
+        self.assertEqual(self.status(signed(self.rsa, "RS256", headers={"kid": "r1"})), 202)
+        self.assertEqual(self.status(signed(self.ec, "ES384", headers={"kid": "e1"})), 202)
+        self.assertEqual(self.status(signed(self.ec, "ES384")), 202)
+
+    def test_unknown_key_ids_other_algorithms_and_encryption_keys_are_refused(self):
+        for token in (signed(self.rsa, "RS256", headers={"kid": "e1"}),
+                      signed(self.rsa, "RS256", headers={"kid": "x1"}),
+                      signed(self.rsa, "RS512", headers={"kid": "r1"}),
+                      signed(self.ec, "ES384", headers={"kid": "nobody"})):
+            with self.subTest(token=token):
+                response = Client(self.server, token).request("POST", "/api/execute", JOB)
+                self.assert_refused(response, 401, "invalid_token")
 
 
 class AuthOffTest(unittest.TestCase):

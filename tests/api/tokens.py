@@ -30,8 +30,9 @@ def hs256(key=SECRET, **claim_args):
     return jwt.encode(claims(**claim_args), key, algorithm="HS256")
 
 
-def signed(private_key, algorithm, **claim_args):
-    return jwt.encode(claims(**claim_args), private_pem(private_key), algorithm=algorithm)
+def signed(private_key, algorithm, headers=None, **claim_args):
+    return jwt.encode(claims(**claim_args), private_pem(private_key), algorithm=algorithm,
+                      headers=headers)
 
 
 def handmade(header, body, sign):

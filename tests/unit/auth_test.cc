@@ -91,6 +91,12 @@ AuthConfig secret_config() {
   return config;
 }
 
+// `base` with the members of `changes` set.
+json with(json base, const json& changes) {
+  base.update(changes);
+  return base;
+}
+
 Principal verify(const AuthConfig& config, const std::string& text) {
   return TokenVerifier(config).verify(text, kNow);
 }
@@ -169,7 +175,7 @@ TEST_CASE("auth: forged, unsigned and malformed tokens are refused", "[auth]") {
 TEST_CASE("auth: each algorithm family needs its own kind of key", "[auth]") {
   const auto rsa = rsa_key();
   AuthConfig config;
-  config.public_key_pem = rsa.public_pem;
+  config.public_keys = rsa.public_pem;
   CHECK(verify(config, token(JWT_ALG_RS256, rsa.private_pem)).subject == "alice");
   CHECK_THROWS_AS(verify(config, token(JWT_ALG_RS256, rsa_key().private_pem)), TokenError);
   // The public key's PEM as an HMAC secret: the classic algorithm confusion.
@@ -181,7 +187,7 @@ TEST_CASE("auth: each algorithm family needs its own kind of key", "[auth]") {
   CHECK_THROWS_WITH(verify(secret_config(), token(JWT_ALG_RS256, rsa.private_pem)),
                     Catch::Contains("\"RS256\" is not accepted"));
   AuthConfig ec_config;
-  ec_config.public_key_pem = ec.public_pem;
+  ec_config.public_keys = ec.public_pem;
   CHECK(verify(ec_config, token(JWT_ALG_ES256, ec.private_pem)).subject == "alice");
   CHECK_THROWS_AS(verify(ec_config, token(JWT_ALG_ES256, ec_key().private_pem)), TokenError);
   CHECK_THROWS_WITH(verify(ec_config, token(JWT_ALG_RS256, rsa.private_pem)),
@@ -192,7 +198,7 @@ TEST_CASE("auth: each algorithm family needs its own kind of key", "[auth]") {
   CHECK_THROWS_AS(verify(config, token(JWT_ALG_HS256, rsa.public_pem)), TokenError);
 
   AuthConfig not_a_key;
-  not_a_key.public_key_pem = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
+  not_a_key.public_keys = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
   CHECK_THROWS_AS(TokenVerifier(not_a_key), std::invalid_argument);
   CHECK_THROWS_AS(codearena::http::read_public_key_file("/nonexistent/key.pem"),
                   std::invalid_argument);
@@ -239,4 +245,53 @@ TEST_CASE("auth: the submission audit hashes the code", "[auth]") {
   CHECK(audit["remote"] == "10.0.0.1");
   CHECK(audit["codeBytes"] == 3);
   CHECK(audit["codeSha256"] == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST_CASE("auth: a JWKS gives its signature keys; bad ones are refused", "[auth]") {
+  using codearena::http::parse_public_keys;
+  using codearena::http::PublicKey;
+  // RFC 7515 appendix A.3's EC key and RFC 7517 appendix A.1's RSA key (public parts).
+  const json ec = {{"kty", "EC"},
+                   {"crv", "P-256"},
+                   {"x", "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"},
+                   {"y", "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"},
+                   {"kid", "ec-1"}};
+  const json rsa = {
+      {"kty", "RSA"},
+      {"n",
+       "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_"
+       "BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-"
+       "65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-"
+       "bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"},
+      {"e", "AQAB"},
+      {"alg", "RS256"},
+      {"kid", "2011-04-29"}};
+  const json encryption = with(rsa, {{"use", "enc"}, {"kid", "enc"}});
+  const auto keys = parse_public_keys(json{{"keys", {ec, rsa, encryption}}}.dump());
+  REQUIRE(keys.size() == 2);
+  CHECK(keys[0].kind == PublicKey::Kind::kEc);
+  CHECK(keys[0].key_id == "ec-1");
+  CHECK(keys[0].algorithm.empty());
+  CHECK(keys[1].kind == PublicKey::Kind::kRsa);
+  CHECK(keys[1].algorithm == "RS256");
+  // The PEM written for libjwt reads back as the same kind of key.
+  REQUIRE(parse_public_keys(keys[1].pem).size() == 1);
+  CHECK(parse_public_keys(keys[1].pem)[0].kind == PublicKey::Kind::kRsa);
+
+  const auto refusal = [](const json& document) {
+    try {
+      parse_public_keys(document.dump());
+    } catch (const std::invalid_argument& error) {
+      return std::string(error.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK_THAT(refusal(json{{"keys", {with(ec, {{"d", "AAAA"}})}}}), Catch::Contains("private"));
+  CHECK_THAT(refusal(json{{"keys", {{{"kty", "oct"}, {"k", "AAAA"}}}}}), Catch::Contains("oct"));
+  CHECK_THAT(refusal(json{{"keys", {with(ec, {{"crv", "P-192"}})}}}), Catch::Contains("P-192"));
+  CHECK_THAT(refusal(json{{"keys", {with(ec, {{"x", "AAAA"}})}}}),
+             Catch::Contains("not a valid EC"));
+  CHECK_THAT(refusal(json{{"keys", {encryption}}}), Catch::Contains("no signature key"));
+  CHECK_THAT(refusal(json{{"keys", {with(rsa, {{"n", 42}})}}}), Catch::Contains("\"n\""));
+  CHECK_THAT(refusal(json{{"no", "keys"}}), Catch::Contains("neither a PEM"));
 }

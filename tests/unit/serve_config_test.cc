@@ -153,7 +153,8 @@ TEST_CASE("serve takes the JWT settings; token checks without a key are refused"
   CHECK_THROWS_WITH(parse_serve_config({}, environment({{"JWT_PUBLIC_KEY_FILE", "/nonexistent"}})),
                     Catch::Contains("JWT_PUBLIC_KEY_FILE") && Catch::Contains("/nonexistent"));
   CHECK_THROWS_WITH(parse_serve_config({"--jwt-public-key-file", "/proc/version"}, environment({})),
-                    Catch::Contains("--jwt-public-key-file") && Catch::Contains("no RSA or EC"));
+                    Catch::Contains("--jwt-public-key-file") &&
+                        Catch::Contains("neither a PEM public key nor a JWKS"));
   for (const auto& [name, value] : std::map<std::string, std::string>{
            {"JWT_ISSUER", "x"}, {"JWT_AUDIENCE", "x"}, {"METRICS_AUTH", "true"}}) {
     CHECK_THROWS_AS(parse_serve_config({}, environment({{name, value}})), ServeUsageError);
