@@ -106,10 +106,13 @@ void check_claims(const json& claims, const AuthConfig& config, int64_t now_s) {
     throw TokenError("the token has no \"sub\" claim");
 }
 
-// Quotes are not allowed inside a challenge's quoted values (RFC 6750 section 3).
+// The characters RFC 6750 (section 3) allows in error_description, up to a length fit for a
+// header: the reason may quote the token's own "alg" or "kid".
 std::string quotable(const std::string& text) {
+  constexpr size_t kMaxDescription = 200;
   std::string out;
   for (const char c : text) {
+    if (out.size() == kMaxDescription) break;
     if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') out += c;
   }
   return out;

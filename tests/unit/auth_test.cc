@@ -220,6 +220,14 @@ TEST_CASE("auth: requests get 401 or 403 with a Bearer challenge", "[auth]") {
   CHECK_THAT(forged.challenge,
              Catch::StartsWith("Bearer realm=\"codearena\", error=\"invalid_token\""));
 
+  // The reason quotes the token's "alg": the challenge keeps only what a header may carry.
+  const auto odd = json{{"alg", "\r\nSet-Cookie: x=\"1\"" + std::string(5000, 'A')}}.dump();
+  const auto quoted = authenticator.check("Bearer " + base64url(odd) + ".e30.", Scope::kRead, kNow);
+  CHECK(quoted.status == 401);
+  CHECK(quoted.challenge.find_first_of("\r\n") == std::string::npos);
+  CHECK(quoted.challenge.size() < 300);
+  CHECK_THAT(quoted.challenge, Catch::EndsWith("AAAA\""));
+
   const auto reader = "bearer " + token(JWT_ALG_HS256, kSecret, claims({{"scope", "jobs:read"}}));
   CHECK(authenticator.check(reader, Scope::kRead, kNow).principal->subject == "alice");
   const auto lacking = authenticator.check(reader, Scope::kSubmit, kNow);
