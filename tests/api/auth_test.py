@@ -19,6 +19,18 @@ from tokens import (AUDIENCE, ISSUER, SECRET, b64url, bearer, claims, handmade, 
 JOB = {"language": "python", "code": "print(6 * 7)"}
 
 
+def logged(server, event, timeout=30, **fields):
+    """The node's log lines of `event` with `fields`, once there is one (the node writes some
+    lines after it answers)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = [line for line in server.log_lines() if line.get("event") == event
+                 and all(line.get(name) == value for name, value in fields.items())]
+        if lines or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
 class Client:
     """Requests to `server` carrying `token` (None: no Authorization header)."""
 
@@ -165,13 +177,7 @@ class SharedSecretTest(AuthCase):
     def test_each_submission_is_audited(self):
         code = "print('audited')"
         job_id = self.alice.submit({"language": "python", "code": code})
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            audits = [line for line in self.server.log_lines()
-                      if line.get("event") == "job_submitted" and line.get("jobId") == job_id]
-            if audits:
-                break
-            time.sleep(0.05)
+        audits = logged(self.server, "job_submitted", jobId=job_id)
         self.assertEqual(len(audits), 1, self.server.log_text())
         audit = audits[0]
         self.assertEqual(audit["subject"], "alice")
@@ -180,6 +186,8 @@ class SharedSecretTest(AuthCase):
         self.assertEqual(audit["codeBytes"], len(code))
         self.assertEqual(audit["codeSha256"], hashlib.sha256(code.encode()).hexdigest())
         self.assertNotIn("auth_disabled", self.server.log_text())
+        listening = logged(self.server, "listening")
+        self.assertEqual([line["authentication"] for line in listening], ["bearer"])
 
 
 class KeyFileCase(AuthCase):
@@ -297,10 +305,11 @@ class AuthOffTest(unittest.TestCase):
             job_id = client.submit()
             self.assertEqual(client.wait_final(job_id)["state"], "completed")
             self.assertEqual(client.request("GET", "/api/stats").status, 200)
-            warnings = [line for line in server.log_lines() if line.get("event") == "auth_disabled"]
-            self.assertEqual(len(warnings), 1)
-            self.assertEqual(warnings[0]["level"], "warn")
-            audit = [line for line in server.log_lines() if line.get("event") == "job_submitted"]
+            warnings = logged(server, "auth_disabled")
+            self.assertEqual([line["level"] for line in warnings], ["warn"])
+            listening = logged(server, "listening")
+            self.assertEqual([line["authentication"] for line in listening], ["off"])
+            audit = logged(server, "job_submitted")
             self.assertEqual([(line["jobId"], line["subject"]) for line in audit], [(job_id, "")])
 
     def test_token_checks_without_a_key_are_refused_at_start(self):
