@@ -52,6 +52,7 @@ SubmitReply JobBook::add(const std::string& id, JobSpec spec, int64_t now_ms) {
   status->state = JobState::kQueued;
   status->language = spec.language;
   status->priority = spec.priority;
+  status->owner = spec.owner;
   status->tests_total = static_cast<int32_t>(std::max<size_t>(1, spec.tests.size()));
   status->created_at_ms = now_ms;
   queues_[static_cast<int>(status->priority)].push_back(id);

@@ -43,7 +43,7 @@ decltype(auto) fields(V&& v, S& x) {
            field("checker_relative_epsilon", x.checker_relative_epsilon),
            field("checker_language", x.checker_language), field("checker_code", x.checker_code),
            field("stop_on_first_failure", x.stop_on_first_failure), field("priority", x.priority),
-           field("callback_url", x.callback_url));
+           field("callback_url", x.callback_url), field("owner", x.owner));
 }
 
 template <class V, class S, IfStruct<S, TestOutcome> = 0>
@@ -74,7 +74,8 @@ decltype(auto) fields(V&& v, S& x) {
            field("result", x.result), field("failed_reason", x.failed_reason),
            field("attempts", x.attempts), field("language", x.language),
            field("priority", x.priority), field("created_at_ms", x.created_at_ms),
-           field("started_at_ms", x.started_at_ms), field("finished_at_ms", x.finished_at_ms));
+           field("started_at_ms", x.started_at_ms), field("finished_at_ms", x.finished_at_ms),
+           field("owner", x.owner));
 }
 
 template <class V, class S, IfStruct<S, StoredJob> = 0>

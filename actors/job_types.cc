@@ -103,7 +103,7 @@ bool output_within(const JobOutcome& outcome, size_t kept_bytes) {
 
 size_t approximate_bytes(const JobStatus& status) {
   size_t bytes =
-      sizeof status + strings_bytes({&status.id, &status.failed_reason, &status.language});
+      sizeof status + strings_bytes({&status.id, &status.failed_reason, &status.language, &status.owner});
   if (!status.result) return bytes;
   const JobOutcome& result = *status.result;
   bytes += strings_bytes({&result.language, &result.compile_output, &result.message});
@@ -117,7 +117,7 @@ size_t approximate_bytes(const JobStatus& status) {
 size_t approximate_bytes(const JobSpec& spec) {
   size_t bytes =
       sizeof spec + strings_bytes({&spec.language, &spec.code, &spec.input, &spec.checker_language,
-                                   &spec.checker_code, &spec.callback_url});
+                                   &spec.checker_code, &spec.callback_url, &spec.owner});
   for (const TestCaseSpec& test : spec.tests) {
     bytes += sizeof test + test.input.size();
     if (test.expected_output) bytes += test.expected_output->size();

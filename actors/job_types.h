@@ -57,6 +57,9 @@ struct JobSpec {
   bool stop_on_first_failure = false;
   Priority priority = Priority::kNormal;
   std::string callback_url;  // Empty: no webhook.
+  // The authenticated subject that submitted the job; empty when the API runs without
+  // authentication (or the job was stored before owners were kept): no owner.
+  std::string owner;
 };
 
 // One finished test case (or the single run of a job without test cases).
@@ -132,6 +135,7 @@ struct JobStatus {
   int64_t created_at_ms = 0;
   int64_t started_at_ms = 0;  // 0 until the first attempt starts.
   int64_t finished_at_ms = 0;
+  std::string owner;  // The spec's owner, so that status queries can check it.
 };
 
 // The memory a status or spec holds, approximately: the sizes of its strings plus its fixed

@@ -124,7 +124,9 @@ int serve(ServeConfig config, const sigset_t& signals) {
   server.emplace(config.http, service, registry, logger);
   server->start();
   logger.log(LogLevel::info, "listening",
-             {{"address", config.http.address}, {"port", config.http.port}});
+             {{"address", config.http.address},
+              {"port", config.http.port},
+              {"authentication", config.http.auth.enabled() ? "bearer" : "off"}});
 
   const int received = wait_for_shutdown_signal(signals);
   logger.log(LogLevel::info, "shutdown_started",

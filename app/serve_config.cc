@@ -179,6 +179,27 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, const std::string& v) { c.http.tls_cert_file = v; }},
       {"--tls-key", "TLS_KEY_FILE", "none", "the PEM private key of --tls-cert",
        [](ServeConfig& c, const std::string& v) { c.http.tls_key_file = v; }},
+      {"--jwt-secret", "JWT_SECRET", "none",
+       "HS256/384/512 key of the API's bearer tokens (with no JWT key the API is open to all)",
+       [](ServeConfig& c, const std::string& v) { c.http.auth.secret = v; }},
+      {"--jwt-public-key-file", "JWT_PUBLIC_KEY_FILE", "none",
+       "public key of the API's bearer tokens: PEM (RSA: RS256/384/512, EC: ES256/384/512) or "
+       "a JWKS file of such keys",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.auth.public_keys = http::read_public_key_file(v);
+       }},
+      {"--jwt-issuer", "JWT_ISSUER", "any", "the \"iss\" bearer tokens must have",
+       [](ServeConfig& c, const std::string& v) { c.http.auth.issuer = v; }},
+      {"--jwt-audience", "JWT_AUDIENCE", "any", "the \"aud\" bearer tokens must name",
+       [](ServeConfig& c, const std::string& v) { c.http.auth.audience = v; }},
+      {"--jwt-leeway", "JWT_LEEWAY", "30s", "clock skew allowed on tokens' \"exp\" and \"nbf\"",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.auth.leeway_s = sandbox::parse_duration_ms(v) / 1000;
+       }},
+      {"--metrics-auth", "METRICS_AUTH", "false", "/metrics needs a bearer token with admin",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.auth.protect_metrics = common::parse_flag(v);
+       }},
       {"--log-level", "LOG_LEVEL", "info", "debug, info, warn or error (JSON lines on stderr)",
        [](ServeConfig& c, const std::string& v) { c.log_level = telemetry::parse_log_level(v); }},
       {"--languages", "CODEARENA_LANGUAGES", "the installed languages.json", "language table file",
@@ -306,6 +327,16 @@ void settle_cluster(ServeConfig& config) {
     cluster.node_id = host_name() + "-" + std::to_string(getpid());
 }
 
+// Token checks without a key to verify tokens with would silently leave the API open.
+void check_auth(const ServeConfig& config) {
+  const auto& auth = config.http.auth;
+  if (auth.enabled()) return;
+  if (!auth.issuer.empty() || !auth.audience.empty() || auth.protect_metrics)
+    throw ServeUsageError(
+        "--jwt-issuer, --jwt-audience and --metrics-auth need a key to verify tokens with "
+        "(--jwt-secret or --jwt-public-key-file)");
+}
+
 }  // namespace
 
 ServeConfig parse_serve_config(const std::vector<std::string>& args,
@@ -337,6 +368,7 @@ ServeConfig parse_serve_config(const std::vector<std::string>& args,
   settle_cluster(config);
   if (config.http.tls_cert_file.empty() != config.http.tls_key_file.empty())
     throw ServeUsageError("--tls-cert and --tls-key (TLS_CERT_FILE, TLS_KEY_FILE) go together");
+  check_auth(config);
   return config;
 }
 

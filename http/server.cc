@@ -64,6 +64,10 @@ const char* reason_phrase(int status) {
       return "No Content";
     case 400:
       return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
     case 404:
       return "Not Found";
     case 405:
@@ -177,8 +181,24 @@ struct HttpServer::Impl {
                 {"remote", exchange.request->remote_endpoint().address().to_string()}});
   }
 
+  // Who the request acts for when it may use `scope`; else nullopt, answered with 401 or 403.
+  std::optional<Principal> authorize(const Exchange& exchange, Scope scope) {
+    const auto header =
+        exchange.request->header().get_field_or(restinio::http_field::authorization, "");
+    auto decision =
+        authenticator.check(header.empty() ? std::nullopt : std::optional<std::string>(header),
+                            scope, common::epoch_ms() / 1000);
+    if (!decision.principal) {
+      answer_error(exchange, decision.status, decision.code, decision.message,
+                   {{"WWW-Authenticate", decision.challenge}});
+    }
+    return decision.principal;
+  }
+
   Status execute(const Request& request) {
     Exchange exchange{request, "/api/execute"};
+    const auto principal = authorize(exchange, Scope::kSubmit);
+    if (!principal) return restinio::request_accepted();
     if (!accepting.load()) {
       answer_error(exchange, 503, actors::refusal_code(actors::SubmitRefusal::kShuttingDown),
                    "the server is shutting down", {{"Retry-After", "5"}});
@@ -210,13 +230,17 @@ struct HttpServer::Impl {
     // The query was checked before routing (malformed_target).
     const auto query = restinio::parse_query(request->header().query());
     const bool wait = parsed.wait || (query.has("wait") && query["wait"] == "true");
-    service.submit(std::move(parsed.spec), [this, exchange, wait](auto reply) {
+    parsed.spec.owner = principal->subject;
+    auto audit = submission_audit(*principal, client, parsed.spec);
+    service.submit(std::move(parsed.spec), [this, exchange, wait, audit](auto reply) mutable {
       if (!reply) return answer_unavailable(exchange);
       if (reply->refusal != actors::SubmitRefusal::kNone) {
         return answer_error(exchange, 503, actors::refusal_code(reply->refusal),
                             reply->error_message,
                             {{"Retry-After", std::to_string(reply->retry_after_s)}});
       }
+      audit["jobId"] = reply->job_id;
+      logger.log(telemetry::LogLevel::info, "job_submitted", audit);
       if (!wait) {
         return answer_json(exchange, 202, {{"jobId", reply->job_id}, {"status", "queued"}});
       }
@@ -243,23 +267,43 @@ struct HttpServer::Impl {
                  "no job with id '" + id + "' (unknown, or finished and expired)");
   }
 
+  // Calls `then` with the status of job `id` when `principal` may see it; else answers 404, the
+  // same as for an unknown job, so that other subjects' job ids cannot be probed.
+  template <class Then>
+  void with_visible_job(const Exchange& exchange, const Principal& principal, const std::string& id,
+                        Then then) {
+    service.status(id, [this, exchange, principal, id, then](auto status) {
+      if (!status) return answer_unavailable(exchange);
+      if (status->id.empty() || !principal.may_access(status->owner))
+        return answer_not_found(exchange, id);
+      then(*status);
+    });
+  }
+
   Status get_job(const Request& request, const Params& params) {
     Exchange exchange{request, "/api/jobs/:id"};
-    const auto id = job_id(exchange, params);
+    const auto principal = authorize(exchange, Scope::kRead);
+    const auto id = principal ? job_id(exchange, params) : std::nullopt;
     if (!id) return restinio::request_accepted();
-    service.status(*id, [this, exchange, id = *id](auto status) {
-      if (!status) return answer_unavailable(exchange);
-      if (status->id.empty()) return answer_not_found(exchange, id);
-      answer_json(exchange, 200, job_json(*status));
+    with_visible_job(exchange, *principal, *id, [this, exchange](const actors::JobStatus& status) {
+      answer_json(exchange, 200, job_json(status));
     });
     return restinio::request_accepted();
   }
 
   Status cancel_job(const Request& request, const Params& params) {
     Exchange exchange{request, "/api/jobs/:id"};
-    const auto id = job_id(exchange, params);
+    const auto principal = authorize(exchange, Scope::kSubmit);
+    const auto id = principal ? job_id(exchange, params) : std::nullopt;
     if (!id) return restinio::request_accepted();
-    service.cancel(*id, [this, exchange, id = *id](auto reply) {
+    with_visible_job(
+        exchange, *principal, *id,
+        [this, exchange, id = *id](const actors::JobStatus&) { cancel(exchange, id); });
+    return restinio::request_accepted();
+  }
+
+  void cancel(const Exchange& exchange, const std::string& id) {
+    service.cancel(id, [this, exchange, id](auto reply) {
       if (!reply) return answer_unavailable(exchange);
       switch (reply->result) {
         case actors::CancelResult::kNotFound:
@@ -272,13 +316,25 @@ struct HttpServer::Impl {
           return answer_json(exchange, 200, job_json(reply->status));
       }
     });
-    return restinio::request_accepted();
   }
 
   Status job_events(const Request& request, const Params& params) {
     Exchange exchange{request, "/api/jobs/:id/events"};
-    const auto id = job_id(exchange, params);
+    const auto principal = authorize(exchange, Scope::kRead);
+    const auto id = principal ? job_id(exchange, params) : std::nullopt;
     if (!id) return restinio::request_accepted();
+    with_visible_job(exchange, *principal, *id,
+                     [this, exchange, id = *id](const actors::JobStatus&) {
+                       if (exchange.request->header().method() == restinio::http_method_head()) {
+                         return answer(exchange, 200, "", "text/event-stream");
+                       }
+                       stream_events(exchange, id);
+                     });
+    return restinio::request_accepted();
+  }
+
+  // The job's events as SSE, from its current state on; its visibility is checked already.
+  void stream_events(const Exchange& exchange, const std::string& id) {
     using Stream = restinio::response_builder_t<restinio::chunked_output_t>;
     auto stream = std::make_shared<std::optional<Stream>>();
     // Set on the connection's thread when a write fails: the client is gone.
@@ -294,17 +350,9 @@ struct HttpServer::Impl {
         });
       }
     };
-    if (request->header().method() == restinio::http_method_head()) {
-      service.status(*id, [this, exchange, id = *id](auto status) {
-        if (!status) return answer_unavailable(exchange);
-        if (status->id.empty()) return answer_not_found(exchange, id);
-        answer(exchange, 200, "", "text/event-stream");
-      });
-      return restinio::request_accepted();
-    }
     service.watch(
-        *id,
-        [this, exchange, stream, send, id = *id](auto status) {
+        id,
+        [this, exchange, stream, send, id](auto status) {
           if (!status) return answer_unavailable(exchange);
           if (status->id.empty()) return answer_not_found(exchange, id);
           stream->emplace(exchange.request->create_response<restinio::chunked_output_t>());
@@ -335,11 +383,11 @@ struct HttpServer::Impl {
           send(": keep-alive\n\n", false);
           return true;
         });
-    return restinio::request_accepted();
   }
 
   Status stats(const Request& request) {
     Exchange exchange{request, "/api/stats"};
+    if (!authorize(exchange, Scope::kAdmin)) return restinio::request_accepted();
     service.stats([this, exchange](auto stats) {
       if (!stats) return answer_unavailable(exchange);
       answer_json(exchange, 200, stats_json(*stats));
@@ -353,6 +401,8 @@ struct HttpServer::Impl {
       answer_error(exchange, 404, "metrics_disabled", "metrics are off (METRICS_ENABLED=false)");
       return restinio::request_accepted();
     }
+    if (config.auth.protect_metrics && !authorize(exchange, Scope::kAdmin))
+      return restinio::request_accepted();
     service.metrics_text([this, exchange](auto text) {
       if (!text) return answer_unavailable(exchange);
       answer(exchange, 200, *text, telemetry::kPrometheusContentType);
@@ -494,6 +544,7 @@ struct HttpServer::Impl {
   actors::JobService& service;
   telemetry::Logger& logger;
   RateLimiter rate_limiter;
+  Authenticator authenticator{config.auth};
   telemetry::CounterFamily& requests;
   telemetry::HistogramFamily& durations;
   std::string languages_text = common::lossy_json_text(languages_json(service.languages()));
@@ -538,6 +589,12 @@ restinio::server_settings_t<ServerTraits> HttpServer::Impl::settings() {
 
 void HttpServer::start() {
   const auto& config = impl_->config;
+  if (!impl_->authenticator.enabled()) {
+    impl_->logger.log(telemetry::LogLevel::warn, "auth_disabled",
+                      {{"message",
+                        "no JWT key is configured (JWT_SECRET, JWT_PUBLIC_KEY_FILE): every "
+                        "client may submit, read and cancel every job; do not expose this node"}});
+  }
   client_max_body_bytes.store(static_cast<uint64_t>(config.limits.max_body_bytes));
   if (config.tls_cert_file.empty()) {
     impl_->server = restinio::run_async<Traits>(restinio::own_io_context(),

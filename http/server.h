@@ -2,7 +2,9 @@
 // the JobService and answer when the actors reply (never blocking an asio thread).
 //
 // Endpoints: POST /api/execute, GET|DELETE /api/jobs/:id, GET /api/jobs/:id/events (SSE),
-// GET /api/stats, /api/languages, /api/openapi.json, /health, /ready, /metrics. Errors are
+// GET /api/stats, /api/languages, /api/openapi.json, /health, /ready, /metrics. With a JWT key
+// configured the job endpoints, stats and (optionally) metrics need a bearer token with the
+// endpoint's scope (http/auth.h), and a job is visible only to its owner and admins. Errors are
 // {"error":{"code","message"}} with the matching status. Every request is counted in the
 // metrics registry and logged as one JSON line. Thread-safe; start() and stop() once each.
 #pragma once
@@ -11,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "http/auth.h"
 #include "http/cors.h"
 #include "http/request_parsing.h"
 
@@ -37,6 +40,7 @@ struct HttpConfig {
   // Serve the job API (submit, status, cancel, events); without it (a node without the api
   // role) only stats, languages, health, readiness and metrics are served.
   bool job_api = true;
+  AuthConfig auth;  // Without a key: no authentication (a warning is logged at start).
   CorsPolicy cors;  // Which browser origins may call the API (CORS_ORIGINS).
   // HTTPS instead of HTTP when set (both): PEM files of the certificate chain and its key.
   std::string tls_cert_file;

@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libseccomp-dev nlohmann-json3-dev catch2 libcurl4-openssl-dev
   libcaf-dev librestinio-dev libasio-dev libfmt-dev libhiredis-dev libssl-dev openssl redis-server
+  libjwt-dev python3-jwt python3-cryptography
   python3 nodejs openjdk-17-jdk-headless
   wrk
 )

@@ -10,6 +10,7 @@ import unittest
 
 from api_support import HeldConnections, Server, raw_request
 from descriptors import descriptors_without_cloexec
+from tokens import SECRET, bearer, hs256
 
 APP = "https://app.example.com"
 JOB = {"language": "python", "code": "print(1)"}
@@ -66,6 +67,22 @@ class CorsTest(unittest.TestCase):
         self.assertEqual(refused.status, 200)
         self.assertNotIn("access-control-allow-origin", refused.headers)
         self.assertEqual(refused.headers["vary"], "Origin")
+
+    def test_with_authentication_a_preflight_needs_no_token_and_refusals_reach_the_page(self):
+        with Server(env={"CORS_ORIGINS": APP, "JWT_SECRET": SECRET}) as server:
+            preflight = server.request("OPTIONS", "/api/execute", headers={
+                "Origin": APP, "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type"})
+            self.assertEqual(preflight.status, 204, preflight)
+            self.assertEqual(preflight.headers["access-control-allow-origin"], APP)
+            self.assertIn("authorization", preflight.headers["access-control-allow-headers"])
+            refused = server.request("POST", "/api/execute", JOB, {"Origin": APP})
+            self.assertEqual(refused.status, 401, refused)
+            self.assertEqual(refused.headers["access-control-allow-origin"], APP)
+            accepted = server.request("POST", "/api/execute", JOB,
+                                      {"Origin": APP, **bearer(hs256())})
+            self.assertEqual(accepted.status, 202, accepted)
+            self.assertEqual(accepted.headers["access-control-allow-origin"], APP)
 
     def test_any_origin_is_allowed_without_credentials_under_a_star(self):
         with Server(env={"CORS_ORIGINS": "*"}) as server:

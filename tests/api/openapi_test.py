@@ -11,6 +11,7 @@ import unittest
 import uuid
 
 from api_support import SLEEPER, Server, free_port, raw_request
+from tokens import SECRET, bearer, hs256
 
 DOCUMENT_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "http", "openapi.json")
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -278,7 +279,8 @@ class Ledger:
             if value is None:
                 test.assertFalse(header.get("required"), f"{name} missing: {response}")
             else:
-                test.assertEqual(API.errors(int(value), header["schema"]), [], name)
+                typed = int(value) if header["schema"]["type"] == "integer" else value
+                test.assertEqual(API.errors(typed, header["schema"]), [], name)
         if media_type == "application/json":
             test.assertEqual(API.errors(response.json, media["schema"]), [],
                              f"{method} {path} {status}: {response}")
@@ -446,6 +448,28 @@ class ConfiguredServersTest(unittest.TestCase):
                                    server.request("POST", "/api/execute", quick("print(1)")))
             self.assertEqual((refused.status, refused.json["error"]["code"]), (503, "no_leader"))
             self.assertIn("retry-after", refused.headers)
+
+    def test_authentication_refusals(self):
+        """Every operation with a scope (x-scope) refuses a missing token, a forged one and a
+        valid one without its scope."""
+        with Server(env={"JWT_SECRET": SECRET, "METRICS_AUTH": "true"}) as server:
+            job_id = str(uuid.uuid4())
+            for path, method, operation in API.operations():
+                if "x-scope" not in operation:
+                    continue
+                concrete = path.replace("{id}", job_id)
+                body = quick("print(1)") if method == "post" else None
+                others = " ".join(scope for scope in ("jobs:submit", "jobs:read")
+                                  if scope != operation["x-scope"])
+                for token, status, code in ((None, 401, "unauthorized"),
+                                            (hs256(key="forged"), 401, "invalid_token"),
+                                            (hs256(scope=others), 403, "insufficient_scope")):
+                    with self.subTest(operation=f"{method} {path}", code=code):
+                        headers = bearer(token) if token else {}
+                        response = Ledger.check(self, method.upper(), concrete, server.request(
+                            method.upper(), concrete, body, headers))
+                        self.assertEqual((response.status, response.json["error"]["code"]),
+                                         (status, code), response)
 
     def test_a_server_shutting_down(self):
         with Server("--workers", "1", "--shutdown-grace", "5s") as server:

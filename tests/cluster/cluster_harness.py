@@ -198,10 +198,11 @@ class Node(Server):
 class Cluster:
     """Redis (unless redis=False) plus the nodes started with start_node(). The timing
     settings go to every node; so do `flags` and `env`. With webhooks=True a WebhookReceiver
-    listens and every node may call it back on loopback."""
+    listens and every node may call it back on loopback. `stats_headers` go with the harness's
+    /api/stats requests (an admin's bearer token when the nodes check tokens)."""
 
     def __init__(self, redis=True, lease_ttl_ms=3000, heartbeat_ms=500, node_timeout_ms=3000,
-                 worker_slots=2, webhooks=False, flags=(), env=None):
+                 worker_slots=2, webhooks=False, flags=(), env=None, stats_headers=None):
         self.redis = RedisServer() if redis else None
         self.receiver = WebhookReceiver() if webhooks else None
         self.nodes = {}
@@ -215,6 +216,7 @@ class Cluster:
         if webhooks:
             self.common_flags += ["--webhook-allow-private", "true"]
         self.env = env or {}
+        self.stats_headers = stats_headers or {}
         self.client = ClusterClient(self)
 
     def __enter__(self):
@@ -264,7 +266,7 @@ class Cluster:
 
     def stats(self, node):
         """The node's /api/stats; raises Unavailable on 503."""
-        response = node.request("GET", "/api/stats", timeout=5)
+        response = node.request("GET", "/api/stats", headers=self.stats_headers, timeout=5)
         if response.status == 503:
             raise Unavailable(f"/api/stats of {node.node_id}: {response}")
         if response.status != 200:

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import prometheus_text
 from cluster_harness import Cluster, wait_until
 from job_mix import MixJob, mixed_jobs
+from tokens import SECRET, bearer, hs256
 
 API_SCHEDULER = ("api", "scheduler")
 WORKER = ("worker",)
@@ -280,6 +281,41 @@ class HandoverTest(Checks):
             final = self.assert_completed(cluster, {job_id: probe, **running}, timeout=30)
             # The job running during the handover was neither interrupted nor run again.
             self.assertEqual([final[job_id]["attempts"] for job_id in running], [1])
+
+
+class OwnershipTest(Checks):
+    def test_a_job_stays_its_owners_on_every_node_and_after_a_failover(self):
+        admin = bearer(hs256(subject="ops", scope="admin"))
+        alice = bearer(hs256(subject="alice"))
+        bob = bearer(hs256(subject="bob"))
+        with Cluster(env={"JWT_SECRET": SECRET}, stats_headers=admin) as cluster:
+            cluster.start_node("sched-a", API_SCHEDULER)
+            cluster.start_node("sched-b", API_SCHEDULER)
+            cluster.start_node("worker-1", WORKER)
+            cluster.wait_members({"sched-a", "sched-b", "worker-1"})
+            leader = cluster.wait_leader()
+            survivor = next(node for node in cluster.api_nodes() if node.node_id != leader)
+            submitted = cluster.nodes[leader].request(
+                "POST", "/api/execute?wait=true", {"language": "python", "code": "print(1)"},
+                alice)
+            self.assertEqual(submitted.status, 200, submitted)
+            job_id = submitted.json["jobId"]
+
+            cluster.nodes[leader].kill()
+            cluster.retire(leader)
+            cluster.wait_leader(not_id=leader)
+            # The new leader reads the finished job, owner included, from Redis.
+            path = f"/api/jobs/{job_id}"
+            job = wait_until(lambda: survivor.request("GET", path, headers=alice).json.get("jobId"),
+                             30, "the job through the new leader")
+            self.assertEqual(job, job_id)
+            for method, target in (("GET", path), ("DELETE", path), ("GET", path + "/events")):
+                with self.subTest(method=method, target=target):
+                    response = survivor.request(method, target, headers=bob)
+                    self.assertEqual((response.status, response.json["error"]["code"]),
+                                     (404, "job_not_found"), response)
+            self.assertEqual(survivor.request("GET", path, headers=admin).status, 200)
+            self.assertEqual(survivor.request("DELETE", path, headers=alice).status, 409)
 
 
 class FailoverTest(Checks):

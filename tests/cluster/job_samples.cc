@@ -80,6 +80,7 @@ JobSpec full_spec() {
   spec.stop_on_first_failure = true;
   spec.priority = Priority::kHigh;
   spec.callback_url = "https://example.test/hook?a=1&b=2";
+  spec.owner = "user-\xc3\xa9@example.test";
   return spec;
 }
 
@@ -112,6 +113,7 @@ JobStatus full_status(const std::string& id) {
   status.created_at_ms = 1'700'000'000'123;
   status.started_at_ms = 1'700'000'000'456;
   status.finished_at_ms = 1'700'000'000'789;
+  status.owner = "user-\xc3\xa9@example.test";
   return status;
 }
 
@@ -147,6 +149,7 @@ void check_same_spec(const JobSpec& actual, const JobSpec& expected) {
   CHECK(actual.stop_on_first_failure == expected.stop_on_first_failure);
   CHECK(actual.priority == expected.priority);
   CHECK(actual.callback_url == expected.callback_url);
+  CHECK(actual.owner == expected.owner);
 }
 
 void check_same_status(const JobStatus& actual, const JobStatus& expected) {
@@ -163,6 +166,7 @@ void check_same_status(const JobStatus& actual, const JobStatus& expected) {
   CHECK(actual.created_at_ms == expected.created_at_ms);
   CHECK(actual.started_at_ms == expected.started_at_ms);
   CHECK(actual.finished_at_ms == expected.finished_at_ms);
+  CHECK(actual.owner == expected.owner);
 }
 
 }  // namespace codearena::cluster::testing

@@ -247,6 +247,8 @@ TEST_CASE("redis: jobs written by older nodes load, and are written back in the 
   CHECK(job.spec->checker == codearena::actors::CheckerKind::kFloat);
   CHECK(job.spec->checker_absolute_epsilon == 0.25);
   CHECK(job.spec->priority == codearena::actors::Priority::kHigh);
+  CHECK(job.spec->owner.empty());  // Written before owners were kept: no owner.
+  CHECK(job.status.owner.empty());
 
   const auto completed = store.read_status("old-2");
   REQUIRE(completed);

@@ -138,3 +138,28 @@ TEST_CASE("cluster settings that cannot work are refused with a reason", "[serve
   refused({"--cluster-listen", "127.0.0.1:99999"}, "between 1 and 65535");
   refused({"--redis", "http://r:6379"}, "--redis");
 }
+
+TEST_CASE("serve takes the JWT settings; token checks without a key are refused", "[serve][auth]") {
+  const auto config =
+      parse_serve_config({"--jwt-leeway", "5s"}, environment({{"JWT_SECRET", "s3cret"},
+                                                              {"JWT_ISSUER", "https://issuer.test"},
+                                                              {"JWT_AUDIENCE", "api"},
+                                                              {"METRICS_AUTH", "true"}}));
+  CHECK(config.http.auth.enabled());
+  CHECK(config.http.auth.secret == "s3cret");
+  CHECK(config.http.auth.issuer == "https://issuer.test");
+  CHECK(config.http.auth.audience == "api");
+  CHECK(config.http.auth.leeway_s == 5);
+  CHECK(config.http.auth.protect_metrics);
+  CHECK_FALSE(parse_serve_config({}, environment({})).http.auth.enabled());
+
+  CHECK_THROWS_WITH(parse_serve_config({}, environment({{"JWT_PUBLIC_KEY_FILE", "/nonexistent"}})),
+                    Catch::Contains("JWT_PUBLIC_KEY_FILE") && Catch::Contains("/nonexistent"));
+  CHECK_THROWS_WITH(parse_serve_config({"--jwt-public-key-file", "/proc/version"}, environment({})),
+                    Catch::Contains("--jwt-public-key-file") &&
+                        Catch::Contains("neither a PEM public key nor a JWKS"));
+  for (const auto& [name, value] : std::map<std::string, std::string>{
+           {"JWT_ISSUER", "x"}, {"JWT_AUDIENCE", "x"}, {"METRICS_AUTH", "true"}}) {
+    CHECK_THROWS_AS(parse_serve_config({}, environment({{name, value}})), ServeUsageError);
+  }
+}

@@ -1,0 +1,168 @@
+#include "http/public_keys.h"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace codearena::http {
+namespace {
+
+using nlohmann::json;
+
+template <class T, void (*Free)(T*)>
+struct Freer {
+  void operator()(T* p) const { Free(p); }
+};
+using Key = std::unique_ptr<EVP_PKEY, Freer<EVP_PKEY, EVP_PKEY_free>>;
+using Bio = std::unique_ptr<BIO, Freer<BIO, BIO_free_all>>;
+using Number = std::unique_ptr<BIGNUM, Freer<BIGNUM, BN_free>>;
+using ParamBuilder = std::unique_ptr<OSSL_PARAM_BLD, Freer<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
+using Params = std::unique_ptr<OSSL_PARAM, Freer<OSSL_PARAM, OSSL_PARAM_free>>;
+using KeyContext = std::unique_ptr<EVP_PKEY_CTX, Freer<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
+
+std::string member(const json& jwk, const char* name) {
+  const auto found = jwk.find(name);
+  if (found == jwk.end() || !found->is_string())
+    throw std::invalid_argument(std::string("JWK without the string member \"") + name + "\"");
+  return found->get<std::string>();
+}
+
+std::string decoded_member(const json& jwk, const char* name) {
+  auto bytes = base64url_decode(member(jwk, name));
+  if (!bytes)
+    throw std::invalid_argument(std::string("JWK member \"") + name + "\" is not base64url");
+  return std::move(*bytes);
+}
+
+Number number(const json& jwk, const char* name) {
+  const std::string bytes = decoded_member(jwk, name);
+  return Number(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
+                          static_cast<int>(bytes.size()), nullptr));
+}
+
+Key key_from(const char* type, OSSL_PARAM_BLD* builder) {
+  Params params(OSSL_PARAM_BLD_to_param(builder));
+  KeyContext context(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+  EVP_PKEY* key = nullptr;
+  if (!params || !context || EVP_PKEY_fromdata_init(context.get()) <= 0 ||
+      EVP_PKEY_fromdata(context.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) <= 0)
+    throw std::invalid_argument(std::string("JWK: not a valid ") + type + " public key");
+  return Key(key);
+}
+
+Key rsa_key(const json& jwk) {
+  const Number modulus = number(jwk, "n");
+  const Number exponent = number(jwk, "e");
+  ParamBuilder builder(OSSL_PARAM_BLD_new());
+  if (!modulus || !exponent || !builder ||
+      !OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, modulus.get()) ||
+      !OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_E, exponent.get()))
+    throw std::invalid_argument("JWK: bad RSA members \"n\" and \"e\"");
+  return key_from("RSA", builder.get());
+}
+
+Key ec_key(const json& jwk) {
+  const std::string curve = member(jwk, "crv");
+  const char* group = curve == "P-256"   ? "prime256v1"
+                      : curve == "P-384" ? "secp384r1"
+                      : curve == "P-521" ? "secp521r1"
+                                         : nullptr;
+  if (group == nullptr) throw std::invalid_argument("JWK: unknown EC curve \"" + curve + "\"");
+  // The uncompressed point: 0x04, then x and y.
+  const std::string point = '\x04' + decoded_member(jwk, "x") + decoded_member(jwk, "y");
+  ParamBuilder builder(OSSL_PARAM_BLD_new());
+  if (!builder ||
+      !OSSL_PARAM_BLD_push_utf8_string(builder.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) ||
+      !OSSL_PARAM_BLD_push_octet_string(builder.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
+                                        point.size()))
+    throw std::invalid_argument("JWK: bad EC members");
+  return key_from("EC", builder.get());
+}
+
+std::string pem_of(EVP_PKEY* key) {
+  Bio bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1)
+    throw std::invalid_argument("JWK: the key cannot be written as PEM");
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(size));
+}
+
+PublicKey from_jwk(const json& jwk) {
+  if (!jwk.is_object()) throw std::invalid_argument("JWKS: a key is not a JSON object");
+  if (jwk.contains("d")) throw std::invalid_argument("JWKS: a key has private parts (\"d\")");
+  const std::string type = member(jwk, "kty");
+  PublicKey key;
+  Key parsed;
+  if (type == "RSA") {
+    key.kind = PublicKey::Kind::kRsa;
+    parsed = rsa_key(jwk);
+  } else if (type == "EC") {
+    key.kind = PublicKey::Kind::kEc;
+    parsed = ec_key(jwk);
+  } else {
+    throw std::invalid_argument("JWKS: key type \"" + type + "\" is neither RSA nor EC");
+  }
+  key.pem = pem_of(parsed.get());
+  key.key_id = jwk.value("kid", "");
+  key.algorithm = jwk.value("alg", "");
+  return key;
+}
+
+std::vector<PublicKey> from_jwks(const std::string& text) {
+  const json document = json::parse(text, nullptr, false);
+  if (!document.is_object() || !document.contains("keys") || !document["keys"].is_array())
+    throw std::invalid_argument("neither a PEM public key nor a JWKS ({\"keys\": [...]})");
+  std::vector<PublicKey> keys;
+  for (const auto& jwk : document["keys"]) {
+    if (jwk.is_object() && jwk.value("use", "sig") != "sig") continue;
+    keys.push_back(from_jwk(jwk));
+  }
+  if (keys.empty()) throw std::invalid_argument("the JWKS has no signature key");
+  return keys;
+}
+
+PublicKey from_pem(const std::string& pem) {
+  Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  const Key key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+  const int type = key ? EVP_PKEY_base_id(key.get()) : 0;
+  if (type != EVP_PKEY_RSA && type != EVP_PKEY_EC)
+    throw std::invalid_argument("no RSA or EC public key in PEM (BEGIN PUBLIC KEY)");
+  PublicKey parsed;
+  parsed.kind = type == EVP_PKEY_RSA ? PublicKey::Kind::kRsa : PublicKey::Kind::kEc;
+  parsed.pem = pem;
+  return parsed;
+}
+
+}  // namespace
+
+std::optional<std::string> base64url_decode(std::string text) {
+  for (char& c : text) {
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
+  }
+  while (text.size() % 4 != 0) text += '=';
+  std::string out(text.size() / 4 * 3 + 1, '\0');
+  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(text.data()),
+                                      static_cast<int>(text.size()));
+  if (written < 0) return std::nullopt;
+  // EVP_DecodeBlock counts the padding as zero bytes.
+  size_t padding = 0;
+  for (auto it = text.rbegin(); it != text.rend() && *it == '=' && padding < 2; ++it) ++padding;
+  out.resize(static_cast<size_t>(written) - padding);
+  return out;
+}
+
+std::vector<PublicKey> parse_public_keys(const std::string& text) {
+  if (text.find("-----BEGIN") != std::string::npos) return {from_pem(text)};
+  return from_jwks(text);
+}
+
+}  // namespace codearena::http
