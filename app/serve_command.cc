@@ -126,6 +126,7 @@ int serve(ServeConfig config, const sigset_t& signals) {
   logger.log(LogLevel::info, "listening",
              {{"address", config.http.address},
               {"port", config.http.port},
+              {"scheme", config.http.tls_cert_file.empty() ? "http" : "https"},
               {"authentication", config.http.auth.enabled() ? "bearer" : "off"}});
 
   const int received = wait_for_shutdown_signal(signals);
