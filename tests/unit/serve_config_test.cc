@@ -140,13 +140,14 @@ TEST_CASE("cluster settings that cannot work are refused with a reason", "[serve
 }
 
 TEST_CASE("serve takes the JWT settings; token checks without a key are refused", "[serve][auth]") {
+  const std::string kSecret = "a secret of at least thirty-two bytes";
   const auto config =
-      parse_serve_config({"--jwt-leeway", "5s"}, environment({{"JWT_SECRET", "s3cret"},
+      parse_serve_config({"--jwt-leeway", "5s"}, environment({{"JWT_SECRET", kSecret},
                                                               {"JWT_ISSUER", "https://issuer.test"},
                                                               {"JWT_AUDIENCE", "api"},
                                                               {"METRICS_AUTH", "true"}}));
   CHECK(config.http.auth.enabled());
-  CHECK(config.http.auth.secret == "s3cret");
+  CHECK(config.http.auth.secret == kSecret);
   CHECK(config.http.auth.issuer == "https://issuer.test");
   CHECK(config.http.auth.audience == "api");
   CHECK(config.http.auth.leeway_s == 5);
@@ -161,5 +162,12 @@ TEST_CASE("serve takes the JWT settings; token checks without a key are refused"
   for (const auto& [name, value] : std::map<std::string, std::string>{
            {"JWT_ISSUER", "x"}, {"JWT_AUDIENCE", "x"}, {"METRICS_AUTH", "true"}}) {
     CHECK_THROWS_AS(parse_serve_config({}, environment({{name, value}})), ServeUsageError);
+  }
+  CHECK_THROWS_WITH(parse_serve_config({"--jwt-secret", "s3cret"}, environment({})),
+                    Catch::Contains("--jwt-secret") && Catch::Contains("at least 32"));
+  for (const char* flag : {"--jwt-secret=", "--jwt-issuer=", "--jwt-public-key-file="}) {
+    INFO(flag);
+    CHECK_THROWS_WITH(parse_serve_config({flag}, environment({{"JWT_SECRET", kSecret}})),
+                      Catch::Contains("empty"));
   }
 }
