@@ -112,9 +112,16 @@ const std::vector<Setting>& settings() {
          c.http.limits.max_body_bytes = positive_size(v);
        }},
       {"--rate-limit", "API_RATE_LIMIT", "100",
-       "submissions per minute per client address (0: unlimited); more: 429",
+       "submissions per token subject (or client address without a token) within any 60 s "
+       "(0: unlimited); more: 429",
        [](ServeConfig& c, const std::string& v) {
          c.http.rate_limit_per_minute = common::parse_whole_number(v, 0);
+       }},
+      {"--trusted-proxies", "TRUSTED_PROXIES", "none",
+       "addresses and CIDR blocks of reverse proxies whose X-Forwarded-For and Forwarded "
+       "headers name the client (10.0.0.0/8,::1); others' are ignored",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.trusted_proxies = http::TrustedProxies::parse(v);
        }},
       {"--max-attempts", "MAX_ATTEMPTS", "3", "attempts per job; only internal errors are retried",
        [](ServeConfig& c, const std::string& v) {
@@ -253,9 +260,9 @@ const std::vector<Setting>& settings() {
        }},
       {"--heartbeat-interval", "HEARTBEAT_INTERVAL", "1s",
        "how often nodes tell the leader they live",
-       [](ServeConfig& c, const std::string& v) {
-         c.service.cluster.heartbeat_interval_ms = positive_duration_ms(v);
-       }},
+       [](ServeConfig& c,
+          const std::string&
+              v) { c.service.cluster.heartbeat_interval_ms = positive_duration_ms(v); }},
       {"--node-timeout", "NODE_TIMEOUT", "5s",
        "a node silent this long is lost and its running jobs requeued",
        [](ServeConfig& c, const std::string& v) {

@@ -103,6 +103,8 @@ struct HttpServer::Impl {
         service(job_service),
         logger(log),
         rate_limiter(config.rate_limit_per_minute),
+        rate_limited(registry.counter("codearena_http_rate_limited_total",
+                                      "Requests refused with 429, by budget.", {"budget"})),
         requests(registry.counter("codearena_http_requests_total",
                                   "HTTP requests answered, by route, method and status.",
                                   {"route", "method", "status"})),
@@ -117,6 +119,7 @@ struct HttpServer::Impl {
     Request request;
     const char* route;
     Clock::time_point start = Clock::now();
+    HeaderList rate_headers;  // The RateLimit-* headers of a rate-limited route's answer.
   };
 
   // The headers every answer carries: no caching (results change and may be private), no
@@ -138,6 +141,7 @@ struct HttpServer::Impl {
       response.append_header(restinio::http_field::content_type, content_type);
       append_common_headers(response, exchange.request);
       for (const auto& [name, value] : headers) response.append_header(name, value);
+      for (const auto& [name, value] : exchange.rate_headers) response.append_header(name, value);
       return response;
     };
     if (exchange.request->header().method() == restinio::http_method_head()) {
@@ -181,6 +185,46 @@ struct HttpServer::Impl {
                 {"remote", exchange.request->remote_endpoint().address().to_string()}});
   }
 
+  // The client's address, read from forwarding headers only behind TRUSTED_PROXIES.
+  std::string client_address_of(const Request& request) const {
+    const auto& header = request->header();
+    const auto joined = [&](restinio::string_view_t field) {
+      std::string values;
+      header.for_each_value_of(field, [&](restinio::string_view_t value) {
+        values += (values.empty() ? "" : ",") + std::string(value);
+        return restinio::http_header_fields_t::continue_enumeration();
+      });
+      return values;
+    };
+    return client_address(request->remote_endpoint().address().to_string(), joined("Forwarded"),
+                          joined("X-Forwarded-For"), config.trusted_proxies);
+  }
+
+  // Counts the request against `limiter` under its subject, or under the client's address
+  // without one; answers 429 and returns false when the budget is spent.
+  bool admit(Exchange& exchange, RateLimiter& limiter, const char* budget,
+             const std::string& subject, const std::string& client) {
+    const auto key = subject.empty() ? "address " + client : "subject " + subject;
+    const auto decision = limiter.take(key, common::epoch_ms());
+    if (decision.limit == 0) return true;
+    HeaderList headers = {{"RateLimit-Limit", std::to_string(decision.limit)},
+                          {"RateLimit-Remaining", std::to_string(decision.remaining)},
+                          {"RateLimit-Reset", std::to_string(decision.reset_s)},
+                          {"RateLimit-Policy", std::to_string(decision.limit) + ";w=60"}};
+    if (decision.allowed) {
+      exchange.rate_headers = std::move(headers);
+      return true;
+    }
+    rate_limited.with({budget}).inc();
+    headers.emplace_back("Retry-After", std::to_string(decision.retry_after_s));
+    answer_error(exchange, 429, "rate_limited",
+                 "more than " + std::to_string(decision.limit) + " " + budget +
+                     " within 60 s from " + key + "; retry in " +
+                     std::to_string(decision.retry_after_s) + " s",
+                 headers);
+    return false;
+  }
+
   // Who the request acts for when it may use `scope`; else nullopt, answered with 401 or 403.
   std::optional<Principal> authorize(const Exchange& exchange, Scope scope) {
     const auto header =
@@ -211,15 +255,9 @@ struct HttpServer::Impl {
                    "send the job as JSON (Content-Type: application/json)");
       return restinio::request_accepted();
     }
-    const auto client = request->remote_endpoint().address().to_string();
-    if (const int64_t retry_after = rate_limiter.take(client, common::epoch_ms());
-        retry_after > 0) {
-      answer_error(exchange, 429, "rate_limited",
-                   "more than " + std::to_string(config.rate_limit_per_minute) +
-                       " submissions per minute from " + client,
-                   {{"Retry-After", std::to_string(retry_after)}});
+    const auto client = client_address_of(request);
+    if (!admit(exchange, rate_limiter, "submissions", principal->subject, client))
       return restinio::request_accepted();
-    }
     ExecuteRequest parsed;
     try {
       parsed = parse_execute_request(request->body(), config.limits, service.languages());
@@ -544,6 +582,7 @@ struct HttpServer::Impl {
   actors::JobService& service;
   telemetry::Logger& logger;
   RateLimiter rate_limiter;
+  telemetry::CounterFamily& rate_limited;
   Authenticator authenticator{config.auth};
   telemetry::CounterFamily& requests;
   telemetry::HistogramFamily& durations;
