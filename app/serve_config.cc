@@ -230,10 +230,12 @@ const std::vector<Setting>& settings() {
        "what this node does: any of api (HTTP job API), scheduler (may lead), worker (sandboxes)",
        [](ServeConfig& c, const std::string& v) { set_roles(c, v); }},
       {"--redis", "REDIS_URL", "none (job state in memory)",
-       "redis://host:port[/db]: job state and the leader lease in Redis (failover)",
+       "redis://host:port[/db]: job state, the leader lease and the rate limits in Redis "
+       "(failover; one budget across the API nodes)",
        [](ServeConfig& c, const std::string& v) {
          cluster::parse_redis_url(v);
          c.service.cluster.redis_url = v;
+         c.http.rate_limit_redis_url = v;
        }},
       {"--join", "CLUSTER_JOIN", "none",
        "host:port of the leader's cluster port: a cluster without Redis (no failover)",

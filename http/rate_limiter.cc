@@ -11,20 +11,26 @@ int64_t seconds_up(int64_t ms) {
 
 }  // namespace
 
+RateDecision window_decision(bool allowed, int64_t limit, int64_t counted, int64_t reset_ms) {
+  RateDecision decision;
+  decision.allowed = allowed;
+  decision.limit = limit;
+  decision.remaining = std::max<int64_t>(0, limit - counted);
+  decision.reset_s = seconds_up(reset_ms);
+  if (!allowed) decision.retry_after_s = decision.reset_s;
+  return decision;
+}
+
 RateDecision RateLimiter::take(const std::string& key, int64_t now_ms) {
   if (limit_ <= 0) return {};
   std::lock_guard<std::mutex> lock(mutex_);
   forget_idle(now_ms);
   auto& admitted = admitted_[key];
   while (!admitted.empty() && now_ms - admitted.front() >= kWindowMs) admitted.pop_front();
-  RateDecision decision;
-  decision.limit = limit_;
-  decision.allowed = static_cast<int64_t>(admitted.size()) < limit_;
-  if (decision.allowed) admitted.push_back(now_ms);
-  decision.remaining = limit_ - static_cast<int64_t>(admitted.size());
-  decision.reset_s = seconds_up(admitted.front() + kWindowMs - now_ms);
-  if (!decision.allowed) decision.retry_after_s = decision.reset_s;
-  return decision;
+  const bool allowed = static_cast<int64_t>(admitted.size()) < limit_;
+  if (allowed) admitted.push_back(now_ms);
+  return window_decision(allowed, limit_, static_cast<int64_t>(admitted.size()),
+                         admitted.front() + kWindowMs - now_ms);
 }
 
 void RateLimiter::forget_idle(int64_t now_ms) {

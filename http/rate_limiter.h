@@ -23,6 +23,10 @@ struct RateDecision {
   int64_t retry_after_s = 0;  // When refused: seconds until one more request is admitted.
 };
 
+// The decision for a key that has `counted` requests in its window after this one was
+// admitted or refused, the oldest of which leaves the window in `reset_ms`.
+RateDecision window_decision(bool allowed, int64_t limit, int64_t counted, int64_t reset_ms);
+
 class RateLimiter {
  public:
   static constexpr int64_t kWindowMs = 60'000;
