@@ -33,6 +33,13 @@ int64_t positive_size(const std::string& text) {
   return value;
 }
 
+// An authentication setting given empty would silently leave the API open or a check off (a
+// flag whose shell variable is unset, say).
+const std::string& not_empty(const std::string& text) {
+  if (text.empty()) throw std::invalid_argument("empty; leave the setting out instead");
+  return text;
+}
+
 void set_roles(ServeConfig& config, const std::string& text) {
   auto& cluster = config.service.cluster;
   cluster.api = cluster.scheduler = cluster.worker = false;
@@ -188,17 +195,17 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, const std::string& v) { c.http.tls_key_file = v; }},
       {"--jwt-secret", "JWT_SECRET", "none",
        "HS256/384/512 key of the API's bearer tokens (with no JWT key the API is open to all)",
-       [](ServeConfig& c, const std::string& v) { c.http.auth.secret = v; }},
+       [](ServeConfig& c, const std::string& v) { c.http.auth.secret = not_empty(v); }},
       {"--jwt-public-key-file", "JWT_PUBLIC_KEY_FILE", "none",
        "public key of the API's bearer tokens: PEM (RSA: RS256/384/512, EC: ES256/384/512) or "
        "a JWKS file of such keys",
        [](ServeConfig& c, const std::string& v) {
-         c.http.auth.public_keys = http::read_public_key_file(v);
+         c.http.auth.public_keys = http::read_public_key_file(not_empty(v));
        }},
       {"--jwt-issuer", "JWT_ISSUER", "any", "the \"iss\" bearer tokens must have",
-       [](ServeConfig& c, const std::string& v) { c.http.auth.issuer = v; }},
+       [](ServeConfig& c, const std::string& v) { c.http.auth.issuer = not_empty(v); }},
       {"--jwt-audience", "JWT_AUDIENCE", "any", "the \"aud\" bearer tokens must name",
-       [](ServeConfig& c, const std::string& v) { c.http.auth.audience = v; }},
+       [](ServeConfig& c, const std::string& v) { c.http.auth.audience = not_empty(v); }},
       {"--jwt-leeway", "JWT_LEEWAY", "30s", "clock skew allowed on tokens' \"exp\" and \"nbf\"",
        [](ServeConfig& c, const std::string& v) {
          c.http.auth.leeway_s = sandbox::parse_duration_ms(v) / 1000;
@@ -339,7 +346,14 @@ void settle_cluster(ServeConfig& config) {
 // Token checks without a key to verify tokens with would silently leave the API open.
 void check_auth(const ServeConfig& config) {
   const auto& auth = config.http.auth;
-  if (auth.enabled()) return;
+  if (auth.enabled()) {
+    try {
+      http::TokenVerifier verifier(auth);
+    } catch (const std::invalid_argument& error) {
+      throw ServeUsageError(std::string("--jwt-secret (JWT_SECRET): ") + error.what());
+    }
+    return;
+  }
   if (!auth.issuer.empty() || !auth.audience.empty() || auth.protect_metrics)
     throw ServeUsageError(
         "--jwt-issuer, --jwt-audience and --metrics-auth need a key to verify tokens with "

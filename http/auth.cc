@@ -19,6 +19,7 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMaxTokenBytes = 16 << 10;
+constexpr size_t kMinSecretBytes = 32;
 constexpr Scope kScopes[] = {Scope::kSubmit, Scope::kRead, Scope::kAdmin};
 constexpr const char* kRealm = "codearena";
 
@@ -181,6 +182,11 @@ bool Principal::may_access(const std::string& owner) const {
 
 TokenVerifier::TokenVerifier(const AuthConfig& config) : config_(config) {
   if (!config_.enabled()) throw std::invalid_argument("token verification needs a key");
+  // RFC 7518 section 3.2: an HMAC key at least as long as the hash (HS256: 32 bytes).
+  if (!config_.secret.empty() && config_.secret.size() < kMinSecretBytes)
+    throw std::invalid_argument("the JWT secret has " + std::to_string(config_.secret.size()) +
+                                " bytes; at least " + std::to_string(kMinSecretBytes) +
+                                " are needed");
   if (!config_.public_keys.empty()) public_keys_ = parse_public_keys(config_.public_keys);
 }
 
@@ -191,11 +197,15 @@ std::vector<const std::string*> TokenVerifier::keys_for(const std::string& algor
   const std::string family = algorithm.substr(0, 2);
   const bool known = jwt_str_alg(algorithm.c_str()) != JWT_ALG_INVAL && algorithm != "none";
   std::vector<const std::string*> keys;
-  if (known && family == "HS" && !config_.secret.empty()) keys.push_back(&config_.secret);
+  // HS384 and HS512 need secrets as long as their hashes (48 and 64 bytes) too.
+  if (known && family == "HS" && !config_.secret.empty() &&
+      config_.secret.size() * 8 >= std::stoul(algorithm.substr(2)))
+    keys.push_back(&config_.secret);
   for (const PublicKey& key : public_keys_) {
     const auto kind = key.kind == PublicKey::Kind::kRsa ? "RS" : "ES";
     if (known && family == kind && (key.algorithm.empty() || key.algorithm == algorithm) &&
-        (key_id.empty() || key.key_id.empty() || key.key_id == key_id))
+        (key.key_id == key_id ||
+         (public_keys_.size() == 1 && (key_id.empty() || key.key_id.empty()))))
       keys.push_back(&key.pem);
   }
   if (keys.empty())

@@ -7,6 +7,7 @@
 #include <openssl/pem.h>
 
 #include <memory>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -31,6 +32,11 @@ std::string member(const json& jwk, const char* name) {
   if (found == jwk.end() || !found->is_string())
     throw std::invalid_argument(std::string("JWK without the string member \"") + name + "\"");
   return found->get<std::string>();
+}
+
+// A member that may be absent (then `fallback`) but, when present, must be a string.
+std::string optional_member(const json& jwk, const char* name, const char* fallback = "") {
+  return jwk.contains(name) ? member(jwk, name) : fallback;
 }
 
 std::string decoded_member(const json& jwk, const char* name) {
@@ -85,6 +91,41 @@ Key ec_key(const json& jwk) {
   return key_from("EC", builder.get());
 }
 
+// RFC 7518 ties each ES algorithm to one curve; "" for a curve CodeArena does not accept.
+std::string es_algorithm_of(EVP_PKEY* key) {
+  char group[64] = {};
+  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+                                     nullptr) != 1)
+    return "";
+  const std::string name = group;
+  return name == "prime256v1" ? "ES256" : name == "secp384r1" ? "ES384" : name == "secp521r1" ? "ES512" : "";
+}
+
+// Refuses keys anyone could forge signatures for: RSA below 2048 bits or with an exponent
+// below 3 or even (e = 1 makes a signature of the padded hash itself), EC keys off the
+// accepted curves or whose point is not on its curve. Returns the key's algorithm for EC keys
+// (one per curve), "" for RSA.
+std::string checked_algorithm(EVP_PKEY* key) {
+  if (EVP_PKEY_base_id(key) == EVP_PKEY_RSA) {
+    BIGNUM* raw_exponent = nullptr;
+    if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &raw_exponent) != 1)
+      throw std::invalid_argument("an RSA key without a public exponent");
+    const Number exponent(raw_exponent);
+    if (EVP_PKEY_get_bits(key) < 2048)
+      throw std::invalid_argument("an RSA key of " + std::to_string(EVP_PKEY_get_bits(key)) +
+                                  " bits (at least 2048 are needed)");
+    if (!BN_is_odd(exponent.get()) || BN_is_one(exponent.get()))
+      throw std::invalid_argument("an RSA key whose public exponent is not odd and at least 3");
+    return "";
+  }
+  const std::string algorithm = es_algorithm_of(key);
+  if (algorithm.empty()) throw std::invalid_argument("an EC key not on P-256, P-384 or P-521");
+  KeyContext context(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  if (!context || EVP_PKEY_public_check(context.get()) != 1)
+    throw std::invalid_argument("an EC key whose point is not on its curve");
+  return algorithm;
+}
+
 std::string pem_of(EVP_PKEY* key) {
   Bio bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1)
@@ -110,9 +151,28 @@ PublicKey from_jwk(const json& jwk) {
     throw std::invalid_argument("JWKS: key type \"" + type + "\" is neither RSA nor EC");
   }
   key.pem = pem_of(parsed.get());
-  key.key_id = jwk.value("kid", "");
-  key.algorithm = jwk.value("alg", "");
+  key.key_id = optional_member(jwk, "kid");
+  key.algorithm = optional_member(jwk, "alg");
+  const std::string curve_algorithm = checked_algorithm(parsed.get());
+  if (!curve_algorithm.empty()) {
+    if (!key.algorithm.empty() && key.algorithm != curve_algorithm)
+      throw std::invalid_argument("JWKS: the key \"" + key.key_id + "\" names \"" +
+                                  key.algorithm + "\" but its curve is for " + curve_algorithm);
+    key.algorithm = curve_algorithm;
+  }
   return key;
+}
+
+// Several keys: each must have its own "kid", so that a token names the one key it is checked
+// against (trying every key would let anyone make each request cost a signature check per key).
+void require_distinct_key_ids(const std::vector<PublicKey>& keys) {
+  if (keys.size() < 2) return;
+  std::set<std::string> seen;
+  for (const PublicKey& key : keys) {
+    if (key.key_id.empty() || !seen.insert(key.key_id).second)
+      throw std::invalid_argument("JWKS: with more than one signature key, each needs a \"kid\" "
+                                  "of its own");
+  }
 }
 
 std::vector<PublicKey> from_jwks(const std::string& text) {
@@ -121,10 +181,11 @@ std::vector<PublicKey> from_jwks(const std::string& text) {
     throw std::invalid_argument("neither a PEM public key nor a JWKS ({\"keys\": [...]})");
   std::vector<PublicKey> keys;
   for (const auto& jwk : document["keys"]) {
-    if (jwk.is_object() && jwk.value("use", "sig") != "sig") continue;
+    if (jwk.is_object() && optional_member(jwk, "use", "sig") != "sig") continue;
     keys.push_back(from_jwk(jwk));
   }
   if (keys.empty()) throw std::invalid_argument("the JWKS has no signature key");
+  require_distinct_key_ids(keys);
   return keys;
 }
 
@@ -137,6 +198,7 @@ PublicKey from_pem(const std::string& pem) {
   PublicKey parsed;
   parsed.kind = type == EVP_PKEY_RSA ? PublicKey::Kind::kRsa : PublicKey::Kind::kEc;
   parsed.pem = pem;
+  parsed.algorithm = checked_algorithm(key.get());
   return parsed;
 }
 

@@ -286,13 +286,16 @@ class KeySetTest(KeyFileCase):
     def test_the_key_id_picks_the_key(self):
         self.assertEqual(self.status(signed(self.rsa, "RS256", headers={"kid": "r1"})), 202)
         self.assertEqual(self.status(signed(self.ec, "ES384", headers={"kid": "e1"})), 202)
-        self.assertEqual(self.status(signed(self.ec, "ES384")), 202)
 
-    def test_unknown_key_ids_other_algorithms_and_encryption_keys_are_refused(self):
+    def test_unknown_or_missing_key_ids_other_algorithms_and_encryption_keys_are_refused(self):
         for token in (signed(self.rsa, "RS256", headers={"kid": "e1"}),
                       signed(self.rsa, "RS256", headers={"kid": "x1"}),
                       signed(self.rsa, "RS512", headers={"kid": "r1"}),
-                      signed(self.ec, "ES384", headers={"kid": "nobody"})):
+                      signed(self.ec, "ES384", headers={"kid": "nobody"}),
+                      # Several keys: a token must name its key (one signature check each).
+                      signed(self.ec, "ES384"),
+                      # The P-384 key verifies ES384 only.
+                      signed(self.ec, "ES512", headers={"kid": "e1"})):
             with self.subTest(token=token):
                 response = Client(self.server, token).request("POST", "/api/execute", JOB)
                 self.assert_refused(response, 401, "invalid_token")
@@ -317,6 +320,18 @@ class AuthOffTest(unittest.TestCase):
             with self.subTest(env), Server(env=env, up_path=None) as server:
                 self.assertNotEqual(server.process.wait(60), 0)
                 self.assertIn("need a key", server.log_text())
+
+    def test_empty_settings_short_secrets_and_weak_keys_are_refused_at_start(self):
+        with tempfile.TemporaryDirectory() as directory:
+            weak_key = os.path.join(directory, "rsa1024.pem")
+            with open(weak_key, "wb") as file:
+                file.write(public_pem(rsa.generate_private_key(65537, 1024)))
+            for flags, reason in ((["--jwt-secret="], "empty"),
+                                  (["--jwt-secret", "x" * 31], "at least 32"),
+                                  (["--jwt-public-key-file", weak_key], "1024 bits")):
+                with self.subTest(flags), Server(*flags, up_path=None) as server:
+                    self.assertNotEqual(server.process.wait(60), 0)
+                    self.assertIn(reason, server.log_text())
 
 
 if __name__ == "__main__":

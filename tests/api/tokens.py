@@ -7,7 +7,7 @@ import time
 import jwt
 from cryptography.hazmat.primitives import serialization
 
-SECRET = "correct horse battery staple"
+SECRET = "correct horse battery staple, 32 bytes or more"
 ISSUER = "https://issuer.test"
 AUDIENCE = "codearena-api"
 

@@ -19,7 +19,7 @@ constexpr const char* kPublicKeys = R"({"keys": [{"kty": "RSA", "kid": "2011-04-
 const http::TokenVerifier& verifier() {
   static const http::TokenVerifier instance([] {
     http::AuthConfig config;
-    config.secret = "fuzz-secret";
+    config.secret = "a fuzzing secret long enough for HS512 tokens as well: 64 bytes+";
     config.public_keys = kPublicKeys;
     config.issuer = "https://issuer.test";
     config.audience = "api";

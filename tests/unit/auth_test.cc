@@ -23,7 +23,7 @@ using codearena::http::TokenVerifier;
 using nlohmann::json;
 
 constexpr int64_t kNow = 1'800'000'000;
-const std::string kSecret = "a shared secret of some length";
+const std::string kSecret = "a shared secret of 32 bytes or more";
 
 json claims(json extra = json::object()) {
   json body = {{"sub", "alice"}, {"exp", kNow + 600}, {"scope", "jobs:submit jobs:read"}};
@@ -279,7 +279,7 @@ TEST_CASE("auth: a JWKS gives its signature keys; bad ones are refused", "[auth]
   REQUIRE(keys.size() == 2);
   CHECK(keys[0].kind == PublicKey::Kind::kEc);
   CHECK(keys[0].key_id == "ec-1");
-  CHECK(keys[0].algorithm.empty());
+  CHECK(keys[0].algorithm == "ES256");  // P-256's one algorithm.
   CHECK(keys[1].kind == PublicKey::Kind::kRsa);
   CHECK(keys[1].algorithm == "RS256");
   // The PEM written for libjwt reads back as the same kind of key.
@@ -302,4 +302,51 @@ TEST_CASE("auth: a JWKS gives its signature keys; bad ones are refused", "[auth]
   CHECK_THAT(refusal(json{{"keys", {encryption}}}), Catch::Contains("no signature key"));
   CHECK_THAT(refusal(json{{"keys", {with(rsa, {{"n", 42}})}}}), Catch::Contains("\"n\""));
   CHECK_THAT(refusal(json{{"no", "keys"}}), Catch::Contains("neither a PEM"));
+  // Members of the wrong type are refused, never thrown as a JSON library error.
+  for (const char* name : {"use", "kid", "alg"}) {
+    INFO(name);
+    CHECK_THAT(refusal(json{{"keys", {with(rsa, {{name, 5}})}}}), Catch::Contains(name));
+  }
+  // Keys anyone could forge signatures for.
+  CHECK_THAT(refusal(json{{"keys", {with(rsa, {{"e", "AQ"}})}}}), Catch::Contains("exponent"));
+  CHECK_THAT(refusal(json{{"keys", {with(rsa, {{"e", "Ag"}})}}}), Catch::Contains("exponent"));
+  CHECK_THAT(refusal(json{{"keys", {with(rsa, {{"n", "AQAB"}})}}}), Catch::Contains("bits"));
+  CHECK_THAT(refusal(json{{"keys", {with(ec, {{"alg", "ES512"}})}}}),
+             Catch::Contains("its curve is for ES256"));
+  // Several keys: each names itself, so that a token is checked against one key only.
+  CHECK_THAT(refusal(json{{"keys", {ec, with(rsa, {{"kid", "ec-1"}})}}}),
+             Catch::Contains("\"kid\" of its own"));
+  json without_kid = rsa;
+  without_kid.erase("kid");
+  CHECK_THAT(refusal(json{{"keys", {ec, without_kid}}}), Catch::Contains("\"kid\" of its own"));
+  CHECK(parse_public_keys(json{{"keys", {without_kid}}}.dump()).size() == 1);
+}
+
+TEST_CASE("auth: weak PEM keys and short secrets are refused", "[auth]") {
+  using codearena::http::parse_public_keys;
+  CHECK_THROWS_WITH(parse_public_keys(pem_pair(EVP_RSA_gen(1024)).public_pem),
+                    Catch::Contains("1024 bits"));
+  CHECK_THROWS_WITH(parse_public_keys(pem_pair(EVP_EC_gen("secp224r1")).public_pem),
+                    Catch::Contains("P-256, P-384 or P-521"));
+
+  AuthConfig short_secret;
+  short_secret.secret = std::string(31, 's');
+  CHECK_THROWS_WITH(TokenVerifier(short_secret), Catch::Contains("at least 32"));
+  // HS384 and HS512 need secrets as long as their hashes.
+  AuthConfig config;
+  config.secret = std::string(32, 's');
+  CHECK(verify(config, token(JWT_ALG_HS256, config.secret)).subject == "alice");
+  CHECK_THROWS_WITH(verify(config, token(JWT_ALG_HS384, config.secret)),
+                    Catch::Contains("\"HS384\" is not accepted"));
+  config.secret = std::string(64, 's');
+  CHECK(verify(config, token(JWT_ALG_HS512, config.secret)).subject == "alice");
+}
+
+TEST_CASE("auth: an EC key verifies its curve's algorithm only", "[auth]") {
+  const auto ec = ec_key();  // P-256
+  AuthConfig config;
+  config.public_keys = ec.public_pem;
+  CHECK(verify(config, token(JWT_ALG_ES256, ec.private_pem)).subject == "alice");
+  CHECK_THROWS_WITH(verify(config, token(JWT_ALG_ES512, ec.private_pem)),
+                    Catch::Contains("\"ES512\" is not accepted"));
 }
