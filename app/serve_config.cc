@@ -119,9 +119,16 @@ const std::vector<Setting>& settings() {
          c.http.limits.max_body_bytes = positive_size(v);
        }},
       {"--rate-limit", "API_RATE_LIMIT", "100",
-       "submissions per minute per client address (0: unlimited); more: 429",
+       "submissions per token subject (or client address without a token) within any 60 s "
+       "(0: unlimited); more: 429",
        [](ServeConfig& c, const std::string& v) {
          c.http.rate_limit_per_minute = common::parse_whole_number(v, 0);
+       }},
+      {"--trusted-proxies", "TRUSTED_PROXIES", "none",
+       "addresses and CIDR blocks of reverse proxies whose X-Forwarded-For and Forwarded "
+       "headers name the client (10.0.0.0/8,::1); others' are ignored",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.trusted_proxies = http::TrustedProxies::parse(v);
        }},
       {"--max-attempts", "MAX_ATTEMPTS", "3", "attempts per job; only internal errors are retried",
        [](ServeConfig& c, const std::string& v) {
@@ -230,10 +237,12 @@ const std::vector<Setting>& settings() {
        "what this node does: any of api (HTTP job API), scheduler (may lead), worker (sandboxes)",
        [](ServeConfig& c, const std::string& v) { set_roles(c, v); }},
       {"--redis", "REDIS_URL", "none (job state in memory)",
-       "redis://host:port[/db]: job state and the leader lease in Redis (failover)",
+       "redis://host:port[/db]: job state, the leader lease and the rate limits in Redis "
+       "(failover; one budget across the API nodes)",
        [](ServeConfig& c, const std::string& v) {
          cluster::parse_redis_url(v);
          c.service.cluster.redis_url = v;
+         c.http.rate_limit_redis_url = v;
        }},
       {"--join", "CLUSTER_JOIN", "none",
        "host:port of the leader's cluster port: a cluster without Redis (no failover)",
@@ -260,9 +269,9 @@ const std::vector<Setting>& settings() {
        }},
       {"--heartbeat-interval", "HEARTBEAT_INTERVAL", "1s",
        "how often nodes tell the leader they live",
-       [](ServeConfig& c, const std::string& v) {
-         c.service.cluster.heartbeat_interval_ms = positive_duration_ms(v);
-       }},
+       [](ServeConfig& c,
+          const std::string&
+              v) { c.service.cluster.heartbeat_interval_ms = positive_duration_ms(v); }},
       {"--node-timeout", "NODE_TIMEOUT", "5s",
        "a node silent this long is lost and its running jobs requeued",
        [](ServeConfig& c, const std::string& v) {

@@ -1,37 +1,44 @@
 #include "http/rate_limiter.h"
 
 #include <algorithm>
-#include <cmath>
 
 namespace codearena::http {
+namespace {
 
-constexpr int64_t kMinuteMs = 60'000;
+int64_t seconds_up(int64_t ms) {
+  return std::max<int64_t>(1, (ms + 999) / 1000);
+}
 
-int64_t RateLimiter::take(const std::string& client, int64_t now_ms) {
-  if (per_minute_ <= 0) return 0;
+}  // namespace
+
+RateDecision window_decision(bool allowed, int64_t limit, int64_t counted, int64_t reset_ms) {
+  RateDecision decision;
+  decision.allowed = allowed;
+  decision.limit = limit;
+  decision.remaining = std::max<int64_t>(0, limit - counted);
+  decision.reset_s = seconds_up(reset_ms);
+  if (!allowed) decision.retry_after_s = decision.reset_s;
+  return decision;
+}
+
+RateDecision RateLimiter::take(const std::string& key, int64_t now_ms) {
+  if (limit_ <= 0) return {};
   std::lock_guard<std::mutex> lock(mutex_);
   forget_idle(now_ms);
-  const double capacity = static_cast<double>(per_minute_);
-  const auto [entry, created] = buckets_.try_emplace(client, Bucket{capacity, now_ms});
-  Bucket& bucket = entry->second;
-  if (!created) {
-    const double refill = static_cast<double>(now_ms - bucket.updated_ms) * capacity / kMinuteMs;
-    bucket.tokens = std::min(capacity, bucket.tokens + std::max(0.0, refill));
-    bucket.updated_ms = now_ms;
-  }
-  if (bucket.tokens >= 1) {
-    bucket.tokens -= 1;
-    return 0;
-  }
-  const double wait_ms = (1 - bucket.tokens) * kMinuteMs / capacity;
-  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wait_ms / 1000)));
+  auto& admitted = admitted_[key];
+  while (!admitted.empty() && now_ms - admitted.front() >= kWindowMs) admitted.pop_front();
+  const bool allowed = static_cast<int64_t>(admitted.size()) < limit_;
+  if (allowed) admitted.push_back(now_ms);
+  return window_decision(allowed, limit_, static_cast<int64_t>(admitted.size()),
+                         admitted.front() + kWindowMs - now_ms);
 }
 
 void RateLimiter::forget_idle(int64_t now_ms) {
-  if (now_ms - last_sweep_ms_ < kMinuteMs) return;
+  if (now_ms - last_sweep_ms_ < kWindowMs) return;
   last_sweep_ms_ = now_ms;
-  for (auto it = buckets_.begin(); it != buckets_.end();) {
-    it = now_ms - it->second.updated_ms >= kMinuteMs ? buckets_.erase(it) : std::next(it);
+  for (auto it = admitted_.begin(); it != admitted_.end();) {
+    const bool idle = it->second.empty() || now_ms - it->second.back() >= kWindowMs;
+    it = idle ? admitted_.erase(it) : std::next(it);
   }
 }
 

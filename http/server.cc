@@ -15,6 +15,7 @@
 #include "http/openapi_document.h"
 #include "http/rate_limiter.h"
 #include "http/route_table.h"
+#include "http/shared_rate_limiter.h"
 #include "node/service.h"
 #include "telemetry/log.h"
 #include "telemetry/metrics.h"
@@ -103,6 +104,8 @@ struct HttpServer::Impl {
         service(job_service),
         logger(log),
         rate_limiter(config.rate_limit_per_minute),
+        rate_limited(registry.counter("codearena_http_rate_limited_total",
+                                      "Requests refused with 429, by budget.", {"budget"})),
         requests(registry.counter("codearena_http_requests_total",
                                   "HTTP requests answered, by route, method and status.",
                                   {"route", "method", "status"})),
@@ -117,6 +120,7 @@ struct HttpServer::Impl {
     Request request;
     const char* route;
     Clock::time_point start = Clock::now();
+    HeaderList rate_headers;  // The RateLimit-* headers of a rate-limited route's answer.
   };
 
   // The headers every answer carries: no caching (results change and may be private), no
@@ -138,6 +142,7 @@ struct HttpServer::Impl {
       response.append_header(restinio::http_field::content_type, content_type);
       append_common_headers(response, exchange.request);
       for (const auto& [name, value] : headers) response.append_header(name, value);
+      for (const auto& [name, value] : exchange.rate_headers) response.append_header(name, value);
       return response;
     };
     if (exchange.request->header().method() == restinio::http_method_head()) {
@@ -181,6 +186,58 @@ struct HttpServer::Impl {
                 {"remote", exchange.request->remote_endpoint().address().to_string()}});
   }
 
+  // The client's address, read from forwarding headers only behind TRUSTED_PROXIES.
+  std::string client_address_of(const Request& request) const {
+    const auto& header = request->header();
+    const auto joined = [&](restinio::string_view_t field) {
+      std::string values;
+      header.for_each_value_of(field, [&](restinio::string_view_t value) {
+        values += (values.empty() ? "" : ",") + std::string(value);
+        return restinio::http_header_fields_t::continue_enumeration();
+      });
+      return values;
+    };
+    return client_address(request->remote_endpoint().address().to_string(), joined("Forwarded"),
+                          joined("X-Forwarded-For"), config.trusted_proxies);
+  }
+
+  // Counts the request in the submissions budget of its subject, or of the client's address
+  // without one: in Redis when the cluster shares the budget, else in this node's window. Then
+  // runs `then` with the exchange, now carrying the RateLimit-* headers, or answers 429.
+  template <class Then>
+  void admit(Exchange exchange, const std::string& subject, const std::string& client, Then then) {
+    auto key = subject.empty() ? "address " + client : "subject " + subject;
+    if (!shared_rate_limiter) {
+      const auto decision = rate_limiter.take(key, common::epoch_ms());
+      if (settle(exchange, decision, key)) then(std::move(exchange));
+      return;
+    }
+    shared_rate_limiter->take(key, [this, exchange, key, then](const RateDecision& decision) {
+      auto admitted = exchange;
+      if (settle(admitted, decision, key)) then(std::move(admitted));
+    });
+  }
+
+  // True when `decision` admits the request (its headers go on the answer); else answers 429.
+  bool settle(Exchange& exchange, const RateDecision& decision, const std::string& key) {
+    if (decision.limit == 0) return true;
+    HeaderList headers = {{"RateLimit-Limit", std::to_string(decision.limit)},
+                          {"RateLimit-Remaining", std::to_string(decision.remaining)},
+                          {"RateLimit-Reset", std::to_string(decision.reset_s)},
+                          {"RateLimit-Policy", std::to_string(decision.limit) + ";w=60"}};
+    if (decision.allowed) {
+      exchange.rate_headers = std::move(headers);
+      return true;
+    }
+    rate_limited.with({"submissions"}).inc();
+    headers.emplace_back("Retry-After", std::to_string(decision.retry_after_s));
+    answer_error(exchange, 429, "rate_limited",
+                 "more than " + std::to_string(decision.limit) + " submissions within 60 s from " +
+                     key + "; retry in " + std::to_string(decision.retry_after_s) + " s",
+                 headers);
+    return false;
+  }
+
   // Who the request acts for when it may use `scope`; else nullopt, answered with 401 or 403.
   std::optional<Principal> authorize(const Exchange& exchange, Scope scope) {
     const auto header =
@@ -211,27 +268,34 @@ struct HttpServer::Impl {
                    "send the job as JSON (Content-Type: application/json)");
       return restinio::request_accepted();
     }
-    const auto client = request->remote_endpoint().address().to_string();
-    if (const int64_t retry_after = rate_limiter.take(client, common::epoch_ms());
-        retry_after > 0) {
-      answer_error(exchange, 429, "rate_limited",
-                   "more than " + std::to_string(config.rate_limit_per_minute) +
-                       " submissions per minute from " + client,
-                   {{"Retry-After", std::to_string(retry_after)}});
-      return restinio::request_accepted();
-    }
-    ExecuteRequest parsed;
+    // Parsed here, on the asio thread, and answered after the rate limit: malformed
+    // submissions count too.
+    auto parsed = std::make_shared<ExecuteRequest>();
+    std::optional<ApiError> malformed;
     try {
-      parsed = parse_execute_request(request->body(), config.limits, service.languages());
+      *parsed = parse_execute_request(request->body(), config.limits, service.languages());
     } catch (const ApiError& error) {
-      answer_error(exchange, error.status(), error.code(), error.what());
-      return restinio::request_accepted();
+      malformed = error;
     }
+    const auto client = client_address_of(request);
+    admit(exchange, principal->subject, client,
+          [this, parsed, malformed, principal = *principal, client](Exchange admitted) {
+            if (malformed) {
+              return answer_error(admitted, malformed->status(), malformed->code(),
+                                  malformed->what());
+            }
+            submit(std::move(admitted), principal, client, std::move(*parsed));
+          });
+    return restinio::request_accepted();
+  }
+
+  void submit(Exchange exchange, const Principal& principal, const std::string& client,
+              ExecuteRequest parsed) {
     // The query was checked before routing (malformed_target).
-    const auto query = restinio::parse_query(request->header().query());
+    const auto query = restinio::parse_query(exchange.request->header().query());
     const bool wait = parsed.wait || (query.has("wait") && query["wait"] == "true");
-    parsed.spec.owner = principal->subject;
-    auto audit = submission_audit(*principal, client, parsed.spec);
+    parsed.spec.owner = principal.subject;
+    auto audit = submission_audit(principal, client, parsed.spec);
     service.submit(std::move(parsed.spec), [this, exchange, wait, audit](auto reply) mutable {
       if (!reply) return answer_unavailable(exchange);
       if (reply->refusal != actors::SubmitRefusal::kNone) {
@@ -251,7 +315,6 @@ struct HttpServer::Impl {
         answer_json(exchange, actors::is_final(status->state) ? 200 : 202, body);
       });
     });
-    return restinio::request_accepted();
   }
 
   // The job id of a /api/jobs/:id route, or an answered 404.
@@ -544,6 +607,7 @@ struct HttpServer::Impl {
   actors::JobService& service;
   telemetry::Logger& logger;
   RateLimiter rate_limiter;
+  telemetry::CounterFamily& rate_limited;
   Authenticator authenticator{config.auth};
   telemetry::CounterFamily& requests;
   telemetry::HistogramFamily& durations;
@@ -556,6 +620,16 @@ struct HttpServer::Impl {
   restinio::running_server_handle_t<Traits> server;
   restinio::running_server_handle_t<TlsTraits> tls_server;
   bool stopped = false;
+  // Last, so that its thread stops before anything its callbacks use goes.
+  std::unique_ptr<SharedRateLimiter> shared_rate_limiter = shared_limiter();
+
+  std::unique_ptr<SharedRateLimiter> shared_limiter() {
+    if (config.rate_limit_redis_url.empty() || config.rate_limit_per_minute <= 0) return nullptr;
+    cluster::RedisOptions options;
+    options.url = config.rate_limit_redis_url;
+    return std::make_unique<SharedRateLimiter>(config.rate_limit_per_minute, options, rate_limiter,
+                                               logger);
+  }
 };
 
 HttpServer::HttpServer(HttpConfig config, actors::JobService& service,

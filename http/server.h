@@ -14,6 +14,7 @@
 #include <string>
 
 #include "http/auth.h"
+#include "http/client_address.h"
 #include "http/cors.h"
 #include "http/request_parsing.h"
 
@@ -30,11 +31,16 @@ namespace codearena::http {
 struct HttpConfig {
   std::string address = "0.0.0.0";
   uint16_t port = 3001;
-  size_t threads = 2;                // asio threads
+  size_t threads = 2;  // asio threads
   size_t max_connections = 10'000;
   RequestLimits limits;
-  int64_t wait_max_ms = 20'000;      // Longest ?wait=true answer; then 202 as usual.
-  int64_t rate_limit_per_minute = 100;  // Submissions per client address; 0: unlimited.
+  int64_t wait_max_ms = 20'000;  // Longest ?wait=true answer; then 202 as usual.
+  // Submissions per subject (or client address without a token) in any 60 s; 0: unlimited.
+  int64_t rate_limit_per_minute = 100;
+  // With a Redis URL (the cluster's REDIS_URL) every API node shares each key's budget.
+  std::string rate_limit_redis_url;
+  // Proxies whose X-Forwarded-For and Forwarded headers name the client (TRUSTED_PROXIES).
+  TrustedProxies trusted_proxies;
   bool metrics_enabled = true;
   int64_t sse_heartbeat_ms = 15'000;  // Comment lines keeping idle event streams open.
   // Serve the job API (submit, status, cancel, events); without it (a node without the api

@@ -3,7 +3,6 @@
 #include <map>
 
 #include "app/serve_config.h"
-#include "http/rate_limiter.h"
 
 using codearena::app::parse_serve_config;
 using codearena::app::ServeUsageError;
@@ -69,19 +68,6 @@ TEST_CASE("bad serve settings name the flag or variable", "[serve]") {
   CHECK(message({}, {{"CORS_ORIGINS", "app.example.com"}}).find("CORS_ORIGINS") !=
         std::string::npos);
   CHECK(message({"--tls-cert", "cert.pem"}, {}).find("--tls-key") != std::string::npos);
-}
-
-TEST_CASE("the rate limiter lets a burst through, then paces the client", "[serve]") {
-  codearena::http::RateLimiter limiter(3);
-  CHECK(limiter.take("a", 0) == 0);
-  CHECK(limiter.take("a", 0) == 0);
-  CHECK(limiter.take("a", 0) == 0);
-  CHECK(limiter.take("a", 0) == 20);  // One token per 20 s at 3/min.
-  CHECK(limiter.take("b", 0) == 0);   // Clients are counted apart.
-  CHECK(limiter.take("a", 20'000) == 0);
-  CHECK(limiter.take("a", 20'000) > 0);
-  codearena::http::RateLimiter unlimited(0);
-  for (int i = 0; i < 1000; ++i) REQUIRE(unlimited.take("a", 0) == 0);
 }
 
 TEST_CASE("serve without cluster settings is one node with every role", "[serve][cluster]") {
