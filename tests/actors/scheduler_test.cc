@@ -179,7 +179,7 @@ TEST_CASE_METHOD(SchedulerFixture, "a load that fails leaves the scheduler stand
   CHECK_FALSE(refusal());
 }
 
-TEST_CASE_METHOD(SchedulerFixture, "follow forgets what the leader held; the next lead reloads",
+TEST_CASE_METHOD(SchedulerFixture, "follow forgets what the leader held, and the next lead reloads",
                  "[scheduler]") {
   start_on_memory_store();
   lead(1);
@@ -495,7 +495,7 @@ TEST_CASE_METHOD(SchedulerFixture, "a leaving worker gets nothing new", "[schedu
 }
 
 TEST_CASE_METHOD(SchedulerFixture,
-                 "after a failover workers claim their attempts; unclaimed ones are requeued",
+                 "after a failover workers claim their attempts, and unclaimed ones are requeued",
                  "[scheduler]") {
   start_on_memory_store();
   for (const std::string id : {"claimed", "orphaned"}) {

@@ -79,7 +79,7 @@ class PoolFixture : public ActorFixture {
 
 }  // namespace
 
-TEST_CASE_METHOD(PoolFixture, "runs go to idle slots; without one a run is handed back", "[pool]") {
+TEST_CASE_METHOD(PoolFixture, "runs go to idle slots, and without one a run is handed back", "[pool]") {
   start(2);
   const auto leader = std::make_shared<LeaderScript>();
   tell_leader(leader);

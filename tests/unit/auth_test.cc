@@ -111,7 +111,7 @@ TEST_CASE("auth: an HS256 token gives its subject and scopes", "[auth]") {
   CHECK_FALSE(principal.has(Scope::kAdmin));
 }
 
-TEST_CASE("auth: scopes come from 'scope' or 'scp'; admin includes the others", "[auth]") {
+TEST_CASE("auth: scopes come from 'scope' or 'scp', and admin includes the others", "[auth]") {
   const auto scopes_of = [](const json& extra) {
     return verify(secret_config(), token(JWT_ALG_HS256, kSecret, claims(extra))).scopes;
   };
@@ -255,7 +255,7 @@ TEST_CASE("auth: the submission audit hashes the code", "[auth]") {
   CHECK(audit["codeSha256"] == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-TEST_CASE("auth: a JWKS gives its signature keys; bad ones are refused", "[auth]") {
+TEST_CASE("auth: a JWKS gives its signature keys, and bad ones are refused", "[auth]") {
   using codearena::http::parse_public_keys;
   using codearena::http::PublicKey;
   // RFC 7515 appendix A.3's EC key and RFC 7517 appendix A.1's RSA key (public parts).
