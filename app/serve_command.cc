@@ -11,6 +11,7 @@
 #include "app/job_observer.h"
 #include "app/serve_config.h"
 #include "app/teardown_deadline.h"
+#include "cluster/secret_identity.h"
 #include "http/server.h"
 #include "node/service.h"
 #include "sandbox/errors.h"
@@ -91,6 +92,15 @@ void return_large_buffers_to_the_kernel() {
 
 int serve(ServeConfig config, const sigset_t& signals) {
   return_large_buffers_to_the_kernel();
+  // Before the service, which reads its files for every connection, and destroyed after it.
+  std::optional<cluster::SecretTlsIdentity> cluster_identity;
+  if (!config.cluster_secret.empty()) {
+    const auto& files = cluster_identity.emplace(config.cluster_secret).files();
+    auto& cluster = config.service.cluster;
+    cluster.tls_certificate = files.certificate;
+    cluster.tls_key = files.key;
+    cluster.tls_ca_file = files.ca_file;
+  }
   telemetry::Logger logger(config.log_level);
   telemetry::Registry registry;
   auto& deliveries = registry.counter("codearena_webhook_deliveries_total",

@@ -7,6 +7,7 @@
 
 #include "cluster/membership.h"
 #include "cluster/redis_connection.h"
+#include "cluster/secret_identity.h"
 #include "common/setting_text.h"
 #include "sandbox/units.h"
 
@@ -286,6 +287,18 @@ const std::vector<Setting>& settings() {
       {"--cluster-tls-ca", "CLUSTER_TLS_CA", "none",
        "CA file the peers' certificates must chain to (mutual verification)",
        [](ServeConfig& c, const std::string& v) { c.service.cluster.tls_ca_file = v; }},
+      {"--cluster-secret", "CLUSTER_SECRET", "none",
+       "a secret of at least 32 bytes shared by the cluster's nodes: mutual TLS between them "
+       "with an identity derived from it, for clusters without a CA of their own (instead of "
+       "--cluster-tls-cert, -key and -ca)",
+       [](ServeConfig& c, const std::string& v) {
+         if (not_empty(v).size() < cluster::kMinClusterSecretBytes)
+           throw std::invalid_argument("has " + std::to_string(v.size()) + " bytes; at least " +
+                                       std::to_string(cluster::kMinClusterSecretBytes) +
+                                       " are needed");
+         c.cluster_secret = v;
+         c.service.cluster.tls = true;
+       }},
       {"--inject-internal-errors", "CODEARENA_INJECT_INTERNAL_ERRORS", "0",
        "testing only: each job's first N attempts fail with an internal error",
        [](ServeConfig& c, const std::string& v) {
@@ -326,6 +339,11 @@ void settle_cluster(ServeConfig& config) {
           "--join: a node joining a cluster without Redis cannot have the "
           "scheduler role (only the node it joins leads)");
   }
+  if (!config.cluster_secret.empty() &&
+      !(cluster.tls_certificate.empty() && cluster.tls_key.empty() && cluster.tls_ca_file.empty()))
+    throw ServeUsageError(
+        "--cluster-secret excludes --cluster-tls-cert, -key and -ca: the secret gives the "
+        "nodes their TLS identity");
   if (!cluster.api && !cluster.scheduler && !cluster.worker)
     throw ServeUsageError("--roles: give at least one of api, scheduler, worker");
   if (!cluster.scheduler && cluster.redis_url.empty() && cluster.join.empty())

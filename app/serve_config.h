@@ -27,6 +27,8 @@ struct ServeConfig {
   telemetry::LogLevel log_level = telemetry::LogLevel::info;
   int64_t shutdown_grace_ms = 30'000;
   bool roles_given = false;  // --roles or ROLES was set (else the roles default by mode).
+  // CLUSTER_SECRET: the nodes' TLS identity is derived from it (cluster/secret_identity.h).
+  std::string cluster_secret;
 };
 
 // Reads the environment through `getenv` (injectable for tests), then the flags. Throws

@@ -11,21 +11,20 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "common/openssl_owned.h"
+
 namespace codearena::http {
 namespace {
 
 using nlohmann::json;
 
-template <class T, void (*Free)(T*)>
-struct Freer {
-  void operator()(T* p) const { Free(p); }
-};
-using Key = std::unique_ptr<EVP_PKEY, Freer<EVP_PKEY, EVP_PKEY_free>>;
-using Bio = std::unique_ptr<BIO, Freer<BIO, BIO_free_all>>;
-using Number = std::unique_ptr<BIGNUM, Freer<BIGNUM, BN_free>>;
-using ParamBuilder = std::unique_ptr<OSSL_PARAM_BLD, Freer<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
-using Params = std::unique_ptr<OSSL_PARAM, Freer<OSSL_PARAM, OSSL_PARAM_free>>;
-using KeyContext = std::unique_ptr<EVP_PKEY_CTX, Freer<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
+using common::OpensslOwned;
+using Key = OpensslOwned<EVP_PKEY, EVP_PKEY_free>;
+using Bio = OpensslOwned<BIO, BIO_free_all>;
+using Number = OpensslOwned<BIGNUM, BN_free>;
+using ParamBuilder = OpensslOwned<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>;
+using Params = OpensslOwned<OSSL_PARAM, OSSL_PARAM_free>;
+using KeyContext = OpensslOwned<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
 
 std::string member(const json& jwk, const char* name) {
   const auto found = jwk.find(name);

@@ -125,7 +125,7 @@ TEST_CASE("cluster settings that cannot work are refused with a reason", "[serve
   refused({"--redis", "http://r:6379"}, "--redis");
 }
 
-TEST_CASE("serve takes the JWT settings; token checks without a key are refused", "[serve][auth]") {
+TEST_CASE("serve takes the JWT settings and refuses token checks without a key", "[serve][auth]") {
   const std::string kSecret = "a secret of at least thirty-two bytes";
   const auto config =
       parse_serve_config({"--jwt-leeway", "5s"}, environment({{"JWT_SECRET", kSecret},
@@ -149,6 +149,15 @@ TEST_CASE("serve takes the JWT settings; token checks without a key are refused"
            {"JWT_ISSUER", "x"}, {"JWT_AUDIENCE", "x"}, {"METRICS_AUTH", "true"}}) {
     CHECK_THROWS_AS(parse_serve_config({}, environment({{name, value}})), ServeUsageError);
   }
+  CHECK_THROWS_WITH(parse_serve_config({"--cluster-secret", "s3cret"}, environment({})),
+                    Catch::Contains("--cluster-secret") && Catch::Contains("at least 32"));
+  const auto secret_cluster = parse_serve_config({"--cluster-secret", kSecret}, environment({}));
+  CHECK(secret_cluster.service.cluster.tls);
+  CHECK(secret_cluster.cluster_secret == kSecret);
+  CHECK_THROWS_WITH(
+      parse_serve_config({"--cluster-secret", kSecret, "--cluster-tls-ca", "/ca.pem"},
+                         environment({})),
+      Catch::Contains("excludes"));
   CHECK_THROWS_WITH(parse_serve_config({"--jwt-secret", "s3cret"}, environment({})),
                     Catch::Contains("--jwt-secret") && Catch::Contains("at least 32"));
   for (const char* flag : {"--jwt-secret=", "--jwt-issuer=", "--jwt-public-key-file="}) {
