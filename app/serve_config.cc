@@ -297,7 +297,6 @@ const std::vector<Setting>& settings() {
                                        std::to_string(cluster::kMinClusterSecretBytes) +
                                        " are needed");
          c.cluster_secret = v;
-         c.service.cluster.tls = true;
        }},
       {"--inject-internal-errors", "CODEARENA_INJECT_INTERNAL_ERRORS", "0",
        "testing only: each job's first N attempts fail with an internal error",
@@ -339,11 +338,15 @@ void settle_cluster(ServeConfig& config) {
           "--join: a node joining a cluster without Redis cannot have the "
           "scheduler role (only the node it joins leads)");
   }
-  if (!config.cluster_secret.empty() &&
-      !(cluster.tls_certificate.empty() && cluster.tls_key.empty() && cluster.tls_ca_file.empty()))
-    throw ServeUsageError(
-        "--cluster-secret excludes --cluster-tls-cert, -key and -ca: the secret gives the "
-        "nodes their TLS identity");
+  if (!config.cluster_secret.empty()) {
+    if (!(cluster.tls_certificate.empty() && cluster.tls_key.empty() &&
+          cluster.tls_ca_file.empty()))
+      throw ServeUsageError(
+          "--cluster-secret excludes --cluster-tls-cert, -key and -ca: the secret gives the "
+          "nodes their TLS identity");
+    // Whatever --cluster-tls says: a secret without TLS would admit anyone.
+    cluster.tls = true;
+  }
   if (!cluster.api && !cluster.scheduler && !cluster.worker)
     throw ServeUsageError("--roles: give at least one of api, scheduler, worker");
   if (!cluster.scheduler && cluster.redis_url.empty() && cluster.join.empty())

@@ -1,7 +1,6 @@
 #include "cluster/secret_identity.h"
 
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -22,28 +21,25 @@ namespace {
 using common::OpensslOwned;
 using Key = OpensslOwned<EVP_PKEY, EVP_PKEY_free>;
 using Certificate = OpensslOwned<X509, X509_free>;
-using KdfContext = OpensslOwned<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
 
 [[noreturn]] void fail(const std::string& what) {
   throw std::runtime_error("cluster secret: " + what);
 }
 
-// The Ed25519 private key: 32 bytes of HKDF-SHA256 of the secret (RFC 5869), with a label so
-// that no other use of the secret yields the same bytes.
+// The Ed25519 private key: 32 bytes of scrypt of the secret. The certificate, and so the public
+// key, goes to anyone who connects: a slow, memory-hard derivation (N = 2^15, r = 8: 32 MiB and
+// tens of milliseconds per guess) keeps a guessable secret from being found offline by trying
+// candidates against it, where one HKDF call per guess allowed tens of thousands per second.
+// The salt is a label of its own, so that no other use of the secret yields the same bytes.
 Key derive_key(const std::string& secret) {
   static constexpr char kLabel[] = "codearena cluster TLS identity v1";
+  constexpr uint64_t kCost = 1 << 15, kBlockSize = 8, kParallelism = 1;
+  constexpr uint64_t kMaxMemory = 64 << 20;
   std::array<unsigned char, 32> seed{};
-  size_t length = seed.size();
-  KdfContext context(EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr));
-  if (!context || EVP_PKEY_derive_init(context.get()) <= 0 ||
-      EVP_PKEY_CTX_set_hkdf_md(context.get(), EVP_sha256()) <= 0 ||
-      EVP_PKEY_CTX_set1_hkdf_key(context.get(),
-                                 reinterpret_cast<const unsigned char*>(secret.data()),
-                                 static_cast<int>(secret.size())) <= 0 ||
-      EVP_PKEY_CTX_add1_hkdf_info(context.get(), reinterpret_cast<const unsigned char*>(kLabel),
-                                  sizeof kLabel - 1) <= 0 ||
-      EVP_PKEY_derive(context.get(), seed.data(), &length) <= 0)
-    fail("HKDF failed");
+  if (EVP_PBE_scrypt(secret.data(), secret.size(), reinterpret_cast<const unsigned char*>(kLabel),
+                     sizeof kLabel - 1, kCost, kBlockSize, kParallelism, kMaxMemory, seed.data(),
+                     seed.size()) != 1)
+    fail("scrypt failed");
   Key key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()));
   OPENSSL_cleanse(seed.data(), seed.size());
   if (!key) fail("cannot make the Ed25519 key");

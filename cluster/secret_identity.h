@@ -8,12 +8,13 @@
 
 namespace codearena::cluster {
 
-// An Ed25519 key made from HKDF-SHA256 of the secret and a self-signed certificate of it, kept in
+// An Ed25519 key made from scrypt of the secret and a self-signed certificate of it, kept in
 // memory-only files (memfd, close-on-exec) that live as long as this object and are named by
 // /proc/self/fd paths, so that no key is ever on a disk or left behind. Ed25519 signatures are
 // deterministic, so every node that knows the secret writes the same certificate; each presents
 // it and trusts only it, so a peer proves it knows the secret in the TLS handshake, before CAF
-// reads any message from it. The secret must have at least 32 bytes (std::invalid_argument
+// reads any message from it. Anyone who connects gets the certificate: the secret must be random
+// (`openssl rand -base64 48`), since a guessable one can be tried against it offline. The secret must have at least 32 bytes (std::invalid_argument
 // otherwise); std::runtime_error when the files cannot be made. Not copyable; the paths are
 // valid in this process only.
 class SecretTlsIdentity {

@@ -99,9 +99,10 @@ class TlsTest(unittest.TestCase):
                                                                     "stranger")})
 
     def test_only_nodes_with_the_cluster_secret_join(self):
-        secret = ["--cluster-secret", "the cluster's own secret, 32 bytes or more"]
+        secret = ["--cluster-secret", "aWp4wLq3m9ZtR2vN8cYbK5sJ0fHdUeGx7oTiAnP1"]
         self.check_admission(secret, secret,
                              {"plain": [],
+                              "anonymous": ["--cluster-tls", "true"],
                               "stranger": ["--cluster-secret",
                                            "another cluster's secret, also 32 bytes"],
                               "certified": make_node_certificate(

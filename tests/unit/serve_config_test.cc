@@ -154,6 +154,12 @@ TEST_CASE("serve takes the JWT settings and refuses token checks without a key",
   const auto secret_cluster = parse_serve_config({"--cluster-secret", kSecret}, environment({}));
   CHECK(secret_cluster.service.cluster.tls);
   CHECK(secret_cluster.cluster_secret == kSecret);
+  // A secret always means TLS, whatever order or source the settings come in.
+  CHECK(parse_serve_config({"--cluster-secret", kSecret, "--cluster-tls", "false"},
+                           environment({}))
+            .service.cluster.tls);
+  CHECK(parse_serve_config({"--cluster-tls", "false"}, environment({{"CLUSTER_SECRET", kSecret}}))
+            .service.cluster.tls);
   CHECK_THROWS_WITH(
       parse_serve_config({"--cluster-secret", kSecret, "--cluster-tls-ca", "/ca.pem"},
                          environment({})),
