@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
+#include <iomanip>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "judge/checker.h"
@@ -97,32 +99,47 @@ void check_code_size(const std::string& code, const std::string& field,
 
 // A limit given as a number in the unit of its environment variable (seconds, megabytes,
 // kilobytes) or as text with a unit ("500ms", "256m", "64k").
-int64_t limit_value(const json& value, const std::string& field, double number_unit,
+// The limit in milliseconds or bytes as the client wrote it, before any rounding, so that a
+// fraction of a unit can neither slip under a maximum (30.0001 s against 30 s) nor round to
+// nothing (1e-9 s).
+double limit_amount(const json& value, const std::string& field, double number_unit,
                     bool duration) {
   const char* expected = duration ? "a positive number of seconds or a duration like \"500ms\""
                                   : "a positive number or a size like \"256m\"";
   if (value.is_number()) {
     const double number = value.get<double>() * number_unit;
     if (!std::isfinite(number) || number <= 0 || number > 9e15) throw wrong_type(field, expected);
-    return static_cast<int64_t>(std::llround(number));
+    return number;
   }
   if (!value.is_string()) throw wrong_type(field, expected);
   try {
     const auto text = value.get<std::string>();
     const int64_t parsed = duration ? sandbox::parse_duration_ms(text) : sandbox::parse_size(text);
     if (parsed <= 0) throw std::invalid_argument(text);
-    return parsed;
+    return static_cast<double>(parsed);
   } catch (const std::invalid_argument&) {
     throw wrong_type(field, expected);
   }
 }
 
-void check_maximum(int64_t value, int64_t maximum, const std::string& field,
-                   const std::string& language, const char* unit) {
-  if (value <= maximum) return;
-  throw ApiError(422, "limit_too_high",
-                 "'" + field + "' is " + std::to_string(value) + " " + unit + "; the maximum for " +
-                     language + " is " + std::to_string(maximum) + " " + unit);
+// One of a job's limits: at least one unit (1 ms, 1 byte), at most the language's maximum.
+int64_t checked_limit(const json& value, const std::string& field, double number_unit,
+                      bool duration, int64_t maximum, const std::string& language) {
+  const char* unit = duration ? "ms" : "bytes";
+  const double amount = limit_amount(value, field, number_unit, duration);
+  if (amount < 1)
+    throw ApiError(400, "invalid_field",
+                   "the field '" + field + "' is below the smallest limit, 1 " +
+                       (duration ? std::string("ms") : std::string("byte")));
+  if (amount > static_cast<double>(maximum)) {
+    std::ostringstream asked;
+    asked << std::setprecision(15) << amount;
+    throw ApiError(422, "limit_too_high",
+                   "'" + field + "' is " + asked.str() + " " + unit +
+                       "; the maximum for " + language + " is " + std::to_string(maximum) + " " +
+                       unit);
+  }
+  return static_cast<int64_t>(std::llround(amount));
 }
 
 void parse_limits(const json& body, const judge::Language& language, actors::JobSpec& spec) {
@@ -131,18 +148,14 @@ void parse_limits(const json& body, const judge::Language& language, actors::Job
   if (!limits->is_object()) throw wrong_type("limits", "an object");
   refuse_unknown_fields(*limits, {"time", "memory", "output"}, "limits.");
   const auto& max = language.max_limits;
-  if (const json* time = optional_field(*limits, "time")) {
-    spec.time_limit_ms = limit_value(*time, "limits.time", 1000.0, true);
-    check_maximum(spec.time_limit_ms, max.cpu_ms, "limits.time", language.id, "ms");
-  }
-  if (const json* memory = optional_field(*limits, "memory")) {
-    spec.memory_limit_bytes = limit_value(*memory, "limits.memory", 1024.0 * 1024, false);
-    check_maximum(spec.memory_limit_bytes, max.memory_bytes, "limits.memory", language.id, "bytes");
-  }
-  if (const json* output = optional_field(*limits, "output")) {
-    spec.output_limit_bytes = limit_value(*output, "limits.output", 1024.0, false);
-    check_maximum(spec.output_limit_bytes, max.output_bytes, "limits.output", language.id, "bytes");
-  }
+  if (const json* time = optional_field(*limits, "time"))
+    spec.time_limit_ms = checked_limit(*time, "limits.time", 1000.0, true, max.cpu_ms, language.id);
+  if (const json* memory = optional_field(*limits, "memory"))
+    spec.memory_limit_bytes = checked_limit(*memory, "limits.memory", 1024.0 * 1024, false,
+                                            max.memory_bytes, language.id);
+  if (const json* output = optional_field(*limits, "output"))
+    spec.output_limit_bytes = checked_limit(*output, "limits.output", 1024.0, false,
+                                            max.output_bytes, language.id);
 }
 
 void check_test_size(const std::string& text, const std::string& field,

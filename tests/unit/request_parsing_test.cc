@@ -74,6 +74,26 @@ TEST_CASE("limits take numbers in the environment's units or strings with units"
             .spec.time_limit_ms == 250);
 }
 
+// Proves a limit below one unit (which rounded to 0 and failed the job later) is refused, a
+// fraction of a unit over the maximum does not round under it, and both name the field.
+TEST_CASE("limits: fractions of a unit neither vanish nor slip under a maximum", "[api]") {
+  using R = std::pair<int, std::string>;
+  const auto body = [](const std::string& limits) {
+    return R"j({"language":"python","code":"x","limits":)j" + limits + "}";
+  };
+  CHECK(refusal(body(R"j({"time":1e-9})j")) == R{400, "invalid_field"});
+  CHECK_THAT(message_of(body(R"j({"time":1e-9})j")), Catch::Contains("limits.time"));
+  CHECK(refusal(body(R"j({"output":0.0001})j")) == R{400, "invalid_field"});
+  CHECK_THAT(message_of(body(R"j({"output":0.0001})j")), Catch::Contains("limits.output"));
+  CHECK(refusal(body(R"j({"memory":1e-7})j")) == R{400, "invalid_field"});
+  CHECK(refusal(body(R"j({"time":30.0001})j")) == R{422, "limit_too_high"});
+  CHECK_THAT(message_of(body(R"j({"time":30.0001})j")),
+             Catch::Contains("limits.time") && Catch::Contains("30000.1 ms"));
+  // The smallest limits and the maximum itself are accepted.
+  CHECK(refusal(body(R"j({"time":0.001,"output":0.0009765625,"memory":"1m"})j")) == R{0, ""});
+  CHECK(refusal(body(R"j({"time":30})j")) == R{0, ""});
+}
+
 TEST_CASE("bad input is refused with the right status and code", "[api]") {
   using R = std::pair<int, std::string>;
   CHECK(refusal("{not json") == R{400, "invalid_json"});
