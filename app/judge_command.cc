@@ -140,7 +140,8 @@ json test_json(const judge::TestResult& test) {
           {"cpuMs", test.cpu_ms},
           {"wallMs", test.wall_ms},
           {"memoryKb", test.memory_kb},
-          {"exitCode", test.exit_code},
+          // No exit status when a signal ended the program: 0 would read as success.
+          {"exitCode", test.signal == 0 ? json(test.exit_code) : json()},
           {"signal", test.signal != 0 ? json(sb::signal_name(test.signal)) : json()},
           {"stdout", test.stdout_data},
           {"stderr", test.stderr_data},

@@ -5,7 +5,8 @@ namespace codearena::app {
 nlohmann::json to_json(const sandbox::RunResult& result) {
   nlohmann::json json = {
       {"status", sandbox::status_name(result.status)},
-      {"exitCode", result.exit_code},
+      // No exit status when a signal ended the program: 0 would read as success.
+      {"exitCode", result.signal == 0 ? nlohmann::json(result.exit_code) : nlohmann::json()},
       {"signal",
        result.signal != 0 ? nlohmann::json(sandbox::signal_name(result.signal)) : nlohmann::json()},
       {"cpuMs", result.cpu_ms},

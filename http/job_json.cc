@@ -34,7 +34,8 @@ json test_json(const actors::TestOutcome& test) {
           {"cpuMs", test.cpu_ms},
           {"wallMs", test.wall_ms},
           {"memoryKb", test.memory_kb},
-          {"exitCode", test.exit_code},
+          // No exit status when a signal ended the program: 0 would read as success.
+          {"exitCode", test.signal.empty() ? json(test.exit_code) : json()},
           {"signal", text_or_null(test.signal)},
           {"stdout", test.stdout_data},
           {"stderr", test.stderr_data},

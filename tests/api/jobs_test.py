@@ -115,6 +115,19 @@ class RetryTest(unittest.TestCase):
             self.assertEqual(job["attempts"], 1)
 
 
+class ExitStatusTest(unittest.TestCase):
+    def test_exit_code_is_null_when_a_signal_ended_the_program(self):
+        with Server() as server:
+            exited = server.run({"language": "python", "code": "raise SystemExit(3)"})
+            test = exited["result"]["tests"][0]
+            self.assertEqual((test["exitCode"], test["signal"]), (3, None), test)
+            killed = server.run({"language": "python",
+                                 "code": "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)"})
+            test = killed["result"]["tests"][0]
+            self.assertEqual(killed["result"]["verdict"], "RE", killed)
+            self.assertEqual((test["exitCode"], test["signal"]), (None, "SIGSEGV"), test)
+
+
 def read_events(server, job_id, timeout=60):
     """The events of a job's stream as (event, data) pairs, until the server closes it."""
     stream = EventStream(server, job_id, timeout)

@@ -105,6 +105,11 @@ class RunCommandTest(unittest.TestCase):
         self.assertEqual(result["exitCode"], 127)
         self.assertIn("no-such-program", result["message"])
 
+    def test_a_signal_death_has_no_exit_code(self):
+        result = run_json("--", "/bin/sh", "-c", "kill -SEGV $$")
+        self.assertEqual(result["status"], "killed_by_signal", result)
+        self.assertEqual((result["exitCode"], result["signal"]), (None, "SIGSEGV"), result)
+
     def test_help_lists_the_flags(self):
         done = codearena("run", "--help")
         self.assertEqual(done.returncode, 0)
