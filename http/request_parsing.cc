@@ -1,10 +1,12 @@
 #include "http/request_parsing.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <initializer_list>
 #include <iomanip>
 #include <sstream>
+#include <string_view>
 #include <nlohmann/json.hpp>
 
 #include "judge/checker.h"
@@ -287,6 +289,19 @@ bool looks_like_job_id(const std::string& text) {
     if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
   }
   return true;
+}
+
+bool is_json_media_type(const std::string& content_type) {
+  std::string type = content_type.substr(0, content_type.find(';'));
+  type.erase(0, type.find_first_not_of(" \t"));
+  type.erase(type.find_last_not_of(" \t") + 1);
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  constexpr std::string_view kApplication = "application/", kSuffix = "+json";
+  return type == "application/json" ||
+         (type.size() > kApplication.size() + kSuffix.size() &&
+          type.compare(0, kApplication.size(), kApplication) == 0 &&
+          type.compare(type.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0);
 }
 
 }  // namespace codearena::http

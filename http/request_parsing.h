@@ -34,4 +34,8 @@ ExecuteRequest parse_execute_request(const std::string& body, const RequestLimit
 // A job id as the API hands them out (a UUID); anything else cannot name a job.
 bool looks_like_job_id(const std::string& text);
 
+// A Content-Type that announces JSON: the media type `application/json` or `application/*+json`
+// (RFC 6839), in any letter case, with any parameters (`; charset=utf-8`).
+bool is_json_media_type(const std::string& content_type);
+
 }  // namespace codearena::http

@@ -263,7 +263,7 @@ struct HttpServer::Impl {
     }
     const auto content_type =
         request->header().get_field_or(restinio::http_field::content_type, kJsonType);
-    if (content_type.find("json") == std::string::npos) {
+    if (!is_json_media_type(content_type)) {
       answer_error(exchange, 415, "unsupported_media_type",
                    "send the job as JSON (Content-Type: application/json)");
       return restinio::request_accepted();

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """What operators and careless clients meet: input errors, health, stats, metrics, logs, SIGTERM."""
+import json
 import sys
 import time
 import unittest
@@ -55,6 +56,14 @@ class BadInputTest(unittest.TestCase):
         self.refused({**ok, "callbackUrl": "file:///etc/passwd"}, 422, "invalid_callback_url")
         self.refused("language=python", 415, "unsupported_media_type",
                      {"Content-Type": "application/x-www-form-urlencoded"})
+        self.refused(json.dumps(ok), 415, "unsupported_media_type", {"Content-Type": "text/json"})
+
+    def test_json_media_types_in_any_letter_case_are_accepted(self):
+        for content_type in ("application/JSON", "Application/Json; charset=UTF-8"):
+            response = self.server.request("POST", "/api/execute",
+                                           {"language": "python", "code": "print(1)"},
+                                           {"Content-Type": content_type})
+            self.assertEqual(response.status, 202, (content_type, response))
 
     def test_unknown_routes_and_ids_get_json_404s(self):
         for method, path in (("GET", "/api/nothing"), ("GET", "/api/jobs/not-a-uuid"),

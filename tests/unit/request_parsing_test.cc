@@ -94,6 +94,22 @@ TEST_CASE("limits: fractions of a unit neither vanish nor slip under a maximum",
   CHECK(refusal(body(R"j({"time":30})j")) == R{0, ""});
 }
 
+TEST_CASE("JSON media types: application/json and application/*+json, in any case", "[api]") {
+  using codearena::http::is_json_media_type;
+  for (const char* type : {"application/json", "application/JSON", "Application/Json",
+                           "application/json; charset=utf-8", " application/json ",
+                           "application/problem+json", "application/vnd.codearena.job+JSON"}) {
+    INFO(type);
+    CHECK(is_json_media_type(type));
+  }
+  for (const char* type : {"text/json", "text/plain", "application/jsonx", "application/+json",
+                           "application/x-www-form-urlencoded", "", "json",
+                           "multipart/form-data; boundary=json"}) {
+    INFO(type);
+    CHECK_FALSE(is_json_media_type(type));
+  }
+}
+
 TEST_CASE("bad input is refused with the right status and code", "[api]") {
   using R = std::pair<int, std::string>;
   CHECK(refusal("{not json") == R{400, "invalid_json"});
