@@ -308,6 +308,8 @@ struct HttpServer::Impl {
       if (!wait) {
         return answer_json(exchange, 202, {{"jobId", reply->job_id}, {"status", "queued"}});
       }
+      // Its duration includes the job's run: kept apart from the API's own latency.
+      exchange.route = "/api/execute?wait=true";
       service.await(reply->job_id, config.wait_max_ms, [this, exchange](auto status) {
         if (!status) return answer_unavailable(exchange);
         auto body = job_json(*status);

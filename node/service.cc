@@ -15,6 +15,7 @@
 #include "cluster/redis_job_store.h"
 #include "cluster/store_actor.h"
 #include "cluster/tls.h"
+#include "node/store_metrics.h"
 #include "telemetry/log.h"
 
 namespace codearena::actors {
@@ -158,6 +159,7 @@ struct JobService::Impl {
     store_config.on_unavailable = [logger](const std::string& error) {
       logger->log(telemetry::LogLevel::warn, "store_unavailable", {{"error", error}});
     };
+    if (config.metrics != nullptr) observe_store(*config.metrics, cluster, store_config);
     const auto lost_epochs = std::make_shared<std::atomic<int64_t>>(0);
     store_config.lost_below = lost_epochs;
     store = cluster::spawn_store_actor(system, make_store(cluster, config.policy), store_config);
