@@ -1,5 +1,6 @@
 #include "actors/metrics_actor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
@@ -79,9 +80,11 @@ struct SchedulerGauges {
 
   void update_cluster(const SchedulerStats& stats) {
     epoch.set(static_cast<double>(stats.epoch));
-    // Each new leader increments the epoch by one; the first epoch seen is not a change.
-    if (first_epoch == 0) first_epoch = stats.epoch;
-    leader_changes_seen.update(stats.epoch - first_epoch, first_epoch);
+    // Each new leader takes the next epoch, so the epochs passed since the last scrape are the
+    // new leaders; the first epoch this node sees is not a change.
+    if (last_epoch > 0 && stats.epoch > last_epoch)
+      leader_changes.inc(static_cast<double>(stats.epoch - last_epoch));
+    last_epoch = std::max(last_epoch, stats.epoch);
     nodes_lost_seen.update(stats.nodes_lost, stats.epoch);
     // Nodes that left keep a series: zero it rather than leaving their last values.
     for (const auto& node : nodes_seen) {
@@ -128,9 +131,8 @@ struct SchedulerGauges {
   telemetry::Gauge& leader_up;
   telemetry::Counter& leader_changes;
   std::set<std::string> nodes_seen;
-  int64_t first_epoch = 0;
+  int64_t last_epoch = 0;
   CountMirror nodes_lost_seen{nodes_lost};
-  CountMirror leader_changes_seen{leader_changes};
 };
 
 metrics_actor::behavior_type metrics_behavior(metrics_actor::pointer self,
