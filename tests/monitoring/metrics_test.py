@@ -135,6 +135,18 @@ class JobMetricsTest(unittest.TestCase):
                     self.assertIsNone(JOB_ID.search(value), labels)
 
 
+class InternalErrorMetricTest(unittest.TestCase):
+    def test_internal_errors_and_failed_jobs_are_counted(self):
+        flags = ("--inject-internal-errors", "5", "--max-attempts", "3", "--retry-backoff", "50ms")
+        with Server(*flags) as server:
+            job = server.run({"language": "python", "code": "print(1)"})
+            self.assertEqual(job["state"], "failed", job)
+            scrape = Scrape(server)
+            self.assertEqual(scrape.value("codearena_sandbox_internal_errors_total"), 3)
+            self.assertEqual(scrape.value("codearena_jobs_total", language="python",
+                                          state="failed", verdict="none"), 1)
+
+
 class RateLimitMetricTest(unittest.TestCase):
     def test_refusals_are_counted_by_budget(self):
         with Server(env={"API_RATE_LIMIT": "1"}) as server:
