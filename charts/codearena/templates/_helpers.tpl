@@ -207,3 +207,25 @@ scaleUp:
       value: 100
       periodSeconds: 30
 {{- end }}
+
+{{/* Egress to Redis: the release's pod or the external addresses. */}}
+{{- define "codearena.redisEgress" -}}
+{{- if .Values.redis.enabled }}
+- to:
+    - podSelector:
+        matchLabels:
+          {{- include "codearena.selectorLabels" (dict "root" . "component" "redis") | nindent 10 }}
+  ports:
+    - protocol: TCP
+      port: 6379
+{{- else }}
+- to:
+    {{- range .Values.redis.external.cidrs }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+  ports:
+    - protocol: TCP
+      port: {{ .Values.redis.external.port }}
+{{- end }}
+{{- end }}
