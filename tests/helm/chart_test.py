@@ -242,7 +242,7 @@ class Workloads(Rendered):
         self.assertEqual(env_of(pools["worker-python"])["WORKER_LANGUAGES"], "python")
         self.assertEqual(env_of(pools["worker-python"])["WORKER_CONCURRENCY"], "8")
         self.assertEqual(env_of(pools["worker-compiled"])["WORKER_LANGUAGES"], "c,cpp,java")
-        self.assertEqual(env_of(pools["worker-compiled"])["WORKER_CONCURRENCY"], "4")
+        self.assertEqual(env_of(pools["worker-compiled"])["WORKER_CONCURRENCY"], "5")
         default_pool = [spec["containers"][0] for _, spec, labels in pod_specs(self.rendered["defaults.yaml"])
                         if component(labels) == "worker-all"]
         self.assertNotIn("WORKER_LANGUAGES", env_of(default_pool[0]))
@@ -267,6 +267,29 @@ class Objects(Rendered):
                 for service in (o for o in objects if o["kind"] == "Service"):
                     self.assertTrue(any(selects({"matchLabels": service["spec"]["selector"]}, labels)
                                         for labels in pods), service["metadata"]["name"])
+
+    def test_every_service_port_names_a_port_of_its_pods(self):
+        for name, objects in self.rendered.items():
+            with self.subTest(values=name):
+                pods = list(pod_specs(objects))
+                for service in (o for o in objects if o["kind"] == "Service"):
+                    selector = {"matchLabels": service["spec"]["selector"]}
+                    for _, spec, labels in pods:
+                        if not selects(selector, labels):
+                            continue
+                        names = {p.get("name") for c in spec["containers"] for p in c.get("ports", [])}
+                        for port in service["spec"]["ports"]:
+                            self.assertIn(port["targetPort"], names, service["metadata"]["name"])
+
+    def test_environment_config_maps_hold_only_variable_names(self):
+        for name, objects in self.rendered.items():
+            with self.subTest(values=name):
+                maps = {o["metadata"]["name"]: o.get("data", {}) for o in objects if o["kind"] == "ConfigMap"}
+                for _, spec, _ in pod_specs(objects):
+                    for container in containers(spec):
+                        for source in container.get("envFrom", []):
+                            for key in maps[source["configMapRef"]["name"]]:
+                                self.assertRegex(key, r"^[A-Z_][A-Z0-9_]*$")
 
     def test_network_policies_select_every_pod_and_deny_by_default(self):
         for name, objects in self.rendered.items():

@@ -115,7 +115,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "codearena.configVolume" -}}
 - name: config
   configMap:
-    name: {{ include "codearena.fullname" . }}-config
+    name: {{ include "codearena.fullname" . }}-languages
     items:
       - key: languages.json
         path: languages.json
