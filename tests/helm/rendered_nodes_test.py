@@ -1,6 +1,7 @@
 """The chart's configuration runs: the API and worker containers of `helm template`, with the
 environment and files Kubernetes would give them, start as real `codearena serve` nodes on a
-private redis-server, and the chart's `helm test` script gets the verdict AC through them.
+private redis-server; the chart's `helm test` script gets the verdict AC through them, and a
+worker stopped as Kubernetes stops a pod finishes its job first.
 
 Only what a machine without Kubernetes cannot give is replaced: the pod IP is 127.0.0.1, the
 nodes listen on loopback ports, and REDIS_URL names the private redis-server.
@@ -14,12 +15,14 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
+import jwt
 import yaml
 
 from api_support import Server, free_port
-from cluster_harness import RedisServer
+from cluster_harness import RedisServer, wait_until
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CHART = ROOT / "charts" / "codearena"
@@ -99,31 +102,56 @@ class Pod:
 
 
 class RenderedNodes(unittest.TestCase):
-    def test_the_rendered_api_and_worker_run_the_helm_test_job(self):
+    """An API node and a worker node started from the chart's auth.yaml rendering."""
+
+    def setUp(self):
         cluster_port = free_port()
         objects = render(ROOT / "tests" / "helm" / "values" / "auth.yaml", f"cluster.port={cluster_port}")
+        self.grace_seconds = {o["metadata"]["labels"]["app.kubernetes.io/component"]:
+                              o["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+                              for o in objects if o["kind"] == "Deployment"}
         redis = RedisServer()
         self.addCleanup(redis.close)
-        with tempfile.TemporaryDirectory() as root:
-            api, worker = Pod(objects, "api", root), Pod(objects, "worker-all", root)
-            for pod in (api, worker):
-                pod.env["REDIS_URL"] = redis.url
-                self.assertTrue(os.path.isfile(pod.env["CODEARENA_LANGUAGES"]))
-                self.assertTrue(os.path.isfile(pod.env["JWT_PUBLIC_KEY_FILE"]))
-            self.assertEqual(api.env["CLUSTER_ADVERTISE"], f"{LOOPBACK}:{cluster_port}")
-            listen = ["--cluster-listen", f"{LOOPBACK}:{cluster_port}"]
-            with Server(*listen, env=api.env) as api_node, Server(env=worker.env) as worker_node:
-                # Ready once the worker's slots reached the leader: the readiness probe's path.
-                api_node.wait_up("/ready")
-                self.assertTrue(worker_node.alive())
-                test = subprocess.run(
-                    [sys.executable, str(CHART / "files" / "smoke_test.py")],
-                    capture_output=True, text=True,
-                    env={**os.environ, "API_URL": f"http://{LOOPBACK}:{api_node.port}",
-                         "JWT_SECRET": api.env["JWT_SECRET"], "JWT_ISSUER": api.env["JWT_ISSUER"],
-                         "JWT_AUDIENCE": api.env["JWT_AUDIENCE"]})
-                self.assertEqual(test.returncode, 0, test.stdout + test.stderr + api_node.log_text())
-                self.assertIn("verdict AC", test.stdout)
+        root = tempfile.TemporaryDirectory()
+        self.addCleanup(root.cleanup)
+        self.api, self.worker = Pod(objects, "api", root.name), Pod(objects, "worker-all", root.name)
+        for pod in (self.api, self.worker):
+            pod.env["REDIS_URL"] = redis.url
+            self.assertTrue(os.path.isfile(pod.env["CODEARENA_LANGUAGES"]))
+            self.assertTrue(os.path.isfile(pod.env["JWT_PUBLIC_KEY_FILE"]))
+        self.assertEqual(self.api.env["CLUSTER_ADVERTISE"], f"{LOOPBACK}:{cluster_port}")
+        listen = ["--cluster-listen", f"{LOOPBACK}:{cluster_port}"]
+        self.api_node = self.enterContext(Server(*listen, env=self.api.env))
+        self.worker_node = self.enterContext(Server(env=self.worker.env))
+        # Ready once the worker's slots reached the leader: the readiness probe's path.
+        self.api_node.wait_up("/ready")
+
+    def authorization(self):
+        claims = {"sub": "chart-test", "scope": "jobs:submit jobs:read", "exp": int(time.time()) + 600,
+                  "iss": self.api.env["JWT_ISSUER"], "aud": self.api.env["JWT_AUDIENCE"]}
+        return {"Authorization": "Bearer " + jwt.encode(claims, self.api.env["JWT_SECRET"], "HS256")}
+
+    def test_the_helm_test_job_gets_its_verdict(self):
+        test = subprocess.run(
+            [sys.executable, str(CHART / "files" / "smoke_test.py")], capture_output=True, text=True,
+            env={**os.environ, "API_URL": f"http://{LOOPBACK}:{self.api_node.port}",
+                 **{name: self.api.env[name] for name in ("JWT_SECRET", "JWT_ISSUER", "JWT_AUDIENCE")}})
+        self.assertEqual(test.returncode, 0, test.stdout + test.stderr + self.api_node.log_text())
+        self.assertIn("verdict AC", test.stdout)
+
+    def test_a_terminated_worker_finishes_its_job_within_the_pods_grace_period(self):
+        job = {"language": "python", "code": "import time\ntime.sleep(4)\nprint('done')",
+               "testCases": [{"input": "", "expectedOutput": "done"}]}
+        submitted = self.api_node.request("POST", "/api/execute", job, self.authorization())
+        self.assertEqual(submitted.status, 202, submitted)
+        job_path = f"/api/jobs/{submitted.json['jobId']}"
+        wait_until(lambda: self.api_node.request("GET", job_path, headers=self.authorization())
+                   .json["state"] == "active", 60, "the job to run")
+        # What Kubernetes does when it scales the pool down: SIGTERM, SIGKILL after the grace.
+        exit_code = self.worker_node.terminate(timeout=self.grace_seconds["worker-all"])
+        self.assertEqual(exit_code, 0, self.worker_node.log_text())
+        final = self.api_node.request("GET", job_path, headers=self.authorization()).json
+        self.assertEqual((final["state"], (final["result"] or {}).get("verdict")), ("completed", "AC"), final)
 
 
 if __name__ == "__main__":
