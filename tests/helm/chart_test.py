@@ -355,6 +355,18 @@ class Objects(Rendered):
                 pod = next(o for o in objects if o["kind"] == "Pod")
                 self.assertEqual(pod["metadata"]["annotations"]["helm.sh/hook"], "test")
 
+    def test_install_notes_say_how_to_test_and_what_is_open(self):
+        notes = {}
+        for path in VALUES:
+            output = helm("install", RELEASE, str(CHART), "-f", str(path), "--namespace", NAMESPACE,
+                          "--dry-run=client").stdout
+            notes[path.name] = output.split("NOTES:", 1)[1]
+        for text in notes.values():
+            self.assertIn(f"helm test {RELEASE} -n {NAMESPACE}", text)
+        self.assertIn("open to anyone", notes["defaults.yaml"])
+        self.assertNotIn("open to anyone", notes["auth.yaml"])
+        self.assertIn("https://judge.example.org", notes["ingress-tls.yaml"])
+
     def test_the_values_table_is_current(self):
         result = subprocess.run([sys.executable, str(ROOT / "tools" / "helm_values_table.py"), "--check"],
                                 capture_output=True, text=True)
