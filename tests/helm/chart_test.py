@@ -355,6 +355,25 @@ class Objects(Rendered):
                 pod = next(o for o in objects if o["kind"] == "Pod")
                 self.assertEqual(pod["metadata"]["annotations"]["helm.sh/hook"], "test")
 
+    def test_monitoring_asks_only_for_metrics_the_nodes_export(self):
+        exported = set()
+        for source in ROOT.glob("*/**/*.cc"):
+            if "build" not in source.parts and "tests" not in source.parts:
+                exported |= set(re.findall(r'"(codearena_[a-z_]+)"', source.read_text(errors="replace")))
+        self.assertIn("codearena_queue_depth_jobs", exported)
+        objects = self.rendered["keda.yaml"] + self.rendered["language-pools.yaml"]
+        monitoring = [o for o in objects if o["kind"] in ("PrometheusRule", "ServiceMonitor", "ScaledObject")
+                      or o["metadata"]["name"].endswith(("-dashboard", "-adapter-rules"))]
+        self.assertEqual(len({o["kind"] for o in monitoring}), 4)
+        dashboards = [o["data"]["codearena.json"] for o in monitoring if o["kind"] == "ConfigMap" and
+                      o["metadata"]["name"].endswith("-dashboard")]
+        self.assertTrue(json.loads(dashboards[0])["panels"])
+        for obj in monitoring:
+            text = json.dumps(obj)
+            for name in re.findall(r"\b(codearena_[a-z_]+?)(?:_bucket|_sum|_count)?\b", text):
+                if name != "codearena_queue_depth":  # the adapter's name for the External metric
+                    self.assertIn(name, exported, obj["metadata"]["name"])
+
     def test_install_notes_say_how_to_test_and_what_is_open(self):
         notes = {}
         for path in VALUES:
