@@ -200,10 +200,12 @@ class Workloads(Rendered):
             with self.subTest(values=name):
                 for obj, spec, labels in pod_specs(objects):
                     if component(labels) == "api" or component(labels).startswith("worker-"):
-                        grace = env_of(spec["containers"][0])["SHUTDOWN_GRACE"]
+                        container = spec["containers"][0]
+                        grace = env_of(container)["SHUTDOWN_GRACE"]
                         self.assertRegex(grace, r"^\d+s$")
-                        self.assertGreater(spec["terminationGracePeriodSeconds"], int(grace[:-1]),
-                                           obj["metadata"]["name"])
+                        pause = container.get("lifecycle", {}).get("preStop", {}).get("sleep", {})
+                        self.assertGreater(spec["terminationGracePeriodSeconds"],
+                                           pause.get("seconds", 0) + int(grace[:-1]), obj["metadata"]["name"])
 
     def test_probes_use_the_endpoints_the_server_serves(self):
         routes = (ROOT / "http" / "server.cc").read_text()
