@@ -219,13 +219,15 @@ scaleUp:
     - protocol: TCP
       port: 6379
 {{- else }}
-- to:
-    {{- range .Values.redis.external.cidrs }}
+- ports:
+    - protocol: TCP
+      port: {{ .Values.redis.external.port }}
+  {{- with .Values.redis.external.cidrs }}
+  to:
+    {{- range . }}
     - ipBlock:
         cidr: {{ . }}
     {{- end }}
-  ports:
-    - protocol: TCP
-      port: {{ .Values.redis.external.port }}
+  {{- end }}
 {{- end }}
 {{- end }}
