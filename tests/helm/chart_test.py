@@ -24,7 +24,7 @@ WORKLOAD_KINDS = {"Deployment", "StatefulSet", "Pod"}
 RESTRICTED_VOLUMES = {"configMap", "secret", "emptyDir", "projected", "downwardAPI",
                       "persistentVolumeClaim", "ephemeral", "csi"}
 # Settings of app/serve_config.cc that the chart sets itself rather than through `settings`.
-CHART_MANAGED = {"HOST", "PORT", "WORKER_CONCURRENCY", "SHUTDOWN_GRACE", "JWT_SECRET",
+CHART_MANAGED = {"HOST", "PORT", "WORKER_CONCURRENCY", "SHUTDOWN_GRACE", "JWT_SECRET", "REDIS_PASSWORD",
                  "JWT_PUBLIC_KEY_FILE", "WEBHOOK_SECRET", "NODE_ID", "ROLES", "REDIS_URL",
                  "CLUSTER_LISTEN", "CLUSTER_ADVERTISE", "CLUSTER_SECRET", "CODEARENA_LANGUAGES"}
 # Settings the chart leaves out on purpose: cluster TLS by files (the chart uses CLUSTER_SECRET),
@@ -331,11 +331,36 @@ class Objects(Rendered):
 
     def test_generated_secrets_are_kept_and_given_ones_used(self):
         secret = next(o for o in self.rendered["defaults.yaml"] if o["kind"] == "Secret")
-        self.assertEqual(set(secret["data"]), {"cluster-secret"})
+        self.assertEqual(set(secret["data"]), {"cluster-secret", "redis-password"})
         template = (CHART / "templates" / "secret.yaml").read_text()
         self.assertIn('lookup "v1" "Secret"', template)
         auth = next(o for o in self.rendered["auth.yaml"] if o["kind"] == "Secret")
-        self.assertEqual(set(auth["data"]), {"cluster-secret", "jwt-secret", "jwt-public-key", "webhook-secret"})
+        self.assertEqual(set(auth["data"]),
+                         {"cluster-secret", "jwt-secret", "jwt-public-key", "webhook-secret", "redis-password"})
+
+    def test_redis_requires_the_password_the_nodes_send(self):
+        def password_source(container, variable):
+            item = next((e for e in container.get("env", []) if e["name"] == variable), None)
+            return item and item["valueFrom"]["secretKeyRef"]
+
+        for name, objects in self.rendered.items():
+            with self.subTest(values=name):
+                redis = [spec["containers"][0] for _, spec, labels in pod_specs(objects)
+                         if component(labels) == "redis"]
+                nodes = [spec["containers"][0] for _, spec, labels in pod_specs(objects)
+                         if component(labels) == "api" or component(labels).startswith("worker-")]
+                sources = {json.dumps(password_source(c, "REDIS_PASSWORD")) for c in nodes}
+                self.assertEqual(len(sources), 1)
+                if redis:
+                    self.assertIn("$(REDIS_PASSWORD)", redis[0]["command"])
+                    self.assertEqual(sources, {json.dumps(password_source(redis[0], "REDIS_PASSWORD"))})
+                    self.assertEqual(sources, {json.dumps(password_source(redis[0], "REDISCLI_AUTH"))})
+        external = self.rendered["external-redis.yaml"]
+        api = next(spec["containers"][0] for _, spec, labels in pod_specs(external) if component(labels) == "api")
+        self.assertEqual(password_source(api, "REDIS_PASSWORD"), {"name": "codearena-redis", "key": "redis-password"})
+        no_password = render(None, "--set", "redis.enabled=false", "--set", "redis.external.url=redis://r:6379")
+        for _, spec, labels in pod_specs(no_password):
+            self.assertNotIn("REDIS_PASSWORD", env_of(spec["containers"][0]))
 
     def test_autoscalers_follow_the_switch(self):
         hpa = [o for o in self.rendered["language-pools.yaml"] if o["kind"] == "HorizontalPodAutoscaler"]

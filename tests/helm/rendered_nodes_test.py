@@ -1,6 +1,6 @@
 """The chart's configuration runs: the API and worker containers of `helm template`, with the
 environment and files Kubernetes would give them, start as real `codearena serve` nodes on a
-private redis-server; the chart's `helm test` script gets the verdict AC through them, and a
+private redis-server that requires the chart's Redis password; the chart's `helm test` script gets the verdict AC through them, and a
 worker stopped as Kubernetes stops a pod finishes its job first.
 
 Only what a machine without Kubernetes cannot give is replaced: the pod IP is 127.0.0.1, the
@@ -110,7 +110,8 @@ class RenderedNodes(unittest.TestCase):
         self.grace_seconds = {o["metadata"]["labels"]["app.kubernetes.io/component"]:
                               o["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
                               for o in objects if o["kind"] == "Deployment"}
-        redis = RedisServer()
+        secret = next(o for o in objects if o["kind"] == "Secret")
+        redis = RedisServer(password=base64.b64decode(secret["data"]["redis-password"]).decode())
         self.addCleanup(redis.close)
         root = tempfile.TemporaryDirectory()
         self.addCleanup(root.cleanup)
@@ -119,6 +120,7 @@ class RenderedNodes(unittest.TestCase):
             pod.env["REDIS_URL"] = redis.url
             self.assertTrue(os.path.isfile(pod.env["CODEARENA_LANGUAGES"]))
             self.assertTrue(os.path.isfile(pod.env["JWT_PUBLIC_KEY_FILE"]))
+            self.assertEqual(pod.env["REDIS_PASSWORD"], redis.password)
         self.assertEqual(self.api.env["CLUSTER_ADVERTISE"], f"{LOOPBACK}:{cluster_port}")
         listen = ["--cluster-listen", f"{LOOPBACK}:{cluster_port}"]
         self.api_node = self.enterContext(Server(*listen, env=self.api.env))
@@ -152,6 +154,22 @@ class RenderedNodes(unittest.TestCase):
         self.assertEqual(exit_code, 0, self.worker_node.log_text())
         final = self.api_node.request("GET", job_path, headers=self.authorization()).json
         self.assertEqual((final["state"], (final["result"] or {}).get("verdict")), ("completed", "AC"), final)
+
+
+class WrongRedisPassword(unittest.TestCase):
+    def test_a_node_with_another_password_stops_saying_redis_refused_it_and_never_shows_it(self):
+        objects = render(ROOT / "tests" / "helm" / "values" / "defaults.yaml", f"cluster.port={free_port()}")
+        redis = RedisServer(password="the-password-redis-requires")
+        self.addCleanup(redis.close)
+        root = tempfile.TemporaryDirectory()
+        self.addCleanup(root.cleanup)
+        api = Pod(objects, "api", root.name)
+        api.env.update(REDIS_URL=redis.url, REDIS_PASSWORD="a-password-redis-refuses")
+        node = self.enterContext(Server("--cluster-listen", f"{LOOPBACK}:{free_port()}", env=api.env,
+                                        up_path=None))
+        self.assertEqual(node.process.wait(timeout=60), 1)
+        self.assertIn("redis: AUTH: WRONGPASS", node.log_text())
+        self.assertNotIn("a-password-redis-refuses", node.log_text())
 
 
 if __name__ == "__main__":

@@ -105,6 +105,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   value: {{ include "codearena.redisUrl" . | quote }}
 - name: CODEARENA_LANGUAGES
   value: /etc/codearena/languages.json
+{{- include "codearena.redisPasswordEnv" (dict "root" . "name" "REDIS_PASSWORD") }}
 - name: CLUSTER_SECRET
   valueFrom:
     secretKeyRef:
@@ -229,5 +230,17 @@ scaleUp:
         cidr: {{ . }}
     {{- end }}
   {{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The Redis password as the variable `name`, when Redis has one. */}}
+{{- define "codearena.redisPasswordEnv" -}}
+{{- $redis := .root.Values.redis }}
+{{- if or $redis.enabled $redis.password $redis.existingSecret }}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ default (include "codearena.secretName" .root) $redis.existingSecret }}
+      key: redis-password
 {{- end }}
 {{- end }}
