@@ -24,13 +24,14 @@ WORKLOAD_KINDS = {"Deployment", "StatefulSet", "Pod"}
 RESTRICTED_VOLUMES = {"configMap", "secret", "emptyDir", "projected", "downwardAPI",
                       "persistentVolumeClaim", "ephemeral", "csi"}
 # Settings of app/serve_config.cc that the chart sets itself rather than through `settings`.
-CHART_MANAGED = {"HOST", "PORT", "WORKER_CONCURRENCY", "SHUTDOWN_GRACE", "JWT_SECRET", "REDIS_PASSWORD",
+CHART_MANAGED = {"PORT", "WORKER_CONCURRENCY", "SHUTDOWN_GRACE", "JWT_SECRET", "REDIS_PASSWORD",
                  "JWT_PUBLIC_KEY_FILE", "WEBHOOK_SECRET", "NODE_ID", "ROLES", "REDIS_URL",
                  "CLUSTER_LISTEN", "CLUSTER_ADVERTISE", "CLUSTER_SECRET", "CODEARENA_LANGUAGES",
                  "WORKER_LANGUAGES"}
-# Settings the chart leaves out on purpose: cluster TLS by files (the chart uses CLUSTER_SECRET),
-# TLS in the node (the Ingress terminates TLS), a cluster without Redis, and a testing hook.
-LEFT_OUT = {"CLUSTER_TLS", "CLUSTER_TLS_CERT", "CLUSTER_TLS_KEY", "CLUSTER_TLS_CA", "TLS_CERT_FILE",
+# Settings the chart leaves out on purpose: the listen address (every interface, as a pod needs),
+# cluster TLS by files (the chart uses CLUSTER_SECRET), TLS in the node (the Ingress terminates
+# TLS), a cluster without Redis, and a testing hook.
+LEFT_OUT = {"HOST", "CLUSTER_TLS", "CLUSTER_TLS_CERT", "CLUSTER_TLS_KEY", "CLUSTER_TLS_CA", "TLS_CERT_FILE",
             "TLS_KEY_FILE", "CLUSTER_JOIN", "CODEARENA_INJECT_INTERNAL_ERRORS"}
 
 
