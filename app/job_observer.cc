@@ -110,7 +110,8 @@ void JobObserver::count_final(const actors::JobStatus& status) {
 
 void JobObserver::count_compilation(const actors::JobOutcome& outcome) {
   if (outcome.compile_ms < 0) return;
-  compile_duration_.with({outcome.language}).observe(static_cast<double>(outcome.compile_ms) / 1000);
+  compile_duration_.with({outcome.language})
+      .observe(static_cast<double>(outcome.compile_ms) / 1000);
   compile_cache_.with({outcome.language, outcome.compile_cached ? "hit" : "miss"}).inc();
 }
 

@@ -56,10 +56,10 @@ void register_process_metrics(Registry& registry) {
       .set_callback(max_fds);
   // Registered at startup, before the node serves anything: close enough to the exec time
   // for what it is used for (restarts show up as jumps).
-  const auto started = std::chrono::duration<double>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
-  registry.gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.")
+  const auto started =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  registry
+      .gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.")
       .with()
       .set(started);
 }
