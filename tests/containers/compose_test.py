@@ -17,6 +17,8 @@ ROOT = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PROJECT = f"codearena-ct{os.getpid()}"
 API = "http://127.0.0.1:3001"
 LIMITS = ["--ulimit", "nofile=16384:16384", "--ulimit", "nproc=32768:32768"]
+# The least the workers need: podman's default seccomp profile (docs/containers.md).
+SECCOMP = "/usr/share/containers/seccomp.json"
 # The compose file's services without the monitoring profile (podman-compose 1.0 has no profiles).
 CLUSTER = ["redis", "api-a", "api-b", "worker-1", "worker-2"]
 
@@ -104,7 +106,7 @@ class ComposeTest(unittest.TestCase):
                          ENGINE="podman")
         run("tools/build-images.sh", "api", "worker", "worker-python", "redis", env=build_env)
         cls.env = dict(os.environ, CLUSTER_SECRET=secrets.token_hex(32), CODEARENA_VERSION=cls.version,
-                       REDIS_IMAGE=f"codearena/redis:{cls.version}", HEARTBEAT_INTERVAL="1s")
+                       REDIS_IMAGE=f"codearena/redis:{cls.version}", WORKER_SECCOMP=SECCOMP)
         cls.up = False
 
     def compose(self, *args, check=True):
@@ -179,6 +181,7 @@ class ComposeTest(unittest.TestCase):
         self.compose("stop", "worker-2")
         wait_for("no worker left", lambda: not workers())
         privileges = ["--cap-add", "SYS_ADMIN", "--security-opt", "apparmor=unconfined",
+                      "--security-opt", f"seccomp={SECCOMP}",
                       "--cgroupns", "host", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw"]
         run("podman", "run", "-d", "--name", self.container("worker-nojava"), *LIMITS,
             *privileges, "--network", f"{PROJECT}_default",
