@@ -5,6 +5,8 @@
 #
 #   tools/build-images.sh [--push] [IMAGE...]     IMAGE: api, worker, worker-python, ...
 #
+# (default: api, worker and every worker-<language>; `redis` builds a Redis image from Debian's
+# package for machines that cannot pull one.)
 # Environment: BUILD_DIR (build), BASE_IMAGE (debian:bookworm-slim; when it cannot be pulled,
 # localhost/debian:bookworm-slim from tools/make-base-image.sh), DOCKER_REGISTRY (with --push:
 # images are tagged <registry>/codearena/... and pushed), ENGINE (podman or docker).
@@ -22,11 +24,15 @@ images=()
 for arg in "$@"; do
   case $arg in
     --push) push=true ;;
-    -h | --help) sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) images+=("$arg") ;;
   esac
 done
 ((${#images[@]})) || images=(api worker "${languages[@]/#/worker-}")
+known=" api worker ${languages[*]/#/worker-} redis "
+for image in "${images[@]}"; do
+  [[ $known == *" $image "* ]] || { echo "unknown image '$image' (${known# })" >&2; exit 2; }
+done
 if $push && [[ -z ${DOCKER_REGISTRY:-} ]]; then
   echo "--push needs DOCKER_REGISTRY (e.g. DOCKER_REGISTRY=registry.example.com)" >&2
   exit 2
@@ -37,7 +43,7 @@ done
 
 base_image() {
   if [[ -n ${BASE_IMAGE:-} ]]; then echo "$BASE_IMAGE"; return; fi
-  if "$engine" image exists debian:bookworm-slim 2>/dev/null ||
+  if "$engine" image inspect debian:bookworm-slim >/dev/null 2>&1 ||
      "$engine" pull -q debian:bookworm-slim >/dev/null 2>&1; then
     echo debian:bookworm-slim
     return
@@ -106,7 +112,7 @@ for image in "${images[@]}"; do
       selected=${selected#-}
       args=(-f "$root/images/worker/Containerfile" --build-arg "BASE_IMAGE=$base"
         --build-arg "LANGUAGES=${selected:-all}") ;;
-    *) echo "unknown image '$image' (api, worker, worker-<language>)" >&2; exit 2 ;;
+    redis) args=(-f "$root/images/redis/Containerfile" --build-arg "BASE_IMAGE=$base") ;;
   esac
   name=codearena/$image:$version
   echo "building $name"
