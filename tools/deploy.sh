@@ -5,7 +5,8 @@
 #
 # NAMESPACE (default codearena) is created when missing; RELEASE defaults to codearena. Other
 # arguments go to `helm upgrade --install` as they are (e.g. --set image.tag=0.1.0, --wait).
-# Images: tools/build-images.sh --push with DOCKER_REGISTRY set.
+# Images: DOCKER_REGISTRY=<registry> tools/build-images.sh --push, then
+# --set image.repository=<registry>/codearena here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 namespace=codearena
@@ -16,7 +17,7 @@ while (($#)); do
     -n | --namespace) namespace=${2:?"$1 needs a value"}; shift 2 ;;
     -r | --release) release=${2:?"$1 needs a value"}; shift 2 ;;
     -f | --values) helm_args+=(--values "$(realpath "${2:?"$1 needs a file"}")"); shift 2 ;;
-    -h | --help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) helm_args+=("$1"); shift ;;
   esac
 done
