@@ -75,6 +75,13 @@ http_parser_settings RequestWatch::settings() {
                     true};
     return -1;
   };
+  // RESTinio reads each request with a new parser, from the byte after the one before, past an
+  // Upgrade or CONNECT request and after Connection: close; feed() does the same, or requests
+  // it skips would escape the watch while RESTinio reads them.
+  settings.on_message_complete = [](http_parser* parser) {
+    http_parser_pause(parser, 1);
+    return 0;
+  };
   return settings;
 }
 
@@ -98,8 +105,13 @@ RequestWatch::Reply RequestWatch::feed(const char* data, size_t size) {
   if (reply_.close) return reply_;
   static const http_parser_settings parser_settings = settings();
   reply_.bytes.clear();
-  parser_.data = this;
-  http_parser_execute(&parser_, &parser_settings, data, size);
+  size_t parsed = 0;
+  do {
+    parser_.data = this;
+    parsed += http_parser_execute(&parser_, &parser_settings, data + parsed, size - parsed);
+    if (HTTP_PARSER_ERRNO(&parser_) != HPE_PAUSED) break;
+    http_parser_init(&parser_, HTTP_REQUEST);
+  } while (parsed < size);
   const auto error = HTTP_PARSER_ERRNO(&parser_);
   if (!reply_.close && error != HPE_OK) {
     reply_ = {

@@ -16,6 +16,17 @@ APP = "https://app.example.com"
 JOB = {"language": "python", "code": "print(1)"}
 
 
+def raw_exchange(port, data):
+    """Sends `data` on a new connection and returns every byte the server writes until it closes
+    the connection: for pipelined requests, whose answers follow each other."""
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as connection:
+        connection.sendall(data)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
 def raw_get(server, target):
     return raw_request(server.port, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n"
                        b"Connection: close\r\n\r\n")
@@ -157,6 +168,24 @@ class StrictHttpTest(unittest.TestCase):
                                b"Content-Type: application/json\r\n"
                                b"Transfer-Encoding: chunked\r\n\r\n" + chunked)
         self.assertEqual(response.status, 413, response)
+
+    def test_a_request_behind_an_upgrade_request_is_watched_too(self):
+        # The request watch and RESTinio must read the same requests out of one read: an
+        # oversized body hidden behind an Upgrade request still gets its 413.
+        received = raw_exchange(self.server.port,
+                                b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+                                b"Upgrade: websocket\r\n\r\nPOST /api/execute HTTP/1.1\r\n"
+                                b"Host: x\r\nContent-Type: application/json\r\n"
+                                b"Content-Length: 100000000\r\n\r\n")
+        self.assertIn(b"HTTP/1.1 413 Payload Too Large\r\n", received)
+
+    def test_bytes_behind_a_closing_request_do_not_turn_it_into_a_400(self):
+        for first in (b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                      b"GET /health HTTP/1.0\r\n\r\n"):
+            received = raw_exchange(self.server.port,
+                                    first + b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertTrue(received.startswith(b"HTTP/1.1 200 OK\r\n"), received)
+            self.assertNotIn(b"malformed_request", received)
 
     def test_malformed_requests_get_400_not_a_dropped_connection(self):
         for target, code in ((b"/health?a=%zz", "malformed_target"),

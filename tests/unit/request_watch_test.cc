@@ -73,3 +73,34 @@ TEST_CASE("pipelined requests within the limits pass untouched", "[http]") {
   CHECK(reply.bytes.empty());
   CHECK_FALSE(reply.close);
 }
+
+// RESTinio reads every request with a new parser from the byte after the one before; the watch
+// must read the same requests, or a request it skips escapes its limits and what it answers lands
+// in the middle of another exchange.
+TEST_CASE("the requests behind an Upgrade or CONNECT request are watched", "[http]") {
+  const std::string oversized = "POST /x HTTP/1.1\r\nContent-Length: 1001\r\n\r\n";
+  for (const std::string first :
+       {"GET /health HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+        "GET /health HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nContent-Length: 2\r\n\r\n{}",
+        "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"}) {
+    RequestWatch together(1000);
+    const auto reply = together.feed((first + oversized).data(), first.size() + oversized.size());
+    CHECK(reply.close);
+    CHECK(reply.bytes.rfind("HTTP/1.1 413 ", 0) == 0);
+    RequestWatch slowly(1000);
+    const auto [written, closed] = byte_by_byte(slowly, first + oversized);
+    CHECK(closed);
+    CHECK(written.rfind("HTTP/1.1 413 ", 0) == 0);
+  }
+}
+
+TEST_CASE("bytes after a request that closes the connection are not refused as malformed",
+          "[http]") {
+  for (const std::string first : {"GET /health HTTP/1.1\r\nConnection: close\r\n\r\n",
+                                  "GET /health HTTP/1.0\r\n\r\n"}) {
+    RequestWatch watch(1000);
+    const std::string next = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+    CHECK(byte_by_byte(watch, first + next) == std::make_pair(std::string(), false));
+    CHECK(byte_by_byte(watch, "POST /x HTTP/1.1\r\nContent-Length: 1001\r\n\r\n").second);
+  }
+}
