@@ -147,8 +147,8 @@ std::string client_address(const std::string& peer, ForwardingHeader header,
                            const std::string& value, const TrustedProxies& trusted) {
   auto client = IpAddress::parse(peer);
   if (!client || trusted.empty()) return peer;
-  const auto hops = header == ForwardingHeader::kForwarded ? forwarded_for_hops(value)
-                                                           : split_list(value, ',');
+  const auto hops =
+      header == ForwardingHeader::kForwarded ? forwarded_for_hops(value) : split_list(value, ',');
   for (auto hop = hops.rbegin(); hop != hops.rend() && trusted.trusts(*client); ++hop) {
     const auto address = hop_address(*hop);
     if (!address) break;

@@ -197,15 +197,15 @@ struct HttpServer::Impl {
       });
       return values;
     };
-    return client_address(request->remote_endpoint().address().to_string(),
-                          config.forwarding_header,
-                          joined(forwarding_header_name(config.forwarding_header)),
-                          config.trusted_proxies);
+    return client_address(
+        request->remote_endpoint().address().to_string(), config.forwarding_header,
+        joined(forwarding_header_name(config.forwarding_header)), config.trusted_proxies);
   }
 
   // Counts the request in the submissions budget of its subject, or of the client's address
-  // (an IPv6 client's /64) without one: in Redis when the cluster shares the budget, else in this node's window. Then
-  // runs `then` with the exchange, now carrying the RateLimit-* headers, or answers 429.
+  // (an IPv6 client's /64) without one: in Redis when the cluster shares the budget, else in this
+  // node's window. Then runs `then` with the exchange, now carrying the RateLimit-* headers, or
+  // answers 429.
   template <class Then>
   void admit(Exchange exchange, const std::string& subject, const std::string& client, Then then) {
     auto key = subject.empty() ? "address " + budget_address(client) : "subject " + subject;

@@ -1,7 +1,8 @@
 // Fuzz target: client_address (http/client_address.h) over any peer, Forwarded and
 // X-Forwarded-For, the three separated by NUL bytes, behind trusted proxies 10.0.0.0/8 and ::1,
 // each header read as the one the proxies write. The answer must be the peer when the peer is
-// no trusted proxy, and an address otherwise (its budget_address is a rate-limit key). A crash or an exception is a bug.
+// no trusted proxy, and an address otherwise (its budget_address is a rate-limit key). A crash or
+// an exception is a bug.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
