@@ -187,6 +187,24 @@ class StrictHttpTest(unittest.TestCase):
             self.assertTrue(received.startswith(b"HTTP/1.1 200 OK\r\n"), received)
             self.assertNotIn(b"malformed_request", received)
 
+    def test_heads_a_proxy_could_read_otherwise_are_refused(self):
+        # A proxy that takes "Transfer-Encoding : chunked" or a folded line for chunked would
+        # send the body's bytes on as a request of their own (request smuggling).
+        for field in (b"Transfer-Encoding : chunked\r\n",
+                      b"Transfer-Encoding: gzip,\r\n chunked\r\n",
+                      b"Transfer-Encoding:\r\n\tchunked\r\n"):
+            response = raw_request(self.server.port, b"POST /api/execute HTTP/1.1\r\nHost: x\r\n"
+                                   b"Content-Type: application/json\r\n" + field + b"\r\n"
+                                   b"0\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual((response.status, response.json["error"]["code"]),
+                             (400, "malformed_request"), (field, response))
+
+    def test_a_request_without_a_body_gets_no_100_continue(self):
+        received = raw_exchange(self.server.port, b"POST /api/execute HTTP/1.1\r\nHost: x\r\n"
+                                b"Content-Type: application/json\r\nExpect: 100-continue\r\n"
+                                b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+        self.assertTrue(received.startswith(b"HTTP/1.1 400 Bad Request\r\n"), received)
+
     def test_malformed_requests_get_400_not_a_dropped_connection(self):
         for target, code in ((b"/health?a=%zz", "malformed_target"),
                              (b"/api/jobs/%zz", "malformed_target"),
