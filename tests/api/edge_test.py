@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 
 from api_support import HeldConnections, Server, raw_request
@@ -279,6 +280,37 @@ class HttpsTest(unittest.TestCase):
         with socket.create_connection(("127.0.0.1", self.server.port), timeout=60) as plain:
             plain.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
             self.assertFalse(plain.recv(65536).startswith(b"HTTP/"))
+
+    def test_a_client_that_never_finishes_its_handshake_is_disconnected(self):
+        # The request timeouts start once the handshake is done: without a deadline of its own,
+        # connections stuck in it (slowloris) would stay open until the connection cap is reached.
+        for sent in (b"", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"):
+            with socket.create_connection(("127.0.0.1", self.server.port), timeout=60) as stuck:
+                stuck.sendall(sent)
+                self.assertEqual(stuck.recv(65536), b"", sent)
+
+    def test_a_client_cannot_renegotiate(self):
+        # Each renegotiation costs the node a handshake's computation: a client could repeat
+        # them on one connection without any request.
+        client = subprocess.Popen(["openssl", "s_client", "-connect",
+                                   f"127.0.0.1:{self.server.port}", "-tls1_2",
+                                   "-CAfile", self.cert], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # A renegotiation that succeeded would leave s_client waiting for input.
+        watchdog = threading.Timer(60, client.kill)
+        watchdog.start()
+        try:
+            client.stdin.write(b"R\n")  # s_client's command to renegotiate.
+            client.stdin.flush()
+            output = b""
+            while b"renegotiation:" not in output and (line := client.stdout.readline()):
+                output += line
+            self.assertIn(b"RENEGOTIATING", output)
+            self.assertIn(b":no renegotiation:", output)
+        finally:
+            watchdog.cancel()
+            client.kill()
+            client.wait()
 
     def test_tls_connections_are_close_on_exec(self):
         with HeldConnections(self.server, partial=0) as held:
