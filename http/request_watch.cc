@@ -56,11 +56,9 @@ http_parser_settings RequestWatch::settings() {
     if (watch.reading_value_ && !watch.end_header_line()) return -1;
     const uint64_t announced = parser->content_length;
     if (announced != ULLONG_MAX && announced > watch.max_body_bytes_) {
-      watch.reply_ = {
-          refusal("413 Payload Too Large", "payload_too_large",
-                  "the request body is " + std::to_string(announced) + " bytes; the maximum is " +
-                      std::to_string(watch.max_body_bytes_)),
-          true};
+      watch.refuse(refusal("413 Payload Too Large", "payload_too_large",
+                           "the request body is " + std::to_string(announced) +
+                               " bytes; the maximum is " + std::to_string(watch.max_body_bytes_)));
       return -1;  // Stops the parser: nothing after this head is read.
     }
     const bool has_body =
@@ -72,10 +70,9 @@ http_parser_settings RequestWatch::settings() {
     auto& watch = watch_of(parser);
     watch.body_bytes_ += length;
     if (watch.body_bytes_ <= watch.max_body_bytes_) return 0;
-    watch.reply_ = {refusal("413 Payload Too Large", "payload_too_large",
-                            "the request body is over the maximum of " +
-                                std::to_string(watch.max_body_bytes_) + " bytes"),
-                    true};
+    watch.refuse(refusal("413 Payload Too Large", "payload_too_large",
+                         "the request body is over the maximum of " +
+                             std::to_string(watch.max_body_bytes_) + " bytes"));
     return -1;
   };
   // RESTinio reads each request with a new parser, from the byte after the one before, past an
@@ -121,10 +118,14 @@ bool RequestWatch::folded(const char* at) const {
   return (before == buffer_ ? last_non_blank_ : before[-1]) == '\n';
 }
 
+void RequestWatch::refuse(const std::string& answer) {
+  reply_.bytes += answer;  // After the 100 Continue of a request before, if any.
+  reply_.close = true;
+}
+
 void RequestWatch::refuse_malformed(const std::string& why) {
-  reply_ = {
-      refusal("400 Bad Request", "malformed_request", "the request is not valid HTTP/1.1: " + why),
-      true};
+  refuse(
+      refusal("400 Bad Request", "malformed_request", "the request is not valid HTTP/1.1: " + why));
 }
 
 RequestWatch::Reply RequestWatch::feed(const char* data, size_t size) {

@@ -39,6 +39,8 @@ class RequestWatch {
   bool end_header_line();
   // True when the value starting at `at` follows a line break and blanks: a folded line.
   bool folded(const char* at) const;
+  // Ends the connection with `answer`, written after what this feed() wrote already.
+  void refuse(const std::string& answer);
   void refuse_malformed(const std::string& why);
 
   uint64_t max_body_bytes_;

@@ -144,3 +144,13 @@ TEST_CASE("a request without a body is not told to send one", "[http]") {
                      "POST /x HTTP/1.1\r\nExpect: 100-continue\r\n"
                      "Transfer-Encoding: chunked\r\n\r\n") == std::make_pair(kContinue, false));
 }
+
+TEST_CASE("a refusal comes after the 100 Continue of a request before it", "[http]") {
+  const std::string bytes =
+      "POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}"
+      "POST /y HTTP/1.1\r\nContent-Length: 1001\r\n\r\n";
+  RequestWatch watch(1000);
+  const auto reply = watch.feed(bytes.data(), bytes.size());
+  CHECK(reply.close);
+  CHECK(reply.bytes.rfind(kContinue + "HTTP/1.1 413 ", 0) == 0);
+}
