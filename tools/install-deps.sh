@@ -11,6 +11,7 @@ packages=(
   python3 nodejs openjdk-17-jdk-headless
   wrk unzip python3-yaml
   prometheus prometheus-alertmanager gettext-base
+  podman runc podman-compose mmdebstrap
 )
 
 missing=()
