@@ -15,6 +15,7 @@
 #include "cluster/redis_job_store.h"
 #include "cluster/store_actor.h"
 #include "cluster/tls.h"
+#include "judge/toolchains.h"
 #include "telemetry/log.h"
 
 namespace codearena::actors {
@@ -107,10 +108,13 @@ struct JobService::Impl {
         }()),
         system(configured(caf_config, config)) {
     const ClusterConfig& cluster = config.cluster;
+    if (cluster.worker)
+      offered_languages = judge::offered_languages(stack.languages, config.worker.languages);
     if (cluster.scheduler) start_scheduler();
     if (cluster.worker) {
       auto worker = config.worker;
       worker.node_id = cluster.node_id;
+      worker.languages = offered_languages;
       pool = spawn_worker_pool(system, stack.judge, stack.languages, worker);
     }
     // A single node leads alone from the start: clients are served as soon as it is up.
@@ -171,6 +175,7 @@ struct JobService::Impl {
                                      cluster.node_timeout_ms,
                                      lost_epochs,
                                      config.logger};
+    scheduler_config.no_worker_timeout_ms = cluster.no_worker_timeout_ms;
     scheduler = spawn_scheduler(system, std::move(scheduler_config));
   }
 
@@ -195,7 +200,7 @@ struct JobService::Impl {
     cluster::MembershipConfig settings;
     settings.node = NodeInfo{cluster.node_id, role_names(cluster),
                              cluster.advertise.empty() ? cluster.listen : cluster.advertise,
-                             cluster.worker ? config.worker.slots : 0};
+                             cluster.worker ? config.worker.slots : 0, offered_languages};
     if (!cluster.redis_url.empty()) {
       settings.redis = cluster::RedisOptions{};
       settings.redis->url = cluster.redis_url;
@@ -208,6 +213,7 @@ struct JobService::Impl {
   }
 
   ServiceConfig config;
+  std::vector<std::string> offered_languages;  // By the node's worker role.
   StatusBoard board;  // Outlives the actor system, which writes to it.
   judge::JudgeStack stack;
   caf::actor_system_config caf_config;
