@@ -94,7 +94,7 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, const std::string& v) {
          c.service.worker.slots = static_cast<int32_t>(common::parse_whole_number(v, 1));
        }},
-      {"--languages", "WORKER_LANGUAGES", "every language whose toolchain is installed",
+      {"--worker-languages", "WORKER_LANGUAGES", "every language whose toolchain is installed",
        "language ids this worker runs, comma-separated (\"python,java\"): the leader sends it "
        "only jobs of these",
        [](ServeConfig& c, const std::string& v) { c.service.worker.languages = language_list(v); }},

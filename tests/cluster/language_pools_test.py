@@ -35,7 +35,7 @@ class LanguagePoolsTest(unittest.TestCase):
         with Cluster(worker_slots=2,
                      flags=("--no-worker-timeout", f"{NO_WORKER_TIMEOUT_S}s")) as cluster:
             api = cluster.start_node("sched-a", API_SCHEDULER)
-            cluster.start_node("worker-python", WORKER, "--languages", "python")
+            cluster.start_node("worker-python", WORKER, "--worker-languages", "python")
             cluster.start_node("worker-all", WORKER)
             cluster.wait_members({"sched-a", "worker-python", "worker-all"})
 
@@ -78,7 +78,7 @@ class UnknownLanguageTest(unittest.TestCase):
         with Cluster() as cluster:
             cluster.start_node("sched-a", API_SCHEDULER)
             with self.assertRaises(RuntimeError) as raised:
-                cluster.start_node("worker-cobol", WORKER, "--languages", "python,cobol")
+                cluster.start_node("worker-cobol", WORKER, "--worker-languages", "python,cobol")
             self.assertIn("codearena serve exited with 1", str(raised.exception))
             self.assertIn("unknown language 'cobol'", str(raised.exception))
 
