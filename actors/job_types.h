@@ -174,12 +174,15 @@ struct CancelReply {
 
 // A node of the cluster as it introduces itself to the leader. `roles` is a subset of
 // "api", "scheduler", "worker"; `address` is its cluster (remoting) address, host:port, empty
-// in the embedded mode; `slots` is its sandbox slot count (0 without the worker role).
+// in the embedded mode; `slots` is its sandbox slot count (0 without the worker role);
+// `languages` the ids of the languages its sandboxes run (WORKER_LANGUAGES; empty without the
+// worker role): the leader dispatches it only jobs of these.
 struct NodeInfo {
   std::string id;
   std::vector<std::string> roles;
   std::string address;
   int32_t slots = 0;
+  std::vector<std::string> languages;
 };
 
 // One attempt a worker is running (or has finished but not yet had acknowledged).

@@ -172,7 +172,8 @@ typename Inspector::result_type inspect(Inspector& f, CancelReply& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, NodeInfo& x) {
-  return f(caf::meta::type_name("NodeInfo"), x.id, x.roles, x.address, x.slots);
+  return f(caf::meta::type_name("NodeInfo"), x.id, x.roles, x.address, x.slots,
+           x.languages);
 }
 
 template <class Inspector>

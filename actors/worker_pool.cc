@@ -29,6 +29,15 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
   AttemptReport report;
   report.job_id = job_id;
   report.attempt = attempt;
+  const auto& offered = context.config.languages;
+  if (std::find(offered.begin(), offered.end(), spec.language) == offered.end()) {
+    // The leader sends only jobs of the languages a node joined with: a leader of another
+    // version, or a table that differs between nodes.
+    report.kind = AttemptReport::Kind::kRejected;
+    report.message = "the worker node " + context.config.node_id + " does not offer language " +
+                     spec.language + " (WORKER_LANGUAGES)";
+    return report;
+  }
   if (attempt <= context.config.injected_internal_errors) {
     report.kind = AttemptReport::Kind::kInternalError;
     report.message = "injected internal error (fault injection is on)";
