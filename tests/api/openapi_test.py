@@ -303,6 +303,8 @@ def parse_events(test, text):
             name = line[len("event: "):]
         elif line.startswith("data: "):
             data.append(line[len("data: "):])
+        elif line.startswith("id: "):
+            test.assertRegex(line, r"^id: a\d+-(t\d+|[a-z]+)$")
         elif line == "":
             if name:
                 events.append((name, json.loads("\n".join(data))))
