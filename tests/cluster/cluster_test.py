@@ -349,6 +349,30 @@ class ListingTest(Checks):
                         "GET", "/api/jobs", headers=bearer(hs256(subject="bob"))).json["jobs"], [])
 
 
+class WebhookStateTest(Checks):
+    def test_the_webhook_state_of_a_job_survives_a_failover(self):
+        with Cluster(webhooks=True) as cluster:
+            cluster.start_node("sched-a", API_SCHEDULER)
+            cluster.start_node("sched-b", API_SCHEDULER)
+            cluster.start_node("worker-1", WORKER)
+            cluster.wait_members({"sched-a", "sched-b", "worker-1"})
+            leader = cluster.wait_leader()
+            survivor = next(node for node in cluster.api_nodes() if node.node_id != leader)
+            job_id = cluster.client.submit({"language": "python", "code": "print(1)",
+                                            "callbackUrl": cluster.receiver.url})
+            delivered = wait_until(
+                lambda: (cluster.client.job(job_id).get("webhook") or {}).get("state")
+                == "delivered", 60, "the webhook delivered")
+            self.assertTrue(delivered)
+            cluster.nodes[leader].kill()
+            cluster.retire(leader)
+            cluster.wait_leader(not_id=leader)
+            webhook = wait_until(lambda: survivor.request("GET", f"/api/jobs/{job_id}").json
+                                 .get("webhook"), 30, "the job through the new leader")
+            self.assertEqual(webhook, {"state": "delivered", "attempts": 1, "lastError": None,
+                                       "lastStatus": 204})
+
+
 class FailoverTest(Checks):
     def test_kill_9_of_the_leader_fails_over_within_the_ttl(self):
         with Cluster(lease_ttl_ms=LEASE_TTL_MS) as cluster:
