@@ -316,7 +316,13 @@ std::shared_ptr<const JobStatus> JobBook::record_webhook(const std::string& id,
                                                         WebhookStatus webhook) {
   constexpr size_t kKeptErrorBytes = 300;
   const auto found = jobs_.find(id);
-  if (found == jobs_.end() || found->second.status->webhook.state == WebhookState::kNone)
+  if (found == jobs_.end()) return nullptr;
+  const WebhookStatus& current = found->second.status->webhook;
+  // Reports of one delivery come from several threads: a late one about an earlier attempt
+  // must not replace a later one.
+  const bool ended = current.state == WebhookState::kDelivered ||
+                     current.state == WebhookState::kFailed;
+  if (current.state == WebhookState::kNone || ended || webhook.attempts < current.attempts)
     return nullptr;
   if (webhook.last_error.size() > kKeptErrorBytes) webhook.last_error.resize(kKeptErrorBytes);
   renewed(found->second).webhook = std::move(webhook);

@@ -81,7 +81,8 @@ class JobBook {
   std::optional<JobEvent> finish(const AttemptReport& report, int64_t now_ms);
 
   // Records how the webhook of finished job `id` stands (its last error cut to a few hundred
-  // bytes). Null when the book no longer holds the job or it has no webhook; else its new
+  // bytes). Null, and nothing changes, when the book no longer holds the job, it has no webhook,
+  // its delivery has ended already or `webhook` is about an earlier attempt; else the job's new
   // status, to persist and publish (no event: listeners have had the final one).
   std::shared_ptr<const JobStatus> record_webhook(const std::string& id, WebhookStatus webhook);
 

@@ -365,6 +365,29 @@ TEST_CASE("a listing forgets expired jobs and keeps no test outputs", "[jobs][li
   CHECK(page.jobs[0].id == "b");
 }
 
+TEST_CASE("a finished job's webhook state moves forward only", "[jobs][webhook]") {
+  JobBook book(SchedulerPolicy{});
+  auto spec = spec_with(Priority::kNormal);
+  spec.callback_url = "https://hooks.example.com/h";
+  book.add("a", spec, 0);
+  book.add("b", spec_with(Priority::kNormal), 0);
+  CHECK_FALSE(book.record_webhook("a", WebhookStatus{WebhookState::kDelivered, 1, "", 204}));
+  start(book);
+  REQUIRE(book.finish(report("a", 1, AttemptReport::Kind::kJudged), 5));
+  CHECK(book.find("a")->status->webhook.state == WebhookState::kPending);
+  const auto retrying =
+      book.record_webhook("a", WebhookStatus{WebhookState::kDelivering, 2, "refused", 0});
+  REQUIRE(retrying);
+  CHECK(retrying->webhook.attempts == 2);
+  CHECK_FALSE(book.record_webhook("a", WebhookStatus{WebhookState::kDelivering, 1, "", 0}));
+  REQUIRE(book.record_webhook("a", WebhookStatus{WebhookState::kDelivered, 3, "", 204}));
+  CHECK_FALSE(book.record_webhook("a", WebhookStatus{WebhookState::kDelivering, 3, "late", 0}));
+  CHECK(book.find("a")->status->webhook.state == WebhookState::kDelivered);
+  start(book);
+  REQUIRE(book.finish(report("b", 1, AttemptReport::Kind::kJudged), 6));
+  CHECK(book.find("b")->status->webhook.state == WebhookState::kNone);
+}
+
 TEST_CASE("a result keeps each test's output up to the bound, flagged when cut", "[jobs][memory]") {
   SchedulerPolicy policy;
   policy.kept_output_bytes = 1000;
