@@ -67,6 +67,12 @@ decltype(auto) fields(V&& v, S& x) {
            field("output_limit_bytes", x.output_limit_bytes));
 }
 
+template <class V, class S, IfStruct<S, WebhookStatus> = 0>
+decltype(auto) fields(V&& v, S& x) {
+  return v("WebhookStatus", field("state", x.state), field("attempts", x.attempts),
+           field("last_error", x.last_error), field("last_status", x.last_status));
+}
+
 template <class V, class S, IfStruct<S, JobStatus> = 0>
 decltype(auto) fields(V&& v, S& x) {
   return v("JobStatus", field("id", x.id), field("state", x.state),
@@ -75,7 +81,7 @@ decltype(auto) fields(V&& v, S& x) {
            field("attempts", x.attempts), field("language", x.language),
            field("priority", x.priority), field("created_at_ms", x.created_at_ms),
            field("started_at_ms", x.started_at_ms), field("finished_at_ms", x.finished_at_ms),
-           field("owner", x.owner));
+           field("owner", x.owner), field("webhook", x.webhook));
 }
 
 template <class V, class S, IfStruct<S, StoredJob> = 0>

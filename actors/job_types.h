@@ -122,6 +122,21 @@ struct AttemptReport {
   std::string message;
 };
 
+// Where the webhook of a finished job stands: none (no callbackUrl, or the job is not finished),
+// pending (queued for delivery), delivering (attempts made, more to come), delivered, failed.
+enum class WebhookState : uint8_t { kNone, kPending, kDelivering, kDelivered, kFailed };
+
+// "none", "pending", "delivering", "delivered", "failed".
+const char* webhook_state_name(WebhookState state);
+std::optional<WebhookState> parse_webhook_state(const std::string& name);
+
+struct WebhookStatus {
+  WebhookState state = WebhookState::kNone;
+  int32_t attempts = 0;    // Requests tried so far.
+  std::string last_error;  // Of the last attempt; empty when it succeeded or none was made.
+  int32_t last_status = 0;  // HTTP status of the last attempt's answer; 0 without one.
+};
+
 // A job as a status query sees it.
 struct JobStatus {
   std::string id;
@@ -137,6 +152,7 @@ struct JobStatus {
   int64_t started_at_ms = 0;  // 0 until the first attempt starts.
   int64_t finished_at_ms = 0;
   std::string owner;  // The spec's owner, so that status queries can check it.
+  WebhookStatus webhook;
 };
 
 // The memory a status or spec holds, approximately: the sizes of its strings plus its fixed
@@ -149,6 +165,25 @@ size_t approximate_bytes(const JobSpec& spec);
 struct JobEvent {
   JobStatus status;  // Without `result` for test events, to keep the stream small.
   std::optional<TestOutcome> test;
+};
+
+// Which jobs a listing asks for, newest first. A page starts after the job (`after_created_ms`,
+// `after_id`) of the previous page's last item (empty `after_id`: at the newest job).
+struct JobQuery {
+  bool any_owner = false;  // False: only the jobs of `owner`.
+  std::string owner;
+  std::string state;     // A state name, or empty: any state.
+  std::string language;  // Empty: any language.
+  int64_t after_created_ms = 0;
+  std::string after_id;
+  int32_t limit = 20;
+};
+
+// One page of a listing: summaries (statuses whose result keeps the verdict and counts but no
+// test outputs), and whether older matching jobs follow the last one.
+struct JobPage {
+  std::vector<JobStatus> jobs;
+  bool more = false;
 };
 
 // Why a submission was refused (kNone: it was not).

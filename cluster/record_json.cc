@@ -173,6 +173,7 @@ class Writer {
   }
   void write(Priority priority) { write_string(actors::priority_name(priority)); }
   void write(JobState state) { write_string(actors::state_name(state)); }
+  void write(actors::WebhookState state) { write_string(actors::webhook_state_name(state)); }
   void write(Verdict verdict) { write_string(judge::verdict_code(verdict)); }
   void write(CheckerKind kind) { write_string(judge::checker_kind_name(kind)); }
   template <class S, std::enable_if_t<std::is_class_v<S>, int> = 0>
@@ -233,6 +234,9 @@ class Reader {
   }
   static void decode(const json& in, JobState& state) {
     state = known(actors::parse_state(in.get<std::string>()), "state");
+  }
+  static void decode(const json& in, actors::WebhookState& state) {
+    state = known(actors::parse_webhook_state(in.get<std::string>()), "webhook state");
   }
   static void decode(const json& in, Verdict& verdict) {
     verdict = known(judge::parse_verdict(in.get<std::string>()), "verdict");

@@ -63,6 +63,14 @@ json outcome_json(const actors::JobOutcome& outcome) {
           {"tests", std::move(tests)}};
 }
 
+json webhook_json(const actors::WebhookStatus& webhook) {
+  if (webhook.state == actors::WebhookState::kNone) return json();
+  return {{"state", actors::webhook_state_name(webhook.state)},
+          {"attempts", webhook.attempts},
+          {"lastError", text_or_null(webhook.last_error)},
+          {"lastStatus", webhook.last_status > 0 ? json(webhook.last_status) : json()}};
+}
+
 json job_json(const actors::JobStatus& status) {
   return {{"jobId", status.id},
           {"state", actors::state_name(status.state)},
@@ -74,7 +82,8 @@ json job_json(const actors::JobStatus& status) {
           {"priority", actors::priority_name(status.priority)},
           {"createdAt", time_or_null(status.created_at_ms)},
           {"startedAt", time_or_null(status.started_at_ms)},
-          {"finishedAt", time_or_null(status.finished_at_ms)}};
+          {"finishedAt", time_or_null(status.finished_at_ms)},
+          {"webhook", webhook_json(status.webhook)}};
 }
 
 json cluster_json(const actors::SchedulerStats& stats) {

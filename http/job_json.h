@@ -11,8 +11,12 @@
 namespace codearena::http {
 
 // {"jobId","state","progress":{"done","total"},"result","failedReason","attempts","language",
-//  "priority","createdAt","startedAt","finishedAt"}; absent values are null, times ISO 8601 UTC.
+//  "priority","createdAt","startedAt","finishedAt","webhook"}; absent values are null, times
+//  ISO 8601 UTC.
 nlohmann::json job_json(const actors::JobStatus& status);
+// {"state","attempts","lastError","lastStatus"} of a job with a callbackUrl once it finished;
+// null before, and for a job without one.
+nlohmann::json webhook_json(const actors::WebhookStatus& webhook);
 nlohmann::json outcome_json(const actors::JobOutcome& outcome);
 nlohmann::json test_json(const actors::TestOutcome& test);
 nlohmann::json stats_json(const actors::SchedulerStats& stats);

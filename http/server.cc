@@ -9,9 +9,12 @@
 
 #include "common/epoch_ms.h"
 #include "common/json_text.h"
+#include "http/callback_check.h"
 #include "http/client_socket.h"
 #include "http/cors.h"
+#include "http/event_stream.h"
 #include "http/job_json.h"
+#include "http/job_list.h"
 #include "http/language_offers.h"
 #include "http/openapi_document.h"
 #include "http/rate_limiter.h"
@@ -277,6 +280,7 @@ struct HttpServer::Impl {
     std::optional<ApiError> malformed;
     try {
       *parsed = parse_execute_request(request->body(), config.limits, service.languages());
+      check_callback_destination(parsed->spec.callback_url, config.callback_destinations);
     } catch (const ApiError& error) {
       malformed = error;
     }
@@ -359,6 +363,30 @@ struct HttpServer::Impl {
     return restinio::request_accepted();
   }
 
+  Status list_jobs(const Request& request) {
+    Exchange exchange{request, "/api/jobs"};
+    const auto principal = authorize(exchange, Scope::kRead);
+    if (!principal) return restinio::request_accepted();
+    actors::JobQuery query;
+    try {
+      QueryParams params;
+      // The query was checked before routing (malformed_target).
+      for (const auto& [name, value] : restinio::parse_query(request->header().query()))
+        params.emplace_back(std::string(name), std::string(value));
+      query = parse_job_query(params, service.languages());
+    } catch (const ApiError& error) {
+      answer_error(exchange, error.status(), error.code(), error.what());
+      return restinio::request_accepted();
+    }
+    query.any_owner = principal->has(Scope::kAdmin);
+    query.owner = principal->subject;
+    service.list(std::move(query), [this, exchange](auto page) {
+      if (!page) return answer_unavailable(exchange);
+      answer_json(exchange, 200, job_page_json(*page));
+    });
+    return restinio::request_accepted();
+  }
+
   Status cancel_job(const Request& request, const Params& params) {
     Exchange exchange{request, "/api/jobs/:id"};
     const auto principal = authorize(exchange, Scope::kSubmit);
@@ -391,18 +419,24 @@ struct HttpServer::Impl {
     const auto principal = authorize(exchange, Scope::kRead);
     const auto id = principal ? job_id(exchange, params) : std::nullopt;
     if (!id) return restinio::request_accepted();
+    const auto last = parse_last_event_id(
+        std::string(request->header().get_field_or("Last-Event-ID", "")));
     with_visible_job(exchange, *principal, *id,
-                     [this, exchange, id = *id](const actors::JobStatus&) {
+                     [this, exchange, id = *id, last](const actors::JobStatus&) {
+                       // A client that has the final event is told there is nothing more, so
+                       // that an EventSource stops reconnecting.
+                       if (last.final) return answer(exchange, 204, "", "text/event-stream");
                        if (exchange.request->header().method() == restinio::http_method_head()) {
                          return answer(exchange, 200, "", "text/event-stream");
                        }
-                       stream_events(exchange, id);
+                       stream_events(exchange, id, last);
                      });
     return restinio::request_accepted();
   }
 
-  // The job's events as SSE, from its current state on; its visibility is checked already.
-  void stream_events(const Exchange& exchange, const std::string& id) {
+  // The job's events as SSE, from its current state on, without the tests `received` says the
+  // client has; its visibility is checked already. The stream ends after the final state.
+  void stream_events(const Exchange& exchange, const std::string& id, const LastEvent& received) {
     using Stream = restinio::response_builder_t<restinio::chunked_output_t>;
     auto stream = std::make_shared<std::optional<Stream>>();
     // Set on the connection's thread when a write fails: the client is gone.
@@ -429,21 +463,12 @@ struct HttpServer::Impl {
               .append_header("X-Accel-Buffering", "no");
           append_common_headers(**stream, exchange.request);
           record(exchange, 200);
-          const bool final = actors::is_final(status->state);
-          send("event: state\ndata: " + common::lossy_json_text(job_json(*status)) + "\n\n", final);
+          send(state_event_text(*status), actors::is_final(status->state));
         },
-        [send](const actors::JobEvent& event) {
-          const bool final = actors::is_final(event.status.state);
-          if (event.test) {
-            json data = {{"jobId", event.status.id},
-                         {"progress",
-                          {{"done", event.status.tests_done}, {"total", event.status.tests_total}}},
-                         {"test", test_json(*event.test)}};
-            send("event: test\ndata: " + common::lossy_json_text(data) + "\n\n", false);
-          } else {
-            send("event: state\ndata: " + common::lossy_json_text(job_json(event.status)) + "\n\n",
-                 final);
-          }
+        [send, received](const actors::JobEvent& event) {
+          if (already_received(received, event)) return;
+          if (event.test) return send(test_event_text(event), false);
+          send(state_event_text(event.status), actors::is_final(event.status.state));
         },
         config.sse_heartbeat_ms,
         [send, gone] {
@@ -587,6 +612,7 @@ struct HttpServer::Impl {
     if (config.job_api) {
       table.on(restinio::http_method_post(), "/api/execute",
                [this](auto request, auto) { return execute(request); });
+      table.get("/api/jobs", [this](auto request, auto) { return list_jobs(request); });
       table.get("/api/jobs/:id", [this](auto r, auto p) { return get_job(r, p); });
       table.on(restinio::http_method_delete(), "/api/jobs/:id",
                [this](auto r, auto p) { return cancel_job(r, p); });
@@ -596,6 +622,7 @@ struct HttpServer::Impl {
         return [this, route](auto request, auto) { return not_an_api_node(request, route); };
       };
       table.on(restinio::http_method_post(), "/api/execute", refuse("/api/execute"));
+      table.get("/api/jobs", refuse("/api/jobs"));
       table.get("/api/jobs/:id", refuse("/api/jobs/:id"));
       table.on(restinio::http_method_delete(), "/api/jobs/:id", refuse("/api/jobs/:id"));
       table.get("/api/jobs/:id/events", refuse("/api/jobs/:id/events"));

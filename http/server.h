@@ -17,6 +17,7 @@
 #include "http/client_address.h"
 #include "http/cors.h"
 #include "http/request_parsing.h"
+#include "webhooks/address_policy.h"
 
 namespace codearena::actors {
 class JobService;
@@ -51,6 +52,9 @@ struct HttpConfig {
   bool job_api = true;
   AuthConfig auth;  // Without a key: no authentication (a warning is logged at start).
   CorsPolicy cors;  // Which browser origins may call the API (CORS_ORIGINS).
+  // Where callbacks may go (WEBHOOK_ALLOW_PRIVATE): a callbackUrl that can never be delivered
+  // to is refused at submission.
+  webhooks::AddressPolicy callback_destinations;
   // HTTPS instead of HTTP when set (both): PEM files of the certificate chain and its key.
   std::string tls_cert_file;
   std::string tls_key_file;

@@ -242,7 +242,8 @@ class DocumentTest(unittest.TestCase):
         good = {"jobId": str(uuid.uuid4()), "state": "queued",
                 "progress": {"done": 0, "total": 1}, "result": None, "failedReason": None,
                 "attempts": 0, "language": "python", "priority": "normal",
-                "createdAt": "2024-05-01T10:00:00.123Z", "startedAt": None, "finishedAt": None}
+                "createdAt": "2024-05-01T10:00:00.123Z", "startedAt": None, "finishedAt": None,
+                "webhook": None}
         self.assertEqual(API.errors(good, job), [])
         for broken in ({**good, "surprise": 1}, {**good, "state": "sleeping"},
                        {**good, "attempts": -1}, {**good, "createdAt": "yesterday"},
@@ -302,6 +303,8 @@ def parse_events(test, text):
             name = line[len("event: "):]
         elif line.startswith("data: "):
             data.append(line[len("data: "):])
+        elif line.startswith("id: "):
+            test.assertRegex(line, r"^id: a\d+-(t\d+|[a-z]+)$")
         elif line == "":
             if name:
                 events.append((name, json.loads("\n".join(data))))
@@ -360,6 +363,7 @@ class LiveTest(unittest.TestCase):
         self.refused({**ok, "limits": {"time": 3600}}, 422, "limit_too_high")
         self.refused({**ok, "testCases": [{}] * 4}, 422, "too_many_tests")
         self.refused({**ok, "callbackUrl": "ftp://example.com/"}, 422, "invalid_callback_url")
+        self.refused({**ok, "callbackUrl": "http://127.0.0.1/hook"}, 400, "callback_not_allowed")
         self.refused("language=python", 415, "unsupported_media_type",
                      {"Content-Type": "application/x-www-form-urlencoded"})
 
@@ -401,6 +405,13 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(kinds[-1], "state")
         finished = self.call("GET", f"/api/jobs/{job_id}")
         self.assertEqual(finished.json["state"], "completed")
+        reconnected = self.call("GET", f"/api/jobs/{job_id}/events",
+                                headers={"Last-Event-ID": "a1-completed"})
+        self.assertEqual(reconnected.status, 204)
+        listed = self.call("GET", "/api/jobs?limit=1")
+        self.assertEqual(listed.json["jobs"][0]["jobId"], job_id)
+        refused = self.call("GET", "/api/jobs?state=sleeping")
+        self.assertEqual((refused.status, refused.json["error"]["code"]), (400, "invalid_query"))
         self.assertEqual(self.call("DELETE", f"/api/jobs/{job_id}").status, 409)
 
     def test_unknown_jobs(self):
@@ -442,6 +453,8 @@ class ConfiguredServersTest(unittest.TestCase):
                                    server.request("POST", "/api/execute", quick("print(1)")))
             self.assertEqual((refused.status, refused.json["error"]["code"]),
                              (404, "not_an_api_node"))
+            listing = Ledger.check(self, "GET", "/api/jobs", server.request("GET", "/api/jobs"))
+            self.assertEqual(listing.status, 404)
         # Joins a leader that is not there: the API is up, but nobody schedules.
         with Server("--roles", "api", "--join", f"127.0.0.1:{free_port()}") as server:
             refused = Ledger.check(self, "POST", "/api/execute",
