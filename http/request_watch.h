@@ -2,7 +2,8 @@
 // HTTP server parses them, to answer at once what the server would answer late or not at all:
 // a body announced larger than the limit (413, before it is read), a client waiting for
 // "100 Continue" before sending its body, and bytes that are not HTTP (400 instead of a dropped
-// connection). Not thread-safe: one per connection, fed in the order bytes arrive.
+// connection). Pipelined requests keep their order: a refused request's answer waits for those
+// of the requests before it. Not thread-safe: one per connection, fed in the order bytes arrive.
 #pragma once
 
 #include <http_parser.h>
@@ -12,10 +13,16 @@
 
 namespace codearena::http {
 
+// A whole HTTP/1.1 answer with an error body that closes the connection ("413 Payload Too
+// Large", "payload_too_large", a sentence), for the answers written outside RESTinio.
+// `extra_headers` are header lines, each ending in CRLF.
+std::string closing_answer(const char* status_line, const std::string& code,
+                           const std::string& message, const std::string& extra_headers = "");
+
 class RequestWatch {
  public:
-  // What to write to the client before the bytes are handed on, and whether the connection
-  // must then be closed (the bytes are not handed on at all).
+  // What to write to the client before the server reads on, and whether the connection must
+  // then be closed (nothing more is read).
   struct Reply {
     std::string bytes;
     bool close = false;
@@ -27,22 +34,31 @@ class RequestWatch {
   RequestWatch(RequestWatch&& other) noexcept;
   RequestWatch& operator=(RequestWatch&& other) noexcept;
 
-  // Feeds the next `size` bytes read from the connection. After a Reply with close, every later
-  // call returns close again.
-  Reply feed(const char* data, size_t size);
+  // Feeds the next `size` bytes read from the connection and returns how many of them to hand
+  // on to the server: all of them, unless a request among them is refused; then only those of
+  // the requests before it (maybe none), and the refusal is due().
+  size_t feed(const char* data, size_t size);
+
+  // What to write before the server reads again. The server reads only once every request
+  // handed on has its answer, so this keeps pipelined answers in order: "100 Continue" when the
+  // request being read waits for it, else the refusal of the next request (close). After a
+  // close, every later call returns close again.
+  Reply due();
 
  private:
   static http_parser_settings settings();
   void start_message();
   void end_header_line();
+  void refuse(std::string answer);
 
   uint64_t max_body_bytes_;
   http_parser parser_{};
   std::string field_, value_;  // The header line being read.
   bool reading_value_ = false;
   bool expects_continue_ = false;
+  bool continue_due_ = false;  // The head asked for 100 Continue and its body is not all read.
   uint64_t body_bytes_ = 0;
-  Reply reply_;  // Built by the callbacks of the current feed().
+  std::string refusal_;  // The answer refusing a request; the connection closes after it.
 };
 
 }  // namespace codearena::http
