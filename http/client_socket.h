@@ -66,6 +66,8 @@ class ConnectionStanding : public std::enable_shared_from_this<ConnectionStandin
     }
   }
 
+  // Starts the silence timer on `executor` (once, right after the standing is made); does
+  // nothing when SILENT_CONNECTION_TIMEOUT is off.
   void start_silence_timer(const asio::any_io_executor& executor) {
     const auto timeout = client_socket_settings.silence_timeout;
     if (timeout.count() <= 0) return;
@@ -77,8 +79,9 @@ class ConnectionStanding : public std::enable_shared_from_this<ConnectionStandin
 
   // Whether the peer held its limit when the connection came: it is to be refused.
   bool refused() const { return !place_; }
+  // Request bytes arrived: the silence timer leaves the connection alone.
   void heard() { heard_.store(true); }
-  // Before the descriptor is closed.
+  // Called before the descriptor is closed; from then on the timer never touches it.
   void closing() {
     std::lock_guard<std::mutex> lock(mutex_);
     closed_ = true;
