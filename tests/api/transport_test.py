@@ -3,6 +3,7 @@
 bodies, pipelined requests, a client holding many connections, silent connections, echoed
 client text, strict boolean query flags, Location, ETag and conditional GET."""
 import json
+import select
 import socket
 import subprocess
 import sys
@@ -182,6 +183,25 @@ class ConnectionLimitTest(ServerTest):
         for setting in ("MAX_CONNECTIONS", "MAX_CONNECTIONS_PER_CLIENT",
                         "SILENT_CONNECTION_TIMEOUT", "KEEP_ALIVE_TIMEOUT"):
             self.assertIn(setting, help_text)
+
+
+class TotalCapTest(ServerTest):
+    ENV = {"MAX_CONNECTIONS": "3", "MAX_CONNECTIONS_PER_CLIENT": "0",
+           "SILENT_CONNECTION_TIMEOUT": "2s"}
+
+    def test_beyond_the_total_a_client_waits_until_silent_connections_are_closed(self):
+        silent = [connect(self.server.port, f"127.0.0.{i}") for i in (1, 2, 3)]
+        waiting = connect(self.server.port, "127.0.0.4")
+        waiting.sendall(request_bytes("GET", "/health"))
+        # The waiting client is accepted only once a silent connection is gone, so when its
+        # answer can be read, some silent connection has been closed already.
+        readable, _, _ = select.select([waiting], [], [], 60)
+        self.assertEqual(readable, [waiting])
+        closed, _, _ = select.select(silent, [], [], 0)
+        self.assertTrue(closed)
+        self.assertEqual([status for status, _, _ in read_answers(waiting, 1)], [200])
+        for connection in silent + [waiting]:
+            connection.close()
 
 
 class RequestDetailTest(ServerTest):
