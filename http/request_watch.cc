@@ -113,8 +113,11 @@ size_t RequestWatch::feed(const char* data, size_t size) {
   size_t complete = 0;  // Where the last request complete in these bytes ends.
   size_t offset = 0;
   while (offset < size) {
-    offset += http_parser_execute(&parser_, &parser_settings, data + offset, size - offset);
+    const size_t parsed =
+        http_parser_execute(&parser_, &parser_settings, data + offset, size - offset);
+    offset += parsed;
     const auto error = HTTP_PARSER_ERRNO(&parser_);
+    if (error == HPE_OK && parsed == 0) break;  // Nothing more it reads (an upgrade): hand on.
     if (error == HPE_PAUSED) {
       http_parser_pause(&parser_, 0);
       complete = offset;
