@@ -75,7 +75,7 @@ TEST_CASE("If-None-Match names a tag by weak comparison, in a list or as *", "[a
   CHECK_FALSE(none_match_names("garbage, " + tag, tag));
 }
 
-TEST_CASE("a client holds at most its share of connections; places come back", "[api]") {
+TEST_CASE("a client holds at most its share of connections, given back when they end", "[api]") {
   auto limits = std::make_shared<ConnectionLimits>(2, TrustedProxies::parse("10.0.0.0/8"));
   auto first = limits->admit("192.0.2.1");
   auto second = limits->admit("::ffff:192.0.2.1");  // The same address, written as IPv6.
