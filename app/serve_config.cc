@@ -267,6 +267,12 @@ const std::vector<Setting>& settings() {
          c.service.cluster.redis_url = v;
          c.http.rate_limit_redis_url = v;
        }},
+      {"--redis-password", "REDIS_PASSWORD", "none",
+       "password of --redis (AUTH; set it in the environment, where other users cannot read it)",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.cluster.redis_password = not_empty(v);
+         c.http.rate_limit_redis_password = v;
+       }},
       {"--join", "CLUSTER_JOIN", "none",
        "host:port of the leader's cluster port: a cluster without Redis (no failover)",
        [](ServeConfig& c, const std::string& v) {
@@ -360,6 +366,8 @@ void settle_cluster(ServeConfig& config) {
           "--join: a node joining a cluster without Redis cannot have the "
           "scheduler role (only the node it joins leads)");
   }
+  if (!cluster.redis_password.empty() && cluster.redis_url.empty())
+    throw ServeUsageError("--redis-password (REDIS_PASSWORD) needs --redis (REDIS_URL)");
   if (!config.cluster_secret.empty()) {
     if (!(cluster.tls_certificate.empty() && cluster.tls_key.empty() &&
           cluster.tls_ca_file.empty()))

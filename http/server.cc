@@ -678,6 +678,7 @@ struct HttpServer::Impl {
     if (config.rate_limit_redis_url.empty() || config.rate_limit_per_minute <= 0) return nullptr;
     cluster::RedisOptions options;
     options.url = config.rate_limit_redis_url;
+    options.password = config.rate_limit_redis_password;
     return std::make_unique<SharedRateLimiter>(config.rate_limit_per_minute, options, rate_limiter,
                                                logger);
   }

@@ -46,6 +46,7 @@ struct HttpConfig {
   int64_t rate_limit_per_minute = 100;
   // With a Redis URL (the cluster's REDIS_URL) every API node shares each key's budget.
   std::string rate_limit_redis_url;
+  std::string rate_limit_redis_password;  // AUTH for rate_limit_redis_url; empty: none.
   // Proxies whose X-Forwarded-For and Forwarded headers name the client (TRUSTED_PROXIES).
   TrustedProxies trusted_proxies;
   bool metrics_enabled = true;

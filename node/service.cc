@@ -66,6 +66,7 @@ std::unique_ptr<cluster::JobStore> make_store(const ClusterConfig& config,
   }
   cluster::RedisOptions options;
   options.url = config.redis_url;
+  options.password = config.redis_password;
   return std::make_unique<cluster::RedisJobStore>(options, retention, policy.kept_output_bytes);
 }
 
@@ -199,6 +200,7 @@ struct JobService::Impl {
     if (!cluster.redis_url.empty()) {
       settings.redis = cluster::RedisOptions{};
       settings.redis->url = cluster.redis_url;
+      settings.redis->password = cluster.redis_password;
     }
     settings.join = cluster.join;
     settings.tls = cluster.tls;
