@@ -1,6 +1,7 @@
 #include "node/service.h"
 
 #include <chrono>
+#include <memory>
 #include <thread>
 #include <utility>
 
@@ -96,23 +97,27 @@ std::optional<Answer> ask_and_wait(caf::actor_system& system, const Handle& targ
   return answer;
 }
 
+std::unique_ptr<judge::JudgeStack> make_judge_stack(const ServiceConfig& config) {
+  if (!config.cluster.worker) return nullptr;
+  auto judging = config.judging;
+  judging.slots = config.worker.slots;
+  return std::make_unique<judge::JudgeStack>(judging);
+}
+
 }  // namespace
 
 struct JobService::Impl {
   explicit Impl(ServiceConfig service_config)
       : config(std::move(service_config)),
-        stack([this] {
-          auto judging = config.judging;
-          judging.slots = config.worker.slots;
-          return judging;
-        }()),
+        stack(make_judge_stack(config)),
+        languages(stack ? stack->languages : judge::load_language_table(config.judging)),
         system(configured(caf_config, config)) {
     const ClusterConfig& cluster = config.cluster;
     if (cluster.scheduler) start_scheduler();
     if (cluster.worker) {
       auto worker = config.worker;
       worker.node_id = cluster.node_id;
-      pool = spawn_worker_pool(system, stack.judge, stack.languages, worker);
+      pool = spawn_worker_pool(system, stack->judge, stack->languages, worker);
     }
     // A single node leads alone from the start: clients are served as soon as it is up.
     submission = spawn_submission(
@@ -211,7 +216,10 @@ struct JobService::Impl {
 
   ServiceConfig config;
   StatusBoard board;  // Outlives the actor system, which writes to it.
-  judge::JudgeStack stack;
+  // Only a worker runs programs: other nodes need neither a sandbox (root, cgroups) nor the
+  // precompiled headers, so they run unprivileged on a read-only file system.
+  std::unique_ptr<judge::JudgeStack> stack;
+  const judge::LanguageTable languages;
   caf::actor_system_config caf_config;
   caf::actor_system system;
   store_actor store;
@@ -360,11 +368,11 @@ int64_t JobService::drain(int64_t grace_ms) {
 }
 
 const judge::LanguageTable& JobService::languages() const {
-  return impl_->stack.languages;
+  return impl_->languages;
 }
 
-const std::string& JobService::preparation_report() const {
-  return impl_->stack.pch_report;
+std::string JobService::preparation_report() const {
+  return impl_->stack ? impl_->stack->pch_report : "";
 }
 
 }  // namespace codearena::actors

@@ -104,7 +104,9 @@ class JobService {
   int64_t drain(int64_t grace_ms);
 
   const judge::LanguageTable& languages() const;
-  const std::string& preparation_report() const;
+  // What preparing the precompiled headers did, for logs; empty on a node without the worker
+  // role (such a node has no sandbox).
+  std::string preparation_report() const;
 
  private:
   struct Impl;
