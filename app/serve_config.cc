@@ -126,8 +126,8 @@ const std::vector<Setting>& settings() {
          c.http.rate_limit_per_minute = common::parse_whole_number(v, 0);
        }},
       {"--trusted-proxies", "TRUSTED_PROXIES", "none",
-       "addresses and CIDR blocks of reverse proxies whose X-Forwarded-For and Forwarded "
-       "headers name the client (10.0.0.0/8,::1); others' are ignored",
+       "addresses and CIDR blocks of reverse proxies whose FORWARDED_HEADER names the "
+       "client (10.0.0.0/8,::1); others' are ignored",
        [](ServeConfig& c, const std::string& v) {
          c.http.trusted_proxies = http::TrustedProxies::parse(v);
        }},
@@ -152,6 +152,12 @@ const std::vector<Setting>& settings() {
        "arrive whole) before it is closed",
        [](ServeConfig& c, const std::string& v) {
          c.http.keep_alive_timeout_ms = positive_duration_ms(v);
+       }},
+      {"--forwarded-header", "FORWARDED_HEADER", "X-Forwarded-For",
+       "the header the trusted proxies write the client's address in (X-Forwarded-For or "
+       "Forwarded); the other is ignored",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.forwarding_header = http::parse_forwarding_header(v);
        }},
       {"--max-attempts", "MAX_ATTEMPTS", "3", "attempts per job; only internal errors are retried",
        [](ServeConfig& c, const std::string& v) {

@@ -2,7 +2,8 @@
 // HTTP server parses them, to answer at once what the server would answer late or not at all:
 // a body announced larger than the limit (413, before it is read), a client waiting for
 // "100 Continue" before sending its body, and bytes that are not HTTP (400 instead of a dropped
-// connection). Pipelined requests keep their order: a refused request's answer waits for those
+// connection), and header lines a proxy may read otherwise (whitespace before the colon, folded
+// lines: 400). Pipelined requests keep their order: a refused request's answer waits for those
 // of the requests before it. Not thread-safe: one per connection, fed in the order bytes arrive.
 #pragma once
 
@@ -48,13 +49,21 @@ class RequestWatch {
  private:
   static http_parser_settings settings();
   void start_message();
-  void end_header_line();
+  // Returns false, with the 400 refusal set, when the header line just read is one a proxy may
+  // read otherwise: whitespace in its name, or folded onto the line before.
+  bool end_header_line();
+  // True when the value starting at `at` follows a line break and blanks: a folded line.
+  bool folded(const char* at) const;
   void refuse(std::string answer);
+  void refuse_malformed(const std::string& why);
 
   uint64_t max_body_bytes_;
   http_parser parser_{};
   std::string field_, value_;  // The header line being read.
   bool reading_value_ = false;
+  bool folded_ = false;           // A line of the current header folded onto the one before.
+  const char* buffer_ = nullptr;  // The bytes of the current feed().
+  char last_non_blank_ = '\n';    // Of the feeds before: the last byte that is no space or tab.
   bool expects_continue_ = false;
   bool continue_due_ = false;  // The head asked for 100 Continue and its body is not all read.
   uint64_t body_bytes_ = 0;

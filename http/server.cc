@@ -203,19 +203,21 @@ struct HttpServer::Impl {
     return values;
   }
 
-  // The client's address, read from forwarding headers only behind TRUSTED_PROXIES.
+  // The client's address, read from the forwarding header only behind TRUSTED_PROXIES.
   std::string client_address_of(const Request& request) const {
     return client_address(request->remote_endpoint().address().to_string(),
-                          joined_values(request, "Forwarded"),
-                          joined_values(request, "X-Forwarded-For"), config.trusted_proxies);
+                          config.forwarding_header,
+                          joined_values(request, forwarding_header_name(config.forwarding_header)),
+                          config.trusted_proxies);
   }
 
   // Counts the request in the submissions budget of its subject, or of the client's address
-  // without one: in Redis when the cluster shares the budget, else in this node's window. Then
-  // runs `then` with the exchange, now carrying the RateLimit-* headers, or answers 429.
+  // (an IPv6 client's /64) without one: in Redis when the cluster shares the budget, else in this
+  // node's window. Then runs `then` with the exchange, now carrying the RateLimit-* headers, or
+  // answers 429.
   template <class Then>
   void admit(Exchange exchange, const std::string& subject, const std::string& client, Then then) {
-    auto key = subject.empty() ? "address " + client : "subject " + subject;
+    auto key = subject.empty() ? "address " + budget_address(client) : "subject " + subject;
     if (!shared_rate_limiter) {
       const auto decision = rate_limiter.take(key, common::epoch_ms());
       if (settle(exchange, decision, key)) then(std::move(exchange));
