@@ -157,6 +157,28 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, const std::string& v) {
          c.http.trusted_proxies = http::TrustedProxies::parse(v);
        }},
+      {"--max-connections", "MAX_CONNECTIONS", "10000",
+       "client connections open at once; beyond it new ones wait to be accepted",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.max_connections = static_cast<size_t>(common::parse_whole_number(v, 1));
+       }},
+      {"--max-connections-per-client", "MAX_CONNECTIONS_PER_CLIENT", "256",
+       "connections one client address may hold open (0: no limit; TRUSTED_PROXIES are "
+       "exempt); more are answered 429 and closed",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.max_connections_per_client = static_cast<size_t>(common::parse_whole_number(v, 0));
+       }},
+      {"--silent-connection-timeout", "SILENT_CONNECTION_TIMEOUT", "5s",
+       "a connection that sends no request within this time of opening is closed",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.silent_connection_timeout_ms = positive_duration_ms(v);
+       }},
+      {"--keep-alive-timeout", "KEEP_ALIVE_TIMEOUT", "60s",
+       "an idle connection waits this long for its next request (and a request this long to "
+       "arrive whole) before it is closed",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.keep_alive_timeout_ms = positive_duration_ms(v);
+       }},
       {"--forwarded-header", "FORWARDED_HEADER", "X-Forwarded-For",
        "the header the trusted proxies write the client's address in (X-Forwarded-For or "
        "Forwarded); the other is ignored",

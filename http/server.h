@@ -33,7 +33,14 @@ struct HttpConfig {
   std::string address = "0.0.0.0";
   uint16_t port = 3001;
   size_t threads = 2;  // asio threads
+  // Open client connections: in all (beyond it new ones wait to be accepted), and per client
+  // address (beyond it they are refused with 429; 0: no limit; TRUSTED_PROXIES are exempt).
   size_t max_connections = 10'000;
+  size_t max_connections_per_client = 256;
+  // A connection that sends no request bytes this long after it is accepted is closed (0: never).
+  int64_t silent_connection_timeout_ms = 5'000;
+  // Longest wait for the next request on an open connection, and to read one whole.
+  int64_t keep_alive_timeout_ms = 60'000;
   RequestLimits limits;
   int64_t wait_max_ms = 20'000;  // Longest ?wait=true answer; then 202 as usual.
   // Submissions per subject (or client address without a token) in any 60 s; 0: unlimited.

@@ -2,6 +2,7 @@
 """http/openapi.json against the live server: the document is well-formed OpenAPI 3.0, every
 answer a real server gives validates against the schema documented for its path, method and
 status, and every documented operation, status and error code is actually produced."""
+import http.client
 import json
 import os
 import re
@@ -211,7 +212,8 @@ class DocumentTest(unittest.TestCase):
                     self.assertRegex(status, r"^[1-5]\d\d$")
                     response = API.resolve(response)
                     self.assertTrue(response["description"])
-                    self.assertTrue(response["content"])
+                    # A 304 has no body (RFC 9110, 15.4.5); every other answer has one.
+                    self.assertEqual("content" in response, status != "304", status)
 
     def test_every_schema_uses_only_checked_keywords(self):
         problems = []
@@ -219,7 +221,7 @@ class DocumentTest(unittest.TestCase):
             problems += API.schema_problems(schema, name)
         for path, method, operation in API.operations():
             for status, response in operation["responses"].items():
-                for media_type, media in API.resolve(response)["content"].items():
+                for media_type, media in API.resolve(response).get("content", {}).items():
                     problems += API.schema_problems(
                         media["schema"], f"{method} {path} {status} {media_type}")
         self.assertEqual(problems, [])
@@ -232,7 +234,7 @@ class DocumentTest(unittest.TestCase):
                                             request["application/json"]["schema"]), [])
         for path, method, operation in API.operations():
             for status, response in operation["responses"].items():
-                for media in API.resolve(response)["content"].values():
+                for media in API.resolve(response).get("content", {}).values():
                     if "example" in media:
                         with self.subTest(example=f"{method} {path} {status}"):
                             self.assertEqual(API.errors(media["example"], media["schema"]), [])
@@ -271,9 +273,6 @@ class Ledger:
         test.assertIn(status, operation["responses"],
                       f"{method} {template} answered an undocumented {response}")
         documented = API.resolve(operation["responses"][status])
-        media_type = response.headers["content-type"].split(";")[0].strip()
-        test.assertIn(media_type, documented["content"], f"{method} {template} {status}")
-        media = documented["content"][media_type]
         for name, header in documented.get("headers", {}).items():
             header = API.resolve(header)
             value = response.headers.get(name.lower())
@@ -282,6 +281,13 @@ class Ledger:
             else:
                 typed = int(value) if header["schema"]["type"] == "integer" else value
                 test.assertEqual(API.errors(typed, header["schema"]), [], name)
+        cls.seen.add((template, method.lower(), status))
+        if status == "304":
+            test.assertEqual(response.text, "", f"{method} {path}: a 304 with a body")
+            return response
+        media_type = response.headers["content-type"].split(";")[0].strip()
+        test.assertIn(media_type, documented["content"], f"{method} {template} {status}")
+        media = documented["content"][media_type]
         if media_type == "application/json":
             test.assertEqual(API.errors(response.json, media["schema"]), [],
                              f"{method} {path} {status}: {response}")
@@ -291,7 +297,6 @@ class Ledger:
             for name, data in parse_events(test, response.text):
                 test.assertIn(name, media["x-events"])
                 test.assertEqual(API.errors(data, media["x-events"][name]), [], name)
-        cls.seen.add((template, method.lower(), status))
         return response
 
 
@@ -414,6 +419,15 @@ class LiveTest(unittest.TestCase):
         self.assertEqual((refused.status, refused.json["error"]["code"]), (400, "invalid_query"))
         self.assertEqual(self.call("DELETE", f"/api/jobs/{job_id}").status, 409)
 
+    def test_query_refusals_and_conditional_gets(self):
+        refused = self.call("POST", "/api/execute?wait=yes", quick("print(1)"))
+        self.assertEqual((refused.status, refused.json["error"]["code"]), (400, "invalid_query"))
+        location = self.call("POST", "/api/execute", quick("print(1)")).headers["location"]
+        job = self.server.wait_final(location.rsplit("/", 1)[1])
+        etag = self.call("GET", location).headers["etag"]
+        unchanged = self.call("GET", location, headers={"If-None-Match": etag})
+        self.assertEqual((unchanged.status, unchanged.headers["etag"]), (304, etag), job)
+
     def test_unknown_jobs(self):
         unknown = str(uuid.uuid4())
         for method, path in (("GET", f"/api/jobs/{unknown}"), ("DELETE", f"/api/jobs/{unknown}"),
@@ -446,6 +460,19 @@ class ConfiguredServersTest(unittest.TestCase):
             self.assertEqual(statuses, [202, 202, 429])
             self.assertEqual(Ledger.check(self, "GET", "/metrics",
                                           server.request("GET", "/metrics")).status, 404)
+
+    def test_a_client_over_its_connection_limit(self):
+        # From 127.0.0.2: the connections that saw the server up (127.0.0.1) may still count.
+        with Server(env={"MAX_CONNECTIONS_PER_CLIENT": "1"}) as server:
+            held = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60,
+                                              source_address=("127.0.0.2", 0))
+            held.request("GET", "/health")
+            self.assertEqual(held.getresponse().status, 200)
+            refused = Ledger.check(self, "POST", "/api/execute", raw_request(
+                server.port, b"POST /api/execute HTTP/1.1\r\nHost: x\r\n\r\n", "127.0.0.2"))
+            self.assertEqual((refused.status, refused.json["error"]["code"]),
+                             (429, "too_many_connections"))
+            held.close()
 
     def test_nodes_without_the_api_role_or_a_leader(self):
         with Server("--roles", "scheduler,worker") as server:

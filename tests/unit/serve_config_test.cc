@@ -181,3 +181,23 @@ TEST_CASE("serve takes the JWT settings and refuses token checks without a key",
                       Catch::Contains("empty"));
   }
 }
+
+TEST_CASE("serve takes the connection settings", "[serve]") {
+  const auto defaults = parse_serve_config({}, environment({}));
+  CHECK(defaults.http.max_connections == 10'000);
+  CHECK(defaults.http.max_connections_per_client == 256);
+  CHECK(defaults.http.silent_connection_timeout_ms == 5'000);
+  CHECK(defaults.http.keep_alive_timeout_ms == 60'000);
+  const auto config = parse_serve_config(
+      {"--max-connections", "500"}, environment({{"MAX_CONNECTIONS_PER_CLIENT", "0"},
+                                                 {"SILENT_CONNECTION_TIMEOUT", "1500ms"},
+                                                 {"KEEP_ALIVE_TIMEOUT", "2m"}}));
+  CHECK(config.http.max_connections == 500);
+  CHECK(config.http.max_connections_per_client == 0);
+  CHECK(config.http.silent_connection_timeout_ms == 1'500);
+  CHECK(config.http.keep_alive_timeout_ms == 120'000);
+  CHECK_THROWS_AS(parse_serve_config({}, environment({{"MAX_CONNECTIONS", "0"}})),
+                  ServeUsageError);
+  CHECK_THROWS_AS(parse_serve_config({}, environment({{"SILENT_CONNECTION_TIMEOUT", "0"}})),
+                  ServeUsageError);
+}
