@@ -276,8 +276,10 @@ struct HttpServer::Impl {
                    "the server is shutting down", {{"Retry-After", "5"}});
       return restinio::request_accepted();
     }
+    // A missing type is refused too: a browser may send a body without one from any page
+    // without a CORS preflight, and a type of JSON forces that preflight.
     const auto content_type =
-        request->header().get_field_or(restinio::http_field::content_type, kJsonType);
+        request->header().get_field_or(restinio::http_field::content_type, std::string{});
     if (!is_json_media_type(content_type)) {
       answer_error(exchange, 415, "unsupported_media_type",
                    "send the job as JSON (Content-Type: application/json)");

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The API's edge as browsers and strict HTTP clients meet it: CORS, methods, HEAD,
 100-continue, oversized bodies, malformed requests, security headers, unknown fields."""
+import json
 import os
 import socket
 import subprocess
@@ -209,6 +210,15 @@ class StrictHttpTest(unittest.TestCase):
                                 b"Content-Type: application/json\r\nExpect: 100-continue\r\n"
                                 b"Content-Length: 0\r\nConnection: close\r\n\r\n")
         self.assertTrue(received.startswith(b"HTTP/1.1 400 Bad Request\r\n"), received)
+
+    def test_a_submission_without_a_content_type_is_415(self):
+        # A web page may send such a body from any origin without a CORS preflight.
+        body = json.dumps(JOB).encode()
+        response = raw_request(self.server.port, b"POST /api/execute HTTP/1.1\r\nHost: x\r\n"
+                               b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"
+                               % (len(body), body))
+        self.assertEqual((response.status, response.json["error"]["code"]),
+                         (415, "unsupported_media_type"), response)
 
     def test_malformed_requests_get_400_not_a_dropped_connection(self):
         for target, code in ((b"/health?a=%zz", "malformed_target"),
