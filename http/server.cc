@@ -431,8 +431,7 @@ struct HttpServer::Impl {
           const bool final = actors::is_final(event.status.state);
           if (event.test) {
             json data = {{"jobId", event.status.id},
-                         {"progress",
-                          {{"done", event.status.tests_done}, {"total", event.status.tests_total}}},
+                         {"progress", progress_json(event.status)},
                          {"test", test_json(*event.test)}};
             send("event: test\ndata: " + common::lossy_json_text(data) + "\n\n", false);
           } else {
