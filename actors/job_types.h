@@ -92,6 +92,7 @@ struct JobOutcome {
   std::string language;
   std::string compile_output;
   bool compile_cached = false;
+  int64_t compile_ms = -1;  // Wall time of the compilation; -1: the language is not compiled.
   std::vector<TestOutcome> tests;
   int32_t passed = 0;
   int32_t total = 0;
@@ -239,6 +240,9 @@ struct SchedulerStats {
   std::string leader;
   int64_t epoch = 0;
   std::vector<NodeStats> nodes;
+  // Nodes the leader dropped without their leaving first (silent longer than the node
+  // timeout, or their connection gone), counted since its scheduler was spawned.
+  int64_t nodes_lost = 0;
 };
 
 }  // namespace codearena::actors

@@ -72,6 +72,7 @@ struct SchedulerState {
   int64_t term = 0;  // Grows with every step down: replies for an earlier term are dropped.
   int64_t drain_deadline_ms = 0;
   int64_t drain_failed = 0;
+  int64_t nodes_lost = 0;  // Since this scheduler was spawned, for SchedulerStats.
   std::vector<caf::typed_response_promise<int64_t>> drain_promises;
 
   // Answers requests and owns the job book.
@@ -232,6 +233,7 @@ void lose_node(scheduler_pointer self, const std::string node_id, const std::str
   const auto running = std::move(found->second.running);
   const bool left = found->second.draining && running.empty();  // Drained, then exited.
   nodes.erase(found);
+  if (!left) ++self->state.nodes_lost;
   log_node(self, left ? telemetry::LogLevel::info : telemetry::LogLevel::warn,
            left ? "node_left" : "node_lost",
            {{"node", node_id}, {"reason", reason}, {"attemptsRequeued", running.size()}});
@@ -331,6 +333,7 @@ SchedulerStats current_stats(SchedulerState& state) {
   stats.accepting = state.accepting();
   stats.leader = state.config.node_id;
   stats.epoch = state.epoch;
+  stats.nodes_lost = state.nodes_lost;
   return stats;
 }
 

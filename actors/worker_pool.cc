@@ -344,6 +344,7 @@ JobOutcome outcome_of(const judge::JudgeResult& result, size_t kept_output_bytes
   outcome.language = result.language;
   outcome.compile_output = result.compile_output;
   outcome.compile_cached = result.compile_cached;
+  outcome.compile_ms = result.compile_ms;
   for (size_t i = 0; i < result.tests.size(); ++i)
     // One byte past the bound, so that cap_kept_output sees what was cut and where.
     outcome.tests.push_back(

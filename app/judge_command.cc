@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "app/result_json.h"
@@ -13,6 +14,7 @@
 #include "http/job_json.h"
 #include "judge/judge.h"
 #include "judge/judge_stack.h"
+#include "judge/precompiled_headers.h"
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
 #include "sandbox/units.h"
@@ -234,21 +236,45 @@ int judge_command(const std::vector<std::string>& args) {
   }
 }
 
-int languages_command(const std::vector<std::string>& args) {
+namespace {
+
+// The table named by `args` (empty or "--languages FILE"), or nothing after printing the usage.
+std::optional<judge::LanguageTable> table_from_args(const std::vector<std::string>& args,
+                                                    const char* command) {
   std::string path;
-  if (args.size() == 2 && args[0] == "--languages")
+  if (args.size() == 2 && args[0] == "--languages") {
     path = args[1];
-  else if (!args.empty()) {
-    std::cerr << "usage: codearena languages [--languages FILE]\n";
-    return 2;
+  } else if (!args.empty()) {
+    std::cerr << "usage: codearena " << command << " [--languages FILE]\n";
+    return std::nullopt;
   }
+  return judge::LanguageTable::load(languages_path(path));
+}
+
+}  // namespace
+
+int languages_command(const std::vector<std::string>& args) {
   try {
-    const auto table = judge::LanguageTable::load(languages_path(path));
-    const json list = http::languages_json(table)["languages"];
+    const auto table = table_from_args(args, "languages");
+    if (!table) return 2;
+    const json list = http::languages_json(*table)["languages"];
     std::cout << common::lossy_json_text(list, 2) << std::endl;
     return 0;
   } catch (const sb::SandboxError& error) {
     std::cerr << "codearena languages: " << error.what() << "\n";
+    return 1;
+  }
+}
+
+int prepare_command(const std::vector<std::string>& args) {
+  try {
+    const auto table = table_from_args(args, "prepare");
+    if (!table) return 2;
+    const auto dir = judge::JudgeStackConfig{}.pch_dir;
+    std::cout << dir << ": " << judge::prepare_precompiled_headers(*table, dir) << std::endl;
+    return 0;
+  } catch (const sb::SandboxError& error) {
+    std::cerr << "codearena prepare: " << error.what() << "\n";
     return 1;
   }
 }

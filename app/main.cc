@@ -16,6 +16,7 @@ Commands:
   run        run one command in the sandbox and print the result as JSON
   judge      compile and judge a program against a stdin or a folder of tests
   languages  list the language table with versions and limits
+  prepare    build the precompiled headers ahead of the first serve or judge
   serve      start the service: REST API, scheduler and sandbox workers (see serve --help)
   help    show this text (or: codearena COMMAND --help)
 
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
     return codearena::app::serve_command(rest);
   }
   if (args[0] == "languages") return codearena::app::languages_command(rest);
+  if (args[0] == "prepare") return codearena::app::prepare_command(rest);
   std::cerr << "codearena: unknown command '" << args[0] << "'\n\n" << kUsage;
   return 2;
 }

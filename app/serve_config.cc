@@ -128,10 +128,16 @@ const std::vector<Setting>& settings() {
          c.http.rate_limit_per_minute = common::parse_whole_number(v, 0);
        }},
       {"--trusted-proxies", "TRUSTED_PROXIES", "none",
-       "addresses and CIDR blocks of reverse proxies whose X-Forwarded-For and Forwarded "
-       "headers name the client (10.0.0.0/8,::1); others' are ignored",
+       "addresses and CIDR blocks of reverse proxies whose FORWARDED_HEADER names the "
+       "client (10.0.0.0/8,::1); others' are ignored",
        [](ServeConfig& c, const std::string& v) {
          c.http.trusted_proxies = http::TrustedProxies::parse(v);
+       }},
+      {"--forwarded-header", "FORWARDED_HEADER", "X-Forwarded-For",
+       "the header the trusted proxies write the client's address in (X-Forwarded-For or "
+       "Forwarded); the other is ignored",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.forwarding_header = http::parse_forwarding_header(v);
        }},
       {"--max-attempts", "MAX_ATTEMPTS", "3", "attempts per job; only internal errors are retried",
        [](ServeConfig& c, const std::string& v) {
@@ -247,6 +253,12 @@ const std::vector<Setting>& settings() {
          c.service.cluster.redis_url = v;
          c.http.rate_limit_redis_url = v;
        }},
+      {"--redis-password", "REDIS_PASSWORD", "none",
+       "password of --redis (AUTH; set it in the environment, where other users cannot read it)",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.cluster.redis_password = not_empty(v);
+         c.http.rate_limit_redis_password = v;
+       }},
       {"--join", "CLUSTER_JOIN", "none",
        "host:port of the leader's cluster port: a cluster without Redis (no failover)",
        [](ServeConfig& c, const std::string& v) {
@@ -340,6 +352,8 @@ void settle_cluster(ServeConfig& config) {
           "--join: a node joining a cluster without Redis cannot have the "
           "scheduler role (only the node it joins leads)");
   }
+  if (!cluster.redis_password.empty() && cluster.redis_url.empty())
+    throw ServeUsageError("--redis-password (REDIS_PASSWORD) needs --redis (REDIS_URL)");
   if (!config.cluster_secret.empty()) {
     if (!(cluster.tls_certificate.empty() && cluster.tls_key.empty() &&
           cluster.tls_ca_file.empty()))

@@ -104,7 +104,9 @@ RedisScript::RedisScript(std::string source)
     : source_(std::move(source)), sha1_(hex_sha1(source_)) {}
 
 RedisConnection::RedisConnection(const RedisOptions& options)
-    : endpoint_(parse_redis_url(options.url)), timeout_(options.timeout) {
+    : endpoint_(parse_redis_url(options.url)),
+      timeout_(options.timeout),
+      password_(options.password) {
   ensure_connected();
 }
 
@@ -123,14 +125,18 @@ void RedisConnection::ensure_connected() {
     fail(std::string("mark close-on-exec: ") + std::strerror(errno));
   if (redisSetTimeout(context_, timeout) != REDIS_OK) fail("set timeout");
   ++connects_;
-  if (endpoint_.db != 0) {
-    const RedisReply selected = command({"SELECT", std::to_string(endpoint_.db)});
-    if (selected.is_error()) {
-      redisFree(context_);
-      context_ = nullptr;
-      throw StoreError("redis: SELECT " + std::to_string(endpoint_.db) + ": " + selected.text);
-    }
-  }
+  // The password stays out of the error: errors are logged.
+  if (!password_.empty()) refuse_unless_ok(command({"AUTH", password_}), "AUTH");
+  if (endpoint_.db != 0)
+    refuse_unless_ok(command({"SELECT", std::to_string(endpoint_.db)}),
+                     "SELECT " + std::to_string(endpoint_.db));
+}
+
+void RedisConnection::refuse_unless_ok(const RedisReply& reply, const std::string& what) {
+  if (!reply.is_error()) return;
+  redisFree(context_);
+  context_ = nullptr;
+  throw StoreError("redis: " + what + ": " + reply.text);
 }
 
 void RedisConnection::fail(const std::string& what) {

@@ -32,6 +32,8 @@ struct RedisOptions {
   std::chrono::milliseconds timeout{2000};
   // Prepended to every key, so several deployments can share one Redis.
   std::string key_prefix = "codearena:";
+  // Sent with AUTH on every new connection (Redis `requirepass`); empty: no AUTH.
+  std::string password;
 };
 
 // One reply, copied out of hiredis. Error replies are values (kError with the text), not
@@ -84,10 +86,13 @@ class RedisConnection {
 
  private:
   void ensure_connected();
+  // Drops the connection and throws StoreError when a setup command (`what`) was refused.
+  void refuse_unless_ok(const RedisReply& reply, const std::string& what);
   [[noreturn]] void fail(const std::string& what);
 
   const RedisEndpoint endpoint_;
   const std::chrono::milliseconds timeout_;
+  const std::string password_;
   redisContext* context_ = nullptr;
   int64_t commands_sent_ = 0;
   int64_t round_trips_ = 0;

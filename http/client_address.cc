@@ -1,6 +1,7 @@
 #include "http/client_address.h"
 
 #include <arpa/inet.h>
+#include <strings.h>
 
 #include <algorithm>
 #include <cctype>
@@ -131,18 +132,37 @@ bool TrustedProxies::trusts(const IpAddress& address) const {
   });
 }
 
-std::string client_address(const std::string& peer, const std::string& forwarded,
-                           const std::string& x_forwarded_for, const TrustedProxies& trusted) {
+ForwardingHeader parse_forwarding_header(const std::string& name) {
+  for (const auto header : {ForwardingHeader::kXForwardedFor, ForwardingHeader::kForwarded}) {
+    if (strcasecmp(name.c_str(), forwarding_header_name(header)) == 0) return header;
+  }
+  throw std::invalid_argument("'" + name + "' is neither X-Forwarded-For nor Forwarded");
+}
+
+const char* forwarding_header_name(ForwardingHeader header) {
+  return header == ForwardingHeader::kForwarded ? "Forwarded" : "X-Forwarded-For";
+}
+
+std::string client_address(const std::string& peer, ForwardingHeader header,
+                           const std::string& value, const TrustedProxies& trusted) {
   auto client = IpAddress::parse(peer);
   if (!client || trusted.empty()) return peer;
   const auto hops =
-      forwarded.empty() ? split_list(x_forwarded_for, ',') : forwarded_for_hops(forwarded);
+      header == ForwardingHeader::kForwarded ? forwarded_for_hops(value) : split_list(value, ',');
   for (auto hop = hops.rbegin(); hop != hops.rend() && trusted.trusts(*client); ++hop) {
     const auto address = hop_address(*hop);
     if (!address) break;
     client = address;
   }
   return client->text();
+}
+
+std::string budget_address(const std::string& client) {
+  auto address = IpAddress::parse(client);
+  if (!address) return client;
+  if (address->v4) return address->text();
+  std::fill(address->bytes.begin() + 8, address->bytes.end(), 0);
+  return address->text() + "/64";
 }
 
 }  // namespace codearena::http

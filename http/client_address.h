@@ -39,12 +39,29 @@ class TrustedProxies {
   std::vector<Block> blocks_;
 };
 
+// The header the trusted proxies write the client's address in (FORWARDED_HEADER). Only that one
+// is read: the other arrives as the client wrote it, so believing it would let the client pick
+// its address.
+enum class ForwardingHeader { kXForwardedFor, kForwarded };
+
+// Reads FORWARDED_HEADER: "x-forwarded-for" or "forwarded", in any letter case; throws
+// std::invalid_argument naming the value otherwise.
+ForwardingHeader parse_forwarding_header(const std::string& name);
+
+// The header's name as requests carry it ("X-Forwarded-For", "Forwarded").
+const char* forwarding_header_name(ForwardingHeader header);
+
 // The client's address: `peer` (the socket's address) unless `peer` is a trusted proxy; then the
-// hops the proxies recorded are walked from the nearest one back, and the first address not
-// trusted is the client. `forwarded` (Forwarded's "for=" hops) is read when present, else
-// `x_forwarded_for`; each holds every header line of its name joined by commas. A hop that is
-// not an address (unknown, an obfuscated name) ends the walk at the proxy that wrote it.
-std::string client_address(const std::string& peer, const std::string& forwarded,
-                           const std::string& x_forwarded_for, const TrustedProxies& trusted);
+// hops the proxies recorded in `value` (every line of `header` joined by commas; Forwarded's
+// "for=" hops) are walked from the nearest one back, and the first address not trusted is the
+// client. A hop that is not an address (unknown, an obfuscated name) ends the walk at the proxy
+// that wrote it.
+std::string client_address(const std::string& peer, ForwardingHeader header,
+                           const std::string& value, const TrustedProxies& trusted);
+
+// The key a client's submissions are counted under: an IPv6 client's /64 network
+// ("2001:db8:1:2::/64"), since one subscriber is given a whole /64 and may send from any address
+// in it; an IPv4 address (IPv4-mapped IPv6 too) as it is; text that is no address unchanged.
+std::string budget_address(const std::string& client);
 
 }  // namespace codearena::http

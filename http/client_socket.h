@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <system_error>
@@ -86,6 +87,35 @@ class WatchedSocket : public Base {
 
 using ClientSocket = WatchedSocket<TcpSocket>;
 using TlsClientSocket = WatchedSocket<restinio::impl::tls_socket_t>;
+
+// How long a client may take for its TLS handshake: RESTinio's timeouts start after it, so a
+// client that never finishes it would otherwise keep its connection (and a place under the
+// connection cap) for ever. Handshakes take milliseconds; this leaves slow links ample time.
+constexpr std::chrono::seconds kTlsHandshakeTimeout{10};
+
+// RESTinio's step before reading a TLS connection (found by argument-dependent lookup, chosen
+// over its own for tls_socket_t): the handshake, closed when it outlasts kTlsHandshakeTimeout.
+// Runs on the connection's strand, like the handshake's handlers.
+template <typename Connection, typename StartRead, typename Failed>
+void prepare_connection_and_start_read(TlsClientSocket& socket, Connection& connection,
+                                       StartRead start_read, Failed failed) {
+  auto& strand = connection.get_executor();
+  auto deadline = std::make_shared<asio::steady_timer>(strand, kTlsHandshakeTimeout);
+  deadline->async_wait(asio::bind_executor(
+      strand, [&socket, keep = connection.shared_from_this()](const asio::error_code& error) {
+        asio::error_code ignored;
+        if (!error) socket.lowest_layer().close(ignored);  // The handshake then fails.
+      }));
+  socket.async_handshake(
+      asio::ssl::stream_base::server,
+      asio::bind_executor(strand,
+                          [deadline, start_read = std::move(start_read), failed = std::move(failed),
+                           keep = connection.shared_from_this()](const asio::error_code& error) {
+                            deadline->cancel();
+                            if (error) return failed(error);
+                            start_read();
+                          }));
+}
 
 }  // namespace codearena::http
 

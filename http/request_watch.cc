@@ -40,40 +40,47 @@ http_parser_settings RequestWatch::settings() {
   };
   settings.on_header_field = [](http_parser* parser, const char* at, size_t length) {
     auto& watch = watch_of(parser);
-    if (watch.reading_value_) watch.end_header_line();
+    if (watch.reading_value_ && !watch.end_header_line()) return -1;
     watch.field_.append(at, length);
     return 0;
   };
   settings.on_header_value = [](http_parser* parser, const char* at, size_t length) {
     auto& watch = watch_of(parser);
+    watch.folded_ = watch.folded_ || watch.folded(at);
     watch.reading_value_ = true;
     watch.value_.append(at, length);
     return 0;
   };
   settings.on_headers_complete = [](http_parser* parser) {
     auto& watch = watch_of(parser);
-    if (watch.reading_value_) watch.end_header_line();
+    if (watch.reading_value_ && !watch.end_header_line()) return -1;
     const uint64_t announced = parser->content_length;
     if (announced != ULLONG_MAX && announced > watch.max_body_bytes_) {
-      watch.reply_ = {
-          refusal("413 Payload Too Large", "payload_too_large",
-                  "the request body is " + std::to_string(announced) + " bytes; the maximum is " +
-                      std::to_string(watch.max_body_bytes_)),
-          true};
+      watch.refuse(refusal("413 Payload Too Large", "payload_too_large",
+                           "the request body is " + std::to_string(announced) +
+                               " bytes; the maximum is " + std::to_string(watch.max_body_bytes_)));
       return -1;  // Stops the parser: nothing after this head is read.
     }
-    if (watch.expects_continue_) watch.reply_.bytes += "HTTP/1.1 100 Continue\r\n\r\n";
+    const bool has_body =
+        (parser->flags & F_CHUNKED) != 0 || (announced != ULLONG_MAX && announced > 0);
+    if (watch.expects_continue_ && has_body) watch.reply_.bytes += "HTTP/1.1 100 Continue\r\n\r\n";
     return 0;
   };
   settings.on_body = [](http_parser* parser, const char*, size_t length) {
     auto& watch = watch_of(parser);
     watch.body_bytes_ += length;
     if (watch.body_bytes_ <= watch.max_body_bytes_) return 0;
-    watch.reply_ = {refusal("413 Payload Too Large", "payload_too_large",
-                            "the request body is over the maximum of " +
-                                std::to_string(watch.max_body_bytes_) + " bytes"),
-                    true};
+    watch.refuse(refusal("413 Payload Too Large", "payload_too_large",
+                         "the request body is over the maximum of " +
+                             std::to_string(watch.max_body_bytes_) + " bytes"));
     return -1;
+  };
+  // RESTinio reads each request with a new parser, from the byte after the one before, past an
+  // Upgrade or CONNECT request and after Connection: close; feed() does the same, or requests
+  // it skips would escape the watch while RESTinio reads them.
+  settings.on_message_complete = [](http_parser* parser) {
+    http_parser_pause(parser, 1);
+    return 0;
   };
   return settings;
 }
@@ -82,31 +89,65 @@ void RequestWatch::start_message() {
   field_.clear();
   value_.clear();
   reading_value_ = false;
+  folded_ = false;
   expects_continue_ = false;
   body_bytes_ = 0;
 }
 
-void RequestWatch::end_header_line() {
+bool RequestWatch::end_header_line() {
+  // The lenient parser takes spaces and tabs for letters of a name ("Transfer-Encoding :").
+  if (field_.find_first_of(" \t") != std::string::npos) {
+    refuse_malformed("whitespace in the header name '" + field_.substr(0, 100) + "'");
+    return false;
+  }
+  if (folded_) {
+    refuse_malformed("the header " + field_.substr(0, 100) + " is folded over several lines");
+    return false;
+  }
   if (strcasecmp(field_.c_str(), "expect") == 0 && strcasecmp(value_.c_str(), "100-continue") == 0)
     expects_continue_ = true;
   field_.clear();
   value_.clear();
   reading_value_ = false;
+  return true;
+}
+
+bool RequestWatch::folded(const char* at) const {
+  const char* before = at;
+  while (before != buffer_ && (before[-1] == ' ' || before[-1] == '\t')) --before;
+  return (before == buffer_ ? last_non_blank_ : before[-1]) == '\n';
+}
+
+void RequestWatch::refuse(const std::string& answer) {
+  reply_.bytes += answer;  // After the 100 Continue of a request before, if any.
+  reply_.close = true;
+}
+
+void RequestWatch::refuse_malformed(const std::string& why) {
+  refuse(
+      refusal("400 Bad Request", "malformed_request", "the request is not valid HTTP/1.1: " + why));
 }
 
 RequestWatch::Reply RequestWatch::feed(const char* data, size_t size) {
   if (reply_.close) return reply_;
   static const http_parser_settings parser_settings = settings();
   reply_.bytes.clear();
-  parser_.data = this;
-  http_parser_execute(&parser_, &parser_settings, data, size);
-  const auto error = HTTP_PARSER_ERRNO(&parser_);
-  if (!reply_.close && error != HPE_OK) {
-    reply_ = {
-        refusal("400 Bad Request", "malformed_request",
-                std::string("the request is not valid HTTP/1.1: ") + http_errno_description(error)),
-        true};
+  buffer_ = data;
+  size_t parsed = 0;
+  do {
+    parser_.data = this;
+    parsed += http_parser_execute(&parser_, &parser_settings, data + parsed, size - parsed);
+    if (HTTP_PARSER_ERRNO(&parser_) != HPE_PAUSED) break;
+    http_parser_init(&parser_, HTTP_REQUEST);
+  } while (parsed < size);
+  for (size_t i = size; i > 0; --i) {
+    if (data[i - 1] != ' ' && data[i - 1] != '\t') {
+      last_non_blank_ = data[i - 1];
+      break;
+    }
   }
+  const auto error = HTTP_PARSER_ERRNO(&parser_);
+  if (!reply_.close && error != HPE_OK) refuse_malformed(http_errno_description(error));
   return reply_;
 }
 

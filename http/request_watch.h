@@ -34,12 +34,22 @@ class RequestWatch {
  private:
   static http_parser_settings settings();
   void start_message();
-  void end_header_line();
+  // Returns false, with the 400 reply set, when the header line just read is one a proxy may read
+  // otherwise: whitespace in its name, or folded onto the line before.
+  bool end_header_line();
+  // True when the value starting at `at` follows a line break and blanks: a folded line.
+  bool folded(const char* at) const;
+  // Ends the connection with `answer`, written after what this feed() wrote already.
+  void refuse(const std::string& answer);
+  void refuse_malformed(const std::string& why);
 
   uint64_t max_body_bytes_;
   http_parser parser_{};
   std::string field_, value_;  // The header line being read.
   bool reading_value_ = false;
+  bool folded_ = false;           // A line of the current header folded onto the one before.
+  const char* buffer_ = nullptr;  // The bytes of the current feed().
+  char last_non_blank_ = '\n';    // Of the feeds before: the last byte that is no space or tab.
   bool expects_continue_ = false;
   uint64_t body_bytes_ = 0;
   Reply reply_;  // Built by the callbacks of the current feed().

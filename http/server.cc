@@ -186,7 +186,7 @@ struct HttpServer::Impl {
                 {"remote", exchange.request->remote_endpoint().address().to_string()}});
   }
 
-  // The client's address, read from forwarding headers only behind TRUSTED_PROXIES.
+  // The client's address, read from the forwarding header only behind TRUSTED_PROXIES.
   std::string client_address_of(const Request& request) const {
     const auto& header = request->header();
     const auto joined = [&](restinio::string_view_t field) {
@@ -197,16 +197,18 @@ struct HttpServer::Impl {
       });
       return values;
     };
-    return client_address(request->remote_endpoint().address().to_string(), joined("Forwarded"),
-                          joined("X-Forwarded-For"), config.trusted_proxies);
+    return client_address(
+        request->remote_endpoint().address().to_string(), config.forwarding_header,
+        joined(forwarding_header_name(config.forwarding_header)), config.trusted_proxies);
   }
 
   // Counts the request in the submissions budget of its subject, or of the client's address
-  // without one: in Redis when the cluster shares the budget, else in this node's window. Then
-  // runs `then` with the exchange, now carrying the RateLimit-* headers, or answers 429.
+  // (an IPv6 client's /64) without one: in Redis when the cluster shares the budget, else in this
+  // node's window. Then runs `then` with the exchange, now carrying the RateLimit-* headers, or
+  // answers 429.
   template <class Then>
   void admit(Exchange exchange, const std::string& subject, const std::string& client, Then then) {
-    auto key = subject.empty() ? "address " + client : "subject " + subject;
+    auto key = subject.empty() ? "address " + budget_address(client) : "subject " + subject;
     if (!shared_rate_limiter) {
       const auto decision = rate_limiter.take(key, common::epoch_ms());
       if (settle(exchange, decision, key)) then(std::move(exchange));
@@ -308,6 +310,8 @@ struct HttpServer::Impl {
       if (!wait) {
         return answer_json(exchange, 202, {{"jobId", reply->job_id}, {"status", "queued"}});
       }
+      // Its duration includes the job's run: kept apart from the API's own latency.
+      exchange.route = "/api/execute?wait=true";
       service.await(reply->job_id, config.wait_max_ms, [this, exchange](auto status) {
         if (!status) return answer_unavailable(exchange);
         auto body = job_json(*status);
@@ -626,6 +630,7 @@ struct HttpServer::Impl {
     if (config.rate_limit_redis_url.empty() || config.rate_limit_per_minute <= 0) return nullptr;
     cluster::RedisOptions options;
     options.url = config.rate_limit_redis_url;
+    options.password = config.rate_limit_redis_password;
     return std::make_unique<SharedRateLimiter>(config.rate_limit_per_minute, options, rate_limiter,
                                                logger);
   }

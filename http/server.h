@@ -39,8 +39,11 @@ struct HttpConfig {
   int64_t rate_limit_per_minute = 100;
   // With a Redis URL (the cluster's REDIS_URL) every API node shares each key's budget.
   std::string rate_limit_redis_url;
-  // Proxies whose X-Forwarded-For and Forwarded headers name the client (TRUSTED_PROXIES).
+  std::string rate_limit_redis_password;  // AUTH for rate_limit_redis_url; empty: none.
+  // Proxies whose forwarding header names the client (TRUSTED_PROXIES), and which header they
+  // write (FORWARDED_HEADER).
   TrustedProxies trusted_proxies;
+  ForwardingHeader forwarding_header = ForwardingHeader::kXForwardedFor;
   bool metrics_enabled = true;
   int64_t sse_heartbeat_ms = 15'000;  // Comment lines keeping idle event streams open.
   // Serve the job API (submit, status, cancel, events); without it (a node without the api

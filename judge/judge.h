@@ -83,6 +83,9 @@ struct JudgeResult {
   std::string language;                       // The resolved language id.
   std::string compile_output;                 // Compiler messages (bounded).
   bool compile_cached = false;
+  // Wall time of the compilation step (about 0 on a cache hit); -1 for a language that is not
+  // compiled.
+  int64_t compile_ms = -1;
   // One per test case, by position (numbered from 0). Under stop_on_first_failure the tests
   // after the first failure have verdict kSkipped: they did not run.
   std::vector<TestResult> tests;

@@ -23,9 +23,13 @@ Judge& configured(Judge& judge, const JudgeStackConfig& config) {
 
 }  // namespace
 
+LanguageTable load_language_table(const JudgeStackConfig& config) {
+  return LanguageTable::load(config.languages_path.empty() ? default_language_table_path()
+                                                           : config.languages_path);
+}
+
 JudgeStack::JudgeStack(const JudgeStackConfig& config)
-    : languages(LanguageTable::load(config.languages_path.empty() ? default_language_table_path()
-                                                                  : config.languages_path)),
+    : languages(load_language_table(config)),
       sandbox(sandbox_config(config)),
       judge(sandbox, languages, cache, config.pch_dir),
       pch_report(configured(judge, config).prepare_precompiled_headers()) {}

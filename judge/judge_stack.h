@@ -25,6 +25,10 @@ struct JudgeStackConfig {
   std::optional<int64_t> compile_time_limit_ms;  // COMPILE_TIME_LIMIT: overrides the table's.
 };
 
+// The language table `config` names (or the default one), with versions detected. Throws
+// SandboxError naming the file, entry and field when it cannot be loaded.
+LanguageTable load_language_table(const JudgeStackConfig& config);
+
 class JudgeStack {
  public:
   explicit JudgeStack(const JudgeStackConfig& config);

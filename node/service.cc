@@ -1,6 +1,7 @@
 #include "node/service.h"
 
 #include <chrono>
+#include <memory>
 #include <thread>
 #include <utility>
 
@@ -15,6 +16,7 @@
 #include "cluster/redis_job_store.h"
 #include "cluster/store_actor.h"
 #include "cluster/tls.h"
+#include "node/store_metrics.h"
 #include "telemetry/log.h"
 
 namespace codearena::actors {
@@ -66,6 +68,7 @@ std::unique_ptr<cluster::JobStore> make_store(const ClusterConfig& config,
   }
   cluster::RedisOptions options;
   options.url = config.redis_url;
+  options.password = config.redis_password;
   return std::make_unique<cluster::RedisJobStore>(options, retention, policy.kept_output_bytes);
 }
 
@@ -95,23 +98,27 @@ std::optional<Answer> ask_and_wait(caf::actor_system& system, const Handle& targ
   return answer;
 }
 
+std::unique_ptr<judge::JudgeStack> make_judge_stack(const ServiceConfig& config) {
+  if (!config.cluster.worker) return nullptr;
+  auto judging = config.judging;
+  judging.slots = config.worker.slots;
+  return std::make_unique<judge::JudgeStack>(judging);
+}
+
 }  // namespace
 
 struct JobService::Impl {
   explicit Impl(ServiceConfig service_config)
       : config(std::move(service_config)),
-        stack([this] {
-          auto judging = config.judging;
-          judging.slots = config.worker.slots;
-          return judging;
-        }()),
+        stack(make_judge_stack(config)),
+        languages(stack ? stack->languages : judge::load_language_table(config.judging)),
         system(configured(caf_config, config)) {
     const ClusterConfig& cluster = config.cluster;
     if (cluster.scheduler) start_scheduler();
     if (cluster.worker) {
       auto worker = config.worker;
       worker.node_id = cluster.node_id;
-      pool = spawn_worker_pool(system, stack.judge, stack.languages, worker);
+      pool = spawn_worker_pool(system, stack->judge, stack->languages, worker);
     }
     // A single node leads alone from the start: clients are served as soon as it is up.
     submission = spawn_submission(
@@ -158,6 +165,7 @@ struct JobService::Impl {
     store_config.on_unavailable = [logger](const std::string& error) {
       logger->log(telemetry::LogLevel::warn, "store_unavailable", {{"error", error}});
     };
+    if (config.metrics != nullptr) observe_store(*config.metrics, cluster, store_config);
     const auto lost_epochs = std::make_shared<std::atomic<int64_t>>(0);
     store_config.lost_below = lost_epochs;
     store = cluster::spawn_store_actor(system, make_store(cluster, config.policy), store_config);
@@ -199,6 +207,7 @@ struct JobService::Impl {
     if (!cluster.redis_url.empty()) {
       settings.redis = cluster::RedisOptions{};
       settings.redis->url = cluster.redis_url;
+      settings.redis->password = cluster.redis_password;
     }
     settings.join = cluster.join;
     settings.tls = cluster.tls;
@@ -209,7 +218,10 @@ struct JobService::Impl {
 
   ServiceConfig config;
   StatusBoard board;  // Outlives the actor system, which writes to it.
-  judge::JudgeStack stack;
+  // Only a worker runs programs: other nodes need neither a sandbox (root, cgroups) nor the
+  // precompiled headers, so they run unprivileged on a read-only file system.
+  std::unique_ptr<judge::JudgeStack> stack;
+  const judge::LanguageTable languages;
   caf::actor_system_config caf_config;
   caf::actor_system system;
   store_actor store;
@@ -358,11 +370,11 @@ int64_t JobService::drain(int64_t grace_ms) {
 }
 
 const judge::LanguageTable& JobService::languages() const {
-  return impl_->stack.languages;
+  return impl_->languages;
 }
 
-const std::string& JobService::preparation_report() const {
-  return impl_->stack.pch_report;
+std::string JobService::preparation_report() const {
+  return impl_->stack ? impl_->stack->pch_report : "";
 }
 
 }  // namespace codearena::actors

@@ -35,6 +35,7 @@ struct ClusterConfig {
   bool scheduler = true;
   bool worker = true;
   std::string redis_url;  // Job store and leader lease in Redis; empty: in memory.
+  std::string redis_password;  // AUTH for redis_url; empty: none.
   std::string join;       // host:port of the leader's cluster port, for a cluster without Redis.
   std::string listen;     // host:port to accept cluster connections on; empty: none.
   std::string advertise;  // host:port other nodes reach this node at; empty: `listen`.
@@ -103,7 +104,9 @@ class JobService {
   int64_t drain(int64_t grace_ms);
 
   const judge::LanguageTable& languages() const;
-  const std::string& preparation_report() const;
+  // What preparing the precompiled headers did, for logs; empty on a node without the worker
+  // role (such a node has no sandbox).
+  std::string preparation_report() const;
 
  private:
   struct Impl;

@@ -9,7 +9,8 @@ packages=(
   libcaf-dev librestinio-dev libasio-dev libfmt-dev libhiredis-dev libssl-dev openssl redis-server
   libjwt-dev python3-jwt python3-cryptography
   python3 nodejs openjdk-17-jdk-headless
-  wrk
+  wrk unzip python3-yaml
+  prometheus prometheus-alertmanager gettext-base
 )
 
 missing=()

@@ -168,6 +168,19 @@ class SharedSecretTest(AuthCase):
         self.assertEqual(self.admin.request("GET", f"/api/jobs/{job_id}").status, 200)
         self.assertEqual(self.alice.request("DELETE", f"/api/jobs/{job_id}").status, 409)
 
+    def test_other_subjects_jobs_stay_hidden_on_every_way_in(self):
+        job_id = self.alice.submit()
+        for method, path in (("HEAD", f"/api/jobs/{job_id}"),
+                             ("HEAD", f"/api/jobs/{job_id}/events")):
+            with self.subTest(method=method, path=path):
+                self.assertEqual(self.bob.request(method, path).status, 404)
+        # A token is read from the Authorization header only, never from the query.
+        token = self.alice.headers["Authorization"].split(" ", 1)[1]
+        for query in ("access_token", "token", "jwt"):
+            with self.subTest(query=query):
+                response = self.server.request("GET", f"/api/jobs/{job_id}?{query}={token}")
+                self.assert_refused(response, 401, "unauthorized")
+
     def test_health_readiness_and_open_metrics_need_no_token(self):
         for path in ("/health", "/ready", "/metrics", "/api/languages", "/api/openapi.json"):
             with self.subTest(path):

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 
 from api_support import HeldConnections, Server, raw_request
@@ -14,6 +15,17 @@ from tokens import SECRET, bearer, hs256
 
 APP = "https://app.example.com"
 JOB = {"language": "python", "code": "print(1)"}
+
+
+def raw_exchange(port, data):
+    """Sends `data` on a new connection and returns every byte the server writes until it closes
+    the connection: for pipelined requests, whose answers follow each other."""
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as connection:
+        connection.sendall(data)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
 
 
 def raw_get(server, target):
@@ -158,6 +170,42 @@ class StrictHttpTest(unittest.TestCase):
                                b"Transfer-Encoding: chunked\r\n\r\n" + chunked)
         self.assertEqual(response.status, 413, response)
 
+    def test_a_request_behind_an_upgrade_request_is_watched_too(self):
+        # The request watch and RESTinio must read the same requests out of one read: an
+        # oversized body hidden behind an Upgrade request still gets its 413.
+        received = raw_exchange(self.server.port,
+                                b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+                                b"Upgrade: websocket\r\n\r\nPOST /api/execute HTTP/1.1\r\n"
+                                b"Host: x\r\nContent-Type: application/json\r\n"
+                                b"Content-Length: 100000000\r\n\r\n")
+        self.assertIn(b"HTTP/1.1 413 Payload Too Large\r\n", received)
+
+    def test_bytes_behind_a_closing_request_do_not_turn_it_into_a_400(self):
+        for first in (b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                      b"GET /health HTTP/1.0\r\n\r\n"):
+            received = raw_exchange(self.server.port,
+                                    first + b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertTrue(received.startswith(b"HTTP/1.1 200 OK\r\n"), received)
+            self.assertNotIn(b"malformed_request", received)
+
+    def test_heads_a_proxy_could_read_otherwise_are_refused(self):
+        # A proxy that takes "Transfer-Encoding : chunked" or a folded line for chunked would
+        # send the body's bytes on as a request of their own (request smuggling).
+        for field in (b"Transfer-Encoding : chunked\r\n",
+                      b"Transfer-Encoding: gzip,\r\n chunked\r\n",
+                      b"Transfer-Encoding:\r\n\tchunked\r\n"):
+            response = raw_request(self.server.port, b"POST /api/execute HTTP/1.1\r\nHost: x\r\n"
+                                   b"Content-Type: application/json\r\n" + field + b"\r\n"
+                                   b"0\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual((response.status, response.json["error"]["code"]),
+                             (400, "malformed_request"), (field, response))
+
+    def test_a_request_without_a_body_gets_no_100_continue(self):
+        received = raw_exchange(self.server.port, b"POST /api/execute HTTP/1.1\r\nHost: x\r\n"
+                                b"Content-Type: application/json\r\nExpect: 100-continue\r\n"
+                                b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+        self.assertTrue(received.startswith(b"HTTP/1.1 400 Bad Request\r\n"), received)
+
     def test_malformed_requests_get_400_not_a_dropped_connection(self):
         for target, code in ((b"/health?a=%zz", "malformed_target"),
                              (b"/api/jobs/%zz", "malformed_target"),
@@ -232,6 +280,37 @@ class HttpsTest(unittest.TestCase):
         with socket.create_connection(("127.0.0.1", self.server.port), timeout=60) as plain:
             plain.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
             self.assertFalse(plain.recv(65536).startswith(b"HTTP/"))
+
+    def test_a_client_that_never_finishes_its_handshake_is_disconnected(self):
+        # The request timeouts start once the handshake is done: without a deadline of its own,
+        # connections stuck in it (slowloris) would stay open until the connection cap is reached.
+        for sent in (b"", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"):
+            with socket.create_connection(("127.0.0.1", self.server.port), timeout=60) as stuck:
+                stuck.sendall(sent)
+                self.assertEqual(stuck.recv(65536), b"", sent)
+
+    def test_a_client_cannot_renegotiate(self):
+        # Each renegotiation costs the node a handshake's computation: a client could repeat
+        # them on one connection without any request.
+        client = subprocess.Popen(["openssl", "s_client", "-connect",
+                                   f"127.0.0.1:{self.server.port}", "-tls1_2",
+                                   "-CAfile", self.cert], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # A renegotiation that succeeded would leave s_client waiting for input.
+        watchdog = threading.Timer(60, client.kill)
+        watchdog.start()
+        try:
+            client.stdin.write(b"R\n")  # s_client's command to renegotiate.
+            client.stdin.flush()
+            output = b""
+            while b"renegotiation:" not in output and (line := client.stdout.readline()):
+                output += line
+            self.assertIn(b"RENEGOTIATING", output)
+            self.assertIn(b":no renegotiation:", output)
+        finally:
+            watchdog.cancel()
+            client.kill()
+            client.wait()
 
     def test_tls_connections_are_close_on_exec(self):
         with HeldConnections(self.server, partial=0) as held:

@@ -75,8 +75,39 @@ class ProxyTest(RateLimitCase):
             refused = self.spend(server, {"X-Forwarded-For": "192.0.2.1, 198.51.100.1"})
             self.assertIn("address 198.51.100.1", refused.json["error"]["message"])
             self.assertEqual(submit(server, {"X-Forwarded-For": "198.51.100.1"}).status, 429)
-            self.spend(server, {"Forwarded": 'for="[2001:db8::2]:4711";proto=http'})
+            self.spend(server, {"X-Forwarded-For": "[2001:db8::2]:4711"})
             self.spend(server)  # The proxy's own requests.
+
+    def test_a_forwarded_header_the_proxy_does_not_write_is_ignored(self):
+        # The proxy appends to X-Forwarded-For and passes the client's own Forwarded on.
+        env = {"API_RATE_LIMIT": str(LIMIT), "TRUSTED_PROXIES": "127.0.0.1"}
+        with Server(env=env) as server:
+            self.spend(server, {"X-Forwarded-For": "198.51.100.1"})
+            for claimed in ("192.0.2.1", "192.0.2.2"):
+                self.assertEqual(submit(server, {"X-Forwarded-For": "198.51.100.1",
+                                                 "Forwarded": f"for={claimed}"}).status, 429)
+
+    def test_behind_a_proxy_writing_forwarded_x_forwarded_for_is_ignored(self):
+        env = {"API_RATE_LIMIT": str(LIMIT), "TRUSTED_PROXIES": "127.0.0.1",
+               "FORWARDED_HEADER": "forwarded"}
+        with Server(env=env) as server:
+            refused = self.spend(server, {"Forwarded": 'for="[2001:db8::2]:4711";proto=http'})
+            self.assertIn("address 2001:db8::/64", refused.json["error"]["message"])
+            self.assertEqual(submit(server, {"Forwarded": "for=198.51.100.1",
+                                             "X-Forwarded-For": "192.0.2.1"}).status, 202)
+            self.spend(server, {"X-Forwarded-For": "192.0.2.1"})  # Counted as the proxy.
+
+    def test_an_ipv6_client_cannot_rotate_through_its_64(self):
+        env = {"API_RATE_LIMIT": str(LIMIT), "TRUSTED_PROXIES": "127.0.0.1"}
+        with Server(env=env) as server:
+            statuses = [submit(server, {"X-Forwarded-For": f"2001:db8:1:2::{n:x}"}).status
+                        for n in range(1, LIMIT + 1)]
+            self.assertEqual(statuses, [202] * LIMIT)
+            refused = submit(server, {"X-Forwarded-For": "2001:db8:1:2:ffff:ffff:ffff:ffff"})
+            self.assertEqual(refused.status, 429, refused)
+            self.assertIn("address 2001:db8:1:2::/64", refused.json["error"]["message"])
+            # The next /64 is another subscriber.
+            self.assertEqual(submit(server, {"X-Forwarded-For": "2001:db8:1:3::1"}).status, 202)
 
     def test_from_an_untrusted_proxy_forwarding_headers_are_ignored(self):
         env = {"API_RATE_LIMIT": str(LIMIT), "TRUSTED_PROXIES": "10.0.0.0/8"}
@@ -88,10 +119,12 @@ class ProxyTest(RateLimitCase):
                 self.assertEqual(submit(server, headers).status, 429)
 
     def test_an_unreadable_setting_is_refused_at_start(self):
-        server = Server(env={"TRUSTED_PROXIES": "10.0.0.0/33"}, up_path=None)
-        with server:
-            self.assertNotEqual(server.process.wait(timeout=60), 0)
-            self.assertIn("10.0.0.0/33", server.log_text())
+        for env, named in (({"TRUSTED_PROXIES": "10.0.0.0/33"}, "10.0.0.0/33"),
+                           ({"FORWARDED_HEADER": "X-Real-IP"}, "X-Real-IP")):
+            server = Server(env=env, up_path=None)
+            with server:
+                self.assertNotEqual(server.process.wait(timeout=60), 0)
+                self.assertIn(named, server.log_text())
 
 
 if __name__ == "__main__":

@@ -94,11 +94,13 @@ class RedisError(Exception):
 class RedisServer:
     """A private redis-server on a free loopback port in its own temporary directory. Every
     write is appended to the AOF and synced before it is acknowledged, so kill() then start()
-    (same port, same directory) finds every acknowledged write again."""
+    (same port, same directory) finds every acknowledged write again. With a password, clients
+    must AUTH (requirepass)."""
 
-    def __init__(self):
+    def __init__(self, password=None):
         self.directory = tempfile.mkdtemp(prefix="codearena-redis-")
         self.port = free_port()
+        self.password = password
         self.process = None
         self.start()
 
@@ -112,7 +114,8 @@ class RedisServer:
             self.process = subprocess.Popen(
                 ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
                  "--dir", self.directory, "--appendonly", "yes", "--appendfsync", "always",
-                 "--save", "", "--daemonize", "no"],
+                 "--save", "", "--daemonize", "no",
+                 *(["--requirepass", self.password] if self.password else [])],
                 stdout=log, stderr=subprocess.STDOUT)
         wait_until(lambda: self.process.poll() is None and self.command("PING") == "PONG",
                    timeout, f"redis-server on port {self.port}:\n{self.log_text()}")
@@ -125,9 +128,12 @@ class RedisServer:
     def command(self, *args):
         """Sends one command on a fresh connection and returns the decoded reply."""
         with socket.create_connection(("127.0.0.1", self.port), timeout=5) as connection:
-            connection.sendall(_encode_command(args))
+            commands = [("AUTH", self.password)] if self.password else []
+            connection.sendall(b"".join(_encode_command(c) for c in [*commands, args]))
             with connection.makefile("rb") as stream:
                 try:
+                    for _ in commands:
+                        _read_reply(stream)
                     return _read_reply(stream)
                 except RedisError as error:
                     if str(error).startswith("LOADING"):

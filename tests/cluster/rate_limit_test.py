@@ -41,6 +41,12 @@ class SharedBudgetTest(unittest.TestCase):
             # Another subject's budget is its own.
             bob = bearer(hs256(subject="bob"))
             self.assertEqual(b.request("POST", "/api/execute", JOB, bob).status, 202)
+            # A subject written in Redis's protocol is a key like any other, not a command.
+            crafted = "x\r\n*1\r\n$8\r\nFLUSHALL\r\n{slot}"
+            self.assertEqual(
+                b.request("POST", "/api/execute", JOB, bearer(hs256(subject=crafted))).status, 202)
+            self.assertEqual(cluster.redis.command("ZCARD", "codearena:rate:subject " + crafted), 1)
+            self.assertEqual(cluster.redis.command("ZCARD", "codearena:rate:subject alice"), LIMIT)
 
             cluster.redis.kill()
             carol = bearer(hs256(subject="carol"))

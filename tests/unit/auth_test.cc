@@ -350,3 +350,25 @@ TEST_CASE("auth: an EC key verifies its curve's algorithm only", "[auth]") {
   CHECK_THROWS_WITH(verify(config, token(JWT_ALG_ES512, ec.private_pem)),
                     Catch::Contains("\"ES512\" is not accepted"));
 }
+
+TEST_CASE("auth: look-alike scopes, non-string subjects and odd schemes give nothing", "[auth]") {
+  const auto config = secret_config();
+  for (const json& scope : {json("jobs:submitadmin"), json("ADMIN"), json("admin:all"),
+                            json("jobs:read\u00a0admin"), json({{"admin", true}}), json(4)}) {
+    CAPTURE(scope.dump());
+    CHECK(verify(config, token(JWT_ALG_HS256, kSecret, claims({{"scope", scope}}))).scopes == 0);
+  }
+  CHECK_THROWS_WITH(verify(config, token(JWT_ALG_HS256, kSecret, claims({{"sub", 7}}))),
+                    Catch::Contains("\"sub\""));
+  const Authenticator authenticator(config);
+  const auto valid = token(JWT_ALG_HS256, kSecret);
+  const auto status = [&](const std::string& header) {
+    return authenticator.check(header, Scope::kSubmit, kNow).status;
+  };
+  CHECK(status("bEaReR " + valid) == 0);  // The scheme is case-insensitive (RFC 9110 11.1).
+  for (const std::string& header : {"Bearer  " + valid, "Bearer " + valid + " ", "Bearer" + valid,
+                                    "Basic " + valid, "Bearer " + valid + "\t"}) {
+    CAPTURE(header);
+    CHECK(status(header) == 401);
+  }
+}

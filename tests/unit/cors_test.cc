@@ -67,3 +67,20 @@ TEST_CASE("an allowlist entry that is not an origin is refused at start", "[cors
   CHECK_THROWS_AS(CorsPolicy::parse("app.example.com"), std::invalid_argument);
   CHECK_THROWS_AS(CorsPolicy::parse("*, https://app.example.com"), std::invalid_argument);
 }
+
+TEST_CASE("look-alike and opaque origins are never echoed", "[cors]") {
+  const auto policy = CorsPolicy::parse("https://app.example.com");
+  const HeaderList refused{{"Vary", "Origin"}};
+  // Sandboxed frames and file: pages send "null"; echoing it would admit all of them.
+  for (const char* origin :
+       {"null", "https://app.example.com.evil.com", "https://evil.com/https://app.example.com",
+        "https://app.example.co", "https://xapp.example.com", "HTTPS://APP.EXAMPLE.COM",
+        "https://app.example.com/", "https://app.example.com, https://evil.com",
+        "https://app.example.com\r\nSet-Cookie: a=b", "*"}) {
+    CAPTURE(origin);
+    CHECK(policy.response_headers(origin) == refused);
+    CHECK(policy.preflight_headers(origin, "POST") == refused);
+  }
+  CHECK_THROWS_AS(CorsPolicy::parse("null"), std::invalid_argument);
+  CHECK_THROWS_AS(CorsPolicy::parse("https://app.example.com/"), std::invalid_argument);
+}

@@ -3,7 +3,9 @@
 #include "http/client_address.h"
 #include "http/rate_limiter.h"
 
+using codearena::http::budget_address;
 using codearena::http::client_address;
+using codearena::http::ForwardingHeader;
 using codearena::http::IpAddress;
 using codearena::http::RateLimiter;
 using codearena::http::TrustedProxies;
@@ -70,28 +72,47 @@ TEST_CASE("addresses and CIDR blocks of trusted proxies", "[rate]") {
 TEST_CASE("forwarding headers are believed only from trusted proxies", "[rate]") {
   const auto proxies = TrustedProxies::parse("10.0.0.0/8");
   SECTION("an untrusted peer is the client, whatever it claims") {
-    CHECK(client_address("203.0.113.9", "", "198.51.100.1", proxies) == "203.0.113.9");
-    CHECK(client_address("203.0.113.9", "for=198.51.100.1", "", proxies) == "203.0.113.9");
-    CHECK(client_address("10.0.0.1", "", "198.51.100.1", TrustedProxies{}) == "10.0.0.1");
+    CHECK(client_address("203.0.113.9", ForwardingHeader::kXForwardedFor, "198.51.100.1",
+                         proxies) == "203.0.113.9");
+    CHECK(client_address("203.0.113.9", ForwardingHeader::kForwarded, "for=198.51.100.1",
+                         proxies) == "203.0.113.9");
+    CHECK(client_address("10.0.0.1", ForwardingHeader::kXForwardedFor, "198.51.100.1",
+                         TrustedProxies{}) == "10.0.0.1");
   }
   SECTION("behind trusted proxies, the nearest untrusted hop is the client") {
     // The client put 1.1.1.1 in front itself; the proxies appended what they saw.
-    CHECK(client_address("10.0.0.1", "", "1.1.1.1, 198.51.100.1, 10.0.0.2", proxies) ==
-          "198.51.100.1");
-    CHECK(client_address("10.0.0.1", "", "198.51.100.1:4711", proxies) == "198.51.100.1");
-    CHECK(client_address("10.0.0.1", "", "[2001:db8::5]:80", proxies) == "2001:db8::5");
-  }
-  SECTION("Forwarded wins over X-Forwarded-For and is read per RFC 7239") {
-    CHECK(client_address("10.0.0.1", R"(for=1.1.1.1, For="[2001:db8::7]:8";proto=https)",
-                         "198.51.100.1", proxies) == "2001:db8::7");
-    CHECK(client_address("10.0.0.1", "for=198.51.100.1;by=10.0.0.1, for=10.0.0.3", "",
+    CHECK(client_address("10.0.0.1", ForwardingHeader::kXForwardedFor,
+                         "1.1.1.1, 198.51.100.1, 10.0.0.2", proxies) == "198.51.100.1");
+    CHECK(client_address("10.0.0.1", ForwardingHeader::kXForwardedFor, "198.51.100.1:4711",
                          proxies) == "198.51.100.1");
+    CHECK(client_address("10.0.0.1", ForwardingHeader::kXForwardedFor, "[2001:db8::5]:80",
+                         proxies) == "2001:db8::5");
+  }
+  SECTION("Forwarded, when the proxies write it, is read per RFC 7239") {
+    CHECK(client_address("10.0.0.1", ForwardingHeader::kForwarded,
+                         R"(for=1.1.1.1, For="[2001:db8::7]:8";proto=https)",
+                         proxies) == "2001:db8::7");
+    CHECK(client_address("10.0.0.1", ForwardingHeader::kForwarded,
+                         "for=198.51.100.1;by=10.0.0.1, for=10.0.0.3", proxies) == "198.51.100.1");
   }
   SECTION("a hop that is no address ends the walk at the proxy that wrote it") {
-    CHECK(client_address("10.0.0.1", "for=unknown", "", proxies) == "10.0.0.1");
-    CHECK(client_address("10.0.0.1", "", "198.51.100.1, _hidden, 10.0.0.2", proxies) ==
-          "10.0.0.2");
-    CHECK(client_address("10.0.0.1", "", "", proxies) == "10.0.0.1");
-    CHECK(client_address("10.0.0.1", "", "10.0.0.4", proxies) == "10.0.0.4");
+    CHECK(client_address("10.0.0.1", ForwardingHeader::kForwarded, "for=unknown", proxies) ==
+          "10.0.0.1");
+    CHECK(client_address("10.0.0.1", ForwardingHeader::kXForwardedFor,
+                         "198.51.100.1, _hidden, 10.0.0.2", proxies) == "10.0.0.2");
+    CHECK(client_address("10.0.0.1", ForwardingHeader::kXForwardedFor, "", proxies) == "10.0.0.1");
+    CHECK(client_address("10.0.0.1", ForwardingHeader::kXForwardedFor, "10.0.0.4", proxies) ==
+          "10.0.0.4");
   }
+}
+
+TEST_CASE("an IPv6 client is counted by its /64, an IPv4 client by its address", "[rate]") {
+  // One subscriber holds a whole /64 and may send from any of its 2^64 addresses.
+  CHECK(budget_address("2001:db8:1:2::1") == "2001:db8:1:2::/64");
+  CHECK(budget_address("2001:db8:1:2:ffff:ffff:ffff:ffff") == "2001:db8:1:2::/64");
+  CHECK(budget_address("2001:db8:1:3::1") == "2001:db8:1:3::/64");
+  CHECK(budget_address("::1") == "::/64");
+  CHECK(budget_address("::ffff:192.0.2.1") == "192.0.2.1");
+  CHECK(budget_address("192.0.2.1") == "192.0.2.1");
+  CHECK(budget_address("not an address") == "not an address");
 }

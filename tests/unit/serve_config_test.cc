@@ -128,6 +128,15 @@ TEST_CASE("cluster settings that cannot work are refused with a reason", "[serve
   refused({"--join", "leader"}, "not host:port");
   refused({"--cluster-listen", "127.0.0.1:99999"}, "between 1 and 65535");
   refused({"--redis", "http://r:6379"}, "--redis");
+  refused({"--redis-password", "secret"}, "needs --redis");
+}
+
+TEST_CASE("the Redis password reaches the job store, the lease and the shared rate limit",
+          "[serve][cluster]") {
+  const auto config = parse_serve_config(
+      {}, environment({{"REDIS_URL", "redis://redis:6379"}, {"REDIS_PASSWORD", "s3cret"}}));
+  CHECK(config.service.cluster.redis_password == "s3cret");
+  CHECK(config.http.rate_limit_redis_password == "s3cret");
 }
 
 TEST_CASE("serve takes the JWT settings and refuses token checks without a key", "[serve][auth]") {

@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""`codearena prepare`: builds the precompiled headers where `serve` and `judge` look for them,
+without a sandbox, as a container image's build does."""
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+CODEARENA = os.environ["CODEARENA"]
+SOURCE_TABLE = os.path.join(os.path.dirname(__file__), "..", "..", "config", "languages.json")
+PCH = "/var/cache/codearena/pch/cpp/bits/stdc++.h.gch"
+
+
+def prepare(*args):
+    return subprocess.run([CODEARENA, "prepare", *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+class PrepareCommandTest(unittest.TestCase):
+    def test_builds_the_cpp_header_once_then_finds_it(self):
+        first = prepare()
+        self.assertEqual(first.returncode, 0, first.stderr)
+        self.assertRegex(first.stdout, r"^/var/cache/codearena/pch: cpp: precompiled header "
+                                       r"(built|ready); $")
+        self.assertTrue(os.path.isfile(PCH))
+        again = prepare("--languages", SOURCE_TABLE)
+        self.assertEqual(again.stdout, "/var/cache/codearena/pch: cpp: precompiled header ready; \n")
+
+    def test_a_table_without_precompiled_headers_builds_none(self):
+        with open(SOURCE_TABLE) as source:
+            table = json.load(source)
+        table["languages"] = [entry for entry in table["languages"] if entry["id"] == "c"]
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as file:
+            json.dump(table, file)
+            file.flush()
+            done = prepare("--languages", file.name)
+        self.assertEqual((done.returncode, done.stdout), (0, "/var/cache/codearena/pch: \n"))
+
+    def test_usage_errors_exit_2_with_the_usage(self):
+        done = prepare("--bogus")
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("usage: codearena prepare [--languages FILE]", done.stderr)
+
+    def test_an_unreadable_table_exits_1_naming_it(self):
+        done = prepare("--languages", "/nonexistent/languages.json")
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("/nonexistent/languages.json", done.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
