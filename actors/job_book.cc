@@ -32,6 +32,17 @@ int64_t percentile(std::vector<int64_t> values, double fraction) {
   return values[rank];
 }
 
+// A judged job's final progress: the tests that ran are done, the others (after a failure under
+// stopOnFirstFailure, or every test when compilation failed) are skipped.
+void count_tests_run(JobStatus& status) {
+  const auto& tests = status.result->tests;
+  const auto ran = std::count_if(tests.begin(), tests.end(), [](const TestOutcome& test) {
+    return test.verdict != Verdict::kSkipped;
+  });
+  status.tests_done = static_cast<int32_t>(std::min<int64_t>(ran, status.tests_total));
+  status.tests_skipped = status.tests_total - status.tests_done;
+}
+
 }  // namespace
 
 JobBook::JobBook(SchedulerPolicy policy, uint64_t seed) : policy_(policy), random_(seed) {
@@ -161,7 +172,7 @@ std::optional<JobEvent> JobBook::finish(const AttemptReport& report, int64_t now
     case AttemptReport::Kind::kJudged:
       status.result = report.outcome;
       cap_kept_output(*status.result, policy_.kept_output_bytes);
-      status.tests_done = status.tests_total;
+      count_tests_run(status);
       return settle(record, status, JobState::kCompleted, now_ms);
     case AttemptReport::Kind::kCancelled:
       return settle(record, status, JobState::kCancelled, now_ms);

@@ -60,6 +60,9 @@ struct JobSpec {
   // The authenticated subject that submitted the job; empty when the API runs without
   // authentication (or the job was stored before owners were kept): no owner.
   std::string owner;
+  // The client asked for stdout and stderr in base64 (outputEncoding "base64"): every byte
+  // arrives as written, where text replaces bytes that are not UTF-8.
+  bool base64_output = false;
 };
 
 // One finished test case (or the single run of a job without test cases).
@@ -77,6 +80,9 @@ struct TestOutcome {
   // The output was longer than the node keeps per test (KEPT_OUTPUT): only its start is here.
   bool stdout_truncated = false;
   bool stderr_truncated = false;
+  // The limit that ended the run ("cpu_time", "wall_time", "memory", "output"), or empty.
+  std::string limit_exceeded;
+  bool base64_output = false;  // As the job's JobSpec::base64_output.
 };
 
 // The judged result of a job: the verdicts of the judging engine.
@@ -90,12 +96,14 @@ struct JobOutcome {
   std::vector<TestOutcome> tests;
   int32_t passed = 0;
   int32_t total = 0;
+  int32_t skipped = 0;  // Tests with verdict SKIPPED (not run after a failure).
   int64_t max_cpu_ms = 0;
   int64_t max_memory_kb = 0;
   std::string message;
   int64_t time_limit_ms = 0;
   int64_t memory_limit_bytes = 0;
   int64_t output_limit_bytes = 0;
+  int64_t wall_limit_ms = 0;  // 0 in records stored before the wall limit was reported.
 };
 
 // What a node keeps of each test's stdout and stderr in a result by default (KEPT_OUTPUT).
@@ -141,8 +149,9 @@ struct WebhookStatus {
 struct JobStatus {
   std::string id;
   JobState state = JobState::kQueued;
-  int32_t tests_done = 0;
+  int32_t tests_done = 0;     // Tests that ran (so far).
   int32_t tests_total = 0;
+  int32_t tests_skipped = 0;  // Set at the end: tests that did not run (see JobBook::finish).
   std::optional<JobOutcome> result;  // Set once a worker has judged the job.
   std::string failed_reason;
   int32_t attempts = 0;

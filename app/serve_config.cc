@@ -1,5 +1,6 @@
 #include "app/serve_config.h"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -90,7 +91,8 @@ const std::vector<Setting>& settings() {
          if (port > 65535) throw std::invalid_argument("expected a port up to 65535, got " + v);
          c.http.port = static_cast<uint16_t>(port);
        }},
-      {"--workers", "WORKER_CONCURRENCY", "5", "sandbox slots: jobs (or test cases) run at once",
+      {"--workers", "WORKER_CONCURRENCY", "the CPUs this process may use",
+       "sandbox slots: jobs (or test cases) run at once, each with one core's CPU share",
        [](ServeConfig& c, const std::string& v) {
          c.service.worker.slots = static_cast<int32_t>(common::parse_whole_number(v, 1));
        }},
@@ -443,11 +445,20 @@ void check_auth(const ServeConfig& config) {
         "(--jwt-secret or --jwt-public-key-file)");
 }
 
+// One slot per CPU the node may run on: slots get one core's share each, and more slots than
+// cores would make busy programs wait for a core, slowing them by the machine's load.
+int32_t usable_cpu_count() {
+  cpu_set_t cpus;
+  if (::sched_getaffinity(0, sizeof cpus, &cpus) != 0) return 1;
+  return std::max(1, CPU_COUNT(&cpus));
+}
+
 }  // namespace
 
 ServeConfig parse_serve_config(const std::vector<std::string>& args,
                                const std::function<const char*(const char*)>& getenv) {
   ServeConfig config;
+  config.service.worker.slots = usable_cpu_count();
   for (const auto& setting : settings()) {
     const char* value = getenv(setting.variable);
     if (value != nullptr && *value != '\0') apply(setting, config, value, setting.variable);

@@ -32,7 +32,7 @@ std::string state_event_text(const actors::JobStatus& status) {
 std::string test_event_text(const actors::JobEvent& event) {
   const nlohmann::json data = {
       {"jobId", event.status.id},
-      {"progress", {{"done", event.status.tests_done}, {"total", event.status.tests_total}}},
+      {"progress", progress_json(event.status)},
       {"test", test_json(*event.test)}};
   return "id: a" + std::to_string(event.status.attempts) + "-t" +
          std::to_string(event.test->index) + "\nevent: test\ndata: " +

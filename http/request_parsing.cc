@@ -240,7 +240,8 @@ ExecuteRequest parse_execute_request(const std::string& body, const RequestLimit
   if (!document.is_object()) throw ApiError(400, "invalid_body", "the body must be a JSON object");
   refuse_unknown_fields(document,
                         {"language", "code", "input", "testCases", "limits", "checker",
-                         "stopOnFirstFailure", "priority", "callbackUrl", "wait"},
+                         "stopOnFirstFailure", "priority", "callbackUrl", "wait",
+                         "outputEncoding"},
                         "");
 
   ExecuteRequest request;
@@ -268,6 +269,10 @@ ExecuteRequest parse_execute_request(const std::string& body, const RequestLimit
     if (!problem.empty()) throw ApiError(422, "invalid_callback_url", "'callbackUrl': " + problem);
   }
   request.wait = bool_field(document, "wait");
+  const auto encoding = string_field(document, "outputEncoding", "outputEncoding", false);
+  if (!encoding.empty() && encoding != "text" && encoding != "base64")
+    throw wrong_type("outputEncoding", "\"text\" or \"base64\"");
+  spec.base64_output = encoding == "base64";
   return request;
 }
 

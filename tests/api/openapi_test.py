@@ -242,7 +242,8 @@ class DocumentTest(unittest.TestCase):
     def test_the_validator_catches_drift(self):
         job = API.document["components"]["schemas"]["Job"]
         good = {"jobId": str(uuid.uuid4()), "state": "queued",
-                "progress": {"done": 0, "total": 1}, "result": None, "failedReason": None,
+                "progress": {"done": 0, "skipped": 0, "total": 1}, "result": None,
+                "failedReason": None,
                 "attempts": 0, "language": "python", "priority": "normal",
                 "createdAt": "2024-05-01T10:00:00.123Z", "startedAt": None, "finishedAt": None,
                 "webhook": None}

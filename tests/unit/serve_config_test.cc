@@ -1,3 +1,5 @@
+#include <sched.h>
+
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -41,7 +43,10 @@ TEST_CASE("serve takes the product brief's variables, and flags override them", 
 TEST_CASE("serve defaults follow the product brief", "[serve]") {
   const auto config = parse_serve_config({}, environment({}));
   CHECK(config.http.port == 3001);
-  CHECK(config.service.worker.slots == 5);
+  // One slot per CPU the node may use, so that slots never wait for a core.
+  cpu_set_t cpus;
+  REQUIRE(::sched_getaffinity(0, sizeof cpus, &cpus) == 0);
+  CHECK(config.service.worker.slots == CPU_COUNT(&cpus));
   CHECK(config.service.policy.queue_max_depth == 1000);
   CHECK(config.http.limits.max_code_bytes == 65536);
   CHECK(config.http.rate_limit_per_minute == 100);
