@@ -67,8 +67,9 @@ function setProgram(requestParams, context, events, next) {
   return next();
 }
 
-// afterResponse hook of every request: counts it; after a submission keeps the job's id (none
-// when it was refused) and its state.
+// afterResponse hook of every request: counts it. A submission's answer gives the job to follow
+// (none when it was refused); an answer with the job final counts its state once and ends the
+// following.
 function checkAnswer(requestParams, response, context, events, next) {
   const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
   countAnswer(response.statusCode, body, events);
@@ -79,20 +80,20 @@ function checkAnswer(requestParams, response, context, events, next) {
     job = null;
   }
   if (requestParams.url.includes('/api/execute')) context.vars.jobId = job && job.jobId;
-  if (job && job.state) {
-    context.vars.state = job.state;
-    if (FINAL_STATES.has(job.state)) count(events, `codearena.jobs.${job.state}`);
+  if (context.vars.jobId && job && FINAL_STATES.has(job.state)) {
+    count(events, `codearena.jobs.${job.state}`);
+    context.vars.jobId = null;
   }
   return next();
 }
 
-// whileTrue of a poll loop: the job was accepted and is not final yet.
+// whileTrue of a poll loop: a job is being followed.
 function jobRunning(context, next) {
-  return next(Boolean(context.vars.jobId) && !FINAL_STATES.has(context.vars.state));
+  return next(Boolean(context.vars.jobId));
 }
 
-// ifTrue of a poll (artillery runs a loop's steps once before it asks whileTrue): the
-// submission was accepted. Called with the virtual user's variables; answers at once.
+// ifTrue of a poll (artillery runs a loop's steps once before it asks whileTrue): a job is
+// being followed. Called with the virtual user's variables; answers at once.
 function jobAccepted(vars) {
   return Boolean(vars.jobId);
 }

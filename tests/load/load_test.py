@@ -1,5 +1,5 @@
-"""The short form of the load test (load/load-test.yml with load/load-test-short.json) against one real
-`codearena serve` node with its default settings, judged by artillery's JSON report.
+"""The short form of the load test (load/load-test.yml with load/load-test-short.json) against
+one real `codearena serve` node with its default settings, judged by artillery's JSON report.
 
 Usage: load_test.py ARTILLERY [unittest args]; CODEARENA names the binary.
 
