@@ -154,8 +154,8 @@ int run(const Options& options) {
   const ApiJob job = sleeping_job(options.sleep_ms);
   std::vector<std::unique_ptr<ServeProcess>> workers;
   std::vector<double> jobs_per_s;
-  std::printf("\n  %7s %6s %6s %8s %8s %6s %8s %8s %8s %6s\n", "workers", "slots", "jobs",
-              "jobs/s", "ideal", "share", "ratio", "p50_ms", "p99_ms", "load");
+  std::printf("\n  %7s %6s %6s %8s %8s %6s %8s %8s %8s %12s %6s\n", "workers", "slots", "jobs",
+              "jobs/s", "ideal", "share", "ratio", "p50_ms", "p99_ms", "leader_us/job", "load");
   for (const int64_t count : options.workers) {
     while (static_cast<int64_t>(workers.size()) < count) {
       workers.push_back(std::make_unique<ServeProcess>(
@@ -170,14 +170,17 @@ int run(const Options& options) {
     jobs_per_s.push_back(figures.jobs_per_s());
     const double ideal = static_cast<double>(slots) * 1000.0 / static_cast<double>(options.sleep_ms);
     const Summary latency = summarize(figures.latencies_us);
-    std::printf("  %7lld %6lld %6lld %8.1f %8.1f %6.2f %8.2f %8.1f %8.1f %6.2f\n",
+    std::printf("  %7lld %6lld %6lld %8.1f %8.1f %6.2f %8.2f %8.1f %8.1f %12.0f %6.2f\n",
                 static_cast<long long>(count), static_cast<long long>(slots),
                 static_cast<long long>(figures.jobs), figures.jobs_per_s(), ideal,
                 figures.jobs_per_s() / ideal, figures.jobs_per_s() / jobs_per_s.front(),
-                latency.median_us / 1000, latency.p99_us / 1000, figures.load_average);
+                latency.median_us / 1000, latency.p99_us / 1000,
+                figures.server_cpu_us / static_cast<double>(figures.jobs), figures.load_average);
     std::fflush(stdout);
   }
-  std::printf("\nratio: jobs/s against the first row; share: jobs/s against the ideal\n\nscale-out");
+  std::printf(
+      "\nratio: jobs/s against the first row; share: jobs/s against the ideal; leader_us/job: CPU "
+      "of the api,scheduler node's threads per job\n\nscale-out");
   for (size_t i = 0; i < jobs_per_s.size(); ++i) {
     std::printf(" workers_%lld_jobs_per_s=%.1f", static_cast<long long>(options.workers[i]),
                 jobs_per_s[i]);
