@@ -87,21 +87,37 @@ void JobBook::promote_due_retries(int64_t now_ms) {
 
 std::optional<std::pair<BookEntry*, JobEvent>> JobBook::start_next(const std::string& worker,
                                                                    int64_t now_ms) {
+  return start_next([&worker](const std::string&) { return worker; }, now_ms);
+}
+
+std::optional<std::pair<BookEntry*, JobEvent>> JobBook::start_next(const WorkerChooser& choose,
+                                                                   int64_t now_ms) {
   promote_due_retries(now_ms);
+  std::unordered_map<std::string, std::string> worker_for_language;
   for (auto& queue : queues_) {
-    if (queue.empty()) continue;
-    BookEntry& record = jobs_.at(queue.front());
-    queue.pop_front();
-    record.worker = worker;
-    JobStatus& status = renewed(record);
-    status.state = JobState::kActive;
-    status.attempts += 1;
-    status.tests_done = 0;
-    if (status.started_at_ms == 0) status.started_at_ms = now_ms;
-    ++active_;
-    return std::make_pair(&record, event_of(record, false));
+    for (auto position = queue.begin(); position != queue.end(); ++position) {
+      BookEntry& record = jobs_.at(*position);
+      const std::string& language = record.status->language;
+      const auto [chosen, first_ask] = worker_for_language.emplace(language, "");
+      if (first_ask) chosen->second = choose(language);
+      if (chosen->second.empty()) continue;
+      queue.erase(position);
+      return start(record, chosen->second, now_ms);
+    }
   }
   return std::nullopt;
+}
+
+std::pair<BookEntry*, JobEvent> JobBook::start(BookEntry& record, const std::string& worker,
+                                               int64_t now_ms) {
+  record.worker = worker;
+  JobStatus& status = renewed(record);
+  status.state = JobState::kActive;
+  status.attempts += 1;
+  status.tests_done = 0;
+  if (status.started_at_ms == 0) status.started_at_ms = now_ms;
+  ++active_;
+  return std::make_pair(&record, event_of(record, false));
 }
 
 std::optional<int64_t> JobBook::next_retry_due() const {
@@ -205,13 +221,31 @@ std::vector<JobEvent> JobBook::fail_waiting(const std::string& reason, int64_t n
   for (const auto& [due, id] : retries_) ids.push_back(id);
   retries_.clear();
   std::vector<JobEvent> events;
-  for (const auto& id : ids) {
-    BookEntry& record = jobs_.at(id);
-    JobStatus& status = renewed(record);
-    status.failed_reason = reason;
-    events.push_back(settle(record, status, JobState::kFailed, now_ms));
+  for (const auto& id : ids) events.push_back(fail(jobs_.at(id), reason, now_ms));
+  return events;
+}
+
+std::vector<JobEvent> JobBook::fail_queued(const QueuedJobVerdict& verdict, int64_t now_ms) {
+  std::vector<JobEvent> events;
+  for (auto& queue : queues_) {
+    for (auto position = queue.begin(); position != queue.end();) {
+      BookEntry& record = jobs_.at(*position);
+      const std::string reason = verdict(record);
+      if (reason.empty()) {
+        ++position;
+        continue;
+      }
+      position = queue.erase(position);
+      events.push_back(fail(record, reason, now_ms));
+    }
   }
   return events;
+}
+
+JobEvent JobBook::fail(BookEntry& record, const std::string& reason, int64_t now_ms) {
+  JobStatus& status = renewed(record);
+  status.failed_reason = reason;
+  return settle(record, status, JobState::kFailed, now_ms);
 }
 
 std::vector<std::pair<JobEvent, std::string>> JobBook::fail_running(const std::string& reason,

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -44,6 +45,13 @@ struct BookEntry {
   int64_t retry_due_ms = 0;  // When a job in retry backoff may run again.
 };
 
+// Names the worker to run a queued job of this language now, or "" when none takes it (every
+// worker offering the language is busy, or none offers it).
+using WorkerChooser = std::function<std::string(const std::string& language)>;
+
+// Whether a queued job must fail now: the reason, or "" to keep it queued.
+using QueuedJobVerdict = std::function<std::string(const BookEntry& record)>;
+
 class JobBook {
  public:
   explicit JobBook(SchedulerPolicy policy, uint64_t seed = std::random_device{}());
@@ -59,6 +67,11 @@ class JobBook {
   // Moves retries whose backoff is over back to their queue, then takes the first job in
   // priority order and marks it active on `worker` (attempts + 1). Empty when nothing is ready.
   std::optional<std::pair<BookEntry*, JobEvent>> start_next(const std::string& worker,
+                                                            int64_t now_ms);
+  // The same, but the job taken is the first in priority order for which `choose` names a
+  // worker (it then runs there): jobs no worker takes stay queued, in their place, and do not
+  // hold back those behind them. `choose` is asked once per language per call.
+  std::optional<std::pair<BookEntry*, JobEvent>> start_next(const WorkerChooser& choose,
                                                             int64_t now_ms);
 
   // When the next retry backoff ends (to arm a timer), if any job is in backoff.
@@ -80,6 +93,9 @@ class JobBook {
 
   // Marks every waiting job failed (shutdown); returns their events.
   std::vector<JobEvent> fail_waiting(const std::string& reason, int64_t now_ms);
+  // Marks the queued jobs failed for which `verdict` gives a reason (with that reason); returns
+  // their events. Jobs in retry backoff are not looked at.
+  std::vector<JobEvent> fail_queued(const QueuedJobVerdict& verdict, int64_t now_ms);
   // Marks every running job failed; returns (event, worker) pairs so the caller can stop them.
   std::vector<std::pair<JobEvent, std::string>> fail_running(const std::string& reason,
                                                              int64_t now_ms);
@@ -110,6 +126,9 @@ class JobBook {
  private:
   JobEvent event_of(const BookEntry& record, bool with_result) const;
   JobEvent settle(BookEntry& record, JobStatus& status, JobState state, int64_t now_ms);
+  JobEvent fail(BookEntry& record, const std::string& reason, int64_t now_ms);
+  std::pair<BookEntry*, JobEvent> start(BookEntry& record, const std::string& worker,
+                                        int64_t now_ms);
   int64_t backoff_ms(int32_t attempts_done);
   void promote_due_retries(int64_t now_ms);
 

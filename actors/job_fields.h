@@ -60,7 +60,7 @@ template <class V, class S, IfStruct<S, JobOutcome> = 0>
 decltype(auto) fields(V&& v, S& x) {
   return v("JobOutcome", field("verdict", x.verdict), field("language", x.language),
            field("compile_output", x.compile_output), field("compile_cached", x.compile_cached),
-           field("tests", x.tests), field("passed", x.passed), field("total", x.total),
+           field("compile_ms", x.compile_ms), field("tests", x.tests), field("passed", x.passed), field("total", x.total),
            field("max_cpu_ms", x.max_cpu_ms), field("max_memory_kb", x.max_memory_kb),
            field("message", x.message), field("time_limit_ms", x.time_limit_ms),
            field("memory_limit_bytes", x.memory_limit_bytes),

@@ -86,6 +86,7 @@ struct JobOutcome {
   std::string language;
   std::string compile_output;
   bool compile_cached = false;
+  int64_t compile_ms = -1;  // Wall time of the compilation; -1: the language is not compiled.
   std::vector<TestOutcome> tests;
   int32_t passed = 0;
   int32_t total = 0;
@@ -173,12 +174,15 @@ struct CancelReply {
 
 // A node of the cluster as it introduces itself to the leader. `roles` is a subset of
 // "api", "scheduler", "worker"; `address` is its cluster (remoting) address, host:port, empty
-// in the embedded mode; `slots` is its sandbox slot count (0 without the worker role).
+// in the embedded mode; `slots` is its sandbox slot count (0 without the worker role);
+// `languages` the ids of the languages its sandboxes run (WORKER_LANGUAGES; empty without the
+// worker role): the leader dispatches it only jobs of these.
 struct NodeInfo {
   std::string id;
   std::vector<std::string> roles;
   std::string address;
   int32_t slots = 0;
+  std::vector<std::string> languages;
 };
 
 // One attempt a worker is running (or has finished but not yet had acknowledged).
@@ -230,6 +234,9 @@ struct SchedulerStats {
   std::string leader;
   int64_t epoch = 0;
   std::vector<NodeStats> nodes;
+  // Nodes the leader dropped without their leaving first (silent longer than the node
+  // timeout, or their connection gone), counted since its scheduler was spawned.
+  int64_t nodes_lost = 0;
 };
 
 }  // namespace codearena::actors

@@ -28,7 +28,13 @@ struct NodeEntry {
   int64_t last_seen_ms = 0;
 
   int32_t free_slots() const { return info.slots - static_cast<int32_t>(running.size()); }
-  bool takes_jobs() const { return pool && !draining && free_slots() > 0; }
+  // Would run jobs of `language` once it has a free slot.
+  bool offers(const std::string& language) const {
+    return pool && !draining &&
+           std::find(info.languages.begin(), info.languages.end(), language) !=
+               info.languages.end();
+  }
+  bool takes(const std::string& language) const { return offers(language) && free_slots() > 0; }
 };
 
 // Transitions waiting to be written, and what to do once they are: one store write.
@@ -72,7 +78,10 @@ struct SchedulerState {
   int64_t term = 0;  // Grows with every step down: replies for an earlier term are dropped.
   int64_t drain_deadline_ms = 0;
   int64_t drain_failed = 0;
+  int64_t nodes_lost = 0;  // Since this scheduler was spawned, for SchedulerStats.
   std::vector<caf::typed_response_promise<int64_t>> drain_promises;
+  // Languages of queued jobs that no worker offers, and since when (milliseconds).
+  std::map<std::string, int64_t> unoffered_since;
 
   // Answers requests and owns the job book.
   bool leading() const {
@@ -175,22 +184,25 @@ void flush(scheduler_pointer self) {
           });
 }
 
-NodeEntry* node_with_most_free_slots(SchedulerState& state) {
-  NodeEntry* best = nullptr;
-  for (auto& [id, node] : state.nodes) {
-    if (node.takes_jobs() && (best == nullptr || node.free_slots() > best->free_slots()))
+// The node with the most free slots among those taking `language`; "" when none does.
+std::string node_for(const SchedulerState& state, const std::string& language) {
+  const NodeEntry* best = nullptr;
+  for (const auto& [id, node] : state.nodes) {
+    if (node.takes(language) && (best == nullptr || node.free_slots() > best->free_slots()))
       best = &node;
   }
-  return best;
+  return best ? best->info.id : "";
 }
 
 void dispatch(scheduler_pointer self) {
   auto& state = self->state;
   if (state.phase != Phase::kLeading) return;
-  while (NodeEntry* node = node_with_most_free_slots(state)) {
-    auto started = state.book.start_next(node->info.id, state.now_ms());
-    if (!started) return;
+  const WorkerChooser choose = [&state](const std::string& language) {
+    return node_for(state, language);
+  };
+  while (auto started = state.book.start_next(choose, state.now_ms())) {
     auto& [record, event] = *started;
+    NodeEntry* node = &state.nodes.at(record->worker);
     node->running.emplace(record->status->id, record->status->attempts);
     // Slots nobody waits for may run this job's test cases side by side. They are not reserved:
     // a job dispatched meanwhile waits in the sandbox for one of them.
@@ -232,6 +244,7 @@ void lose_node(scheduler_pointer self, const std::string node_id, const std::str
   const auto running = std::move(found->second.running);
   const bool left = found->second.draining && running.empty();  // Drained, then exited.
   nodes.erase(found);
+  if (!left) ++self->state.nodes_lost;
   log_node(self, left ? telemetry::LogLevel::info : telemetry::LogLevel::warn,
            left ? "node_left" : "node_lost",
            {{"node", node_id}, {"reason", reason}, {"attemptsRequeued", running.size()}});
@@ -292,6 +305,33 @@ void lose_silent_nodes(scheduler_pointer self) {
   }
 }
 
+bool offered(const SchedulerState& state, const std::string& language) {
+  return std::any_of(state.nodes.begin(), state.nodes.end(),
+                     [&](const auto& node) { return node.second.offers(language); });
+}
+
+// Queued jobs of a language no worker has offered for the no-worker timeout (counted from when
+// the job was queued, or the last worker offering the language was lost, whichever came last)
+// fail: nothing would ever run them.
+void fail_unoffered(scheduler_pointer self) {
+  auto& state = self->state;
+  const int64_t now = state.now_ms();
+  std::map<std::string, int64_t> unoffered_since;
+  const auto verdict = [&](const BookEntry& record) -> std::string {
+    const std::string& language = record.status->language;
+    if (offered(state, language)) return "";
+    const auto since = state.unoffered_since.find(language);
+    const int64_t first_seen = since == state.unoffered_since.end() ? now : since->second;
+    unoffered_since.emplace(language, first_seen);
+    const int64_t waiting_since = std::max(first_seen, record.status->created_at_ms);
+    if (now - waiting_since < state.config.no_worker_timeout_ms) return "";
+    return "no worker offers language " + language + " (waited " +
+           std::to_string(now - waiting_since) + " ms)";
+  };
+  for (const auto& event : state.book.fail_queued(verdict, now)) persist(self, event);
+  state.unoffered_since = std::move(unoffered_since);
+}
+
 void on_tick(scheduler_pointer self) {
   auto& state = self->state;
   if (state.leading()) {
@@ -300,6 +340,7 @@ void on_tick(scheduler_pointer self) {
     }
     requeue_unclaimed(self);
     lose_silent_nodes(self);
+    if (state.phase == Phase::kLeading) fail_unoffered(self);
     dispatch(self);
     finish_drain_if_done(self);
   }
@@ -331,6 +372,7 @@ SchedulerStats current_stats(SchedulerState& state) {
   stats.accepting = state.accepting();
   stats.leader = state.config.node_id;
   stats.epoch = state.epoch;
+  stats.nodes_lost = state.nodes_lost;
   return stats;
 }
 
@@ -346,6 +388,7 @@ void step_down(scheduler_pointer self) {
   state.handover_promises.clear();
   state.book = JobBook(state.config.policy);
   state.nodes.clear();
+  state.unoffered_since.clear();
   state.listeners.clear();
   state.waiters.clear();
   state.pending = PendingWrite{};

@@ -29,6 +29,15 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
   AttemptReport report;
   report.job_id = job_id;
   report.attempt = attempt;
+  const auto& offered = context.config.languages;
+  if (std::find(offered.begin(), offered.end(), spec.language) == offered.end()) {
+    // The leader sends only jobs of the languages a node joined with: a leader of another
+    // version, or a table that differs between nodes.
+    report.kind = AttemptReport::Kind::kRejected;
+    report.message = "the worker node " + context.config.node_id + " does not offer language " +
+                     spec.language + " (WORKER_LANGUAGES)";
+    return report;
+  }
   if (attempt <= context.config.injected_internal_errors) {
     report.kind = AttemptReport::Kind::kInternalError;
     report.message = "injected internal error (fault injection is on)";
@@ -338,6 +347,7 @@ JobOutcome outcome_of(const judge::JudgeResult& result, size_t kept_output_bytes
   outcome.language = result.language;
   outcome.compile_output = result.compile_output;
   outcome.compile_cached = result.compile_cached;
+  outcome.compile_ms = result.compile_ms;
   for (size_t i = 0; i < result.tests.size(); ++i)
     // One byte past the bound, so that cap_kept_output sees what was cut and where.
     outcome.tests.push_back(test_outcome_of(i, result.tests[i], kept_output_bytes + 1));

@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <caf/fwd.hpp>
 
@@ -34,6 +35,10 @@ struct DefaultLimits {
 struct WorkerPoolConfig {
   std::string node_id = "local";  // Named in leave messages.
   int32_t slots = 5;
+  // The languages the node offers (WORKER_LANGUAGES): as given, ids or aliases, empty meaning
+  // every language whose toolchain is present; the node resolves them to ids
+  // (judge::offered_languages) before it starts the pool, whose slots reject jobs of others.
+  std::vector<std::string> languages;
   DefaultLimits defaults;
   // Of each test's stdout and stderr, what an attempt's report carries (KEPT_OUTPUT): the
   // scheduler keeps no more, so the rest never leaves the runner. Progress carries it whole.

@@ -17,6 +17,7 @@
 #include "sandbox/errors.h"
 #include "telemetry/log.h"
 #include "telemetry/metrics.h"
+#include "telemetry/process_metrics.h"
 #include "webhooks/webhook_sender.h"
 
 namespace codearena::app {
@@ -103,6 +104,7 @@ int serve(ServeConfig config, const sigset_t& signals) {
   }
   telemetry::Logger logger(config.log_level);
   telemetry::Registry registry;
+  telemetry::register_process_metrics(registry);
   auto& deliveries = registry.counter("codearena_webhook_deliveries_total",
                                       "Webhook deliveries that ended, by outcome.", {"outcome"});
   webhooks::WebhookSender sender(config.webhooks, log_webhook_outcome(logger, deliveries));

@@ -63,6 +63,23 @@ void set_roles(ServeConfig& config, const std::string& text) {
   config.roles_given = true;
 }
 
+std::vector<std::string> language_list(const std::string& text) {
+  std::vector<std::string> languages;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    std::string language = text.substr(start, comma - start);
+    language.erase(0, std::min(language.find_first_not_of(' '), language.size()));
+    language.erase(language.find_last_not_of(' ') + 1);
+    if (language.empty())
+      throw std::invalid_argument("an empty entry in '" + text +
+                                  "' (language ids, comma-separated)");
+    languages.push_back(language);
+    start = comma + 1;
+  }
+  return languages;
+}
+
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> table = {
       {"--host", "HOST", "0.0.0.0", "address to listen on",
@@ -76,6 +93,15 @@ const std::vector<Setting>& settings() {
       {"--workers", "WORKER_CONCURRENCY", "5", "sandbox slots: jobs (or test cases) run at once",
        [](ServeConfig& c, const std::string& v) {
          c.service.worker.slots = static_cast<int32_t>(common::parse_whole_number(v, 1));
+       }},
+      {"--worker-languages", "WORKER_LANGUAGES", "every language whose toolchain is installed",
+       "language ids this worker runs, comma-separated (\"python,java\"): the leader sends it "
+       "only jobs of these",
+       [](ServeConfig& c, const std::string& v) { c.service.worker.languages = language_list(v); }},
+      {"--no-worker-timeout", "NO_WORKER_TIMEOUT", "3m",
+       "how long a job waits for a worker offering its language before it fails",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.cluster.no_worker_timeout_ms = positive_duration_ms(v);
        }},
       {"--queue-max-depth", "QUEUE_MAX_DEPTH", "1000",
        "jobs allowed to wait; beyond it submissions get 503 queue_full",

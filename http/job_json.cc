@@ -84,6 +84,7 @@ json cluster_json(const actors::SchedulerStats& stats) {
                      {"roles", node.info.roles},
                      {"address", node.info.address},
                      {"slots", node.info.slots},
+                     {"languages", node.info.languages},
                      {"busy", node.busy},
                      {"draining", node.draining},
                      {"leader", node.leader},

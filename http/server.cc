@@ -12,6 +12,7 @@
 #include "http/client_socket.h"
 #include "http/cors.h"
 #include "http/job_json.h"
+#include "http/language_offers.h"
 #include "http/openapi_document.h"
 #include "http/rate_limiter.h"
 #include "http/route_table.h"
@@ -310,6 +311,8 @@ struct HttpServer::Impl {
       if (!wait) {
         return answer_json(exchange, 202, {{"jobId", reply->job_id}, {"status", "queued"}});
       }
+      // Its duration includes the job's run: kept apart from the API's own latency.
+      exchange.route = "/api/execute?wait=true";
       service.await(reply->job_id, config.wait_max_ms, [this, exchange](auto status) {
         if (!status) return answer_unavailable(exchange);
         auto body = job_json(*status);
@@ -455,7 +458,18 @@ struct HttpServer::Impl {
     if (!authorize(exchange, Scope::kAdmin)) return restinio::request_accepted();
     service.stats([this, exchange](auto stats) {
       if (!stats) return answer_unavailable(exchange);
-      answer_json(exchange, 200, stats_json(*stats));
+      json body = stats_json(*stats);
+      body["languages"] = language_offers_json(service.languages(), &*stats);
+      answer_json(exchange, 200, body);
+    });
+    return restinio::request_accepted();
+  }
+
+  Status languages(const Request& request) {
+    Exchange exchange{request, "/api/languages"};
+    service.stats([this, exchange](auto stats) {
+      answer_json(exchange, 200,
+                  languages_with_offers_json(service.languages(), stats ? &*stats : nullptr));
     });
     return restinio::request_accepted();
   }
@@ -587,9 +601,7 @@ struct HttpServer::Impl {
       table.get("/api/jobs/:id/events", refuse("/api/jobs/:id/events"));
     }
     table.get("/api/stats", [this](auto request, auto) { return stats(request); });
-    table.get("/api/languages", [this](auto request, auto) {
-      return fixed(request, "/api/languages", languages_text);
-    });
+    table.get("/api/languages", [this](auto request, auto) { return languages(request); });
     table.get("/api/openapi.json", [this](auto request, auto) {
       return fixed(request, "/api/openapi.json", openapi_document());
     });
@@ -613,7 +625,6 @@ struct HttpServer::Impl {
   Authenticator authenticator{config.auth};
   telemetry::CounterFamily& requests;
   telemetry::HistogramFamily& durations;
-  std::string languages_text = common::lossy_json_text(languages_json(service.languages()));
   std::atomic<bool> accepting{true};
   template <typename ServerTraits>
   restinio::server_settings_t<ServerTraits> settings();

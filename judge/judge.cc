@@ -1,6 +1,7 @@
 #include "judge/judge.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <limits>
 #include <map>
@@ -288,8 +289,12 @@ void Judge::judge_valid_job(const Language& language, const JudgeRequest& reques
   base.limits = result.limits;
   base.network_calls = language.network_calls;
   if (language.compiled()) {
+    const auto compile_start = std::chrono::steady_clock::now();
     const Compilation compiled =
         compile(language, values.source, request.source, values, request.cancel_token);
+    result.compile_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - compile_start)
+                            .count();
     result.compile_output = compiled.output;
     result.compile_cached = compiled.cached;
     if (compiled.failure != Verdict::kAccepted) {

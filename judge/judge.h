@@ -80,6 +80,9 @@ struct JudgeResult {
   std::string language;                       // The resolved language id.
   std::string compile_output;                 // Compiler messages (bounded).
   bool compile_cached = false;
+  // Wall time of the compilation step (about 0 on a cache hit); -1 for a language that is not
+  // compiled.
+  int64_t compile_ms = -1;
   std::vector<TestResult> tests;  // Run ones only when stopping at the first failure.
   int passed = 0;
   int total = 0;

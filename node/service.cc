@@ -16,6 +16,8 @@
 #include "cluster/redis_job_store.h"
 #include "cluster/store_actor.h"
 #include "cluster/tls.h"
+#include "judge/toolchains.h"
+#include "node/store_metrics.h"
 #include "telemetry/log.h"
 
 namespace codearena::actors {
@@ -113,10 +115,13 @@ struct JobService::Impl {
         languages(stack ? stack->languages : judge::load_language_table(config.judging)),
         system(configured(caf_config, config)) {
     const ClusterConfig& cluster = config.cluster;
+    if (cluster.worker)
+      offered_languages = judge::offered_languages(stack->languages, config.worker.languages);
     if (cluster.scheduler) start_scheduler();
     if (cluster.worker) {
       auto worker = config.worker;
       worker.node_id = cluster.node_id;
+      worker.languages = offered_languages;
       pool = spawn_worker_pool(system, stack->judge, stack->languages, worker);
     }
     // A single node leads alone from the start: clients are served as soon as it is up.
@@ -164,6 +169,7 @@ struct JobService::Impl {
     store_config.on_unavailable = [logger](const std::string& error) {
       logger->log(telemetry::LogLevel::warn, "store_unavailable", {{"error", error}});
     };
+    if (config.metrics != nullptr) observe_store(*config.metrics, cluster, store_config);
     const auto lost_epochs = std::make_shared<std::atomic<int64_t>>(0);
     store_config.lost_below = lost_epochs;
     store = cluster::spawn_store_actor(system, make_store(cluster, config.policy), store_config);
@@ -177,6 +183,7 @@ struct JobService::Impl {
                                      cluster.node_timeout_ms,
                                      lost_epochs,
                                      config.logger};
+    scheduler_config.no_worker_timeout_ms = cluster.no_worker_timeout_ms;
     scheduler = spawn_scheduler(system, std::move(scheduler_config));
   }
 
@@ -201,7 +208,7 @@ struct JobService::Impl {
     cluster::MembershipConfig settings;
     settings.node = NodeInfo{cluster.node_id, role_names(cluster),
                              cluster.advertise.empty() ? cluster.listen : cluster.advertise,
-                             cluster.worker ? config.worker.slots : 0};
+                             cluster.worker ? config.worker.slots : 0, offered_languages};
     if (!cluster.redis_url.empty()) {
       settings.redis = cluster::RedisOptions{};
       settings.redis->url = cluster.redis_url;
@@ -215,6 +222,7 @@ struct JobService::Impl {
   }
 
   ServiceConfig config;
+  std::vector<std::string> offered_languages;  // By the node's worker role.
   StatusBoard board;  // Outlives the actor system, which writes to it.
   // Only a worker runs programs: other nodes need neither a sandbox (root, cgroups) nor the
   // precompiled headers, so they run unprivileged on a read-only file system.

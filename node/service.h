@@ -7,7 +7,8 @@
 // through the callback, on one of the actor system's threads. A callback receiving nullopt means
 // the service could not answer in time (an internal failure, or no leader reachable: reported
 // as 503). Thread-safe. Constructing a JobService starts the sandbox (needs root) and may throw
-// SandboxError, or std::runtime_error when the cluster port cannot be opened.
+// SandboxError, std::runtime_error when the cluster port cannot be opened, or
+// std::invalid_argument when WORKER_LANGUAGES names a language the node cannot run.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,8 @@ struct ClusterConfig {
   int64_t lease_ttl_ms = 5000;
   int64_t heartbeat_interval_ms = 1000;
   int64_t node_timeout_ms = 5000;    // A node silent this long is lost (its jobs requeued).
+  // A queued job whose language no worker offers fails after this long (NO_WORKER_TIMEOUT).
+  int64_t no_worker_timeout_ms = 180'000;
   // TLS between nodes (CAF's OpenSSL module): with a certificate, key and CA file both sides
   // verify each other; with none the link is encrypted but not authenticated.
   bool tls = false;
