@@ -115,9 +115,9 @@ function takeEvents(buffer, onEvent) {
   return buffer;
 }
 
-// A flow function: follows GET /api/jobs/<jobId>/events until the final state event (or the
-// server's end of the stream), as a browser's EventSource would. A stream that ends without a
-// final state, or breaks, fails the virtual user with the reason.
+// A flow function: follows GET /api/jobs/<jobId>/events until the final state event, as a
+// browser's EventSource would. A stream that ends without a final state, carries an event that
+// is not JSON, or breaks, fails the virtual user with the reason.
 function followEvents(context, events, done) {
   if (!context.vars.jobId) return done();
   const url = new URL(`/api/jobs/${context.vars.jobId}/events`, context.vars.target);
@@ -144,7 +144,12 @@ function followEvents(context, events, done) {
         if (first) events.emit('histogram', 'codearena.stream.first_event_ms', Date.now() - started);
         first = false;
         if (name !== 'state') return;
-        const job = JSON.parse(data);
+        let job;
+        try {
+          job = JSON.parse(data);
+        } catch (error) {
+          return finish(new Error(`event stream of ${context.vars.jobId}: ${error.message}`));
+        }
         if (!FINAL_STATES.has(job.state)) return;
         events.emit('histogram', 'codearena.stream.final_ms', Date.now() - started);
         count(events, `codearena.jobs.${job.state}`);
