@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs artillery, the HTTP load generator that runs load/load-test*.yml, outside the
+# Installs artillery, the HTTP load generator that runs load/load-test.yml, outside the
 # repository: the npm package at a pinned version, the last one that runs on Node.js 18 and 20
 # (later ones need 22). Prints the path of the artillery executable. ARTILLERY_DIR overrides the
 # cache directory.
