@@ -43,6 +43,8 @@ struct BookEntry {
   std::shared_ptr<const JobStatus> status;
   std::string worker;
   int64_t retry_due_ms = 0;  // When a job in retry backoff may run again.
+  // Tests of the current attempt that finished before one with a lower index, by index.
+  std::map<int32_t, TestOutcome> held_tests;
 };
 
 // Names the worker to run a queued job of this language now, or "" when none takes it (every
@@ -77,16 +79,24 @@ class JobBook {
   // When the next retry backoff ends (to arm a timer), if any job is in backoff.
   std::optional<int64_t> next_retry_due() const;
 
-  // A finished test of the current attempt (its output as it came, not capped); ignored (empty)
-  // for stale attempts.
-  std::optional<JobEvent> record_test(const std::string& id, int32_t attempt,
-                                      const TestOutcome& test);
+  // A finished test of the current attempt (its output as it came, not capped). Tests run in
+  // parallel finish in any order; events come out in index order: a test after a gap is held
+  // until the tests before it have finished, then its event follows theirs. tests_done counts
+  // the tests whose events went out. Empty for stale attempts and held tests.
+  std::vector<JobEvent> record_test(const std::string& id, int32_t attempt,
+                                    const TestOutcome& test);
 
   // The end of an attempt. Judged → completed, each test's output kept up to
   // policy.kept_output_bytes; internal error → retry after a backoff or, after
   // the last attempt, failed; rejected → failed; not started → queued again at once at the
   // head of its queue, without backoff; reports of stale attempts are ignored.
   std::optional<JobEvent> finish(const AttemptReport& report, int64_t now_ms);
+
+  // Records how the webhook of finished job `id` stands (its last error cut to a few hundred
+  // bytes). Null, and nothing changes, when the book no longer holds the job, it has no webhook,
+  // its delivery has ended already or `webhook` is about an earlier attempt; else the job's new
+  // status, to persist and publish (no event: listeners have had the final one).
+  std::shared_ptr<const JobStatus> record_webhook(const std::string& id, WebhookStatus webhook);
 
   // Cancels a queued or running job. `was_running_on` gets the worker to stop, if it ran.
   CancelReply cancel(const std::string& id, int64_t now_ms, std::string* was_running_on);
@@ -116,6 +126,10 @@ class JobBook {
   // count and byte bounds; returns their ids.
   std::vector<std::string> expire(int64_t now_ms);
 
+  // The jobs matching `query`, newest first (by creation time, then id), at most query.limit;
+  // results are reduced to their summary (no tests, no compiler output).
+  JobPage list(const JobQuery& query) const;
+
   // What finished jobs hold now, approximately (see SchedulerPolicy::retention_bytes).
   size_t retained_bytes() const { return retained_bytes_; }
 
@@ -135,6 +149,8 @@ class JobBook {
   SchedulerPolicy policy_;
   std::mt19937_64 random_;
   std::unordered_map<std::string, BookEntry> jobs_;
+  // Every job in `jobs_` as (created_at_ms, id), newest first: the listing's order.
+  std::set<std::pair<int64_t, std::string>, std::greater<>> by_creation_;
   std::deque<std::string> queues_[kPriorityCount];
   std::multimap<int64_t, std::string> retries_;                 // due time -> job id
   std::deque<std::pair<int64_t, std::string>> finished_order_;  // finish time, id (ascending)

@@ -10,6 +10,7 @@ void register_message_types(caf::actor_system_config& config) {
       .add_message_type<TestOutcome>("TestOutcome")
       .add_message_type<JobOutcome>("JobOutcome")
       .add_message_type<AttemptReport>("AttemptReport")
+      .add_message_type<WebhookStatus>("WebhookStatus")
       .add_message_type<JobStatus>("JobStatus")
       .add_message_type<JobEvent>("JobEvent")
       .add_message_type<SubmitReply>("SubmitReply")
@@ -21,6 +22,8 @@ void register_message_types(caf::actor_system_config& config) {
       .add_message_type<StoredJob>("StoredJob")
       .add_message_type<std::vector<StoredJob>>("std::vector<StoredJob>")
       .add_message_type<SchedulerStats>("SchedulerStats")
+      .add_message_type<JobQuery>("JobQuery")
+      .add_message_type<JobPage>("JobPage")
       .add_message_type<job_listener_actor>("job_listener_actor")
       .add_message_type<worker_actor>("worker_actor")
       .add_message_type<scheduler_actor>("scheduler_actor");

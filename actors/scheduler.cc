@@ -130,12 +130,26 @@ void after_write(scheduler_pointer self, std::function<void()> effect) {
 
 // Stages the job's new status for the store (with its spec when `with_spec`) and publishes the
 // event once it is written.
-void persist(scheduler_pointer self, const JobEvent& event, bool with_spec = false) {
+// The job's slot in the next write to the store.
+StoredJob& staged(scheduler_pointer self, const std::string& id) {
   auto& pending = self->state.pending;
-  const auto& id = event.status.id;
   const auto [position, added] = pending.index.emplace(id, pending.jobs.size());
   if (added) pending.jobs.emplace_back();
-  StoredJob& stored = pending.jobs[position->second];
+  return pending.jobs[position->second];
+}
+
+// Stages a change of a finished job's record that is no event (its webhook's state) and shows
+// it on the status board once written.
+void persist_record(scheduler_pointer self, std::shared_ptr<const JobStatus> status) {
+  staged(self, status->id).status = *status;
+  after_write(self, [self, status] {
+    if (self->state.config.board) self->state.config.board->publish(status);
+  });
+}
+
+void persist(scheduler_pointer self, const JobEvent& event, bool with_spec = false) {
+  const auto& id = event.status.id;
+  StoredJob& stored = staged(self, id);
   const BookEntry* record = self->state.book.find(id);
   auto status = record ? record->status : std::make_shared<const JobStatus>(event.status);
   stored.status = *status;
@@ -573,6 +587,10 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
         if (!self->state.leading()) return not_leading_error();
         return current_stats(self->state);
       },
+      [=](list_atom, const JobQuery& query) -> caf::result<JobPage> {
+        if (!self->state.leading()) return not_leading_error();
+        return self->state.book.list(query);
+      },
       [=](watch_atom, const std::string& id,
           const job_listener_actor& listener) -> caf::result<JobStatus> {
         if (!self->state.leading()) return not_leading_error();
@@ -635,8 +653,8 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
       },
       [=](progress_atom, const std::string& id, int32_t attempt, const TestOutcome& test) {
         if (!self->state.leading()) return;
-        if (auto event = self->state.book.record_test(id, attempt, test))
-          publish(self, *event, self->state.book.find(id)->status);
+        for (const auto& event : self->state.book.record_test(id, attempt, test))
+          publish(self, event, self->state.book.find(id)->status);
       },
       [=](report_atom, const AttemptReport& report) -> caf::result<bool> {
         auto& state = self->state;
@@ -667,6 +685,11 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
         step_down(self);
       },
       [=](local<tick_atom>) { on_tick(self); },
+      [=](local<webhook_atom>, const std::string& id, WebhookStatus& webhook) {
+        if (!self->state.leading()) return;
+        if (auto status = self->state.book.record_webhook(id, std::move(webhook)))
+          persist_record(self, std::move(status));
+      },
   };
 }
 

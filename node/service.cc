@@ -278,6 +278,16 @@ void JobService::stats(Reply<SchedulerStats> done) {
   ask<SchedulerStats>(impl_->system, impl_->submission, std::move(done), stats_atom::value);
 }
 
+void JobService::list(JobQuery query, Reply<JobPage> done) {
+  ask<JobPage>(impl_->system, impl_->submission, std::move(done), list_atom::value,
+               std::move(query));
+}
+
+void JobService::record_webhook(const std::string& id, WebhookStatus webhook) {
+  if (impl_->scheduler)
+    caf::anon_send(impl_->scheduler, local_v<webhook_atom>, id, std::move(webhook));
+}
+
 void JobService::metrics_text(Reply<std::string> done) {
   if (!impl_->metrics) {
     done(std::nullopt);

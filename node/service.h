@@ -88,6 +88,11 @@ class JobService {
   void await(const std::string& id, int64_t timeout_ms, Reply<JobStatus> done);
   void cancel(const std::string& id, Reply<CancelReply> done);
   void stats(Reply<SchedulerStats> done);
+  // A page of the jobs the leader holds (finished ones until their retention ends), newest first.
+  void list(JobQuery query, Reply<JobPage> done);
+  // Records how the webhook of finished job `id` stands, through this node's scheduler (the
+  // leader that finished the job delivers its webhook); dropped when it no longer leads.
+  void record_webhook(const std::string& id, WebhookStatus webhook);
   // Prometheus text of this node (requires ServiceConfig::metrics).
   void metrics_text(Reply<std::string> done);
   // Streams a job's events: `started` gets the current status first (empty id: unknown job;
