@@ -111,6 +111,7 @@ class Server:
         try:
             if isinstance(body, (dict, list)):
                 body = json.dumps(body)
+            if body is not None:
                 headers = {"Content-Type": "application/json", **(headers or {})}
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
