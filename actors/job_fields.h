@@ -75,7 +75,13 @@ decltype(auto) fields(V&& v, S& x) {
            field("attempts", x.attempts), field("language", x.language),
            field("priority", x.priority), field("created_at_ms", x.created_at_ms),
            field("started_at_ms", x.started_at_ms), field("finished_at_ms", x.finished_at_ms),
-           field("owner", x.owner));
+           field("owner", x.owner), field("timeline", x.timeline));
+}
+
+template <class V, class S, IfStruct<S, JobHop> = 0>
+decltype(auto) fields(V&& v, S& x) {
+  return v("JobHop", field("at_ms", x.at_ms), field("event", x.event), field("node", x.node),
+           field("detail", x.detail));
 }
 
 template <class V, class S, IfStruct<S, StoredJob> = 0>

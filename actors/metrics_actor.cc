@@ -106,6 +106,9 @@ metrics_actor::behavior_type metrics_behavior(metrics_actor::pointer self,
                 [=](caf::error&) mutable { promise.deliver(registry->render()); });
         return promise;
       },
+      [=](local<inspect_atom>) {
+        return describe(self, "metrics", "metrics", "renders /metrics on demand");
+      },
   };
 }
 

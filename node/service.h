@@ -20,6 +20,7 @@
 #include "actors/scheduler.h"
 #include "actors/worker_pool.h"
 #include "judge/judge_stack.h"
+#include "node/inspection.h"
 
 namespace codearena::telemetry {
 class Logger;
@@ -85,6 +86,9 @@ class JobService {
   void await(const std::string& id, int64_t timeout_ms, Reply<JobStatus> done);
   void cancel(const std::string& id, Reply<CancelReply> done);
   void stats(Reply<SchedulerStats> done);
+  // The cluster's nodes and actors, gathered now from the leader and every node (see
+  // node/inspection.h); nullopt when no leader answered.
+  void inspect(Reply<ClusterInspection> done);
   // Prometheus text of this node (requires ServiceConfig::metrics).
   void metrics_text(Reply<std::string> done);
   // Streams a job's events: `started` gets the current status first (empty id: unknown job;
