@@ -53,6 +53,9 @@ local_scheduler_actor::behavior_type own_scheduler(local_scheduler_actor::pointe
       [](local<drain_atom>, int64_t) { return int64_t{0}; },
       [](local<handover_atom>) { return true; },
       [](local<tick_atom>) {},
+      [](inspect_atom, const std::string&, const inspector_actor&) {},
+      [](inspect_atom) { return ClusterView{}; },
+      [](local<inspect_atom>) { return ActorReport{}; },
   };
 }
 
@@ -69,6 +72,7 @@ pool_actor::behavior_type own_pool(pool_actor::pointer, std::shared_ptr<NodeLog>
       [](local<report_atom>, const AttemptReport&) {},
       [](local<progress_atom>, const std::string&, int32_t, const TestOutcome&) {},
       [](local<tick_atom>) {},
+      [](local<inspect_atom>) { return ActorReport{}; },
   };
 }
 
@@ -85,6 +89,8 @@ submission_actor::behavior_type own_submission(submission_actor::pointer,
         log->submission_leaders.push_back(static_cast<bool>(leader));
       },
       [](local<tick_atom>, uint64_t) {},
+      [](inspect_atom) { return ClusterView{}; },
+      [](local<inspect_atom>) { return ActorReport{}; },
   };
 }
 
