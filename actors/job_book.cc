@@ -32,6 +32,17 @@ int64_t percentile(std::vector<int64_t> values, double fraction) {
   return values[rank];
 }
 
+// A judged job's final progress: the tests that ran are done, the others (after a failure under
+// stopOnFirstFailure, or every test when compilation failed) are skipped.
+void count_tests_run(JobStatus& status) {
+  const auto& tests = status.result->tests;
+  const auto ran = std::count_if(tests.begin(), tests.end(), [](const TestOutcome& test) {
+    return test.verdict != Verdict::kSkipped;
+  });
+  status.tests_done = static_cast<int32_t>(std::min<int64_t>(ran, status.tests_total));
+  status.tests_skipped = status.tests_total - status.tests_done;
+}
+
 }  // namespace
 
 JobBook::JobBook(SchedulerPolicy policy, uint64_t seed) : policy_(policy), random_(seed) {
@@ -58,6 +69,7 @@ SubmitReply JobBook::add(const std::string& id, JobSpec spec, int64_t now_ms) {
   queues_[static_cast<int>(status->priority)].push_back(id);
   BookEntry record;
   record.spec = std::move(spec);
+  by_creation_.emplace(status->created_at_ms, id);
   record.status = std::move(status);
   jobs_.emplace(id, std::move(record));
   ++submitted_;
@@ -98,21 +110,38 @@ void JobBook::promote_due_retries(int64_t now_ms) {
 
 std::optional<std::pair<BookEntry*, JobEvent>> JobBook::start_next(const std::string& worker,
                                                                    int64_t now_ms) {
+  return start_next([&worker](const std::string&) { return worker; }, now_ms);
+}
+
+std::optional<std::pair<BookEntry*, JobEvent>> JobBook::start_next(const WorkerChooser& choose,
+                                                                   int64_t now_ms) {
   promote_due_retries(now_ms);
+  std::unordered_map<std::string, std::string> worker_for_language;
   for (auto& queue : queues_) {
-    if (queue.empty()) continue;
-    BookEntry& record = jobs_.at(queue.front());
-    queue.pop_front();
-    record.worker = worker;
-    JobStatus& status = renewed(record);
-    status.state = JobState::kActive;
-    status.attempts += 1;
-    status.tests_done = 0;
-    if (status.started_at_ms == 0) status.started_at_ms = now_ms;
-    ++active_;
-    return std::make_pair(&record, event_of(record, false));
+    for (auto position = queue.begin(); position != queue.end(); ++position) {
+      BookEntry& record = jobs_.at(*position);
+      const std::string& language = record.status->language;
+      const auto [chosen, first_ask] = worker_for_language.emplace(language, "");
+      if (first_ask) chosen->second = choose(language);
+      if (chosen->second.empty()) continue;
+      queue.erase(position);
+      return start(record, chosen->second, now_ms);
+    }
   }
   return std::nullopt;
+}
+
+std::pair<BookEntry*, JobEvent> JobBook::start(BookEntry& record, const std::string& worker,
+                                               int64_t now_ms) {
+  record.worker = worker;
+  JobStatus& status = renewed(record);
+  status.state = JobState::kActive;
+  status.attempts += 1;
+  status.tests_done = 0;
+  record.held_tests.clear();
+  if (status.started_at_ms == 0) status.started_at_ms = now_ms;
+  ++active_;
+  return std::make_pair(&record, event_of(record, false));
 }
 
 std::optional<int64_t> JobBook::next_retry_due() const {
@@ -120,17 +149,25 @@ std::optional<int64_t> JobBook::next_retry_due() const {
   return retries_.begin()->first;
 }
 
-std::optional<JobEvent> JobBook::record_test(const std::string& id, int32_t attempt,
-                                             const TestOutcome& test) {
+std::vector<JobEvent> JobBook::record_test(const std::string& id, int32_t attempt,
+                                           const TestOutcome& test) {
+  std::vector<JobEvent> events;
   const auto found = jobs_.find(id);
-  if (found == jobs_.end()) return std::nullopt;
-  const JobStatus& current = *found->second.status;
-  if (current.state != JobState::kActive || current.attempts != attempt) return std::nullopt;
-  JobStatus& status = renewed(found->second);
-  status.tests_done = std::min(status.tests_done + 1, status.tests_total);
-  JobEvent event = event_of(found->second, false);
-  event.test = test;
-  return event;
+  if (found == jobs_.end()) return events;
+  BookEntry& record = found->second;
+  if (record.status->state != JobState::kActive || record.status->attempts != attempt)
+    return events;
+  record.held_tests.emplace(test.index, test);
+  while (!record.held_tests.empty() &&
+         record.held_tests.begin()->first <= record.status->tests_done) {
+    JobStatus& status = renewed(record);
+    status.tests_done = std::min(status.tests_done + 1, status.tests_total);
+    JobEvent event = event_of(record, false);
+    event.test = std::move(record.held_tests.begin()->second);
+    record.held_tests.erase(record.held_tests.begin());
+    events.push_back(std::move(event));
+  }
+  return events;
 }
 
 std::optional<JobEvent> JobBook::finish(const AttemptReport& report, int64_t now_ms) {
@@ -146,7 +183,7 @@ std::optional<JobEvent> JobBook::finish(const AttemptReport& report, int64_t now
     case AttemptReport::Kind::kJudged:
       status.result = report.outcome;
       cap_kept_output(*status.result, policy_.kept_output_bytes);
-      status.tests_done = status.tests_total;
+      count_tests_run(status);
       return settle(record, status, JobState::kCompleted, now_ms);
     case AttemptReport::Kind::kCancelled:
       return settle(record, status, JobState::kCancelled, now_ms);
@@ -216,13 +253,31 @@ std::vector<JobEvent> JobBook::fail_waiting(const std::string& reason, int64_t n
   for (const auto& [due, id] : retries_) ids.push_back(id);
   retries_.clear();
   std::vector<JobEvent> events;
-  for (const auto& id : ids) {
-    BookEntry& record = jobs_.at(id);
-    JobStatus& status = renewed(record);
-    status.failed_reason = reason;
-    events.push_back(settle(record, status, JobState::kFailed, now_ms));
+  for (const auto& id : ids) events.push_back(fail(jobs_.at(id), reason, now_ms));
+  return events;
+}
+
+std::vector<JobEvent> JobBook::fail_queued(const QueuedJobVerdict& verdict, int64_t now_ms) {
+  std::vector<JobEvent> events;
+  for (auto& queue : queues_) {
+    for (auto position = queue.begin(); position != queue.end();) {
+      BookEntry& record = jobs_.at(*position);
+      const std::string reason = verdict(record);
+      if (reason.empty()) {
+        ++position;
+        continue;
+      }
+      position = queue.erase(position);
+      events.push_back(fail(record, reason, now_ms));
+    }
   }
   return events;
+}
+
+JobEvent JobBook::fail(BookEntry& record, const std::string& reason, int64_t now_ms) {
+  JobStatus& status = renewed(record);
+  status.failed_reason = reason;
+  return settle(record, status, JobState::kFailed, now_ms);
 }
 
 std::vector<std::pair<JobEvent, std::string>> JobBook::fail_running(const std::string& reason,
@@ -252,6 +307,7 @@ void JobBook::restore(const StoredJob& job) {
   }
   BookEntry record;
   record.spec = job.spec.value_or(JobSpec{});
+  by_creation_.emplace(status->created_at_ms, id);
   record.status = std::move(status);
   jobs_.emplace(id, std::move(record));
 }
@@ -285,11 +341,65 @@ std::vector<std::string> JobBook::expire(int64_t now_ms) {
           retained_bytes_ > policy_.retention_bytes)) {
     const auto found = jobs_.find(finished_order_.front().second);
     retained_bytes_ -= finished_bytes(found->second);
+    by_creation_.erase({found->second.status->created_at_ms, found->first});
     jobs_.erase(found);
     forgotten.push_back(std::move(finished_order_.front().second));
     finished_order_.pop_front();
   }
   return forgotten;
+}
+
+namespace {
+
+bool matches(const JobQuery& query, const JobStatus& status) {
+  return (query.any_owner || status.owner == query.owner) &&
+         (query.state.empty() || query.state == state_name(status.state)) &&
+         (query.language.empty() || query.language == status.language);
+}
+
+JobStatus summary_of(const JobStatus& status) {
+  JobStatus summary = status;
+  if (summary.result) {
+    summary.result->tests.clear();
+    summary.result->compile_output.clear();
+  }
+  return summary;
+}
+
+}  // namespace
+
+std::shared_ptr<const JobStatus> JobBook::record_webhook(const std::string& id,
+                                                        WebhookStatus webhook) {
+  constexpr size_t kKeptErrorBytes = 300;
+  const auto found = jobs_.find(id);
+  if (found == jobs_.end()) return nullptr;
+  const WebhookStatus& current = found->second.status->webhook;
+  // Reports of one delivery come from several threads: a late one about an earlier attempt
+  // must not replace a later one.
+  const bool ended = current.state == WebhookState::kDelivered ||
+                     current.state == WebhookState::kFailed;
+  if (current.state == WebhookState::kNone || ended || webhook.attempts < current.attempts)
+    return nullptr;
+  if (webhook.last_error.size() > kKeptErrorBytes) webhook.last_error.resize(kKeptErrorBytes);
+  renewed(found->second).webhook = std::move(webhook);
+  return found->second.status;
+}
+
+JobPage JobBook::list(const JobQuery& query) const {
+  JobPage page;
+  auto next = query.after_id.empty()
+                  ? by_creation_.begin()
+                  : by_creation_.upper_bound({query.after_created_ms, query.after_id});
+  for (; next != by_creation_.end(); ++next) {
+    const JobStatus& status = *jobs_.at(next->second).status;
+    if (!matches(query, status)) continue;
+    if (static_cast<int32_t>(page.jobs.size()) == query.limit) {
+      page.more = true;
+      break;
+    }
+    page.jobs.push_back(summary_of(status));
+  }
+  return page;
 }
 
 SchedulerStats JobBook::stats(int64_t now_ms) const {
@@ -330,6 +440,7 @@ JobEvent JobBook::event_of(const BookEntry& record, bool with_result) const {
 JobEvent JobBook::settle(BookEntry& record, JobStatus& status, JobState state, int64_t now_ms) {
   status.state = state;
   status.finished_at_ms = now_ms;
+  if (!record.spec.callback_url.empty()) status.webhook.state = WebhookState::kPending;
   ++totals_[total_index(state)];
   finished_order_.emplace_back(now_ms, status.id);
   retained_bytes_ += finished_bytes(record);

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -42,7 +43,16 @@ struct BookEntry {
   std::shared_ptr<const JobStatus> status;
   std::string worker;
   int64_t retry_due_ms = 0;  // When a job in retry backoff may run again.
+  // Tests of the current attempt that finished before one with a lower index, by index.
+  std::map<int32_t, TestOutcome> held_tests;
 };
+
+// Names the worker to run a queued job of this language now, or "" when none takes it (every
+// worker offering the language is busy, or none offers it).
+using WorkerChooser = std::function<std::string(const std::string& language)>;
+
+// Whether a queued job must fail now: the reason, or "" to keep it queued.
+using QueuedJobVerdict = std::function<std::string(const BookEntry& record)>;
 
 class JobBook {
  public:
@@ -63,14 +73,21 @@ class JobBook {
   // priority order and marks it active on `worker` (attempts + 1). Empty when nothing is ready.
   std::optional<std::pair<BookEntry*, JobEvent>> start_next(const std::string& worker,
                                                             int64_t now_ms);
+  // The same, but the job taken is the first in priority order for which `choose` names a
+  // worker (it then runs there): jobs no worker takes stay queued, in their place, and do not
+  // hold back those behind them. `choose` is asked once per language per call.
+  std::optional<std::pair<BookEntry*, JobEvent>> start_next(const WorkerChooser& choose,
+                                                            int64_t now_ms);
 
   // When the next retry backoff ends (to arm a timer), if any job is in backoff.
   std::optional<int64_t> next_retry_due() const;
 
-  // A finished test of the current attempt (its output as it came, not capped); ignored (empty)
-  // for stale attempts.
-  std::optional<JobEvent> record_test(const std::string& id, int32_t attempt,
-                                      const TestOutcome& test);
+  // A finished test of the current attempt (its output as it came, not capped). Tests run in
+  // parallel finish in any order; events come out in index order: a test after a gap is held
+  // until the tests before it have finished, then its event follows theirs. tests_done counts
+  // the tests whose events went out. Empty for stale attempts and held tests.
+  std::vector<JobEvent> record_test(const std::string& id, int32_t attempt,
+                                    const TestOutcome& test);
 
   // The end of an attempt. Judged → completed, each test's output kept up to
   // policy.kept_output_bytes; internal error → retry after a backoff or, after
@@ -78,11 +95,20 @@ class JobBook {
   // head of its queue, without backoff; reports of stale attempts are ignored.
   std::optional<JobEvent> finish(const AttemptReport& report, int64_t now_ms);
 
+  // Records how the webhook of finished job `id` stands (its last error cut to a few hundred
+  // bytes). Null, and nothing changes, when the book no longer holds the job, it has no webhook,
+  // its delivery has ended already or `webhook` is about an earlier attempt; else the job's new
+  // status, to persist and publish (no event: listeners have had the final one).
+  std::shared_ptr<const JobStatus> record_webhook(const std::string& id, WebhookStatus webhook);
+
   // Cancels a queued or running job. `was_running_on` gets the worker to stop, if it ran.
   CancelReply cancel(const std::string& id, int64_t now_ms, std::string* was_running_on);
 
   // Marks every waiting job failed (shutdown); returns their events.
   std::vector<JobEvent> fail_waiting(const std::string& reason, int64_t now_ms);
+  // Marks the queued jobs failed for which `verdict` gives a reason (with that reason); returns
+  // their events. Jobs in retry backoff are not looked at.
+  std::vector<JobEvent> fail_queued(const QueuedJobVerdict& verdict, int64_t now_ms);
   // Marks every running job failed; returns (event, worker) pairs so the caller can stop them.
   std::vector<std::pair<JobEvent, std::string>> fail_running(const std::string& reason,
                                                              int64_t now_ms);
@@ -103,6 +129,10 @@ class JobBook {
   // count and byte bounds; returns their ids.
   std::vector<std::string> expire(int64_t now_ms);
 
+  // The jobs matching `query`, newest first (by creation time, then id), at most query.limit;
+  // results are reduced to their summary (no tests, no compiler output).
+  JobPage list(const JobQuery& query) const;
+
   // What finished jobs hold now, approximately (see SchedulerPolicy::retention_bytes).
   size_t retained_bytes() const { return retained_bytes_; }
 
@@ -113,12 +143,17 @@ class JobBook {
  private:
   JobEvent event_of(const BookEntry& record, bool with_result) const;
   JobEvent settle(BookEntry& record, JobStatus& status, JobState state, int64_t now_ms);
+  JobEvent fail(BookEntry& record, const std::string& reason, int64_t now_ms);
+  std::pair<BookEntry*, JobEvent> start(BookEntry& record, const std::string& worker,
+                                        int64_t now_ms);
   int64_t backoff_ms(int32_t attempts_done);
   void promote_due_retries(int64_t now_ms);
 
   SchedulerPolicy policy_;
   std::mt19937_64 random_;
   std::unordered_map<std::string, BookEntry> jobs_;
+  // Every job in `jobs_` as (created_at_ms, id), newest first: the listing's order.
+  std::set<std::pair<int64_t, std::string>, std::greater<>> by_creation_;
   std::deque<std::string> queues_[kPriorityCount];
   std::multimap<int64_t, std::string> retries_;                 // due time -> job id
   std::deque<std::pair<int64_t, std::string>> finished_order_;  // finish time, id (ascending)

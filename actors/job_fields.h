@@ -43,7 +43,8 @@ decltype(auto) fields(V&& v, S& x) {
            field("checker_relative_epsilon", x.checker_relative_epsilon),
            field("checker_language", x.checker_language), field("checker_code", x.checker_code),
            field("stop_on_first_failure", x.stop_on_first_failure), field("priority", x.priority),
-           field("callback_url", x.callback_url), field("owner", x.owner));
+           field("callback_url", x.callback_url), field("owner", x.owner),
+           field("base64_output", x.base64_output));
 }
 
 template <class V, class S, IfStruct<S, TestOutcome> = 0>
@@ -53,18 +54,26 @@ decltype(auto) fields(V&& v, S& x) {
            field("exit_code", x.exit_code), field("signal", x.signal),
            field("stdout_data", x.stdout_data), field("stderr_data", x.stderr_data),
            field("message", x.message), field("stdout_truncated", x.stdout_truncated),
-           field("stderr_truncated", x.stderr_truncated));
+           field("stderr_truncated", x.stderr_truncated),
+           field("limit_exceeded", x.limit_exceeded), field("base64_output", x.base64_output));
 }
 
 template <class V, class S, IfStruct<S, JobOutcome> = 0>
 decltype(auto) fields(V&& v, S& x) {
   return v("JobOutcome", field("verdict", x.verdict), field("language", x.language),
            field("compile_output", x.compile_output), field("compile_cached", x.compile_cached),
-           field("tests", x.tests), field("passed", x.passed), field("total", x.total),
+           field("compile_ms", x.compile_ms), field("tests", x.tests), field("passed", x.passed), field("total", x.total),
            field("max_cpu_ms", x.max_cpu_ms), field("max_memory_kb", x.max_memory_kb),
            field("message", x.message), field("time_limit_ms", x.time_limit_ms),
            field("memory_limit_bytes", x.memory_limit_bytes),
-           field("output_limit_bytes", x.output_limit_bytes));
+           field("output_limit_bytes", x.output_limit_bytes), field("skipped", x.skipped),
+           field("wall_limit_ms", x.wall_limit_ms));
+}
+
+template <class V, class S, IfStruct<S, WebhookStatus> = 0>
+decltype(auto) fields(V&& v, S& x) {
+  return v("WebhookStatus", field("state", x.state), field("attempts", x.attempts),
+           field("last_error", x.last_error), field("last_status", x.last_status));
 }
 
 template <class V, class S, IfStruct<S, JobStatus> = 0>
@@ -75,7 +84,8 @@ decltype(auto) fields(V&& v, S& x) {
            field("attempts", x.attempts), field("language", x.language),
            field("priority", x.priority), field("created_at_ms", x.created_at_ms),
            field("started_at_ms", x.started_at_ms), field("finished_at_ms", x.finished_at_ms),
-           field("owner", x.owner), field("timeline", x.timeline));
+           field("owner", x.owner), field("webhook", x.webhook),
+           field("tests_skipped", x.tests_skipped), field("timeline", x.timeline));
 }
 
 template <class V, class S, IfStruct<S, JobHop> = 0>

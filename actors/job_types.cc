@@ -45,6 +45,29 @@ std::optional<JobState> parse_state(const std::string& name) {
   return common::find_by_name(name, kAll, state_name);
 }
 
+const char* webhook_state_name(WebhookState state) {
+  switch (state) {
+    case WebhookState::kNone:
+      return "none";
+    case WebhookState::kPending:
+      return "pending";
+    case WebhookState::kDelivering:
+      return "delivering";
+    case WebhookState::kDelivered:
+      return "delivered";
+    case WebhookState::kFailed:
+      return "failed";
+  }
+  return "none";
+}
+
+std::optional<WebhookState> parse_webhook_state(const std::string& name) {
+  constexpr WebhookState kAll[] = {WebhookState::kNone, WebhookState::kPending,
+                                   WebhookState::kDelivering, WebhookState::kDelivered,
+                                   WebhookState::kFailed};
+  return common::find_by_name(name, kAll, webhook_state_name);
+}
+
 const char* refusal_code(SubmitRefusal refusal) {
   switch (refusal) {
     case SubmitRefusal::kNone:

@@ -60,6 +60,9 @@ struct JobSpec {
   // The authenticated subject that submitted the job; empty when the API runs without
   // authentication (or the job was stored before owners were kept): no owner.
   std::string owner;
+  // The client asked for stdout and stderr in base64 (outputEncoding "base64"): every byte
+  // arrives as written, where text replaces bytes that are not UTF-8.
+  bool base64_output = false;
 };
 
 // One finished test case (or the single run of a job without test cases).
@@ -77,6 +80,9 @@ struct TestOutcome {
   // The output was longer than the node keeps per test (KEPT_OUTPUT): only its start is here.
   bool stdout_truncated = false;
   bool stderr_truncated = false;
+  // The limit that ended the run ("cpu_time", "wall_time", "memory", "output"), or empty.
+  std::string limit_exceeded;
+  bool base64_output = false;  // As the job's JobSpec::base64_output.
 };
 
 // The judged result of a job: the verdicts of the judging engine.
@@ -86,15 +92,18 @@ struct JobOutcome {
   std::string language;
   std::string compile_output;
   bool compile_cached = false;
+  int64_t compile_ms = -1;  // Wall time of the compilation; -1: the language is not compiled.
   std::vector<TestOutcome> tests;
   int32_t passed = 0;
   int32_t total = 0;
+  int32_t skipped = 0;  // Tests with verdict SKIPPED (not run after a failure).
   int64_t max_cpu_ms = 0;
   int64_t max_memory_kb = 0;
   std::string message;
   int64_t time_limit_ms = 0;
   int64_t memory_limit_bytes = 0;
   int64_t output_limit_bytes = 0;
+  int64_t wall_limit_ms = 0;  // 0 in records stored before the wall limit was reported.
 };
 
 // What a node keeps of each test's stdout and stderr in a result by default (KEPT_OUTPUT).
@@ -138,12 +147,28 @@ constexpr size_t kTimelineMaxHops = 64;
 // goes (the first says where the job entered).
 void add_hop(std::vector<JobHop>& timeline, JobHop hop);
 
+// Where the webhook of a finished job stands: none (no callbackUrl, or the job is not finished),
+// pending (queued for delivery), delivering (attempts made, more to come), delivered, failed.
+enum class WebhookState : uint8_t { kNone, kPending, kDelivering, kDelivered, kFailed };
+
+// "none", "pending", "delivering", "delivered", "failed".
+const char* webhook_state_name(WebhookState state);
+std::optional<WebhookState> parse_webhook_state(const std::string& name);
+
+struct WebhookStatus {
+  WebhookState state = WebhookState::kNone;
+  int32_t attempts = 0;    // Requests tried so far.
+  std::string last_error;  // Of the last attempt; empty when it succeeded or none was made.
+  int32_t last_status = 0;  // HTTP status of the last attempt's answer; 0 without one.
+};
+
 // A job as a status query sees it.
 struct JobStatus {
   std::string id;
   JobState state = JobState::kQueued;
-  int32_t tests_done = 0;
+  int32_t tests_done = 0;     // Tests that ran (so far).
   int32_t tests_total = 0;
+  int32_t tests_skipped = 0;  // Set at the end: tests that did not run (see JobBook::finish).
   std::optional<JobOutcome> result;  // Set once a worker has judged the job.
   std::string failed_reason;
   int32_t attempts = 0;
@@ -153,6 +178,7 @@ struct JobStatus {
   int64_t started_at_ms = 0;  // 0 until the first attempt starts.
   int64_t finished_at_ms = 0;
   std::string owner;  // The spec's owner, so that status queries can check it.
+  WebhookStatus webhook;
   // The job's way through the cluster, oldest first; persisted with the status, so it survives
   // a failover with the job. Left out of events (JobEvent) to keep them small.
   std::vector<JobHop> timeline;
@@ -168,6 +194,25 @@ size_t approximate_bytes(const JobSpec& spec);
 struct JobEvent {
   JobStatus status;  // Without `result` for test events, to keep the stream small.
   std::optional<TestOutcome> test;
+};
+
+// Which jobs a listing asks for, newest first. A page starts after the job (`after_created_ms`,
+// `after_id`) of the previous page's last item (empty `after_id`: at the newest job).
+struct JobQuery {
+  bool any_owner = false;  // False: only the jobs of `owner`.
+  std::string owner;
+  std::string state;     // A state name, or empty: any state.
+  std::string language;  // Empty: any language.
+  int64_t after_created_ms = 0;
+  std::string after_id;
+  int32_t limit = 20;
+};
+
+// One page of a listing: summaries (statuses whose result keeps the verdict and counts but no
+// test outputs), and whether older matching jobs follow the last one.
+struct JobPage {
+  std::vector<JobStatus> jobs;
+  bool more = false;
 };
 
 // Why a submission was refused (kNone: it was not).
@@ -193,12 +238,15 @@ struct CancelReply {
 
 // A node of the cluster as it introduces itself to the leader. `roles` is a subset of
 // "api", "scheduler", "worker"; `address` is its cluster (remoting) address, host:port, empty
-// in the embedded mode; `slots` is its sandbox slot count (0 without the worker role).
+// in the embedded mode; `slots` is its sandbox slot count (0 without the worker role);
+// `languages` the ids of the languages its sandboxes run (WORKER_LANGUAGES; empty without the
+// worker role): the leader dispatches it only jobs of these.
 struct NodeInfo {
   std::string id;
   std::vector<std::string> roles;
   std::string address;
   int32_t slots = 0;
+  std::vector<std::string> languages;
 };
 
 // One attempt a worker is running (or has finished but not yet had acknowledged).
@@ -274,6 +322,9 @@ struct SchedulerStats {
   std::string leader;
   int64_t epoch = 0;
   std::vector<NodeStats> nodes;
+  // Nodes the leader dropped without their leaving first (silent longer than the node
+  // timeout, or their connection gone), counted since its scheduler was spawned.
+  int64_t nodes_lost = 0;
 };
 
 }  // namespace codearena::actors

@@ -50,6 +50,8 @@ using write_atom = caf::atom_constant<caf::atom("write")>;
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using read_atom = caf::atom_constant<caf::atom("read")>;
 using handover_atom = caf::atom_constant<caf::atom("handover")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using webhook_atom = caf::atom_constant<caf::atom("webhook")>;
 using inspect_atom = caf::atom_constant<caf::atom("inspect")>;
 
 // CAF 0.17 serializes caf::optional but not std::optional: this view of one writes a flag and,
@@ -151,6 +153,11 @@ typename Inspector::result_type inspect(Inspector& f, JobOutcome& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, WebhookStatus& x) {
+  return inspect_fields(f, x);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobStatus& x) {
   return inspect_fields(f, x);
 }
@@ -188,8 +195,20 @@ typename Inspector::result_type inspect(Inspector& f, CancelReply& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, JobQuery& x) {
+  return f(caf::meta::type_name("JobQuery"), x.any_owner, x.owner, x.state, x.language,
+           x.after_created_ms, x.after_id, x.limit);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, JobPage& x) {
+  return f(caf::meta::type_name("JobPage"), x.jobs, x.more);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, NodeInfo& x) {
-  return f(caf::meta::type_name("NodeInfo"), x.id, x.roles, x.address, x.slots);
+  return f(caf::meta::type_name("NodeInfo"), x.id, x.roles, x.address, x.slots,
+           x.languages);
 }
 
 template <class Inspector>
@@ -208,7 +227,7 @@ typename Inspector::result_type inspect(Inspector& f, SchedulerStats& x) {
            x.slots_total, x.slots_busy, x.workers, x.completed, x.failed, x.cancelled, x.submitted,
            x.retained, x.retained_bytes, x.listeners, x.jobs_per_second_last_minute,
            x.latency_p50_ms, x.latency_p90_ms, x.latency_p99_ms, x.latency_samples, x.accepting,
-           x.leader, x.epoch, x.nodes);
+           x.leader, x.epoch, x.nodes, x.nodes_lost);
 }
 
 template <class Inspector>
@@ -278,6 +297,7 @@ using store_actor =
 // - join: a node introduces itself (with its pool and the attempts it runs, which the leader
 //   claims; workers without the worker role pass an invalid pool); replies with the epoch.
 // - heartbeat: a node is alive; false when the leader does not know it (it must join again).
+// - list: a page of the jobs the leader holds (see JobBook::list).
 // - leave: the node drains; nothing new is dispatched to it.
 // - report: the end of an attempt; the reply (true) comes once the outcome is persisted.
 // - inspect with a node id and its inspector: the node announces its introspection (after
@@ -288,6 +308,7 @@ using scheduler_actor = caf::typed_actor<
     caf::replies_to<status_atom, std::string>::with<JobStatus>,
     caf::replies_to<cancel_atom, std::string>::with<CancelReply>,
     caf::replies_to<stats_atom>::with<SchedulerStats>,
+    caf::replies_to<list_atom, JobQuery>::with<JobPage>,
     caf::replies_to<watch_atom, std::string, job_listener_actor>::with<JobStatus>,
     caf::replies_to<join_atom, NodeInfo, worker_actor, std::vector<RunningAttempt>>::with<int64_t>,
     caf::replies_to<heartbeat_atom, std::string>::with<bool>,
@@ -305,7 +326,9 @@ using scheduler_actor = caf::typed_actor<
 // - handover (cluster): stops dispatching and answering, persists what is pending, and replies;
 //   the jobs stay in the store for the next leader.
 // - tick: its own timer.
+// - webhook: how the delivery of a finished job's webhook stands (its node delivers them).
 using local_scheduler_actor = scheduler_actor::extend<
+    caf::reacts_to<local<webhook_atom>, std::string, WebhookStatus>,
     caf::reacts_to<local<lead_atom>, int64_t>, caf::reacts_to<local<follow_atom>>,
     caf::replies_to<local<drain_atom>, int64_t>::with<int64_t>,
     caf::replies_to<local<handover_atom>>::with<bool>, caf::reacts_to<local<tick_atom>>,
@@ -335,6 +358,7 @@ using submission_actor =
                      caf::replies_to<status_atom, std::string>::with<JobStatus>,
                      caf::replies_to<cancel_atom, std::string>::with<CancelReply>,
                      caf::replies_to<stats_atom>::with<SchedulerStats>,
+                     caf::replies_to<list_atom, JobQuery>::with<JobPage>,
                      caf::replies_to<watch_atom, std::string, job_listener_actor>::with<JobStatus>,
                      caf::replies_to<inspect_atom>::with<ClusterView>, leader_notice,
                      caf::reacts_to<local<tick_atom>, uint64_t>, inspect_self>;

@@ -1,5 +1,6 @@
 #include "actors/metrics_actor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
@@ -10,6 +11,25 @@
 
 namespace codearena::actors {
 namespace {
+
+// Mirrors a count the leader's scheduler keeps into a counter of this node. The count starts
+// again from zero under each new leader (epoch); the counter only grows by what is new.
+class CountMirror {
+ public:
+  explicit CountMirror(telemetry::Counter& counter) : counter_(counter) {}
+
+  void update(int64_t count, int64_t epoch) {
+    if (epoch != epoch_) last_ = 0;
+    epoch_ = epoch;
+    if (count > last_) counter_.inc(static_cast<double>(count - last_));
+    last_ = count;
+  }
+
+ private:
+  telemetry::Counter& counter_;
+  int64_t epoch_ = 0;
+  int64_t last_ = 0;
+};
 
 struct SchedulerGauges {
   explicit SchedulerGauges(telemetry::Registry& registry)
@@ -41,10 +61,31 @@ struct SchedulerGauges {
                                   "Sandbox slots of each node of the cluster, by state.",
                                   {"node", "state"})),
         node_roles(registry.gauge("codearena_cluster_nodes",
-                                  "Nodes that have joined the leader, by role.", {"role"})) {}
+                                  "Nodes that have joined the leader, by role.", {"role"})),
+        nodes_lost(registry
+                       .counter("codearena_cluster_nodes_lost_total",
+                                "Nodes the leader dropped without their leaving first (silent "
+                                "longer than the node timeout, or disconnected).")
+                       .with()),
+        leader_up(registry
+                      .gauge("codearena_cluster_leader_up",
+                             "1 when the leader answered this node's last scrape, 0 when no "
+                             "leader did (the leader's gauges then keep their last values).")
+                      .with()),
+        leader_changes(registry
+                           .counter("codearena_cluster_leader_changes_total",
+                                    "New leaders seen (lease epochs the cluster moved to after "
+                                    "the first one this node saw).")
+                           .with()) {}
 
   void update_cluster(const SchedulerStats& stats) {
     epoch.set(static_cast<double>(stats.epoch));
+    // Each new leader takes the next epoch, so the epochs passed since the last scrape are the
+    // new leaders; the first epoch this node sees is not a change.
+    if (last_epoch > 0 && stats.epoch > last_epoch)
+      leader_changes.inc(static_cast<double>(stats.epoch - last_epoch));
+    last_epoch = std::max(last_epoch, stats.epoch);
+    nodes_lost_seen.update(stats.nodes_lost, stats.epoch);
     // Nodes that left keep a series: zero it rather than leaving their last values.
     for (const auto& node : nodes_seen) {
       leader.with({node}).set(0);
@@ -86,7 +127,12 @@ struct SchedulerGauges {
   telemetry::GaugeFamily& leader;
   telemetry::GaugeFamily& node_slots;
   telemetry::GaugeFamily& node_roles;
+  telemetry::Counter& nodes_lost;
+  telemetry::Gauge& leader_up;
+  telemetry::Counter& leader_changes;
   std::set<std::string> nodes_seen;
+  int64_t last_epoch = 0;
+  CountMirror nodes_lost_seen{nodes_lost};
 };
 
 metrics_actor::behavior_type metrics_behavior(metrics_actor::pointer self,
@@ -99,11 +145,15 @@ metrics_actor::behavior_type metrics_behavior(metrics_actor::pointer self,
         self->request(submission, std::chrono::seconds(5), stats_atom::value)
             .then(
                 [=](const SchedulerStats& stats) mutable {
+                  gauges->leader_up.set(1);
                   gauges->update(stats);
                   promise.deliver(registry->render());
                 },
                 // Without a leader the gauges keep their last values; the rest is current.
-                [=](caf::error&) mutable { promise.deliver(registry->render()); });
+                [=](caf::error&) mutable {
+                  gauges->leader_up.set(0);
+                  promise.deliver(registry->render());
+                });
         return promise;
       },
       [=](local<inspect_atom>) {

@@ -1,7 +1,8 @@
 // The metrics actor of a node: renders the node's metric registry for /metrics, after
 // refreshing the gauges that mirror the leader's scheduler (queue depth per priority, active
 // jobs, slots busy and free, workers, jobs retained, and the cluster: epoch, leader, nodes by
-// role, slots per node), asked through the node's submission actor.
+// role, slots per node, and counters of leader changes and lost nodes), asked through the
+// node's submission actor.
 #pragma once
 
 #include <caf/fwd.hpp>

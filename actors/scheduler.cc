@@ -31,7 +31,13 @@ struct NodeEntry {
   inspector_actor inspector;  // Announced after the join; invalid until then.
 
   int32_t free_slots() const { return info.slots - static_cast<int32_t>(running.size()); }
-  bool takes_jobs() const { return pool && !draining && free_slots() > 0; }
+  // Would run jobs of `language` once it has a free slot.
+  bool offers(const std::string& language) const {
+    return pool && !draining &&
+           std::find(info.languages.begin(), info.languages.end(), language) !=
+               info.languages.end();
+  }
+  bool takes(const std::string& language) const { return offers(language) && free_slots() > 0; }
 };
 
 // Transitions waiting to be written, and what to do once they are: one store write.
@@ -79,7 +85,10 @@ struct SchedulerState {
   int64_t term = 0;  // Grows with every step down: replies for an earlier term are dropped.
   int64_t drain_deadline_ms = 0;
   int64_t drain_failed = 0;
+  int64_t nodes_lost = 0;  // Since this scheduler was spawned, for SchedulerStats.
   std::vector<caf::typed_response_promise<int64_t>> drain_promises;
+  // Languages of queued jobs that no worker offers, and since when (milliseconds).
+  std::map<std::string, int64_t> unoffered_since;
 
   // Answers requests and owns the job book.
   bool leading() const {
@@ -202,12 +211,26 @@ void after_write(scheduler_pointer self, std::function<void()> effect) {
 
 // Stages the job's new status for the store (with its spec when `with_spec`) and publishes the
 // event once it is written.
-void persist(scheduler_pointer self, const JobEvent& event, bool with_spec = false) {
+// The job's slot in the next write to the store.
+StoredJob& staged(scheduler_pointer self, const std::string& id) {
   auto& pending = self->state.pending;
-  const auto& id = event.status.id;
   const auto [position, added] = pending.index.emplace(id, pending.jobs.size());
   if (added) pending.jobs.emplace_back();
-  StoredJob& stored = pending.jobs[position->second];
+  return pending.jobs[position->second];
+}
+
+// Stages a change of a finished job's record that is no event (its webhook's state) and shows
+// it on the status board once written.
+void persist_record(scheduler_pointer self, std::shared_ptr<const JobStatus> status) {
+  staged(self, status->id).status = *status;
+  after_write(self, [self, status] {
+    if (self->state.config.board) self->state.config.board->publish(status);
+  });
+}
+
+void persist(scheduler_pointer self, const JobEvent& event, bool with_spec = false) {
+  const auto& id = event.status.id;
+  StoredJob& stored = staged(self, id);
   const BookEntry* record = self->state.book.find(id);
   auto status = record ? record->status : std::make_shared<const JobStatus>(event.status);
   stored.status = *status;
@@ -256,22 +279,25 @@ void flush(scheduler_pointer self) {
           });
 }
 
-NodeEntry* node_with_most_free_slots(SchedulerState& state) {
-  NodeEntry* best = nullptr;
-  for (auto& [id, node] : state.nodes) {
-    if (node.takes_jobs() && (best == nullptr || node.free_slots() > best->free_slots()))
+// The node with the most free slots among those taking `language`; "" when none does.
+std::string node_for(const SchedulerState& state, const std::string& language) {
+  const NodeEntry* best = nullptr;
+  for (const auto& [id, node] : state.nodes) {
+    if (node.takes(language) && (best == nullptr || node.free_slots() > best->free_slots()))
       best = &node;
   }
-  return best;
+  return best ? best->info.id : "";
 }
 
 void dispatch(scheduler_pointer self) {
   auto& state = self->state;
   if (state.phase != Phase::kLeading) return;
-  while (NodeEntry* node = node_with_most_free_slots(state)) {
-    auto started = state.book.start_next(node->info.id, state.now_ms());
-    if (!started) return;
+  const WorkerChooser choose = [&state](const std::string& language) {
+    return node_for(state, language);
+  };
+  while (auto started = state.book.start_next(choose, state.now_ms())) {
     auto& [record, event] = *started;
+    NodeEntry* node = &state.nodes.at(record->worker);
     node->running.emplace(record->status->id, record->status->attempts);
     // Slots nobody waits for may run this job's test cases side by side. They are not reserved:
     // a job dispatched meanwhile waits in the sandbox for one of them.
@@ -327,6 +353,7 @@ void lose_node(scheduler_pointer self, const std::string node_id, const std::str
   const bool left = found->second.draining && running.empty();  // Drained, then exited.
   if (!left) remember_lost(self->state, found->second);
   nodes.erase(found);
+  if (!left) ++self->state.nodes_lost;
   log_node(self, left ? telemetry::LogLevel::info : telemetry::LogLevel::warn,
            left ? "node_left" : "node_lost",
            {{"node", node_id}, {"reason", reason}, {"attemptsRequeued", running.size()}});
@@ -387,6 +414,33 @@ void lose_silent_nodes(scheduler_pointer self) {
   }
 }
 
+bool offered(const SchedulerState& state, const std::string& language) {
+  return std::any_of(state.nodes.begin(), state.nodes.end(),
+                     [&](const auto& node) { return node.second.offers(language); });
+}
+
+// Queued jobs of a language no worker has offered for the no-worker timeout (counted from when
+// the job was queued, or the last worker offering the language was lost, whichever came last)
+// fail: nothing would ever run them.
+void fail_unoffered(scheduler_pointer self) {
+  auto& state = self->state;
+  const int64_t now = state.now_ms();
+  std::map<std::string, int64_t> unoffered_since;
+  const auto verdict = [&](const BookEntry& record) -> std::string {
+    const std::string& language = record.status->language;
+    if (offered(state, language)) return "";
+    const auto since = state.unoffered_since.find(language);
+    const int64_t first_seen = since == state.unoffered_since.end() ? now : since->second;
+    unoffered_since.emplace(language, first_seen);
+    const int64_t waiting_since = std::max(first_seen, record.status->created_at_ms);
+    if (now - waiting_since < state.config.no_worker_timeout_ms) return "";
+    return "no worker offers language " + language + " (waited " +
+           std::to_string(now - waiting_since) + " ms)";
+  };
+  for (const auto& event : state.book.fail_queued(verdict, now)) persist(self, event);
+  state.unoffered_since = std::move(unoffered_since);
+}
+
 void on_tick(scheduler_pointer self) {
   auto& state = self->state;
   if (state.leading()) {
@@ -395,6 +449,7 @@ void on_tick(scheduler_pointer self) {
     }
     requeue_unclaimed(self);
     lose_silent_nodes(self);
+    if (state.phase == Phase::kLeading) fail_unoffered(self);
     dispatch(self);
     finish_drain_if_done(self);
   }
@@ -426,6 +481,7 @@ SchedulerStats current_stats(SchedulerState& state) {
   stats.accepting = state.accepting();
   stats.leader = state.config.node_id;
   stats.epoch = state.epoch;
+  stats.nodes_lost = state.nodes_lost;
   return stats;
 }
 
@@ -442,6 +498,7 @@ void step_down(scheduler_pointer self) {
   state.book = JobBook(state.config.policy);
   state.nodes.clear();
   state.lost_nodes.clear();
+  state.unoffered_since.clear();
   state.listeners.clear();
   state.waiters.clear();
   state.pending = PendingWrite{};
@@ -643,6 +700,10 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
         if (!self->state.leading()) return not_leading_error();
         return current_stats(self->state);
       },
+      [=](list_atom, const JobQuery& query) -> caf::result<JobPage> {
+        if (!self->state.leading()) return not_leading_error();
+        return self->state.book.list(query);
+      },
       [=](watch_atom, const std::string& id,
           const job_listener_actor& listener) -> caf::result<JobStatus> {
         if (!self->state.leading()) return not_leading_error();
@@ -705,12 +766,13 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
       },
       [=](progress_atom, const std::string& id, int32_t attempt, const TestOutcome& test) {
         if (!self->state.leading()) return;
-        if (auto event = self->state.book.record_test(id, attempt, test)) {
+        const auto events = self->state.book.record_test(id, attempt, test);
+        if (!events.empty()) {
           note(self, id, "test", sender_node(self),
                "#" + std::to_string(test.index + 1) + " " + judge::verdict_code(test.verdict) +
                    ", " + std::to_string(test.wall_ms) + " ms wall");
-          publish(self, *event, self->state.book.find(id)->status);
         }
+        for (const auto& event : events) publish(self, event, self->state.book.find(id)->status);
       },
       [=](report_atom, const AttemptReport& report) -> caf::result<bool> {
         auto& state = self->state;
@@ -763,6 +825,11 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
         step_down(self);
       },
       [=](local<tick_atom>) { on_tick(self); },
+      [=](local<webhook_atom>, const std::string& id, WebhookStatus& webhook) {
+        if (!self->state.leading()) return;
+        if (auto status = self->state.book.record_webhook(id, std::move(webhook)))
+          persist_record(self, std::move(status));
+      },
   };
 }
 

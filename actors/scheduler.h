@@ -5,9 +5,11 @@
 // (see cluster/membership.h), and a leader owns the job book (actors/job_book.h). Each
 // transition is written to the job store (store_actor) before anything acts on it: replies to
 // clients, events, webhooks and run messages to workers wait for the write, and writes are
-// batched (whatever piles up during one write goes in the next). Nodes join with their slots;
-// a job is dispatched only to a worker with a free slot, which frees again when the worker
-// reports the attempt's end. A node that goes down or stays silent for the node timeout is lost:
+// batched (whatever piles up during one write goes in the next). Nodes join with their slots
+// and languages; a job is dispatched only to a worker offering its language with a free slot,
+// which frees again when the worker reports the attempt's end. A job no worker can take waits
+// without holding back the jobs behind it; one whose language no worker offers for the
+// no-worker timeout fails. A node that goes down or stays silent for the node timeout is lost:
 // its attempts are requeued (attempts + 1, backoff). A new leader loads the unfinished jobs,
 // lets workers claim what they still run and requeues the rest after the claim window.
 #pragma once
@@ -56,6 +58,9 @@ struct SchedulerConfig {
   // Milliseconds since the Unix epoch, for job times, backoffs, deadlines and node timeouts;
   // empty: the system clock. Called on the scheduler's thread.
   std::function<int64_t()> clock;
+  // How long a queued job waits for a worker offering its language (NO_WORKER_TIMEOUT) before
+  // it fails with the reason "no worker offers language <id>".
+  int64_t no_worker_timeout_ms = 180'000;
 };
 
 // The node keeps the returned handle to itself; other nodes get it as a scheduler_actor.

@@ -118,6 +118,9 @@ submission_actor::behavior_type submission_behavior(submission_pointer self, sch
         return forward<CancelReply>(self, cancel_atom::value, id);
       },
       [=](stats_atom) { return forward<SchedulerStats>(self, stats_atom::value); },
+      [=](list_atom, const JobQuery& query) {
+        return forward<JobPage>(self, list_atom::value, query);
+      },
       [=](inspect_atom) { return forward<ClusterView>(self, inspect_atom::value); },
       [=](watch_atom, const std::string& id, const job_listener_actor& listener) {
         return forward<JobStatus>(self, watch_atom::value, id, listener);

@@ -29,6 +29,15 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
   AttemptReport report;
   report.job_id = job_id;
   report.attempt = attempt;
+  const auto& offered = context.config.languages;
+  if (std::find(offered.begin(), offered.end(), spec.language) == offered.end()) {
+    // The leader sends only jobs of the languages a node joined with: a leader of another
+    // version, or a table that differs between nodes.
+    report.kind = AttemptReport::Kind::kRejected;
+    report.message = "the worker node " + context.config.node_id + " does not offer language " +
+                     spec.language + " (WORKER_LANGUAGES)";
+    return report;
+  }
   if (attempt <= context.config.injected_internal_errors) {
     report.kind = AttemptReport::Kind::kInternalError;
     report.message = "injected internal error (fault injection is on)";
@@ -37,7 +46,8 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
   const auto pool = context.pool;
   // Anonymous: the judge calls this from its own threads, not the runner's.
   const auto progress = [&](size_t index, const judge::TestResult& test) {
-    caf::anon_send(pool, local_v<progress_atom>, job_id, attempt, test_outcome_of(index, test));
+    caf::anon_send(pool, local_v<progress_atom>, job_id, attempt,
+                   test_outcome_of(index, test, std::string::npos, spec.base64_output));
   };
   // Everything that can fail is inside: an exception leaving this runner's handler would end
   // the runner, and with it (linked) the pool.
@@ -56,7 +66,8 @@ AttemptReport judge_attempt(const RunnerContext& context, const std::string& job
       report.message = result.message;
     } else {
       report.kind = AttemptReport::Kind::kJudged;
-      report.outcome = outcome_of(result, context.config.kept_output_bytes);
+      report.outcome =
+          outcome_of(result, context.config.kept_output_bytes, spec.base64_output);
     }
   } catch (const judge::JudgeError& error) {
     report.kind = AttemptReport::Kind::kRejected;
@@ -326,7 +337,8 @@ judge::JudgeRequest judge_request_for(const JobSpec& spec, const judge::Language
   return request;
 }
 
-TestOutcome test_outcome_of(size_t index, const judge::TestResult& test, size_t copied_bytes) {
+TestOutcome test_outcome_of(size_t index, const judge::TestResult& test, size_t copied_bytes,
+                            bool base64_output) {
   TestOutcome outcome;
   outcome.index = static_cast<int32_t>(index);
   outcome.verdict = test.verdict;
@@ -338,27 +350,34 @@ TestOutcome test_outcome_of(size_t index, const judge::TestResult& test, size_t 
   outcome.stdout_data = test.stdout_data.substr(0, copied_bytes);
   outcome.stderr_data = test.stderr_data.substr(0, copied_bytes);
   outcome.message = test.message;
+  outcome.limit_exceeded = test.limit_exceeded;
+  outcome.base64_output = base64_output;
   return outcome;
 }
 
-JobOutcome outcome_of(const judge::JudgeResult& result, size_t kept_output_bytes) {
+JobOutcome outcome_of(const judge::JudgeResult& result, size_t kept_output_bytes,
+                      bool base64_output) {
   JobOutcome outcome;
   outcome.verdict = result.verdict;
   outcome.language = result.language;
   outcome.compile_output = result.compile_output;
   outcome.compile_cached = result.compile_cached;
+  outcome.compile_ms = result.compile_ms;
   for (size_t i = 0; i < result.tests.size(); ++i)
     // One byte past the bound, so that cap_kept_output sees what was cut and where.
-    outcome.tests.push_back(test_outcome_of(i, result.tests[i], kept_output_bytes + 1));
+    outcome.tests.push_back(
+        test_outcome_of(i, result.tests[i], kept_output_bytes + 1, base64_output));
   cap_kept_output(outcome, kept_output_bytes);
   outcome.passed = result.passed;
   outcome.total = result.total;
+  outcome.skipped = result.skipped;
   outcome.max_cpu_ms = result.max_cpu_ms;
   outcome.max_memory_kb = result.max_memory_kb;
   outcome.message = result.message;
   outcome.time_limit_ms = result.limits.cpu_ms;
   outcome.memory_limit_bytes = result.limits.memory_bytes;
   outcome.output_limit_bytes = result.limits.output_bytes;
+  outcome.wall_limit_ms = result.limits.wall_limit_ms();
   return outcome;
 }
 

@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <caf/fwd.hpp>
 
@@ -34,6 +35,10 @@ struct DefaultLimits {
 struct WorkerPoolConfig {
   std::string node_id = "local";  // Named in leave messages.
   int32_t slots = 5;
+  // The languages the node offers (WORKER_LANGUAGES): as given, ids or aliases, empty meaning
+  // every language whose toolchain is present; the node resolves them to ids
+  // (judge::offered_languages) before it starts the pool, whose slots reject jobs of others.
+  std::vector<std::string> languages;
   DefaultLimits defaults;
   // Of each test's stdout and stderr, what an attempt's report carries (KEPT_OUTPUT): the
   // scheduler keeps no more, so the rest never leaves the runner. Progress carries it whole.
@@ -87,10 +92,11 @@ judge::JudgeRequest judge_request_for(const JobSpec& spec, const judge::Language
                                         const DefaultLimits& defaults);
 
 // The job outcome for a judge result (verdict codes, signal names), each test's output cut to
-// `kept_output_bytes` (see cap_kept_output).
-JobOutcome outcome_of(const judge::JudgeResult& result, size_t kept_output_bytes);
+// `kept_output_bytes` (see cap_kept_output) and marked for base64 when the job asked for it.
+JobOutcome outcome_of(const judge::JudgeResult& result, size_t kept_output_bytes,
+                      bool base64_output = false);
 // One test's outcome with at most `copied_bytes` of its stdout and of its stderr.
 TestOutcome test_outcome_of(size_t index, const judge::TestResult& test,
-                            size_t copied_bytes = std::string::npos);
+                            size_t copied_bytes = std::string::npos, bool base64_output = false);
 
 }  // namespace codearena::actors

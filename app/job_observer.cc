@@ -29,15 +29,24 @@ JobObserver::JobObserver(telemetry::Registry& registry, telemetry::Logger& logge
       jobs_(registry.counter("codearena_jobs_total",
                              "Jobs that reached a final state, by language, state and verdict.",
                              {"language", "state", "verdict"})),
-      queue_wait_(registry
-                      .histogram("codearena_job_queue_wait_seconds",
-                                 "Time from submission to the start of a job's first attempt.",
-                                 {}, kSecondsBuckets)
-                      .with()),
-      run_duration_(registry.histogram(
-          "codearena_job_run_duration_seconds",
-          "Time from a job's start to its final state (compile and every test), by language.",
+      queue_wait_(registry.histogram(
+          "codearena_job_queue_wait_seconds",
+          "Time from submission to the start of a job's first attempt, by language.",
           {"language"}, kSecondsBuckets)),
+      compile_duration_(registry.histogram(
+          "codearena_job_compile_duration_seconds",
+          "Wall time of the compilation step of judged jobs of compiled languages (near zero "
+          "on a compile cache hit), by language.",
+          {"language"}, kSecondsBuckets)),
+      compile_cache_(registry.counter(
+          "codearena_compile_cache_lookups_total",
+          "Compilations of judged jobs, by language and whether the compile cache had the "
+          "program (result=hit) or it was compiled (result=miss).",
+          {"language", "result"})),
+      run_duration_(registry.histogram("codearena_job_run_duration_seconds",
+                                       "Time from a job's start to its final state (compile and "
+                                       "every test), by language and verdict.",
+                                       {"language", "verdict"}, kSecondsBuckets)),
       internal_errors_(registry
                            .counter("codearena_sandbox_internal_errors_total",
                                     "Attempts that ended with an internal error of the system.")
@@ -61,7 +70,8 @@ void JobObserver::operator()(const actors::JobEvent& event, const actors::JobSpe
   }
   log_transition(status);
   if (status.state == actors::JobState::kActive && status.attempts == 1)
-    queue_wait_.observe(seconds_between(status.created_at_ms, status.started_at_ms));
+    queue_wait_.with({status.language})
+        .observe(seconds_between(status.created_at_ms, status.started_at_ms));
   if (internal_error_ended_attempt(status)) internal_errors_.inc();
   if (!actors::is_final(status.state)) return;
   count_final(status);
@@ -92,9 +102,17 @@ void JobObserver::count_final(const actors::JobStatus& status) {
   const std::string verdict = status.result ? judge::verdict_code(status.result->verdict) : "none";
   jobs_.with({status.language, actors::state_name(status.state), verdict}).inc();
   if (status.started_at_ms > 0) {
-    run_duration_.with({status.language})
+    run_duration_.with({status.language, verdict})
         .observe(seconds_between(status.started_at_ms, status.finished_at_ms));
   }
+  if (status.result) count_compilation(*status.result);
+}
+
+void JobObserver::count_compilation(const actors::JobOutcome& outcome) {
+  if (outcome.compile_ms < 0) return;
+  compile_duration_.with({outcome.language})
+      .observe(static_cast<double>(outcome.compile_ms) / 1000);
+  compile_cache_.with({outcome.language, outcome.compile_cached ? "hit" : "miss"}).inc();
 }
 
 }  // namespace codearena::app

@@ -137,8 +137,9 @@ JudgeOptions parse(const std::vector<std::string>& args) {
   return options;
 }
 
-json test_json(const judge::TestResult& test) {
-  return {{"verdict", judge::verdict_code(test.verdict)},
+json test_json(size_t index, const judge::TestResult& test) {
+  return {{"index", index},
+          {"verdict", judge::verdict_code(test.verdict)},
           {"cpuMs", test.cpu_ms},
           {"wallMs", test.wall_ms},
           {"memoryKb", test.memory_kb},
@@ -147,23 +148,26 @@ json test_json(const judge::TestResult& test) {
           {"signal", test.signal != 0 ? json(sb::signal_name(test.signal)) : json()},
           {"stdout", test.stdout_data},
           {"stderr", test.stderr_data},
+          {"limitExceeded", test.limit_exceeded.empty() ? json() : json(test.limit_exceeded)},
           {"message", test.message}};
 }
 
 json result_json(const judge::JudgeResult& result) {
   json tests = json::array();
-  for (const auto& test : result.tests) tests.push_back(test_json(test));
+  for (size_t i = 0; i < result.tests.size(); ++i) tests.push_back(test_json(i, result.tests[i]));
   return {{"verdict", judge::verdict_code(result.verdict)},
           {"language", result.language},
           {"compileOutput", result.compile_output},
           {"compileCached", result.compile_cached},
           {"passed", result.passed},
           {"total", result.total},
+          {"skipped", result.skipped},
           {"maxCpuMs", result.max_cpu_ms},
           {"maxMemoryKb", result.max_memory_kb},
           {"message", result.message},
           {"limits",
            {{"timeMs", result.limits.cpu_ms},
+            {"wallTimeMs", result.limits.wall_limit_ms()},
             {"memoryBytes", result.limits.memory_bytes},
             {"outputBytes", result.limits.output_bytes}}},
           {"tests", tests}};
@@ -180,10 +184,13 @@ const char* judge_usage() {
 
 Compiles FILE once (inside the sandbox) and runs it on the stdin FILE, or on every test of DIR
 (N.in with optional N.out, in numeric order), and prints the job result as JSON:
-  {"verdict","language","compileOutput","compileCached","passed","total","maxCpuMs",
-   "maxMemoryKb","message","limits","tests":[{"verdict","cpuMs","wallMs","memoryKb",
-   "exitCode","signal","stdout","stderr","message"}]}
-Verdicts: AC, WA, TLE, MLE, OLE, RE, CE, SV (blocked system call), IE (system failure).
+  {"verdict","language","compileOutput","compileCached","passed","total","skipped","maxCpuMs",
+   "maxMemoryKb","message","limits","tests":[{"index","verdict","cpuMs","wallMs","memoryKb",
+   "exitCode","signal","stdout","stderr","limitExceeded","message"}]}
+Tests are numbered from 0 (index, and "test 0" in messages), in the order of DIR's files.
+Verdicts: AC, WA, TLE, MLE, OLE, RE, CE, SV (blocked system call), IE (system failure);
+SKIPPED for tests not run after a failure under --stop-on-failure. TLE is decided by CPU time
+(limitExceeded "cpu_time"); "wall_time" means the program slept or blocked past the wall limit.
 
 Options:
   --time DURATION, --memory SIZE, --output SIZE   limits (language defaults; capped by its maxima)

@@ -150,11 +150,11 @@ library callers that cancel a run).
 
 Limits (defaults from TIME_LIMIT, MEMORY_LIMIT, OUTPUT_LIMIT, else as shown):
   --time DURATION       CPU time of all processes and threads (10s; "500ms", "2s")
-  --wall-time DURATION  wall-clock time (CPU limit / min(cpus,1) + 1s)
+  --wall-time DURATION  wall-clock time (3 x CPU limit + 2s)
   --memory SIZE         memory, swap off (128m; "64k", "1g")
   --output SIZE         captured stdout, and separately stderr (64k)
   --pids N              processes plus threads (64)
-  --cpus CORES          CPU bandwidth in cores (0.5)
+  --cpus CORES          CPU bandwidth in cores (1)
   --file-size SIZE      largest file the program may write (16m)
   --open-files N        open file descriptors (256)
   --stack SIZE          stack size (64m)

@@ -11,12 +11,14 @@
 #include "app/job_observer.h"
 #include "app/serve_config.h"
 #include "app/teardown_deadline.h"
+#include "app/webhook_relay.h"
 #include "cluster/secret_identity.h"
 #include "http/server.h"
 #include "node/service.h"
 #include "sandbox/errors.h"
 #include "telemetry/log.h"
 #include "telemetry/metrics.h"
+#include "telemetry/process_metrics.h"
 #include "webhooks/webhook_sender.h"
 
 namespace codearena::app {
@@ -103,9 +105,18 @@ int serve(ServeConfig config, const sigset_t& signals) {
   }
   telemetry::Logger logger(config.log_level);
   telemetry::Registry registry;
+  telemetry::register_process_metrics(registry);
   auto& deliveries = registry.counter("codearena_webhook_deliveries_total",
                                       "Webhook deliveries that ended, by outcome.", {"outcome"});
-  webhooks::WebhookSender sender(config.webhooks, log_webhook_outcome(logger, deliveries));
+  WebhookRelay relay;
+  const auto log_outcome = log_webhook_outcome(logger, deliveries);
+  webhooks::WebhookSender sender(
+      config.webhooks,
+      [&relay, log_outcome](const webhooks::DeliveryOutcome& outcome) {
+        log_outcome(outcome);
+        relay.forward(outcome, true);
+      },
+      [&relay](const webhooks::DeliveryOutcome& outcome) { relay.forward(outcome, false); });
   JobObserver observer(registry, logger, sender);
   config.service.on_transition = [&observer](const actors::JobEvent& event,
                                              const actors::JobSpec& spec) {
@@ -114,11 +125,16 @@ int serve(ServeConfig config, const sigset_t& signals) {
   config.service.metrics = &registry;
   config.service.logger = &logger;
   config.http.job_api = config.service.cluster.api;
+  config.http.callback_destinations = config.webhooks.destinations;
   TeardownDeadline teardown;  // Destroyed after the server and the service it guards.
   // Declared before the service so that it is destroyed after it: actors still finishing a
   // request may call back into the server's handlers until the service has stopped them.
   std::optional<http::HttpServer> server;
   actors::JobService service(config.service);
+  relay.attach(&service);
+  // Detached before the service goes, whichever way this function ends.
+  const std::unique_ptr<WebhookRelay, void (*)(WebhookRelay*)> detach(
+      &relay, [](WebhookRelay* attached) { attached->attach(nullptr); });
   const auto& cluster = config.service.cluster;
   logger.log(LogLevel::info, "sandbox_ready",
              {{"node", cluster.node_id},

@@ -1,5 +1,6 @@
 #include "app/serve_config.h"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -63,6 +64,23 @@ void set_roles(ServeConfig& config, const std::string& text) {
   config.roles_given = true;
 }
 
+std::vector<std::string> language_list(const std::string& text) {
+  std::vector<std::string> languages;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    std::string language = text.substr(start, comma - start);
+    language.erase(0, std::min(language.find_first_not_of(' '), language.size()));
+    language.erase(language.find_last_not_of(' ') + 1);
+    if (language.empty())
+      throw std::invalid_argument("an empty entry in '" + text +
+                                  "' (language ids, comma-separated)");
+    languages.push_back(language);
+    start = comma + 1;
+  }
+  return languages;
+}
+
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> table = {
       {"--host", "HOST", "0.0.0.0", "address to listen on",
@@ -73,9 +91,19 @@ const std::vector<Setting>& settings() {
          if (port > 65535) throw std::invalid_argument("expected a port up to 65535, got " + v);
          c.http.port = static_cast<uint16_t>(port);
        }},
-      {"--workers", "WORKER_CONCURRENCY", "5", "sandbox slots: jobs (or test cases) run at once",
+      {"--workers", "WORKER_CONCURRENCY", "the CPUs this process may use",
+       "sandbox slots: jobs (or test cases) run at once, each with one core's CPU share",
        [](ServeConfig& c, const std::string& v) {
          c.service.worker.slots = static_cast<int32_t>(common::parse_whole_number(v, 1));
+       }},
+      {"--worker-languages", "WORKER_LANGUAGES", "every language whose toolchain is installed",
+       "language ids this worker runs, comma-separated (\"python,java\"): the leader sends it "
+       "only jobs of these",
+       [](ServeConfig& c, const std::string& v) { c.service.worker.languages = language_list(v); }},
+      {"--no-worker-timeout", "NO_WORKER_TIMEOUT", "3m",
+       "how long a job waits for a worker offering its language before it fails",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.cluster.no_worker_timeout_ms = positive_duration_ms(v);
        }},
       {"--queue-max-depth", "QUEUE_MAX_DEPTH", "1000",
        "jobs allowed to wait; beyond it submissions get 503 queue_full",
@@ -130,6 +158,28 @@ const std::vector<Setting>& settings() {
        "client (10.0.0.0/8,::1); others' are ignored",
        [](ServeConfig& c, const std::string& v) {
          c.http.trusted_proxies = http::TrustedProxies::parse(v);
+       }},
+      {"--max-connections", "MAX_CONNECTIONS", "10000",
+       "client connections open at once; beyond it new ones wait to be accepted",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.max_connections = static_cast<size_t>(common::parse_whole_number(v, 1));
+       }},
+      {"--max-connections-per-client", "MAX_CONNECTIONS_PER_CLIENT", "256",
+       "connections one client address may hold open (0: no limit; TRUSTED_PROXIES are "
+       "exempt); more are answered 429 and closed",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.max_connections_per_client = static_cast<size_t>(common::parse_whole_number(v, 0));
+       }},
+      {"--silent-connection-timeout", "SILENT_CONNECTION_TIMEOUT", "5s",
+       "a connection that sends no request within this time of opening is closed",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.silent_connection_timeout_ms = positive_duration_ms(v);
+       }},
+      {"--keep-alive-timeout", "KEEP_ALIVE_TIMEOUT", "60s",
+       "an idle connection waits this long for its next request (and a request this long to "
+       "arrive whole) before it is closed",
+       [](ServeConfig& c, const std::string& v) {
+         c.http.keep_alive_timeout_ms = positive_duration_ms(v);
        }},
       {"--forwarded-header", "FORWARDED_HEADER", "X-Forwarded-For",
        "the header the trusted proxies write the client's address in (X-Forwarded-For or "
@@ -395,11 +445,20 @@ void check_auth(const ServeConfig& config) {
         "(--jwt-secret or --jwt-public-key-file)");
 }
 
+// One slot per CPU the node may run on: slots get one core's share each, and more slots than
+// cores would make busy programs wait for a core, slowing them by the machine's load.
+int32_t usable_cpu_count() {
+  cpu_set_t cpus;
+  if (::sched_getaffinity(0, sizeof cpus, &cpus) != 0) return 1;
+  return std::max(1, CPU_COUNT(&cpus));
+}
+
 }  // namespace
 
 ServeConfig parse_serve_config(const std::vector<std::string>& args,
                                const std::function<const char*(const char*)>& getenv) {
   ServeConfig config;
+  config.service.worker.slots = usable_cpu_count();
   for (const auto& setting : settings()) {
     const char* value = getenv(setting.variable);
     if (value != nullptr && *value != '\0') apply(setting, config, value, setting.variable);

@@ -11,6 +11,7 @@
 
 #include "actors/job_fields.h"
 #include "cluster/errors.h"
+#include "common/byte_text.h"
 
 namespace codearena::cluster {
 namespace {
@@ -23,51 +24,8 @@ using actors::Priority;
 using actors::Verdict;
 using nlohmann::json;
 
-// Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF), the same
-// rule the JSON serializer enforces.
-bool is_valid_utf8(const std::string& text) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t size = text.size();
-  size_t i = 0;
-  while (i < size) {
-    const unsigned char lead = bytes[i];
-    size_t length = 0;
-    unsigned char second_min = 0x80;
-    unsigned char second_max = 0xBF;
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    } else if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      if (lead == 0xE0) second_min = 0xA0;
-      if (lead == 0xED) second_max = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      if (lead == 0xF0) second_min = 0x90;
-      if (lead == 0xF4) second_max = 0x8F;
-    } else {
-      return false;
-    }
-    if (i + length > size) return false;
-    if (bytes[i + 1] < second_min || bytes[i + 1] > second_max) return false;
-    for (size_t k = 2; k < length; ++k) {
-      if (bytes[i + k] < 0x80 || bytes[i + k] > 0xBF) return false;
-    }
-    i += length;
-  }
-  return true;
-}
-
-std::string base64_encode(const std::string& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(bytes.data()),
-                                      static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(written));
-  return out;
-}
+using common::base64_encode;
+using common::is_valid_utf8;
 
 std::string base64_decode(const std::string& text) {
   if (text.size() % 4 != 0) throw StoreError("stored base64 text has a bad length");
@@ -173,6 +131,7 @@ class Writer {
   }
   void write(Priority priority) { write_string(actors::priority_name(priority)); }
   void write(JobState state) { write_string(actors::state_name(state)); }
+  void write(actors::WebhookState state) { write_string(actors::webhook_state_name(state)); }
   void write(Verdict verdict) { write_string(judge::verdict_code(verdict)); }
   void write(CheckerKind kind) { write_string(judge::checker_kind_name(kind)); }
   template <class S, std::enable_if_t<std::is_class_v<S>, int> = 0>
@@ -233,6 +192,9 @@ class Reader {
   }
   static void decode(const json& in, JobState& state) {
     state = known(actors::parse_state(in.get<std::string>()), "state");
+  }
+  static void decode(const json& in, actors::WebhookState& state) {
+    state = known(actors::parse_webhook_state(in.get<std::string>()), "webhook state");
   }
   static void decode(const json& in, Verdict& verdict) {
     verdict = known(judge::parse_verdict(in.get<std::string>()), "verdict");

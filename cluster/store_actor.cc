@@ -72,7 +72,9 @@ actors::store_actor::behavior_type store_behavior(actors::store_actor::pointer s
           with_patience(config, [&] {
             if (config.lost_below && epoch < config.lost_below->load())
               throw FencedError(epoch, config.lost_below->load());
+            const auto start = std::chrono::steady_clock::now();
             store->write(epoch, jobs);
+            if (config.on_written) config.on_written(std::chrono::steady_clock::now() - start);
           });
           return true;
         } catch (const FencedError&) {

@@ -26,6 +26,9 @@ struct StoreActorConfig {
   // Told about every failed attempt to reach the store (for the log); may be empty. Called on
   // the actor's thread.
   std::function<void(const std::string&)> on_unavailable;
+  // Told how long each write the store answered took (one round trip to Redis), for the write
+  // latency metric; may be empty. Called on the actor's thread.
+  std::function<void(std::chrono::duration<double>)> on_written;
   // Writes of an epoch below this value are given up (answered as fenced) instead of tried
   // again: the node lost that epoch's lease, and a write that lands late, after its leader
   // stood down but before the next leader bumped the epoch, would record a result nobody

@@ -1,14 +1,19 @@
 // The sockets of the HTTP listener's client connections (RESTinio's stream_socket_t): marked
-// close-on-exec and watched as they are read (RequestWatch). Used on the connection's strand
-// only, as RESTinio uses its sockets.
+// close-on-exec, counted per client (ConnectionLimits), closed when silent, and watched as they
+// are read (RequestWatch). Used on the connection's strand only, as RESTinio uses its sockets;
+// only the silence timer runs elsewhere (ConnectionStanding).
 #pragma once
 
 #include <fcntl.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <type_traits>
@@ -17,6 +22,7 @@
 #include <restinio/all.hpp>
 #include <restinio/tls.hpp>
 
+#include "http/connection_limits.h"
 #include "http/request_watch.h"
 
 namespace codearena::http {
@@ -35,44 +41,156 @@ inline void mark_close_on_exec(int fd) {
 using TcpSocket = restinio::asio_ns::ip::tcp::socket;
 namespace asio = restinio::asio_ns;
 
-// The body limit of the process's one HTTP listener, set before it starts.
-inline std::atomic<uint64_t> client_max_body_bytes{0};
+// The settings of the process's one HTTP listener's client connections, set before it starts.
+struct ClientSocketSettings {
+  uint64_t max_body_bytes = 0;
+  std::shared_ptr<ConnectionLimits> limits;      // Null: no limit per client.
+  std::chrono::milliseconds silence_timeout{0};  // Zero: silent connections stay.
+};
+inline ClientSocketSettings client_socket_settings;
 
-// A client's connection (plain TCP or TLS): close-on-exec, and watched as it is read so that
-// clients get the answers RESTinio does not give (RequestWatch): 100 Continue, an early 413, a
-// 400 for bytes that are not HTTP. Those are written synchronously on the connection's strand,
-// between RESTinio's own writes, which only a client pipelining requests behind one still being
-// answered could see.
+// One accepted connection's standing: its place in its peer's count (none when the peer was
+// over its limit) and the timer that closes it if it sends no request bytes in time. The
+// timer runs on an asio thread of its own choosing, so it only shuts the socket down (a system
+// call, safe beside the connection's own operations, which then end) and never once the
+// socket is closed, when the descriptor could already name another connection.
+class ConnectionStanding : public std::enable_shared_from_this<ConnectionStanding> {
+ public:
+  explicit ConnectionStanding(TcpSocket::lowest_layer_type& socket) : fd_(socket.native_handle()) {
+    asio::error_code error;
+    const auto peer = socket.remote_endpoint(error);
+    if (client_socket_settings.limits) {
+      place_ = client_socket_settings.limits->admit(error ? "" : peer.address().to_string());
+    } else {
+      place_.emplace();
+    }
+  }
+
+  // Starts the silence timer on `executor` (once, right after the standing is made); does
+  // nothing when SILENT_CONNECTION_TIMEOUT is off.
+  void start_silence_timer(const asio::any_io_executor& executor) {
+    const auto timeout = client_socket_settings.silence_timeout;
+    if (timeout.count() <= 0) return;
+    timer_.emplace(executor, timeout);
+    timer_->async_wait([weak = weak_from_this()](const asio::error_code& error) {
+      if (auto standing = weak.lock(); standing && !error) standing->end_if_silent();
+    });
+  }
+
+  // Whether the peer held its limit when the connection came: it is to be refused.
+  bool refused() const { return !place_; }
+  // Request bytes arrived: the silence timer leaves the connection alone.
+  void heard() { heard_.store(true); }
+  // Called before the descriptor is closed; from then on the timer never touches it.
+  void closing() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+  }
+
+ private:
+  void end_if_silent() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!closed_ && !heard_.load()) ::shutdown(fd_, SHUT_RDWR);
+  }
+
+  const int fd_;
+  std::optional<ConnectionLimits::Place> place_;
+  std::optional<asio::steady_timer> timer_;
+  std::atomic<bool> heard_{false};
+  std::mutex mutex_;
+  bool closed_ = false;
+};
+
+// The answer to a connection over its client's limit, written before the connection closes.
+inline std::string too_many_connections_answer(std::size_t per_client) {
+  return closing_answer("429 Too Many Requests", "too_many_connections",
+                        "this client already holds " + std::to_string(per_client) +
+                            " connections, the most one client may; reuse them (keep-alive) or "
+                            "close some",
+                        "Retry-After: 1\r\n");
+}
+
+// A client's connection (plain TCP or TLS): close-on-exec, counted against its client's
+// connection limit, closed when it stays silent, and watched as it is read so that clients get
+// the answers RESTinio does not give (RequestWatch): 100 Continue, an early 413, a 400 for
+// bytes that are not HTTP. Those are written synchronously on the connection's strand when
+// RESTinio asks for more bytes, which it does only once every request before has its answer.
 template <typename Base>
 class WatchedSocket : public Base {
  public:
   using Base::Base;
   WatchedSocket(WatchedSocket&& accepted)
-      : Base(std::move(accepted)), watch_(std::move(accepted.watch_)) {
-    if (this->is_open()) mark_close_on_exec(this->lowest_layer().native_handle());
+      : Base(std::move(accepted)),
+        watch_(std::move(accepted.watch_)),
+        standing_(std::move(accepted.standing_)) {
+    if (!this->is_open()) return;
+    mark_close_on_exec(this->lowest_layer().native_handle());
+    if (!standing_) {  // The first move: out of the acceptor's pool.
+      standing_ = std::make_shared<ConnectionStanding>(this->lowest_layer());
+      standing_->start_silence_timer(this->lowest_layer().get_executor());
+    }
   }
-  WatchedSocket& operator=(WatchedSocket&&) = default;
+  WatchedSocket& operator=(WatchedSocket&& other) {
+    if (standing_) standing_->closing();
+    Base::operator=(std::move(other));
+    watch_ = std::move(other.watch_);
+    standing_ = std::move(other.standing_);
+    return *this;
+  }
+  ~WatchedSocket() {
+    if (standing_) standing_->closing();
+  }
 
-  // RESTinio reads through here, one read at a time, its handler bound to the connection's strand.
+  // RESTinio closes through here; the standing hears of it before the descriptor goes.
+  template <typename... Args>
+  void close(Args&&... args) {
+    if (standing_) standing_->closing();
+    Base::close(std::forward<Args>(args)...);
+  }
+
+  // RESTinio reads through here, one read at a time, its handler bound to the connection's
+  // strand; it reads only once every request it was handed has its answer.
   template <typename Handler>
   void async_read_some(const asio::mutable_buffer& buffer, Handler&& handler) {
     auto executor = asio::get_associated_executor(handler, this->get_executor());
+    if (standing_ && standing_->refused()) {
+      return refuse(executor,
+                    too_many_connections_answer(client_socket_settings.limits->per_client()),
+                    std::forward<Handler>(handler));
+    }
+    auto due = watch_.due();
+    if (due.close) return refuse(executor, due.bytes, std::forward<Handler>(handler));
+    write_now(due.bytes);
     Base::async_read_some(
         buffer,
         asio::bind_executor(executor, [this, buffer, handler = std::forward<Handler>(handler)](
                                           const asio::error_code& error, std::size_t size) mutable {
           if (error) return handler(error, size);
-          const auto reply = watch_.feed(static_cast<const char*>(buffer.data()), size);
-          if (!reply.bytes.empty()) {
-            asio::error_code ignored;  // A client gone while being answered is told nothing.
-            asio::write(stream(), asio::buffer(reply.bytes), ignored);
-          }
-          if (reply.close) return handler(asio::error::make_error_code(asio::error::eof), 0);
-          handler(error, size);
+          if (standing_) standing_->heard();
+          const auto handed = watch_.feed(static_cast<const char*>(buffer.data()), size);
+          if (handed > 0) return handler(error, handed);
+          // Refused at the first byte read: nothing before it is left to answer.
+          write_now(watch_.due().bytes);
+          handler(asio::error::make_error_code(asio::error::eof), 0);
         }));
   }
 
  private:
+  // Writes `answer`, then ends the read with end of file: RESTinio closes the connection.
+  template <typename Executor, typename Handler>
+  void refuse(const Executor& executor, const std::string& answer, Handler&& handler) {
+    write_now(answer);
+    asio::post(executor, [handler = std::forward<Handler>(handler)]() mutable {
+      handler(asio::error::make_error_code(asio::error::eof), 0);
+    });
+  }
+
+  void write_now(const std::string& bytes) {
+    if (bytes.empty()) return;
+    asio::error_code ignored;  // A client gone while being answered is told nothing.
+    asio::write(stream(), asio::buffer(bytes), ignored);
+  }
+
   // What carries bytes to the client: the socket itself, or the TLS stream over it.
   auto& stream() {
     if constexpr (std::is_same_v<Base, TcpSocket>) {
@@ -82,7 +200,8 @@ class WatchedSocket : public Base {
     }
   }
 
-  RequestWatch watch_{client_max_body_bytes.load()};
+  RequestWatch watch_{client_socket_settings.max_body_bytes};
+  std::shared_ptr<ConnectionStanding> standing_;
 };
 
 using ClientSocket = WatchedSocket<TcpSocket>;

@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "common/byte_text.h"
+
 namespace codearena::http {
 
 using nlohmann::json;
@@ -26,9 +28,29 @@ json text_or_null(const std::string& text) {
   return text.empty() ? json() : json(text);
 }
 
+// A stream as the client asked for it: base64, or text in which bytes that are not UTF-8 will
+// become U+FFFD (then `lossy` says so).
+struct RenderedOutput {
+  std::string text;
+  bool lossy = false;
+};
+
+RenderedOutput rendered_output(const std::string& bytes, bool base64) {
+  if (base64) return {common::base64_encode(bytes), false};
+  return {bytes, !common::is_valid_utf8(bytes)};
+}
+
 }  // namespace
 
+json progress_json(const actors::JobStatus& status) {
+  return {{"done", status.tests_done},
+          {"skipped", status.tests_skipped},
+          {"total", status.tests_total}};
+}
+
 json test_json(const actors::TestOutcome& test) {
+  auto out = rendered_output(test.stdout_data, test.base64_output);
+  auto err = rendered_output(test.stderr_data, test.base64_output);
   return {{"index", test.index},
           {"verdict", judge::verdict_code(test.verdict)},
           {"cpuMs", test.cpu_ms},
@@ -37,10 +59,14 @@ json test_json(const actors::TestOutcome& test) {
           // No exit status when a signal ended the program: 0 would read as success.
           {"exitCode", test.signal.empty() ? json(test.exit_code) : json()},
           {"signal", text_or_null(test.signal)},
-          {"stdout", test.stdout_data},
-          {"stderr", test.stderr_data},
+          {"stdout", std::move(out.text)},
+          {"stderr", std::move(err.text)},
+          {"outputEncoding", test.base64_output ? "base64" : "text"},
+          {"stdoutLossy", out.lossy},
+          {"stderrLossy", err.lossy},
           {"stdoutTruncated", test.stdout_truncated},
           {"stderrTruncated", test.stderr_truncated},
+          {"limitExceeded", text_or_null(test.limit_exceeded)},
           {"message", test.message}};
 }
 
@@ -53,20 +79,30 @@ json outcome_json(const actors::JobOutcome& outcome) {
           {"compileCached", outcome.compile_cached},
           {"passed", outcome.passed},
           {"total", outcome.total},
+          {"skipped", outcome.skipped},
           {"maxCpuMs", outcome.max_cpu_ms},
           {"maxMemoryKb", outcome.max_memory_kb},
           {"message", outcome.message},
           {"limits",
            {{"timeMs", outcome.time_limit_ms},
+            {"wallTimeMs", outcome.wall_limit_ms},
             {"memoryBytes", outcome.memory_limit_bytes},
             {"outputBytes", outcome.output_limit_bytes}}},
           {"tests", std::move(tests)}};
 }
 
+json webhook_json(const actors::WebhookStatus& webhook) {
+  if (webhook.state == actors::WebhookState::kNone) return json();
+  return {{"state", actors::webhook_state_name(webhook.state)},
+          {"attempts", webhook.attempts},
+          {"lastError", text_or_null(webhook.last_error)},
+          {"lastStatus", webhook.last_status > 0 ? json(webhook.last_status) : json()}};
+}
+
 json job_json(const actors::JobStatus& status) {
   return {{"jobId", status.id},
           {"state", actors::state_name(status.state)},
-          {"progress", {{"done", status.tests_done}, {"total", status.tests_total}}},
+          {"progress", progress_json(status)},
           {"result", status.result ? outcome_json(*status.result) : json()},
           {"failedReason", text_or_null(status.failed_reason)},
           {"attempts", status.attempts},
@@ -74,7 +110,8 @@ json job_json(const actors::JobStatus& status) {
           {"priority", actors::priority_name(status.priority)},
           {"createdAt", time_or_null(status.created_at_ms)},
           {"startedAt", time_or_null(status.started_at_ms)},
-          {"finishedAt", time_or_null(status.finished_at_ms)}};
+          {"finishedAt", time_or_null(status.finished_at_ms)},
+          {"webhook", webhook_json(status.webhook)}};
 }
 
 json cluster_json(const actors::SchedulerStats& stats) {
@@ -84,6 +121,7 @@ json cluster_json(const actors::SchedulerStats& stats) {
                      {"roles", node.info.roles},
                      {"address", node.info.address},
                      {"slots", node.info.slots},
+                     {"languages", node.info.languages},
                      {"busy", node.busy},
                      {"draining", node.draining},
                      {"leader", node.leader},

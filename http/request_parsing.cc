@@ -9,6 +9,8 @@
 #include <string_view>
 #include <nlohmann/json.hpp>
 
+#include "http/echo_text.h"
+#include "http/json_body.h"
 #include "judge/checker.h"
 #include "sandbox/units.h"
 #include "webhooks/callback_url.h"
@@ -18,21 +20,8 @@ namespace {
 
 using nlohmann::json;
 
-// A job nests two levels deep (testCases[i]); much deeper bodies are refused while they are
-// read, before they cost memory: every level is a container object (a 16 MiB body of `[` is
-// 16 million of them).
+// A job nests two levels deep (testCases[i]).
 constexpr int kMaxNesting = 32;
-
-bool refuse_deep_nesting(int depth, json::parse_event_t event, json&) {
-  const bool opens =
-      event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
-  if (opens && depth >= kMaxNesting) {
-    throw ApiError(400, "invalid_json",
-                   "the body nests arrays and objects more than " + std::to_string(kMaxNesting) +
-                       " levels deep");
-  }
-  return true;
-}
 
 ApiError missing(const std::string& field) {
   return ApiError(400, "missing_field", "the field '" + field + "' is required");
@@ -53,7 +42,7 @@ void refuse_unknown_fields(const json& object, std::initializer_list<const char*
     std::string fields;
     for (const char* field : known) fields += (fields.empty() ? "" : ", ") + std::string(field);
     throw ApiError(400, "unknown_field",
-                   "unknown field '" + path + name + "' (known here: " + fields + ")");
+                   "unknown field " + echo(path + name) + " (known here: " + fields + ")");
   }
 }
 
@@ -87,7 +76,7 @@ const judge::Language& known_language(const judge::LanguageTable& languages, con
   std::string known;
   for (const auto& entry : languages.all()) known += (known.empty() ? "" : ", ") + entry.id;
   throw ApiError(422, "unknown_language",
-                 "'" + field + "': unknown language '" + id + "' (supported: " + known + ")");
+                 "'" + field + "': unknown language " + echo(id) + " (supported: " + known + ")");
 }
 
 void check_code_size(const std::string& code, const std::string& field,
@@ -109,8 +98,9 @@ double limit_amount(const json& value, const std::string& field, double number_u
   const char* expected = duration ? "a positive number of seconds or a duration like \"500ms\""
                                   : "a positive number or a size like \"256m\"";
   if (value.is_number()) {
+    // A number too large for any limit (2^64, 1e308 seconds) is for the maximum to refuse.
     const double number = value.get<double>() * number_unit;
-    if (!std::isfinite(number) || number <= 0 || number > 9e15) throw wrong_type(field, expected);
+    if (!(number > 0)) throw wrong_type(field, expected);
     return number;
   }
   if (!value.is_string()) throw wrong_type(field, expected);
@@ -135,7 +125,11 @@ int64_t checked_limit(const json& value, const std::string& field, double number
                        (duration ? std::string("ms") : std::string("byte")));
   if (amount > static_cast<double>(maximum)) {
     std::ostringstream asked;
-    asked << std::setprecision(15) << amount;
+    if (std::isfinite(amount)) {
+      asked << std::setprecision(15) << amount;
+    } else {
+      asked << "beyond 1.8e308";
+    }
     throw ApiError(422, "limit_too_high",
                    "'" + field + "' is " + asked.str() + " " + unit +
                        "; the maximum for " + language + " is " + std::to_string(maximum) + " " +
@@ -242,16 +236,12 @@ ExecuteRequest parse_execute_request(const std::string& body, const RequestLimit
                    "the request body is " + std::to_string(body.size()) +
                        " bytes; the maximum is " + std::to_string(limits.max_body_bytes));
   }
-  json document;
-  try {
-    document = json::parse(body, refuse_deep_nesting);
-  } catch (const json::exception& error) {  // Also a number too large for a double (1e309).
-    throw ApiError(400, "invalid_json", std::string("the body is not valid JSON: ") + error.what());
-  }
+  const json document = parse_json_body(body, kMaxNesting);
   if (!document.is_object()) throw ApiError(400, "invalid_body", "the body must be a JSON object");
   refuse_unknown_fields(document,
                         {"language", "code", "input", "testCases", "limits", "checker",
-                         "stopOnFirstFailure", "priority", "callbackUrl", "wait"},
+                         "stopOnFirstFailure", "priority", "callbackUrl", "wait",
+                         "outputEncoding"},
                         "");
 
   ExecuteRequest request;
@@ -279,6 +269,10 @@ ExecuteRequest parse_execute_request(const std::string& body, const RequestLimit
     if (!problem.empty()) throw ApiError(422, "invalid_callback_url", "'callbackUrl': " + problem);
   }
   request.wait = bool_field(document, "wait");
+  const auto encoding = string_field(document, "outputEncoding", "outputEncoding", false);
+  if (!encoding.empty() && encoding != "text" && encoding != "base64")
+    throw wrong_type("outputEncoding", "\"text\" or \"base64\"");
+  spec.base64_output = encoding == "base64";
   return request;
 }
 

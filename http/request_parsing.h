@@ -20,7 +20,7 @@ struct RequestLimits {
 
 struct ExecuteRequest {
   actors::JobSpec spec;
-  bool wait = false;  // "wait": true in the body (the query's ?wait=true is read by the router).
+  bool wait = false;  // "wait": true in the body (the server adds ?wait=true from the query).
 };
 
 // Throws ApiError: 400 invalid_json (also for arrays and objects nested more than 32 deep) /

@@ -10,19 +10,21 @@
 namespace codearena::http {
 namespace {
 
-std::string refusal(const char* status_line, const std::string& code, const std::string& message) {
-  const auto body = common::lossy_json_text(error_json(code, message));
-  return std::string("HTTP/1.1 ") + status_line +
-         "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
-         "X-Content-Type-Options: nosniff\r\nConnection: close\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n\r\n" + body;
-}
-
 RequestWatch& watch_of(http_parser* parser) {
   return *static_cast<RequestWatch*>(parser->data);
 }
 
 }  // namespace
+
+std::string closing_answer(const char* status_line, const std::string& code,
+                           const std::string& message, const std::string& extra_headers) {
+  const auto body = common::lossy_json_text(error_json(code, message));
+  return std::string("HTTP/1.1 ") + status_line +
+         "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
+         "X-Content-Type-Options: nosniff\r\n" +
+         extra_headers + "Connection: close\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
+}
 
 RequestWatch::RequestWatch(uint64_t max_body_bytes) : max_body_bytes_(max_body_bytes) {
   http_parser_init(&parser_, HTTP_REQUEST);
@@ -56,29 +58,32 @@ http_parser_settings RequestWatch::settings() {
     if (watch.reading_value_ && !watch.end_header_line()) return -1;
     const uint64_t announced = parser->content_length;
     if (announced != ULLONG_MAX && announced > watch.max_body_bytes_) {
-      watch.refuse(refusal("413 Payload Too Large", "payload_too_large",
-                           "the request body is " + std::to_string(announced) +
-                               " bytes; the maximum is " + std::to_string(watch.max_body_bytes_)));
+      watch.refuse(closing_answer("413 Payload Too Large", "payload_too_large",
+                                  "the request body is " + std::to_string(announced) +
+                                      " bytes; the maximum is " +
+                                      std::to_string(watch.max_body_bytes_)));
       return -1;  // Stops the parser: nothing after this head is read.
     }
     const bool has_body =
         (parser->flags & F_CHUNKED) != 0 || (announced != ULLONG_MAX && announced > 0);
-    if (watch.expects_continue_ && has_body) watch.reply_.bytes += "HTTP/1.1 100 Continue\r\n\r\n";
+    watch.continue_due_ = watch.expects_continue_ && has_body;
     return 0;
   };
   settings.on_body = [](http_parser* parser, const char*, size_t length) {
     auto& watch = watch_of(parser);
     watch.body_bytes_ += length;
     if (watch.body_bytes_ <= watch.max_body_bytes_) return 0;
-    watch.refuse(refusal("413 Payload Too Large", "payload_too_large",
-                         "the request body is over the maximum of " +
-                             std::to_string(watch.max_body_bytes_) + " bytes"));
+    watch.refuse(closing_answer("413 Payload Too Large", "payload_too_large",
+                                "the request body is over the maximum of " +
+                                    std::to_string(watch.max_body_bytes_) + " bytes"));
     return -1;
   };
-  // RESTinio reads each request with a new parser, from the byte after the one before, past an
-  // Upgrade or CONNECT request and after Connection: close; feed() does the same, or requests
-  // it skips would escape the watch while RESTinio reads them.
+  // Pauses at each request's end, so that feed() knows where the requests before a refused one
+  // end, and reads the next with a new parser, as RESTinio does: past an Upgrade or CONNECT
+  // request and after Connection: close, or requests it skipped would escape the watch while
+  // RESTinio reads them.
   settings.on_message_complete = [](http_parser* parser) {
+    watch_of(parser).continue_due_ = false;
     http_parser_pause(parser, 1);
     return 0;
   };
@@ -91,6 +96,7 @@ void RequestWatch::start_message() {
   reading_value_ = false;
   folded_ = false;
   expects_continue_ = false;
+  continue_due_ = false;
   body_bytes_ = 0;
 }
 
@@ -118,37 +124,50 @@ bool RequestWatch::folded(const char* at) const {
   return (before == buffer_ ? last_non_blank_ : before[-1]) == '\n';
 }
 
-void RequestWatch::refuse(const std::string& answer) {
-  reply_.bytes += answer;  // After the 100 Continue of a request before, if any.
-  reply_.close = true;
-}
-
 void RequestWatch::refuse_malformed(const std::string& why) {
-  refuse(
-      refusal("400 Bad Request", "malformed_request", "the request is not valid HTTP/1.1: " + why));
+  refuse(closing_answer("400 Bad Request", "malformed_request",
+                        "the request is not valid HTTP/1.1: " + why));
 }
 
-RequestWatch::Reply RequestWatch::feed(const char* data, size_t size) {
-  if (reply_.close) return reply_;
+void RequestWatch::refuse(std::string answer) {
+  if (refusal_.empty()) refusal_ = std::move(answer);
+}
+
+size_t RequestWatch::feed(const char* data, size_t size) {
+  if (!refusal_.empty()) return 0;
   static const http_parser_settings parser_settings = settings();
-  reply_.bytes.clear();
   buffer_ = data;
-  size_t parsed = 0;
-  do {
+  size_t complete = 0;  // Where the last request complete in these bytes ends.
+  size_t offset = 0;
+  while (offset < size) {
     parser_.data = this;
-    parsed += http_parser_execute(&parser_, &parser_settings, data + parsed, size - parsed);
-    if (HTTP_PARSER_ERRNO(&parser_) != HPE_PAUSED) break;
-    http_parser_init(&parser_, HTTP_REQUEST);
-  } while (parsed < size);
+    const size_t parsed =
+        http_parser_execute(&parser_, &parser_settings, data + offset, size - offset);
+    offset += parsed;
+    const auto error = HTTP_PARSER_ERRNO(&parser_);
+    if (error == HPE_OK && parsed == 0) break;  // Nothing more it reads: hand the bytes on.
+    if (error == HPE_PAUSED) {
+      http_parser_init(&parser_, HTTP_REQUEST);
+      complete = offset;
+    } else if (error != HPE_OK) {
+      refuse_malformed(http_errno_description(error));
+      return complete;
+    }
+  }
   for (size_t i = size; i > 0; --i) {
     if (data[i - 1] != ' ' && data[i - 1] != '\t') {
       last_non_blank_ = data[i - 1];
       break;
     }
   }
-  const auto error = HTTP_PARSER_ERRNO(&parser_);
-  if (!reply_.close && error != HPE_OK) refuse_malformed(http_errno_description(error));
-  return reply_;
+  return size;
+}
+
+RequestWatch::Reply RequestWatch::due() {
+  if (!refusal_.empty()) return {refusal_, true};
+  if (!continue_due_) return {};
+  continue_due_ = false;
+  return {"HTTP/1.1 100 Continue\r\n\r\n", false};
 }
 
 }  // namespace codearena::http

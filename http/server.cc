@@ -9,11 +9,18 @@
 
 #include "common/epoch_ms.h"
 #include "common/json_text.h"
+#include "http/callback_check.h"
 #include "http/client_socket.h"
+#include "http/conditional.h"
 #include "http/cors.h"
 #include "http/inspect_json.h"
+#include "http/echo_text.h"
+#include "http/event_stream.h"
 #include "http/job_json.h"
+#include "http/job_list.h"
+#include "http/language_offers.h"
 #include "http/openapi_document.h"
+#include "http/query_flags.h"
 #include "http/rate_limiter.h"
 #include "http/route_table.h"
 #include "http/shared_rate_limiter.h"
@@ -64,6 +71,8 @@ const char* reason_phrase(int status) {
       return "Accepted";
     case 204:
       return "No Content";
+    case 304:
+      return "Not Modified";
     case 400:
       return "Bad Request";
     case 401:
@@ -136,7 +145,8 @@ struct HttpServer::Impl {
     }
   }
 
-  // A HEAD request gets the headers, Content-Length included, of the GET answer without its body.
+  // A HEAD request gets the headers, Content-Length included, of the GET answer without its
+  // body; so does a 304, whose `body` is the one a 200 would carry.
   void answer(const Exchange& exchange, int status, const std::string& body,
               const char* content_type = kJsonType, const HeaderList& headers = {}) {
     const auto send = [&](auto response) {
@@ -146,7 +156,7 @@ struct HttpServer::Impl {
       for (const auto& [name, value] : exchange.rate_headers) response.append_header(name, value);
       return response;
     };
-    if (exchange.request->header().method() == restinio::http_method_head()) {
+    if (exchange.request->header().method() == restinio::http_method_head() || status == 304) {
       send(exchange.request->create_response<restinio::user_controlled_output_t>(
                status_line(status)))
           .set_content_length(body.size())
@@ -157,8 +167,9 @@ struct HttpServer::Impl {
     record(exchange, status);
   }
 
-  void answer_json(const Exchange& exchange, int status, const json& body) {
-    answer(exchange, status, common::lossy_json_text(body));
+  void answer_json(const Exchange& exchange, int status, const json& body,
+                   const HeaderList& headers = {}) {
+    answer(exchange, status, common::lossy_json_text(body), kJsonType, headers);
   }
 
   void answer_error(const Exchange& exchange, int status, const std::string& code,
@@ -187,20 +198,22 @@ struct HttpServer::Impl {
                 {"remote", exchange.request->remote_endpoint().address().to_string()}});
   }
 
+  // Every value of the header `field`, its lines joined with commas.
+  static std::string joined_values(const Request& request, restinio::string_view_t field) {
+    std::string values;
+    request->header().for_each_value_of(field, [&](restinio::string_view_t value) {
+      values += (values.empty() ? "" : ",") + std::string(value);
+      return restinio::http_header_fields_t::continue_enumeration();
+    });
+    return values;
+  }
+
   // The client's address, read from the forwarding header only behind TRUSTED_PROXIES.
   std::string client_address_of(const Request& request) const {
-    const auto& header = request->header();
-    const auto joined = [&](restinio::string_view_t field) {
-      std::string values;
-      header.for_each_value_of(field, [&](restinio::string_view_t value) {
-        values += (values.empty() ? "" : ",") + std::string(value);
-        return restinio::http_header_fields_t::continue_enumeration();
-      });
-      return values;
-    };
-    return client_address(
-        request->remote_endpoint().address().to_string(), config.forwarding_header,
-        joined(forwarding_header_name(config.forwarding_header)), config.trusted_proxies);
+    return client_address(request->remote_endpoint().address().to_string(),
+                          config.forwarding_header,
+                          joined_values(request, forwarding_header_name(config.forwarding_header)),
+                          config.trusted_proxies);
   }
 
   // Counts the request in the submissions budget of its subject, or of the client's address
@@ -264,8 +277,10 @@ struct HttpServer::Impl {
                    "the server is shutting down", {{"Retry-After", "5"}});
       return restinio::request_accepted();
     }
+    // A missing type is refused too: a browser may send a body without one from any page
+    // without a CORS preflight, and a type of JSON forces that preflight.
     const auto content_type =
-        request->header().get_field_or(restinio::http_field::content_type, kJsonType);
+        request->header().get_field_or(restinio::http_field::content_type, std::string{});
     if (!is_json_media_type(content_type)) {
       answer_error(exchange, 415, "unsupported_media_type",
                    "send the job as JSON (Content-Type: application/json)");
@@ -276,7 +291,10 @@ struct HttpServer::Impl {
     auto parsed = std::make_shared<ExecuteRequest>();
     std::optional<ApiError> malformed;
     try {
+      const bool wait = query_flags(request, {"wait"})["wait"];
       *parsed = parse_execute_request(request->body(), config.limits, service.languages());
+      parsed->wait = parsed->wait || wait;
+      check_callback_destination(parsed->spec.callback_url, config.callback_destinations);
     } catch (const ApiError& error) {
       malformed = error;
     }
@@ -292,11 +310,20 @@ struct HttpServer::Impl {
     return restinio::request_accepted();
   }
 
+  // The request's query read as the flags `known` (throws ApiError 400 invalid_query); its
+  // encoding was checked before routing (malformed_target).
+  static QueryFlags query_flags(const Request& request,
+                                std::initializer_list<std::string_view> known) {
+    const auto query = restinio::parse_query(request->header().query());
+    std::vector<std::pair<std::string, std::string>> parameters;
+    for (const auto& [name, value] : query) parameters.emplace_back(name, value);
+    const auto bare = query.tag() ? std::string(*query.tag()) : std::string();
+    return QueryFlags(parameters, bare, known);
+  }
+
   void submit(Exchange exchange, const Principal& principal, const std::string& client,
               ExecuteRequest parsed) {
-    // The query was checked before routing (malformed_target).
-    const auto query = restinio::parse_query(exchange.request->header().query());
-    const bool wait = parsed.wait || (query.has("wait") && query["wait"] == "true");
+    const bool wait = parsed.wait;
     parsed.spec.owner = principal.subject;
     auto audit = submission_audit(principal, client, parsed.spec);
     service.submit(std::move(parsed.spec), [this, exchange, wait, audit](auto reply) mutable {
@@ -308,23 +335,31 @@ struct HttpServer::Impl {
       }
       audit["jobId"] = reply->job_id;
       logger.log(telemetry::LogLevel::info, "job_submitted", audit);
+      // Where the job's status is read, on every answer that is not the final one.
+      const HeaderList location = {{"Location", "/api/jobs/" + reply->job_id}};
       if (!wait) {
-        return answer_json(exchange, 202, {{"jobId", reply->job_id}, {"status", "queued"}});
+        return answer_json(exchange, 202, {{"jobId", reply->job_id}, {"status", "queued"}},
+                           location);
       }
-      service.await(reply->job_id, config.wait_max_ms, [this, exchange](auto status) {
+      // Its duration includes the job's run: kept apart from the API's own latency.
+      exchange.route = "/api/execute?wait=true";
+      service.await(reply->job_id, config.wait_max_ms, [this, exchange, location](auto status) {
         if (!status) return answer_unavailable(exchange);
         auto body = job_json(*status);
         body["status"] = body["state"];
-        answer_json(exchange, actors::is_final(status->state) ? 200 : 202, body);
+        const bool final = actors::is_final(status->state);
+        answer_json(exchange, final ? 200 : 202, body, final ? HeaderList{} : location);
       });
     });
   }
 
-  // The job id of a /api/jobs/:id route, or an answered 404.
+  // The job id of a /api/jobs/:id route, or an answered 404 that does not repeat what cannot
+  // be an id (it could be anything, of any length).
   std::optional<std::string> job_id(const Exchange& exchange, const Params& params) {
     auto id = restinio::cast_to<std::string>(params["id"]);
     if (looks_like_job_id(id)) return id;
-    answer_error(exchange, 404, "job_not_found", "no job with id '" + id + "'");
+    answer_error(exchange, 404, "job_not_found",
+                 "no such job: job ids are UUIDs (8-4-4-4-12 hexadecimal digits)");
     return std::nullopt;
   }
 
@@ -352,7 +387,35 @@ struct HttpServer::Impl {
     const auto id = principal ? job_id(exchange, params) : std::nullopt;
     if (!id) return restinio::request_accepted();
     with_visible_job(exchange, *principal, *id, [this, exchange](const actors::JobStatus& status) {
-      answer_json(exchange, 200, job_json(status));
+      const auto body = common::lossy_json_text(job_json(status));
+      const auto etag = job_etag(status, body);
+      const bool unchanged =
+          none_match_names(joined_values(exchange.request, "If-None-Match"), etag);
+      answer(exchange, unchanged ? 304 : 200, body, kJsonType, {{"ETag", etag}});
+    });
+    return restinio::request_accepted();
+  }
+
+  Status list_jobs(const Request& request) {
+    Exchange exchange{request, "/api/jobs"};
+    const auto principal = authorize(exchange, Scope::kRead);
+    if (!principal) return restinio::request_accepted();
+    actors::JobQuery query;
+    try {
+      QueryParams params;
+      // The query was checked before routing (malformed_target).
+      for (const auto& [name, value] : restinio::parse_query(request->header().query()))
+        params.emplace_back(std::string(name), std::string(value));
+      query = parse_job_query(params, service.languages());
+    } catch (const ApiError& error) {
+      answer_error(exchange, error.status(), error.code(), error.what());
+      return restinio::request_accepted();
+    }
+    query.any_owner = principal->has(Scope::kAdmin);
+    query.owner = principal->subject;
+    service.list(std::move(query), [this, exchange](auto page) {
+      if (!page) return answer_unavailable(exchange);
+      answer_json(exchange, 200, job_page_json(*page));
     });
     return restinio::request_accepted();
   }
@@ -389,18 +452,24 @@ struct HttpServer::Impl {
     const auto principal = authorize(exchange, Scope::kRead);
     const auto id = principal ? job_id(exchange, params) : std::nullopt;
     if (!id) return restinio::request_accepted();
+    const auto last = parse_last_event_id(
+        std::string(request->header().get_field_or("Last-Event-ID", "")));
     with_visible_job(exchange, *principal, *id,
-                     [this, exchange, id = *id](const actors::JobStatus&) {
+                     [this, exchange, id = *id, last](const actors::JobStatus&) {
+                       // A client that has the final event is told there is nothing more, so
+                       // that an EventSource stops reconnecting.
+                       if (last.final) return answer(exchange, 204, "", "text/event-stream");
                        if (exchange.request->header().method() == restinio::http_method_head()) {
                          return answer(exchange, 200, "", "text/event-stream");
                        }
-                       stream_events(exchange, id);
+                       stream_events(exchange, id, last);
                      });
     return restinio::request_accepted();
   }
 
-  // The job's events as SSE, from its current state on; its visibility is checked already.
-  void stream_events(const Exchange& exchange, const std::string& id) {
+  // The job's events as SSE, from its current state on, without the tests `received` says the
+  // client has; its visibility is checked already. The stream ends after the final state.
+  void stream_events(const Exchange& exchange, const std::string& id, const LastEvent& received) {
     using Stream = restinio::response_builder_t<restinio::chunked_output_t>;
     auto stream = std::make_shared<std::optional<Stream>>();
     // Set on the connection's thread when a write fails: the client is gone.
@@ -427,21 +496,12 @@ struct HttpServer::Impl {
               .append_header("X-Accel-Buffering", "no");
           append_common_headers(**stream, exchange.request);
           record(exchange, 200);
-          const bool final = actors::is_final(status->state);
-          send("event: state\ndata: " + common::lossy_json_text(job_json(*status)) + "\n\n", final);
+          send(state_event_text(*status), actors::is_final(status->state));
         },
-        [send](const actors::JobEvent& event) {
-          const bool final = actors::is_final(event.status.state);
-          if (event.test) {
-            json data = {{"jobId", event.status.id},
-                         {"progress",
-                          {{"done", event.status.tests_done}, {"total", event.status.tests_total}}},
-                         {"test", test_json(*event.test)}};
-            send("event: test\ndata: " + common::lossy_json_text(data) + "\n\n", false);
-          } else {
-            send("event: state\ndata: " + common::lossy_json_text(job_json(event.status)) + "\n\n",
-                 final);
-          }
+        [send, received](const actors::JobEvent& event) {
+          if (already_received(received, event)) return;
+          if (event.test) return send(test_event_text(event), false);
+          send(state_event_text(event.status), actors::is_final(event.status.state));
         },
         config.sse_heartbeat_ms,
         [send, gone] {
@@ -456,7 +516,18 @@ struct HttpServer::Impl {
     if (!authorize(exchange, Scope::kAdmin)) return restinio::request_accepted();
     service.stats([this, exchange](auto stats) {
       if (!stats) return answer_unavailable(exchange);
-      answer_json(exchange, 200, stats_json(*stats));
+      json body = stats_json(*stats);
+      body["languages"] = language_offers_json(service.languages(), &*stats);
+      answer_json(exchange, 200, body);
+    });
+    return restinio::request_accepted();
+  }
+
+  Status languages(const Request& request) {
+    Exchange exchange{request, "/api/languages"};
+    service.stats([this, exchange](auto stats) {
+      answer_json(exchange, 200,
+                  languages_with_offers_json(service.languages(), stats ? &*stats : nullptr));
     });
     return restinio::request_accepted();
   }
@@ -543,7 +614,7 @@ struct HttpServer::Impl {
     Exchange exchange{request, "unmatched"};
     answer_error(exchange, 404, "not_found",
                  "no such endpoint: " + std::string(request->header().method().c_str()) + " " +
-                     std::string(request->header().path()) + " (see GET /api/openapi.json)");
+                     echo(request->header().path()) + " (see GET /api/openapi.json)");
     return restinio::request_accepted();
   }
 
@@ -566,7 +637,7 @@ struct HttpServer::Impl {
     const auto allowed = methods + ", OPTIONS";
     answer_error(Exchange{request, "unmatched"}, 405, "method_not_allowed",
                  std::string(request->header().method().c_str()) + " is not served at " +
-                     std::string(request->header().path()) + "; allowed: " + allowed,
+                     echo(request->header().path()) + "; allowed: " + allowed,
                  {{"Allow", allowed}});
     return restinio::request_accepted();
   }
@@ -588,16 +659,35 @@ struct HttpServer::Impl {
     return "";
   }
 
-  // Routes the requests whose target can be read; the others get 400 malformed_target.
+  // Routes the requests whose target can be read; the others get 400 malformed_target. Each
+  // request is handled off its connection's strand: RESTinio 0.6 goes on reading pipelined
+  // requests both when a handler answers on the strand and when that answer has been written,
+  // and the second reader overflows the one-request pipeline and drops the connection (a third
+  // pipelined request lost the second's answer). Answers that always reach the connection from
+  // elsewhere leave the finished write as the only reader, so every request gets its answer,
+  // in order.
   restinio::default_request_handler_t request_handler() {
     std::shared_ptr<Router> router = routes();
     return [this, router](const Request& request) {
+      restinio::asio_ns::post(io_context, [this, router, request] { route(*router, request); });
+      return restinio::request_accepted();
+    };
+  }
+
+  // A handler's exception must not end an asio thread (RESTinio caught them on the strand); the
+  // request then goes unanswered until handle_request_timeout closes its connection.
+  void route(Router& router, const Request& request) {
+    try {
       if (auto problem = target_problem(request->header()); !problem.empty()) {
         answer_error(Exchange{request, "unmatched"}, 400, "malformed_target", problem);
-        return restinio::request_accepted();
+        return;
       }
-      return (*router)(request);
-    };
+      router(request);
+    } catch (const std::exception& error) {
+      logger.log(
+          telemetry::LogLevel::error, "http_handler_failed",
+          {{"target", std::string(request->header().request_target())}, {"error", error.what()}});
+    }
   }
 
   std::unique_ptr<Router> routes() {
@@ -606,6 +696,7 @@ struct HttpServer::Impl {
     if (config.job_api) {
       table.on(restinio::http_method_post(), "/api/execute",
                [this](auto request, auto) { return execute(request); });
+      table.get("/api/jobs", [this](auto request, auto) { return list_jobs(request); });
       table.get("/api/jobs/:id", [this](auto r, auto p) { return get_job(r, p); });
       table.on(restinio::http_method_delete(), "/api/jobs/:id",
                [this](auto r, auto p) { return cancel_job(r, p); });
@@ -615,6 +706,7 @@ struct HttpServer::Impl {
         return [this, route](auto request, auto) { return not_an_api_node(request, route); };
       };
       table.on(restinio::http_method_post(), "/api/execute", refuse("/api/execute"));
+      table.get("/api/jobs", refuse("/api/jobs"));
       table.get("/api/jobs/:id", refuse("/api/jobs/:id"));
       table.on(restinio::http_method_delete(), "/api/jobs/:id", refuse("/api/jobs/:id"));
       table.get("/api/jobs/:id/events", refuse("/api/jobs/:id/events"));
@@ -629,9 +721,7 @@ struct HttpServer::Impl {
               [this](auto request, auto) { return inspect_actors(request); });
     table.get("/api/admin/inspect/jobs/:id",
               [this](auto request, auto params) { return inspect_job(request, params); });
-    table.get("/api/languages", [this](auto request, auto) {
-      return fixed(request, "/api/languages", languages_text);
-    });
+    table.get("/api/languages", [this](auto request, auto) { return languages(request); });
     table.get("/api/openapi.json", [this](auto request, auto) {
       return fixed(request, "/api/openapi.json", openapi_document());
     });
@@ -655,11 +745,12 @@ struct HttpServer::Impl {
   Authenticator authenticator{config.auth};
   telemetry::CounterFamily& requests;
   telemetry::HistogramFamily& durations;
-  std::string languages_text = common::lossy_json_text(languages_json(service.languages()));
   std::atomic<bool> accepting{true};
   template <typename ServerTraits>
   restinio::server_settings_t<ServerTraits> settings();
 
+  // The asio threads' context; it outlives the servers that run on it.
+  restinio::asio_ns::io_context io_context;
   // One of the two runs: plain HTTP or HTTPS.
   restinio::running_server_handle_t<Traits> server;
   restinio::running_server_handle_t<TlsTraits> tls_server;
@@ -693,6 +784,7 @@ restinio::server_settings_t<ServerTraits> HttpServer::Impl::settings() {
           .port(config.port)
           .request_handler(request_handler())
           .max_parallel_connections(config.max_connections)
+          .read_next_http_message_timelimit(std::chrono::milliseconds(config.keep_alive_timeout_ms))
           .acceptor_post_bind_hook([](restinio::asio_ns::ip::tcp::acceptor& listener) {
             mark_close_on_exec(listener.native_handle());
           })
@@ -714,14 +806,17 @@ void HttpServer::start() {
                         "no JWT key is configured (JWT_SECRET, JWT_PUBLIC_KEY_FILE): every "
                         "client may submit, read and cancel every job; do not expose this node"}});
   }
-  client_max_body_bytes.store(static_cast<uint64_t>(config.limits.max_body_bytes));
+  client_socket_settings = {
+      static_cast<uint64_t>(config.limits.max_body_bytes),
+      std::make_shared<ConnectionLimits>(config.max_connections_per_client, config.trusted_proxies),
+      std::chrono::milliseconds(config.silent_connection_timeout_ms)};
   if (config.tls_cert_file.empty()) {
-    impl_->server = restinio::run_async<Traits>(restinio::own_io_context(),
+    impl_->server = restinio::run_async<Traits>(restinio::external_io_context(impl_->io_context),
                                                 impl_->settings<Traits>(), config.threads);
   } else {
     impl_->tls_server = restinio::run_async<TlsTraits>(
-        restinio::own_io_context(), impl_->settings<TlsTraits>().tls_context(tls_context(config)),
-        config.threads);
+        restinio::external_io_context(impl_->io_context),
+        impl_->settings<TlsTraits>().tls_context(tls_context(config)), config.threads);
   }
 }
 

@@ -17,6 +17,7 @@
 #include "http/client_address.h"
 #include "http/cors.h"
 #include "http/request_parsing.h"
+#include "webhooks/address_policy.h"
 
 namespace codearena::actors {
 class JobService;
@@ -32,7 +33,14 @@ struct HttpConfig {
   std::string address = "0.0.0.0";
   uint16_t port = 3001;
   size_t threads = 2;  // asio threads
+  // Open client connections: in all (beyond it new ones wait to be accepted), and per client
+  // address (beyond it they are refused with 429; 0: no limit; TRUSTED_PROXIES are exempt).
   size_t max_connections = 10'000;
+  size_t max_connections_per_client = 256;
+  // A connection that sends no request bytes this long after it is accepted is closed (0: never).
+  int64_t silent_connection_timeout_ms = 5'000;
+  // Longest wait for the next request on an open connection, and to read one whole.
+  int64_t keep_alive_timeout_ms = 60'000;
   RequestLimits limits;
   int64_t wait_max_ms = 20'000;  // Longest ?wait=true answer; then 202 as usual.
   // Submissions per subject (or client address without a token) in any 60 s; 0: unlimited.
@@ -51,6 +59,9 @@ struct HttpConfig {
   bool job_api = true;
   AuthConfig auth;  // Without a key: no authentication (a warning is logged at start).
   CorsPolicy cors;  // Which browser origins may call the API (CORS_ORIGINS).
+  // Where callbacks may go (WEBHOOK_ALLOW_PRIVATE): a callbackUrl that can never be delivered
+  // to is refused at submission.
+  webhooks::AddressPolicy callback_destinations;
   // HTTPS instead of HTTP when set (both): PEM files of the certificate chain and its key.
   std::string tls_cert_file;
   std::string tls_key_file;

@@ -1,6 +1,7 @@
 #include "judge/judge.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <limits>
 #include <map>
@@ -62,16 +63,46 @@ std::string compile_failure_message(const sandbox::RunResult& run,
   }
 }
 
-// The job's verdict (its first non-AC test's), message, count of passed tests and maxima, from
-// its tests.
+// Which limit a run's status says ended it; empty for none (see TestResult::limit_exceeded).
+const char* limit_exceeded(sandbox::RunStatus status) {
+  switch (status) {
+    case sandbox::RunStatus::kCpuTimeLimit:
+      return "cpu_time";
+    case sandbox::RunStatus::kWallTimeLimit:
+      return "wall_time";
+    case sandbox::RunStatus::kMemoryLimit:
+      return "memory";
+    case sandbox::RunStatus::kOutputLimit:
+      return "output";
+    default:
+      return "";
+  }
+}
+
+// Fills `tests` up to `count` with results of the tests that did not run because the last one
+// in it failed (stop_on_first_failure).
+void add_skipped_tests(std::vector<TestResult>& tests, size_t count) {
+  if (tests.empty() || tests.size() >= count) return;
+  TestResult skipped;
+  skipped.verdict = Verdict::kSkipped;
+  skipped.message = "not run: test " + std::to_string(tests.size() - 1) + " failed";
+  tests.resize(count, skipped);
+}
+
+// The job's verdict (its first non-AC test's), message, count of passed and skipped tests and
+// maxima, from its tests. Tests are numbered from 0, as their index.
 void tally_tests(JudgeResult& result) {
   result.verdict = Verdict::kAccepted;
   for (size_t i = 0; i < result.tests.size(); ++i) {
     const TestResult& test = result.tests[i];
     if (test.verdict == Verdict::kAccepted) ++result.passed;
+    if (test.verdict == Verdict::kSkipped) {
+      ++result.skipped;
+      continue;
+    }
     if (result.verdict == Verdict::kAccepted && test.verdict != Verdict::kAccepted) {
       result.verdict = test.verdict;
-      result.message = "test " + std::to_string(i + 1) + ": " + test.message;
+      result.message = "test " + std::to_string(i) + ": " + test.message;
     }
     result.max_cpu_ms = std::max(result.max_cpu_ms, test.cpu_ms);
     result.max_memory_kb = std::max(result.max_memory_kb, test.memory_kb);
@@ -90,7 +121,9 @@ void keep_output_prefix(TestResult& test, size_t bytes) {
 // Shares a job's tests among the threads that run them: hands out indices in order, keeps each
 // result by index, and stops handing them out once the job is stopped (cancelled) or, with
 // stop_on_first_failure, a test failed; then it also cancels the running tests after the
-// failing one, whose results a sequential run would not have. Thread-safe.
+// failing one, whose results a sequential run would not have. With stop_on_first_failure it
+// releases results for progress in index order only, so that no test is reported that the
+// result lists as skipped. Thread-safe.
 class TestSchedule {
  public:
   struct Claim {
@@ -110,13 +143,18 @@ class TestSchedule {
     return claim;
   }
 
-  // Records the result of a claimed test. Returns it (stable until take_results(), and the
-  // caller's alone until then) when it belongs to the job's result, or null when it is dropped:
-  // cancelled, or after a failure.
-  TestResult* finish(const Claim& claim, TestResult result) {
+  struct Due {
+    size_t index;
+    TestResult* result;  // Stable until take_results(), and the caller's alone until then.
+  };
+
+  // Records the result of a claimed test (dropped when cancelled or after a failure) and
+  // returns the results now due for progress, each once: this one, or with
+  // stop_on_first_failure those of the leading tests that are all done, up to the failure.
+  std::vector<Due> finish(const Claim& claim, TestResult result) {
     std::lock_guard<std::mutex> lock(mutex_);
     running_.erase(claim.index);
-    if (claim.token->cancelled() || claim.index > first_failure_) return nullptr;
+    if (claim.token->cancelled() || claim.index > first_failure_) return {};
     if (stop_on_first_failure_ && result.verdict != Verdict::kAccepted) {
       first_failure_ = claim.index;  // Lower than any earlier one: those were dropped above.
       for (const auto& [index, token] : running_) {
@@ -124,7 +162,13 @@ class TestSchedule {
       }
     }
     results_[claim.index] = std::move(result);
-    return &*results_[claim.index];
+    if (!stop_on_first_failure_) return {{claim.index, &*results_[claim.index]}};
+    std::vector<Due> due;
+    for (; next_due_ < results_.size() && next_due_ <= first_failure_ && results_[next_due_];
+         ++next_due_) {
+      due.push_back({next_due_, &*results_[next_due_]});
+    }
+    return due;
   }
 
   // No test starts any more; running ones are cancelled.
@@ -154,6 +198,7 @@ class TestSchedule {
   std::map<size_t, std::shared_ptr<sandbox::CancelToken>> running_;
   const bool stop_on_first_failure_;
   size_t next_ = 0;
+  size_t next_due_ = 0;  // With stop_on_first_failure: the first test not yet due for progress.
   size_t first_failure_ = kNone;
   bool stopped_ = false;
 };
@@ -269,6 +314,7 @@ JudgeResult Judge::judge(const JudgeRequest& request, const TestProgress& progre
     result.message = std::string("the judge failed: ") + error.what();
     result.tests.clear();
     result.passed = 0;
+    result.skipped = 0;
     result.cancelled = false;
   }
   return result;
@@ -288,8 +334,12 @@ void Judge::judge_valid_job(const Language& language, const JudgeRequest& reques
   base.limits = result.limits;
   base.network_calls = language.network_calls;
   if (language.compiled()) {
+    const auto compile_start = std::chrono::steady_clock::now();
     const Compilation compiled =
         compile(language, values.source, request.source, values, request.cancel_token);
+    result.compile_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - compile_start)
+                            .count();
     result.compile_output = compiled.output;
     result.compile_cached = compiled.cached;
     if (compiled.failure != Verdict::kAccepted) {
@@ -324,13 +374,13 @@ void Judge::run_tests(const Language& language, const sandbox::RunRequest& base,
     try {
       while (const auto claim = schedule.next()) {
         TestResult test = run_test(language, base, tests[claim->index], request, claim->token);
-        TestResult* kept = schedule.finish(*claim, std::move(test));
-        if (kept == nullptr) continue;
-        if (progress) {
-          std::lock_guard<std::mutex> lock(progress_mutex);
-          progress(claim->index, *kept);
+        for (const auto& due : schedule.finish(*claim, std::move(test))) {
+          if (progress) {
+            std::lock_guard<std::mutex> lock(progress_mutex);
+            progress(due.index, *due.result);
+          }
+          keep_output_prefix(*due.result, request.kept_output_bytes);
         }
-        keep_output_prefix(*kept, request.kept_output_bytes);
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(failure_mutex);
@@ -356,6 +406,7 @@ void Judge::run_tests(const Language& language, const sandbox::RunRequest& base,
   bool complete = false;
   result.tests = schedule.take_results(&complete);
   result.cancelled = !complete;
+  if (complete) add_skipped_tests(result.tests, tests.size());
   tally_tests(result);
 }
 
@@ -376,9 +427,11 @@ TestResult Judge::run_test(const Language& language, const sandbox::RunRequest& 
   result.stdout_data = run.stdout_data;
   result.stderr_data = run.stderr_data;
   result.message = run.message;
+  result.limit_exceeded = limit_exceeded(run.status);
   if (result.verdict == Verdict::kRuntimeError && !language.memory_error_pattern.empty() &&
       run.stderr_data.find(language.memory_error_pattern) != std::string::npos) {
     result.verdict = Verdict::kMemoryLimit;
+    result.limit_exceeded = "memory";
     result.message = "the runtime ran out of memory (" + language.memory_error_pattern + ")";
   }
   if (result.verdict != Verdict::kAccepted || !test.expected_output) return result;

@@ -73,6 +73,9 @@ struct TestResult {
   std::string stdout_data;  // Bounded by the output limit.
   std::string stderr_data;
   std::string message;  // Why this verdict, for people.
+  // Which limit ended the run: "cpu_time", "wall_time" (it slept or blocked), "memory", "output";
+  // empty when none did.
+  std::string limit_exceeded;
 };
 
 struct JudgeResult {
@@ -80,22 +83,29 @@ struct JudgeResult {
   std::string language;                       // The resolved language id.
   std::string compile_output;                 // Compiler messages (bounded).
   bool compile_cached = false;
-  std::vector<TestResult> tests;  // Run ones only when stopping at the first failure.
+  // Wall time of the compilation step (about 0 on a cache hit); -1 for a language that is not
+  // compiled.
+  int64_t compile_ms = -1;
+  // One per test case, by position (numbered from 0). Under stop_on_first_failure the tests
+  // after the first failure have verdict kSkipped: they did not run.
+  std::vector<TestResult> tests;
   int passed = 0;
   int total = 0;
+  int skipped = 0;  // Tests with verdict kSkipped.
   int64_t max_cpu_ms = 0;
   int64_t max_memory_kb = 0;
   std::string message;
   sandbox::RunLimits limits;  // The limits the runs had.
   // The job was cancelled before every test it needed had finished. `tests` then holds the
-  // leading tests that did finish, and the verdict and counts mean nothing.
+  // leading tests that did finish (none skipped), and the verdict and counts mean nothing.
   bool cancelled = false;
 };
 
 // Called after each finished test (index, result), e.g. to report progress. May be empty. Calls
 // never overlap; with parallel tests they also come from the judge's worker threads and may be
-// out of index order, and with stop_on_first_failure a test reported before an earlier one
-// failed is left out of the result. Cancelled tests are not reported.
+// out of index order, except with stop_on_first_failure: then they come in index order and
+// only for the tests that ran in the result (none for a test the result lists as skipped).
+// Cancelled tests are not reported.
 using TestProgress = std::function<void(size_t, const TestResult&)>;
 
 class Judge {

@@ -21,13 +21,16 @@ enum class Verdict {
   kRuntimeError,
   kCompilationError,
   kSecurityViolation,
-  kInternalError
+  kInternalError,
+  // A test case that did not run because an earlier one failed under stop_on_first_failure.
+  // Only ever a test's verdict, never a job's.
+  kSkipped
 };
 
 // Built-in ways to compare a program's output with the expected output.
 enum class CheckerKind { kDefault, kExact, kTokens, kFloat, kCustom };
 
-// "AC", "WA", "TLE", "MLE", "OLE", "RE", "CE", "SV", "IE".
+// "AC", "WA", "TLE", "MLE", "OLE", "RE", "CE", "SV", "IE", "SKIPPED".
 constexpr const char* verdict_code(Verdict verdict) {
   switch (verdict) {
     case Verdict::kAccepted:
@@ -48,6 +51,8 @@ constexpr const char* verdict_code(Verdict verdict) {
       return "SV";
     case Verdict::kInternalError:
       return "IE";
+    case Verdict::kSkipped:
+      return "SKIPPED";
   }
   return "IE";
 }
@@ -74,7 +79,8 @@ inline std::optional<Verdict> parse_verdict(std::string_view code) {
   constexpr Verdict kAll[] = {
       Verdict::kAccepted,         Verdict::kWrongAnswer,       Verdict::kTimeLimit,
       Verdict::kMemoryLimit,      Verdict::kOutputLimit,       Verdict::kRuntimeError,
-      Verdict::kCompilationError, Verdict::kSecurityViolation, Verdict::kInternalError};
+      Verdict::kCompilationError, Verdict::kSecurityViolation, Verdict::kInternalError,
+      Verdict::kSkipped};
   return common::find_by_name(code, kAll, verdict_code);
 }
 

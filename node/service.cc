@@ -16,6 +16,8 @@
 #include "cluster/redis_job_store.h"
 #include "cluster/store_actor.h"
 #include "cluster/tls.h"
+#include "judge/toolchains.h"
+#include "node/store_metrics.h"
 #include "common/epoch_ms.h"
 #include "telemetry/log.h"
 
@@ -114,10 +116,13 @@ struct JobService::Impl {
         languages(stack ? stack->languages : judge::load_language_table(config.judging)),
         system(configured(caf_config, config)) {
     const ClusterConfig& cluster = config.cluster;
+    if (cluster.worker)
+      offered_languages = judge::offered_languages(stack->languages, config.worker.languages);
     if (cluster.scheduler) start_scheduler();
     if (cluster.worker) {
       auto worker = config.worker;
       worker.node_id = cluster.node_id;
+      worker.languages = offered_languages;
       pool = spawn_worker_pool(system, stack->judge, stack->languages, worker);
     }
     // A single node leads alone from the start: clients are served as soon as it is up.
@@ -172,6 +177,7 @@ struct JobService::Impl {
     store_config.on_unavailable = [logger](const std::string& error) {
       logger->log(telemetry::LogLevel::warn, "store_unavailable", {{"error", error}});
     };
+    if (config.metrics != nullptr) observe_store(*config.metrics, cluster, store_config);
     const auto lost_epochs = std::make_shared<std::atomic<int64_t>>(0);
     store_config.lost_below = lost_epochs;
     store = cluster::spawn_store_actor(system, make_store(cluster, config.policy), store_config);
@@ -185,6 +191,7 @@ struct JobService::Impl {
                                      cluster.node_timeout_ms,
                                      lost_epochs,
                                      config.logger};
+    scheduler_config.no_worker_timeout_ms = cluster.no_worker_timeout_ms;
     scheduler = spawn_scheduler(system, std::move(scheduler_config));
   }
 
@@ -209,7 +216,7 @@ struct JobService::Impl {
     cluster::MembershipConfig settings;
     settings.node = NodeInfo{cluster.node_id, role_names(cluster),
                              cluster.advertise.empty() ? cluster.listen : cluster.advertise,
-                             cluster.worker ? config.worker.slots : 0};
+                             cluster.worker ? config.worker.slots : 0, offered_languages};
     if (!cluster.redis_url.empty()) {
       settings.redis = cluster::RedisOptions{};
       settings.redis->url = cluster.redis_url;
@@ -227,10 +234,7 @@ struct JobService::Impl {
     InspectorConfig inspection;
     inspection.identity.id = config.cluster.node_id;
     inspection.identity.version = CODEARENA_VERSION;
-    if (stack) {
-      for (const auto& language : stack->languages.all())
-        inspection.identity.languages.push_back(language.id);
-    }
+    inspection.identity.languages = offered_languages;
     inspection.identity.started_at_ms = started_at_ms;
     inspection.lease_until_ms = lease_until_ms;
     for (const auto& [name, actor] :
@@ -245,6 +249,7 @@ struct JobService::Impl {
   }
 
   ServiceConfig config;
+  std::vector<std::string> offered_languages;  // By the node's worker role.
   const int64_t started_at_ms = common::epoch_ms();
   const std::shared_ptr<std::atomic<int64_t>> lease_until_ms =
       std::make_shared<std::atomic<int64_t>>(0);
@@ -302,6 +307,16 @@ void JobService::cancel(const std::string& id, Reply<CancelReply> done) {
 
 void JobService::stats(Reply<SchedulerStats> done) {
   ask<SchedulerStats>(impl_->system, impl_->submission, std::move(done), stats_atom::value);
+}
+
+void JobService::list(JobQuery query, Reply<JobPage> done) {
+  ask<JobPage>(impl_->system, impl_->submission, std::move(done), list_atom::value,
+               std::move(query));
+}
+
+void JobService::record_webhook(const std::string& id, WebhookStatus webhook) {
+  if (impl_->scheduler)
+    caf::anon_send(impl_->scheduler, local_v<webhook_atom>, id, std::move(webhook));
 }
 
 void JobService::inspect(Reply<ClusterInspection> done) {

@@ -7,7 +7,8 @@
 // through the callback, on one of the actor system's threads. A callback receiving nullopt means
 // the service could not answer in time (an internal failure, or no leader reachable: reported
 // as 503). Thread-safe. Constructing a JobService starts the sandbox (needs root) and may throw
-// SandboxError, or std::runtime_error when the cluster port cannot be opened.
+// SandboxError, std::runtime_error when the cluster port cannot be opened, or
+// std::invalid_argument when WORKER_LANGUAGES names a language the node cannot run.
 #pragma once
 
 #include <cstdint>
@@ -43,6 +44,8 @@ struct ClusterConfig {
   int64_t lease_ttl_ms = 5000;
   int64_t heartbeat_interval_ms = 1000;
   int64_t node_timeout_ms = 5000;    // A node silent this long is lost (its jobs requeued).
+  // A queued job whose language no worker offers fails after this long (NO_WORKER_TIMEOUT).
+  int64_t no_worker_timeout_ms = 180'000;
   // TLS between nodes (CAF's OpenSSL module): with a certificate, key and CA file both sides
   // verify each other; with none the link is encrypted but not authenticated.
   bool tls = false;
@@ -86,6 +89,11 @@ class JobService {
   void await(const std::string& id, int64_t timeout_ms, Reply<JobStatus> done);
   void cancel(const std::string& id, Reply<CancelReply> done);
   void stats(Reply<SchedulerStats> done);
+  // A page of the jobs the leader holds (finished ones until their retention ends), newest first.
+  void list(JobQuery query, Reply<JobPage> done);
+  // Records how the webhook of finished job `id` stands, through this node's scheduler (the
+  // leader that finished the job delivers its webhook); dropped when it no longer leads.
+  void record_webhook(const std::string& id, WebhookStatus webhook);
   // The cluster's nodes and actors, gathered now from the leader and every node (see
   // node/inspection.h); nullopt when no leader answered.
   void inspect(Reply<ClusterInspection> done);

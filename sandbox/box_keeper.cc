@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -309,10 +310,10 @@ class BoxKeeper {
     UniqueFd listener = receive_listener(handoff_keeper.get());
     wire::send_message(control_, keeper::encode(keeper::Started{run_id_}), {listener.get()});
     listener.reset();
-    const int status = wait_for(child);
+    const Ended ended = wait_for(child);
     const int64_t wall_us = monotonic_us() - started_us;
     kill_everything();
-    prepare_exit_reply(box.get(), status, wall_us, order.collect, order.collect_max_bytes);
+    prepare_exit_reply(box.get(), ended, wall_us, order.collect, order.collect_max_bytes);
   }
 
   // Every run's processes are numbered from 2 (the keeper is 1), as in a fresh PID namespace:
@@ -357,8 +358,15 @@ class BoxKeeper {
     }
   }
 
+  // How the main process ended: its wait status and the largest resident set it (or a child it
+  // waited for) had, which the engine reports when the cgroup's own figure is lower.
+  struct Ended {
+    int status = 0;
+    int64_t peak_rss_kb = 0;
+  };
+
   // Waits for the main process, reaping orphans on the way and obeying kill orders for this run.
-  int wait_for(pid_t child) {
+  Ended wait_for(pid_t child) {
     pollfd watched[2] = {{control_, POLLIN, 0}, {child_events_.get(), POLLIN, 0}};
     for (;;) {
       if (const auto status = reap(child)) return *status;
@@ -381,12 +389,13 @@ class BoxKeeper {
     }
   }
 
-  static std::optional<int> reap(pid_t child) {
+  static std::optional<Ended> reap(pid_t child) {
     for (;;) {
       int status = 0;
-      const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+      rusage usage{};
+      const pid_t pid = ::wait4(-1, &status, WNOHANG, &usage);
       if (pid <= 0) return std::nullopt;
-      if (pid == child) return status;
+      if (pid == child) return Ended{status, usage.ru_maxrss};
     }
   }
 
@@ -400,9 +409,9 @@ class BoxKeeper {
   // Opens the files to hand back within what the engine accepts from a keeper: at most
   // kMaxCollectedFiles regular files, each within `collect_max`, each inode once (hard links),
   // all of them within the box's size; a bounded list of what was left out.
-  void prepare_exit_reply(int box, int status, int64_t wall_us,
+  void prepare_exit_reply(int box, const Ended& ended, int64_t wall_us,
                           const std::vector<std::string>& collect, int64_t collect_max) {
-    keeper::Exited exited{run_id_, status, wall_us, {}, {}};
+    keeper::Exited exited{run_id_, ended.status, wall_us, {}, {}, ended.peak_rss_kb};
     CollectProblems problems;
     std::vector<UniqueFd> files;
     std::set<std::pair<dev_t, ino_t>> inodes;

@@ -10,6 +10,8 @@ namespace {
 // A wall time no run can reach (a day); anything above is a forged or corrupt figure.
 constexpr int64_t kMaxWallUs = 86'400'000'000;
 constexpr size_t kMaxProblemsBytes = 64 * 1024;
+// A resident set no box can reach (1 TiB); anything above is a forged or corrupt figure.
+constexpr int64_t kMaxPeakRssKb = int64_t{1} << 30;
 
 template <typename Decoded, typename Body>
 Decoded strictly(wire::Reader& reader, wire::Type expected, const char* name, Body body) {
@@ -152,6 +154,7 @@ std::string encode(const Exited& message) {
       .u64(static_cast<uint64_t>(message.wall_us))
       .strs(message.collected)
       .str(message.problems)
+      .u64(static_cast<uint64_t>(message.peak_rss_kb))
       .bytes();
 }
 
@@ -174,6 +177,10 @@ Exited decode_exited(wire::Reader& reader) {
       if (!is_plain_file_name(name)) throw ProtocolError("exit message: a bad file name");
     }
     message.problems = bounded(reader.str(), kMaxProblemsBytes, "exit message: problems");
+    const uint64_t peak_rss_kb = reader.u64();
+    if (peak_rss_kb > static_cast<uint64_t>(kMaxPeakRssKb))
+      throw ProtocolError("exit message: peak memory out of range");
+    message.peak_rss_kb = static_cast<int64_t>(peak_rss_kb);
     return message;
   });
 }

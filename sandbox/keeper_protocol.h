@@ -74,6 +74,7 @@ struct Exited {
   int64_t wall_us = 0;
   std::vector<std::string> collected;  // Names of the files sent with the message.
   std::string problems;                // Requested files that could not be collected, and why.
+  int64_t peak_rss_kb = 0;  // The main process's largest resident set (wait4's ru_maxrss).
 };
 
 struct Failed {

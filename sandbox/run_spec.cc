@@ -1,7 +1,5 @@
 #include "sandbox/run_spec.h"
 
-#include <algorithm>
-#include <cmath>
 #include <csignal>
 #include <cstring>
 
@@ -9,8 +7,7 @@ namespace codearena::sandbox {
 
 int64_t RunLimits::wall_limit_ms() const {
   if (wall_ms > 0) return wall_ms;
-  const double cores = std::clamp(cpu_cores, 0.01, 64.0);
-  return static_cast<int64_t>(std::ceil(cpu_ms / std::min(cores, 1.0))) + 1000;
+  return kWallPerCpu * cpu_ms + kWallFloorMs;
 }
 
 std::string RunLimits::problem() const {

@@ -18,7 +18,7 @@ namespace codearena::sandbox {
 // Limits for one run. Zero means "the engine default" only where a field says so.
 struct RunLimits {
   int64_t cpu_ms = 10'000;             // CPU time of all processes and threads of the run.
-  int64_t wall_ms = 0;                 // 0: derived from cpu_ms and cpu_cores (see wall_limit_ms).
+  int64_t wall_ms = 0;                 // 0: derived from cpu_ms (see wall_limit_ms).
   int64_t memory_bytes = 128LL << 20;  // cgroup memory limit, swap off.
   int64_t pids = 64;                   // processes plus threads.
   int64_t output_bytes = 64 << 10;     // captured bytes of stdout, and separately of stderr.
@@ -26,12 +26,17 @@ struct RunLimits {
   int64_t open_files = 256;              // RLIMIT_NOFILE.
   int64_t stack_bytes = 64LL << 20;      // RLIMIT_STACK.
   int64_t address_space_bytes = 0;       // RLIMIT_AS; 0 leaves it unlimited (JVMs need that).
-  double cpu_cores = 0.5;                // CPU bandwidth quota, in cores.
+  double cpu_cores = 1.0;                // CPU bandwidth quota, in cores.
   int64_t box_bytes = 64LL << 20;        // size of the /box tmpfs.
   int64_t tmp_bytes = 64LL << 20;        // size of the /tmp tmpfs.
 
-  // The wall-clock limit in force: wall_ms if set, else enough wall time for the program to
-  // use its whole CPU limit under the quota, plus one second.
+  // The derived wall limit is kWallPerCpu times the CPU limit plus kWallFloorMs: the time limit
+  // is a CPU time limit, and the wall limit only catches programs that sleep or block, so it
+  // must not be reached by a busy program that shares its core with others on a loaded machine.
+  static constexpr int64_t kWallPerCpu = 3;
+  static constexpr int64_t kWallFloorMs = 2000;
+
+  // The wall-clock limit in force: wall_ms if set, else kWallPerCpu * cpu_ms + kWallFloorMs.
   int64_t wall_limit_ms() const;
 
   // Empty when every field is usable, else a sentence naming the first bad field (a zero-size
@@ -96,7 +101,10 @@ struct RunResult {
   int signal = 0;         // Non-zero when the main process was killed by a signal.
   int64_t cpu_ms = 0;     // From the cgroup: every process and thread of the run.
   int64_t wall_ms = 0;    // From just before exec to the main process's exit.
-  int64_t memory_kb = 0;  // Peak memory the run added to its cgroup.
+  // Peak memory: what the run added to its cgroup, or the main process's largest resident set
+  // (at most the memory limit) when that is more, as for small programs whose pages earlier
+  // runs left cached.
+  int64_t memory_kb = 0;
   std::string stdout_data;
   std::string stderr_data;
   bool stdout_truncated = false;

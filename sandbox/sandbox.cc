@@ -7,6 +7,7 @@
 
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
+#include "sandbox/preflight.h"
 #include "sandbox/seccomp_policy.h"
 #include "sandbox/slots.h"
 
@@ -66,12 +67,35 @@ const char* Sandbox::cgroup_version() const {
   return slots_->cgroup_version();
 }
 
+namespace {
+
+// The slots' cgroups, their limits written once (each run writes its own): a hierarchy that
+// cannot take them fails the start, naming what is missing.
+std::vector<std::unique_ptr<SlotCgroup>> create_slot_cgroups(
+    std::unique_ptr<CgroupBackend>& backend, const SandboxConfig& config) {
+  std::vector<std::unique_ptr<SlotCgroup>> cgroups;
+  try {
+    backend = make_cgroup_backend(detect_cgroups("codearena", config.cgroup_parent));
+    remove_stale_slot_cgroups(*backend);
+    for (int i = 0; i < config.slots; ++i) {
+      cgroups.push_back(backend->create_slot(slot_cgroup_name(i)));
+      cgroups.back()->apply_limits(RunLimits{});
+    }
+  } catch (const SandboxError& error) {
+    throw SandboxError(missing_facility("set up the sandbox's cgroups", error.what(),
+                                        kCgroupGrant));
+  }
+  return cgroups;
+}
+
+}  // namespace
+
 SlotPool::SlotPool(const SandboxConfig& config) {
   make_dirs(config.staging_dir, 0700);
-  backend_ = make_cgroup_backend(detect_cgroups("codearena", config.cgroup_parent));
-  remove_stale_slot_cgroups(*backend_);
   const auto filter = build_seccomp_filter(false);
   const auto filter_refuse = build_seccomp_filter(true);
+  check_kernel_facilities({config.staging_dir, config.first_uid, filter});
+  auto cgroups = create_slot_cgroups(backend_, config);
   const int last_capability =
       static_cast<int>(parse_int(read_text_file("/proc/sys/kernel/cap_last_cap"), "cap_last_cap"));
   for (int i = 0; i < config.slots; ++i) {
@@ -85,7 +109,7 @@ SlotPool::SlotPool(const SandboxConfig& config) {
     slot.seccomp_filter_refuse = filter_refuse;
     slot.last_capability = last_capability;
     slots_.push_back(
-        std::make_unique<Slot>(std::move(slot), backend_->create_slot(slot_cgroup_name(i))));
+        std::make_unique<Slot>(std::move(slot), std::move(cgroups[static_cast<size_t>(i)])));
     free_.push_back(slots_.back().get());
   }
 }

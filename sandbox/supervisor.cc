@@ -198,7 +198,12 @@ class RunWatch {
     }
     const auto usage = cgroup_.end_run();
     result.cpu_ms = usage.cpu_ns / 1'000'000;
-    result.memory_kb = usage.memory_peak_bytes / 1024;
+    // The cgroup's figure is measured against the page cache earlier runs left charged to the
+    // slot, so a small program that only reuses cached pages would read 0; its own resident
+    // set is then the honest figure. That set also counts shared file pages charged to other
+    // cgroups, which could put it above the limit the run was held to: it is capped there.
+    const int64_t rss_floor_kb = std::min(peak_rss_kb_, limits_.memory_bytes / 1024);
+    result.memory_kb = std::max(usage.memory_peak_bytes / 1024, rss_floor_kb);
     if (WIFEXITED(status_)) result.exit_code = WEXITSTATUS(status_);
     if (WIFSIGNALED(status_)) result.signal = WTERMSIG(status_);
     classify(result, usage);
@@ -313,6 +318,7 @@ class RunWatch {
     collected_ = std::move(collected);
     status_ = exited.wait_status;
     wall_us_ = exited.wall_us;
+    peak_rss_kb_ = exited.peak_rss_kb;
     collect_problems_ = exited.problems;
     finished_ = true;
   }
@@ -435,10 +441,11 @@ class RunWatch {
     } else if (reason_ == KillReason::kCpu || signal == SIGXCPU || result.cpu_ms > limits_.cpu_ms) {
       result.status = RunStatus::kCpuTimeLimit;
       result.message = "CPU time limit of " + std::to_string(limits_.cpu_ms) + " ms exceeded";
-    } else if (reason_ == KillReason::kWall) {
+    } else if (reason_ == KillReason::kWall || over_wall_limit()) {
       result.status = RunStatus::kWallTimeLimit;
-      result.message =
-          "wall time limit of " + std::to_string(limits_.wall_limit_ms()) + " ms exceeded";
+      result.message = "wall time limit of " + std::to_string(limits_.wall_limit_ms()) +
+                       " ms exceeded after " + std::to_string(result.cpu_ms) +
+                       " ms of CPU time: the program slept, blocked or waited for a CPU";
     } else if (usage.oom_kills > 0 ||
                ((signal != 0 || result.exit_code != 0) && usage.memory_limit_hits > 0)) {
       result.status = RunStatus::kMemoryLimit;
@@ -454,6 +461,10 @@ class RunWatch {
       result.status = RunStatus::kOk;
     }
   }
+
+  // The keeper's wall time runs from just before exec, a little earlier than the deadline this
+  // side enforces from the start message: a program ending between the two is still over.
+  bool over_wall_limit() const { return wall_us_ > limits_.wall_limit_ms() * 1000; }
 
   int control_;
   uint64_t run_id_;
@@ -472,6 +483,7 @@ class RunWatch {
   KillReason reason_ = KillReason::kNone;
   int status_ = 0;
   int64_t wall_us_ = 0;
+  int64_t peak_rss_kb_ = 0;
   std::string violation_;
   std::string failure_;
   bool exec_failed_ = false;

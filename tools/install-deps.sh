@@ -10,6 +10,7 @@ packages=(
   libjwt-dev python3-jwt python3-cryptography
   python3 nodejs openjdk-17-jdk-headless
   wrk unzip python3-yaml
+  prometheus prometheus-alertmanager gettext-base
 )
 
 missing=()

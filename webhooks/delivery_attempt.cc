@@ -1,7 +1,6 @@
 #include "webhooks/delivery_attempt.h"
 
 #include <curl/curl.h>
-#include <netdb.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "webhooks/callback_url.h"
+#include "webhooks/destination.h"
 #include "webhooks/signature.h"
 
 namespace codearena::webhooks {
@@ -41,27 +41,11 @@ struct CheckedAddresses {
 // its addresses is refused: a name that mixes public and internal addresses is not trusted.
 CheckedAddresses resolve_and_check(const CallbackUrl& target, const AddressPolicy& policy) {
   CheckedAddresses checked;
-  if (auto literal = IpAddress::parse(target.host)) {
-    checked.addresses.push_back(*literal);
-  } else {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    const int status = getaddrinfo(target.host.c_str(), nullptr, &hints, &found);
-    if (status != 0) {
-      checked.problem = failure(AttemptVerdict::retry,
-                                "could not resolve " + target.host + ": " + gai_strerror(status));
-      return checked;
-    }
-    for (const addrinfo* entry = found; entry != nullptr; entry = entry->ai_next) {
-      const auto address = IpAddress::from_sockaddr(entry->ai_addr);
-      if (address && std::find(checked.addresses.begin(), checked.addresses.end(), *address) ==
-                         checked.addresses.end()) {
-        checked.addresses.push_back(*address);
-      }
-    }
-    freeaddrinfo(found);
+  std::string unresolved;
+  checked.addresses = resolve_host(target.host, unresolved);
+  if (checked.addresses.empty()) {
+    checked.problem = failure(AttemptVerdict::retry, unresolved);
+    return checked;
   }
   for (const auto& address : checked.addresses) {
     const std::string refusal = policy.refusal(address);
@@ -71,9 +55,6 @@ CheckedAddresses resolve_and_check(const CallbackUrl& target, const AddressPolic
       checked.addresses.clear();
       return checked;
     }
-  }
-  if (checked.addresses.empty()) {
-    checked.problem = failure(AttemptVerdict::retry, target.host + " has no IP address");
   }
   return checked;
 }

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "webhooks/backoff.h"
+#include "webhooks/destination.h"
 
 namespace codearena::webhooks {
 namespace {
@@ -20,8 +21,11 @@ void check_config(const WebhookConfig& config) {
 
 }  // namespace
 
-WebhookSender::WebhookSender(WebhookConfig config, OutcomeCallback on_outcome)
-    : config_(std::move(config)), on_outcome_(std::move(on_outcome)) {
+WebhookSender::WebhookSender(WebhookConfig config, OutcomeCallback on_outcome,
+                             OutcomeCallback on_retry)
+    : config_(std::move(config)),
+      on_outcome_(std::move(on_outcome)),
+      on_retry_(std::move(on_retry)) {
   check_config(config_);
   initialize_http_client();
   for (int i = 0; i < config_.threads; ++i) threads_.emplace_back([this] { run_deliveries(); });
@@ -62,8 +66,14 @@ void WebhookSender::run_deliveries() {
     } catch (const std::exception& error) {
       delivery.last = AttemptResult{AttemptVerdict::give_up, error.what()};
     }
+    const DeliveryOutcome so_far = outcome_of(delivery);
     lock.lock();
-    if (reschedule(delivery, random)) continue;
+    if (reschedule(delivery, random)) {
+      lock.unlock();
+      notify(on_retry_, so_far);
+      lock.lock();
+      continue;
+    }
     --pending_;
     pending_bytes_ -= delivery.request.body.size();
     lock.unlock();
@@ -109,20 +119,28 @@ bool WebhookSender::reschedule(Delivery& delivery, std::mt19937_64& random) {
   return true;
 }
 
-void WebhookSender::report(const Delivery& delivery) {
-  if (!on_outcome_) return;
+DeliveryOutcome WebhookSender::outcome_of(const Delivery& delivery) {
   DeliveryOutcome outcome;
   outcome.job_id = delivery.request.job_id;
-  outcome.url = delivery.request.url;
+  outcome.url = redacted_url(delivery.request.url);
   outcome.delivered = delivery.last.verdict == AttemptVerdict::delivered;
   outcome.attempts = delivery.attempts;
   outcome.last_error = delivery.last.error;
   outcome.last_http_status = delivery.last.http_status;
+  return outcome;
+}
+
+void WebhookSender::notify(const OutcomeCallback& callback, const DeliveryOutcome& outcome) {
+  if (!callback) return;
   try {
-    on_outcome_(outcome);
+    callback(outcome);
   } catch (...) {
     // A failing logger must not take a delivery thread down with it.
   }
+}
+
+void WebhookSender::report(const Delivery& delivery) {
+  notify(on_outcome_, outcome_of(delivery));
 }
 
 void WebhookSender::stop(std::chrono::milliseconds grace) {

@@ -25,7 +25,7 @@ namespace codearena::webhooks {
 // How a delivery ended, for the service's logs and counters.
 struct DeliveryOutcome {
   std::string job_id;
-  std::string url;
+  std::string url;  // Without query and credentials (redacted_url), so that logs may show it.
   bool delivered = false;
   int attempts = 0;        // Requests tried (0 when abandoned before the first one).
   std::string last_error;  // Empty when delivered.
@@ -41,7 +41,10 @@ class WebhookSender {
  public:
   // Starts config.threads delivery threads. Throws std::invalid_argument for a configuration
   // that cannot work (no threads, no attempts, zero capacity or timeouts).
-  explicit WebhookSender(WebhookConfig config, OutcomeCallback on_outcome = {});
+  // `on_retry` (like `on_outcome`, on a delivery thread) hears of every attempt that failed
+  // when another one follows: delivered is false, attempts counts the requests so far.
+  explicit WebhookSender(WebhookConfig config, OutcomeCallback on_outcome = {},
+                         OutcomeCallback on_retry = {});
   // stop(config.shutdown_grace) unless stop() was called already.
   ~WebhookSender();
   WebhookSender(const WebhookSender&) = delete;
@@ -74,9 +77,12 @@ class WebhookSender {
   bool take_due(std::unique_lock<std::mutex>& lock, Delivery& delivery);
   bool reschedule(Delivery& delivery, std::mt19937_64& random);
   void report(const Delivery& delivery);
+  static DeliveryOutcome outcome_of(const Delivery& delivery);
+  static void notify(const OutcomeCallback& callback, const DeliveryOutcome& outcome);
 
   const WebhookConfig config_;
   const OutcomeCallback on_outcome_;
+  const OutcomeCallback on_retry_;
 
   mutable std::mutex mutex_;
   std::condition_variable work_changed_;

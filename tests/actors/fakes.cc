@@ -99,6 +99,7 @@ scripted_leader_actor::behavior_type scripted_leader(scripted_leader_actor::poin
       },
       [=](cancel_atom, const std::string&) -> caf::result<CancelReply> { return CancelReply{}; },
       [=](stats_atom) -> caf::result<SchedulerStats> { return SchedulerStats{}; },
+      [=](list_atom, const JobQuery&) -> caf::result<JobPage> { return JobPage{}; },
       [=](watch_atom, const std::string&, const job_listener_actor&) -> caf::result<JobStatus> {
         return JobStatus{};
       },

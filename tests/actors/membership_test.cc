@@ -35,6 +35,7 @@ local_scheduler_actor::behavior_type own_scheduler(local_scheduler_actor::pointe
       [](status_atom, const std::string&) { return JobStatus{}; },
       [](cancel_atom, const std::string&) { return CancelReply{}; },
       [](stats_atom) { return SchedulerStats{}; },
+      [](list_atom, const JobQuery&) { return JobPage{}; },
       [](watch_atom, const std::string&, const job_listener_actor&) { return JobStatus{}; },
       [=](join_atom, const NodeInfo& info, const worker_actor&,
           const std::vector<RunningAttempt>& running) {
@@ -53,6 +54,7 @@ local_scheduler_actor::behavior_type own_scheduler(local_scheduler_actor::pointe
       [](local<drain_atom>, int64_t) { return int64_t{0}; },
       [](local<handover_atom>) { return true; },
       [](local<tick_atom>) {},
+      [](local<webhook_atom>, const std::string&, const WebhookStatus&) {},
       [](inspect_atom, const std::string&, const inspector_actor&) {},
       [](inspect_atom) { return ClusterView{}; },
       [](local<inspect_atom>) { return ActorReport{}; },
@@ -84,6 +86,7 @@ submission_actor::behavior_type own_submission(submission_actor::pointer,
       [](status_atom, const std::string&) { return JobStatus{}; },
       [](cancel_atom, const std::string&) { return CancelReply{}; },
       [](stats_atom) { return SchedulerStats{}; },
+      [](list_atom, const JobQuery&) { return JobPage{}; },
       [](watch_atom, const std::string&, const job_listener_actor&) { return JobStatus{}; },
       [=](local<leader_atom>, const scheduler_actor& leader) {
         log->submission_leaders.push_back(static_cast<bool>(leader));

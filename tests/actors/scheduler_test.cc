@@ -18,9 +18,11 @@ using Kind = AttemptReport::Kind;
 
 namespace {
 
-JobSpec job(Priority priority = Priority::kNormal) {
+const std::vector<std::string> kAllLanguages = {"python", "javascript", "c", "cpp", "java"};
+
+JobSpec job(Priority priority = Priority::kNormal, const std::string& language = "python") {
   JobSpec spec;
-  spec.language = "python";
+  spec.language = language;
   spec.code = "print(1)";
   spec.priority = priority;
   return spec;
@@ -73,17 +75,21 @@ class SchedulerFixture : public ActorFixture {
 
   // A worker node with `slots` slots joins; returns what the leader tells it.
   std::shared_ptr<WorkerLog> join_worker(const std::string& id, int32_t slots,
-                                         std::vector<RunningAttempt> running = {}) {
+                                         std::vector<RunningAttempt> running = {},
+                                         std::vector<std::string> languages = kAllLanguages) {
     auto log = std::make_shared<WorkerLog>();
     const auto worker = keep(spawn_recording_worker(system, log));
     workers[id] = worker;
-    ask<int64_t>(scheduler, join_atom::value, NodeInfo{id, {"worker"}, "", slots}, worker,
+    ask<int64_t>(scheduler, join_atom::value,
+                 NodeInfo{id, {"worker"}, "", slots, std::move(languages)}, worker,
                  std::move(running));
     return log;
   }
 
-  std::string submit(const std::string& id, Priority priority = Priority::kNormal) {
-    const auto reply = ask<SubmitReply>(scheduler, submit_atom::value, id, job(priority));
+  std::string submit(const std::string& id, Priority priority = Priority::kNormal,
+                     const std::string& language = "python") {
+    const auto reply =
+        ask<SubmitReply>(scheduler, submit_atom::value, id, job(priority, language));
     REQUIRE(reply.refusal == SubmitRefusal::kNone);
     return reply.job_id;
   }
@@ -118,6 +124,7 @@ class SchedulerFixture : public ActorFixture {
   std::map<std::string, worker_actor> workers;
   int64_t node_timeout_ms = 60'000;
   int64_t claim_window_ms = 5'000;
+  int64_t no_worker_timeout_ms = 60'000;
 
  private:
   void spawn_with(const store_actor& job_store, bool store_is_shared) {
@@ -129,6 +136,7 @@ class SchedulerFixture : public ActorFixture {
     settings.node_id = "leader";
     settings.node_timeout_ms = node_timeout_ms;
     settings.claim_window_ms = claim_window_ms;
+    settings.no_worker_timeout_ms = no_worker_timeout_ms;
     settings.clock = clock();
     scheduler = keep(spawn_scheduler(system, std::move(settings)));
     run();
@@ -156,6 +164,7 @@ TEST_CASE_METHOD(SchedulerFixture, "a new leader takes over the store's unfinish
   JobStatus queued;
   queued.id = "old-job";
   queued.state = JobState::kQueued;
+  queued.language = "python";
   queued.created_at_ms = now_ms();
   memory->write(1, {{queued, job()}});
 
@@ -550,4 +559,90 @@ TEST_CASE_METHOD(SchedulerFixture, "listeners get every event up to the final on
   REQUIRE(events->size() == 2);
   CHECK((*events)[0].test);
   CHECK((*events)[1].status.state == JobState::kCompleted);
+}
+
+TEST_CASE_METHOD(SchedulerFixture, "a worker gets only jobs of the languages it offers",
+                 "[scheduler][languages]") {
+  start();
+  lead();
+  const auto python_only = join_worker("python-worker", 4, {}, {"python"});
+  submit("java-1", Priority::kHigh, "java");
+  submit("python-1", Priority::kNormal, "python");
+  submit("java-2", Priority::kHigh, "java");
+  submit("python-2", Priority::kLow, "python");
+  // The java jobs ahead in the queue do not hold the python ones back.
+  REQUIRE(python_only->runs.size() == 2);
+  CHECK(python_only->runs[0].job_id == "python-1");
+  CHECK(python_only->runs[1].job_id == "python-2");
+  CHECK(status("java-1").state == JobState::kQueued);
+
+  const auto java = join_worker("java-worker", 1, {}, {"java"});
+  REQUIRE(java->runs.size() == 1);
+  CHECK(java->runs[0].job_id == "java-1");
+  CHECK(report("java-1", 1, Kind::kJudged));
+  REQUIRE(java->runs.size() == 2);
+  CHECK(java->runs[1].job_id == "java-2");
+  CHECK(python_only->runs.size() == 2);
+}
+
+TEST_CASE_METHOD(SchedulerFixture,
+                 "a job whose language no worker offers fails after the no-worker timeout, "
+                 "while other jobs keep running",
+                 "[scheduler][languages]") {
+  no_worker_timeout_ms = 2000;
+  start();
+  lead();
+  const auto python_only = join_worker("python-worker", 1, {}, {"python"});
+  submit("java-1", Priority::kHigh, "java");
+  submit("python-1");
+  advance(1000ms);
+  submit("python-2");
+  CHECK(report("python-1", 1, Kind::kJudged));
+  REQUIRE(python_only->runs.size() == 2);
+  CHECK(python_only->runs[1].job_id == "python-2");
+  CHECK(status("java-1").state == JobState::kQueued);
+
+  advance(1500ms);
+  const auto failed = status("java-1");
+  CHECK(failed.state == JobState::kFailed);
+  CHECK(failed.attempts == 0);
+  CHECK(failed.failed_reason.rfind("no worker offers language java", 0) == 0);
+  CHECK(status("python-2").state == JobState::kActive);
+}
+
+TEST_CASE_METHOD(SchedulerFixture,
+                 "the no-worker timeout counts from when the last worker offering the language "
+                 "was lost",
+                 "[scheduler][languages]") {
+  no_worker_timeout_ms = 2000;
+  start();
+  lead();
+  join_worker("java-worker", 1, {}, {"java"});
+  submit("java-1", Priority::kNormal, "java");
+  submit("java-2", Priority::kNormal, "java");
+  advance(3000ms);  // java-2 waits for the busy slot: a worker offers java.
+  CHECK(status("java-2").state == JobState::kQueued);
+
+  caf::anon_send_exit(workers["java-worker"], caf::exit_reason::kill);
+  run();
+  advance(1500ms);
+  CHECK(status("java-2").state == JobState::kQueued);
+  const auto stats = ask<SchedulerStats>(scheduler, stats_atom::value);
+  CHECK(stats.nodes.empty());
+
+  const auto java = join_worker("java-worker-2", 1, {}, {"java"});
+  CHECK(java->runs.size() == 1);
+  CHECK(status("java-2").state != JobState::kFailed);
+}
+
+TEST_CASE_METHOD(SchedulerFixture, "a draining worker no longer offers its languages",
+                 "[scheduler][languages]") {
+  no_worker_timeout_ms = 1000;
+  start();
+  lead();
+  join_worker("java-worker", 1, {}, {"java"});
+  CHECK(ask<bool>(scheduler, leave_atom::value, std::string{"java-worker"}));
+  submit("java-1", Priority::kNormal, "java");
+  advance(1500ms);
+  CHECK(status("java-1").state == JobState::kFailed);
 }

@@ -36,14 +36,19 @@ class Response:
         return f"<{self.status} {self.text[:300]}>"
 
 
-def raw_request(port, data):
-    """Sends `data` as it is on a new connection to 127.0.0.1:port and reads until the server
-    closes it: for requests no HTTP client library would send. The answer as a Response."""
-    with socket.create_connection(("127.0.0.1", port), timeout=60) as connection:
-        connection.sendall(data)
+def raw_request(port, data, source="127.0.0.1"):
+    """Sends `data` as it is on a new connection from `source` to 127.0.0.1:port and reads until
+    the server closes it (a reset, when it closed before reading all of `data`, ends the answer
+    too): for requests no HTTP client library would send. The answer as a Response."""
+    with socket.create_connection(("127.0.0.1", port), timeout=60,
+                                  source_address=(source, 0)) as connection:
         received = b""
-        while chunk := connection.recv(65536):
-            received += chunk
+        try:
+            connection.sendall(data)
+            while chunk := connection.recv(65536):
+                received += chunk
+        except ConnectionResetError:
+            pass
     head, _, body = received.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)

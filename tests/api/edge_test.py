@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The API's edge as browsers and strict HTTP clients meet it: CORS, methods, HEAD,
 100-continue, oversized bodies, malformed requests, security headers, unknown fields."""
+import json
 import os
 import socket
 import subprocess
@@ -172,13 +173,17 @@ class StrictHttpTest(unittest.TestCase):
 
     def test_a_request_behind_an_upgrade_request_is_watched_too(self):
         # The request watch and RESTinio must read the same requests out of one read: an
-        # oversized body hidden behind an Upgrade request still gets its 413.
+        # oversized body hidden behind an Upgrade request never reaches RESTinio. Its 413 would
+        # come after the Upgrade request's answer, which closes the connection: so only that
+        # answer arrives.
         received = raw_exchange(self.server.port,
                                 b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
                                 b"Upgrade: websocket\r\n\r\nPOST /api/execute HTTP/1.1\r\n"
                                 b"Host: x\r\nContent-Type: application/json\r\n"
                                 b"Content-Length: 100000000\r\n\r\n")
-        self.assertIn(b"HTTP/1.1 413 Payload Too Large\r\n", received)
+        self.assertTrue(received.startswith(b"HTTP/1.1 200 OK\r\nConnection: close\r\n"),
+                        received)
+        self.assertEqual(received.count(b"HTTP/1.1 "), 1, received)
 
     def test_bytes_behind_a_closing_request_do_not_turn_it_into_a_400(self):
         for first in (b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
@@ -205,6 +210,15 @@ class StrictHttpTest(unittest.TestCase):
                                 b"Content-Type: application/json\r\nExpect: 100-continue\r\n"
                                 b"Content-Length: 0\r\nConnection: close\r\n\r\n")
         self.assertTrue(received.startswith(b"HTTP/1.1 400 Bad Request\r\n"), received)
+
+    def test_a_submission_without_a_content_type_is_415(self):
+        # A web page may send such a body from any origin without a CORS preflight.
+        body = json.dumps(JOB).encode()
+        response = raw_request(self.server.port, b"POST /api/execute HTTP/1.1\r\nHost: x\r\n"
+                               b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"
+                               % (len(body), body))
+        self.assertEqual((response.status, response.json["error"]["code"]),
+                         (415, "unsupported_media_type"), response)
 
     def test_malformed_requests_get_400_not_a_dropped_connection(self):
         for target, code in ((b"/health?a=%zz", "malformed_target"),

@@ -158,7 +158,7 @@ class EventsTest(unittest.TestCase):
                              [1, 2, 3])
             final = events[-1][1]
             self.assertEqual(final["result"]["verdict"], "WA")
-            self.assertEqual(final["progress"], {"done": 3, "total": 3})
+            self.assertEqual(final["progress"], {"done": 3, "skipped": 0, "total": 3})
 
     def test_a_finished_job_streams_its_final_state_once(self):
         with Server() as server:

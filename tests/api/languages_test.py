@@ -44,7 +44,7 @@ class LanguagesTest(unittest.TestCase):
                 self.assertEqual([t["verdict"] for t in result["tests"]], ["AC", "AC", "WA"], job)
                 self.assertEqual(result["verdict"], "WA")
                 self.assertEqual(result["passed"], 2)
-                self.assertEqual(job["progress"], {"done": 3, "total": 3})
+                self.assertEqual(job["progress"], {"done": 3, "skipped": 0, "total": 3})
                 self.assertEqual(job["attempts"], 1)
                 for field in ("createdAt", "startedAt", "finishedAt"):
                     self.assertRegex(job[field], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

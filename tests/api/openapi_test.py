@@ -2,6 +2,7 @@
 """http/openapi.json against the live server: the document is well-formed OpenAPI 3.0, every
 answer a real server gives validates against the schema documented for its path, method and
 status, and every documented operation, status and error code is actually produced."""
+import http.client
 import json
 import os
 import re
@@ -211,7 +212,8 @@ class DocumentTest(unittest.TestCase):
                     self.assertRegex(status, r"^[1-5]\d\d$")
                     response = API.resolve(response)
                     self.assertTrue(response["description"])
-                    self.assertTrue(response["content"])
+                    # A 304 has no body (RFC 9110, 15.4.5); every other answer has one.
+                    self.assertEqual("content" in response, status != "304", status)
 
     def test_every_schema_uses_only_checked_keywords(self):
         problems = []
@@ -219,7 +221,7 @@ class DocumentTest(unittest.TestCase):
             problems += API.schema_problems(schema, name)
         for path, method, operation in API.operations():
             for status, response in operation["responses"].items():
-                for media_type, media in API.resolve(response)["content"].items():
+                for media_type, media in API.resolve(response).get("content", {}).items():
                     problems += API.schema_problems(
                         media["schema"], f"{method} {path} {status} {media_type}")
         self.assertEqual(problems, [])
@@ -232,7 +234,7 @@ class DocumentTest(unittest.TestCase):
                                             request["application/json"]["schema"]), [])
         for path, method, operation in API.operations():
             for status, response in operation["responses"].items():
-                for media in API.resolve(response)["content"].values():
+                for media in API.resolve(response).get("content", {}).values():
                     if "example" in media:
                         with self.subTest(example=f"{method} {path} {status}"):
                             self.assertEqual(API.errors(media["example"], media["schema"]), [])
@@ -240,9 +242,11 @@ class DocumentTest(unittest.TestCase):
     def test_the_validator_catches_drift(self):
         job = API.document["components"]["schemas"]["Job"]
         good = {"jobId": str(uuid.uuid4()), "state": "queued",
-                "progress": {"done": 0, "total": 1}, "result": None, "failedReason": None,
+                "progress": {"done": 0, "skipped": 0, "total": 1}, "result": None,
+                "failedReason": None,
                 "attempts": 0, "language": "python", "priority": "normal",
-                "createdAt": "2024-05-01T10:00:00.123Z", "startedAt": None, "finishedAt": None}
+                "createdAt": "2024-05-01T10:00:00.123Z", "startedAt": None, "finishedAt": None,
+                "webhook": None}
         self.assertEqual(API.errors(good, job), [])
         for broken in ({**good, "surprise": 1}, {**good, "state": "sleeping"},
                        {**good, "attempts": -1}, {**good, "createdAt": "yesterday"},
@@ -270,9 +274,6 @@ class Ledger:
         test.assertIn(status, operation["responses"],
                       f"{method} {template} answered an undocumented {response}")
         documented = API.resolve(operation["responses"][status])
-        media_type = response.headers["content-type"].split(";")[0].strip()
-        test.assertIn(media_type, documented["content"], f"{method} {template} {status}")
-        media = documented["content"][media_type]
         for name, header in documented.get("headers", {}).items():
             header = API.resolve(header)
             value = response.headers.get(name.lower())
@@ -281,6 +282,13 @@ class Ledger:
             else:
                 typed = int(value) if header["schema"]["type"] == "integer" else value
                 test.assertEqual(API.errors(typed, header["schema"]), [], name)
+        cls.seen.add((template, method.lower(), status))
+        if status == "304":
+            test.assertEqual(response.text, "", f"{method} {path}: a 304 with a body")
+            return response
+        media_type = response.headers["content-type"].split(";")[0].strip()
+        test.assertIn(media_type, documented["content"], f"{method} {template} {status}")
+        media = documented["content"][media_type]
         if media_type == "application/json":
             test.assertEqual(API.errors(response.json, media["schema"]), [],
                              f"{method} {path} {status}: {response}")
@@ -290,7 +298,6 @@ class Ledger:
             for name, data in parse_events(test, response.text):
                 test.assertIn(name, media["x-events"])
                 test.assertEqual(API.errors(data, media["x-events"][name]), [], name)
-        cls.seen.add((template, method.lower(), status))
         return response
 
 
@@ -302,6 +309,8 @@ def parse_events(test, text):
             name = line[len("event: "):]
         elif line.startswith("data: "):
             data.append(line[len("data: "):])
+        elif line.startswith("id: "):
+            test.assertRegex(line, r"^id: a\d+-(t\d+|[a-z]+)$")
         elif line == "":
             if name:
                 events.append((name, json.loads("\n".join(data))))
@@ -360,6 +369,7 @@ class LiveTest(unittest.TestCase):
         self.refused({**ok, "limits": {"time": 3600}}, 422, "limit_too_high")
         self.refused({**ok, "testCases": [{}] * 4}, 422, "too_many_tests")
         self.refused({**ok, "callbackUrl": "ftp://example.com/"}, 422, "invalid_callback_url")
+        self.refused({**ok, "callbackUrl": "http://127.0.0.1/hook"}, 400, "callback_not_allowed")
         self.refused("language=python", 415, "unsupported_media_type",
                      {"Content-Type": "application/x-www-form-urlencoded"})
 
@@ -401,7 +411,23 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(kinds[-1], "state")
         finished = self.call("GET", f"/api/jobs/{job_id}")
         self.assertEqual(finished.json["state"], "completed")
+        reconnected = self.call("GET", f"/api/jobs/{job_id}/events",
+                                headers={"Last-Event-ID": "a1-completed"})
+        self.assertEqual(reconnected.status, 204)
+        listed = self.call("GET", "/api/jobs?limit=1")
+        self.assertEqual(listed.json["jobs"][0]["jobId"], job_id)
+        refused = self.call("GET", "/api/jobs?state=sleeping")
+        self.assertEqual((refused.status, refused.json["error"]["code"]), (400, "invalid_query"))
         self.assertEqual(self.call("DELETE", f"/api/jobs/{job_id}").status, 409)
+
+    def test_query_refusals_and_conditional_gets(self):
+        refused = self.call("POST", "/api/execute?wait=yes", quick("print(1)"))
+        self.assertEqual((refused.status, refused.json["error"]["code"]), (400, "invalid_query"))
+        location = self.call("POST", "/api/execute", quick("print(1)")).headers["location"]
+        job = self.server.wait_final(location.rsplit("/", 1)[1])
+        etag = self.call("GET", location).headers["etag"]
+        unchanged = self.call("GET", location, headers={"If-None-Match": etag})
+        self.assertEqual((unchanged.status, unchanged.headers["etag"]), (304, etag), job)
 
     def test_unknown_jobs(self):
         unknown = str(uuid.uuid4())
@@ -436,12 +462,27 @@ class ConfiguredServersTest(unittest.TestCase):
             self.assertEqual(Ledger.check(self, "GET", "/metrics",
                                           server.request("GET", "/metrics")).status, 404)
 
+    def test_a_client_over_its_connection_limit(self):
+        # From 127.0.0.2: the connections that saw the server up (127.0.0.1) may still count.
+        with Server(env={"MAX_CONNECTIONS_PER_CLIENT": "1"}) as server:
+            held = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60,
+                                              source_address=("127.0.0.2", 0))
+            held.request("GET", "/health")
+            self.assertEqual(held.getresponse().status, 200)
+            refused = Ledger.check(self, "POST", "/api/execute", raw_request(
+                server.port, b"POST /api/execute HTTP/1.1\r\nHost: x\r\n\r\n", "127.0.0.2"))
+            self.assertEqual((refused.status, refused.json["error"]["code"]),
+                             (429, "too_many_connections"))
+            held.close()
+
     def test_nodes_without_the_api_role_or_a_leader(self):
         with Server("--roles", "scheduler,worker") as server:
             refused = Ledger.check(self, "POST", "/api/execute",
                                    server.request("POST", "/api/execute", quick("print(1)")))
             self.assertEqual((refused.status, refused.json["error"]["code"]),
                              (404, "not_an_api_node"))
+            listing = Ledger.check(self, "GET", "/api/jobs", server.request("GET", "/api/jobs"))
+            self.assertEqual(listing.status, 404)
         # Joins a leader that is not there: the API is up, but nobody schedules.
         with Server("--roles", "api", "--join", f"127.0.0.1:{free_port()}") as server:
             refused = Ledger.check(self, "POST", "/api/execute",

@@ -132,7 +132,7 @@ class ObservabilityTest(unittest.TestCase):
             self.assertEqual(value("codearena_slots", state="free"), 2)
             self.assertEqual(value("codearena_queue_depth_jobs", priority="high"), 0)
             self.assertEqual(value("codearena_job_queue_wait_seconds",
-                                   "codearena_job_queue_wait_seconds_count"), 2)
+                                   "codearena_job_queue_wait_seconds_count", language="python"), 1)
             self.assertEqual(value("codearena_job_run_duration_seconds",
                                    "codearena_job_run_duration_seconds_count", language="c"), 1)
             self.assertIn("codearena_sandbox_internal_errors_total", families)

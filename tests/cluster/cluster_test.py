@@ -318,6 +318,61 @@ class OwnershipTest(Checks):
             self.assertEqual(survivor.request("DELETE", path, headers=alice).status, 409)
 
 
+class ListingTest(Checks):
+    def test_a_job_submitted_on_one_api_node_is_listed_on_the_other(self):
+        alice = bearer(hs256(subject="alice"))
+        admin = bearer(hs256(subject="ops", scope="admin"))
+        with Cluster(env={"JWT_SECRET": SECRET}, stats_headers=admin) as cluster:
+            cluster.start_node("api-a", API_SCHEDULER)
+            cluster.start_node("api-b", API_SCHEDULER)
+            cluster.start_node("worker-1", WORKER)
+            cluster.wait_members({"api-a", "api-b", "worker-1"})
+            cluster.wait_leader()
+            submitted = []
+            for node in ("api-a", "api-b", "api-a"):
+                response = cluster.nodes[node].request(
+                    "POST", "/api/execute?wait=true", {"language": "python", "code": "print(1)"},
+                    alice)
+                self.assertEqual(response.status, 200, response)
+                submitted.append(response.json["jobId"])
+            for node in ("api-a", "api-b"):
+                with self.subTest(node=node):
+                    first = cluster.nodes[node].request("GET", "/api/jobs?limit=2", headers=alice)
+                    self.assertEqual(first.status, 200, first)
+                    rest = cluster.nodes[node].request(
+                        "GET", f"/api/jobs?limit=2&cursor={first.json['nextCursor']}",
+                        headers=alice)
+                    listed = [job["jobId"] for job in first.json["jobs"] + rest.json["jobs"]]
+                    self.assertEqual(listed, submitted[::-1])
+                    self.assertIsNone(rest.json["nextCursor"])
+                    self.assertEqual(cluster.nodes[node].request(
+                        "GET", "/api/jobs", headers=bearer(hs256(subject="bob"))).json["jobs"], [])
+
+
+class WebhookStateTest(Checks):
+    def test_the_webhook_state_of_a_job_survives_a_failover(self):
+        with Cluster(webhooks=True) as cluster:
+            cluster.start_node("sched-a", API_SCHEDULER)
+            cluster.start_node("sched-b", API_SCHEDULER)
+            cluster.start_node("worker-1", WORKER)
+            cluster.wait_members({"sched-a", "sched-b", "worker-1"})
+            leader = cluster.wait_leader()
+            survivor = next(node for node in cluster.api_nodes() if node.node_id != leader)
+            job_id = cluster.client.submit({"language": "python", "code": "print(1)",
+                                            "callbackUrl": cluster.receiver.url})
+            delivered = wait_until(
+                lambda: (cluster.client.job(job_id).get("webhook") or {}).get("state")
+                == "delivered", 60, "the webhook delivered")
+            self.assertTrue(delivered)
+            cluster.nodes[leader].kill()
+            cluster.retire(leader)
+            cluster.wait_leader(not_id=leader)
+            webhook = wait_until(lambda: survivor.request("GET", f"/api/jobs/{job_id}").json
+                                 .get("webhook"), 30, "the job through the new leader")
+            self.assertEqual(webhook, {"state": "delivered", "attempts": 1, "lastError": None,
+                                       "lastStatus": 204})
+
+
 class FailoverTest(Checks):
     def test_kill_9_of_the_leader_fails_over_within_the_ttl(self):
         with Cluster(lease_ttl_ms=LEASE_TTL_MS) as cluster:

@@ -729,8 +729,7 @@ TEST_CASE("output flood: Java stdout") {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sleeping forever: the wall clock stops it (1 s CPU / min(cores, 1) + 1 s: 2 s for Python and
-// Node.js at 1 core, 2 s for Java at 2 cores).
+// Sleeping forever: the wall clock stops it (3 x 1 s CPU + 2 s = 5 s, whatever the CPU share).
 
 void expect_wall_limit(const Outcome& outcome) {
   expect_verdict(outcome, {"TLE"});

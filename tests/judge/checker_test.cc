@@ -104,7 +104,7 @@ TEST_CASE("default checker: trailing whitespace and blank lines are accepted") {
                                                  Verdict::kWrongAnswer, Verdict::kWrongAnswer});
   CHECK(result.verdict == Verdict::kWrongAnswer);
   CHECK(result.passed == 2);
-  CHECK_THAT(result.message, Contains("test 3"));
+  CHECK_THAT(result.message, Contains("test 2:"));
   CHECK_THAT(result.tests[3].message, Contains("line 2"));
 }
 

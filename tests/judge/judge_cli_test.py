@@ -70,7 +70,8 @@ class JudgeCommandTest(unittest.TestCase):
         self.assertEqual(result["verdict"], "WA")
         self.assertEqual(result["language"], "python")
         self.assertEqual([t["verdict"] for t in result["tests"]], ["WA", "WA", "AC"])
-        self.assertIn("test 1", result["message"])
+        self.assertTrue(result["message"].startswith("test 0: "), result["message"])
+        self.assertEqual([t["index"] for t in result["tests"]], [0, 1, 2])
 
     def test_parallel_gives_the_sequential_result(self):
         wrong = write(self.folder, "wrong.py", "a, b = map(int, input().split())\nprint(a * b)\n")

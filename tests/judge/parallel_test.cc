@@ -61,7 +61,7 @@ void expect_same_result(const JudgeResult& sequential, const JudgeResult& parall
   CHECK(parallel.total == sequential.total);
   REQUIRE(parallel.tests.size() == sequential.tests.size());
   for (size_t i = 0; i < parallel.tests.size(); ++i) {
-    INFO("test " << i + 1);
+    INFO("test " << i);
     CHECK(parallel.tests[i].verdict == sequential.tests[i].verdict);
     CHECK(parallel.tests[i].stdout_data == sequential.tests[i].stdout_data);
     CHECK(parallel.tests[i].exit_code == sequential.tests[i].exit_code);
@@ -97,7 +97,7 @@ TEST_CASE("parallel: verdicts and outputs equal a sequential run's", "[parallel]
   REQUIRE(sequential.tests.size() == expected.size());
   for (size_t i = 0; i < expected.size(); ++i) CHECK(sequential.tests[i].verdict == expected[i]);
   CHECK(sequential.verdict == Verdict::kWrongAnswer);
-  CHECK_THAT(sequential.message, Catch::Matchers::StartsWith("test 2: "));
+  CHECK_THAT(sequential.message, Catch::Matchers::StartsWith("test 1: "));
   expect_same_result(sequential, parallel);
   CHECK(reported == std::multiset<size_t>{0, 1, 2, 3, 4, 5, 6, 7});
 }
@@ -128,8 +128,9 @@ TEST_CASE("parallel: tests run at the same time on every free slot", "[parallel]
 }
 
 // Proves stop_on_first_failure with parallel tests: the outcome is the sequential one (tests
-// up to the first failure only) even though later tests finished (and were reported) first,
-// and the test still running after the failure is cancelled rather than waited for.
+// up to the first failure, the rest skipped) even though later tests finished first (they are
+// neither reported nor kept), and the test still running after the failure is cancelled rather
+// than waited for.
 TEST_CASE("parallel: stop_on_first_failure gives the sequential outcome", "[parallel]") {
   // Test 2 fails after 1.5 s; test 3 would sleep 30 s; tests 4 and 5 pass quickly meanwhile.
   const std::vector<TestCase> tests = {sum_case(1, 2), sum_case(9, 1, "1.5"), sum_case(1, 1, "30"),
@@ -146,11 +147,14 @@ TEST_CASE("parallel: stop_on_first_failure gives the sequential outcome", "[para
       parallel_request, [&](size_t index, const TestResult&) { reported.insert(index); });
   const double took = seconds_since(start);
   INFO("parallel took " << took << " s");
-  REQUIRE(sequential.tests.size() == 2);
+  REQUIRE(sequential.tests.size() == 5);
   CHECK(sequential.verdict == Verdict::kWrongAnswer);
+  CHECK(sequential.skipped == 3);
+  for (size_t i = 2; i < 5; ++i) CHECK(sequential.tests[i].verdict == Verdict::kSkipped);
   expect_same_result(sequential, parallel);
-  CHECK(reported == std::set<size_t>{0, 1, 3, 4});
-  // Test 3's wall limit is 11 s: it was cancelled, not run to its end.
+  // Tests 4 and 5 ran, but after the failure: the result skips them, and so does the progress.
+  CHECK(reported == std::set<size_t>{0, 1});
+  // Test 3's wall limit is far longer: it was cancelled, not run to its end.
   CHECK(took < 8);
   CHECK(judge_sandbox().free_slot_count() == kJudgeSlots);
 }

@@ -69,10 +69,10 @@ TEST_CASE("a judged attempt completes the job with its result", "[jobs]") {
   TestOutcome test;
   test.verdict = Verdict::kAccepted;
   const auto progress = book.record_test("a", 1, test);
-  REQUIRE(progress);
-  CHECK(progress->test);
-  CHECK(progress->status.tests_done == 1);
-  CHECK(progress->status.tests_total == 3);
+  REQUIRE(progress.size() == 1);
+  CHECK(progress[0].test);
+  CHECK(progress[0].status.tests_done == 1);
+  CHECK(progress[0].status.tests_total == 3);
   const auto done = book.finish(report("a", 1, AttemptReport::Kind::kJudged), 1500);
   REQUIRE(done);
   CHECK(done->status.state == JobState::kCompleted);
@@ -137,7 +137,7 @@ TEST_CASE("reports of stale attempts and unknown jobs change nothing", "[jobs]")
   start(book);
   CHECK_FALSE(book.finish(report("a", 2, AttemptReport::Kind::kJudged), 5));
   CHECK_FALSE(book.finish(report("nope", 1, AttemptReport::Kind::kJudged), 5));
-  CHECK_FALSE(book.record_test("a", 7, TestOutcome{}));
+  CHECK(book.record_test("a", 7, TestOutcome{}).empty());
   CHECK(book.find("a")->status->state == JobState::kActive);
 }
 
@@ -266,6 +266,128 @@ TEST_CASE("finished jobs are forgotten after the retention time whatever their s
   CHECK(book.retained_bytes() == 0);
 }
 
+namespace {
+
+TestOutcome test_at(int32_t index) {
+  TestOutcome test;
+  test.index = index;
+  test.verdict = Verdict::kAccepted;
+  return test;
+}
+
+std::vector<int32_t> indexes_of(const std::vector<JobEvent>& events) {
+  std::vector<int32_t> indexes;
+  for (const auto& event : events) indexes.push_back(event.test->index);
+  return indexes;
+}
+
+}  // namespace
+
+TEST_CASE("tests finishing out of order come out in index order", "[jobs]") {
+  JobBook book(SchedulerPolicy{});
+  book.add("a", spec_with(Priority::kNormal, 4), 0);
+  start(book);
+  CHECK(indexes_of(book.record_test("a", 1, test_at(0))) == std::vector<int32_t>{0});
+  CHECK(book.record_test("a", 1, test_at(3)).empty());
+  CHECK(book.find("a")->status->tests_done == 1);
+  CHECK(indexes_of(book.record_test("a", 1, test_at(1))) == std::vector<int32_t>{1});
+  const auto rest = book.record_test("a", 1, test_at(2));
+  CHECK(indexes_of(rest) == std::vector<int32_t>{2, 3});
+  CHECK(rest.back().status.tests_done == 4);
+}
+
+TEST_CASE("a new attempt forgets the tests its previous attempt held", "[jobs]") {
+  JobBook book(SchedulerPolicy{});
+  book.add("a", spec_with(Priority::kNormal, 3), 0);
+  start(book);
+  CHECK(book.record_test("a", 1, test_at(2)).empty());
+  CHECK(book.finish(report("a", 1, AttemptReport::Kind::kNotStarted), 5));
+  start(book);
+  CHECK(indexes_of(book.record_test("a", 2, test_at(0))) == std::vector<int32_t>{0});
+  CHECK(indexes_of(book.record_test("a", 2, test_at(1))) == std::vector<int32_t>{1});
+}
+
+TEST_CASE("a listing is newest first, filtered, paged after a cursor", "[jobs][list]") {
+  JobBook book(SchedulerPolicy{});
+  for (int i = 0; i < 5; ++i) {
+    auto spec = spec_with(Priority::kNormal);
+    spec.owner = i % 2 == 0 ? "ann" : "bob";
+    book.add("job-" + std::to_string(i), spec, 100 + i);
+  }
+  start(book);  // job-0 is active.
+  JobQuery query;
+  query.any_owner = true;
+  query.limit = 2;
+  auto page = book.list(query);
+  REQUIRE(page.jobs.size() == 2);
+  CHECK(page.jobs[0].id == "job-4");
+  CHECK(page.jobs[1].id == "job-3");
+  CHECK(page.more);
+  query.after_created_ms = page.jobs[1].created_at_ms;
+  query.after_id = page.jobs[1].id;
+  book.add("job-5", spec_with(Priority::kNormal), 200);  // Newer: not on later pages.
+  page = book.list(query);
+  REQUIRE(page.jobs.size() == 2);
+  CHECK(page.jobs[0].id == "job-2");
+  CHECK(page.jobs[1].id == "job-1");
+  query.after_id = "job-1";
+  query.after_created_ms = 101;
+  page = book.list(query);
+  REQUIRE(page.jobs.size() == 1);
+  CHECK_FALSE(page.more);
+
+  JobQuery mine;
+  mine.owner = "ann";
+  mine.state = "queued";
+  page = book.list(mine);
+  REQUIRE(page.jobs.size() == 2);
+  CHECK(page.jobs[0].id == "job-4");
+  CHECK(page.jobs[1].id == "job-2");
+}
+
+TEST_CASE("a listing forgets expired jobs and keeps no test outputs", "[jobs][list]") {
+  SchedulerPolicy policy;
+  policy.retention_ms = 100;
+  JobBook book(policy);
+  book.add("a", spec_with(Priority::kNormal, 1), 0);
+  book.add("b", spec_with(Priority::kNormal, 1), 1);
+  start(book);
+  REQUIRE(book.finish(judged_with_output("a", 50), 10));
+  JobQuery query;
+  query.any_owner = true;
+  auto page = book.list(query);
+  REQUIRE(page.jobs.size() == 2);
+  REQUIRE(page.jobs[1].result);
+  CHECK(page.jobs[1].result->tests.empty());
+  book.expire(1000);
+  page = book.list(query);
+  REQUIRE(page.jobs.size() == 1);
+  CHECK(page.jobs[0].id == "b");
+}
+
+TEST_CASE("a finished job's webhook state moves forward only", "[jobs][webhook]") {
+  JobBook book(SchedulerPolicy{});
+  auto spec = spec_with(Priority::kNormal);
+  spec.callback_url = "https://hooks.example.com/h";
+  book.add("a", spec, 0);
+  book.add("b", spec_with(Priority::kNormal), 0);
+  CHECK_FALSE(book.record_webhook("a", WebhookStatus{WebhookState::kDelivered, 1, "", 204}));
+  start(book);
+  REQUIRE(book.finish(report("a", 1, AttemptReport::Kind::kJudged), 5));
+  CHECK(book.find("a")->status->webhook.state == WebhookState::kPending);
+  const auto retrying =
+      book.record_webhook("a", WebhookStatus{WebhookState::kDelivering, 2, "refused", 0});
+  REQUIRE(retrying);
+  CHECK(retrying->webhook.attempts == 2);
+  CHECK_FALSE(book.record_webhook("a", WebhookStatus{WebhookState::kDelivering, 1, "", 0}));
+  REQUIRE(book.record_webhook("a", WebhookStatus{WebhookState::kDelivered, 3, "", 204}));
+  CHECK_FALSE(book.record_webhook("a", WebhookStatus{WebhookState::kDelivering, 3, "late", 0}));
+  CHECK(book.find("a")->status->webhook.state == WebhookState::kDelivered);
+  start(book);
+  REQUIRE(book.finish(report("b", 1, AttemptReport::Kind::kJudged), 6));
+  CHECK(book.find("b")->status->webhook.state == WebhookState::kNone);
+}
+
 TEST_CASE("a result keeps each test's output up to the bound, flagged when cut", "[jobs][memory]") {
   SchedulerPolicy policy;
   policy.kept_output_bytes = 1000;
@@ -274,10 +396,10 @@ TEST_CASE("a result keeps each test's output up to the bound, flagged when cut",
   start(book);
   // The progress event carries the test as it came.
   const auto progress = book.record_test("a", 1, judged_with_output("a", 5000).outcome.tests[0]);
-  REQUIRE(progress);
-  REQUIRE(progress->test);
-  CHECK(progress->test->stdout_data.size() == 5000);
-  CHECK_FALSE(progress->test->stdout_truncated);
+  REQUIRE(progress.size() == 1);
+  REQUIRE(progress[0].test);
+  CHECK(progress[0].test->stdout_data.size() == 5000);
+  CHECK_FALSE(progress[0].test->stdout_truncated);
   const auto done = book.finish(judged_with_output("a", 5000), 10);
   REQUIRE(done);
   REQUIRE(done->status.result);

@@ -58,7 +58,7 @@ TEST_CASE("keeper protocol: a run order survives encoding") {
 
 TEST_CASE("keeper protocol: keeper messages survive encoding") {
   const auto exited_body =
-      keeper::encode(keeper::Exited{9, 0x0100, 1500, {"a.class", "B.class"}, "x: too big; "});
+      keeper::encode(keeper::Exited{9, 0x0100, 1500, {"a.class", "B.class"}, "x: too big; ", 2048});
   wire::Reader exited_reader(exited_body);
   const auto exited = keeper::decode_exited(exited_reader);
   CHECK(exited.run_id == 9);
@@ -66,6 +66,7 @@ TEST_CASE("keeper protocol: keeper messages survive encoding") {
   CHECK(exited.wall_us == 1500);
   CHECK(exited.collected == std::vector<std::string>{"a.class", "B.class"});
   CHECK(exited.problems == "x: too big; ");
+  CHECK(exited.peak_rss_kb == 2048);
 
   const auto failed_body = keeper::encode(keeper::Failed{4, "cannot execute 'x'", true});
   wire::Reader failed_reader(failed_body);
@@ -104,6 +105,10 @@ TEST_CASE("keeper protocol: the engine refuses malformed keeper messages") {
   SECTION("a wall time of years") {
     expect_refused(keeper::encode(keeper::Exited{1, 0, int64_t{1} << 62, {}, ""}), exited,
                    "wall time");
+  }
+  SECTION("a peak memory no box can have") {
+    expect_refused(keeper::encode(keeper::Exited{1, 0, 10, {}, "", int64_t{1} << 40}), exited,
+                   "peak memory");
   }
   SECTION("a collected file name with a path") {
     expect_refused(keeper::encode(keeper::Exited{1, 0, 10, {"../x"}, ""}), exited, "file name");

@@ -225,3 +225,18 @@ TEST_CASE("job ids are recognised by shape", "[api]") {
   CHECK_FALSE(codearena::http::looks_like_job_id("../../etc/passwd"));
   CHECK_FALSE(codearena::http::looks_like_job_id("0f8e2a6c_1b2d-4c3e-9f00-123456789abc"));
 }
+
+// Proves a limit too large for any maximum (2^64, a number times its unit beyond a double) is
+// refused as too high, naming the maximum, not as a wrong type.
+TEST_CASE("huge limits are too high, not invalid", "[api]") {
+  using R = std::pair<int, std::string>;
+  for (const char* huge : {"18446744073709551616", "1e308", "9e15"}) {
+    const auto body =
+        std::string(R"j({"language":"python","code":"x","limits":{"time":)j") + huge + "}}";
+    INFO(body);
+    CHECK(refusal(body) == R{422, "limit_too_high"});
+    CHECK_THAT(message_of(body), !Catch::Contains("inf"));
+  }
+  CHECK(refusal(R"j({"language":"python","code":"x","limits":{"time":-0}})j") ==
+        R{400, "invalid_field"});
+}

@@ -8,16 +8,30 @@ using codearena::http::RequestWatch;
 
 namespace {
 
-// Everything the watch writes back while `bytes` arrive one at a time, the slowest a client
-// can send; and whether it closed the connection.
+// What the client receives while `bytes` arrive one at a time, the slowest a client can send,
+// to a server that answers each request at once: what is due before each read, and whether the
+// connection closed.
 std::pair<std::string, bool> byte_by_byte(RequestWatch& watch, const std::string& bytes) {
   std::string written;
   for (const char byte : bytes) {
-    const auto reply = watch.feed(&byte, 1);
-    written += reply.bytes;
-    if (reply.close) return {written, true};
+    const auto due = watch.due();
+    written += due.bytes;
+    if (due.close) return {written, true};
+    if (watch.feed(&byte, 1) == 0) {
+      written += watch.due().bytes;
+      return {written, true};
+    }
   }
-  return {written, false};
+  const auto due = watch.due();
+  return {written + due.bytes, due.close};
+}
+
+// The same with all of `bytes` in one read.
+std::pair<std::string, bool> at_once(RequestWatch& watch, const std::string& bytes) {
+  std::string written = watch.due().bytes;
+  watch.feed(bytes.data(), bytes.size());
+  const auto due = watch.due();
+  return {written + due.bytes, due.close};
 }
 
 const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -35,6 +49,16 @@ TEST_CASE("a request waiting for 100 Continue gets it once its head is complete"
         std::make_pair(std::string(), false));
 }
 
+// Proves a 100 Continue never follows the request's own answer: a body that came with the head
+// leaves nothing to continue.
+TEST_CASE("no 100 Continue is due when the body arrived with the head", "[http]") {
+  RequestWatch watch(1000);
+  const std::string whole =
+      "POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}";
+  CHECK(watch.feed(whole.data(), whole.size()) == whole.size());
+  CHECK(watch.due().bytes.empty());
+}
+
 TEST_CASE("a body announced over the limit is refused with 413 and the connection closed",
           "[http]") {
   RequestWatch watch(1000);
@@ -44,34 +68,51 @@ TEST_CASE("a body announced over the limit is refused with 413 and the connectio
   CHECK(written.rfind("HTTP/1.1 413 Payload Too Large\r\n", 0) == 0);
   CHECK(written.find("Connection: close") != std::string::npos);
   CHECK(written.find("100 Continue") == std::string::npos);
-  CHECK(watch.feed("more", 4).close);
+  CHECK(watch.feed("more", 4) == 0);
+  CHECK(watch.due().close);
 }
 
 TEST_CASE("a chunked body is refused when it passes the limit", "[http]") {
   RequestWatch watch(10);
   const std::string head = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
-  CHECK_FALSE(watch.feed(head.data(), head.size()).close);
-  CHECK_FALSE(watch.feed("6\r\nabcdef\r\n", 11).close);
-  const auto reply = watch.feed("6\r\nabcdef\r\n", 11);
-  CHECK(reply.close);
-  CHECK(reply.bytes.find("payload_too_large") != std::string::npos);
+  CHECK(watch.feed(head.data(), head.size()) == head.size());
+  CHECK(watch.feed("6\r\nabcdef\r\n", 11) == 11);
+  CHECK(watch.feed("6\r\nabcdef\r\n", 11) == 0);
+  const auto due = watch.due();
+  CHECK(due.close);
+  CHECK(due.bytes.find("payload_too_large") != std::string::npos);
 }
 
 TEST_CASE("bytes that are not HTTP get 400 malformed_request", "[http]") {
   RequestWatch watch(1000);
-  const auto reply = watch.feed("HELLO\r\n\r\n", 9);
-  CHECK(reply.close);
-  CHECK(reply.bytes.rfind("HTTP/1.1 400 Bad Request\r\n", 0) == 0);
-  CHECK(reply.bytes.find("malformed_request") != std::string::npos);
+  CHECK(watch.feed("HELLO\r\n\r\n", 9) == 0);
+  const auto due = watch.due();
+  CHECK(due.close);
+  CHECK(due.bytes.rfind("HTTP/1.1 400 Bad Request\r\n", 0) == 0);
+  CHECK(due.bytes.find("malformed_request") != std::string::npos);
 }
 
 TEST_CASE("pipelined requests within the limits pass untouched", "[http]") {
   RequestWatch watch(1000);
   const std::string two =
       "POST /x HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}GET /y HTTP/1.1\r\nHost: x\r\n\r\n";
-  const auto reply = watch.feed(two.data(), two.size());
-  CHECK(reply.bytes.empty());
-  CHECK_FALSE(reply.close);
+  CHECK(watch.feed(two.data(), two.size()) == two.size());
+  const auto due = watch.due();
+  CHECK(due.bytes.empty());
+  CHECK_FALSE(due.close);
+}
+
+// Proves a refused request behind pipelined ones does not overtake their answers: the requests
+// before it are handed on, and the refusal is due only at the next read.
+TEST_CASE("a refused request behind pipelined ones waits for their answers", "[http]") {
+  RequestWatch watch(1000);
+  const std::string good =
+      "GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}";
+  const std::string bytes = good + "POST /c HTTP/1.1\r\nContent-Length: 5000\r\n\r\n";
+  CHECK(watch.feed(bytes.data(), bytes.size()) == good.size());
+  const auto due = watch.due();
+  CHECK(due.close);
+  CHECK(due.bytes.rfind("HTTP/1.1 413 ", 0) == 0);
 }
 
 // RESTinio reads every request with a new parser from the byte after the one before; the watch
@@ -85,9 +126,9 @@ TEST_CASE("the requests behind an Upgrade or CONNECT request are watched", "[htt
         "2\r\n\r\n{}",
         "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"}) {
     RequestWatch together(1000);
-    const auto reply = together.feed((first + oversized).data(), first.size() + oversized.size());
-    CHECK(reply.close);
-    CHECK(reply.bytes.rfind("HTTP/1.1 413 ", 0) == 0);
+    const auto [all, refused] = at_once(together, first + oversized);
+    CHECK(refused);
+    CHECK(all.rfind("HTTP/1.1 413 ", 0) == 0);
     RequestWatch slowly(1000);
     const auto [written, closed] = byte_by_byte(slowly, first + oversized);
     CHECK(closed);
@@ -117,9 +158,9 @@ TEST_CASE("whitespace before a header's colon and folded header lines are refuse
         "POST /x HTTP/1.1\r\nTransfer-Encoding:\r\n\tchunked\r\nHost: x\r\n\r\n",
         "POST /x HTTP/1.1\r\nX: a\r\n  \t b\r\nContent-Length: 0\r\n\r\n"}) {
     RequestWatch together(1000);
-    const auto reply = together.feed(head.data(), head.size());
-    CHECK(reply.close);
-    CHECK(reply.bytes.rfind("HTTP/1.1 400 Bad Request\r\n", 0) == 0);
+    const auto [all, refused] = at_once(together, head);
+    CHECK(refused);
+    CHECK(all.rfind("HTTP/1.1 400 Bad Request\r\n", 0) == 0);
     RequestWatch slowly(1000);
     const auto [written, closed] = byte_by_byte(slowly, head);
     CHECK(closed);
@@ -145,12 +186,15 @@ TEST_CASE("a request without a body is not told to send one", "[http]") {
                      "Transfer-Encoding: chunked\r\n\r\n") == std::make_pair(kContinue, false));
 }
 
-TEST_CASE("a refusal comes after the 100 Continue of a request before it", "[http]") {
-  const std::string bytes =
-      "POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}"
-      "POST /y HTTP/1.1\r\nContent-Length: 1001\r\n\r\n";
+// A 100 Continue is due only while its request still waits for its body: one whose body came
+// along gets none, and the refusal of the request behind it follows its answer alone.
+TEST_CASE("a refusal behind a request whose body came along brings no 100 Continue", "[http]") {
+  const std::string first =
+      "POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}";
+  const std::string bytes = first + "POST /y HTTP/1.1\r\nContent-Length: 1001\r\n\r\n";
   RequestWatch watch(1000);
-  const auto reply = watch.feed(bytes.data(), bytes.size());
-  CHECK(reply.close);
-  CHECK(reply.bytes.rfind(kContinue + "HTTP/1.1 413 ", 0) == 0);
+  CHECK(watch.feed(bytes.data(), bytes.size()) == first.size());
+  const auto due = watch.due();
+  CHECK(due.close);
+  CHECK(due.bytes.rfind("HTTP/1.1 413 ", 0) == 0);
 }

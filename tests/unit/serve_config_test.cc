@@ -1,3 +1,5 @@
+#include <sched.h>
+
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -41,7 +43,10 @@ TEST_CASE("serve takes the product brief's variables, and flags override them", 
 TEST_CASE("serve defaults follow the product brief", "[serve]") {
   const auto config = parse_serve_config({}, environment({}));
   CHECK(config.http.port == 3001);
-  CHECK(config.service.worker.slots == 5);
+  // One slot per CPU the node may use, so that slots never wait for a core.
+  cpu_set_t cpus;
+  REQUIRE(::sched_getaffinity(0, sizeof cpus, &cpus) == 0);
+  CHECK(config.service.worker.slots == CPU_COUNT(&cpus));
   CHECK(config.service.policy.queue_max_depth == 1000);
   CHECK(config.http.limits.max_code_bytes == 65536);
   CHECK(config.http.rate_limit_per_minute == 100);
@@ -180,4 +185,24 @@ TEST_CASE("serve takes the JWT settings and refuses token checks without a key",
     CHECK_THROWS_WITH(parse_serve_config({flag}, environment({{"JWT_SECRET", kSecret}})),
                       Catch::Contains("empty"));
   }
+}
+
+TEST_CASE("serve takes the connection settings", "[serve]") {
+  const auto defaults = parse_serve_config({}, environment({}));
+  CHECK(defaults.http.max_connections == 10'000);
+  CHECK(defaults.http.max_connections_per_client == 256);
+  CHECK(defaults.http.silent_connection_timeout_ms == 5'000);
+  CHECK(defaults.http.keep_alive_timeout_ms == 60'000);
+  const auto config = parse_serve_config(
+      {"--max-connections", "500"}, environment({{"MAX_CONNECTIONS_PER_CLIENT", "0"},
+                                                 {"SILENT_CONNECTION_TIMEOUT", "1500ms"},
+                                                 {"KEEP_ALIVE_TIMEOUT", "2m"}}));
+  CHECK(config.http.max_connections == 500);
+  CHECK(config.http.max_connections_per_client == 0);
+  CHECK(config.http.silent_connection_timeout_ms == 1'500);
+  CHECK(config.http.keep_alive_timeout_ms == 120'000);
+  CHECK_THROWS_AS(parse_serve_config({}, environment({{"MAX_CONNECTIONS", "0"}})),
+                  ServeUsageError);
+  CHECK_THROWS_AS(parse_serve_config({}, environment({{"SILENT_CONNECTION_TIMEOUT", "0"}})),
+                  ServeUsageError);
 }

@@ -1,8 +1,10 @@
-// Callback URL validation (text only, no network), signatures and backoff waits.
+// Callback URL validation (text, and names from /etc/hosts only: no network), redaction,
+// signatures and backoff waits.
 #include <catch2/catch.hpp>
 
 #include "webhooks/backoff.h"
 #include "webhooks/callback_url.h"
+#include "webhooks/destination.h"
 #include "webhooks/signature.h"
 
 using namespace codearena::webhooks;
@@ -96,4 +98,23 @@ TEST_CASE("jittered backoff stays within the ceiling and spreads out", "[webhook
   CHECK(largest <= milliseconds(2000));
   CHECK(smallest < milliseconds(200));
   CHECK(largest > milliseconds(1800));
+}
+
+TEST_CASE("logs see a callback URL without its query and credentials", "[webhooks][url]") {
+  CHECK(redacted_url("https://hooks.example.com:8443/h?token=abc") ==
+        "https://hooks.example.com:8443/h?…");
+  CHECK(redacted_url("http://user:pw@example.com/path") == "http://example.com/path");
+  CHECK(redacted_url("http://example.com/path") == "http://example.com/path");
+  CHECK(redacted_url("http://example.com/a@b") == "http://example.com/a@b");
+}
+
+TEST_CASE("destinations never allowed are known before delivery", "[webhooks][url]") {
+  const AddressPolicy strict;
+  CHECK_THAT(destination_refusal(parse_callback_url("http://127.0.0.1/h"), strict),
+             Catch::Contains("loopback"));
+  CHECK_THAT(destination_refusal(parse_callback_url("http://localhost/h"), strict),
+             Catch::Contains("localhost resolves only to"));
+  CHECK(destination_refusal(parse_callback_url("http://93.184.216.34/h"), strict).empty());
+  const AddressPolicy lenient(true, {});
+  CHECK(destination_refusal(parse_callback_url("http://127.0.0.1/h"), lenient).empty());
 }
