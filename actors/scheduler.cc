@@ -766,13 +766,16 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
       },
       [=](progress_atom, const std::string& id, int32_t attempt, const TestOutcome& test) {
         if (!self->state.leading()) return;
-        const auto events = self->state.book.record_test(id, attempt, test);
-        if (!events.empty()) {
+        // Every test of the current attempt, when it came (events wait for the tests before).
+        const BookEntry* record = self->state.book.find(id);
+        if (record && record->status->state == JobState::kActive &&
+            record->status->attempts == attempt) {
           note(self, id, "test", sender_node(self),
                "#" + std::to_string(test.index + 1) + " " + judge::verdict_code(test.verdict) +
                    ", " + std::to_string(test.wall_ms) + " ms wall");
         }
-        for (const auto& event : events) publish(self, event, self->state.book.find(id)->status);
+        for (const auto& event : self->state.book.record_test(id, attempt, test))
+          publish(self, event, self->state.book.find(id)->status);
       },
       [=](report_atom, const AttemptReport& report) -> caf::result<bool> {
         auto& state = self->state;
