@@ -4,7 +4,7 @@
 sandbox), submits the same batch of short Python jobs in rounds that alternate between no
 inspection and `top --interval 0.2` running, and prints jobs per second for each round.
 
-    CODEARENA=build/app/codearena PYTHONPATH=tests/api tools/bench/inspect_overhead.py [jobs] [rounds]
+    CODEARENA=build/bin/codearena PYTHONPATH=tests/api:tests/support tools/bench/inspect_overhead.py [jobs] [rounds]
 """
 import os
 import subprocess
