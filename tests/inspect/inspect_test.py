@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`codearena inspect` against a real cluster (a private redis-server, two API nodes that may
 lead, two workers): the nodes with one leader, every node's actors, a job's timeline across
-nodes, a stopped worker going late and then lost, `top` in a tmux pane, and the admin scope."""
+nodes (and after a failover, read from the store), a stopped worker going late and then lost,
+`top` in a tmux pane, and the admin scope."""
 import json
 import os
 import shutil
@@ -114,6 +115,17 @@ class ClusterInspectTest(unittest.TestCase):
             wait_until(lambda: nodes_by_id(api_a)["worker-2"]["state"] == "lost", 30,
                        "the stopped worker to show as lost")
             stopped.resume()
+
+            # The timeline is persisted with the job: the next leader shows it too.
+            cluster.nodes[leader].kill()
+            cluster.retire(leader)
+            survivor = entry_node
+            self.assertEqual(cluster.wait_leader(not_id=leader), survivor.node_id)
+            def timeline_now():
+                answer = inspect(survivor, "job", job_id, "--json", check=False)
+                return answer if isinstance(answer, dict) else None
+            after = wait_until(timeline_now, 60, "the new leader to show the job's timeline")
+            self.assertEqual(after["timeline"], timeline["timeline"])
 
     def _top_renders_in_tmux(self, node):
         if shutil.which("tmux") is None:
