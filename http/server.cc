@@ -682,7 +682,8 @@ struct HttpServer::Impl {
         answer_error(Exchange{request, "unmatched"}, 400, "malformed_target", problem);
         return;
       }
-      router(request);
+      // Every route answers, the unmatched one included, so the status is always "accepted".
+      static_cast<void>(router(request));
     } catch (const std::exception& error) {
       logger.log(
           telemetry::LogLevel::error, "http_handler_failed",

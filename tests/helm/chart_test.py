@@ -76,9 +76,9 @@ def env_of(container):
 
 
 def documented_worker_capabilities():
-    """The capabilities the chart README's "Worker privileges" table lists."""
-    readme = (CHART / "README.md").read_text()
-    section = readme.split("## Worker privileges", 1)[1].split("\n## ", 1)[0]
+    """The capabilities docs/containers.md's "The worker's capabilities" table lists."""
+    text = (ROOT / "docs" / "containers.md").read_text()
+    section = text.split("## The worker's capabilities", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"^\| `([A-Z_]+)` \|", section, re.MULTILINE)
 
 
@@ -172,9 +172,12 @@ class Workloads(Rendered):
                         self.assertTrue(all("hostPort" not in p for p in container.get("ports", [])), where)
 
     def test_workers_get_exactly_the_documented_privileges(self):
+        """Privileged by default (the only writable cgroup tree Kubernetes mounts); with
+        worker.privileged false, exactly the capabilities docs/containers.md lists."""
         documented = documented_worker_capabilities()
         self.assertIn("SYS_ADMIN", documented)
         for name, objects in self.rendered.items():
+            privileged = name != "unprivileged-workers.yaml"
             with self.subTest(values=name):
                 workers = [(obj, spec) for obj, spec, labels in pod_specs(objects)
                            if component(labels).startswith("worker-")]
@@ -186,16 +189,21 @@ class Workloads(Rendered):
                     self.assertTrue(all("hostPath" not in v for v in spec.get("volumes", [])), where)
                     self.assertFalse(spec.get("automountServiceAccountToken", True), where)
                     context = spec["containers"][0]["securityContext"]
+                    if privileged:
+                        self.assertEqual(context, {"privileged": True}, where)
+                        continue
                     self.assertFalse(context.get("privileged", False), where)
                     self.assertEqual(context["capabilities"]["drop"], ["ALL"], where)
                     self.assertEqual(context["capabilities"]["add"], documented, where)
                     self.assertEqual(context["seccompProfile"], {"type": "Unconfined"}, where)
 
     def test_the_privileged_switch_is_the_only_way_to_a_privileged_worker(self):
-        objects = render(None, "--set", "worker.privileged=true")
-        for _, spec, labels in pod_specs(objects):
-            context = spec["containers"][0]["securityContext"]
-            self.assertEqual(context.get("privileged", False), component(labels).startswith("worker-"))
+        for switch in (True, False):
+            objects = render(None, "--set", f"worker.privileged={str(switch).lower()}")
+            for _, spec, labels in pod_specs(objects):
+                context = spec["containers"][0]["securityContext"]
+                self.assertEqual(context.get("privileged", False),
+                                 switch and component(labels).startswith("worker-"))
 
     def test_termination_grace_outlasts_the_drain(self):
         for name, objects in self.rendered.items():
@@ -392,16 +400,32 @@ class Objects(Rendered):
         self.assertIn("codearena_queue_depth_jobs", exported)
         objects = self.rendered["keda.yaml"] + self.rendered["language-pools.yaml"]
         monitoring = [o for o in objects if o["kind"] in ("PrometheusRule", "ServiceMonitor", "ScaledObject")
-                      or o["metadata"]["name"].endswith(("-dashboard", "-adapter-rules"))]
+                      or "-dashboard-" in o["metadata"]["name"] or o["metadata"]["name"].endswith("-adapter-rules")]
         self.assertEqual(len({o["kind"] for o in monitoring}), 4)
-        dashboards = [o["data"]["codearena.json"] for o in monitoring if o["kind"] == "ConfigMap" and
-                      o["metadata"]["name"].endswith("-dashboard")]
-        self.assertTrue(json.loads(dashboards[0])["panels"])
         for obj in monitoring:
             text = json.dumps(obj)
             for name in re.findall(r"\b(codearena_[a-z_]+?)(?:_bucket|_sum|_count)?\b", text):
                 if name != "codearena_queue_depth":  # the adapter's name for the External metric
                     self.assertIn(name, exported, obj["metadata"]["name"])
+
+    def test_monitoring_ships_every_rule_group_and_dashboard_of_monitoring(self):
+        objects = render(None, "--set", "monitoring.enabled=true")
+        rules = next(o for o in objects if o["kind"] == "PrometheusRule")
+        source = yaml.safe_load((ROOT / "monitoring" / "prometheus" / "rules.yml").read_text())
+        self.assertEqual(rules["spec"], source)
+        dashboards = {}
+        for obj in objects:
+            if obj["kind"] == "ConfigMap" and "-dashboard-" in obj["metadata"]["name"]:
+                self.assertEqual(obj["metadata"]["labels"]["grafana_dashboard"], "1")
+                dashboards.update({key: json.loads(text) for key, text in obj["data"].items()})
+        expected = {f"codearena-{path.stem}.json": json.loads(path.read_text())
+                    for path in (ROOT / "monitoring" / "grafana").glob("*.json")}
+        self.assertEqual(len(expected), 5)
+        self.assertEqual(dashboards, expected)
+        monitor = next(o for o in objects if o["kind"] == "ServiceMonitor")
+        # The rules and dashboards select scrape jobs named codearena*.
+        self.assertIn({"targetLabel": "job", "replacement": "codearena"},
+                      monitor["spec"]["endpoints"][0]["relabelings"])
 
     def test_install_notes_say_how_to_test_and_what_is_open(self):
         notes = {}
