@@ -82,6 +82,17 @@ const BookEntry* JobBook::find(const std::string& id) const {
   return found == jobs_.end() ? nullptr : &found->second;
 }
 
+void JobBook::note(const std::string& id, JobHop hop) {
+  const auto found = jobs_.find(id);
+  if (found == jobs_.end()) return;
+  BookEntry& record = found->second;
+  // A finished job's bytes count towards the retention bound: recounted with the new hop.
+  const bool finished = is_final(record.status->state);
+  if (finished) retained_bytes_ -= finished_bytes(record);
+  add_hop(renewed(record).timeline, std::move(hop));
+  if (finished) retained_bytes_ += finished_bytes(record);
+}
+
 int64_t JobBook::waiting() const {
   int64_t count = static_cast<int64_t>(retries_.size());
   for (const auto& queue : queues_) count += static_cast<int64_t>(queue.size());
@@ -421,6 +432,7 @@ JobEvent JobBook::event_of(const BookEntry& record, bool with_result) const {
   JobEvent event;
   event.status = *record.status;
   if (!with_result) event.status.result.reset();
+  event.status.timeline.clear();
   return event;
 }
 

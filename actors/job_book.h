@@ -63,6 +63,9 @@ class JobBook {
 
   const BookEntry* find(const std::string& id) const;
 
+  // Adds a hop to the job's timeline (see add_hop); ignored for a job the book does not hold.
+  void note(const std::string& id, JobHop hop);
+
   // Jobs waiting to run (queued plus retry backoff): what QUEUE_MAX_DEPTH bounds.
   int64_t waiting() const;
 

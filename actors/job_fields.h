@@ -85,7 +85,13 @@ decltype(auto) fields(V&& v, S& x) {
            field("priority", x.priority), field("created_at_ms", x.created_at_ms),
            field("started_at_ms", x.started_at_ms), field("finished_at_ms", x.finished_at_ms),
            field("owner", x.owner), field("webhook", x.webhook),
-           field("tests_skipped", x.tests_skipped));
+           field("tests_skipped", x.tests_skipped), field("timeline", x.timeline));
+}
+
+template <class V, class S, IfStruct<S, JobHop> = 0>
+decltype(auto) fields(V&& v, S& x) {
+  return v("JobHop", field("at_ms", x.at_ms), field("event", x.event), field("node", x.node),
+           field("detail", x.detail));
 }
 
 template <class V, class S, IfStruct<S, StoredJob> = 0>

@@ -124,9 +124,16 @@ bool output_within(const JobOutcome& outcome, size_t kept_bytes) {
   });
 }
 
+void add_hop(std::vector<JobHop>& timeline, JobHop hop) {
+  if (timeline.size() >= kTimelineMaxHops) timeline.erase(timeline.begin() + 1);
+  timeline.push_back(std::move(hop));
+}
+
 size_t approximate_bytes(const JobStatus& status) {
   size_t bytes =
       sizeof status + strings_bytes({&status.id, &status.failed_reason, &status.language, &status.owner});
+  for (const JobHop& hop : status.timeline)
+    bytes += sizeof hop + strings_bytes({&hop.event, &hop.node, &hop.detail});
   if (!status.result) return bytes;
   const JobOutcome& result = *status.result;
   bytes += strings_bytes({&result.language, &result.compile_output, &result.message});

@@ -130,6 +130,23 @@ struct AttemptReport {
   std::string message;
 };
 
+// One step of a job's way through the cluster: when (milliseconds since the Unix epoch), what
+// ("accepted", "queued", "persisted", "dispatched", "test", "reported", "retry", "requeued",
+// "restored", or the final state's name), on which node, and its particulars.
+struct JobHop {
+  int64_t at_ms = 0;
+  std::string event;
+  std::string node;
+  std::string detail;
+};
+
+// How many hops a job keeps: the first one and the latest (see add_hop).
+constexpr size_t kTimelineMaxHops = 64;
+
+// Appends `hop` to `timeline`; once it holds kTimelineMaxHops, the oldest hop after the first
+// goes (the first says where the job entered).
+void add_hop(std::vector<JobHop>& timeline, JobHop hop);
+
 // Where the webhook of a finished job stands: none (no callbackUrl, or the job is not finished),
 // pending (queued for delivery), delivering (attempts made, more to come), delivered, failed.
 enum class WebhookState : uint8_t { kNone, kPending, kDelivering, kDelivered, kFailed };
@@ -162,6 +179,9 @@ struct JobStatus {
   int64_t finished_at_ms = 0;
   std::string owner;  // The spec's owner, so that status queries can check it.
   WebhookStatus webhook;
+  // The job's way through the cluster, oldest first; persisted with the status, so it survives
+  // a failover with the job. Left out of events (JobEvent) to keep them small.
+  std::vector<JobHop> timeline;
 };
 
 // The memory a status or spec holds, approximately: the sizes of its strings plus its fixed
@@ -242,6 +262,30 @@ struct NodeStats {
   bool draining = false;  // Leaving: no new jobs are dispatched to it.
   bool leader = false;
   int64_t last_seen_ms = 0;
+};
+
+// One actor of a node as it describes itself (`codearena inspect actors`): its name and type,
+// the messages in its mailbox, the messages it has handled (-1: not counted), milliseconds since
+// it last handled one (-1: unknown) and a one-line state.
+struct ActorReport {
+  std::string name;
+  std::string type;
+  int64_t mailbox = 0;
+  int64_t handled = -1;
+  int64_t idle_ms = -1;
+  std::string state;
+};
+
+// What a node tells about itself (the rest comes from the leader's NodeStats): its version, the
+// languages it runs (empty without the worker role), when it started, how long the leader lease
+// it holds still lasts (-1: it holds none) and its actors.
+struct NodeReport {
+  std::string id;
+  std::string version;
+  std::vector<std::string> languages;
+  int64_t started_at_ms = 0;
+  int64_t lease_left_ms = -1;
+  std::vector<ActorReport> actors;
 };
 
 // A job as the job store keeps it: its latest status (`status.id` names the job) and its spec.

@@ -26,7 +26,13 @@ void register_message_types(caf::actor_system_config& config) {
       .add_message_type<JobPage>("JobPage")
       .add_message_type<job_listener_actor>("job_listener_actor")
       .add_message_type<worker_actor>("worker_actor")
-      .add_message_type<scheduler_actor>("scheduler_actor");
+      .add_message_type<scheduler_actor>("scheduler_actor")
+      .add_message_type<JobHop>("JobHop")
+      .add_message_type<ActorReport>("ActorReport")
+      .add_message_type<NodeReport>("NodeReport")
+      .add_message_type<InspectorEntry>("InspectorEntry")
+      .add_message_type<ClusterView>("ClusterView")
+      .add_message_type<inspector_actor>("inspector_actor");
 }
 
 }  // namespace codearena::actors

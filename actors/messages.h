@@ -52,6 +52,7 @@ using read_atom = caf::atom_constant<caf::atom("read")>;
 using handover_atom = caf::atom_constant<caf::atom("handover")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
 using webhook_atom = caf::atom_constant<caf::atom("webhook")>;
+using inspect_atom = caf::atom_constant<caf::atom("inspect")>;
 
 // CAF 0.17 serializes caf::optional but not std::optional: this view of one writes a flag and,
 // when set, the value, and reads them back.
@@ -120,6 +121,17 @@ struct local {};
 template <class Atom>
 constexpr local<Atom> local_v{};
 
+// Every actor of a node describes itself when the node's inspector asks (node/inspection.h).
+using inspect_self = caf::replies_to<local<inspect_atom>>::with<ActorReport>;
+
+// An actor's answer to inspect_self. Call on the actor's own thread: only it may count its
+// mailbox. Messages handled and idle time are not counted (-1).
+template <class Self>
+ActorReport describe(Self* self, std::string name, std::string type, std::string state) {
+  return ActorReport{std::move(name), std::move(type),
+                     static_cast<int64_t>(self->mailbox().size()), -1, -1, std::move(state)};
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TestCaseSpec& x) {
   return inspect_fields(f, x);
@@ -147,6 +159,11 @@ typename Inspector::result_type inspect(Inspector& f, WebhookStatus& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, JobStatus& x) {
+  return inspect_fields(f, x);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, JobHop& x) {
   return inspect_fields(f, x);
 }
 
@@ -213,6 +230,46 @@ typename Inspector::result_type inspect(Inspector& f, SchedulerStats& x) {
            x.leader, x.epoch, x.nodes, x.nodes_lost);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ActorReport& x) {
+  return f(caf::meta::type_name("ActorReport"), x.name, x.type, x.mailbox, x.handled, x.idle_ms,
+           x.state);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, NodeReport& x) {
+  return f(caf::meta::type_name("NodeReport"), x.id, x.version, x.languages, x.started_at_ms,
+           x.lease_left_ms, x.actors);
+}
+
+// A node's introspection, as the leader and the nodes gathering for `codearena inspect` see it:
+// describes the node and its actors (docs/inspect.md). Answers at once; never blocks.
+using inspector_actor = caf::typed_actor<caf::replies_to<inspect_atom>::with<NodeReport>>;
+
+// A node's inspector, as the node announced it to the leader.
+struct InspectorEntry {
+  std::string node;
+  inspector_actor inspector;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, InspectorEntry& x) {
+  return f(caf::meta::type_name("InspectorEntry"), x.node, x.inspector);
+}
+
+// The cluster as the leader sees it, for `codearena inspect`: its figures (nodes included), the
+// nodes it lost recently (NodeStats as last seen, most recent last) and the nodes' inspectors.
+struct ClusterView {
+  SchedulerStats stats;
+  std::vector<NodeStats> lost;
+  std::vector<InspectorEntry> inspectors;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ClusterView& x) {
+  return f(caf::meta::type_name("ClusterView"), x.stats, x.lost, x.inspectors);
+}
+
 // Receives a job's events (SSE streams, waiters). The scheduler stops sending after the final
 // state's event.
 using job_listener_actor = caf::typed_actor<caf::reacts_to<event_atom, JobEvent>>;
@@ -231,7 +288,7 @@ using worker_actor =
 using store_actor =
     caf::typed_actor<caf::replies_to<write_atom, int64_t, std::vector<StoredJob>>::with<bool>,
                      caf::replies_to<load_atom>::with<std::vector<StoredJob>>,
-                     caf::replies_to<read_atom, std::string>::with<JobStatus>>;
+                     caf::replies_to<read_atom, std::string>::with<JobStatus>, inspect_self>;
 
 // The scheduler as other nodes see it: what its node publishes on the cluster port. It leads
 // while its node holds the leader lease and refuses requests otherwise. The leader owns the job
@@ -243,6 +300,8 @@ using store_actor =
 // - list: a page of the jobs the leader holds (see JobBook::list).
 // - leave: the node drains; nothing new is dispatched to it.
 // - report: the end of an attempt; the reply (true) comes once the outcome is persisted.
+// - inspect with a node id and its inspector: the node announces its introspection (after
+//   join); inspect alone: the cluster as the leader sees it (ClusterView).
 using scheduler_actor = caf::typed_actor<
     caf::replies_to<submit_atom, std::string, JobSpec>::with<SubmitReply>,
     caf::replies_to<await_atom, std::string>::with<JobStatus>,
@@ -255,7 +314,9 @@ using scheduler_actor = caf::typed_actor<
     caf::replies_to<heartbeat_atom, std::string>::with<bool>,
     caf::replies_to<leave_atom, std::string>::with<bool>,
     caf::reacts_to<progress_atom, std::string, int32_t, TestOutcome>,
-    caf::replies_to<report_atom, AttemptReport>::with<bool>>;
+    caf::replies_to<report_atom, AttemptReport>::with<bool>,
+    caf::reacts_to<inspect_atom, std::string, inspector_actor>,
+    caf::replies_to<inspect_atom>::with<ClusterView>>;
 
 // The scheduler as its own node runs it: the published interface plus what only the node tells
 // it (see local above).
@@ -270,7 +331,8 @@ using local_scheduler_actor = scheduler_actor::extend<
     caf::reacts_to<local<webhook_atom>, std::string, WebhookStatus>,
     caf::reacts_to<local<lead_atom>, int64_t>, caf::reacts_to<local<follow_atom>>,
     caf::replies_to<local<drain_atom>, int64_t>::with<int64_t>,
-    caf::replies_to<local<handover_atom>>::with<bool>, caf::reacts_to<local<tick_atom>>>;
+    caf::replies_to<local<handover_atom>>::with<bool>, caf::reacts_to<local<tick_atom>>,
+    inspect_self>;
 
 // A node's local actors learn the current leader through this message (an invalid handle while
 // none is known): the pool joins it, the submission actor forwards to it.
@@ -286,7 +348,7 @@ using pool_actor = worker_actor::extend<
     caf::replies_to<local<drain_atom>, int64_t>::with<int64_t>,
     caf::reacts_to<local<idle_atom>, int32_t>, caf::reacts_to<local<report_atom>, AttemptReport>,
     caf::reacts_to<local<progress_atom>, std::string, int32_t, TestOutcome>,
-    caf::reacts_to<local<tick_atom>>>;
+    caf::reacts_to<local<tick_atom>>, inspect_self>;
 
 // The entry point for clients of one node, never published: assigns job ids and forwards to
 // the leader (tick with a request's key: its own timer to send that request again).
@@ -298,11 +360,13 @@ using submission_actor =
                      caf::replies_to<stats_atom>::with<SchedulerStats>,
                      caf::replies_to<list_atom, JobQuery>::with<JobPage>,
                      caf::replies_to<watch_atom, std::string, job_listener_actor>::with<JobStatus>,
-                     leader_notice, caf::reacts_to<local<tick_atom>, uint64_t>>;
+                     caf::replies_to<inspect_atom>::with<ClusterView>, leader_notice,
+                     caf::reacts_to<local<tick_atom>, uint64_t>, inspect_self>;
 
 // The node's metrics: replies with the Prometheus text of the node's registry, gauges of the
 // cluster's figures (asked from the leader) refreshed first.
-using metrics_actor = caf::typed_actor<caf::replies_to<render_atom>::with<std::string>>;
+using metrics_actor =
+    caf::typed_actor<caf::replies_to<render_atom>::with<std::string>, inspect_self>;
 
 // The error a scheduler answers with while it does not lead (standing by, loading the jobs of a
 // failover, handing over): the request may go to the leader once there is one.

@@ -156,6 +156,9 @@ metrics_actor::behavior_type metrics_behavior(metrics_actor::pointer self,
                 });
         return promise;
       },
+      [=](local<inspect_atom>) {
+        return describe(self, "metrics", "metrics", "renders /metrics on demand");
+      },
   };
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -26,6 +27,8 @@ struct NodeEntry {
   std::set<std::pair<std::string, int32_t>> running;  // (job id, attempt) holding a slot
   bool draining = false;
   int64_t last_seen_ms = 0;
+  caf::node_id caf_node;      // Where its messages come from: names the node of a sender.
+  inspector_actor inspector;  // Announced after the join; invalid until then.
 
   int32_t free_slots() const { return info.slots - static_cast<int32_t>(running.size()); }
   // Would run jobs of `language` once it has a free slot.
@@ -57,6 +60,9 @@ enum class Phase {
   kRetired,      // Shut down: refuses everything and never leads again.
 };
 
+// Nodes lost recently that `inspect` still shows (as lost), the most recent kept.
+constexpr size_t kLostNodesShown = 32;
+
 // Writes in flight at once: they keep the store busy while the scheduler runs the effects of the
 // batch just written (three measured best: docs/benchmarks.md, cluster leader capacity).
 constexpr int kMaxWritesInFlight = 3;
@@ -70,6 +76,7 @@ struct SchedulerState {
   int64_t epoch = 0;
   int64_t claim_deadline_ms = 0;
   std::map<std::string, NodeEntry> nodes;  // by node id
+  std::deque<NodeStats> lost_nodes;        // Oldest first, at most kLostNodesShown.
   std::unordered_map<std::string, std::vector<job_listener_actor>> listeners;
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<JobStatus>>> waiters;
   PendingWrite pending;
@@ -97,6 +104,80 @@ struct SchedulerState {
 };
 
 using scheduler_pointer = local_scheduler_actor::stateful_pointer<SchedulerState>;
+
+const char* phase_name(Phase phase) {
+  switch (phase) {
+    case Phase::kStandby: return "standby";
+    case Phase::kLoading: return "loading";
+    case Phase::kLeading: return "leading";
+    case Phase::kDraining: return "draining";
+    case Phase::kDrained: return "drained";
+    case Phase::kHandingOver: return "handing over";
+    case Phase::kRetired: return "retired";
+  }
+  return "";
+}
+
+// One line for `codearena inspect actors`.
+std::string summary(const SchedulerState& state) {
+  std::string line = phase_name(state.phase);
+  if (!state.leading()) return line;
+  const auto stats = state.book.stats(state.now_ms());
+  const auto& queued = stats.queued_by_priority;
+  return line + " epoch " + std::to_string(state.epoch) + "; queued high/normal/low " +
+         std::to_string(queued[0]) + "/" + std::to_string(queued[1]) + "/" +
+         std::to_string(queued[2]) + ", retrying " + std::to_string(stats.retry_waiting) +
+         ", active " + std::to_string(stats.active) + "; writes in flight " +
+         std::to_string(state.writes_in_flight) + "; nodes " + std::to_string(state.nodes.size());
+}
+
+// The node id of the current message's sender ("" for a node that has not joined). Call before
+// make_response_promise, which takes the sender over.
+std::string sender_node(scheduler_pointer self) {
+  const auto& sender = self->current_sender();
+  if (!sender || sender->node() == self->node()) return self->state.config.node_id;
+  for (const auto& [id, node] : self->state.nodes) {
+    if (node.caf_node == sender->node()) return id;
+  }
+  return "";
+}
+
+void note(scheduler_pointer self, const std::string& job_id, const char* event, std::string node,
+          std::string detail = "") {
+  self->state.book.note(job_id,
+                        JobHop{self->state.now_ms(), event, std::move(node), std::move(detail)});
+}
+
+// The hop that follows the end of an attempt: the job's final state, or its retry.
+void note_outcome(scheduler_pointer self, const JobEvent& event, const std::string& why) {
+  const JobStatus& status = event.status;
+  const auto& leader = self->state.config.node_id;
+  if (is_final(status.state)) {
+    const std::string detail = !status.failed_reason.empty() ? status.failed_reason
+                               : status.result ? judge::verdict_code(status.result->verdict)
+                                               : "";
+    note(self, status.id, state_name(status.state), leader, detail);
+  } else {
+    note(self, status.id, "retry", leader, "attempt " + std::to_string(status.attempts) + ": " + why);
+  }
+}
+
+std::string report_detail(const AttemptReport& report) {
+  switch (report.kind) {
+    case AttemptReport::Kind::kJudged:
+      return std::string("judged ") + judge::verdict_code(report.outcome.verdict) +
+             (report.outcome.compile_cached ? ", compile cached" : "");
+    case AttemptReport::Kind::kInternalError:
+      return "internal error: " + report.message;
+    case AttemptReport::Kind::kRejected:
+      return "rejected: " + report.message;
+    case AttemptReport::Kind::kCancelled:
+      return "cancelled";
+    case AttemptReport::Kind::kNotStarted:
+      return "not started: " + report.message;
+  }
+  return "";
+}
 
 // `status` is the book's status the event was made of: the board shares it.
 void publish(scheduler_pointer self, const JobEvent& event,
@@ -222,6 +303,9 @@ void dispatch(scheduler_pointer self) {
     // a job dispatched meanwhile waits in the sandbox for one of them.
     const int32_t spare = state.book.waiting() == 0 ? node->free_slots() : 0;
     const int32_t parallel = 1 + std::min(spare, record->status->tests_total - 1);
+    note(self, record->status->id, "dispatched", node->info.id,
+         "attempt " + std::to_string(record->status->attempts) + ", " + std::to_string(parallel) +
+             " slot(s)");
     persist(self, event);
     after_write(self, [self, pool = node->pool, id = record->status->id,
                        attempt = record->status->attempts, spec = record->spec, parallel] {
@@ -240,7 +324,17 @@ void release_slot(SchedulerState& state, const std::string& job_id, int32_t atte
 void requeue_lost(scheduler_pointer self, const std::string& job_id, int32_t attempt,
                   const std::string& reason) {
   const AttemptReport report{job_id, attempt, AttemptReport::Kind::kInternalError, {}, reason};
-  if (auto event = self->state.book.finish(report, self->state.now_ms())) persist(self, *event);
+  if (auto event = self->state.book.finish(report, self->state.now_ms())) {
+    note(self, job_id, "requeued", self->state.config.node_id, reason);
+    note_outcome(self, *event, reason);
+    persist(self, *event);
+  }
+}
+
+void remember_lost(SchedulerState& state, const NodeEntry& node) {
+  if (state.lost_nodes.size() >= kLostNodesShown) state.lost_nodes.pop_front();
+  state.lost_nodes.push_back(NodeStats{node.info, static_cast<int32_t>(node.running.size()),
+                                       node.draining, false, node.last_seen_ms});
 }
 
 void log_node(scheduler_pointer self, telemetry::LogLevel level, std::string_view event,
@@ -257,6 +351,7 @@ void lose_node(scheduler_pointer self, const std::string node_id, const std::str
   if (found == nodes.end()) return;
   const auto running = std::move(found->second.running);
   const bool left = found->second.draining && running.empty();  // Drained, then exited.
+  if (!left) remember_lost(self->state, found->second);
   nodes.erase(found);
   if (!left) ++self->state.nodes_lost;
   log_node(self, left ? telemetry::LogLevel::info : telemetry::LogLevel::warn,
@@ -402,6 +497,7 @@ void step_down(scheduler_pointer self) {
   state.handover_promises.clear();
   state.book = JobBook(state.config.policy);
   state.nodes.clear();
+  state.lost_nodes.clear();
   state.unoffered_since.clear();
   state.listeners.clear();
   state.waiters.clear();
@@ -418,6 +514,8 @@ void take_over(scheduler_pointer self, std::vector<StoredJob>& jobs) {
   });
   for (const auto& job : jobs) {
     state.book.restore(job);
+    note(self, job.status.id, "restored", state.config.node_id,
+         "epoch " + std::to_string(state.epoch) + ", " + state_name(job.status.state));
     const BookEntry* record = state.book.find(job.status.id);
     if (state.config.board && record) state.config.board->publish(record->status);
   }
@@ -470,6 +568,11 @@ void join(scheduler_pointer self, const NodeInfo& info, const worker_actor& pool
   if (previous != state.nodes.end()) lost = std::move(previous->second.running);
   NodeEntry& node = state.nodes[info.id];
   node = NodeEntry{info, pool, {}, false, state.now_ms()};
+  node.caf_node = self->current_sender() ? self->current_sender()->node() : self->node();
+  state.lost_nodes.erase(
+      std::remove_if(state.lost_nodes.begin(), state.lost_nodes.end(),
+                     [&](const NodeStats& gone) { return gone.info.id == info.id; }),
+      state.lost_nodes.end());
   if (pool) self->monitor(pool);
   for (const auto& attempt : running) {
     lost.erase({attempt.job_id, attempt.attempt});
@@ -532,9 +635,18 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
         }
         auto reply = state.book.add(id, std::move(spec), state.now_ms());
         if (reply.refusal != SubmitRefusal::kNone) return reply;
+        // Before the promise, which takes the sender over.
+        note(self, id, "accepted", sender_node(self));
         auto promise = self->make_response_promise<SubmitReply>();
+        note(self, id, "queued", state.config.node_id,
+             std::string(priority_name(state.book.find(id)->status->priority)) + " priority, " +
+                 std::to_string(state.book.waiting()) + " waiting");
         persist(self, JobEvent{*state.book.find(id)->status, std::nullopt}, true);
-        after_write(self, [promise, reply]() mutable { promise.deliver(reply); });
+        after_write(self, [self, promise, reply]() mutable {
+          note(self, reply.job_id, "persisted", self->state.config.node_id,
+               "epoch " + std::to_string(self->state.epoch));
+          promise.deliver(reply);
+        });
         dispatch(self);
         return promise;
       },
@@ -571,6 +683,7 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
           return promise;
         }
         if (reply.result != CancelResult::kCancelled) return reply;
+        note(self, id, "cancelled", sender_node(self));
         const auto node = state.nodes.find(running_on);
         if (node != state.nodes.end()) {
           node->second.running.erase({id, reply.status.attempts});
@@ -653,6 +766,14 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
       },
       [=](progress_atom, const std::string& id, int32_t attempt, const TestOutcome& test) {
         if (!self->state.leading()) return;
+        // Every test of the current attempt, when it came (events wait for the tests before).
+        const BookEntry* record = self->state.book.find(id);
+        if (record && record->status->state == JobState::kActive &&
+            record->status->attempts == attempt) {
+          note(self, id, "test", sender_node(self),
+               "#" + std::to_string(test.index + 1) + " " + judge::verdict_code(test.verdict) +
+                   ", " + std::to_string(test.wall_ms) + " ms wall");
+        }
         for (const auto& event : self->state.book.record_test(id, attempt, test))
           publish(self, event, self->state.book.find(id)->status);
       },
@@ -667,7 +788,9 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
           dispatch(self);
           return true;
         }
+        note(self, report.job_id, "reported", sender_node(self), report_detail(report));
         auto promise = self->make_response_promise<bool>();
+        note_outcome(self, *event, report.message);
         persist(self, *event);
         after_write(self, [promise]() mutable { promise.deliver(true); });
         // While a single node shuts down nothing is dispatched: a job queued again for a retry
@@ -677,7 +800,27 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
         finish_drain_if_done(self);
         return promise;
       },
+      [=](inspect_atom, const std::string& node_id, const inspector_actor& inspector) {
+        // Only a node itself may announce its inspector.
+        const auto node = self->state.nodes.find(node_id);
+        if (self->state.leading() && node != self->state.nodes.end() &&
+            sender_node(self) == node_id)
+          node->second.inspector = inspector;
+      },
+      [=](inspect_atom) -> caf::result<ClusterView> {
+        auto& state = self->state;
+        if (!state.leading()) return not_leading_error();
+        ClusterView view{current_stats(state), {state.lost_nodes.begin(), state.lost_nodes.end()},
+                         {}};
+        for (const auto& [id, node] : state.nodes) {
+          if (node.inspector) view.inspectors.push_back(InspectorEntry{id, node.inspector});
+        }
+        return view;
+      },
       [=](local<lead_atom>, int64_t epoch) { lead(self, epoch); },
+      [=](local<inspect_atom>) {
+        return describe(self, "scheduler", "scheduler", summary(self->state));
+      },
       [=](local<follow_atom>) {
         auto& state = self->state;
         if (state.config.lost_epochs && state.epoch >= state.config.lost_epochs->load())

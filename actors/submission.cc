@@ -121,10 +121,18 @@ submission_actor::behavior_type submission_behavior(submission_pointer self, sch
       [=](list_atom, const JobQuery& query) {
         return forward<JobPage>(self, list_atom::value, query);
       },
+      [=](inspect_atom) { return forward<ClusterView>(self, inspect_atom::value); },
       [=](watch_atom, const std::string& id, const job_listener_actor& listener) {
         return forward<JobStatus>(self, watch_atom::value, id, listener);
       },
       [=](local<leader_atom>, const scheduler_actor& current) { follow(self, current); },
+      [=](local<inspect_atom>) {
+        const auto& state = self->state;
+        return describe(self, "submission", "submission",
+                        std::string(state.leader ? "leader known" : "no leader") + "; " +
+                            std::to_string(state.in_flight.size()) +
+                            " requests awaiting the leader");
+      },
       [=](local<tick_atom>, uint64_t key) {
         const auto found = self->state.in_flight.find(key);
         if (found != self->state.in_flight.end()) found->second();

@@ -175,6 +175,15 @@ pool_actor::behavior_type pool_behavior(pool_pointer self, SlotStarter start_slo
   }
   self->delayed_send(self, kPoolTick, local_v<tick_atom>);
   return {
+      [=](local<inspect_atom>) {
+        const auto& state = self->state;
+        return describe(
+            self, "pool", "worker_pool",
+            "slots busy " + std::to_string(state.running.size()) + "/" +
+                std::to_string(state.runners.size()) + "; reports unacknowledged " +
+                std::to_string(state.unacknowledged.size()) +
+                (state.leader ? "" : "; no leader") + (state.draining ? "; draining" : ""));
+      },
       [=](run_atom, const std::string& job_id, int32_t attempt, const JobSpec& spec,
           int32_t parallel) {
         auto& state = self->state;

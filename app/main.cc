@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "app/inspect_command.h"
 #include "app/judge_command.h"
 #include "app/run_command.h"
 #include "app/serve_command.h"
@@ -18,6 +19,7 @@ Commands:
   languages  list the language table with versions and limits
   prepare    build the precompiled headers ahead of the first serve or judge
   serve      start the service: REST API, scheduler and sandbox workers (see serve --help)
+  inspect    the cluster's nodes, a job's timeline, every node's actors, a live view (top)
   help    show this text (or: codearena COMMAND --help)
 
 See README.md and docs/ for the full guide.
@@ -53,6 +55,13 @@ int main(int argc, char** argv) {
       return 0;
     }
     return codearena::app::serve_command(rest);
+  }
+  if (args[0] == "inspect") {
+    if (wants_help) {
+      std::cout << codearena::app::inspect_usage();
+      return 0;
+    }
+    return codearena::app::inspect_command(rest);
   }
   if (args[0] == "languages") return codearena::app::languages_command(rest);
   if (args[0] == "prepare") return codearena::app::prepare_command(rest);

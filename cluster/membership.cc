@@ -10,6 +10,7 @@
 #include <caf/openssl/all.hpp>
 
 #include "cluster/errors.h"
+#include "common/epoch_ms.h"
 #include "cluster/leader_lease.h"
 #include "telemetry/log.h"
 
@@ -78,8 +79,14 @@ LeaderLease& lease_of(membership_pointer self) {
   return *state.lease;
 }
 
+// Until when the lease lasts, for the node's inspector (0: not held).
+void publish_lease_until(MembershipState& state, int64_t until_ms) {
+  if (state.config.lease_until_ms) state.config.lease_until_ms->store(until_ms);
+}
+
 void lose_lease(membership_pointer self, const std::string& why) {
   auto& state = self->state;
+  publish_lease_until(state, 0);
   log(self, LogLevel::warn, "leadership_lost", {{"epoch", state.held_epoch}, {"reason", why}});
   state.held_epoch = 0;
   self->send(state.local.scheduler, actors::local_v<actors::follow_atom>);
@@ -99,6 +106,7 @@ void update_lease(membership_pointer self) {
       log(self, LogLevel::info, "leadership_acquired", {{"epoch", *epoch}});
     }
     state.held_epoch = *epoch;
+    publish_lease_until(state, common::epoch_ms() + state.config.lease_ttl.count());
     // Repeated every period: a scheduler that stood by after a store failure leads again.
     self->send(state.local.scheduler, actors::local_v<actors::lead_atom>, *epoch);
   } catch (const StoreError& error) {
@@ -153,6 +161,10 @@ void send_join(membership_pointer self, const std::vector<RunningAttempt>& runni
             self->state.joining = false;
             if (self->state.leader != leader) return;
             self->state.joined = true;
+            if (self->state.local.inspector) {
+              self->send(leader, actors::inspect_atom::value, self->state.config.node.id,
+                         self->state.local.inspector);
+            }
             log(self, LogLevel::info, "joined",
                 {{"leader", self->state.target.id},
                  {"epoch", epoch},
@@ -290,6 +302,15 @@ membership_actor::behavior_type membership_behavior(membership_pointer self,
   });
   self->send(self, actors::local_v<actors::tick_atom>);
   return {
+      [=](actors::local<actors::inspect_atom>) {
+        const auto& state = self->state;
+        std::string line = state.held_epoch != 0 ? "holds the lease, epoch " +
+                                                       std::to_string(state.held_epoch) + "; "
+                                                 : "";
+        line += state.leader ? "follows " + state.target.id + (state.joined ? ", joined" : "")
+                             : "no leader";
+        return actors::describe(self, "membership", "membership", line);
+      },
       [=](actors::local<actors::tick_atom>) {
         step(self);
         self->delayed_send(self, period_of(self->state.config), actors::local_v<actors::tick_atom>);
@@ -305,6 +326,7 @@ membership_actor::behavior_type membership_behavior(membership_pointer self,
             log(self, LogLevel::warn, "lease_release_failed", {{"error", error.what()}});
           }
           state.held_epoch = 0;
+          publish_lease_until(state, 0);
         }
         return true;
       },

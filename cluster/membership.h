@@ -14,7 +14,9 @@
 // looked for in the same step. `handover` gives the lease up for good (shutdown).
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -36,6 +38,9 @@ struct MembershipConfig {
   bool tls = false;                   // Connect to the leader over TLS (caf::openssl).
   std::chrono::milliseconds lease_ttl{5000};
   std::chrono::milliseconds heartbeat_interval{1000};
+  // Where the membership publishes until when (milliseconds since the Unix epoch) the lease it
+  // holds lasts; 0 while it holds none. Read by the node's inspector. May be null.
+  std::shared_ptr<std::atomic<int64_t>> lease_until_ms;
 };
 
 // The node's own actors the membership keeps informed; invalid handles for absent roles.
@@ -43,13 +48,14 @@ struct NodeActors {
   actors::local_scheduler_actor scheduler;
   actors::pool_actor pool;
   actors::submission_actor submission;
+  actors::inspector_actor inspector;  // Announced to every leader the node joins.
 };
 
 // handover: stop competing for the lease and release it if held; replies true. Both messages
 // come from the node itself (tick is the membership's own timer).
 using membership_actor =
     caf::typed_actor<caf::replies_to<actors::local<actors::handover_atom>>::with<bool>,
-                     caf::reacts_to<actors::local<actors::tick_atom>>>;
+                     caf::reacts_to<actors::local<actors::tick_atom>>, actors::inspect_self>;
 
 // `logger` must outlive the actor system.
 membership_actor spawn_membership(caf::actor_system& system, MembershipConfig config,

@@ -32,12 +32,42 @@ caf::error store_failure(const std::exception& error) {
   return caf::make_error(caf::sec::runtime_error, std::string("job store: ") + error.what());
 }
 
-actors::store_actor::behavior_type store_behavior(actors::store_actor::pointer,
+// What `codearena inspect actors` shows of the store: its writes and the last one's latency.
+struct StoreVitals {
+  int64_t batches = 0;
+  int64_t last_write_us = -1;
+};
+
+// Times one write into `vitals`, however it ends.
+class WriteTimer {
+ public:
+  explicit WriteTimer(StoreVitals& vitals) : vitals_(vitals) {}
+  ~WriteTimer() {
+    ++vitals_.batches;
+    vitals_.last_write_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::steady_clock::now() - start_)
+                                .count();
+  }
+
+ private:
+  StoreVitals& vitals_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+actors::store_actor::behavior_type store_behavior(actors::store_actor::pointer self,
                                                   std::shared_ptr<JobStore> store,
                                                   StoreActorConfig config) {
+  auto vitals = std::make_shared<StoreVitals>();
   return {
+      [=](actors::local<actors::inspect_atom>) {
+        // The mailbox holds the writes waiting behind the one under way.
+        return actors::describe(self, "store", config.blocking ? "store (own thread)" : "store",
+                                std::to_string(vitals->batches) + " batches written; last write " +
+                                    std::to_string(vitals->last_write_us) + " us");
+      },
       [=](actors::write_atom, int64_t epoch,
           const std::vector<StoredJob>& jobs) -> caf::result<bool> {
+        const WriteTimer timer(*vitals);
         try {
           with_patience(config, [&] {
             if (config.lost_below && epoch < config.lost_below->load())

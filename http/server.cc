@@ -13,6 +13,7 @@
 #include "http/client_socket.h"
 #include "http/conditional.h"
 #include "http/cors.h"
+#include "http/inspect_json.h"
 #include "http/echo_text.h"
 #include "http/event_stream.h"
 #include "http/job_json.h"
@@ -531,6 +532,38 @@ struct HttpServer::Impl {
     return restinio::request_accepted();
   }
 
+  // The cluster gathered now (admin scope), answered by `render` as JSON or nullopt for 404.
+  template <class Render>
+  Status inspect(const Request& request, const char* route, Render render) {
+    Exchange exchange{request, route};
+    if (!authorize(exchange, Scope::kAdmin)) return restinio::request_accepted();
+    service.inspect([this, exchange, render](auto inspection) {
+      if (!inspection) return answer_unavailable(exchange);
+      if (auto body = render(*inspection)) return answer_json(exchange, 200, *body);
+      answer_error(exchange, 404, "node_not_found", "no node with that id in the cluster");
+    });
+    return restinio::request_accepted();
+  }
+
+  Status inspect_actors(const Request& request) {
+    const auto query = restinio::parse_query(request->header().query());
+    const std::string node = query.has("node") ? std::string(query["node"]) : "";
+    return inspect(request, "/api/admin/inspect/actors",
+                   [node](const auto& inspection) { return actors_json(inspection, node); });
+  }
+
+  Status inspect_job(const Request& request, const Params& params) {
+    Exchange exchange{request, "/api/admin/inspect/jobs/:id"};
+    const auto id = authorize(exchange, Scope::kAdmin) ? job_id(exchange, params) : std::nullopt;
+    if (!id) return restinio::request_accepted();
+    service.status(*id, [this, exchange, id = *id](auto status) {
+      if (!status) return answer_unavailable(exchange);
+      if (status->id.empty()) return answer_not_found(exchange, id);
+      answer_json(exchange, 200, timeline_json(*status));
+    });
+    return restinio::request_accepted();
+  }
+
   Status metrics(const Request& request) {
     Exchange exchange{request, "/metrics"};
     if (!config.metrics_enabled) {
@@ -680,6 +713,15 @@ struct HttpServer::Impl {
       table.get("/api/jobs/:id/events", refuse("/api/jobs/:id/events"));
     }
     table.get("/api/stats", [this](auto request, auto) { return stats(request); });
+    table.get("/api/admin/inspect/nodes", [this](auto request, auto) {
+      return inspect(request, "/api/admin/inspect/nodes", [](const auto& inspection) {
+        return std::optional<json>(nodes_json(inspection));
+      });
+    });
+    table.get("/api/admin/inspect/actors",
+              [this](auto request, auto) { return inspect_actors(request); });
+    table.get("/api/admin/inspect/jobs/:id",
+              [this](auto request, auto params) { return inspect_job(request, params); });
     table.get("/api/languages", [this](auto request, auto) { return languages(request); });
     table.get("/api/openapi.json", [this](auto request, auto) {
       return fixed(request, "/api/openapi.json", openapi_document());

@@ -18,6 +18,7 @@
 #include "cluster/tls.h"
 #include "judge/toolchains.h"
 #include "node/store_metrics.h"
+#include "common/epoch_ms.h"
 #include "telemetry/log.h"
 
 namespace codearena::actors {
@@ -131,8 +132,14 @@ struct JobService::Impl {
     if (config.metrics != nullptr)
       metrics = spawn_metrics_actor(system, submission, *config.metrics);
     if (!cluster.listen.empty()) publish_scheduler();
+    auto inspection = inspector_config();
+    inspector = spawn_inspector(system, inspection);
     membership = cluster::spawn_membership(system, membership_config(),
-                                           {scheduler, pool, submission}, *config.logger);
+                                           {scheduler, pool, submission, inspector},
+                                           *config.logger);
+    // The membership needs the inspector's handle, so the inspector learns of it afterwards.
+    caf::anon_send(inspector, local_v<join_atom>, std::string("membership"),
+                   caf::actor_cast<caf::actor>(membership));
     if (!cluster.networked() && scheduler) wait_until_leading();
   }
 
@@ -155,7 +162,8 @@ struct JobService::Impl {
     for (const auto& actor :
          {caf::actor_cast<caf::actor>(membership), caf::actor_cast<caf::actor>(pool),
           caf::actor_cast<caf::actor>(submission), caf::actor_cast<caf::actor>(scheduler),
-          caf::actor_cast<caf::actor>(store), caf::actor_cast<caf::actor>(metrics)}) {
+          caf::actor_cast<caf::actor>(store), caf::actor_cast<caf::actor>(metrics),
+          caf::actor_cast<caf::actor>(inspector)}) {
       if (actor) caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
     }
     system.await_all_actors_done();
@@ -218,11 +226,33 @@ struct JobService::Impl {
     settings.tls = cluster.tls;
     settings.lease_ttl = std::chrono::milliseconds(cluster.lease_ttl_ms);
     settings.heartbeat_interval = std::chrono::milliseconds(cluster.heartbeat_interval_ms);
+    settings.lease_until_ms = lease_until_ms;
     return settings;
+  }
+
+  InspectorConfig inspector_config() const {
+    InspectorConfig inspection;
+    inspection.identity.id = config.cluster.node_id;
+    inspection.identity.version = CODEARENA_VERSION;
+    inspection.identity.languages = offered_languages;
+    inspection.identity.started_at_ms = started_at_ms;
+    inspection.lease_until_ms = lease_until_ms;
+    for (const auto& [name, actor] :
+         {std::pair{"scheduler", caf::actor_cast<caf::actor>(scheduler)},
+          std::pair{"store", caf::actor_cast<caf::actor>(store)},
+          std::pair{"pool", caf::actor_cast<caf::actor>(pool)},
+          std::pair{"submission", caf::actor_cast<caf::actor>(submission)},
+          std::pair{"metrics", caf::actor_cast<caf::actor>(metrics)}}) {
+      if (actor) inspection.actors.emplace_back(name, actor);
+    }
+    return inspection;
   }
 
   ServiceConfig config;
   std::vector<std::string> offered_languages;  // By the node's worker role.
+  const int64_t started_at_ms = common::epoch_ms();
+  const std::shared_ptr<std::atomic<int64_t>> lease_until_ms =
+      std::make_shared<std::atomic<int64_t>>(0);
   StatusBoard board;  // Outlives the actor system, which writes to it.
   // Only a worker runs programs: other nodes need neither a sandbox (root, cgroups) nor the
   // precompiled headers, so they run unprivileged on a read-only file system.
@@ -235,6 +265,7 @@ struct JobService::Impl {
   pool_actor pool;
   submission_actor submission;
   metrics_actor metrics;
+  local_inspector_actor inspector;
   cluster::membership_actor membership;
 };
 
@@ -286,6 +317,19 @@ void JobService::list(JobQuery query, Reply<JobPage> done) {
 void JobService::record_webhook(const std::string& id, WebhookStatus webhook) {
   if (impl_->scheduler)
     caf::anon_send(impl_->scheduler, local_v<webhook_atom>, id, std::move(webhook));
+}
+
+void JobService::inspect(Reply<ClusterInspection> done) {
+  const ClusterConfig& cluster = impl_->config.cluster;
+  gather_cluster(impl_->system, impl_->submission,
+                 [done, heartbeat = cluster.heartbeat_interval_ms,
+                  timeout = cluster.node_timeout_ms](std::optional<ClusterInspection> inspection) {
+                   if (inspection) {
+                     inspection->heartbeat_interval_ms = heartbeat;
+                     inspection->node_timeout_ms = timeout;
+                   }
+                   done(std::move(inspection));
+                 });
 }
 
 void JobService::metrics_text(Reply<std::string> done) {

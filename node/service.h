@@ -21,6 +21,7 @@
 #include "actors/scheduler.h"
 #include "actors/worker_pool.h"
 #include "judge/judge_stack.h"
+#include "node/inspection.h"
 
 namespace codearena::telemetry {
 class Logger;
@@ -93,6 +94,9 @@ class JobService {
   // Records how the webhook of finished job `id` stands, through this node's scheduler (the
   // leader that finished the job delivers its webhook); dropped when it no longer leads.
   void record_webhook(const std::string& id, WebhookStatus webhook);
+  // The cluster's nodes and actors, gathered now from the leader and every node (see
+  // node/inspection.h); nullopt when no leader answered.
+  void inspect(Reply<ClusterInspection> done);
   // Prometheus text of this node (requires ServiceConfig::metrics).
   void metrics_text(Reply<std::string> done);
   // Streams a job's events: `started` gets the current status first (empty id: unknown job;

@@ -50,6 +50,7 @@ scripted_store_actor::behavior_type scripted_store(scripted_store_actor::pointer
         return script->unfinished;
       },
       [=](read_atom, const std::string&) -> caf::result<JobStatus> { return JobStatus{}; },
+      [](local<inspect_atom>) { return ActorReport{}; },
       [=](local<tick_atom>) {
         while (!script->held.empty() && !script->answers.empty()) {
           auto [promise, batch] = std::move(script->held.front());
@@ -118,6 +119,8 @@ scripted_leader_actor::behavior_type scripted_leader(scripted_leader_actor::poin
         script->pending_reports.push_back(promise);
         return promise;
       },
+      [](inspect_atom, const std::string&, const inspector_actor&) {},
+      [](inspect_atom) -> caf::result<ClusterView> { return ClusterView{}; },
       [=](local<tick_atom>) {
         keep_promises(script->pending_submissions, script->submission_answers);
         keep_promises(script->pending_reports, script->report_answers);

@@ -55,6 +55,9 @@ local_scheduler_actor::behavior_type own_scheduler(local_scheduler_actor::pointe
       [](local<handover_atom>) { return true; },
       [](local<tick_atom>) {},
       [](local<webhook_atom>, const std::string&, const WebhookStatus&) {},
+      [](inspect_atom, const std::string&, const inspector_actor&) {},
+      [](inspect_atom) { return ClusterView{}; },
+      [](local<inspect_atom>) { return ActorReport{}; },
   };
 }
 
@@ -71,6 +74,7 @@ pool_actor::behavior_type own_pool(pool_actor::pointer, std::shared_ptr<NodeLog>
       [](local<report_atom>, const AttemptReport&) {},
       [](local<progress_atom>, const std::string&, int32_t, const TestOutcome&) {},
       [](local<tick_atom>) {},
+      [](local<inspect_atom>) { return ActorReport{}; },
   };
 }
 
@@ -88,6 +92,8 @@ submission_actor::behavior_type own_submission(submission_actor::pointer,
         log->submission_leaders.push_back(static_cast<bool>(leader));
       },
       [](local<tick_atom>, uint64_t) {},
+      [](inspect_atom) { return ClusterView{}; },
+      [](local<inspect_atom>) { return ActorReport{}; },
   };
 }
 

@@ -419,6 +419,13 @@ class LiveTest(unittest.TestCase):
         refused = self.call("GET", "/api/jobs?state=sleeping")
         self.assertEqual((refused.status, refused.json["error"]["code"]), (400, "invalid_query"))
         self.assertEqual(self.call("DELETE", f"/api/jobs/{job_id}").status, 409)
+        timeline = self.call("GET", f"/api/admin/inspect/jobs/{job_id}").json["timeline"]
+        self.assertEqual(timeline[-1]["event"], "completed")
+        self.assertEqual(self.call("GET", "/api/admin/inspect/nodes").json["nodes"][0]["leader"],
+                         True)
+        self.assertEqual(self.call("GET", "/api/admin/inspect/actors").status, 200)
+        missing = self.call("GET", "/api/admin/inspect/actors?node=nowhere")
+        self.assertEqual((missing.status, missing.json["error"]["code"]), (404, "node_not_found"))
 
     def test_query_refusals_and_conditional_gets(self):
         refused = self.call("POST", "/api/execute?wait=yes", quick("print(1)"))
@@ -432,7 +439,8 @@ class LiveTest(unittest.TestCase):
     def test_unknown_jobs(self):
         unknown = str(uuid.uuid4())
         for method, path in (("GET", f"/api/jobs/{unknown}"), ("DELETE", f"/api/jobs/{unknown}"),
-                             ("GET", f"/api/jobs/{unknown}/events"), ("GET", "/api/jobs/42")):
+                             ("GET", f"/api/jobs/{unknown}/events"), ("GET", "/api/jobs/42"),
+                             ("GET", f"/api/admin/inspect/jobs/{unknown}")):
             self.assertEqual(self.call(method, path).status, 404)
 
     def test_a_full_queue_a_wait_that_runs_out_and_cancels(self):

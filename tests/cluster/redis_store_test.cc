@@ -13,6 +13,7 @@
 
 using namespace codearena::cluster;
 using namespace codearena::cluster::testing;
+using codearena::actors::JobHop;
 using codearena::actors::JobState;
 using codearena::actors::StoredJob;
 using codearena::testing::RedisServer;
@@ -96,6 +97,12 @@ TEST_CASE("redis: stored text stays a JSON string unless it is not UTF-8", "[clu
   CHECK(stored.at("failed_reason") == "caf\xc3\xa9");
   CHECK(stored.at("result").at("message") == nlohmann::json{{"base64", "AP8="}});
   CHECK(decode_status(encode_status(status)).result->message == status.result->message);
+  status.timeline = {JobHop{7, "dispatched", "worker-1", "attempt 1"}};
+  const auto timeline = decode_status(encode_status(status)).timeline;
+  REQUIRE(timeline.size() == 1);
+  CHECK(timeline[0].at_ms == 7);
+  CHECK(timeline[0].event == "dispatched");
+  CHECK(timeline[0].detail == "attempt 1");
   CHECK_THROWS_AS(decode_status("{\"state\": \"sleeping\"}"), StoreError);
   CHECK_THROWS_AS(decode_status("not json"), StoreError);
 }

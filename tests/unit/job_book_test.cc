@@ -550,3 +550,34 @@ TEST_CASE("a job a worker hands back unrun is queued again first, without backof
   // A new attempt number: the handed-back attempt's report can never count for this one.
   CHECK(again->first->status->attempts == 2);
 }
+
+TEST_CASE("a job's timeline keeps its first hop and the latest, and stays out of events",
+          "[jobs]") {
+  JobBook book(SchedulerPolicy{});
+  book.add("a", spec_with(Priority::kNormal), 1000);
+  book.note("a", JobHop{1000, "accepted", "api-1", ""});
+  for (int64_t i = 0; i < 100; ++i) book.note("a", JobHop{1001 + i, "test", "worker-1", ""});
+  book.note("unknown", JobHop{1200, "queued", "leader", ""});
+  const auto& timeline = book.find("a")->status->timeline;
+  REQUIRE(timeline.size() == kTimelineMaxHops);
+  CHECK(timeline.front().event == "accepted");
+  CHECK(timeline[1].at_ms == 1001 + 100 - static_cast<int64_t>(kTimelineMaxHops) + 1);
+  CHECK(timeline.back().at_ms == 1100);
+  const auto started = book.start_next("worker-1", 1300);
+  REQUIRE(started);
+  CHECK(started->second.status.timeline.empty());
+  CHECK(started->first->status->timeline.size() == kTimelineMaxHops);
+}
+
+TEST_CASE("a hop on a finished job counts towards the retained bytes", "[jobs]") {
+  JobBook book(SchedulerPolicy{});
+  book.add("a", spec_with(Priority::kNormal), 1000);
+  start(book, 1100);
+  REQUIRE(book.finish(report("a", 1, AttemptReport::Kind::kJudged), 1200));
+  const size_t before = book.retained_bytes();
+  book.note("a", JobHop{1200, "completed", "leader", std::string(1000, 'x')});
+  CHECK(book.retained_bytes() >= before + 1000);
+  SchedulerPolicy policy;
+  CHECK(book.expire(1200 + policy.retention_ms + 1) == std::vector<std::string>{"a"});
+  CHECK(book.retained_bytes() == 0);
+}

@@ -39,8 +39,13 @@ TEST_CASE("a stored job survives CAF serialization with and without its optional
   job.spec.emplace();
   job.spec->checker = CheckerKind::kTokens;
   job.spec->tests = {TestCaseSpec{"1", "2"}, TestCaseSpec{"3", std::nullopt}};
+  job.status.timeline = {JobHop{5, "queued", "leader-a", "normal priority"}};
 
   const StoredJob copy = round_trip(job);
+  REQUIRE(copy.status.timeline.size() == 1);
+  CHECK(copy.status.timeline[0].at_ms == 5);
+  CHECK(copy.status.timeline[0].node == "leader-a");
+  CHECK(copy.status.timeline[0].detail == "normal priority");
   CHECK(copy.status.id == "j1");
   CHECK(copy.status.state == JobState::kCompleted);
   REQUIRE(copy.status.result);
