@@ -13,6 +13,9 @@ packages=(
   prometheus prometheus-alertmanager gettext-base
   podman runc podman-compose mmdebstrap
 )
+# Debian's nodejs comes without npm (the helm and load-test tools are npm packages); a Node.js
+# that ships its own npm must keep it, as Debian's npm package would conflict with it.
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for package in "${packages[@]}"; do

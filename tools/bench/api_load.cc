@@ -55,8 +55,8 @@ double load_average_now() {
   return ::getloadavg(load, 1) == 1 ? load[0] : 0;
 }
 
-// Throws unless `response` is a finished hello-world job.
-void check_hello_answer(const HttpResponse& response) {
+// Throws unless `response` is a finished job whose first test was AC with `expected_stdout`.
+void check_answer(const HttpResponse& response, const std::string& expected_stdout) {
   const auto fail = [&](const char* what) {
     throw std::runtime_error(std::string("POST ") + kExecuteTarget + ": " + what + ", status " +
                              std::to_string(response.status) + ", body " + quoted(response.body));
@@ -66,8 +66,8 @@ void check_hello_answer(const HttpResponse& response) {
   if (job.is_discarded() || job.value("state", "") != "completed") fail("not completed");
   const auto& result = job["result"];
   if (!result.is_object() || result.value("verdict", "") != "AC" || result["tests"].empty() ||
-      result["tests"][0].value("stdout", "") != kHelloOutput) {
-    fail("not AC with stdout hello");
+      result["tests"][0].value("stdout", "") != expected_stdout) {
+    fail(("not AC with stdout " + quoted(expected_stdout)).c_str());
   }
 }
 
@@ -120,14 +120,19 @@ LoadFigures run_bare_loop(const Command& command, int64_t workers, double second
 }
 
 LoadFigures run_api_closed_loop(const ServeProcess& node, int64_t connections, double seconds) {
+  return run_api_closed_loop(node, connections, seconds, ApiJob{kHelloJob, kHelloOutput});
+}
+
+LoadFigures run_api_closed_loop(const ServeProcess& node, int64_t connections, double seconds,
+                                const ApiJob& job) {
   const int64_t deadline = monotonic_ns() + static_cast<int64_t>(seconds * 1e9);
   return measure_phase(&node, connections, [&](int64_t, const std::function<void(double)>& record) {
     HttpConnection connection(node.port());
     while (monotonic_ns() < deadline) {
       const int64_t start = monotonic_ns();
-      const HttpResponse response = connection.request("POST", kExecuteTarget, kHelloJob);
+      const HttpResponse response = connection.request("POST", kExecuteTarget, job.body);
       const double us = elapsed_us(start);
-      check_hello_answer(response);
+      check_answer(response, job.expected_stdout);
       record(us);
     }
   });
@@ -148,7 +153,7 @@ LoadFigures run_api_open_loop(const ServeProcess& node, double rate, int64_t req
           if (monotonic_ns() - due > 1'000'000) ++late_sends;
           const HttpResponse response = connection.request("POST", kExecuteTarget, kHelloJob);
           const double us = elapsed_us(due);
-          check_hello_answer(response);
+          check_answer(response, kHelloOutput);
           record(us);
         }
       });

@@ -22,6 +22,12 @@ namespace codearena::bench {
 extern const char kHelloJob[];
 extern const char kHelloOutput[];
 
+// A job a closed loop submits: the request body, and the stdout its first test must print.
+struct ApiJob {
+  std::string body;
+  std::string expected_stdout;
+};
+
 struct LoadFigures {
   int64_t jobs = 0;
   double seconds = 0;
@@ -39,9 +45,11 @@ struct LoadFigures {
 // `workers` threads run `command` back to back for `seconds` (fork, exec, read, wait).
 LoadFigures run_bare_loop(const Command& command, int64_t workers, double seconds);
 
-// `connections` threads, each on its own keep-alive connection, submit kHelloJob with
-// POST /api/execute?wait=true back to back for `seconds` (closed loop).
+// `connections` threads, each on its own keep-alive connection, submit `job` (kHelloJob unless
+// given) with POST /api/execute?wait=true back to back for `seconds` (closed loop).
 LoadFigures run_api_closed_loop(const ServeProcess& node, int64_t connections, double seconds);
+LoadFigures run_api_closed_loop(const ServeProcess& node, int64_t connections, double seconds,
+                                const ApiJob& job);
 
 // Submits `requests` jobs at `rate` per second on a fixed schedule (open loop): request i is due
 // at start + i / rate whatever became of the others, sent by whichever of `connections` threads

@@ -339,7 +339,9 @@ void LeaderRig::join_workers() {
     const std::string id = "bench-worker-" + std::to_string(i + 1);
     const auto worker =
         running_.add(spawn_simulated_worker(system_, id, scheduler_, submitters_, counters_));
-    const actors::NodeInfo info{id, {"worker"}, "", static_cast<int32_t>(options_.slots)};
+    // A worker gets only jobs of the languages it offers: the bench's jobs are Python.
+    const actors::NodeInfo info{id, {"worker"}, "", static_cast<int32_t>(options_.slots),
+                                {"python"}};
     ask<int64_t>(system_, scheduler_, "join", actors::join_atom::value, info, worker,
                  std::vector<actors::RunningAttempt>{});
   }

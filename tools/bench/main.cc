@@ -12,6 +12,7 @@
 #include "tools/bench/languages_bench.h"
 #include "tools/bench/leader_bench.h"
 #include "tools/bench/sandbox_bench.h"
+#include "tools/bench/scale_out_bench.h"
 #include "tools/bench/soak_bench.h"
 
 namespace {
@@ -40,6 +41,8 @@ const Subcommand kSubcommands[] = {
      codearena::bench::kLeaderBenchUsage, codearena::bench::leader_bench},
     {"soak", "a node's peak memory while jobs with large outputs pass through it",
      codearena::bench::kSoakBenchUsage, codearena::bench::soak_bench},
+    {"scale-out", "jobs/s of a loopback cluster with 1, 2 and 4 worker nodes (sleeping jobs)",
+     codearena::bench::kScaleOutBenchUsage, codearena::bench::scale_out_bench},
 };
 
 void print_usage(std::ostream& out) {
