@@ -66,7 +66,7 @@ SubmitReply JobBook::add(const std::string& id, JobSpec spec, int64_t now_ms) {
   status->owner = spec.owner;
   status->tests_total = static_cast<int32_t>(std::max<size_t>(1, spec.tests.size()));
   status->created_at_ms = now_ms;
-  queues_[static_cast<int>(status->priority)].push_back(id);
+  enqueue(*status, false);
   BookEntry record;
   record.spec = std::move(spec);
   by_creation_.emplace(status->created_at_ms, id);
@@ -104,8 +104,29 @@ void JobBook::promote_due_retries(int64_t now_ms) {
     const std::string id = retries_.begin()->second;
     retries_.erase(retries_.begin());
     // A retried job has waited already: it goes ahead of jobs of its priority that came later.
-    queues_[static_cast<int>(jobs_.at(id).status->priority)].push_front(id);
+    enqueue(*jobs_.at(id).status, true);
   }
+}
+
+void JobBook::enqueue(const JobStatus& status, bool ahead) {
+  auto& queue = queues_[static_cast<int>(status.priority)];
+  if (ahead) {
+    queue.push_front(status.id);
+  } else {
+    queue.push_back(status.id);
+  }
+  auto [counts, added] = queued_by_language_.try_emplace(status.language);
+  if (added) counts->second.assign(kPriorityCount, 0);
+  ++counts->second[static_cast<int>(status.priority)];
+}
+
+void JobBook::dequeued(const JobStatus& status) {
+  const auto counts = queued_by_language_.find(status.language);
+  if (counts == queued_by_language_.end()) return;
+  --counts->second[static_cast<int>(status.priority)];
+  const auto& by_priority = counts->second;
+  if (std::all_of(by_priority.begin(), by_priority.end(), [](int64_t n) { return n == 0; }))
+    queued_by_language_.erase(counts);
 }
 
 std::optional<std::pair<BookEntry*, JobEvent>> JobBook::start_next(const std::string& worker,
@@ -125,6 +146,7 @@ std::optional<std::pair<BookEntry*, JobEvent>> JobBook::start_next(const WorkerC
       if (first_ask) chosen->second = choose(language);
       if (chosen->second.empty()) continue;
       queue.erase(position);
+      dequeued(*record.status);
       return start(record, chosen->second, now_ms);
     }
   }
@@ -196,7 +218,7 @@ std::optional<JobEvent> JobBook::finish(const AttemptReport& report, int64_t now
       // never be taken for the next attempt's.
       status.state = JobState::kQueued;
       status.tests_done = 0;
-      queues_[static_cast<int>(status.priority)].push_front(status.id);
+      enqueue(status, true);
       return event_of(record, false);
     case AttemptReport::Kind::kInternalError:
       break;
@@ -229,7 +251,11 @@ CancelReply JobBook::cancel(const std::string& id, int64_t now_ms, std::string* 
     --active_;
   } else {
     auto& queue = queues_[static_cast<int>(record.status->priority)];
-    queue.erase(std::remove(queue.begin(), queue.end(), id), queue.end());
+    const auto queued = std::find(queue.begin(), queue.end(), id);
+    if (queued != queue.end()) {
+      queue.erase(queued);
+      dequeued(*record.status);
+    }
     for (auto it = retries_.lower_bound(record.retry_due_ms);
          it != retries_.end() && it->first == record.retry_due_ms; ++it) {
       if (it->second == id) {
@@ -250,6 +276,7 @@ std::vector<JobEvent> JobBook::fail_waiting(const std::string& reason, int64_t n
     ids.insert(ids.end(), queue.begin(), queue.end());
     queue.clear();
   }
+  queued_by_language_.clear();
   for (const auto& [due, id] : retries_) ids.push_back(id);
   retries_.clear();
   std::vector<JobEvent> events;
@@ -268,6 +295,7 @@ std::vector<JobEvent> JobBook::fail_queued(const QueuedJobVerdict& verdict, int6
         continue;
       }
       position = queue.erase(position);
+      dequeued(*record.status);
       events.push_back(fail(record, reason, now_ms));
     }
   }
@@ -303,7 +331,7 @@ void JobBook::restore(const StoredJob& job) {
     ++active_;
   } else {
     status->tests_done = 0;
-    queues_[static_cast<int>(status->priority)].push_back(id);
+    enqueue(*status, false);
   }
   BookEntry record;
   record.spec = job.spec.value_or(JobSpec{});
@@ -406,6 +434,7 @@ SchedulerStats JobBook::stats(int64_t now_ms) const {
   SchedulerStats stats;
   for (int p = 0; p < kPriorityCount; ++p)
     stats.queued_by_priority[p] = static_cast<int64_t>(queues_[p].size());
+  stats.queued_by_language = queued_by_language_;
   stats.retry_waiting = static_cast<int64_t>(retries_.size());
   stats.active = active_;
   stats.completed = totals_[0];

@@ -148,6 +148,10 @@ class JobBook {
                                         int64_t now_ms);
   int64_t backoff_ms(int32_t attempts_done);
   void promote_due_retries(int64_t now_ms);
+  // Puts the job in its priority's queue (at the head when `ahead`) and counts it.
+  void enqueue(const JobStatus& status, bool ahead);
+  // Counts off a job just taken out of its queue.
+  void dequeued(const JobStatus& status);
 
   SchedulerPolicy policy_;
   std::mt19937_64 random_;
@@ -155,6 +159,9 @@ class JobBook {
   // Every job in `jobs_` as (created_at_ms, id), newest first: the listing's order.
   std::set<std::pair<int64_t, std::string>, std::greater<>> by_creation_;
   std::deque<std::string> queues_[kPriorityCount];
+  // The jobs in `queues_` by language, then priority: kept with the queues so that stats need
+  // no scan. Languages with no queued job are left out.
+  std::map<std::string, std::vector<int64_t>> queued_by_language_;
   std::multimap<int64_t, std::string> retries_;                 // due time -> job id
   std::deque<std::pair<int64_t, std::string>> finished_order_;  // finish time, id (ascending)
   size_t retained_bytes_ = 0;                                   // Of the finished jobs.

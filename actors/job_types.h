@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -299,6 +300,8 @@ struct StoredJob {
 // Counters and figures of the scheduler, for /api/stats and /metrics.
 struct SchedulerStats {
   std::vector<int64_t> queued_by_priority = std::vector<int64_t>(kPriorityCount, 0);
+  // The same jobs by language, then priority; languages with no queued job are left out.
+  std::map<std::string, std::vector<int64_t>> queued_by_language;
   int64_t retry_waiting = 0;  // Jobs waiting out a retry backoff.
   int64_t active = 0;
   int64_t slots_total = 0;

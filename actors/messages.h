@@ -227,7 +227,7 @@ typename Inspector::result_type inspect(Inspector& f, SchedulerStats& x) {
            x.slots_total, x.slots_busy, x.workers, x.completed, x.failed, x.cancelled, x.submitted,
            x.retained, x.retained_bytes, x.listeners, x.jobs_per_second_last_minute,
            x.latency_p50_ms, x.latency_p90_ms, x.latency_p99_ms, x.latency_samples, x.accepting,
-           x.leader, x.epoch, x.nodes, x.nodes_lost);
+           x.leader, x.epoch, x.nodes, x.nodes_lost, x.queued_by_language);
 }
 
 template <class Inspector>

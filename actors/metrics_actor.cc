@@ -32,11 +32,13 @@ class CountMirror {
 };
 
 struct SchedulerGauges {
-  explicit SchedulerGauges(telemetry::Registry& registry)
-      : queue_depth(registry.gauge("codearena_queue_depth_jobs",
-                                   "Jobs waiting to run, by priority (retries in backoff count "
-                                   "under their priority's queue only once they are due).",
-                                   {"priority"})),
+  SchedulerGauges(telemetry::Registry& registry, std::vector<std::string> language_ids)
+      : languages(std::move(language_ids)),
+        queue_depth(registry.gauge("codearena_queue_depth_jobs",
+                                   "Jobs waiting to run, by priority and language (retries in "
+                                   "backoff count under their priority's queue only once they "
+                                   "are due).",
+                                   {"priority", "language"})),
         retry_waiting(registry
                           .gauge("codearena_retry_backoff_jobs",
                                  "Jobs waiting out a retry backoff after an internal error.")
@@ -103,11 +105,22 @@ struct SchedulerGauges {
     for (const auto& [role, count] : roles) node_roles.with({role}).set(count);
   }
 
-  void update(const SchedulerStats& stats) {
-    for (int p = 0; p < kPriorityCount; ++p) {
-      queue_depth.with({priority_name(static_cast<Priority>(p))})
-          .set(static_cast<double>(stats.queued_by_priority[p]));
+  // Every language of the table has its series, at zero while none of its jobs waits, so that
+  // autoscaling queries on a language find it; languages outside the table are not exported.
+  void update_queue_depth(const SchedulerStats& stats) {
+    static const std::vector<int64_t> kNoneQueued(kPriorityCount, 0);
+    for (const auto& language : languages) {
+      const auto found = stats.queued_by_language.find(language);
+      const auto& queued = found == stats.queued_by_language.end() ? kNoneQueued : found->second;
+      for (int p = 0; p < kPriorityCount && p < static_cast<int>(queued.size()); ++p) {
+        queue_depth.with({priority_name(static_cast<Priority>(p)), language})
+            .set(static_cast<double>(queued[p]));
+      }
     }
+  }
+
+  void update(const SchedulerStats& stats) {
+    update_queue_depth(stats);
     retry_waiting.set(static_cast<double>(stats.retry_waiting));
     active.set(static_cast<double>(stats.active));
     slots.with({"busy"}).set(static_cast<double>(stats.slots_busy));
@@ -117,6 +130,7 @@ struct SchedulerGauges {
     update_cluster(stats);
   }
 
+  const std::vector<std::string> languages;
   telemetry::GaugeFamily& queue_depth;
   telemetry::Gauge& retry_waiting;
   telemetry::Gauge& active;
@@ -165,9 +179,10 @@ metrics_actor::behavior_type metrics_behavior(metrics_actor::pointer self,
 }  // namespace
 
 metrics_actor spawn_metrics_actor(caf::actor_system& system, submission_actor submission,
-                                  telemetry::Registry& registry) {
+                                  telemetry::Registry& registry,
+                                  std::vector<std::string> languages) {
   return system.spawn(metrics_behavior, std::move(submission), &registry,
-                      std::make_shared<SchedulerGauges>(registry));
+                      std::make_shared<SchedulerGauges>(registry, std::move(languages)));
 }
 
 }  // namespace codearena::actors

@@ -58,6 +58,12 @@ std::vector<std::string> role_names(const ClusterConfig& cluster) {
   return roles;
 }
 
+std::vector<std::string> language_ids(const judge::LanguageTable& table) {
+  std::vector<std::string> ids;
+  for (const auto& language : table.all()) ids.push_back(language.id);
+  return ids;
+}
+
 // Finished jobs stay in Redis as long as in the leader's book (JOB_RETENTION), with as much of
 // their output (KEPT_OUTPUT).
 std::unique_ptr<cluster::JobStore> make_store(const ClusterConfig& config,
@@ -130,7 +136,8 @@ struct JobService::Impl {
         system, cluster.networked() ? scheduler_actor{} : scheduler_actor{scheduler},
         cluster.networked());
     if (config.metrics != nullptr)
-      metrics = spawn_metrics_actor(system, submission, *config.metrics);
+      metrics = spawn_metrics_actor(system, submission, *config.metrics,
+                                    language_ids(languages));
     if (!cluster.listen.empty()) publish_scheduler();
     auto inspection = inspector_config();
     inspector = spawn_inspector(system, inspection);

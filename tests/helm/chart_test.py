@@ -386,6 +386,22 @@ class Objects(Rendered):
         api_hpa = next(o for o in self.rendered["defaults.yaml"] if o["kind"] == "HorizontalPodAutoscaler")
         self.assertEqual(api_hpa["spec"]["metrics"][0]["resource"]["name"], "cpu")
 
+    def test_a_language_pool_scales_on_its_languages_queue_only(self):
+        hpa = next(o for o in self.rendered["language-pools.yaml"] if o["kind"] == "HorizontalPodAutoscaler"
+                   and o["spec"]["metrics"][0]["type"] == "External")
+        selector = hpa["spec"]["metrics"][0]["external"]["metric"]["selector"]
+        self.assertEqual(selector["matchExpressions"], [{"key": "language", "operator": "In", "values": ["python"]}])
+
+        def keda_query(*extra):
+            objects = render(ROOT / "tests" / "helm" / "values" / "keda.yaml", *extra)
+            return next(o for o in objects if o["kind"] == "ScaledObject")["spec"]["triggers"][0]["metadata"]["query"]
+        every_language = keda_query()
+        self.assertIn("codearena_queue_depth_jobs{", every_language)
+        self.assertNotIn("language", every_language)
+        two_languages = keda_query("--set", "worker.pools[0].languages={python,javascript}")
+        self.assertIn('language=~"python|javascript"', two_languages)
+        self.assertEqual(two_languages.replace(',language=~"python|javascript"', ""), every_language)
+
     def test_the_helm_test_pod_is_a_hook(self):
         for name, objects in self.rendered.items():
             with self.subTest(values=name):

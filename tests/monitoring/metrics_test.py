@@ -80,6 +80,19 @@ class JobMetricsTest(unittest.TestCase):
         self.assertEqual(self.scrape.samples("codearena_compile_cache_lookups_total",
                                              language="python"), [])
 
+    def test_queue_depth_by_priority_and_every_language_of_the_table(self):
+        table = self.server.request("GET", "/api/languages").json["languages"]
+        languages = {language["id"] for language in table}
+        self.assertIn("javascript", languages)
+        samples = self.scrape.families["codearena_queue_depth_jobs"]["samples"]
+        series = {(labels["priority"], labels["language"]): number
+                  for _, labels, number in samples}
+        self.assertEqual(len(series), len(samples))
+        self.assertEqual(set(series), {(priority, language) for language in languages
+                                       for priority in ("high", "normal", "low")})
+        # Every job has finished: the queues are empty, and a language never used is exported.
+        self.assertEqual(set(series.values()), {0})
+
     def test_slots_busy_and_free(self):
         self.assertEqual(self.scrape.value("codearena_slots", state="busy"), 0)
         self.assertEqual(self.scrape.value("codearena_slots", state="free"), 2)

@@ -581,3 +581,82 @@ TEST_CASE("a hop on a finished job counts towards the retained bytes", "[jobs]")
   CHECK(book.expire(1200 + policy.retention_ms + 1) == std::vector<std::string>{"a"});
   CHECK(book.retained_bytes() == 0);
 }
+
+namespace {
+
+JobSpec spec_in(const std::string& language, Priority priority) {
+  JobSpec spec = spec_with(priority);
+  spec.language = language;
+  return spec;
+}
+
+// The book's queued jobs of `language` by priority (high, normal, low), checked against the
+// totals by priority.
+std::vector<int64_t> queued(const JobBook& book, const std::string& language) {
+  const auto stats = book.stats(0);
+  for (int p = 0; p < kPriorityCount; ++p) {
+    int64_t all_languages = 0;
+    for (const auto& [name, counts] : stats.queued_by_language) all_languages += counts[p];
+    CHECK(all_languages == stats.queued_by_priority[p]);
+  }
+  const auto found = stats.queued_by_language.find(language);
+  return found == stats.queued_by_language.end() ? std::vector<int64_t>(kPriorityCount, 0)
+                                                 : found->second;
+}
+
+using Counts = std::vector<int64_t>;
+
+}  // namespace
+
+TEST_CASE("queued jobs are counted by language as they enter and leave the queues", "[jobs]") {
+  SchedulerPolicy policy;
+  policy.retry_base_ms = 1000;
+  JobBook book(policy, 42);
+  book.add("py-normal", spec_in("python", Priority::kNormal), 0);
+  book.add("py-high", spec_in("python", Priority::kHigh), 0);
+  book.add("c-normal", spec_in("c", Priority::kNormal), 0);
+  book.add("js-low", spec_in("javascript", Priority::kLow), 0);
+  CHECK(queued(book, "python") == Counts{1, 1, 0});
+  CHECK(queued(book, "c") == Counts{0, 1, 0});
+  CHECK(queued(book, "javascript") == Counts{0, 0, 1});
+
+  const auto python_only = [](const std::string& language) {
+    return language == "python" ? std::string("worker-1") : std::string();
+  };
+  const auto none = [](const std::string&) { return std::string(); };
+  REQUIRE(book.start_next(python_only, 0)->first->status->id == "py-high");
+  CHECK(queued(book, "python") == Counts{0, 1, 0});
+
+  std::string worker;
+  REQUIRE(book.cancel("js-low", 0, &worker).result == CancelResult::kCancelled);
+  CHECK(book.stats(0).queued_by_language.count("javascript") == 0);
+
+  // A retry counts again once its backoff is over and it is back in its queue.
+  book.finish(report("py-high", 1, AttemptReport::Kind::kInternalError), 0);
+  CHECK(queued(book, "python") == Counts{0, 1, 0});
+  const int64_t due = *book.next_retry_due();
+  CHECK_FALSE(book.start_next(none, due));
+  CHECK(queued(book, "python") == Counts{1, 1, 0});
+
+  REQUIRE(book.start_next(python_only, due)->first->status->id == "py-high");
+  book.finish(report("py-high", 2, AttemptReport::Kind::kNotStarted), due);
+  CHECK(queued(book, "python") == Counts{1, 1, 0});
+
+  book.fail_queued([](const BookEntry& record) {
+    return record.spec.language == "c" ? "no worker offers c" : "";
+  }, due);
+  CHECK(book.stats(0).queued_by_language.count("c") == 0);
+  CHECK(queued(book, "python") == Counts{1, 1, 0});
+
+  book.fail_waiting("shutting down", due);
+  CHECK(book.stats(0).queued_by_language.empty());
+
+  JobBook successor(policy);
+  StoredJob job;
+  job.status.id = "restored";
+  job.status.language = "java";
+  job.status.priority = Priority::kLow;
+  job.spec = spec_in("java", Priority::kLow);
+  successor.restore(job);
+  CHECK(queued(successor, "java") == Counts{0, 0, 1});
+}

@@ -76,3 +76,14 @@ TEST_CASE("a job event carries its test case only when it has one", "[actors]") 
   REQUIRE(copy.test);
   CHECK(copy.test->verdict == Verdict::kAccepted);
 }
+
+TEST_CASE("scheduler stats carry the queue by language to other nodes", "[actors]") {
+  SchedulerStats stats;
+  stats.queued_by_priority = {1, 2, 0};
+  stats.queued_by_language = {{"c", {0, 2, 0}}, {"python", {1, 0, 0}}};
+  stats.nodes_lost = 4;
+  const SchedulerStats copy = round_trip(stats);
+  CHECK(copy.queued_by_priority == stats.queued_by_priority);
+  CHECK(copy.queued_by_language == stats.queued_by_language);
+  CHECK(copy.nodes_lost == 4);
+}

@@ -188,9 +188,17 @@ readinessProbe:
 {{- end }}
 {{- end }}
 
-{{/* Jobs waiting, in PromQL: the leader's queues (every node may report them, so the most). */}}
+{{/*
+Jobs a worker pool could take, in PromQL: the leader's queues (every node may report them, so
+the most), only the pool's languages when it lists some. Takes (dict "root" $ "pool" $pool).
+*/}}
 {{- define "codearena.queueDepthQuery" -}}
-{{- printf "max(sum by (pod) (codearena_queue_depth_jobs{namespace=\"%s\",service=\"%s-metrics\"}))" .Release.Namespace (include "codearena.fullname" .) }}
+{{- $root := .root }}
+{{- $matchers := printf "namespace=\"%s\",service=\"%s-metrics\"" $root.Release.Namespace (include "codearena.fullname" $root) }}
+{{- with .pool.languages }}
+{{- $matchers = printf "%s,language=~\"%s\"" $matchers (join "|" .) }}
+{{- end }}
+{{- printf "max(sum by (pod) (codearena_queue_depth_jobs{%s}))" $matchers }}
 {{- end }}
 
 {{/* Scale workers down one pod per drain period, so each finishes its jobs before the next. */}}
