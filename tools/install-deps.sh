@@ -9,7 +9,7 @@ packages=(
   libcaf-dev librestinio-dev libasio-dev libfmt-dev libhiredis-dev libssl-dev openssl redis-server
   libjwt-dev python3-jwt python3-cryptography
   python3 nodejs openjdk-17-jdk-headless
-  wrk unzip python3-yaml
+  wrk unzip python3-yaml tmux
   prometheus prometheus-alertmanager gettext-base
   podman runc podman-compose mmdebstrap
 )
