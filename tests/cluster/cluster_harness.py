@@ -27,6 +27,9 @@ from api_support import Server, WebhookReceiver, free_port
 
 FINAL_STATES = ("completed", "failed", "cancelled")
 
+API_SCHEDULER = ("api", "scheduler")  # an API node that may lead
+WORKER = ("worker",)
+
 # 503 answers a client is told to retry: nothing was queued.
 RETRYABLE_REFUSALS = ("no_leader", "queue_full", "shutting_down")
 # 503 answers after which the job may or may not exist: retried, but counted as ambiguous.
@@ -259,16 +262,32 @@ class Cluster:
         self.nodes[node_id] = node
         return node
 
+    def start_leading_pair(self, api_ids=("sched-a", "sched-b"), worker_ids=("worker-1",)):
+        """Starts API nodes that may lead and the workers; once every API node lists them all
+        and names the same leader, returns the leader's id."""
+        for node_id in api_ids:
+            self.start_node(node_id, API_SCHEDULER)
+        for node_id in worker_ids:
+            self.start_node(node_id, WORKER)
+        self.wait_members({*api_ids, *worker_ids})
+        return self.wait_leader()
+
     def retire(self, node_id):
         """Forgets a node that was killed or has exited; its log is kept."""
         node = self.nodes.pop(node_id)
         self.retired.append(node)
         return node
 
-    def api_nodes(self):
-        """The nodes with the api role that are running and not paused."""
+    def kill(self, node_id):
+        """kill -9 of a node, then retire()."""
+        self.nodes[node_id].kill()
+        return self.retire(node_id)
+
+    def api_nodes(self, but=None):
+        """The nodes with the api role that are running and not paused, but the one named `but`."""
         return [node for node in self.nodes.values()
-                if "api" in node.roles and node.alive() and not node.paused]
+                if "api" in node.roles and node.alive() and not node.paused
+                and node.node_id != but]
 
     def stats(self, node):
         """The node's /api/stats; raises Unavailable on 503."""
