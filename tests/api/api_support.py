@@ -16,6 +16,27 @@ from descriptors import tcp_ports
 CODEARENA = os.environ.get("CODEARENA", "codearena")
 
 
+class NotYet(Exception):
+    """Raised by a predicate of wait_until() when it cannot tell yet."""
+
+
+def wait_until(predicate, timeout, what, pause=0.05):
+    """Polls predicate until it returns something truthy and returns that; raises
+    AssertionError naming `what` after timeout seconds. A connection error or NotYet counts as
+    not yet."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except (OSError, http.client.HTTPException, NotYet):
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(pause)
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -179,6 +200,19 @@ class Server:
 
     def log_lines(self):
         return [json.loads(line) for line in self.log_text().splitlines() if line.strip()]
+
+    def log_events(self, name, **fields):
+        """The node's log lines (parsed) for the event `name` whose fields include `fields`;
+        lines that are not JSON are passed over."""
+        events = []
+        for line in self.log_text().splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if entry.get("event") == name and all(entry.get(k) == v for k, v in fields.items()):
+                events.append(entry)
+        return events
 
 
 class HeldConnections:

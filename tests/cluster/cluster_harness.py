@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 
-from api_support import Server, WebhookReceiver, free_port
+from api_support import NotYet, Server, WebhookReceiver, free_port, wait_until
 
 FINAL_STATES = ("completed", "failed", "cancelled")
 
@@ -40,25 +40,8 @@ CLIENT_RETRY_PAUSE = 0.1  # seconds; shorter than Retry-After so failover is mea
 CLIENT_REQUEST_TIMEOUT = 30
 
 
-class Unavailable(Exception):
+class Unavailable(NotYet):
     """A node answered 503: it cannot tell yet (no leader known, for instance)."""
-
-
-def wait_until(predicate, timeout, what, pause=0.05):
-    """Polls predicate until it returns something truthy and returns that; raises
-    AssertionError naming `what` after timeout seconds. A connection error or an Unavailable
-    answer counts as not yet."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except (OSError, http.client.HTTPException, Unavailable):
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(pause)
 
 
 def _encode_command(args):
@@ -178,18 +161,6 @@ class Node(Server):
     def resume(self):
         super().resume()
         self.paused = False
-
-    def log_events(self, name, **fields):
-        """The node's log lines (parsed) for the event `name` whose fields include `fields`."""
-        events = []
-        for line in self.log_text().splitlines():
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                continue
-            if entry.get("event") == name and all(entry.get(k) == v for k, v in fields.items()):
-                events.append(entry)
-        return events
 
     def log_tail(self, lines=80, skip_events=("http_request",)):
         """The last lines of the node's log, without the events named in skip_events."""
