@@ -10,9 +10,9 @@ import time
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 
-import prometheus_text
 from cluster_harness import API_SCHEDULER, WORKER, Cluster, wait_until
 from job_mix import MixJob, mixed_jobs
+from scrape import Scrape
 from tokens import SECRET, bearer, hs256
 
 LEASE_TTL_MS = 3000
@@ -169,21 +169,16 @@ class MembershipTest(Checks):
             # Every node answers health, and its metrics describe the same cluster.
             for node in cluster.nodes.values():
                 self.assertEqual(node.request("GET", "/health").status, 200, node.node_id)
-                response = node.request("GET", "/metrics")
-                self.assertEqual(response.status, 200, node.node_id)
-                samples = {(name, tuple(sorted(labels.items()))): value
-                           for family in prometheus_text.parse(response.text).values()
-                           for name, labels, value in family["samples"]}
-                self.assertEqual(samples[("codearena_cluster_epoch", ())], views[0]["epoch"])
+                scrape = Scrape(node)
+                self.assertEqual(scrape.value("codearena_cluster_epoch"), views[0]["epoch"])
                 for role, count in (("api", 2), ("scheduler", 2), ("worker", 1)):
-                    self.assertEqual(
-                        samples[("codearena_cluster_nodes", (("role", role),))], count, role)
+                    self.assertEqual(scrape.value("codearena_cluster_nodes", role=role), count,
+                                     role)
                 for node_id in cluster.nodes:
-                    self.assertEqual(
-                        samples[("codearena_cluster_leader", (("node", node_id),))],
-                        1 if node_id == leader else 0, node_id)
-                self.assertEqual(samples[("codearena_cluster_node_slots",
-                                          (("node", "worker-1"), ("state", "free")))], 2)
+                    self.assertEqual(scrape.value("codearena_cluster_leader", node=node_id),
+                                     1 if node_id == leader else 0, node_id)
+                self.assertEqual(scrape.value("codearena_cluster_node_slots", node="worker-1",
+                                              state="free"), 2)
             # Only API nodes take jobs.
             refused = worker.request("POST", "/api/execute", quick(0).spec)
             self.assertEqual(refused.status, 404, refused)
