@@ -147,17 +147,19 @@ class Server:
             raise AssertionError(f"submission refused: {response}")
         return response
 
-    def job(self, job_id):
-        return self.request("GET", f"/api/jobs/{job_id}").json
+    def job(self, job_id, headers=None):
+        """GET /api/jobs/<job_id>'s JSON, with `headers` (a bearer token, for instance)."""
+        return self.request("GET", f"/api/jobs/{job_id}", headers=headers).json
 
-    def wait_final(self, job_id, timeout=120):
+    def wait_final(self, job_id, timeout=120, headers=None):
+        """The job once its state is final, polled with `headers`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            job = self.job(job_id)
+            job = self.job(job_id, headers)
             if job["state"] in ("completed", "failed", "cancelled"):
                 return job
             time.sleep(0.05)
-        raise AssertionError(f"job {job_id} did not finish: {self.job(job_id)}")
+        raise AssertionError(f"job {job_id} did not finish: {self.job(job_id, headers)}")
 
     def wait_state(self, job_id, state, timeout=60):
         deadline = time.monotonic() + timeout

@@ -40,15 +40,8 @@ class Client:
         assert response.status == 202, response
         return response.json["jobId"]
 
-    def wait_final(self, job_id, timeout=120):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            job = self.request("GET", f"/api/jobs/{job_id}")
-            assert job.status == 200, job
-            if job.json["state"] in ("completed", "failed", "cancelled"):
-                return job.json
-            time.sleep(0.05)
-        raise AssertionError(f"job {job_id} did not finish")
+    def wait_final(self, job_id):
+        return self.server.wait_final(job_id, headers=self.headers)
 
     def events_status(self, job_id):
         """The status of GET /api/jobs/:id/events (a 200 stream is closed unread)."""
