@@ -89,3 +89,26 @@ TEST_CASE("a client holds at most its share of connections, given back when they
   auto unlimited = std::make_shared<ConnectionLimits>(0, TrustedProxies::parse("none"));
   for (int i = 0; i < 10; ++i) CHECK(unlimited->admit("192.0.2.1"));
 }
+
+TEST_CASE("an IPv6 client cannot pass its connection cap by rotating through its /64", "[api]") {
+  auto limits = std::make_shared<ConnectionLimits>(2, TrustedProxies::parse("none"));
+  auto first = limits->admit("2001:db8:1:2::1");
+  auto second = limits->admit("2001:db8:1:2:ffff:ffff:ffff:fffe");
+  CHECK(first);
+  CHECK(second);
+  CHECK_FALSE(limits->admit("2001:db8:1:2:abcd::9"));
+  CHECK(limits->admit("2001:db8:1:3::1"));  // The next /64 is another client.
+  second.reset();
+  CHECK(limits->admit("2001:db8:1:2::77"));  // Given back to the whole /64.
+}
+
+TEST_CASE("connections whose peer address is unknown share one count", "[api]") {
+  // A connection reset before its peer is read has no address: such connections cannot
+  // take more than one client's share, and give it back.
+  auto limits = std::make_shared<ConnectionLimits>(1, TrustedProxies::parse("none"));
+  auto first = limits->admit("");
+  CHECK(first);
+  CHECK_FALSE(limits->admit(""));
+  first.reset();
+  CHECK(limits->admit(""));
+}
