@@ -345,6 +345,43 @@ TEST_CASE("a listing is newest first, filtered, paged after a cursor", "[jobs][l
   CHECK(page.jobs[1].id == "job-2");
 }
 
+TEST_CASE("an owner's listing holds its jobs only, among many of others", "[jobs][list]") {
+  SchedulerPolicy policy;
+  policy.retention_ms = 1000;
+  JobBook book(policy);
+  for (int i = 0; i < 300; ++i) {
+    auto spec = spec_with(Priority::kNormal);
+    spec.owner = i % 100 == 7 ? "ann" : "crowd";
+    book.add("job-" + std::to_string(i), spec, 100 + i);
+  }
+  book.add("job-free", spec_with(Priority::kNormal), 50);  // No owner.
+  JobQuery mine;
+  mine.owner = "ann";
+  mine.limit = 2;
+  auto page = book.list(mine);
+  REQUIRE(page.jobs.size() == 2);
+  CHECK(page.jobs[0].id == "job-207");
+  CHECK(page.jobs[1].id == "job-107");
+  CHECK(page.more);
+  mine.after_created_ms = page.jobs[1].created_at_ms;
+  mine.after_id = page.jobs[1].id;
+  page = book.list(mine);
+  REQUIRE(page.jobs.size() == 1);
+  CHECK(page.jobs[0].id == "job-7");
+  CHECK_FALSE(page.more);
+  // A cursor naming another owner's job pages through the owner's own jobs from there.
+  mine.after_created_ms = 100 + 150;
+  mine.after_id = "job-150";
+  page = book.list(mine);
+  REQUIRE(page.jobs.size() == 2);
+  CHECK(page.jobs[0].id == "job-107");
+  JobQuery nobody;
+  nobody.owner = "nobody";
+  CHECK(book.list(nobody).jobs.empty());
+  JobQuery unowned;  // Jobs without an owner are listed to admins only.
+  CHECK(book.list(unowned).jobs.empty());
+}
+
 TEST_CASE("a listing forgets expired jobs and keeps no test outputs", "[jobs][list]") {
   SchedulerPolicy policy;
   policy.retention_ms = 100;
