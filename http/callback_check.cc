@@ -28,6 +28,7 @@ struct CallbackChecks::Pending {
   webhooks::CallbackUrl url;
   Done done;
   Clock::time_point deadline;
+  bool answered = false;  // Guarded by State::mutex.
 };
 
 struct CallbackChecks::State {
@@ -39,19 +40,18 @@ struct CallbackChecks::State {
   std::mutex mutex;
   std::condition_variable work;     // A check was queued, or the checks end.
   std::condition_variable changed;  // A deadline is set or the checks end.
-  // Every unanswered check, oldest (earliest deadline) first; queued ones are not taken yet.
-  std::deque<std::shared_ptr<Pending>> unanswered;
+  // Every check by deadline, earliest first, until the deadline passes (answered ones too);
+  // queued ones are not taken by a resolver yet.
+  std::deque<std::shared_ptr<Pending>> by_deadline;
   std::deque<std::shared_ptr<Pending>> queued;
   bool ending = false;
 
   // Answers `pending` unless it was answered already; called with `mutex` held.
-  void answer(const std::shared_ptr<Pending>& pending, std::optional<ApiError> result) {
-    for (auto it = unanswered.begin(); it != unanswered.end(); ++it) {
-      if (*it != pending) continue;
-      unanswered.erase(it);
-      pending->done(std::move(result));
-      return;
-    }
+  static void answer(Pending& pending, std::optional<ApiError> result) {
+    if (pending.answered) return;
+    pending.answered = true;
+    pending.done(std::move(result));
+    pending.done = nullptr;  // What it holds (the request) goes now, not at the deadline.
   }
 };
 
@@ -66,7 +66,7 @@ CallbackChecks::~CallbackChecks() {
   std::lock_guard<std::mutex> lock(state_->mutex);
   state_->ending = true;
   state_->queued.clear();
-  state_->unanswered.clear();
+  state_->by_deadline.clear();
   state_->work.notify_all();
   state_->changed.notify_all();
 }
@@ -80,7 +80,7 @@ void CallbackChecks::check(const std::string& url, Done done) {
   auto pending = std::make_shared<Pending>(
       Pending{std::move(parsed), std::move(done), Clock::now() + state_->patience});
   std::lock_guard<std::mutex> lock(state_->mutex);
-  state_->unanswered.push_back(pending);
+  state_->by_deadline.push_back(pending);
   state_->queued.push_back(pending);
   state_->work.notify_one();
   state_->changed.notify_one();
@@ -97,26 +97,28 @@ void CallbackChecks::resolve_forever(std::shared_ptr<State> state) {
     auto refusal = webhooks::destination_refusal(pending->url, state->policy);
     lock.lock();
     if (state->ending) return;
-    state->answer(pending, verdict(pending->url.url, refusal));
+    State::answer(*pending, verdict(pending->url.url, refusal));
   }
 }
 
 void CallbackChecks::expire_forever(std::shared_ptr<State> state) {
   std::unique_lock<std::mutex> lock(state->mutex);
   while (!state->ending) {
-    if (state->unanswered.empty()) {
+    if (state->by_deadline.empty()) {
       state->changed.wait(lock);
       continue;
     }
-    auto oldest = state->unanswered.front();
-    if (Clock::now() < oldest->deadline) {
-      state->changed.wait_until(lock, oldest->deadline);
+    const auto earliest = state->by_deadline.front();
+    if (!earliest->answered && Clock::now() < earliest->deadline) {
+      state->changed.wait_until(lock, earliest->deadline);
       continue;
     }
+    state->by_deadline.pop_front();
+    if (earliest->answered) continue;
     // Passed unjudged: delivery resolves the name again and refuses what the policy refuses.
-    state->queued.erase(std::remove(state->queued.begin(), state->queued.end(), oldest),
+    state->queued.erase(std::remove(state->queued.begin(), state->queued.end(), earliest),
                         state->queued.end());
-    state->answer(oldest, std::nullopt);
+    State::answer(*earliest, std::nullopt);
   }
 }
 

@@ -1,8 +1,11 @@
-// The HTTP transport's rules that need no server: boolean query flags, conditional GET and the
-// connection limit per client.
+// The HTTP transport's rules that need no server: boolean query flags, conditional GET, the
+// connection limit per client and the submission-time check of callback destinations.
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
 
 #include "http/api_error.h"
+#include "http/callback_check.h"
 #include "http/conditional.h"
 #include "http/connection_limits.h"
 #include "http/query_flags.h"
@@ -111,4 +114,28 @@ TEST_CASE("connections whose peer address is unknown share one count", "[api]") 
   CHECK_FALSE(limits->admit(""));
   first.reset();
   CHECK(limits->admit(""));
+}
+
+TEST_CASE("callback destinations are judged, names on the checks' own threads", "[api]") {
+  CallbackChecks checks(codearena::webhooks::AddressPolicy{}, std::chrono::seconds(30), 1);
+  std::optional<std::optional<ApiError>> at_once;
+  const auto keep = [&at_once](std::optional<ApiError> verdict) { at_once = std::move(verdict); };
+  checks.check("", keep);  // No callback: nothing to judge, answered on this thread.
+  REQUIRE(at_once);
+  CHECK_FALSE(*at_once);
+  at_once.reset();
+  checks.check("http://127.0.0.1:9/hook?token=t", keep);  // A literal needs no resolver.
+  REQUIRE(at_once);
+  REQUIRE(*at_once);
+  CHECK((*at_once)->code() == "callback_not_allowed");
+  CHECK(std::string((*at_once)->what()).find("token=t") == std::string::npos);
+
+  std::promise<std::optional<ApiError>> resolved;
+  checks.check("http://localhost:9/hook",
+               [&resolved](std::optional<ApiError> verdict) { resolved.set_value(verdict); });
+  auto verdict = resolved.get_future();
+  REQUIRE(verdict.wait_for(std::chrono::seconds(60)) == std::future_status::ready);
+  const auto refusal = verdict.get();
+  REQUIRE(refusal);
+  CHECK(refusal->code() == "callback_not_allowed");
 }
