@@ -355,26 +355,20 @@ TEST_CASE("an owner's listing holds its jobs only, among many of others", "[jobs
     book.add("job-" + std::to_string(i), spec, 100 + i);
   }
   book.add("job-free", spec_with(Priority::kNormal), 50);  // No owner.
+  const auto listed = [&book](JobQuery query, int64_t after_ms, const std::string& after_id) {
+    query.after_created_ms = after_ms;
+    query.after_id = after_id;
+    std::vector<std::string> ids;
+    for (const auto& status : book.list(query).jobs) ids.push_back(status.id);
+    return ids;
+  };
   JobQuery mine;
   mine.owner = "ann";
   mine.limit = 2;
-  auto page = book.list(mine);
-  REQUIRE(page.jobs.size() == 2);
-  CHECK(page.jobs[0].id == "job-207");
-  CHECK(page.jobs[1].id == "job-107");
-  CHECK(page.more);
-  mine.after_created_ms = page.jobs[1].created_at_ms;
-  mine.after_id = page.jobs[1].id;
-  page = book.list(mine);
-  REQUIRE(page.jobs.size() == 1);
-  CHECK(page.jobs[0].id == "job-7");
-  CHECK_FALSE(page.more);
+  CHECK(listed(mine, 0, "") == std::vector<std::string>{"job-207", "job-107"});
+  CHECK(listed(mine, 207, "job-107") == std::vector<std::string>{"job-7"});
   // A cursor naming another owner's job pages through the owner's own jobs from there.
-  mine.after_created_ms = 100 + 150;
-  mine.after_id = "job-150";
-  page = book.list(mine);
-  REQUIRE(page.jobs.size() == 2);
-  CHECK(page.jobs[0].id == "job-107");
+  CHECK(listed(mine, 250, "job-150") == std::vector<std::string>{"job-107", "job-7"});
   JobQuery nobody;
   nobody.owner = "nobody";
   CHECK(book.list(nobody).jobs.empty());
