@@ -345,6 +345,31 @@ class ConnectionChurnTest(unittest.TestCase):
         self.assertEqual(self.server.request("GET", "/health").status, 200)
 
 
+class SlowlorisTest(unittest.TestCase):
+    """Connections that speak, then stall: past the silence timeout (which only watches the first
+    bytes), the keep-alive timeout bounds the whole reading of a request, head and body."""
+
+    def test_stalled_heads_and_bodies_are_closed(self):
+        with Server(env={"KEEP_ALIVE_TIMEOUT": "2s", "SILENT_CONNECTION_TIMEOUT": "1s"}) as server:
+            openings = [b"G", b"GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: ",
+                        b"POST /api/execute HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                        b"application/json\r\nContent-Length: 100\r\n\r\n{\"language\"",
+                        b"POST /api/execute HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                        b"application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"lan"]
+            stalled = []
+            for opening in openings:
+                connection = connect(server.port)
+                connection.sendall(opening)
+                stalled.append(connection)
+            for opening, connection in zip(openings, stalled):
+                with self.subTest(opening=opening[:30]):
+                    # Closed by the server: an answer or nothing, then the end.
+                    received = read_until_closed(connection)
+                    self.assertFalse(received.startswith(b"HTTP/1.1 2"), received)
+                    connection.close()
+            self.assertEqual(server.request("GET", "/health").status, 200)
+
+
 class PipelineIsolationTest(unittest.TestCase):
     """Two clients pipelining requests at once: each answer goes to the connection that asked,
     in the order asked."""
