@@ -15,6 +15,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <csignal>
 #include <functional>
 #include <future>
 
@@ -524,5 +525,24 @@ TEST_CASE("attack: eight spinning threads get one core") {
   INFO(describe(result));
   CHECK(result.status == RunStatus::kCpuTimeLimit);
   CHECK(result.cpu_ms <= result.wall_ms + 100);
+  expect_clean_slot(lease);
+}
+
+// Proves a program cannot pass a crash off as a CPU time limit by sending itself SIGXCPU: it is
+// a death by that signal. SIGXFSZ and SIGSYS sent to itself still read as the file size limit
+// and a blocked call of another ABI (wait4 does not say who sent a signal): the named residual
+// of choosing which failure to report, which never turns a failure into a success.
+TEST_CASE("attack: signals a program sends itself choose no verdict but its own failure") {
+  auto lease = engine().slots().acquire();
+  const RunResult xcpu = lease->run(program_request("raise_signal", {std::to_string(SIGXCPU)}));
+  INFO(describe(xcpu));
+  CHECK(xcpu.status == RunStatus::kSignaled);
+  CHECK(xcpu.signal == SIGXCPU);
+  const RunResult xfsz = lease->run(program_request("raise_signal", {std::to_string(SIGXFSZ)}));
+  INFO(describe(xfsz));
+  CHECK(xfsz.status == RunStatus::kOutputLimit);
+  const RunResult sys = lease->run(program_request("raise_signal", {std::to_string(SIGSYS)}));
+  INFO(describe(sys));
+  CHECK(sys.status == RunStatus::kSecurityViolation);
   expect_clean_slot(lease);
 }
