@@ -65,7 +65,8 @@ SubmitReply JobBook::add(const std::string& id, JobSpec spec, int64_t now_ms) {
   status->priority = spec.priority;
   status->owner = spec.owner;
   status->tests_total = static_cast<int32_t>(std::max<size_t>(1, spec.tests.size()));
-  status->created_at_ms = now_ms;
+  // One millisecond apart at least, so that the listing's order is the order of submission.
+  status->created_at_ms = std::max(now_ms, last_created_ms_ + 1);
   enqueue(*status, false);
   BookEntry record;
   record.spec = std::move(spec);
@@ -414,6 +415,7 @@ std::shared_ptr<const JobStatus> JobBook::record_webhook(const std::string& id,
 }
 
 void JobBook::index(const JobStatus& status) {
+  last_created_ms_ = std::max(last_created_ms_, status.created_at_ms);
   by_creation_.emplace(status.created_at_ms, status.id);
   by_owner_[status.owner].emplace(status.created_at_ms, status.id);
 }

@@ -161,6 +161,7 @@ class JobBook {
   using CreationOrder = std::set<std::pair<int64_t, std::string>, std::greater<>>;
   CreationOrder by_creation_;
   std::unordered_map<std::string, CreationOrder> by_owner_;
+  int64_t last_created_ms_ = 0;  // The newest creation time indexed.
   void index(const JobStatus& status);
   void unindex(const JobStatus& status);
   std::deque<std::string> queues_[kPriorityCount];

@@ -307,6 +307,22 @@ TEST_CASE("a new attempt forgets the tests its previous attempt held", "[jobs]")
   CHECK(indexes_of(book.record_test("a", 2, test_at(1))) == std::vector<int32_t>{1});
 }
 
+TEST_CASE("jobs submitted in one millisecond are listed in the order they came",
+          "[jobs][list]") {
+  JobBook book(SchedulerPolicy{});
+  const std::vector<std::string> ids{"c-first", "a-second", "b-third"};  // Not in id order.
+  for (const auto& id : ids) book.add(id, spec_with(Priority::kNormal), 100);
+  JobQuery query;
+  query.any_owner = true;
+  const auto page = book.list(query);
+  REQUIRE(page.jobs.size() == 3);
+  CHECK(page.jobs[0].id == "b-third");
+  CHECK(page.jobs[1].id == "a-second");
+  CHECK(page.jobs[2].id == "c-first");
+  CHECK(page.jobs[2].created_at_ms == 100);
+  CHECK(page.jobs[0].created_at_ms == 102);
+}
+
 TEST_CASE("a listing is newest first, filtered, paged after a cursor", "[jobs][list]") {
   JobBook book(SchedulerPolicy{});
   for (int i = 0; i < 5; ++i) {
@@ -468,9 +484,10 @@ TEST_CASE("statistics count final states, throughput and latency percentiles", "
   JobBook book(SchedulerPolicy{});
   for (int i = 0; i < 100; ++i) {
     const auto id = "job-" + std::to_string(i);
-    book.add(id, spec_with(Priority::kNormal), 10'000);
-    start(book, 10'000);
-    book.finish(report(id, 1, AttemptReport::Kind::kJudged), 10'000 + (i + 1) * 10);
+    const int64_t created = 10'000 + i;  // A job a millisecond, as the book would stamp them.
+    book.add(id, spec_with(Priority::kNormal), created);
+    start(book, created);
+    book.finish(report(id, 1, AttemptReport::Kind::kJudged), created + (i + 1) * 10);
   }
   const auto stats = book.stats(12'000);
   CHECK(stats.completed == 100);
