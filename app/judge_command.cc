@@ -12,6 +12,7 @@
 #include "common/json_text.h"
 #include "common/setting_text.h"
 #include "http/job_json.h"
+#include "judge/class_data_archives.h"
 #include "judge/judge.h"
 #include "judge/judge_stack.h"
 #include "judge/precompiled_headers.h"
@@ -271,7 +272,8 @@ int prepare_command(const std::vector<std::string>& args) {
     const auto table = table_from_args(args, "prepare");
     if (!table) return 2;
     const auto dir = judge::JudgeStackConfig{}.pch_dir;
-    std::cout << dir << ": " << judge::prepare_precompiled_headers(*table, dir) << std::endl;
+    std::cout << dir << ": " << judge::prepare_precompiled_headers(*table, dir)
+              << judge::prepare_class_data_archives(*table, dir) << std::endl;
     return 0;
   } catch (const sb::SandboxError& error) {
     std::cerr << "codearena prepare: " << error.what() << "\n";

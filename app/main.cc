@@ -17,7 +17,7 @@ Commands:
   run        run one command in the sandbox and print the result as JSON
   judge      compile and judge a program against a stdin or a folder of tests
   languages  list the language table with versions and limits
-  prepare    build the precompiled headers ahead of the first serve or judge
+  prepare    build the precompiled headers and class-data archives ahead of the first job
   serve      start the service: REST API, scheduler and sandbox workers (see serve --help)
   inspect    the cluster's nodes, a job's timeline, every node's actors, a live view (top)
   help    show this text (or: codearena COMMAND --help)

@@ -9,6 +9,7 @@
 #include <system_error>
 #include <thread>
 
+#include "judge/class_data_archives.h"
 #include "judge/precompiled_headers.h"
 
 namespace codearena::judge {
@@ -328,6 +329,7 @@ void Judge::judge_valid_job(const Language& language, const JudgeRequest& reques
   values.memory_mb = result.limits.memory_bytes >> 20;
   values.heap_reserve_mb = language.heap_reserve_mb;
   values.pch_include = precompiled_header_include(language, pch_dir_);
+  values.class_data_archive = class_data_archive_option(language, pch_dir_);
 
   sandbox::RunRequest base;
   base.argv = expand_command(language.run, values);
@@ -489,6 +491,10 @@ Verdict Judge::check_with_program(const JudgeRequest& request, const TestCase& t
 
 std::string Judge::prepare_precompiled_headers() {
   return judge::prepare_precompiled_headers(languages_, pch_dir_);
+}
+
+std::string Judge::prepare_class_data_archives() {
+  return judge::prepare_class_data_archives(languages_, pch_dir_);
 }
 
 }  // namespace codearena::judge

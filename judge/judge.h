@@ -110,8 +110,9 @@ using TestProgress = std::function<void(size_t, const TestResult&)>;
 
 class Judge {
  public:
-  // All three must outlive the Judge. `pch_dir` is a host directory for precompiled headers,
-  // shown read-only in the box (it must be among the sandbox's binds); empty disables them.
+  // All three must outlive the Judge. `pch_dir` is a host directory for precompiled headers and
+  // class-data archives, shown read-only in the box (it must be among the sandbox's binds);
+  // empty disables them.
   Judge(sandbox::Sandbox& sandbox, const LanguageTable& languages, CompileCache& cache,
         std::string pch_dir = "");
 
@@ -124,6 +125,11 @@ class Judge {
   // `pch_dir`, unless already built: see judge/precompiled_headers.h. Returns what it did, for
   // logs.
   std::string prepare_precompiled_headers();
+
+  // Builds the class-data archives the language table asks for (javac's classes) into
+  // `pch_dir`, unless already built: see judge/class_data_archives.h. Returns what it did, for
+  // logs.
+  std::string prepare_class_data_archives();
 
  private:
   struct Compilation;

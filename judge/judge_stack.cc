@@ -32,6 +32,7 @@ JudgeStack::JudgeStack(const JudgeStackConfig& config)
     : languages(load_language_table(config)),
       sandbox(sandbox_config(config)),
       judge(sandbox, languages, cache, config.pch_dir),
-      pch_report(configured(judge, config).prepare_precompiled_headers()) {}
+      pch_report(configured(judge, config).prepare_precompiled_headers() +
+                 judge.prepare_class_data_archives()) {}
 
 }  // namespace codearena::judge

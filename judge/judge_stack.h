@@ -39,7 +39,8 @@ class JudgeStack {
   sandbox::Sandbox sandbox;
   CompileCache cache;
   Judge judge;
-  const std::string pch_report;  // What preparing precompiled headers did, for logs.
+  // What preparing precompiled headers and class-data archives did, for logs.
+  const std::string pch_report;
 };
 
 }  // namespace codearena::judge

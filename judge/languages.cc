@@ -15,6 +15,14 @@
 #include "sandbox/units.h"
 
 namespace codearena::judge {
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
 namespace {
 
 using nlohmann::json;
@@ -22,13 +30,6 @@ using nlohmann::json;
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
   return text;
 }
 
@@ -242,6 +243,19 @@ class EntryReader {
     fail(field, "names no built-in scanner: \"" + name + "\" (known: \"java\")");
   }
 
+  ClassDataArchive class_data_archive(const char* field) const {
+    if (!entry_.contains(field)) return {};
+    if (!entry_[field].is_object()) fail(field, "must be an object");
+    const EntryReader inner(entry_[field], where_ + ": \"" + field + "\"");
+    ClassDataArchive archive{inner.text("create", true), inner.text("use", true),
+                             inner.text("sample", true)};
+    for (const auto* option : {&archive.create, &archive.use}) {
+      if (option->find("{archive}") == std::string::npos)
+        fail(field, "needs {archive} in \"create\" and \"use\"");
+    }
+    return archive;
+  }
+
   sandbox::RunLimits limits(const char* field, sandbox::RunLimits base) const {
     if (!entry_.contains(field)) return base;
     const auto& value = entry_[field];
@@ -292,6 +306,7 @@ Language read_language(const json& entry, const std::string& where) {
   language.run = read.texts("run", true);
   language.version_command = read.texts("version", false);
   language.precompiled_header = read.text("precompiledHeader", false);
+  language.class_data_archive = read.class_data_archive("classDataArchive");
   language.memory_error_pattern = read.text("memoryErrorPattern", false);
   language.heap_reserve_mb = read.number("heapReserveMb", 0);
   const auto network = read.text("networkCalls", false);
@@ -302,6 +317,9 @@ Language read_language(const json& entry, const std::string& where) {
       network == "refuse" ? sandbox::NetworkCalls::kRefuse : sandbox::NetworkCalls::kViolation;
   if (language.compiled() && language.artifacts.empty()) {
     read.fail("artifacts", "is needed when there is a compile command");
+  }
+  if (language.class_data_archive.wanted() && !language.compiled()) {
+    read.fail("classDataArchive", "needs a compile command to load it");
   }
   if (language.source_name.find('/') != std::string::npos)
     read.fail("source", "must be a plain file name");
@@ -336,6 +354,7 @@ std::vector<std::string> expand_command(const std::vector<std::string>& command,
     arg = replace_all(arg, "{memory_mb}", std::to_string(values.memory_mb));
     arg = replace_all(arg, "{heap_mb}", std::to_string(heap_mb));
     arg = replace_all(arg, "{pch_include}", values.pch_include);
+    arg = replace_all(arg, "{class_data_archive}", values.class_data_archive);
     if (!arg.empty()) expanded.push_back(arg);
   }
   return expanded;

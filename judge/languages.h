@@ -20,20 +20,32 @@ namespace codearena::judge {
 // "mainClass" ("java"). Sources are untrusted: a scanner is a single pass with constant stack.
 enum class MainClassScanner { kNone, kJava };
 
+// An archive of the classes a compiler running on a JVM loads (class-data sharing), built once
+// per node by compiling `sample` with the option `create` and loaded by every compile through
+// the option `use`. Both options contain {archive}, the archive's path.
+struct ClassDataArchive {
+  std::string create;
+  std::string use;
+  std::string sample;
+
+  bool wanted() const { return !create.empty(); }
+};
+
 struct Language {
   std::string id;
   std::string name;
   std::vector<std::string> aliases;
   std::string source_name;  // May contain {class}; then default_class is set.
   MainClassScanner main_class_scanner = MainClassScanner::kNone;
-  std::string default_class;  // {class} when the scanner finds nothing (or there is none).
+  std::string default_class;           // {class} when the scanner finds nothing (or there is none).
   std::vector<std::string> compile;    // Empty for interpreted languages.
   std::vector<std::string> artifacts;  // Files (wildcards allowed) a compilation leaves for runs.
   std::vector<std::string> run;
   std::vector<std::string> version_command;
-  std::string version;               // First line the version command printed, or "unknown".
-  std::string precompiled_header;    // A header to precompile for the compile flags (C++).
-  std::string memory_error_pattern;  // stderr text meaning the runtime ran out of its heap.
+  std::string version;                  // First line the version command printed, or "unknown".
+  std::string precompiled_header;       // A header to precompile for the compile flags (C++).
+  ClassDataArchive class_data_archive;  // javac's classes, for {class_data_archive}.
+  std::string memory_error_pattern;     // stderr text meaning the runtime ran out of its heap.
   int64_t heap_reserve_mb = 0;
   sandbox::NetworkCalls network_calls = sandbox::NetworkCalls::kViolation;
   sandbox::RunLimits compile_limits;
@@ -49,11 +61,15 @@ struct CommandValues {
   std::string main_class;
   int64_t memory_mb = 0;
   int64_t heap_reserve_mb = 0;
-  std::string pch_include;  // "-I<dir>" when a precompiled header is ready, else empty.
+  std::string pch_include;         // "-I<dir>" when a precompiled header is ready, else empty.
+  std::string class_data_archive;  // The option that loads the archive when it is ready.
 };
 
-// Expands {source}, {class}, {memory_mb}, {heap_mb} and {pch_include} in every argument;
-// arguments that expand to nothing are dropped.
+// `text` with every `from` replaced by `to`.
+std::string replace_all(std::string text, const std::string& from, const std::string& to);
+
+// Expands {source}, {class}, {memory_mb}, {heap_mb}, {pch_include} and {class_data_archive} in
+// every argument; arguments that expand to nothing are dropped.
 std::vector<std::string> expand_command(const std::vector<std::string>& command,
                                         const CommandValues& values);
 

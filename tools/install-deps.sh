@@ -8,7 +8,7 @@ packages=(
   libseccomp-dev nlohmann-json3-dev catch2 libcurl4-openssl-dev
   libcaf-dev librestinio-dev libasio-dev libfmt-dev libhiredis-dev libssl-dev openssl redis-server
   libjwt-dev python3-jwt python3-cryptography
-  python3 nodejs openjdk-17-jdk-headless
+  python3 nodejs openjdk-17-jdk-headless lld
   wrk unzip python3-yaml tmux
   prometheus prometheus-alertmanager gettext-base
   podman runc podman-compose mmdebstrap

@@ -12,7 +12,7 @@ for language in $languages; do
     python) packages="$packages python3" ;;
     javascript) packages="$packages nodejs" ;;
     c) packages="$packages gcc libc6-dev" ;;
-    cpp) packages="$packages g++" ;;
+    cpp) packages="$packages g++ lld" ;;
     java) packages="$packages openjdk-17-jdk-headless" ;;
     *) echo "unknown language '$language' (python, javascript, c, cpp, java or all)" >&2; exit 2 ;;
   esac

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""`codearena prepare`: builds the precompiled headers where `serve` and `judge` look for them,
-without a sandbox, as a container image's build does."""
+"""`codearena prepare`: builds the precompiled headers and class-data archives where `serve` and
+`judge` look for them, without a sandbox, as a container image's build does."""
 import json
 import os
 import subprocess
@@ -10,6 +10,7 @@ import unittest
 CODEARENA = os.environ["CODEARENA"]
 SOURCE_TABLE = os.path.join(os.path.dirname(__file__), "..", "..", "config", "languages.json")
 PCH = "/var/cache/codearena/pch/cpp/bits/stdc++.h.gch"
+ARCHIVE = "/var/cache/codearena/pch/java/classes.jsa"
 
 
 def prepare(*args):
@@ -18,14 +19,16 @@ def prepare(*args):
 
 
 class PrepareCommandTest(unittest.TestCase):
-    def test_builds_the_cpp_header_once_then_finds_it(self):
+    def test_builds_the_cpp_header_and_the_java_archive_once_then_finds_them(self):
         first = prepare()
         self.assertEqual(first.returncode, 0, first.stderr)
         self.assertRegex(first.stdout, r"^/var/cache/codearena/pch: cpp: precompiled header "
-                                       r"(built|ready); $")
+                                       r"(built|ready); java: class-data archive (built|ready); $")
         self.assertTrue(os.path.isfile(PCH))
+        self.assertTrue(os.path.isfile(ARCHIVE))
         again = prepare("--languages", SOURCE_TABLE)
-        self.assertEqual(again.stdout, "/var/cache/codearena/pch: cpp: precompiled header ready; \n")
+        self.assertEqual(again.stdout, "/var/cache/codearena/pch: cpp: precompiled header ready; "
+                                       "java: class-data archive ready; \n")
 
     def test_a_table_without_precompiled_headers_builds_none(self):
         with open(SOURCE_TABLE) as source:

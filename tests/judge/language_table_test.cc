@@ -173,6 +173,22 @@ TEST_CASE("malformed tables are refused naming the field") {
         parse_error(table_with(std::string(kMinimalEntry) + R"(, "compile": ["/bin/true"])"));
     CHECK_THAT(message, Contains("\"artifacts\""));
   }
+  SECTION("class-data archive: not an object, an option without {archive}, no compile") {
+    const std::string compiled =
+        std::string(kMinimalEntry) + R"(, "compile": ["/bin/true"], "artifacts": ["x"])";
+    CHECK_THAT(parse_error(table_with(compiled + R"(, "classDataArchive": "yes")")),
+               Contains("\"classDataArchive\" must be an object"));
+    CHECK_THAT(parse_error(table_with(compiled + R"(, "classDataArchive": {"create": "-a",
+                                                     "use": "-b={archive}", "sample": "s"})")),
+               Contains("\"classDataArchive\"") && Contains("{archive}"));
+    CHECK_THAT(parse_error(table_with(compiled + R"(, "classDataArchive": {"create": "{archive}",
+                                                     "use": "{archive}"})")),
+               Contains("\"classDataArchive\"") && Contains("\"sample\" is missing"));
+    CHECK_THAT(parse_error(table_with(std::string(kMinimalEntry) +
+                                      R"(, "classDataArchive": {"create": "{archive}",
+                                            "use": "{archive}", "sample": "s"})")),
+               Contains("\"classDataArchive\" needs a compile command"));
+  }
   SECTION("run that is not a list of strings") {
     const auto message =
         parse_error(table_with(R"("id": "x", "name": "X", "source": "main.x", "run": [1])"));
@@ -366,6 +382,7 @@ TEST_CASE("expand_command substitutes placeholders and drops empty arguments") {
   values.heap_reserve_mb = 96;
   const std::vector<std::string> command = {"/usr/bin/run",
                                             "{pch_include}",
+                                            "{class_data_archive}",
                                             "-Xmx{heap_mb}m",
                                             "--mem={memory_mb}",
                                             "{source}",
@@ -377,8 +394,10 @@ TEST_CASE("expand_command substitutes placeholders and drops empty arguments") {
                                  "Solution", "Solution.Solution"});
 
   values.pch_include = "-I/pch/cpp";
+  values.class_data_archive = "-J-XX:SharedArchiveFile=/pch/java/classes.jsa";
   values.memory_mb = 64;
-  CHECK(expand_command({"{pch_include}", "{heap_mb}"}, values) ==
-        std::vector<std::string>{"-I/pch/cpp", "16"});
+  CHECK(expand_command({"{pch_include}", "{heap_mb}", "{class_data_archive}"}, values) ==
+        std::vector<std::string>{"-I/pch/cpp", "16",
+                                 "-J-XX:SharedArchiveFile=/pch/java/classes.jsa"});
   CHECK(expand_command({}, values).empty());
 }

@@ -1,10 +1,11 @@
 // `codearena-bench languages`: see languages_bench.h.
 //
-// For each language three trials take turns one run at a time: bare compile+run, judging a new
-// source (the compile cache misses) and judging the source just judged (it hits, so only the
-// run is left for compiled languages). Sources differ by a comment with a counter. The judge
-// has the precompiled-header directory, as `codearena judge` does, and the bare C++ compile
-// gets the same -I flag.
+// For each language four trials take turns one run at a time: the toolchain's stock commands
+// (plain), the table's commands bare on the host, judging a new source (the compile cache
+// misses) and judging the source just judged (it hits, so only the run is left for compiled
+// languages). Sources differ by a comment with a counter. The judge has the prepared directory
+// (precompiled headers, class-data archives), as `codearena judge` does, and the bare commands
+// get the same options; the plain ones get none of them.
 #include "tools/bench/languages_bench.h"
 
 #include <cmath>
@@ -14,6 +15,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "judge/class_data_archives.h"
 #include "judge/compile_cache.h"
 #include "judge/judge.h"
 #include "judge/languages.h"
@@ -29,11 +31,14 @@ namespace codearena::bench {
 const char kLanguagesBenchUsage[] = R"(usage: codearena-bench languages [options]   (needs root)
 
 Compiles (where the language is compiled) and runs a hello world in python, javascript, c, cpp
-and java, bare on the host with the language table's commands against judged end to end by
-CodeArena (Judge::judge: compile in the sandbox, then one sandboxed run), with a new source
-(compile cache miss) and with the same source again (cache hit). The last line is
-  languages python_overhead_ms=<x> javascript_overhead_ms=<x> c_overhead_ms=<x> ...
-each the median judged run with a cache miss minus the median bare compile+run.
+and java: on the host with the toolchain's stock commands (plain: `javac Main.java && java Main`,
+`g++ -std=c++17 -O2 -o main main.cpp && ./main`, ...), on the host with the language table's
+commands (bare), and judged end to end by CodeArena (Judge::judge: compile in the sandbox, then
+one sandboxed run), with a new source (compile cache miss) and with the same source again
+(cache hit). The last line is
+  languages python_overhead_ms=<x> python_ratio=<y> javascript_overhead_ms=<x> ...
+overhead: the median judged run with a cache miss minus the median bare compile+run; ratio: the
+median judged run with a cache miss over the median plain compile+run.
 
 Options:
   --runs N          measured runs of each trial, per language (default 10)
@@ -52,23 +57,47 @@ double ms(double us) {
   return us / 1000;
 }
 
-// A hello world per language; `stamp` goes in a comment so every source is new.
+// A hello world per language; a counter goes in a comment so every source is new. `plain_*`
+// are the toolchain's stock commands for it, the baseline a user would time by hand.
 struct HelloWorld {
   const char* id;
   const char* comment;
   const char* body;
+  std::vector<std::string> plain_compile;  // Empty for interpreted languages.
+  std::vector<std::string> plain_run;
 };
 
 const HelloWorld kHelloWorlds[] = {
-    {"python", "#", "print(\"hello\")\n"},
-    {"javascript", "//", "console.log(\"hello\");\n"},
-    {"c", "//", "#include <stdio.h>\n\nint main(void) {\n  puts(\"hello\");\n  return 0;\n}\n"},
-    {"cpp", "//",
+    {"python", "#", "print(\"hello\")\n", {}, {"/usr/bin/python3", "main.py"}},
+    {"javascript", "//", "console.log(\"hello\");\n", {}, {"/usr/bin/node", "main.js"}},
+    {"c",
+     "//",
+     "#include <stdio.h>\n\nint main(void) {\n  puts(\"hello\");\n  return 0;\n}\n",
+     {"/usr/bin/gcc", "-std=c17", "-O2", "-o", "main", "main.c"},
+     {"./main"}},
+    {"cpp",
+     "//",
      "#include <bits/stdc++.h>\n\nint main() {\n  std::cout << \"hello\" << std::endl;\n"
-     "  return 0;\n}\n"},
-    {"java", "//",
+     "  return 0;\n}\n",
+     {"/usr/bin/g++", "-std=c++17", "-O2", "-o", "main", "main.cpp"},
+     {"./main"}},
+    {"java",
+     "//",
      "public class Main {\n  public static void main(String[] args) {\n"
-     "    System.out.println(\"hello\");\n  }\n}\n"},
+     "    System.out.println(\"hello\");\n  }\n}\n",
+     {"/usr/bin/javac", "Main.java"},
+     {"/usr/bin/java", "Main"}},
+};
+
+// A compile command (null for interpreted languages) and a run command, run on the host.
+struct HostCommands {
+  std::unique_ptr<Command> compile;
+  std::unique_ptr<Command> run;
+
+  HostCommands(const std::vector<std::string>& compile_argv,
+               const std::vector<std::string>& run_argv, const std::vector<std::string>& env)
+      : compile(compile_argv.empty() ? nullptr : std::make_unique<Command>(compile_argv, env)),
+        run(std::make_unique<Command>(run_argv, env)) {}
 };
 
 struct Subject {
@@ -76,18 +105,20 @@ struct Subject {
   const judge::Language* language = nullptr;
   std::string dir;  // Bare runs compile and run here.
   std::string source_name;
-  std::unique_ptr<Command> compile;  // Null for interpreted languages.
-  std::unique_ptr<Command> run;
-  std::string last_source;  // The source most recently judged with a cache miss.
+  std::unique_ptr<HostCommands> plain;  // The toolchain's stock commands.
+  std::unique_ptr<HostCommands> bare;   // The table's commands.
+  std::string last_source;              // The source most recently judged with a cache miss.
 };
 
 struct Row {
+  Summary plain;
   Summary bare_compile;
   Summary bare_run;
   Summary bare;
   Summary cold;
   Summary cached;
   double overhead_us() const { return cold.median_us - bare.median_us; }
+  double ratio() const { return cold.median_us / plain.median_us; }
 };
 
 class LanguagesBench {
@@ -105,6 +136,7 @@ class LanguagesBench {
     sandbox_ = std::make_unique<sb::Sandbox>(config);
     judge_ = std::make_unique<judge::Judge>(*sandbox_, table_, cache_, options_.pch_dir);
     pch_report_ = judge_->prepare_precompiled_headers();
+    archive_report_ = judge_->prepare_class_data_archives();
     for (const auto& hello : kHelloWorlds) add_subject(hello);
   }
 
@@ -114,8 +146,10 @@ class LanguagesBench {
     for (auto& subject : subjects_) {
       std::vector<double> compile_us;
       std::vector<double> run_us;
+      std::vector<double> unused;
       const std::vector<Trial> trials = {
-          {"bare", [&] { return bare(subject, &compile_us, &run_us); }},
+          {"plain", [&] { return on_host(subject, *subject.plain, &unused, &unused); }},
+          {"bare", [&] { return on_host(subject, *subject.bare, &compile_us, &run_us); }},
           {"judged", [&] { return judged(subject, true); }},
           {"judged, cached", [&] { return judged(subject, false); }},
       };
@@ -125,14 +159,15 @@ class LanguagesBench {
         all.erase(all.begin(), all.end() - static_cast<std::ptrdiff_t>(options_.runs));
         return summarize(all);
       };
-      rows.push_back({measured(compile_us), measured(run_us), summarize(samples[0]),
-                      summarize(samples[1]), summarize(samples[2])});
+      rows.push_back({summarize(samples[0]), measured(compile_us), measured(run_us),
+                      summarize(samples[1]), summarize(samples[2]), summarize(samples[3])});
       print_row(subject, rows.back());
     }
     std::printf("\nlanguages");
     for (size_t i = 0; i < subjects_.size(); ++i) {
-      std::printf(" %s_overhead_ms=%.1f", subjects_[i].language->id.c_str(),
-                  ms(rows[i].overhead_us()));
+      const auto& id = subjects_[i].language->id;
+      std::printf(" %s_overhead_ms=%.1f %s_ratio=%.2f", id.c_str(), ms(rows[i].overhead_us()),
+                  id.c_str(), rows[i].ratio());
     }
     std::printf("\n");
     std::fflush(stdout);
@@ -156,13 +191,14 @@ class LanguagesBench {
     if (!language.precompiled_header.empty()) {
       values.pch_include = "-I" + options_.pch_dir + "/" + language.id;
     }
+    values.class_data_archive = judge::class_data_archive_option(language, options_.pch_dir);
     subject.source_name = values.source;
     const auto env = bare_environment(subject.dir);
-    if (language.compiled()) {
-      subject.compile =
-          std::make_unique<Command>(judge::expand_command(language.compile, values), env);
-    }
-    subject.run = std::make_unique<Command>(judge::expand_command(language.run, values), env);
+    subject.plain = std::make_unique<HostCommands>(hello.plain_compile, hello.plain_run, env);
+    subject.bare = std::make_unique<HostCommands>(
+        language.compiled() ? judge::expand_command(language.compile, values)
+                            : std::vector<std::string>{},
+        judge::expand_command(language.run, values), env);
     subjects_.push_back(std::move(subject));
   }
 
@@ -171,12 +207,12 @@ class LanguagesBench {
            std::to_string(++sources_) + "\n" + subject.hello->body;
   }
 
-  double bare(const Subject& subject, std::vector<double>* compile_us,
-              std::vector<double>* run_us) {
+  double on_host(const Subject& subject, const HostCommands& commands,
+                 std::vector<double>* compile_us, std::vector<double>* run_us) {
     sb::write_text_file_create(subject.dir + "/" + subject.source_name, fresh_source(subject));
     const ScopedChdir in_dir(subject.dir);
-    const double compiled = subject.compile ? timed_bare_run(*subject.compile, nullptr) : 0;
-    const double ran = timed_bare_run(*subject.run, &kExpected);
+    const double compiled = commands.compile ? timed_bare_run(*commands.compile, nullptr) : 0;
+    const double ran = timed_bare_run(*commands.run, &kExpected);
     compile_us->push_back(compiled);
     run_us->push_back(ran);
     return compiled + ran;
@@ -198,27 +234,36 @@ class LanguagesBench {
         static_cast<long long>(options_.runs), static_cast<long long>(options_.warmup));
     std::printf("machine: %s\n", machine_description(*sandbox_).c_str());
     std::printf("precompiled headers: %s\n", pch_report_.c_str());
+    std::printf("class-data archives: %s\n", archive_report_.c_str());
     for (const auto& subject : subjects_) {
-      std::string text;
-      if (subject.compile) {
-        for (const auto& arg : subject.compile->argv()) text += " " + arg;
-        text += " &&";
-      }
-      for (const auto& arg : subject.run->argv()) text += " " + arg;
-      std::printf("%s (%s):%s\n", subject.language->id.c_str(), subject.language->version.c_str(),
-                  text.c_str());
+      std::printf("%s (%s):\n  plain:%s\n  bare: %s\n", subject.language->id.c_str(),
+                  subject.language->version.c_str(), command_line(*subject.plain).c_str(),
+                  command_line(*subject.bare).c_str());
     }
-    std::printf("\nmedians in ms; judged = Judge::judge() with a new source, cached = again\n");
-    std::printf("  %-10s %9s %9s %9s %9s %9s %9s %7s\n", "language", "b.compile", "b.run", "bare",
-                "judged", "cached", "overhead", "ratio");
+    std::printf(
+        "\nmedians in ms; judged = Judge::judge() with a new source, cached = again, "
+        "overhead = judged - bare, ratio = judged / plain\n");
+    std::printf("  %-10s %9s %9s %9s %9s %9s %9s %9s %7s\n", "language", "plain", "b.compile",
+                "b.run", "bare", "judged", "cached", "overhead", "ratio");
     std::fflush(stdout);
   }
 
+  static std::string command_line(const HostCommands& commands) {
+    std::string text;
+    if (commands.compile) {
+      for (const auto& arg : commands.compile->argv()) text += " " + arg;
+      text += " &&";
+    }
+    for (const auto& arg : commands.run->argv()) text += " " + arg;
+    return text;
+  }
+
   static void print_row(const Subject& subject, const Row& row) {
-    std::printf("  %-10s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %7.2f\n", subject.language->id.c_str(),
+    std::printf("  %-10s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %7.2f\n",
+                subject.language->id.c_str(), ms(row.plain.median_us),
                 ms(row.bare_compile.median_us), ms(row.bare_run.median_us), ms(row.bare.median_us),
                 ms(row.cold.median_us), ms(row.cached.median_us), ms(row.overhead_us()),
-                row.cold.median_us / row.bare.median_us);
+                row.ratio());
     std::fflush(stdout);
   }
 
@@ -229,6 +274,7 @@ class LanguagesBench {
   judge::CompileCache cache_;
   std::unique_ptr<judge::Judge> judge_;
   std::string pch_report_;
+  std::string archive_report_;
   std::vector<Subject> subjects_;
   int64_t sources_ = 0;
 };

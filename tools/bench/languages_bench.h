@@ -1,10 +1,12 @@
 // `codearena-bench languages`: what it costs to compile and run a hello world in every language
 // of the table, bare on the host against judged by CodeArena.
 //
-// Bare: the table's compile command (if any) and run command, run on the host in a scratch
-// directory. Judged: Judge::judge() end to end (compile in the sandbox, one sandboxed run), once
-// with a source the compile cache has not seen and once with the one it just compiled. Prints a
-// table of medians, then `languages <id>_overhead_ms=<judged - bare> ...` last.
+// Plain: the toolchain's stock commands (`javac Main.java && java Main`, ...) on the host. Bare:
+// the table's compile command (if any) and run command, run on the host in a scratch directory.
+// Judged: Judge::judge() end to end (compile in the sandbox, one sandboxed run), once with a
+// source the compile cache has not seen and once with the one it just compiled. Prints a table
+// of medians, then `languages <id>_overhead_ms=<judged - bare> <id>_ratio=<judged / plain> ...`
+// last.
 #pragma once
 
 #include <string>
