@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <thread>
 #include <utility>
 
@@ -361,10 +360,6 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
     using Clock = std::chrono::steady_clock;
     // When the last event or keep-alive went out.
     auto last_sign = std::make_shared<Clock::time_point>(Clock::now());
-    // Events that came while a watch request was unanswered. In a cluster the answer travels
-    // through the node's submission actor while the leader sends events straight here, so an
-    // event may overtake the status it follows; it waits here until that status went out.
-    auto overtaken = std::make_shared<std::optional<std::vector<JobEvent>>>();
     // False when the client has gone: the stream ends.
     const auto keep_alive = [=] {
       *last_sign = Clock::now();
@@ -373,25 +368,9 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
     const auto end_unless_alive = [=] {
       if (!keep_alive()) self->quit();
     };
-    // Passes the event on; false once it was the final one (the stream has ended).
-    const auto pass_on = [=](const JobEvent& event) {
-      *last_sign = Clock::now();
-      on_event(event);
-      if (!is_final(event.status.state)) return true;
-      self->quit();
-      return false;
-    };
-    const auto pass_on_overtaken = [=] {
-      auto events = std::move(**overtaken);
-      overtaken->reset();
-      for (const auto& event : events) {
-        if (!pass_on(event)) return;
-      }
-    };
     // Watches through whichever node leads now; the first answer starts the stream, a later
     // one (after the leader was lost) continues it with the job's current state.
     const auto subscribe = [=] {
-      if (!*overtaken) overtaken->emplace();
       self->request(submission, kRequestTimeout, watch_atom::value, id, listener)
           .then(
               [=](JobStatus& status) {
@@ -402,11 +381,7 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
                 } else if (!status.id.empty()) {
                   on_event(JobEvent{std::move(status), std::nullopt});
                 }
-                if (!more) {
-                  self->quit();
-                  return;
-                }
-                pass_on_overtaken();
+                if (!more) self->quit();
               },
               [=](caf::error&) {
                 if (!*first) {
@@ -426,11 +401,9 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
     self->set_down_handler([=](caf::down_msg&) { self->send(self, watch_atom::value); });
     return {
         [=](event_atom, const JobEvent& event) {
-          if (*overtaken) {
-            (*overtaken)->push_back(event);
-            return;
-          }
-          pass_on(event);
+          *last_sign = Clock::now();
+          on_event(event);
+          if (is_final(event.status.state)) self->quit();
         },
         [=](watch_atom) { subscribe(); },
         caf::after(quiet) >> [=] { end_unless_alive(); },

@@ -1,9 +1,8 @@
 #!/usr/bin/env python3
-"""Event streams of a cluster's jobs, with real nodes: an API and scheduler node, a worker node,
-a real redis-server. In a cluster the answer to a stream's watch request reaches the API node
-through its submission actor while the leader sends the job's events straight to the stream, so
-an event can come first; each stream must still begin with the job's state and then carry every
-later test, in order, to the final state."""
+"""Event streams of a cluster's jobs, with real nodes (API and scheduler nodes, a worker node, a
+real redis-server): each stream begins with the job's state and then carries every later test,
+in order, to the final state, however busy the API node; and a stream follows its job to the end
+through a failover of the leader."""
 import threading
 import unittest
 
@@ -18,10 +17,9 @@ STREAMS_PER_JOB = 150
 BUSY_CLIENTS = 16
 
 
-def many_tests_job():
-    return {"language": "python", "code": "print(input())",
-            "testCases": [{"input": str(i), "expectedOutput": str(i)}
-                          for i in range(TESTS_PER_JOB)]}
+def many_tests_job(code="print(input())", tests=TESTS_PER_JOB):
+    return {"language": "python", "code": code,
+            "testCases": [{"input": str(i), "expectedOutput": str(i)} for i in range(tests)]}
 
 
 def read_stream(node, job_id):
@@ -97,6 +95,32 @@ class EventStreamTest(unittest.TestCase):
             reader.join()
         problems = [problem for problem in results if problem]
         self.assertEqual(problems, [], f"{len(problems)} of {len(results)} streams of {job_id}")
+
+
+class FailoverStreamTest(unittest.TestCase):
+    def test_a_stream_follows_its_job_through_a_failover(self):
+        # Keep-alives rarer than the client's read timeout: a stream that stalls fails the test.
+        with Cluster(worker_slots=1, flags=("--sse-heartbeat", "600s")) as cluster:
+            leader = cluster.start_node("sched-a", ("api", "scheduler"))
+            cluster.wait_leader()
+            follower = cluster.start_node("sched-b", ("api", "scheduler"))
+            cluster.start_node("worker-1", ("worker",))
+            cluster.wait_members({"sched-a", "sched-b", "worker-1"})
+            slow = "import time\ntime.sleep(0.2)\nprint(input())"
+            job_id = cluster.client.submit(many_tests_job(slow, tests=30), nodes=[follower])
+            stream = EventStream(follower, job_id, timeout=60)
+            events = []
+            try:
+                while (event := stream.next_event()) is not None:
+                    events.append(event)
+                    if event[0] == "test" and event[1]["test"]["index"] == 3:
+                        leader.kill()
+                        cluster.retire("sched-a")
+            finally:
+                stream.close()
+            self.assertEqual(events[0][0], "state", events[:2])
+            self.assertEqual((events[-1][0], events[-1][1]["state"]), ("state", "completed"),
+                             events[-3:])
 
 
 if __name__ == "__main__":
