@@ -307,6 +307,22 @@ TEST_CASE("a new attempt forgets the tests its previous attempt held", "[jobs]")
   CHECK(indexes_of(book.record_test("a", 2, test_at(1))) == std::vector<int32_t>{1});
 }
 
+TEST_CASE("jobs submitted in one millisecond are listed in the order they came",
+          "[jobs][list]") {
+  JobBook book(SchedulerPolicy{});
+  const std::vector<std::string> ids{"c-first", "a-second", "b-third"};  // Not in id order.
+  for (const auto& id : ids) book.add(id, spec_with(Priority::kNormal), 100);
+  JobQuery query;
+  query.any_owner = true;
+  const auto page = book.list(query);
+  REQUIRE(page.jobs.size() == 3);
+  CHECK(page.jobs[0].id == "b-third");
+  CHECK(page.jobs[1].id == "a-second");
+  CHECK(page.jobs[2].id == "c-first");
+  CHECK(page.jobs[2].created_at_ms == 100);
+  CHECK(page.jobs[0].created_at_ms == 102);
+}
+
 TEST_CASE("a listing is newest first, filtered, paged after a cursor", "[jobs][list]") {
   JobBook book(SchedulerPolicy{});
   for (int i = 0; i < 5; ++i) {
@@ -343,6 +359,37 @@ TEST_CASE("a listing is newest first, filtered, paged after a cursor", "[jobs][l
   REQUIRE(page.jobs.size() == 2);
   CHECK(page.jobs[0].id == "job-4");
   CHECK(page.jobs[1].id == "job-2");
+}
+
+TEST_CASE("an owner's listing holds its jobs only, among many of others", "[jobs][list]") {
+  SchedulerPolicy policy;
+  policy.retention_ms = 1000;
+  JobBook book(policy);
+  for (int i = 0; i < 300; ++i) {
+    auto spec = spec_with(Priority::kNormal);
+    spec.owner = i % 100 == 7 ? "ann" : "crowd";
+    book.add("job-" + std::to_string(i), spec, 100 + i);
+  }
+  book.add("job-free", spec_with(Priority::kNormal), 50);  // No owner.
+  const auto listed = [&book](JobQuery query, int64_t after_ms, const std::string& after_id) {
+    query.after_created_ms = after_ms;
+    query.after_id = after_id;
+    std::vector<std::string> ids;
+    for (const auto& status : book.list(query).jobs) ids.push_back(status.id);
+    return ids;
+  };
+  JobQuery mine;
+  mine.owner = "ann";
+  mine.limit = 2;
+  CHECK(listed(mine, 0, "") == std::vector<std::string>{"job-207", "job-107"});
+  CHECK(listed(mine, 207, "job-107") == std::vector<std::string>{"job-7"});
+  // A cursor naming another owner's job pages through the owner's own jobs from there.
+  CHECK(listed(mine, 250, "job-150") == std::vector<std::string>{"job-107", "job-7"});
+  JobQuery nobody;
+  nobody.owner = "nobody";
+  CHECK(book.list(nobody).jobs.empty());
+  JobQuery unowned;  // Jobs without an owner are listed to admins only.
+  CHECK(book.list(unowned).jobs.empty());
 }
 
 TEST_CASE("a listing forgets expired jobs and keeps no test outputs", "[jobs][list]") {
@@ -437,9 +484,10 @@ TEST_CASE("statistics count final states, throughput and latency percentiles", "
   JobBook book(SchedulerPolicy{});
   for (int i = 0; i < 100; ++i) {
     const auto id = "job-" + std::to_string(i);
-    book.add(id, spec_with(Priority::kNormal), 10'000);
-    start(book, 10'000);
-    book.finish(report(id, 1, AttemptReport::Kind::kJudged), 10'000 + (i + 1) * 10);
+    const int64_t created = 10'000 + i;  // A job a millisecond, as the book would stamp them.
+    book.add(id, spec_with(Priority::kNormal), created);
+    start(book, created);
+    book.finish(report(id, 1, AttemptReport::Kind::kJudged), created + (i + 1) * 10);
   }
   const auto stats = book.stats(12'000);
   CHECK(stats.completed == 100);
