@@ -122,8 +122,15 @@ submission_actor::behavior_type submission_behavior(submission_pointer self, sch
         return forward<JobPage>(self, list_atom::value, query);
       },
       [=](inspect_atom) { return forward<ClusterView>(self, inspect_atom::value); },
-      [=](watch_atom, const std::string& id, const job_listener_actor& listener) {
-        return forward<JobStatus>(self, watch_atom::value, id, listener);
+      [=](watch_atom, const std::string& id,
+          const job_listener_actor& listener) -> caf::result<JobStatus> {
+        // The leader answers the listener itself, not through this actor: the answer then comes
+        // in order with the job's events, which the leader sends the listener directly (an event
+        // must not overtake the state it follows), and from the actor the listener monitors to
+        // watch again through the next leader. A watch the lost leader never answered times out
+        // at the listener, which asks again (the first time, its client is told 503).
+        if (!self->state.leader) return no_leader();
+        return self->delegate(self->state.leader, watch_atom::value, id, listener);
       },
       [=](local<leader_atom>, const scheduler_actor& current) { follow(self, current); },
       [=](local<inspect_atom>) {
