@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/counted_actor.h"
 #include "sandbox/cancel.h"
 #include "sandbox/errors.h"
 
@@ -114,7 +115,7 @@ struct PoolState {
   static constexpr const char* name = "worker_pool";
 };
 
-using pool_pointer = pool_actor::stateful_pointer<PoolState>;
+using pool_pointer = counted_stateful_pointer<pool_actor, PoolState>;
 
 constexpr auto kReportTimeout = std::chrono::seconds(10);
 constexpr auto kPoolTick = std::chrono::seconds(1);
@@ -194,6 +195,7 @@ pool_actor::behavior_type pool_behavior(pool_pointer self, SlotStarter start_slo
         state.idle.pop_back();
         state.running[{job_id, attempt}] = index;
         self->send(state.runners[index], run_atom::value, job_id, attempt, spec, parallel);
+        if (state.leader) self->send(state.leader, run_atom::value, job_id, attempt, index);
       },
       [=](cancel_atom, const std::string& job_id, int32_t attempt) {
         const auto found = self->state.running.find({job_id, attempt});
