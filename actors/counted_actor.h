@@ -46,15 +46,22 @@ class ActorActivity {
   Clock::time_point last_{};
 };
 
-// `Base` (a typed_event_based_actor) counting what it handles. Inspection requests are not
-// counted: asking must not change the answer (handled, idle time).
+// Whether `element` is part of an inspection: the inspector's question (local inspect) or the
+// leader's view of the cluster asked for one (inspect). Asking must not change the answer.
+inline bool is_inspection(caf::mailbox_element& element) {
+  auto& content = element.content();
+  return !content.empty() && (content.match_element<inspect_atom>(0) ||
+                              content.match_element<local<inspect_atom>>(0));
+}
+
+// `Base` (a typed_event_based_actor) counting what it handles, inspections aside.
 template <class Base>
 class Counted : public Base {
  public:
   using Base::Base;
 
   caf::invoke_message_result consume(caf::mailbox_element& element) override {
-    if (element.content().match_elements<local<inspect_atom>>()) return Base::consume(element);
+    if (is_inspection(element)) return Base::consume(element);
     const auto start = ActorActivity::Clock::now();
     const auto result = Base::consume(element);
     if (result == caf::invoke_message_result::consumed)
