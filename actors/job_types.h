@@ -129,6 +129,7 @@ struct AttemptReport {
   } kind = Kind::kInternalError;
   JobOutcome outcome;
   std::string message;
+  int32_t slot = -1;  // The worker's slot that ran it (from 0); -1 when none did.
 };
 
 // One step of a job's way through the cluster: when (milliseconds since the Unix epoch), what

@@ -168,7 +168,7 @@ typename Inspector::result_type inspect(Inspector& f, StoredJob& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, AttemptReport& x) {
   return f(caf::meta::type_name("AttemptReport"), x.job_id, x.attempt, x.kind, x.outcome,
-           x.message);
+           x.message, x.slot);
 }
 
 template <class Inspector>

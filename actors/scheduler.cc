@@ -797,7 +797,9 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
           dispatch(self);
           return true;
         }
-        note(self, report.job_id, "reported", sender_node(self), report_detail(report));
+        note(self, report.job_id, "reported", sender_node(self),
+             report_detail(report) +
+                 (report.slot >= 0 ? ", slot " + std::to_string(report.slot + 1) : ""));
         auto promise = self->make_response_promise<bool>();
         note_outcome(self, *event, report.message);
         persist(self, *event);

@@ -89,6 +89,7 @@ slot_actor::behavior_type runner(slot_actor::pointer self, RunnerContext context
       [=](run_atom, const std::string& job_id, int32_t attempt, const JobSpec& spec,
           int32_t parallel) {
         auto report = judge_attempt(context, job_id, attempt, spec, parallel);
+        report.slot = context.index;
         // Idle first: the scheduler, freed by the report, may hand the pool its next job at once.
         self->send(context.pool, local_v<idle_atom>, context.index);
         self->send(context.pool, local_v<report_atom>, std::move(report));

@@ -94,6 +94,8 @@ struct ActorSample {
   int64_t busy_us = 0;
 
   std::string key() const { return node + "/" + field(actor, "name"); }
+  // Mean microseconds per message; 0 without messages.
+  int64_t mean_us() const { return handled > 0 ? busy_us / handled : 0; }
 };
 
 std::vector<ActorSample> samples_of(const json& actors) {
@@ -114,7 +116,7 @@ std::string activity_table(const std::vector<ActorSample>& samples, size_t limit
     const auto& sample = samples[i];
     rows.push_back({sample.node, field(sample.actor, "name"), std::to_string(sample.mailbox),
                     std::to_string(sample.handled),
-                    sample.handled > 0 ? std::to_string(sample.busy_us / sample.handled) : "-",
+                    sample.handled > 0 ? std::to_string(sample.mean_us()) : "-",
                     duration(sample.actor.value("idleMs", json())), field(sample.actor, "state")});
   }
   return table({"NODE", "ACTOR", "MAILBOX", "HANDLED", "MEAN US", "IDLE", "STATE"}, rows);
@@ -178,16 +180,13 @@ std::string actor_activity_tables(const json& actors, const json& before, size_t
     sample.handled -= found->second.handled;
     sample.busy_us -= found->second.busy_us;
   }
-  const auto mean_us = [](const ActorSample& sample) {
-    return sample.handled > 0 ? sample.busy_us / sample.handled : 0;
-  };
   std::vector<ActorSample> busiest = recent;
   std::stable_sort(busiest.begin(), busiest.end(), [](const auto& a, const auto& b) {
     return std::make_pair(a.handled, a.mailbox) > std::make_pair(b.handled, b.mailbox);
   });
   std::vector<ActorSample> slowest = std::move(recent);
   std::stable_sort(slowest.begin(), slowest.end(),
-                   [&](const auto& a, const auto& b) { return mean_us(a) > mean_us(b); });
+                   [](const auto& a, const auto& b) { return a.mean_us() > b.mean_us(); });
   return "busiest actors (messages since the last refresh)\n" + activity_table(busiest, limit) +
          "\nslowest actors (mean time per message since the last refresh)\n" +
          activity_table(slowest, limit);

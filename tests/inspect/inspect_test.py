@@ -113,6 +113,8 @@ class ClusterInspectTest(unittest.TestCase):
             self.assertIn(worker, ("worker-1", "worker-2"))
             self.assertEqual({hop["node"] for hop in hops[4:8]}, {worker})
             self.assertIn(hops[4]["detail"], ("slot 1 of 2", "slot 2 of 2"))
+            slot = hops[4]["detail"].split(" of ")[0]
+            self.assertTrue(hops[7]["detail"].endswith(", " + slot), hops[7])
             # The job's messages (submit, run, progress, report, the store's write replies) at
             # least: the leader's scheduler counts every one.
             self.assertGreaterEqual(actor_of(api_a, leader, "scheduler")["handled"],
