@@ -129,6 +129,7 @@ struct AttemptReport {
   } kind = Kind::kInternalError;
   JobOutcome outcome;
   std::string message;
+  int32_t slot = -1;  // The worker's slot that ran it (from 0); -1 when none did.
 };
 
 // One step of a job's way through the cluster: when (milliseconds since the Unix epoch), what
@@ -267,13 +268,15 @@ struct NodeStats {
 
 // One actor of a node as it describes itself (`codearena inspect actors`): its name and type,
 // the messages in its mailbox, the messages it has handled (-1: not counted), milliseconds since
-// it last handled one (-1: unknown) and a one-line state.
+// it last handled one (-1: unknown), the time it spent handling them (microseconds; -1: not
+// counted) and a one-line state. Inspection requests count in none of these.
 struct ActorReport {
   std::string name;
   std::string type;
   int64_t mailbox = 0;
   int64_t handled = -1;
   int64_t idle_ms = -1;
+  int64_t busy_us = -1;
   std::string state;
 };
 

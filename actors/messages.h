@@ -121,16 +121,9 @@ struct local {};
 template <class Atom>
 constexpr local<Atom> local_v{};
 
-// Every actor of a node describes itself when the node's inspector asks (node/inspection.h).
+// Every actor of a node describes itself when the node's inspector asks (node/inspection.h),
+// with describe() (actors/counted_actor.h).
 using inspect_self = caf::replies_to<local<inspect_atom>>::with<ActorReport>;
-
-// An actor's answer to inspect_self. Call on the actor's own thread: only it may count its
-// mailbox. Messages handled and idle time are not counted (-1).
-template <class Self>
-ActorReport describe(Self* self, std::string name, std::string type, std::string state) {
-  return ActorReport{std::move(name), std::move(type),
-                     static_cast<int64_t>(self->mailbox().size()), -1, -1, std::move(state)};
-}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TestCaseSpec& x) {
@@ -175,7 +168,7 @@ typename Inspector::result_type inspect(Inspector& f, StoredJob& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, AttemptReport& x) {
   return f(caf::meta::type_name("AttemptReport"), x.job_id, x.attempt, x.kind, x.outcome,
-           x.message);
+           x.message, x.slot);
 }
 
 template <class Inspector>
@@ -233,7 +226,7 @@ typename Inspector::result_type inspect(Inspector& f, SchedulerStats& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ActorReport& x) {
   return f(caf::meta::type_name("ActorReport"), x.name, x.type, x.mailbox, x.handled, x.idle_ms,
-           x.state);
+           x.busy_us, x.state);
 }
 
 template <class Inspector>
@@ -299,6 +292,7 @@ using store_actor =
 // - heartbeat: a node is alive; false when the leader does not know it (it must join again).
 // - list: a page of the jobs the leader holds (see JobBook::list).
 // - leave: the node drains; nothing new is dispatched to it.
+// - run: a worker started an attempt on one of its slots (job id, attempt, slot index).
 // - report: the end of an attempt; the reply (true) comes once the outcome is persisted.
 // - inspect with a node id and its inspector: the node announces its introspection (after
 //   join); inspect alone: the cluster as the leader sees it (ClusterView).
@@ -313,6 +307,7 @@ using scheduler_actor = caf::typed_actor<
     caf::replies_to<join_atom, NodeInfo, worker_actor, std::vector<RunningAttempt>>::with<int64_t>,
     caf::replies_to<heartbeat_atom, std::string>::with<bool>,
     caf::replies_to<leave_atom, std::string>::with<bool>,
+    caf::reacts_to<run_atom, std::string, int32_t, int32_t>,
     caf::reacts_to<progress_atom, std::string, int32_t, TestOutcome>,
     caf::replies_to<report_atom, AttemptReport>::with<bool>,
     caf::reacts_to<inspect_atom, std::string, inspector_actor>,

@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/counted_actor.h"
 #include "telemetry/metrics.h"
 
 namespace codearena::actors {
@@ -149,7 +150,7 @@ struct SchedulerGauges {
   CountMirror nodes_lost_seen{nodes_lost};
 };
 
-metrics_actor::behavior_type metrics_behavior(metrics_actor::pointer self,
+metrics_actor::behavior_type metrics_behavior(counted_pointer<metrics_actor> self,
                                               submission_actor submission,
                                               telemetry::Registry* registry,
                                               std::shared_ptr<SchedulerGauges> gauges) {

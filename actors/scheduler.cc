@@ -10,6 +10,7 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "actors/counted_actor.h"
 #include "common/epoch_ms.h"
 #include "telemetry/log.h"
 
@@ -103,7 +104,7 @@ struct SchedulerState {
   static constexpr const char* name = "scheduler";
 };
 
-using scheduler_pointer = local_scheduler_actor::stateful_pointer<SchedulerState>;
+using scheduler_pointer = counted_stateful_pointer<local_scheduler_actor, SchedulerState>;
 
 const char* phase_name(Phase phase) {
   switch (phase) {
@@ -764,6 +765,14 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
         node->second.draining = true;
         return true;
       },
+      [=](run_atom, const std::string& id, int32_t attempt, int32_t slot) {
+        if (!self->state.leading()) return;
+        const BookEntry* record = self->state.book.find(id);
+        const auto node = record ? self->state.nodes.find(record->worker) : self->state.nodes.end();
+        if (node == self->state.nodes.end() || record->status->attempts != attempt) return;
+        note(self, id, "started", node->first,
+             "slot " + std::to_string(slot + 1) + " of " + std::to_string(node->second.info.slots));
+      },
       [=](progress_atom, const std::string& id, int32_t attempt, const TestOutcome& test) {
         if (!self->state.leading()) return;
         // Every test of the current attempt, when it came (events wait for the tests before).
@@ -788,7 +797,9 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
           dispatch(self);
           return true;
         }
-        note(self, report.job_id, "reported", sender_node(self), report_detail(report));
+        note(self, report.job_id, "reported", sender_node(self),
+             report_detail(report) +
+                 (report.slot >= 0 ? ", slot " + std::to_string(report.slot + 1) : ""));
         auto promise = self->make_response_promise<bool>();
         note_outcome(self, *event, report.message);
         persist(self, *event);

@@ -8,6 +8,8 @@
 
 #include <caf/all.hpp>
 
+#include "actors/counted_actor.h"
+
 namespace codearena::actors {
 namespace {
 
@@ -22,7 +24,7 @@ struct SubmissionState {
   static constexpr const char* name = "submission";
 };
 
-using submission_pointer = submission_actor::stateful_pointer<SubmissionState>;
+using submission_pointer = counted_stateful_pointer<submission_actor, SubmissionState>;
 
 constexpr auto kRetryPause = std::chrono::milliseconds(200);
 constexpr auto kRetryFor = std::chrono::seconds(8);  // Below the askers' 10 s.

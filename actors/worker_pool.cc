@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/counted_actor.h"
 #include "sandbox/cancel.h"
 #include "sandbox/errors.h"
 
@@ -88,6 +89,7 @@ slot_actor::behavior_type runner(slot_actor::pointer self, RunnerContext context
       [=](run_atom, const std::string& job_id, int32_t attempt, const JobSpec& spec,
           int32_t parallel) {
         auto report = judge_attempt(context, job_id, attempt, spec, parallel);
+        report.slot = context.index;
         // Idle first: the scheduler, freed by the report, may hand the pool its next job at once.
         self->send(context.pool, local_v<idle_atom>, context.index);
         self->send(context.pool, local_v<report_atom>, std::move(report));
@@ -114,7 +116,7 @@ struct PoolState {
   static constexpr const char* name = "worker_pool";
 };
 
-using pool_pointer = pool_actor::stateful_pointer<PoolState>;
+using pool_pointer = counted_stateful_pointer<pool_actor, PoolState>;
 
 constexpr auto kReportTimeout = std::chrono::seconds(10);
 constexpr auto kPoolTick = std::chrono::seconds(1);
@@ -194,6 +196,7 @@ pool_actor::behavior_type pool_behavior(pool_pointer self, SlotStarter start_slo
         state.idle.pop_back();
         state.running[{job_id, attempt}] = index;
         self->send(state.runners[index], run_atom::value, job_id, attempt, spec, parallel);
+        if (state.leader) self->send(state.leader, run_atom::value, job_id, attempt, index);
       },
       [=](cancel_atom, const std::string& job_id, int32_t attempt) {
         const auto found = self->state.running.find({job_id, attempt});

@@ -146,11 +146,14 @@ class KeyMode {
   bool active_;
 };
 
-std::string top_screen(const InspectArgs& args) {
+// One screen of `top`; `actors_before` (the actors of the screen before) becomes this screen's.
+std::string top_screen(const InspectArgs& args, json& actors_before) {
   std::string screen = "codearena top  " + args.api + "  (q quits)\n\n";
   try {
     screen += nodes_table(get(args, "/api/admin/inspect/nodes")) + "\n";
-    screen += "busiest actors\n" + busiest_actors_table(get(args, actors_path(args)), 10);
+    json actors = get(args, actors_path(args));
+    screen += actor_activity_tables(actors, actors_before, 10);
+    actors_before = std::move(actors);
   } catch (const std::exception& error) {
     screen += std::string("unavailable: ") + error.what() + "\n";
   }
@@ -162,9 +165,10 @@ int top(const InspectArgs& args) {
   std::signal(SIGTERM, [](int) { interrupted = 1; });
   const KeyMode keys;
   std::cout << "\033[?25l";  // Hides the cursor while the screen refreshes.
+  json actors_before;
   do {
     // Home and clear, then the screen: plain ANSI, so it works in any terminal and in tmux.
-    std::cout << "\033[H\033[2J" << top_screen(args) << std::flush;
+    std::cout << "\033[H\033[2J" << top_screen(args, actors_before) << std::flush;
   } while (!keys.quit_within(args.interval_ms));
   std::cout << "\033[?25h" << std::flush;
   return 0;

@@ -1,6 +1,7 @@
 #include "app/inspect_tables.h"
 
 #include <algorithm>
+#include <map>
 #include <sstream>
 #include <vector>
 
@@ -79,6 +80,48 @@ Row actor_row(const std::string& node, const json& actor) {
 
 const Row kActorHeader{"NODE", "ACTOR", "TYPE", "MAILBOX", "HANDLED", "IDLE", "STATE"};
 
+int64_t number(const json& object, const char* name) {
+  const auto found = object.find(name);
+  return found != object.end() && found->is_number() ? found->get<int64_t>() : 0;
+}
+
+// One actor's figures in an answer of the actors endpoint.
+struct ActorSample {
+  std::string node;
+  json actor;
+  int64_t mailbox = 0;
+  int64_t handled = 0;
+  int64_t busy_us = 0;
+
+  std::string key() const { return node + "/" + field(actor, "name"); }
+  // Mean microseconds per message; 0 without messages.
+  int64_t mean_us() const { return handled > 0 ? busy_us / handled : 0; }
+};
+
+std::vector<ActorSample> samples_of(const json& actors) {
+  std::vector<ActorSample> samples;
+  if (!actors.is_object() || !actors.contains("nodes")) return samples;
+  for (const auto& node : actors.at("nodes")) {
+    for (const auto& actor : node.at("actors")) {
+      samples.push_back({field(node, "id"), actor, number(actor, "mailbox"),
+                         number(actor, "handled"), number(actor, "busyUs")});
+    }
+  }
+  return samples;
+}
+
+std::string activity_table(const std::vector<ActorSample>& samples, size_t limit) {
+  std::vector<Row> rows;
+  for (size_t i = 0; i < samples.size() && i < limit; ++i) {
+    const auto& sample = samples[i];
+    rows.push_back({sample.node, field(sample.actor, "name"), std::to_string(sample.mailbox),
+                    std::to_string(sample.handled),
+                    sample.handled > 0 ? std::to_string(sample.mean_us()) : "-",
+                    duration(sample.actor.value("idleMs", json())), field(sample.actor, "state")});
+  }
+  return table({"NODE", "ACTOR", "MAILBOX", "HANDLED", "MEAN US", "IDLE", "STATE"}, rows);
+}
+
 }  // namespace
 
 std::string nodes_table(const json& nodes) {
@@ -126,24 +169,27 @@ std::string timeline_table(const json& timeline) {
   return out.str();
 }
 
-std::string busiest_actors_table(const json& actors, size_t limit) {
-  std::vector<std::pair<std::string, json>> all;
-  for (const auto& node : actors.at("nodes")) {
-    for (const auto& actor : node.at("actors")) all.emplace_back(field(node, "id"), actor);
+std::string actor_activity_tables(const json& actors, const json& before, size_t limit) {
+  std::map<std::string, ActorSample> earlier;
+  for (auto& sample : samples_of(before)) earlier.emplace(sample.key(), std::move(sample));
+  std::vector<ActorSample> recent = samples_of(actors);
+  for (auto& sample : recent) {
+    const auto found = earlier.find(sample.key());
+    // An actor restarted since (fewer messages) is counted from its start.
+    if (found == earlier.end() || found->second.handled > sample.handled) continue;
+    sample.handled -= found->second.handled;
+    sample.busy_us -= found->second.busy_us;
   }
-  const auto load = [](const json& actor) {
-    const auto number = [&](const char* name) {
-      const auto found = actor.find(name);
-      return found != actor.end() && found->is_number() ? found->get<int64_t>() : 0;
-    };
-    return std::make_pair(number("mailbox"), number("handled"));
-  };
-  std::stable_sort(all.begin(), all.end(),
-                   [&](const auto& a, const auto& b) { return load(a.second) > load(b.second); });
-  std::vector<Row> rows;
-  for (size_t i = 0; i < all.size() && i < limit; ++i)
-    rows.push_back(actor_row(all[i].first, all[i].second));
-  return table(kActorHeader, rows);
+  std::vector<ActorSample> busiest = recent;
+  std::stable_sort(busiest.begin(), busiest.end(), [](const auto& a, const auto& b) {
+    return std::make_pair(a.handled, a.mailbox) > std::make_pair(b.handled, b.mailbox);
+  });
+  std::vector<ActorSample> slowest = std::move(recent);
+  std::stable_sort(slowest.begin(), slowest.end(),
+                   [](const auto& a, const auto& b) { return a.mean_us() > b.mean_us(); });
+  return "busiest actors (messages since the last refresh)\n" + activity_table(busiest, limit) +
+         "\nslowest actors (mean time per message since the last refresh)\n" +
+         activity_table(slowest, limit);
 }
 
 }  // namespace codearena::app

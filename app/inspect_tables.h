@@ -17,7 +17,10 @@ std::string actors_table(const nlohmann::json& actors);
 // One row per hop of the job's timeline, with the time since the hop before.
 std::string timeline_table(const nlohmann::json& timeline);
 
-// The `limit` actors with the fullest mailboxes, then those that handled the most messages.
-std::string busiest_actors_table(const nlohmann::json& actors, size_t limit);
+// The `limit` actors that handled the most messages, then the `limit` with the longest mean
+// time per message, both counted since `before` (an earlier answer of the actors endpoint;
+// null: since each actor started).
+std::string actor_activity_tables(const nlohmann::json& actors, const nlohmann::json& before,
+                                  size_t limit);
 
 }  // namespace codearena::app

@@ -9,9 +9,10 @@
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
 
+#include "actors/counted_actor.h"
 #include "cluster/errors.h"
-#include "common/epoch_ms.h"
 #include "cluster/leader_lease.h"
+#include "common/epoch_ms.h"
 #include "telemetry/log.h"
 
 namespace codearena::cluster {
@@ -57,7 +58,7 @@ struct MembershipState {
   static constexpr const char* name = "membership";
 };
 
-using membership_pointer = membership_actor::stateful_pointer<MembershipState>;
+using membership_pointer = actors::counted_stateful_pointer<membership_actor, MembershipState>;
 
 void log(membership_pointer self, LogLevel level, const char* event, nlohmann::json fields) {
   fields["node"] = self->state.config.node.id;

@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/counted_actor.h"
 #include "cluster/errors.h"
 
 namespace codearena::cluster {
@@ -54,7 +55,7 @@ class WriteTimer {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-actors::store_actor::behavior_type store_behavior(actors::store_actor::pointer self,
+actors::store_actor::behavior_type store_behavior(actors::counted_pointer<actors::store_actor> self,
                                                   std::shared_ptr<JobStore> store,
                                                   StoreActorConfig config) {
   auto vitals = std::make_shared<StoreVitals>();

@@ -34,9 +34,13 @@ json node_json(const actors::ClusterInspection& inspection, const actors::NodeSt
 }
 
 json actor_json(const actors::ActorReport& actor) {
-  return {{"name", actor.name},       {"type", actor.type},
-          {"mailbox", actor.mailbox}, {"handled", or_null(actor.handled)},
-          {"idleMs", or_null(actor.idle_ms)}, {"state", actor.state}};
+  return {{"name", actor.name},
+          {"type", actor.type},
+          {"mailbox", actor.mailbox},
+          {"handled", or_null(actor.handled)},
+          {"idleMs", or_null(actor.idle_ms)},
+          {"busyUs", or_null(actor.busy_us)},
+          {"state", actor.state}};
 }
 
 json node_actors_json(const actors::ClusterInspection& inspection, const std::string& id) {

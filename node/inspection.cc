@@ -62,7 +62,7 @@ local_inspector_actor::behavior_type inspector_behavior(
           self->request(actor, kActorPatience, local_v<inspect_atom>)
               .then([=](ActorReport& answer) { collector->add(std::move(answer)); },
                     [=, name = name](caf::error&) {
-                      collector->add(ActorReport{name, "", 0, -1, -1, "no answer"});
+                      collector->add(ActorReport{name, "", 0, -1, -1, -1, "no answer"});
                     });
         }
         return promise;

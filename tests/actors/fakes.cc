@@ -110,6 +110,9 @@ scripted_leader_actor::behavior_type scripted_leader(scripted_leader_actor::poin
         script->left.push_back(node_id);
         return true;
       },
+      [=](run_atom, const std::string& id, int32_t, int32_t slot) {
+        script->started.emplace_back(id, slot);
+      },
       [=](progress_atom, const std::string& id, int32_t attempt, const TestOutcome&) {
         script->progress.emplace_back(id, attempt);
       },

@@ -63,6 +63,7 @@ struct LeaderScript {
   std::vector<std::pair<std::string, JobSpec>> submissions;
   std::vector<AttemptReport> reports;
   std::vector<std::pair<std::string, int32_t>> progress;
+  std::vector<std::pair<std::string, int32_t>> started;  // (job id, slot)
   std::vector<std::string> left;
   std::optional<caf::error> refuse_with;
   std::deque<SubmitReply> submission_answers;

@@ -47,6 +47,7 @@ local_scheduler_actor::behavior_type own_scheduler(local_scheduler_actor::pointe
         return log->leader_knows_node;
       },
       [](leave_atom, const std::string&) { return true; },
+      [](run_atom, const std::string&, int32_t, int32_t) {},
       [](progress_atom, const std::string&, int32_t, const TestOutcome&) {},
       [](report_atom, const AttemptReport&) { return true; },
       [=](local<lead_atom>, int64_t epoch) { log->leads.push_back(epoch); },

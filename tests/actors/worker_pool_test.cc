@@ -86,12 +86,15 @@ TEST_CASE_METHOD(PoolFixture, "runs go to idle slots, and without one a run is h
   run_job("a");
   run_job("b");
   CHECK(runs[0].size() + runs[1].size() == 2);
+  // The leader learns each attempt's slot, for the job's timeline.
+  const int32_t slot_of_a = runs[0] == std::vector<std::string>{"a"} ? 0 : 1;
+  CHECK(leader->started ==
+        std::vector<std::pair<std::string, int32_t>>{{"a", slot_of_a}, {"b", 1 - slot_of_a}});
   run_job("c");
   REQUIRE(leader->reports.size() == 1);
   CHECK(leader->reports[0].job_id == "c");
   CHECK(leader->reports[0].kind == Kind::kNotStarted);
 
-  const int32_t slot_of_a = runs[0] == std::vector<std::string>{"a"} ? 0 : 1;
   finish(slot_of_a, "a", 1);
   run_job("d");
   CHECK(runs[slot_of_a] == std::vector<std::string>{"a", "d"});
@@ -173,4 +176,22 @@ TEST_CASE_METHOD(PoolFixture, "drain answers with what is unfinished when the gr
   advance(1000ms);  // The pool checks on its next tick after the grace time.
   REQUIRE(drained->answer);
   CHECK(*drained->answer == 1);
+}
+
+TEST_CASE_METHOD(PoolFixture, "the pool counts the messages it handles, not the inspections",
+                 "[pool]") {
+  start(1);
+  tell_leader(std::make_shared<LeaderScript>());
+  const auto before = ask<ActorReport>(pool, local_v<inspect_atom>);
+  CHECK(before.name == "pool");
+  CHECK(before.handled >= 1);  // At least the leader's notice.
+  CHECK(before.idle_ms >= 0);
+  CHECK(before.busy_us >= 0);
+  CHECK(ask<ActorReport>(pool, local_v<inspect_atom>).handled == before.handled);
+
+  run_job("a");
+  finish(0, "a", 1);  // idle and report
+  const auto after = ask<ActorReport>(pool, local_v<inspect_atom>);
+  CHECK(after.handled == before.handled + 3);
+  CHECK(after.busy_us >= before.busy_us);
 }

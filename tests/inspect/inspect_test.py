@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """`codearena inspect` against a real cluster (a private redis-server, two API nodes that may
-lead, two workers): the nodes with one leader, every node's actors, a job's timeline across
-nodes (and after a failover, read from the store), a stopped worker going late and then lost,
-`top` in a tmux pane, and the admin scope."""
+lead, two workers): the nodes with one leader, every node's actors and the messages they
+handle, a job's timeline across nodes and slots (and after a failover, read from the store), a
+stopped worker going late and then lost, `top` in a tmux pane, and the admin scope."""
 import json
 import os
 import shutil
@@ -34,6 +34,12 @@ def inspect(node, *args, token=None, check=True):
 
 def nodes_by_id(node):
     return {entry["id"]: entry for entry in inspect(node, "nodes", "--json")["nodes"]}
+
+
+def actor_of(node, node_id, name):
+    """The actor `name` of node `node_id`, as `inspect actors --json` through node shows it."""
+    answer = inspect(node, "actors", "--node", node_id, "--json")
+    return next(actor for actor in answer["nodes"][0]["actors"] if actor["name"] == name)
 
 
 class ClusterInspectTest(unittest.TestCase):
@@ -69,8 +75,15 @@ class ClusterInspectTest(unittest.TestCase):
                 for actor in entry["actors"]:
                     self.assertIsInstance(actor["mailbox"], int, actor)
                     self.assertNotEqual(actor["state"], "no answer", actor)
+                    self.assertIsInstance(actor["handled"], int, actor)
+                    self.assertIsInstance(actor["busyUs"], int, actor)
+                    if actor["handled"] > 0:
+                        self.assertGreaterEqual(actor["idleMs"], 0, actor)
+                    else:
+                        self.assertIsNone(actor["idleMs"], actor)
             self.assertIn("scheduler", {a["name"] for a in by_node[leader]["actors"]})
             self.assertIn("pool", {a["name"] for a in by_node["worker-1"]["actors"]})
+            self._inspection_is_not_counted(api_a)
             one = inspect(api_a, "actors", "--node", "worker-2", "--json")
             self.assertEqual([entry["id"] for entry in one["nodes"]], ["worker-2"])
             missing = inspect(api_a, "actors", "--node", "nowhere", check=False)
@@ -79,6 +92,7 @@ class ClusterInspectTest(unittest.TestCase):
 
             # Submitted through the API node that does not lead: the timeline crosses nodes.
             entry_node = api_b if leader == "api-a" else api_a
+            scheduler_before = actor_of(api_a, leader, "scheduler")["handled"]
             job_id = cluster.client.submit(JOB, nodes=[entry_node])
             job = cluster.client.wait_final([job_id])[job_id]
             self.assertEqual(job["state"], "completed", job)
@@ -87,13 +101,20 @@ class ClusterInspectTest(unittest.TestCase):
             hops = timeline["timeline"]
             events = [hop["event"] for hop in hops]
             # A worker is free: the job is dispatched at once; the run goes out once persisted.
-            self.assertEqual(events, ["accepted", "queued", "dispatched", "persisted", "test",
-                                      "test", "reported", "completed"], hops)
+            self.assertEqual(events, ["accepted", "queued", "dispatched", "persisted", "started",
+                                      "test", "test", "reported", "completed"], hops)
             self.assertEqual(hops[0]["node"], entry_node.node_id, hops)
-            self.assertEqual([hops[i]["node"] for i in (1, 3, 7)], [leader] * 3)
+            self.assertEqual([hops[i]["node"] for i in (1, 3, 8)], [leader] * 3)
             worker = hops[2]["node"]
             self.assertIn(worker, ("worker-1", "worker-2"))
-            self.assertEqual({hop["node"] for hop in hops[4:7]}, {worker})
+            self.assertEqual({hop["node"] for hop in hops[4:8]}, {worker})
+            self.assertIn(hops[4]["detail"], ("slot 1 of 2", "slot 2 of 2"))
+            slot = hops[4]["detail"].split(" of ")[0]
+            self.assertTrue(hops[7]["detail"].endswith(", " + slot), hops[7])
+            # The job's messages (submit, run, progress, report, the store's write replies) at
+            # least: the leader's scheduler counts every one.
+            self.assertGreaterEqual(actor_of(api_a, leader, "scheduler")["handled"],
+                                    scheduler_before + 6)
             times = [hop["atMs"] for hop in hops]
             self.assertEqual(times, sorted(times))
             self.assertEqual(timeline["totalMs"], times[-1] - times[0])
@@ -122,6 +143,17 @@ class ClusterInspectTest(unittest.TestCase):
             after = wait_until(timeline_now, 60, "the new leader to show the job's timeline")
             self.assertEqual(after["timeline"], timeline["timeline"])
 
+    def _inspection_is_not_counted(self, node):
+        """A worker's submission actor hears only of leader changes: with no message between
+        two inspections, the second shows the same count and a longer idle time."""
+        def quiet_pair():
+            first = actor_of(node, "worker-1", "submission")
+            second = actor_of(node, "worker-1", "submission")
+            return (first, second) if first["handled"] == second["handled"] else None
+        first, second = wait_until(quiet_pair, 30, "two inspections with no message between")
+        self.assertGreaterEqual(first["handled"], 1, first)
+        self.assertGreaterEqual(second["idleMs"], first["idleMs"], (first, second))
+
     def _top_renders_in_tmux(self, node):
         if shutil.which("tmux") is None:
             self.fail("tmux is not installed (apt-get install tmux)")
@@ -133,9 +165,12 @@ class ClusterInspectTest(unittest.TestCase):
             def screen():
                 return subprocess.run(["tmux", "capture-pane", "-p", "-t", session],
                                       capture_output=True, text=True).stdout
-            shown = wait_until(lambda: "busiest actors" in screen() and screen(), 30,
+            # The second screen counts since the first: both tables are drawn by then.
+            shown = wait_until(lambda: "slowest actors" in screen() and screen(), 30,
                                "top to draw its screen")
             self.assertIn("codearena top", shown)
+            self.assertIn("busiest actors", shown)
+            self.assertIn("MEAN US", shown)
             self.assertIn("worker-1", shown)
             subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
             wait_until(lambda: subprocess.run(["tmux", "has-session", "-t", session],
