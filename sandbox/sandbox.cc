@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <future>
 
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
@@ -44,11 +45,25 @@ SandboxConfig checked(SandboxConfig config) {
 }  // namespace
 
 Sandbox::Sandbox(SandboxConfig config)
-    : slots_(std::make_unique<SlotPool>(checked(std::move(config)))) {}
+    : check_at_start_(config.check_at_start),
+      slots_(std::make_unique<SlotPool>(checked(std::move(config)))) {}
 
 Sandbox::~Sandbox() = default;
 
 RunResult Sandbox::run(const RunRequest& request) {
+  RunResult result = run_on_a_free_slot(request);
+  if (check_at_start_ || facilities_proven_) return result;
+  // Without the check at start, a failure inside the sandbox may be a facility the machine
+  // lacks: the check names it as the start would have.
+  if (result.status == RunStatus::kInternalError) {
+    slots_->check_facilities();
+  } else if (result.status != RunStatus::kCancelled) {
+    facilities_proven_ = true;
+  }
+  return result;
+}
+
+RunResult Sandbox::run_on_a_free_slot(const RunRequest& request) {
   if (!request.cancel_token) return slots_->acquire()->run(request);
   auto lease = slots_->acquire(*request.cancel_token);
   if (!lease) return cancelled_before_start();
@@ -92,10 +107,14 @@ std::vector<std::unique_ptr<SlotCgroup>> create_slot_cgroups(
 
 SlotPool::SlotPool(const SandboxConfig& config) {
   make_dirs(config.staging_dir, 0700);
+  // The two filters take a millisecond or two each to compile: side by side.
+  auto refuse_compiled = std::async(std::launch::async, build_seccomp_filter, true);
   const auto filter = build_seccomp_filter(false);
-  const auto filter_refuse = build_seccomp_filter(true);
-  check_kernel_facilities({config.staging_dir, config.first_uid, filter});
+  const auto filter_refuse = refuse_compiled.get();
+  facilities_ = {config.staging_dir, config.first_uid, filter};
+  if (config.check_at_start) check_kernel_facilities(facilities_);
   auto cgroups = create_slot_cgroups(backend_, config);
+  attach_warm_up_ = std::make_unique<AttachWarmUp>(cgroups.front()->procs_files().front());
   const int last_capability =
       static_cast<int>(parse_int(read_text_file("/proc/sys/kernel/cap_last_cap"), "cap_last_cap"));
   for (int i = 0; i < config.slots; ++i) {
@@ -145,6 +164,10 @@ std::optional<SlotPool::Lease> SlotPool::acquire(CancelToken& token) {
   slot_freed_.wait(lock, [&] { return !free_.empty() || token.cancelled(); });
   if (token.cancelled()) return std::nullopt;
   return Lease(*this, *take_free_slot());
+}
+
+void SlotPool::check_facilities() const {
+  check_kernel_facilities(facilities_);
 }
 
 size_t SlotPool::free_count() {
