@@ -196,6 +196,7 @@ int run_command(const std::vector<std::string>& args) {
     config.binds.insert(config.binds.end(), parsed.read_only.begin(), parsed.read_only.end());
     sandbox::Sandbox engine(config);
     for (int i = 0; i < parsed.repeat; ++i) {
+      parsed.request.last_on_slot = i + 1 == parsed.repeat;
       std::cout << common::lossy_json_text(to_json(engine.run(parsed.request))) << std::endl;
     }
     return 0;
