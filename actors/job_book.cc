@@ -69,7 +69,7 @@ SubmitReply JobBook::add(const std::string& id, JobSpec spec, int64_t now_ms) {
   enqueue(*status, false);
   BookEntry record;
   record.spec = std::move(spec);
-  by_creation_.emplace(status->created_at_ms, id);
+  index(*status);
   record.status = std::move(status);
   jobs_.emplace(id, std::move(record));
   ++submitted_;
@@ -335,7 +335,7 @@ void JobBook::restore(const StoredJob& job) {
   }
   BookEntry record;
   record.spec = job.spec.value_or(JobSpec{});
-  by_creation_.emplace(status->created_at_ms, id);
+  index(*status);
   record.status = std::move(status);
   jobs_.emplace(id, std::move(record));
 }
@@ -369,7 +369,7 @@ std::vector<std::string> JobBook::expire(int64_t now_ms) {
           retained_bytes_ > policy_.retention_bytes)) {
     const auto found = jobs_.find(finished_order_.front().second);
     retained_bytes_ -= finished_bytes(found->second);
-    by_creation_.erase({found->second.status->created_at_ms, found->first});
+    unindex(*found->second.status);
     jobs_.erase(found);
     forgotten.push_back(std::move(finished_order_.front().second));
     finished_order_.pop_front();
@@ -413,12 +413,30 @@ std::shared_ptr<const JobStatus> JobBook::record_webhook(const std::string& id,
   return found->second.status;
 }
 
+void JobBook::index(const JobStatus& status) {
+  by_creation_.emplace(status.created_at_ms, status.id);
+  by_owner_[status.owner].emplace(status.created_at_ms, status.id);
+}
+
+void JobBook::unindex(const JobStatus& status) {
+  by_creation_.erase({status.created_at_ms, status.id});
+  const auto owned = by_owner_.find(status.owner);
+  if (owned == by_owner_.end()) return;
+  owned->second.erase({status.created_at_ms, status.id});
+  if (owned->second.empty()) by_owner_.erase(owned);
+}
+
 JobPage JobBook::list(const JobQuery& query) const {
   JobPage page;
-  auto next = query.after_id.empty()
-                  ? by_creation_.begin()
-                  : by_creation_.upper_bound({query.after_created_ms, query.after_id});
-  for (; next != by_creation_.end(); ++next) {
+  // A job without owner is an admin's only (as Principal::may_access has it).
+  if (!query.any_owner && query.owner.empty()) return page;
+  static const CreationOrder kNone;
+  const auto owned = by_owner_.find(query.owner);
+  const CreationOrder& order =
+      query.any_owner ? by_creation_ : owned == by_owner_.end() ? kNone : owned->second;
+  auto next = query.after_id.empty() ? order.begin()
+                                     : order.upper_bound({query.after_created_ms, query.after_id});
+  for (; next != order.end(); ++next) {
     const JobStatus& status = *jobs_.at(next->second).status;
     if (!matches(query, status)) continue;
     if (static_cast<int32_t>(page.jobs.size()) == query.limit) {

@@ -156,8 +156,13 @@ class JobBook {
   SchedulerPolicy policy_;
   std::mt19937_64 random_;
   std::unordered_map<std::string, BookEntry> jobs_;
-  // Every job in `jobs_` as (created_at_ms, id), newest first: the listing's order.
-  std::set<std::pair<int64_t, std::string>, std::greater<>> by_creation_;
+  // Every job in `jobs_` as (created_at_ms, id), newest first: the listing's order; and the
+  // same by owner, so that an owner's listing reads only its own jobs, never every job kept.
+  using CreationOrder = std::set<std::pair<int64_t, std::string>, std::greater<>>;
+  CreationOrder by_creation_;
+  std::unordered_map<std::string, CreationOrder> by_owner_;
+  void index(const JobStatus& status);
+  void unindex(const JobStatus& status);
   std::deque<std::string> queues_[kPriorityCount];
   // The jobs in `queues_` by language, then priority: kept with the queues so that stats need
   // no scan. Languages with no queued job are left out.

@@ -33,8 +33,10 @@ std::optional<ConnectionLimits::Place> ConnectionLimits::admit(const std::string
   if (per_client_ == 0) return Place{};
   const auto address = IpAddress::parse(peer);
   if (address && trusted_.trusts(*address)) return Place{};
-  // One key per address however it is written (::ffff:192.0.2.1 is 192.0.2.1).
-  auto key = address ? address->text() : peer;
+  // One key per client however its address is written (::ffff:192.0.2.1 is 192.0.2.1), and an
+  // IPv6 client is its /64, as for the rate limit: a host gets a whole /64 and could otherwise
+  // open per_client connections from each of its addresses.
+  auto key = budget_address(peer);
   std::lock_guard<std::mutex> lock(mutex_);
   auto& held = held_[key];
   if (held >= per_client_) return std::nullopt;

@@ -1,6 +1,6 @@
 // How many client connections one peer address may hold open at once, so that a single client
 // (10,000 idle keep-alive connections, say) cannot take every connection the listener serves
-// and lock the others out. Counted by the socket's peer address: forwarding headers arrive
+// and lock the others out. Counted by the socket's peer address (an IPv6 peer by its /64): forwarding headers arrive
 // only after a connection is taken, and a peer in TRUSTED_PROXIES speaks for many clients, so
 // it is not limited here (only by the listener's total, MAX_CONNECTIONS). No RESTinio.
 // Thread-safe.
@@ -44,7 +44,7 @@ class ConnectionLimits : public std::enable_shared_from_this<ConnectionLimits> {
   ConnectionLimits(std::size_t per_client, TrustedProxies trusted);
 
   // A place for a new connection from `peer` (the socket's address, as text), or nullopt when
-  // the peer already holds `per_client` connections.
+  // the peer already holds `per_client` connections. An IPv6 peer is counted by its /64.
   std::optional<Place> admit(const std::string& peer);
 
   std::size_t per_client() const { return per_client_; }

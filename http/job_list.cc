@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "http/api_error.h"
+#include "http/echo_text.h"
 #include "http/job_json.h"
 #include "http/request_parsing.h"
 
@@ -12,7 +13,7 @@ namespace {
 using nlohmann::json;
 
 ApiError invalid_query(const std::string& parameter, const std::string& problem) {
-  return ApiError(400, "invalid_query", "query parameter '" + parameter + "': " + problem);
+  return ApiError(400, "invalid_query", "query parameter " + echo(parameter) + ": " + problem);
 }
 
 std::string job_cursor(const actors::JobStatus& status) {
@@ -36,7 +37,7 @@ int32_t read_limit(const std::string& text) {
       !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789") == std::string::npos;
   const int32_t limit = numeric ? std::stoi(text) : 0;
   if (limit < 1 || limit > kMaxListLimit) {
-    throw invalid_query("limit", "'" + text + "' is not a whole number from 1 to " +
+    throw invalid_query("limit", echo(text) + " is not a whole number from 1 to " +
                                      std::to_string(kMaxListLimit));
   }
   return limit;
@@ -44,8 +45,8 @@ int32_t read_limit(const std::string& text) {
 
 std::string read_state(const std::string& text) {
   if (!actors::parse_state(text)) {
-    throw invalid_query("state", "unknown state '" + text +
-                                     "' (one of queued, active, completed, failed, cancelled)");
+    throw invalid_query("state", "unknown state " + echo(text) +
+                                     " (one of queued, active, completed, failed, cancelled)");
   }
   return text;
 }
@@ -54,7 +55,7 @@ std::string read_language(const std::string& text, const judge::LanguageTable& l
   if (const auto* language = languages.find(text)) return language->id;
   std::string known;
   for (const auto& entry : languages.all()) known += (known.empty() ? "" : ", ") + entry.id;
-  throw invalid_query("language", "unknown language '" + text + "' (one of " + known + ")");
+  throw invalid_query("language", "unknown language " + echo(text) + " (one of " + known + ")");
 }
 
 }  // namespace

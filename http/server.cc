@@ -287,26 +287,31 @@ struct HttpServer::Impl {
       return restinio::request_accepted();
     }
     // Parsed here, on the asio thread, and answered after the rate limit: malformed
-    // submissions count too.
+    // submissions count too. The callback's host name is resolved elsewhere (CallbackChecks).
     auto parsed = std::make_shared<ExecuteRequest>();
     std::optional<ApiError> malformed;
     try {
       const bool wait = query_flags(request, {"wait"})["wait"];
       *parsed = parse_execute_request(request->body(), config.limits, service.languages());
       parsed->wait = parsed->wait || wait;
-      check_callback_destination(parsed->spec.callback_url, config.callback_destinations);
     } catch (const ApiError& error) {
       malformed = error;
     }
     const auto client = client_address_of(request);
-    admit(exchange, principal->subject, client,
-          [this, parsed, malformed, principal = *principal, client](Exchange admitted) {
-            if (malformed) {
-              return answer_error(admitted, malformed->status(), malformed->code(),
-                                  malformed->what());
-            }
-            submit(std::move(admitted), principal, client, std::move(*parsed));
-          });
+    callback_checks.check(
+        malformed ? "" : parsed->spec.callback_url,
+        [this, exchange, parsed, malformed, principal = *principal,
+         client](std::optional<ApiError> refused) {
+          const auto problem = malformed ? malformed : refused;
+          admit(exchange, principal.subject, client,
+                [this, parsed, problem, principal, client](Exchange admitted) {
+                  if (problem) {
+                    return answer_error(admitted, problem->status(), problem->code(),
+                                        problem->what());
+                  }
+                  submit(std::move(admitted), principal, client, std::move(*parsed));
+                });
+        });
     return restinio::request_accepted();
   }
 
@@ -752,6 +757,10 @@ struct HttpServer::Impl {
 
   // The asio threads' context; it outlives the servers that run on it.
   restinio::asio_ns::io_context io_context;
+  // A name a callback URL names gets this long to resolve at submission.
+  static constexpr std::chrono::milliseconds kCallbackCheckPatience{2'000};
+  CallbackChecks callback_checks{config.callback_destinations, kCallbackCheckPatience,
+                                 config.threads};
   // One of the two runs: plain HTTP or HTTPS.
   restinio::running_server_handle_t<Traits> server;
   restinio::running_server_handle_t<TlsTraits> tls_server;

@@ -439,7 +439,10 @@ class RunWatch {
       result.message = signal == SIGXFSZ
                            ? "a file grew past the file size limit"
                            : "output passed " + std::to_string(limits_.output_bytes) + " bytes";
-    } else if (reason_ == KillReason::kCpu || signal == SIGXCPU || result.cpu_ms > limits_.cpu_ms) {
+    } else if (reason_ == KillReason::kCpu || result.cpu_ms > limits_.cpu_ms ||
+               (signal == SIGXCPU && result.cpu_ms >= limits_.cpu_ms)) {
+      // SIGXCPU alone proves nothing: a program may send it to itself to pass a crash off as
+      // a time limit. The kernel sends it only past RLIMIT_CPU, which lies above the limit.
       result.status = RunStatus::kCpuTimeLimit;
       result.message = "CPU time limit of " + std::to_string(limits_.cpu_ms) + " ms exceeded";
     } else if (reason_ == KillReason::kWall || over_wall_limit()) {

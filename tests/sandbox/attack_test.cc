@@ -15,6 +15,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <csignal>
 #include <functional>
 #include <future>
 
@@ -505,5 +506,67 @@ TEST_CASE("attack: the smallest accepted open-files limit still runs a program")
   const RunResult result = lease->run(request);
   INFO(describe(result));
   CHECK(result.status == RunStatus::kOk);
+  expect_clean_slot(lease);
+}
+
+namespace {
+
+// Runs orphan_load: a grandchild the program never waits for puts `amount` of `kind` on the run.
+RunResult run_orphan_load(const std::string& kind, const std::string& amount) {
+  auto lease = engine().slots().acquire();
+  RunRequest request = program_request("orphan_load", {kind, amount});
+  request.limits.wall_ms = 60000;  // A loaded machine may give the run little CPU.
+  const RunResult result = lease->run(request);
+  INFO(describe(result));
+  REQUIRE(result.status == RunStatus::kOk);
+  expect_clean_slot(lease);
+  return result;
+}
+
+}  // namespace
+
+// Proves the memory figure does not come from the main process's own accounting alone: a
+// grandchild handed to the box's PID 1 (never waited for by the program) touches 40 MiB and
+// ends before the run does; the run reports at least that much.
+TEST_CASE("attack: memory used by a process the program never waits for is reported") {
+  CHECK(run_orphan_load("memory", "40").memory_kb >= 40 * 1024);
+}
+
+// Proves the same for CPU time: 600 ms burnt by a grandchild the program never waits for.
+TEST_CASE("attack: CPU time used by a process the program never waits for is counted") {
+  CHECK(run_orphan_load("cpu", "600").cpu_ms >= 600);
+}
+
+// Proves a run gets one core however many threads it spins: its CPU time never runs ahead of
+// its wall time by more than one bandwidth period (100 ms), so the wall limit (3 x CPU + 2 s)
+// cannot be outrun by parallel work either.
+TEST_CASE("attack: eight spinning threads get one core") {
+  auto lease = engine().slots().acquire();
+  RunRequest request = program_request("spin_threads", {"8", "5000"});
+  request.limits.cpu_ms = 1500;
+  request.limits.wall_ms = 60000;  // A loaded machine may give the run little CPU.
+  const RunResult result = lease->run(request);
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kCpuTimeLimit);
+  CHECK(result.cpu_ms <= result.wall_ms + 100);
+  expect_clean_slot(lease);
+}
+
+// Proves a program cannot pass a crash off as a CPU time limit by sending itself SIGXCPU: it is
+// a death by that signal. SIGXFSZ and SIGSYS sent to itself still read as the file size limit
+// and a blocked call of another ABI (wait4 does not say who sent a signal): the named residual
+// of choosing which failure to report, which never turns a failure into a success.
+TEST_CASE("attack: signals a program sends itself choose no verdict but its own failure") {
+  auto lease = engine().slots().acquire();
+  const RunResult xcpu = lease->run(program_request("raise_signal", {std::to_string(SIGXCPU)}));
+  INFO(describe(xcpu));
+  CHECK(xcpu.status == RunStatus::kSignaled);
+  CHECK(xcpu.signal == SIGXCPU);
+  const RunResult xfsz = lease->run(program_request("raise_signal", {std::to_string(SIGXFSZ)}));
+  INFO(describe(xfsz));
+  CHECK(xfsz.status == RunStatus::kOutputLimit);
+  const RunResult sys = lease->run(program_request("raise_signal", {std::to_string(SIGSYS)}));
+  INFO(describe(sys));
+  CHECK(sys.status == RunStatus::kSecurityViolation);
   expect_clean_slot(lease);
 }

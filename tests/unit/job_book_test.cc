@@ -345,6 +345,37 @@ TEST_CASE("a listing is newest first, filtered, paged after a cursor", "[jobs][l
   CHECK(page.jobs[1].id == "job-2");
 }
 
+TEST_CASE("an owner's listing holds its jobs only, among many of others", "[jobs][list]") {
+  SchedulerPolicy policy;
+  policy.retention_ms = 1000;
+  JobBook book(policy);
+  for (int i = 0; i < 300; ++i) {
+    auto spec = spec_with(Priority::kNormal);
+    spec.owner = i % 100 == 7 ? "ann" : "crowd";
+    book.add("job-" + std::to_string(i), spec, 100 + i);
+  }
+  book.add("job-free", spec_with(Priority::kNormal), 50);  // No owner.
+  const auto listed = [&book](JobQuery query, int64_t after_ms, const std::string& after_id) {
+    query.after_created_ms = after_ms;
+    query.after_id = after_id;
+    std::vector<std::string> ids;
+    for (const auto& status : book.list(query).jobs) ids.push_back(status.id);
+    return ids;
+  };
+  JobQuery mine;
+  mine.owner = "ann";
+  mine.limit = 2;
+  CHECK(listed(mine, 0, "") == std::vector<std::string>{"job-207", "job-107"});
+  CHECK(listed(mine, 207, "job-107") == std::vector<std::string>{"job-7"});
+  // A cursor naming another owner's job pages through the owner's own jobs from there.
+  CHECK(listed(mine, 250, "job-150") == std::vector<std::string>{"job-107", "job-7"});
+  JobQuery nobody;
+  nobody.owner = "nobody";
+  CHECK(book.list(nobody).jobs.empty());
+  JobQuery unowned;  // Jobs without an owner are listed to admins only.
+  CHECK(book.list(unowned).jobs.empty());
+}
+
 TEST_CASE("a listing forgets expired jobs and keeps no test outputs", "[jobs][list]") {
   SchedulerPolicy policy;
   policy.retention_ms = 100;

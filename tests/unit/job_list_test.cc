@@ -69,6 +69,15 @@ TEST_CASE("a bad listing query is refused naming the parameter", "[list]") {
   CHECK_THAT(refused_parameter({{"owner", "bob"}}), Catch::Contains("'owner'"));
 }
 
+TEST_CASE("a refused listing query quotes the client's text cut short", "[list]") {
+  const std::string long_text(70'000, '9');
+  for (const auto& params : std::vector<http::QueryParams>{
+           {{"limit", long_text}}, {{"state", long_text}}, {{"language", long_text}},
+           {{long_text, "1"}}, {{"cursor", long_text}}}) {
+    CHECK(refused_parameter(params).size() < 512);
+  }
+}
+
 TEST_CASE("Last-Event-ID says what a reconnecting client has", "[sse]") {
   const auto test = http::parse_last_event_id("a2-t5");
   CHECK(test.known);
@@ -79,6 +88,12 @@ TEST_CASE("Last-Event-ID says what a reconnecting client has", "[sse]") {
   CHECK_FALSE(http::parse_last_event_id("a1-active").final);
   CHECK_FALSE(http::parse_last_event_id("a1-sleeping").known);
   CHECK_FALSE(http::parse_last_event_id("").known);
+  CHECK_FALSE(http::parse_last_event_id("a1234567890-t1").known);  // Past 9 digits.
+  CHECK_FALSE(http::parse_last_event_id("a1-t").known);
+  CHECK_FALSE(http::parse_last_event_id("a1-t2x").known);
+  CHECK_FALSE(http::parse_last_event_id("a-t2").known);
+  CHECK_FALSE(http::parse_last_event_id("b1-t2").known);
+  CHECK(http::parse_last_event_id("a999999999-t999999999").test_index == 999999999);
 
   actors::JobEvent event;
   event.status.attempts = 2;
@@ -90,6 +105,14 @@ TEST_CASE("Last-Event-ID says what a reconnecting client has", "[sse]") {
   event.status.attempts = 3;
   event.test->index = 0;
   CHECK_FALSE(http::already_received(test, event));
+}
+
+TEST_CASE("a Last-Event-ID as long as a request head is read without recursion", "[sse]") {
+  // std::regex took a frame per letter and overflowed the thread's stack at ~50,000.
+  for (const auto* tail : {"", "!", "-t1"}) {
+    CHECK_FALSE(http::parse_last_event_id("a1-" + std::string(80'000, 'a') + tail).known);
+    CHECK_FALSE(http::parse_last_event_id("a1-t" + std::string(80'000, '9') + tail).known);
+  }
 }
 
 TEST_CASE("every event carries its id", "[sse]") {

@@ -1,8 +1,11 @@
-// The HTTP transport's rules that need no server: boolean query flags, conditional GET and the
-// connection limit per client.
+// The HTTP transport's rules that need no server: boolean query flags, conditional GET, the
+// connection limit per client and the submission-time check of callback destinations.
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
 
 #include "http/api_error.h"
+#include "http/callback_check.h"
 #include "http/conditional.h"
 #include "http/connection_limits.h"
 #include "http/query_flags.h"
@@ -88,4 +91,51 @@ TEST_CASE("a client holds at most its share of connections, given back when they
   for (int i = 0; i < 10; ++i) CHECK(limits->admit("10.1.2.3"));  // A trusted proxy.
   auto unlimited = std::make_shared<ConnectionLimits>(0, TrustedProxies::parse("none"));
   for (int i = 0; i < 10; ++i) CHECK(unlimited->admit("192.0.2.1"));
+}
+
+TEST_CASE("an IPv6 client cannot pass its connection cap by rotating through its /64", "[api]") {
+  auto limits = std::make_shared<ConnectionLimits>(2, TrustedProxies::parse("none"));
+  auto first = limits->admit("2001:db8:1:2::1");
+  auto second = limits->admit("2001:db8:1:2:ffff:ffff:ffff:fffe");
+  CHECK(first);
+  CHECK(second);
+  CHECK_FALSE(limits->admit("2001:db8:1:2:abcd::9"));
+  CHECK(limits->admit("2001:db8:1:3::1"));  // The next /64 is another client.
+  second.reset();
+  CHECK(limits->admit("2001:db8:1:2::77"));  // Given back to the whole /64.
+}
+
+TEST_CASE("connections whose peer address is unknown share one count", "[api]") {
+  // A connection reset before its peer is read has no address: such connections cannot
+  // take more than one client's share, and give it back.
+  auto limits = std::make_shared<ConnectionLimits>(1, TrustedProxies::parse("none"));
+  auto first = limits->admit("");
+  CHECK(first);
+  CHECK_FALSE(limits->admit(""));
+  first.reset();
+  CHECK(limits->admit(""));
+}
+
+TEST_CASE("callback destinations are judged, names on the checks' own threads", "[api]") {
+  CallbackChecks checks(codearena::webhooks::AddressPolicy{}, std::chrono::seconds(30), 1);
+  std::optional<std::optional<ApiError>> at_once;
+  const auto keep = [&at_once](std::optional<ApiError> verdict) { at_once = std::move(verdict); };
+  checks.check("", keep);  // No callback: nothing to judge, answered on this thread.
+  REQUIRE(at_once);
+  CHECK_FALSE(*at_once);
+  at_once.reset();
+  checks.check("http://127.0.0.1:9/hook?token=t", keep);  // A literal needs no resolver.
+  REQUIRE(at_once);
+  REQUIRE(*at_once);
+  CHECK((*at_once)->code() == "callback_not_allowed");
+  CHECK(std::string((*at_once)->what()).find("token=t") == std::string::npos);
+
+  std::promise<std::optional<ApiError>> resolved;
+  checks.check("http://localhost:9/hook",
+               [&resolved](std::optional<ApiError> verdict) { resolved.set_value(verdict); });
+  auto verdict = resolved.get_future();
+  REQUIRE(verdict.wait_for(std::chrono::seconds(60)) == std::future_status::ready);
+  const auto refusal = verdict.get();
+  REQUIRE(refusal);
+  CHECK(refusal->code() == "callback_not_allowed");
 }
