@@ -85,16 +85,6 @@ void delegate_controllers(const std::string& own_dir) {
 
 }  // namespace
 
-AttachWarmUp::AttachWarmUp(const std::string& procs_file)
-    : thread_([procs_file] {
-        // Above PID_MAX_LIMIT (2^22): never a process.
-        try_write_text_file(procs_file, "2147483647");
-      }) {}
-
-AttachWarmUp::~AttachWarmUp() {
-  thread_.join();
-}
-
 std::string slot_cgroup_name(int index) {
   return std::to_string(::getpid()) + "-" + std::to_string(index);
 }

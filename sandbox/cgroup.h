@@ -12,7 +12,6 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "sandbox/run_spec.h"
@@ -69,24 +68,6 @@ class CgroupBackend {
   // in some hierarchies only, e.g. after a hard kill during its removal, or in the memory one
   // of another cgroup since the memory parent follows the engine's own memory cgroup).
   virtual std::vector<std::string> slot_names() const = 0;
-};
-
-// Moving a process into a cgroup takes a kernel lock (cgroup_threadgroup_rwsem) whose first
-// taking after a quiet spell waits for an RCU grace period (7-20 ms measured on cgroup v1);
-// moves within about a grace period of another are quick. AttachWarmUp takes that lock at once,
-// on a thread of its own, by asking `procs_file` to move a process number no process can have:
-// the kernel takes the lock before it looks the number up, then answers ESRCH. Nothing moves,
-// and the wait overlaps the caller's other set-up instead of holding up the first run's start.
-// It only saves time, so its errors are ignored. The destructor joins the thread.
-class AttachWarmUp {
- public:
-  explicit AttachWarmUp(const std::string& procs_file);
-  ~AttachWarmUp();
-  AttachWarmUp(const AttachWarmUp&) = delete;
-  AttachWarmUp& operator=(const AttachWarmUp&) = delete;
-
- private:
-  std::thread thread_;
 };
 
 // The name of slot `index`'s cgroup for this engine: "<engine pid>-<index>", so engines sharing

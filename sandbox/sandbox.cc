@@ -4,7 +4,6 @@
 
 #include <cerrno>
 #include <climits>
-#include <future>
 
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
@@ -107,14 +106,11 @@ std::vector<std::unique_ptr<SlotCgroup>> create_slot_cgroups(
 
 SlotPool::SlotPool(const SandboxConfig& config) {
   make_dirs(config.staging_dir, 0700);
-  // The two filters take a millisecond or two each to compile: side by side.
-  auto refuse_compiled = std::async(std::launch::async, build_seccomp_filter, true);
   const auto filter = build_seccomp_filter(false);
-  const auto filter_refuse = refuse_compiled.get();
+  const auto filter_refuse = build_seccomp_filter(true);
   facilities_ = {config.staging_dir, config.first_uid, filter};
   if (config.check_at_start) check_kernel_facilities(facilities_);
   auto cgroups = create_slot_cgroups(backend_, config);
-  attach_warm_up_ = std::make_unique<AttachWarmUp>(cgroups.front()->procs_files().front());
   const int last_capability =
       static_cast<int>(parse_int(read_text_file("/proc/sys/kernel/cap_last_cap"), "cap_last_cap"));
   for (int i = 0; i < config.slots; ++i) {

@@ -68,8 +68,6 @@ class SlotPool {
   std::mutex mutex_;
   std::condition_variable slot_freed_;
   std::vector<Slot*> free_;
-  // Declared last, so its thread is joined before any other member goes.
-  std::unique_ptr<AttachWarmUp> attach_warm_up_;
 };
 
 }  // namespace codearena::sandbox
