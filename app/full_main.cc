@@ -21,7 +21,8 @@ struct Entry {
 };
 
 const Entry kCommands[] = {
-    {"judge", codearena::app::judge_command, [] { return std::string(codearena::app::judge_usage()); }},
+    {"judge", codearena::app::judge_command,
+     [] { return std::string(codearena::app::judge_usage()); }},
     {"serve", codearena::app::serve_command, codearena::app::serve_usage},
     {"inspect", codearena::app::inspect_command, codearena::app::inspect_usage},
     {"languages", codearena::app::languages_command, nullptr},

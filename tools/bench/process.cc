@@ -144,8 +144,8 @@ Spawner::Spawner(const std::string& spawner, const std::vector<std::string>& arg
   posix_spawn_file_actions_adddup2(&actions, requests.read, 0);
   posix_spawn_file_actions_adddup2(&actions, results.write, 1);
   pid_t pid;
-  const int error = ::posix_spawn(&pid, spawner.c_str(), &actions, nullptr, arg_ptrs.data(),
-                                  env_ptrs.data());
+  const int error =
+      ::posix_spawn(&pid, spawner.c_str(), &actions, nullptr, arg_ptrs.data(), env_ptrs.data());
   posix_spawn_file_actions_destroy(&actions);
   ::close(requests.read);
   ::close(results.write);

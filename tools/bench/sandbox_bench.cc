@@ -24,8 +24,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "sandbox/sandbox.h"
 #include "sandbox/fs_util.h"
+#include "sandbox/sandbox.h"
 #include "sandbox/slots.h"
 #include "tools/bench/args.h"
 #include "tools/bench/bench_util.h"
@@ -158,8 +158,7 @@ double timed_spawned_run(Spawner& spawner, const std::string& name, const std::s
   const ProcessOutcome& outcome = timed.outcome;
   if (!outcome.exited_ok() || outcome.out != expected) {
     throw std::runtime_error(name + " failed: wait status " + std::to_string(outcome.wait_status) +
-                             ", stdout " + quoted(outcome.out) + ", stderr " +
-                             quoted(outcome.err));
+                             ", stdout " + quoted(outcome.out) + ", stderr " + quoted(outcome.err));
   }
   return timed.elapsed_us;
 }
@@ -293,11 +292,10 @@ class SandboxBench {
     if (options_.with_bwrap && ::access(kBwrap, X_OK) != 0) {
       throw UsageError(std::string("--with-bwrap: no ") + kBwrap + " (apt-get install bubblewrap)");
     }
-    const auto spawner =
-        bench_program("codearena-bench-spawner", CODEARENA_BENCH_SPAWNER_PATH);
+    const auto spawner = bench_program("codearena-bench-spawner", CODEARENA_BENCH_SPAWNER_PATH);
     for (int t = 0; t < options_.threads; ++t) {
-      bare_.push_back(std::make_unique<Spawner>(spawner, std::vector<std::string>{program_},
-                                                kEnvironment));
+      bare_.push_back(
+          std::make_unique<Spawner>(spawner, std::vector<std::string>{program_}, kEnvironment));
       if (options_.with_bwrap)
         bwrap_.push_back(std::make_unique<Spawner>(spawner, bwrap_argv(program_), kEnvironment));
     }
@@ -339,9 +337,8 @@ class SandboxBench {
  private:
   std::vector<Mode> make_modes() {
     std::vector<Mode> modes;
-    modes.push_back({"bare posix_spawn+wait", [this](int t) {
-                       return timed_spawned_run(*bare_[t], program_, expected_);
-                     }});
+    modes.push_back({"bare posix_spawn+wait",
+                     [this](int t) { return timed_spawned_run(*bare_[t], program_, expected_); }});
     modes.push_back({"sandbox, read-only bind", [this](int t) {
                        return timed_sandboxed_run(*leases_[t], bound_request_, expected_);
                      }});
@@ -349,9 +346,8 @@ class SandboxBench {
                        return timed_sandboxed_run(*leases_[t], copied_request_, expected_);
                      }});
     if (!bwrap_.empty()) {
-      modes.push_back({"bwrap --unshare-all", [this](int t) {
-                         return timed_spawned_run(*bwrap_[t], kBwrap, expected_);
-                       }});
+      modes.push_back({"bwrap --unshare-all",
+                       [this](int t) { return timed_spawned_run(*bwrap_[t], kBwrap, expected_); }});
     }
     return modes;
   }
@@ -381,8 +377,9 @@ class SandboxBench {
       return;
     }
     const double bare = summarize(sequential[0].samples_us).median_us;
-    std::printf("  bare check: hyperfine -N median %.1f us, bare median %.1f us (bare/hyperfine %.2f)\n",
-                *hyperfine, bare, bare / *hyperfine);
+    std::printf(
+        "  bare check: hyperfine -N median %.1f us, bare median %.1f us (bare/hyperfine %.2f)\n",
+        *hyperfine, bare, bare / *hyperfine);
   }
 
   static void print_result_line(const std::vector<Series>& sequential) {
