@@ -7,8 +7,8 @@
 
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
+#include "sandbox/precompiled_filters.h"
 #include "sandbox/preflight.h"
-#include "sandbox/seccomp_policy.h"
 #include "sandbox/slots.h"
 
 namespace codearena::sandbox {
@@ -106,8 +106,8 @@ std::vector<std::unique_ptr<SlotCgroup>> create_slot_cgroups(
 
 SlotPool::SlotPool(const SandboxConfig& config) {
   make_dirs(config.staging_dir, 0700);
-  const auto filter = build_seccomp_filter(false);
-  const auto filter_refuse = build_seccomp_filter(true);
+  const auto& filter = precompiled_seccomp_filter(false);
+  const auto& filter_refuse = precompiled_seccomp_filter(true);
   facilities_ = {config.staging_dir, config.first_uid, filter};
   if (config.check_at_start) check_kernel_facilities(facilities_);
   auto cgroups = create_slot_cgroups(backend_, config);
