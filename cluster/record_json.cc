@@ -1,7 +1,5 @@
 #include "cluster/record_json.h"
 
-#include <openssl/evp.h>
-
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -27,18 +25,10 @@ using nlohmann::json;
 using common::base64_encode;
 using common::is_valid_utf8;
 
-std::string base64_decode(const std::string& text) {
-  if (text.size() % 4 != 0) throw StoreError("stored base64 text has a bad length");
-  std::string out(text.size() / 4 * 3 + 1, '\0');
-  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(text.data()),
-                                      static_cast<int>(text.size()));
-  if (written < 0) throw StoreError("stored base64 text is malformed");
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  size_t padding = 0;
-  for (auto it = text.rbegin(); it != text.rend() && *it == '=' && padding < 2; ++it) ++padding;
-  out.resize(static_cast<size_t>(written) - padding);
-  return out;
+std::string stored_base64_bytes(const std::string& text) {
+  auto bytes = common::base64_decode(text);
+  if (!bytes) throw StoreError("stored base64 text is malformed");
+  return std::move(*bytes);
 }
 
 // Stored records have no null: an optional member X is stored as "has_X" (true or false)
@@ -181,7 +171,7 @@ class Reader {
 
   static void decode(const json& in, std::string& text) {
     text =
-        in.is_object() ? base64_decode(in.at("base64").get<std::string>()) : in.get<std::string>();
+        in.is_object() ? stored_base64_bytes(in.at("base64").get<std::string>()) : in.get<std::string>();
   }
   template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
   static void decode(const json& in, T& value) {

@@ -1,9 +1,10 @@
-// Bytes a program wrote, as text: is it UTF-8, and its base64 form for when it is not.
+// Bytes a program wrote, as text: is it UTF-8, and its base64 form (both ways) for when it is not.
 // Header-only; a user must link OpenSSL's libcrypto. Pure functions, thread-safe.
 #pragma once
 
 #include <openssl/evp.h>
 
+#include <optional>
 #include <string>
 
 namespace codearena::common {
@@ -52,6 +53,22 @@ inline std::string base64_encode(const std::string& bytes) {
                                       reinterpret_cast<const unsigned char*>(bytes.data()),
                                       static_cast<int>(bytes.size()));
   out.resize(static_cast<size_t>(written));
+  return out;
+}
+
+// The bytes of standard base64 `text` (RFC 4648, with padding); nullopt when its length is not
+// a multiple of 4 or it holds anything else.
+inline std::optional<std::string> base64_decode(const std::string& text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out(text.size() / 4 * 3 + 1, '\0');
+  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(text.data()),
+                                      static_cast<int>(text.size()));
+  if (written < 0) return std::nullopt;
+  // EVP_DecodeBlock counts the padding as zero bytes.
+  size_t padding = 0;
+  for (auto it = text.rbegin(); it != text.rend() && *it == '=' && padding < 2; ++it) ++padding;
+  out.resize(static_cast<size_t>(written) - padding);
   return out;
 }
 

@@ -1,27 +1,16 @@
 #include "http/job_json.h"
 
-#include <ctime>
-
 #include "common/byte_text.h"
+#include "common/epoch_ms.h"
 
 namespace codearena::http {
 
 using nlohmann::json;
 
-std::string iso8601(int64_t epoch_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
-  std::tm utc{};
-  ::gmtime_r(&seconds, &utc);
-  char text[32];
-  const size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(text + length, sizeof text - length, ".%03dZ", static_cast<int>(epoch_ms % 1000));
-  return text;
-}
-
 namespace {
 
 json time_or_null(int64_t epoch_ms) {
-  return epoch_ms > 0 ? json(iso8601(epoch_ms)) : json();
+  return epoch_ms > 0 ? json(common::iso8601_utc(epoch_ms)) : json();
 }
 
 json text_or_null(const std::string& text) {

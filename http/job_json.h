@@ -26,7 +26,4 @@ nlohmann::json stats_json(const actors::SchedulerStats& stats);
 nlohmann::json languages_json(const judge::LanguageTable& languages);
 nlohmann::json error_json(const std::string& code, const std::string& message);
 
-// "2026-11-25T21:59:52.123Z" for milliseconds since the epoch.
-std::string iso8601(int64_t epoch_ms);
-
 }  // namespace codearena::http

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "common/byte_text.h"
 #include "common/openssl_owned.h"
 
 namespace codearena::http {
@@ -209,16 +210,7 @@ std::optional<std::string> base64url_decode(std::string text) {
     if (c == '_') c = '/';
   }
   while (text.size() % 4 != 0) text += '=';
-  std::string out(text.size() / 4 * 3 + 1, '\0');
-  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(text.data()),
-                                      static_cast<int>(text.size()));
-  if (written < 0) return std::nullopt;
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  size_t padding = 0;
-  for (auto it = text.rbegin(); it != text.rend() && *it == '=' && padding < 2; ++it) ++padding;
-  out.resize(static_cast<size_t>(written) - padding);
-  return out;
+  return common::base64_decode(text);
 }
 
 std::vector<PublicKey> parse_public_keys(const std::string& text) {

@@ -44,6 +44,23 @@ function count(events, name, value = 1) {
   events.emit('counter', name, value);
 }
 
+// The value `text` holds, or null when it is not JSON.
+function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    return null;
+  }
+}
+
+// Counts the state of a job that is final, however it was followed (poll, wait or stream);
+// answers whether it was.
+function countFinal(job, events) {
+  if (!job || !FINAL_STATES.has(job.state)) return false;
+  count(events, `codearena.jobs.${job.state}`);
+  return true;
+}
+
 // Counts an answer, and a refusal with its error code when it is not 2xx. Every counter is
 // emitted (with 0 when nothing happened) so that the ensure expressions always find it.
 function countAnswer(status, body, events) {
@@ -51,12 +68,9 @@ function countAnswer(status, body, events) {
   const refused = status < 200 || status > 299;
   count(events, 'codearena.refused', refused ? 1 : 0);
   if (!refused) return;
-  let code = `http_${status}`;
-  try {
-    code = JSON.parse(body).error.code || code;
-  } catch (error) {
-    // Not a JSON error body: the status names it.
-  }
+  // Not a JSON error body: the status names it.
+  const answer = parseJson(body);
+  const code = (answer && answer.error && answer.error.code) || `http_${status}`;
   count(events, `codearena.refused.${code}`);
 }
 
@@ -73,17 +87,9 @@ function setProgram(requestParams, context, events, next) {
 function checkAnswer(requestParams, response, context, events, next) {
   const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
   countAnswer(response.statusCode, body, events);
-  let job = null;
-  try {
-    job = JSON.parse(body);
-  } catch (error) {
-    job = null;
-  }
+  const job = parseJson(body);
   if (requestParams.url.includes('/api/execute')) context.vars.jobId = job && job.jobId;
-  if (context.vars.jobId && job && FINAL_STATES.has(job.state)) {
-    count(events, `codearena.jobs.${job.state}`);
-    context.vars.jobId = null;
-  }
+  if (context.vars.jobId && countFinal(job, events)) context.vars.jobId = null;
   return next();
 }
 
@@ -144,15 +150,13 @@ function followEvents(context, events, done) {
         if (first) events.emit('histogram', 'codearena.stream.first_event_ms', Date.now() - started);
         first = false;
         if (name !== 'state') return;
-        let job;
-        try {
-          job = JSON.parse(data);
-        } catch (error) {
-          return finish(new Error(`event stream of ${context.vars.jobId}: ${error.message}`));
+        const job = parseJson(data);
+        if (!job) {
+          return finish(new Error(`event stream of ${context.vars.jobId}: a state event that is `
+            + `not a JSON job: ${data}`));
         }
-        if (!FINAL_STATES.has(job.state)) return;
+        if (!countFinal(job, events)) return;
         events.emit('histogram', 'codearena.stream.final_ms', Date.now() - started);
-        count(events, `codearena.jobs.${job.state}`);
         countAnswer(200, '', events);
         finish();
       });

@@ -1,10 +1,9 @@
 #include "telemetry/log.h"
 
 #include <cerrno>
-#include <cstdio>
-#include <ctime>
 #include <stdexcept>
 
+#include "common/epoch_ms.h"
 #include "common/json_text.h"
 
 namespace codearena::telemetry {
@@ -56,26 +55,12 @@ const char* log_level_name(LogLevel level) {
   return "unknown";
 }
 
-std::string format_log_time(std::chrono::system_clock::time_point time) {
-  using std::chrono::milliseconds;
-  const int64_t since_epoch_ms = std::chrono::floor<milliseconds>(time.time_since_epoch()).count();
-  const int64_t millis = ((since_epoch_ms % 1000) + 1000) % 1000;
-  const std::time_t seconds = static_cast<std::time_t>((since_epoch_ms - millis) / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[80];  // -Wformat-truncation sizes every field for the widest int
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(millis));
-  return text;
-}
-
 Logger::Logger(LogLevel min_level, int fd) : min_level_(min_level), fd_(fd) {}
 
 void Logger::log(LogLevel level, std::string_view event, const nlohmann::json& fields) {
   if (!enabled(level)) return;
   std::string line = "{\"time\":\"";
-  line += format_log_time(std::chrono::system_clock::now());
+  line += common::iso8601_utc(common::epoch_ms());
   line += "\",\"level\":\"";
   line += log_level_name(level);
   line += "\",\"event\":";

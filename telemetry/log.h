@@ -21,9 +21,6 @@ LogLevel parse_log_level(std::string_view text);
 // The lowercase name parse_log_level() reads back.
 const char* log_level_name(LogLevel level);
 
-// `time` as the logs write it: UTC with milliseconds, e.g. "2026-11-25T21:59:52.123Z".
-std::string format_log_time(std::chrono::system_clock::time_point time);
-
 // Writes lines such as
 //   {"time":"2026-11-25T21:59:52.123Z","level":"info","event":"http_request","status":200}
 // to a file descriptor it does not own (stderr by default), each with one write(2) (more only

@@ -16,6 +16,27 @@ from descriptors import tcp_ports
 CODEARENA = os.environ.get("CODEARENA", "codearena")
 
 
+class NotYet(Exception):
+    """Raised by a predicate of wait_until() when it cannot tell yet."""
+
+
+def wait_until(predicate, timeout, what, pause=0.05):
+    """Polls predicate until it returns something truthy and returns that; raises
+    AssertionError naming `what` after timeout seconds. A connection error or NotYet counts as
+    not yet."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except (OSError, http.client.HTTPException, NotYet):
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(pause)
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -126,17 +147,19 @@ class Server:
             raise AssertionError(f"submission refused: {response}")
         return response
 
-    def job(self, job_id):
-        return self.request("GET", f"/api/jobs/{job_id}").json
+    def job(self, job_id, headers=None):
+        """GET /api/jobs/<job_id>'s JSON, with `headers` (a bearer token, for instance)."""
+        return self.request("GET", f"/api/jobs/{job_id}", headers=headers).json
 
-    def wait_final(self, job_id, timeout=120):
+    def wait_final(self, job_id, timeout=120, headers=None):
+        """The job once its state is final, polled with `headers`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            job = self.job(job_id)
+            job = self.job(job_id, headers)
             if job["state"] in ("completed", "failed", "cancelled"):
                 return job
             time.sleep(0.05)
-        raise AssertionError(f"job {job_id} did not finish: {self.job(job_id)}")
+        raise AssertionError(f"job {job_id} did not finish: {self.job(job_id, headers)}")
 
     def wait_state(self, job_id, state, timeout=60):
         deadline = time.monotonic() + timeout
@@ -179,6 +202,19 @@ class Server:
 
     def log_lines(self):
         return [json.loads(line) for line in self.log_text().splitlines() if line.strip()]
+
+    def log_events(self, name, **fields):
+        """The node's log lines (parsed) for the event `name` whose fields include `fields`;
+        lines that are not JSON are passed over."""
+        events = []
+        for line in self.log_text().splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if entry.get("event") == name and all(entry.get(k) == v for k, v in fields.items()):
+                events.append(entry)
+        return events
 
 
 class HeldConnections:

@@ -12,23 +12,17 @@ import unittest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
-from api_support import Server
+from api_support import Server, wait_until
 from tokens import (AUDIENCE, ISSUER, SECRET, b64url, bearer, claims, handmade, hs256, public_pem,
                     signed)
 
 JOB = {"language": "python", "code": "print(6 * 7)"}
 
 
-def logged(server, event, timeout=30, **fields):
+def logged(server, event, **fields):
     """The node's log lines of `event` with `fields`, once there is one (the node writes some
     lines after it answers)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        lines = [line for line in server.log_lines() if line.get("event") == event
-                 and all(line.get(name) == value for name, value in fields.items())]
-        if lines or time.monotonic() > deadline:
-            return lines
-        time.sleep(0.05)
+    return wait_until(lambda: server.log_events(event, **fields), 30, f"{event} {fields} logged")
 
 
 class Client:
@@ -46,15 +40,8 @@ class Client:
         assert response.status == 202, response
         return response.json["jobId"]
 
-    def wait_final(self, job_id, timeout=120):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            job = self.request("GET", f"/api/jobs/{job_id}")
-            assert job.status == 200, job
-            if job.json["state"] in ("completed", "failed", "cancelled"):
-                return job.json
-            time.sleep(0.05)
-        raise AssertionError(f"job {job_id} did not finish")
+    def wait_final(self, job_id):
+        return self.server.wait_final(job_id, headers=self.headers)
 
     def events_status(self, job_id):
         """The status of GET /api/jobs/:id/events (a 200 stream is closed unread)."""

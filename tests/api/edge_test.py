@@ -280,7 +280,7 @@ class HttpsTest(unittest.TestCase):
     def test_jobs_run_over_https(self):
         job = self.server.run(JOB)
         self.assertEqual(job["result"]["tests"][0]["stdout"], "1\n", job)
-        listening = [line for line in self.server.log_lines() if line["event"] == "listening"]
+        listening = self.server.log_events("listening")
         self.assertEqual([line["scheme"] for line in listening], ["https"])
 
     def test_the_connection_is_watched_under_tls_too(self):

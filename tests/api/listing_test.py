@@ -2,7 +2,6 @@
 """GET /api/jobs as a dashboard uses it: a subject's own jobs (all of them for an admin), newest
 first, filtered by state and language, paged with a cursor that new jobs do not disturb."""
 import sys
-import time
 import unittest
 
 from api_support import Server
@@ -32,16 +31,6 @@ class ListingTest(unittest.TestCase):
         self.assertEqual(response.status, 202, response)
         return response.json["jobId"]
 
-    def wait_final(self, job_id, token):
-        """The job once final, polled as its owner sees it."""
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            job = self.server.request("GET", f"/api/jobs/{job_id}", headers=token).json
-            if job["state"] in ("completed", "failed", "cancelled"):
-                return job
-            time.sleep(0.05)
-        raise AssertionError(f"job {job_id} did not finish")
-
     def listing(self, query, token, status=200):
         response = self.server.request("GET", "/api/jobs" + query, headers=token)
         self.assertEqual(response.status, status, response)
@@ -63,7 +52,7 @@ class ListingTest(unittest.TestCase):
         ann_jobs = [self.submit(quick(f"ann-{i}"), ANN) for i in range(5)]
         ann_jobs.append(self.submit(quick("ann-c", "c"), ANN))
         bob_job = self.submit(quick("bob"), BOB)
-        finals = [self.wait_final(job_id, ANN) for job_id in ann_jobs]
+        finals = [self.server.wait_final(job_id, headers=ANN) for job_id in ann_jobs]
         self.assertTrue(all(job["state"] == "completed" for job in finals), finals)
 
         page = self.listing("", ANN)

@@ -3,24 +3,13 @@
 (flagged), finished jobs beyond JOB_RETENTION_BYTES are forgotten oldest first, and the event
 streams of clients that went away are dropped."""
 import sys
-import time
 import unittest
 
-from api_support import SLEEPER, EventStream, Server, WebhookReceiver
+from api_support import SLEEPER, EventStream, Server, WebhookReceiver, wait_until
 
 KEPT = 4096
 LOUD = {"language": "python", "code": "import sys\nsys.stdout.write('x' * 100000)\n",
         "limits": {"output": "1m"}}
-
-
-def wait_until(check, what, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what} did not happen within {timeout} s")
 
 
 class KeptOutputTest(unittest.TestCase):
@@ -48,7 +37,7 @@ class KeptOutputTest(unittest.TestCase):
                 final = events[-1][1]
                 self.assertEqual(final["state"], "completed")
                 kept = server.job(job_id)
-                sent = wait_until(lambda: receiver.by_job().get(job_id), "the webhook")[0]
+                sent = wait_until(lambda: receiver.by_job().get(job_id), 60, "the webhook")[0]
                 for result in (final["result"], kept["result"], sent["result"]):
                     self.assertEqual(result["tests"][0]["stdout"], "x" * KEPT)
                     self.assertTrue(result["tests"][0]["stdoutTruncated"])
@@ -67,10 +56,10 @@ class RetentionBytesTest(unittest.TestCase):
         with Server("--workers", "1", env=env) as server:
             ids = [server.run(LOUD)["jobId"] for _ in range(8)]
             wait_until(lambda: server.request("GET", f"/api/jobs/{ids[0]}").status == 404,
-                       "forgetting the oldest job")
+                       60, "forgetting the oldest job")
             stats = wait_until(
                 lambda: (s := server.request("GET", "/api/stats").json)["jobs"]["retainedBytes"]
-                <= bound and s, "retention within the bound")
+                <= bound and s, 60, "retention within the bound")
             self.assertGreater(stats["jobs"]["retainedBytes"], 0)
             self.assertEqual(server.job(ids[-1])["state"], "completed")
             answered = [server.request("GET", f"/api/jobs/{i}").status for i in ids]
@@ -93,7 +82,7 @@ class GoneListenerTest(unittest.TestCase):
             self.assertEqual(listeners(), 5)
             for stream in streams:
                 stream.close()
-            wait_until(lambda: listeners() == 0, "dropping the gone streams")
+            wait_until(lambda: listeners() == 0, 60, "dropping the gone streams")
 
             # A stream opened now still gets the job's events to the end.
             stream = EventStream(server, job_id)

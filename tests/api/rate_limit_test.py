@@ -5,8 +5,8 @@ answers carry RateLimit-* headers and refusals are counted in /metrics."""
 import sys
 import unittest
 
-import prometheus_text
 from api_support import Server
+from scrape import Scrape
 from tokens import AUDIENCE, ISSUER, SECRET, hs256
 
 JOB = {"language": "python", "code": "print(1)"}
@@ -45,10 +45,8 @@ class BudgetTest(RateLimitCase):
             self.assertEqual(refused.headers["retry-after"], refused.headers["ratelimit-reset"])
             self.assertTrue(1 <= int(refused.headers["retry-after"]) <= 60)
             self.assertNotIn("ratelimit-limit", server.request("GET", "/api/stats").headers)
-            families = prometheus_text.parse(server.request("GET", "/metrics").text)
-            samples = families["codearena_http_rate_limited_total"]["samples"]
-            refusals = [number for _, labels, number in samples
-                        if labels == {"budget": "submissions"}]
+            refusals = Scrape(server).samples("codearena_http_rate_limited_total",
+                                              budget="submissions")
             self.assertEqual(refusals, [3 * LIMIT + 2])
 
 

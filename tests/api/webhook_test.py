@@ -76,7 +76,7 @@ class WebhookTest(unittest.TestCase):
             webhook = wait_webhook(server, job["jobId"], "failed")
             self.assertEqual((webhook["attempts"], webhook["lastStatus"]), (2, None))
             self.assertTrue(webhook["lastError"])
-            outcome = [line for line in server.log_lines() if line["event"] == "webhook"]
+            outcome = server.log_events("webhook")
             self.assertEqual(outcome[0]["url"], f"http://127.0.0.1:{port}/h?…")
             self.assertNotIn("SECRET-TOKEN", server.log_text())
 

@@ -23,9 +23,12 @@ import sys
 import tempfile
 import time
 
-from api_support import Server, WebhookReceiver, free_port
+from api_support import NotYet, Server, WebhookReceiver, free_port, wait_until
 
 FINAL_STATES = ("completed", "failed", "cancelled")
+
+API_SCHEDULER = ("api", "scheduler")  # an API node that may lead
+WORKER = ("worker",)
 
 # 503 answers a client is told to retry: nothing was queued.
 RETRYABLE_REFUSALS = ("no_leader", "queue_full", "shutting_down")
@@ -37,25 +40,8 @@ CLIENT_RETRY_PAUSE = 0.1  # seconds; shorter than Retry-After so failover is mea
 CLIENT_REQUEST_TIMEOUT = 30
 
 
-class Unavailable(Exception):
+class Unavailable(NotYet):
     """A node answered 503: it cannot tell yet (no leader known, for instance)."""
-
-
-def wait_until(predicate, timeout, what, pause=0.05):
-    """Polls predicate until it returns something truthy and returns that; raises
-    AssertionError naming `what` after timeout seconds. A connection error or an Unavailable
-    answer counts as not yet."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except (OSError, http.client.HTTPException, Unavailable):
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(pause)
 
 
 def _encode_command(args):
@@ -176,18 +162,6 @@ class Node(Server):
         super().resume()
         self.paused = False
 
-    def log_events(self, name, **fields):
-        """The node's log lines (parsed) for the event `name` whose fields include `fields`."""
-        events = []
-        for line in self.log_text().splitlines():
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                continue
-            if entry.get("event") == name and all(entry.get(k) == v for k, v in fields.items()):
-                events.append(entry)
-        return events
-
     def log_tail(self, lines=80, skip_events=("http_request",)):
         """The last lines of the node's log, without the events named in skip_events."""
         kept = []
@@ -259,16 +233,32 @@ class Cluster:
         self.nodes[node_id] = node
         return node
 
+    def start_leading_pair(self, api_ids=("sched-a", "sched-b"), worker_ids=("worker-1",)):
+        """Starts API nodes that may lead and the workers; once every API node lists them all
+        and names the same leader, returns the leader's id."""
+        for node_id in api_ids:
+            self.start_node(node_id, API_SCHEDULER)
+        for node_id in worker_ids:
+            self.start_node(node_id, WORKER)
+        self.wait_members({*api_ids, *worker_ids})
+        return self.wait_leader()
+
     def retire(self, node_id):
         """Forgets a node that was killed or has exited; its log is kept."""
         node = self.nodes.pop(node_id)
         self.retired.append(node)
         return node
 
-    def api_nodes(self):
-        """The nodes with the api role that are running and not paused."""
+    def kill(self, node_id):
+        """kill -9 of a node, then retire()."""
+        self.nodes[node_id].kill()
+        return self.retire(node_id)
+
+    def api_nodes(self, but=None):
+        """The nodes with the api role that are running and not paused, but the one named `but`."""
         return [node for node in self.nodes.values()
-                if "api" in node.roles and node.alive() and not node.paused]
+                if "api" in node.roles and node.alive() and not node.paused
+                and node.node_id != but]
 
     def stats(self, node):
         """The node's /api/stats; raises Unavailable on 503."""

@@ -10,13 +10,11 @@ import time
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 
-import prometheus_text
-from cluster_harness import Cluster, wait_until
+from cluster_harness import API_SCHEDULER, WORKER, Cluster, wait_until
 from job_mix import MixJob, mixed_jobs
+from scrape import Scrape
 from tokens import SECRET, bearer, hs256
 
-API_SCHEDULER = ("api", "scheduler")
-WORKER = ("worker",)
 LEASE_TTL_MS = 3000
 FAILOVER_MARGIN = 3.0  # seconds beyond the lease TTL for a standby to run a new job
 NODE_TIMEOUT_MS = 3000
@@ -147,11 +145,8 @@ class Checks(unittest.TestCase):
 class MembershipTest(Checks):
     def test_stats_lists_nodes_roles_leader_and_slots(self):
         with Cluster(lease_ttl_ms=LEASE_TTL_MS) as cluster:
-            cluster.start_node("sched-a", API_SCHEDULER)
-            cluster.start_node("sched-b", API_SCHEDULER)
-            worker = cluster.start_node("worker-1", WORKER)
-            cluster.wait_members({"sched-a", "sched-b", "worker-1"})
-            leader = cluster.wait_leader()
+            leader = cluster.start_leading_pair()
+            worker = cluster.nodes["worker-1"]
             self.assertIn(leader, ("sched-a", "sched-b"))
 
             # Every node, API or not, tells the same story.
@@ -174,21 +169,16 @@ class MembershipTest(Checks):
             # Every node answers health, and its metrics describe the same cluster.
             for node in cluster.nodes.values():
                 self.assertEqual(node.request("GET", "/health").status, 200, node.node_id)
-                response = node.request("GET", "/metrics")
-                self.assertEqual(response.status, 200, node.node_id)
-                samples = {(name, tuple(sorted(labels.items()))): value
-                           for family in prometheus_text.parse(response.text).values()
-                           for name, labels, value in family["samples"]}
-                self.assertEqual(samples[("codearena_cluster_epoch", ())], views[0]["epoch"])
+                scrape = Scrape(node)
+                self.assertEqual(scrape.value("codearena_cluster_epoch"), views[0]["epoch"])
                 for role, count in (("api", 2), ("scheduler", 2), ("worker", 1)):
-                    self.assertEqual(
-                        samples[("codearena_cluster_nodes", (("role", role),))], count, role)
+                    self.assertEqual(scrape.value("codearena_cluster_nodes", role=role), count,
+                                     role)
                 for node_id in cluster.nodes:
-                    self.assertEqual(
-                        samples[("codearena_cluster_leader", (("node", node_id),))],
-                        1 if node_id == leader else 0, node_id)
-                self.assertEqual(samples[("codearena_cluster_node_slots",
-                                          (("node", "worker-1"), ("state", "free")))], 2)
+                    self.assertEqual(scrape.value("codearena_cluster_leader", node=node_id),
+                                     1 if node_id == leader else 0, node_id)
+                self.assertEqual(scrape.value("codearena_cluster_node_slots", node="worker-1",
+                                              state="free"), 2)
             # Only API nodes take jobs.
             refused = worker.request("POST", "/api/execute", quick(0).spec)
             self.assertEqual(refused.status, 404, refused)
@@ -201,7 +191,7 @@ class MembershipTest(Checks):
             self.assert_completed(cluster, submitted, timeout=60)
 
             # A follower API node cancels a running job: the worker's slot frees at once.
-            follower = next(node for node in cluster.api_nodes() if node.node_id != leader)
+            follower = cluster.api_nodes(but=leader)[0]
             job_id = cluster.client.submit(sleeper(30, "cancelled").spec, nodes=[follower])
             cluster.wait_busy("worker-1")
             response = follower.request("DELETE", f"/api/jobs/{job_id}")
@@ -229,8 +219,7 @@ class JoinTest(Checks):
             # A worker killed while it runs jobs: they run again on the worker that replaces it.
             submit_all(cluster, [sleeper(1, f"s{i}") for i in range(2)], submitted)
             cluster.wait_busy("worker-1")
-            cluster.nodes["worker-1"].kill()
-            cluster.retire("worker-1")
+            cluster.kill("worker-1")
             cluster.start_node("worker-2", WORKER, join=front.cluster_address)
             final = self.assert_completed(cluster, submitted, timeout=120)
             self.assertTrue(any(job["attempts"] == 2 for job in final.values()))
@@ -257,14 +246,10 @@ class HandoverTest(Checks):
     def test_sigterm_on_the_leader_hands_over_well_within_the_ttl(self):
         ttl_ms = 15000
         with Cluster(lease_ttl_ms=ttl_ms) as cluster:
-            cluster.start_node("sched-a", API_SCHEDULER)
-            cluster.start_node("sched-b", API_SCHEDULER)
-            cluster.start_node("worker-1", WORKER)
-            cluster.wait_members({"sched-a", "sched-b", "worker-1"})
-            leader = cluster.wait_leader()
+            leader = cluster.start_leading_pair()
             epoch = cluster.agreed_view()["epoch"]
             old = cluster.nodes[leader]
-            survivors = [node for node in cluster.api_nodes() if node is not old]
+            survivors = cluster.api_nodes(but=leader)
             running = {}
             # One slot runs a job through the handover; the other is free for the new job.
             submit_all(cluster, [sleeper(2, "through")], running)
@@ -289,20 +274,15 @@ class OwnershipTest(Checks):
         alice = bearer(hs256(subject="alice"))
         bob = bearer(hs256(subject="bob"))
         with Cluster(env={"JWT_SECRET": SECRET}, stats_headers=admin) as cluster:
-            cluster.start_node("sched-a", API_SCHEDULER)
-            cluster.start_node("sched-b", API_SCHEDULER)
-            cluster.start_node("worker-1", WORKER)
-            cluster.wait_members({"sched-a", "sched-b", "worker-1"})
-            leader = cluster.wait_leader()
-            survivor = next(node for node in cluster.api_nodes() if node.node_id != leader)
+            leader = cluster.start_leading_pair()
+            survivor = cluster.api_nodes(but=leader)[0]
             submitted = cluster.nodes[leader].request(
                 "POST", "/api/execute?wait=true", {"language": "python", "code": "print(1)"},
                 alice)
             self.assertEqual(submitted.status, 200, submitted)
             job_id = submitted.json["jobId"]
 
-            cluster.nodes[leader].kill()
-            cluster.retire(leader)
+            cluster.kill(leader)
             cluster.wait_leader(not_id=leader)
             # The new leader reads the finished job, owner included, from Redis.
             path = f"/api/jobs/{job_id}"
@@ -323,11 +303,7 @@ class ListingTest(Checks):
         alice = bearer(hs256(subject="alice"))
         admin = bearer(hs256(subject="ops", scope="admin"))
         with Cluster(env={"JWT_SECRET": SECRET}, stats_headers=admin) as cluster:
-            cluster.start_node("api-a", API_SCHEDULER)
-            cluster.start_node("api-b", API_SCHEDULER)
-            cluster.start_node("worker-1", WORKER)
-            cluster.wait_members({"api-a", "api-b", "worker-1"})
-            cluster.wait_leader()
+            cluster.start_leading_pair(api_ids=("api-a", "api-b"))
             submitted = []
             for node in ("api-a", "api-b", "api-a"):
                 response = cluster.nodes[node].request(
@@ -352,20 +328,15 @@ class ListingTest(Checks):
 class WebhookStateTest(Checks):
     def test_the_webhook_state_of_a_job_survives_a_failover(self):
         with Cluster(webhooks=True) as cluster:
-            cluster.start_node("sched-a", API_SCHEDULER)
-            cluster.start_node("sched-b", API_SCHEDULER)
-            cluster.start_node("worker-1", WORKER)
-            cluster.wait_members({"sched-a", "sched-b", "worker-1"})
-            leader = cluster.wait_leader()
-            survivor = next(node for node in cluster.api_nodes() if node.node_id != leader)
+            leader = cluster.start_leading_pair()
+            survivor = cluster.api_nodes(but=leader)[0]
             job_id = cluster.client.submit({"language": "python", "code": "print(1)",
                                             "callbackUrl": cluster.receiver.url})
             delivered = wait_until(
                 lambda: (cluster.client.job(job_id).get("webhook") or {}).get("state")
                 == "delivered", 60, "the webhook delivered")
             self.assertTrue(delivered)
-            cluster.nodes[leader].kill()
-            cluster.retire(leader)
+            cluster.kill(leader)
             cluster.wait_leader(not_id=leader)
             webhook = wait_until(lambda: survivor.request("GET", f"/api/jobs/{job_id}").json
                                  .get("webhook"), 30, "the job through the new leader")
@@ -376,13 +347,9 @@ class WebhookStateTest(Checks):
 class FailoverTest(Checks):
     def test_kill_9_of_the_leader_fails_over_within_the_ttl(self):
         with Cluster(lease_ttl_ms=LEASE_TTL_MS) as cluster:
-            cluster.start_node("sched-a", API_SCHEDULER)
-            cluster.start_node("sched-b", API_SCHEDULER)
-            cluster.start_node("worker-1", WORKER)
-            cluster.wait_members({"sched-a", "sched-b", "worker-1"})
-            leader = cluster.wait_leader()
+            leader = cluster.start_leading_pair()
             old = cluster.nodes[leader]
-            survivors = [node for node in cluster.api_nodes() if node is not old]
+            survivors = cluster.api_nodes(but=leader)
             submitted = {}
             submit_all(cluster, [sleeper(1.5, f"before-{i}") for i in range(3)], submitted)
 
@@ -403,13 +370,8 @@ class FailoverTest(Checks):
 
     def test_requests_in_flight_when_the_leader_dies_are_answered_within_the_ttl(self):
         with Cluster(lease_ttl_ms=LEASE_TTL_MS) as cluster:
-            cluster.start_node("sched-a", API_SCHEDULER)
-            cluster.start_node("sched-b", API_SCHEDULER)
-            cluster.start_node("worker-1", WORKER)
-            cluster.wait_members({"sched-a", "sched-b", "worker-1"})
-            leader = cluster.wait_leader()
-            old = cluster.nodes[leader]
-            survivor = next(node for node in cluster.api_nodes() if node is not old)
+            leader = cluster.start_leading_pair()
+            survivor = cluster.api_nodes(but=leader)[0]
             # A busy leader: submissions wait for its store writes, so some are in flight.
             submit_all(cluster, mixed_jobs(40), {})
             answers = []
@@ -431,8 +393,7 @@ class FailoverTest(Checks):
             for thread in threads:
                 thread.start()
             time.sleep(0.3)
-            old.kill()
-            cluster.retire(leader)
+            cluster.kill(leader)
             time.sleep(0.5)
             stop.set()
             for thread in threads:
@@ -446,15 +407,10 @@ class HungLeaderTest(Checks):
     def test_a_stopped_leader_is_replaced_and_stands_down_when_it_wakes(self):
         with Cluster(lease_ttl_ms=LEASE_TTL_MS, node_timeout_ms=NODE_TIMEOUT_MS,
                      webhooks=True) as cluster:
-            cluster.start_node("sched-a", API_SCHEDULER)
-            cluster.start_node("sched-b", API_SCHEDULER)
-            cluster.start_node("worker-1", WORKER)
-            cluster.start_node("worker-2", WORKER)
-            cluster.wait_members({"sched-a", "sched-b", "worker-1", "worker-2"})
-            leader = cluster.wait_leader()
+            leader = cluster.start_leading_pair(worker_ids=("worker-1", "worker-2"))
             epoch = cluster.agreed_view()["epoch"]
             old = cluster.nodes[leader]
-            survivors = [node for node in cluster.api_nodes() if node is not old]
+            survivors = cluster.api_nodes(but=leader)
             submitted = {}
             submit_all(cluster, [sleeper(1, f"s{i}") for i in range(4)]
                        + mixed_jobs(16), submitted)
@@ -576,10 +532,7 @@ class RedisRestartTest(Checks):
         """kill -9 of Redis under load, `outage` seconds without it, then the same Redis again
         (its AOF): every job, before, during and after, completes."""
         with Cluster(lease_ttl_ms=LEASE_TTL_MS, webhooks=True) as cluster:
-            cluster.start_node("sched-a", API_SCHEDULER)
-            cluster.start_node("sched-b", API_SCHEDULER)
-            cluster.start_node("worker-1", WORKER)
-            cluster.wait_members({"sched-a", "sched-b", "worker-1"})
+            cluster.start_leading_pair()
             submitted = {}
             submit_all(cluster, [sleeper(1.5, f"s{i}") for i in range(3)]
                        + [quick(f"q{i}") for i in range(6)], submitted)
@@ -610,12 +563,7 @@ class ScenarioTest(Checks):
         with Cluster(lease_ttl_ms=LEASE_TTL_MS, node_timeout_ms=NODE_TIMEOUT_MS,
                      webhooks=True) as cluster:
             timeline = Timeline()
-            for node_id in ("sched-a", "sched-b"):
-                cluster.start_node(node_id, API_SCHEDULER)
-            for node_id in ("worker-1", "worker-2"):
-                cluster.start_node(node_id, WORKER)
-            cluster.wait_members({"sched-a", "sched-b", "worker-1", "worker-2"})
-            leader = cluster.wait_leader()
+            leader = cluster.start_leading_pair(worker_ids=("worker-1", "worker-2"))
             timeline.note(f"cluster up, leader {leader}")
             mix = mixed_jobs(200)
             submitted = {}
@@ -627,8 +575,7 @@ class ScenarioTest(Checks):
 
             submit(40)
             cluster.wait_busy("worker-1")
-            cluster.nodes["worker-1"].kill()
-            cluster.retire("worker-1")
+            cluster.kill("worker-1")
             timeline.note("worker-1 killed (-9) while running jobs")
 
             cluster.start_node("worker-3", WORKER)
@@ -637,7 +584,7 @@ class ScenarioTest(Checks):
             timeline.note("worker-3 added, running jobs")
 
             old = cluster.nodes[leader]
-            survivors = [node for node in cluster.api_nodes() if node is not old]
+            survivors = cluster.api_nodes(but=leader)
             seconds, job_id, probe = measure_failover(cluster, old.kill, survivors, "failover")
             submitted[job_id] = probe
             cluster.retire(leader)

@@ -6,11 +6,9 @@ close-on-exec (NodeDescriptorTest)."""
 import unittest
 
 from api_support import HeldConnections
-from cluster_harness import Cluster
+from cluster_harness import API_SCHEDULER, WORKER, Cluster
 from descriptors import CLEAN, descriptors_without_cloexec, forgery_job, inventory_job, tcp_ports
 
-API_SCHEDULER = ("api", "scheduler")
-WORKER = ("worker",)
 EVERY_ROLE = ("api", "scheduler", "worker")
 
 

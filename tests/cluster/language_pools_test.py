@@ -3,10 +3,8 @@
 language (WORKER_LANGUAGES), a real redis-server, real sandboxed java and python jobs."""
 import unittest
 
-from cluster_harness import Cluster
+from cluster_harness import API_SCHEDULER, WORKER, Cluster
 
-API_SCHEDULER = ("api", "scheduler")
-WORKER = ("worker",)
 NO_WORKER_TIMEOUT_S = 6
 
 
@@ -54,8 +52,7 @@ class LanguagePoolsTest(unittest.TestCase):
                 self.assertEqual((job["state"], job["result"]["verdict"]), ("completed", "AC"),
                                  f"{job_id}: {job}")
 
-            cluster.nodes["worker-all"].kill()
-            cluster.retire("worker-all")
+            cluster.kill("worker-all")
             cluster.wait_members({"sched-a", "worker-python"})
             self.assertEqual(offers(api)["java"], {"available": False, "workers": 0, "slots": 0})
             self.assertTrue(offers(api)["python"]["available"])

@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 from cluster_harness import Cluster, wait_until
 from tokens import SECRET, bearer, hs256
 
-API_SCHEDULER = ("api", "scheduler")
 JOB = {"language": "python", "code": "print(1)"}
 UNKNOWN_LANGUAGE = {"language": "cobol", "code": "x"}
 LIMIT = 4
@@ -20,10 +19,8 @@ class SharedBudgetTest(unittest.TestCase):
         admin = bearer(hs256(subject="ops", scope="admin"))
         env = {"JWT_SECRET": SECRET, "API_RATE_LIMIT": str(LIMIT)}
         with Cluster(env=env, stats_headers=admin) as cluster:
-            a = cluster.start_node("api-a", API_SCHEDULER)
-            b = cluster.start_node("api-b", API_SCHEDULER)
-            cluster.wait_members({"api-a", "api-b"})
-            cluster.wait_leader()
+            cluster.start_leading_pair(api_ids=("api-a", "api-b"), worker_ids=())
+            a, b = cluster.nodes["api-a"], cluster.nodes["api-b"]
 
             alice = bearer(hs256(subject="alice"))
             nodes = [a, b] * (2 * LIMIT)

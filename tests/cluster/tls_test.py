@@ -47,7 +47,7 @@ def wait_for_nodes(server, expected, seconds=20):
 def wait_for_failed_tries(server, tries=2, seconds=60):
     """Waits until `server` has logged `tries` failed attempts to reach the leader."""
     deadline = time.monotonic() + seconds
-    while sum(line.get("event") == "leader_unreachable" for line in server.log_lines()) < tries:
+    while len(server.log_events("leader_unreachable")) < tries:
         if time.monotonic() > deadline:
             raise AssertionError(f"no {tries} failed tries to reach the leader:\n{server.log_text()}")
         time.sleep(0.1)
@@ -85,7 +85,7 @@ class TlsTest(unittest.TestCase):
             job_id = leader.submit({"language": "python", "code": "print(6 * 9)"}).json["jobId"]
             judged = leader.wait_state(job_id, "completed", timeout=120)
             self.assertEqual(judged["result"]["tests"][0]["stdout"], "54\n")
-            lost = [line for line in member.log_lines() if line.get("event") == "leader_lost"]
+            lost = member.log_events("leader_lost")
             self.assertEqual(lost, [], member.log_text())
 
     def test_only_nodes_with_the_cluster_certificates_join(self):

@@ -7,7 +7,6 @@
 //
 // The attack programs live in programs/; each says in its first lines what it does.
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -31,22 +30,19 @@
 
 #include "judge/judge.h"
 #include "sandbox/fs_util.h"
+#include "tests/support/host_process.h"
 
 namespace {
 
 namespace judge = codearena::judge;
 namespace sb = codearena::sandbox;
 using Catch::Matchers::Contains;
+using codearena::testing::Canary;
+using codearena::testing::keeper_pids;
+using codearena::testing::read_host_file;
 
 constexpr const char* kPchDir = "/var/cache/codearena/pch";
 constexpr uid_t kSlotUid = 61000;  // SandboxConfig::first_uid: slot 0 of the single-slot Judge.
-
-std::string read_host_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream content;
-  content << file.rdbuf();
-  return content.str();
-}
 
 bool host_path_exists(const std::string& path) {
   struct stat st;
@@ -297,50 +293,6 @@ class HostListener {
   std::atomic<int> contacts_{0};
   std::thread watcher_;
 };
-
-// A host process outside the sandbox running as the slot's uid: only the PID namespace (not
-// permissions) keeps a run from signalling it.
-class Canary {
- public:
-  Canary() : pid_(::fork()) {
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      if (::setresgid(kSlotUid, kSlotUid, kSlotUid) != 0 ||
-          ::setresuid(kSlotUid, kSlotUid, kSlotUid) != 0) {
-        ::_exit(126);
-      }
-      ::execl("/bin/sleep", "sleep", "60", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-  }
-  ~Canary() {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
-  bool alive() const { return ::waitpid(pid_, nullptr, WNOHANG) == 0 && ::kill(pid_, 0) == 0; }
-
- private:
-  pid_t pid_;
-};
-
-// PIDs of this process's children that run the box keeper.
-std::set<pid_t> keeper_pids() {
-  std::set<pid_t> pids;
-  DIR* proc = ::opendir("/proc");
-  if (proc == nullptr) return pids;
-  const std::string parent = "PPid:\t" + std::to_string(::getpid()) + "\n";
-  for (dirent* entry; (entry = ::readdir(proc)) != nullptr;) {
-    const std::string name = entry->d_name;
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const auto status = read_host_file("/proc/" + name + "/status");
-    if (status.rfind("Name:\tcodearena-box\n", 0) == 0 &&
-        status.find(parent) != std::string::npos) {
-      pids.insert(std::stoi(name));
-    }
-  }
-  ::closedir(proc);
-  return pids;
-}
 
 const std::set<std::string> kForkBombVerdicts = {"RE", "TLE", "AC", "MLE"};
 
@@ -788,7 +740,7 @@ TEST_CASE("escape calls: C++") {
 // Proves kill(-1) and kill(1) from Python and Node reach neither a host process of the same
 // uid nor the box keeper: the program survives, the canary lives, the keeper is not replaced.
 TEST_CASE("signals: Python and JavaScript kill(-1) and kill(1)") {
-  Canary canary;
+  Canary canary(kSlotUid);
   expect_next_job_clean();  // Starts the keeper.
   const auto keepers = keeper_pids();
   REQUIRE(keepers.size() == 1);

@@ -11,11 +11,10 @@ import sys
 import unittest
 import uuid
 
-from cluster_harness import Cluster, wait_until
+from cluster_harness import API_SCHEDULER, Cluster, wait_until
 from tokens import SECRET, bearer, hs256
 
 CODEARENA = os.environ.get("CODEARENA", "codearena")
-API_SCHEDULER = ("api", "scheduler")
 JOB = {"language": "python", "code": "print(input())",
        "testCases": [{"input": "1", "expectedOutput": "1"}, {"input": "2", "expectedOutput": "2"}]}
 
@@ -40,13 +39,10 @@ def nodes_by_id(node):
 class ClusterInspectTest(unittest.TestCase):
     def test_nodes_actors_timeline_and_a_stopped_worker(self):
         with Cluster(worker_slots=2) as cluster:
-            api_a = cluster.start_node("api-a", API_SCHEDULER)
-            api_b = cluster.start_node("api-b", API_SCHEDULER)
-            cluster.start_node("worker-1", ["worker"])
-            cluster.start_node("worker-2", ["worker"])
-            ids = {"api-a", "api-b", "worker-1", "worker-2"}
-            cluster.wait_members(ids)
-            leader = cluster.wait_leader()
+            leader = cluster.start_leading_pair(api_ids=("api-a", "api-b"),
+                                                worker_ids=("worker-1", "worker-2"))
+            api_a, api_b = cluster.nodes["api-a"], cluster.nodes["api-b"]
+            ids = set(cluster.nodes)
             # Every node has announced its inspector once each one answers for itself.
             nodes = wait_until(lambda: all(n["answered"] for n in nodes_by_id(api_b).values())
                                and nodes_by_id(api_b), 30, "every node to answer")
@@ -117,8 +113,7 @@ class ClusterInspectTest(unittest.TestCase):
             stopped.resume()
 
             # The timeline is persisted with the job: the next leader shows it too.
-            cluster.nodes[leader].kill()
-            cluster.retire(leader)
+            cluster.kill(leader)
             survivor = entry_node
             self.assertEqual(cluster.wait_leader(not_id=leader), survivor.node_id)
             def timeline_now():

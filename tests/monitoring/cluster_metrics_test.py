@@ -7,9 +7,6 @@ import unittest
 from cluster_harness import Cluster, wait_until
 from scrape import Scrape
 
-API_SCHEDULER = ("api", "scheduler")
-WORKER = ("worker",)
-
 
 def counter(node, family, **labels):
     found = Scrape(node).samples(family, **labels)
@@ -19,13 +16,9 @@ def counter(node, family, **labels):
 class ClusterMetricsTest(unittest.TestCase):
     def test_redis_writes_lost_nodes_and_leader_changes(self):
         with Cluster() as cluster:
-            cluster.start_node("sched-a", API_SCHEDULER)
-            cluster.start_node("sched-b", API_SCHEDULER)
-            cluster.start_node("worker-1", WORKER)
-            cluster.wait_members({"sched-a", "sched-b", "worker-1"})
-            leader_id = cluster.wait_leader()
+            leader_id = cluster.start_leading_pair()
             leader = cluster.nodes[leader_id]
-            survivor = next(node for node in cluster.api_nodes() if node is not leader)
+            survivor = cluster.api_nodes(but=leader_id)[0]
             job = survivor.run({"language": "python", "code": "print(1)"})
             self.assertEqual(job["state"], "completed")
 
@@ -38,14 +31,12 @@ class ClusterMetricsTest(unittest.TestCase):
                 self.assertEqual(counter(node, "codearena_cluster_leader_changes_total"), 0)
                 self.assertEqual(counter(node, "codearena_cluster_leader_up"), 1)
 
-            cluster.nodes["worker-1"].kill()
-            cluster.retire("worker-1")
+            cluster.kill("worker-1")
             wait_until(lambda: counter(leader, "codearena_cluster_nodes_lost_total") == 1, 60,
                        "the leader to count the killed worker as lost")
             self.assertEqual(counter(survivor, "codearena_cluster_nodes_lost_total"), 1)
 
-            leader.kill()
-            cluster.retire(leader_id)
+            cluster.kill(leader_id)
             cluster.wait_leader(not_id=leader_id)
             wait_until(lambda: counter(survivor, "codearena_cluster_leader_changes_total") == 1,
                        60, "the survivor to count the new leader")

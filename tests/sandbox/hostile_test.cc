@@ -68,28 +68,6 @@ class HostSocket {
   int fd_;
 };
 
-// A host process outside the sandbox that must survive whatever a run does. It runs as `uid`:
-// given the slot's uid, only the PID namespace (not permissions) can keep a run from it.
-class Canary {
- public:
-  explicit Canary(uid_t uid) : pid_(::fork()) {
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      if (::setresgid(uid, uid, uid) != 0 || ::setresuid(uid, uid, uid) != 0) ::_exit(126);
-      ::execl("/bin/sleep", "sleep", "30", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-  }
-  ~Canary() {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
-  bool alive() const { return ::waitpid(pid_, nullptr, WNOHANG) == 0 && ::kill(pid_, 0) == 0; }
-
- private:
-  pid_t pid_;
-};
-
 bool host_path_exists(const std::string& path) {
   struct stat st;
   return ::lstat(path.c_str(), &st) == 0;

@@ -1,10 +1,8 @@
 #include "tests/sandbox/sandbox_test_support.h"
 
-#include <dirent.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <fstream>
 #include <random>
 #include <sstream>
 
@@ -107,27 +105,3 @@ void expect_clean_slot(SlotPool::Lease& lease) {
   CHECK(result.status == RunStatus::kOk);
 }
 
-std::set<pid_t> keeper_pids() {
-  std::set<pid_t> pids;
-  DIR* proc = ::opendir("/proc");
-  if (proc == nullptr) return pids;
-  const std::string parent = "PPid:\t" + std::to_string(::getpid()) + "\n";
-  for (dirent* entry; (entry = ::readdir(proc)) != nullptr;) {
-    const std::string name = entry->d_name;
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const auto status = read_host_file("/proc/" + name + "/status");
-    if (status.rfind("Name:\tcodearena-box\n", 0) == 0 &&
-        status.find(parent) != std::string::npos) {
-      pids.insert(std::stoi(name));
-    }
-  }
-  ::closedir(proc);
-  return pids;
-}
-
-std::string read_host_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream content;
-  content << file.rdbuf();
-  return content.str();
-}

@@ -10,6 +10,7 @@
 
 #include "sandbox/sandbox.h"
 #include "sandbox/slots.h"
+#include "tests/support/host_process.h"
 
 using codearena::sandbox::InputFile;
 using codearena::sandbox::NetworkCalls;
@@ -19,6 +20,9 @@ using codearena::sandbox::RunResult;
 using codearena::sandbox::RunStatus;
 using codearena::sandbox::Sandbox;
 using codearena::sandbox::SlotPool;
+using codearena::testing::Canary;
+using codearena::testing::keeper_pids;
+using codearena::testing::read_host_file;
 
 // The engine shared by every test of this process (ctest runs each test case in a process of
 // its own). It has one slot and is created after planting planted_secret() in the environment.
@@ -51,9 +55,3 @@ ProbeReport parse_probe(const std::string& output);
 // no System V IPC objects, the cgroup is empty again after the probe, and a trivial program runs
 // fine.
 void expect_clean_slot(SlotPool::Lease& lease);
-
-// PIDs of this process's children that run the box keeper (one per slot once it has run).
-std::set<pid_t> keeper_pids();
-
-// Whole content of a host file; empty when it cannot be read.
-std::string read_host_file(const std::string& path);

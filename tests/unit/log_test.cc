@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/epoch_ms.h"
 #include "telemetry/log.h"
 
 using namespace codearena::telemetry;
@@ -81,13 +82,11 @@ TEST_CASE("log levels parse from LOG_LEVEL values", "[log]") {
   }
 }
 
-TEST_CASE("log times are UTC with milliseconds", "[log]") {
-  using namespace std::chrono;
-  CHECK(format_log_time(system_clock::time_point{}) == "1970-01-01T00:00:00.000Z");
-  // 2026-11-25 21:59:52 UTC.
-  system_clock::time_point time{seconds{1795643992} + microseconds{123999}};
-  CHECK(format_log_time(time) == "2026-11-25T21:59:52.123Z");
-  CHECK(format_log_time(system_clock::time_point{milliseconds{-1}}) == "1969-12-31T23:59:59.999Z");
+TEST_CASE("log and API times are UTC with milliseconds", "[log]") {
+  using codearena::common::iso8601_utc;
+  CHECK(iso8601_utc(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(iso8601_utc(1795643992123) == "2026-11-25T21:59:52.123Z");  // 2026-11-25 21:59:52 UTC
+  CHECK(iso8601_utc(-1) == "1969-12-31T23:59:59.999Z");
 }
 
 TEST_CASE("a log line is time, level, event, then the fields", "[log]") {

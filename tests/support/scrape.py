@@ -5,12 +5,13 @@ import prometheus_text
 
 
 class Scrape:
-    """One GET /metrics of a node (anything with request()); asserts it answered 200."""
+    """One GET /metrics of a node (anything with request()); asserts it answered 200 and keeps
+    the answer as `response`."""
 
     def __init__(self, server):
-        response = server.request("GET", "/metrics")
-        assert response.status == 200, response
-        self.families = prometheus_text.parse(response.text)
+        self.response = server.request("GET", "/metrics")
+        assert self.response.status == 200, self.response
+        self.families = prometheus_text.parse(self.response.text)
 
     def samples(self, family, sample=None, **labels):
         """The values of the family's samples (`sample`: e.g. its _count series) whose labels
