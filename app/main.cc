@@ -1,13 +1,17 @@
-// codearena: the node binary. Subcommands grow with the service (run, judge, serve).
+// codearena: the command line. `run` is served here, by a binary that links the sandbox engine
+// and nothing of the service, so that a call costs little more than the run itself; every other
+// command is handed to codearena-full beside it (execv, same arguments, same process).
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
 
-#include "app/inspect_command.h"
-#include "app/judge_command.h"
 #include "app/run_command.h"
-#include "app/serve_command.h"
-#include "app/serve_config.h"
+#include "sandbox/errors.h"
+#include "sandbox/sandbox.h"
 
 namespace {
 
@@ -25,6 +29,29 @@ Commands:
 See README.md and docs/ for the full guide.
 )";
 
+const char* const kFullCommands[] = {"judge", "languages", "prepare", "serve", "inspect"};
+
+bool is_full_command(const std::string& name) {
+  for (const char* command : kFullCommands) {
+    if (name == command) return true;
+  }
+  return false;
+}
+
+// Replaces this process by codearena-full with the same arguments; returns only on failure.
+int hand_over(char** argv) {
+  std::string full;
+  try {
+    full = codearena::sandbox::executable_dir() + "/codearena-full";
+  } catch (const codearena::sandbox::SandboxError& error) {
+    std::cerr << "codearena: " << error.what() << "\n";
+    return 1;
+  }
+  ::execv(full.c_str(), argv);
+  std::cerr << "codearena: cannot start " << full << ": " << std::strerror(errno) << "\n";
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -33,38 +60,15 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return args.empty() ? 2 : 0;
   }
+  if (is_full_command(args[0])) return hand_over(argv);
+  if (args[0] != "run") {
+    std::cerr << "codearena: unknown command '" << args[0] << "'\n\n" << kUsage;
+    return 2;
+  }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
-  const bool wants_help = !rest.empty() && (rest[0] == "--help" || rest[0] == "-h");
-  if (args[0] == "run") {
-    if (wants_help) {
-      std::cout << codearena::app::run_usage();
-      return 0;
-    }
-    return codearena::app::run_command(rest);
+  if (!rest.empty() && (rest[0] == "--help" || rest[0] == "-h")) {
+    std::cout << codearena::app::run_usage();
+    return 0;
   }
-  if (args[0] == "judge") {
-    if (wants_help) {
-      std::cout << codearena::app::judge_usage();
-      return 0;
-    }
-    return codearena::app::judge_command(rest);
-  }
-  if (args[0] == "serve") {
-    if (wants_help) {
-      std::cout << codearena::app::serve_usage();
-      return 0;
-    }
-    return codearena::app::serve_command(rest);
-  }
-  if (args[0] == "inspect") {
-    if (wants_help) {
-      std::cout << codearena::app::inspect_usage();
-      return 0;
-    }
-    return codearena::app::inspect_command(rest);
-  }
-  if (args[0] == "languages") return codearena::app::languages_command(rest);
-  if (args[0] == "prepare") return codearena::app::prepare_command(rest);
-  std::cerr << "codearena: unknown command '" << args[0] << "'\n\n" << kUsage;
-  return 2;
+  return codearena::app::run_command(rest);
 }

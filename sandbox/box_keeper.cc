@@ -207,11 +207,12 @@ class BoxKeeper {
       // The run's files and memory are released before the engine hears the run is over, so
       // the slot's cgroup is back to its baseline when the next run's limits are written. A
       // keeper that cannot prepare the next box exits without answering: the engine then sees
-      // it gone during this run, not after it has sent the next one.
-      try {
-        prepare_next_box();
-      } catch (const std::exception& error) {
-        throw SandboxError(std::string("cannot prepare the next box: ") + error.what());
+      // it gone during this run, not after it has sent the next one. After a run no other
+      // follows, the box is left as it is (run() replaces it should a run come all the same).
+      if (order.last_on_slot) {
+        box_used_ = true;
+      } else {
+        prepare_next_box_or_exit();
       }
       std::vector<int> fds;
       for (const auto& fd : reply_.fds) fds.push_back(fd.get());
@@ -254,6 +255,7 @@ class BoxKeeper {
 
   void run(const keeper::RunOrder& order, std::vector<UniqueFd>& fds) {
     run_id_ = order.run_id;
+    if (box_used_) prepare_next_box_or_exit();
     if (fds.size() != 3 + order.file_names.size())
       throw SandboxError("run message carries the wrong number of files");
     auto& slot = slot_.order;
@@ -484,6 +486,16 @@ class BoxKeeper {
     return names;
   }
 
+  // Throws past serve()'s handler (the keeper exits without answering) when it fails.
+  void prepare_next_box_or_exit() {
+    try {
+      prepare_next_box();
+    } catch (const std::exception& error) {
+      throw SandboxError(std::string("cannot prepare the next box: ") + error.what());
+    }
+    box_used_ = false;
+  }
+
   void prepare_next_box() {
     const auto& slot = slot_.order;
     replace_work_dirs(slot.box_bytes, slot.tmp_bytes, slot.uid, slot.uid);
@@ -525,6 +537,7 @@ class BoxKeeper {
   UniqueFd child_events_;
   UniqueFd last_pid_;  // /proc/sys/kernel/ns_last_pid of the slot's PID namespace.
   UniqueFd unix_sockets_;  // /proc/net/unix of the slot's current network namespace.
+  bool box_used_ = false;  // The last run's /box, /tmp, IPC and sockets are still in place.
 };
 
 }  // namespace

@@ -94,6 +94,7 @@ std::string encode(const RunOrder& order) {
       .u64(static_cast<uint64_t>(order.limits.stack_bytes))
       .u64(static_cast<uint64_t>(order.limits.address_space_bytes))
       .u64(order.network_calls == NetworkCalls::kRefuse ? 1 : 0)
+      .u64(order.last_on_slot ? 1 : 0)
       .bytes();
 }
 
@@ -115,6 +116,7 @@ RunOrder decode_run(wire::Reader& reader) {
   order.limits.stack_bytes = static_cast<int64_t>(reader.u64());
   order.limits.address_space_bytes = static_cast<int64_t>(reader.u64());
   order.network_calls = reader.u64() == 1 ? NetworkCalls::kRefuse : NetworkCalls::kViolation;
+  order.last_on_slot = reader.u64() == 1;
   if (order.argv.empty()) throw SandboxError("no program to run");
   if (order.file_executable.size() != order.file_names.size())
     throw SandboxError("run message: one mode per file is needed");

@@ -58,6 +58,7 @@ struct RunOrder {
   int64_t tmp_bytes = 0;
   ProcessLimits limits;
   NetworkCalls network_calls = NetworkCalls::kViolation;
+  bool last_on_slot = false;  // RunRequest::last_on_slot
 };
 
 struct KillOrder {

@@ -1,6 +1,7 @@
 #include "sandbox/namespaces.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -47,13 +48,33 @@ KeeperProcess spawn_box_keeper(const std::string& helper_path) {
   return {static_cast<pid_t>(pid), std::move(engine_end)};
 }
 
-void reap_box_keeper(pid_t pid, int grace_ms) {
+namespace {
+
+// A pidfd becomes readable when the keeper exits, so the wait ends at that moment rather than
+// at the next tick of a polling loop.
+bool keeper_exited_within(pid_t pid, int grace_ms) {
+  const UniqueFd exited(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (exited.valid()) {
+    pollfd watch{exited.get(), POLLIN, 0};
+    int ready;
+    do {
+      ready = ::poll(&watch, 1, grace_ms);
+    } while (ready < 0 && errno == EINTR);
+    return ready > 0;
+  }
+  // Kernels before 5.3 have no pidfd: the keeper is polled every millisecond.
   for (int waited = 0; waited < grace_ms; ++waited) {
-    if (::waitpid(pid, nullptr, WNOHANG) != 0) return;
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) return true;
     const timespec millisecond{0, 1'000'000};
     ::nanosleep(&millisecond, nullptr);
   }
-  ::kill(pid, SIGKILL);
+  return false;
+}
+
+}  // namespace
+
+void reap_box_keeper(pid_t pid, int grace_ms) {
+  if (!keeper_exited_within(pid, grace_ms)) ::kill(pid, SIGKILL);
   ::waitpid(pid, nullptr, 0);
 }
 

@@ -71,6 +71,10 @@ struct RunRequest {
   int64_t collect_max_bytes = 64LL << 20;
   RunLimits limits;
   NetworkCalls network_calls = NetworkCalls::kViolation;
+  // Nothing runs on this slot after this request (a caller that makes one engine per run): the
+  // keeper leaves the used /box and /tmp instead of replacing them before it reports the end,
+  // which saves the run two unmounts. A later run on the slot replaces them before it starts.
+  bool last_on_slot = false;
   // Cancelling it ends the run at once with RunStatus::kCancelled (or keeps it from starting).
   // Null: the run cannot be cancelled.
   std::shared_ptr<CancelToken> cancel_token;

@@ -7,8 +7,8 @@
 
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
+#include "sandbox/precompiled_filters.h"
 #include "sandbox/preflight.h"
-#include "sandbox/seccomp_policy.h"
 #include "sandbox/slots.h"
 
 namespace codearena::sandbox {
@@ -44,11 +44,25 @@ SandboxConfig checked(SandboxConfig config) {
 }  // namespace
 
 Sandbox::Sandbox(SandboxConfig config)
-    : slots_(std::make_unique<SlotPool>(checked(std::move(config)))) {}
+    : check_at_start_(config.check_at_start),
+      slots_(std::make_unique<SlotPool>(checked(std::move(config)))) {}
 
 Sandbox::~Sandbox() = default;
 
 RunResult Sandbox::run(const RunRequest& request) {
+  RunResult result = run_on_a_free_slot(request);
+  if (check_at_start_ || facilities_proven_) return result;
+  // Without the check at start, a failure inside the sandbox may be a facility the machine
+  // lacks: the check names it as the start would have.
+  if (result.status == RunStatus::kInternalError) {
+    slots_->check_facilities();
+  } else if (result.status != RunStatus::kCancelled) {
+    facilities_proven_ = true;
+  }
+  return result;
+}
+
+RunResult Sandbox::run_on_a_free_slot(const RunRequest& request) {
   if (!request.cancel_token) return slots_->acquire()->run(request);
   auto lease = slots_->acquire(*request.cancel_token);
   if (!lease) return cancelled_before_start();
@@ -92,9 +106,10 @@ std::vector<std::unique_ptr<SlotCgroup>> create_slot_cgroups(
 
 SlotPool::SlotPool(const SandboxConfig& config) {
   make_dirs(config.staging_dir, 0700);
-  const auto filter = build_seccomp_filter(false);
-  const auto filter_refuse = build_seccomp_filter(true);
-  check_kernel_facilities({config.staging_dir, config.first_uid, filter});
+  const auto& filter = precompiled_seccomp_filter(false);
+  const auto& filter_refuse = precompiled_seccomp_filter(true);
+  facilities_ = {config.staging_dir, config.first_uid, filter};
+  if (config.check_at_start) check_kernel_facilities(facilities_);
   auto cgroups = create_slot_cgroups(backend_, config);
   const int last_capability =
       static_cast<int>(parse_int(read_text_file("/proc/sys/kernel/cap_last_cap"), "cap_last_cap"));
@@ -145,6 +160,10 @@ std::optional<SlotPool::Lease> SlotPool::acquire(CancelToken& token) {
   slot_freed_.wait(lock, [&] { return !free_.empty() || token.cancelled(); });
   if (token.cancelled()) return std::nullopt;
   return Lease(*this, *take_free_slot());
+}
+
+void SlotPool::check_facilities() const {
+  check_kernel_facilities(facilities_);
 }
 
 size_t SlotPool::free_count() {

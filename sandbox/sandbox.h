@@ -11,6 +11,7 @@
 // Thread-safe: every call may come from any thread at once, except the destructor.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -44,6 +45,11 @@ struct SandboxConfig {
   std::string staging_dir = "/run/codearena/root";
   // Host paths shown read-only in the box; empty means default_read_only_binds().
   std::vector<ReadOnlyBind> binds;
+  // True: the constructor tries every kernel facility the box needs and throws for the first
+  // one missing. False: that check (a few milliseconds of namespaces and processes) runs only
+  // if a run fails inside the sandbox, and run() then throws what it finds; for callers that
+  // make one engine per run, such as the command line.
+  bool check_at_start = true;
 };
 
 class SlotPool;  // sandbox/slots.h: the slots and who holds them.
@@ -52,7 +58,8 @@ class Sandbox {
  public:
   // Creates the slots' cgroups (removing those of engines that are gone) and prepares the
   // seccomp filters; each slot's keeper starts on its first run. Needs root (namespaces,
-  // cgroups, mounts); throws SandboxError naming what the machine lacks or the config gets wrong.
+  // cgroups, mounts); throws SandboxError naming what the machine lacks or the config gets wrong
+  // (what it lacks only when config.check_at_start).
   explicit Sandbox(SandboxConfig config);
   // Stops every slot's keeper and removes the slots' cgroups. No run may be in progress.
   ~Sandbox();
@@ -62,8 +69,9 @@ class Sandbox {
   // Runs the request on the first free slot, waiting for one if all are busy, and blocks until
   // the run ends. What the program or the machine did comes back in the result (the sandbox's
   // own failures as RunStatus::kInternalError); a cancelled token ends the run, or the wait for
-  // a slot, as RunStatus::kCancelled. Throws SandboxError only for an invalid request (a file
-  // name with '/', an unreadable host file, limits RunLimits::problem() rejects).
+  // a slot, as RunStatus::kCancelled. Throws SandboxError for an invalid request (a file name
+  // with '/', an unreadable host file, limits RunLimits::problem() rejects) and, without
+  // check_at_start, for a kernel facility found missing after a run failed inside the sandbox.
   RunResult run(const RunRequest& request);
 
   // How many slots are free at this moment (for sizing parallel work; it may change at once).
@@ -76,7 +84,11 @@ class Sandbox {
   SlotPool& slots() { return *slots_; }
 
  private:
+  RunResult run_on_a_free_slot(const RunRequest& request);
+
+  bool check_at_start_;
   std::unique_ptr<SlotPool> slots_;
+  std::atomic<bool> facilities_proven_{false};  // A run got through the whole box once.
 };
 
 // The directory of the running executable (from /proc/self/exe). Throws SandboxError.

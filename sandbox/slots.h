@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sandbox/cgroup.h"
+#include "sandbox/preflight.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/supervisor.h"
 
@@ -49,6 +50,10 @@ class SlotPool {
   // Like acquire(), but gives up and returns nothing as soon as `token` is cancelled.
   std::optional<Lease> acquire(CancelToken& token);
 
+  // Tries every kernel facility a box needs; throws SandboxError naming the first missing
+  // (check_kernel_facilities). Blocks a few milliseconds; any thread.
+  void check_facilities() const;
+
   size_t free_count();
   size_t size() const { return slots_.size(); }
   const char* cgroup_version() const { return backend_->version(); }
@@ -57,6 +62,7 @@ class SlotPool {
   void release(Slot* slot);
   Slot* take_free_slot();  // Needs mutex_ held and a free slot.
 
+  PreflightPlan facilities_;
   std::unique_ptr<CgroupBackend> backend_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::mutex mutex_;

@@ -137,6 +137,7 @@ keeper::RunOrder run_order(uint64_t run_id, const RunRequest& request) {
   order.tmp_bytes = request.limits.tmp_bytes;
   order.limits = process_limits_for(request.limits);
   order.network_calls = request.network_calls;
+  order.last_on_slot = request.last_on_slot;
   return order;
 }
 

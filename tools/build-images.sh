@@ -37,7 +37,7 @@ if $push && [[ -z ${DOCKER_REGISTRY:-} ]]; then
   echo "--push needs DOCKER_REGISTRY (e.g. DOCKER_REGISTRY=registry.example.com)" >&2
   exit 2
 fi
-for binary in codearena codearena-box; do
+for binary in codearena codearena-full codearena-box; do
   [[ -x $build_dir/bin/$binary ]] || { echo "no $build_dir/bin/$binary: run tools/build.sh first" >&2; exit 1; }
 done
 
@@ -55,7 +55,7 @@ base_image() {
 
 # The shared libraries `ldd` lists for the binaries, one path a line.
 libraries() {
-  ldd "$build_dir/bin/codearena" "$build_dir/bin/codearena-box" |
+  ldd "$build_dir/bin/codearena" "$build_dir/bin/codearena-full" "$build_dir/bin/codearena-box" |
     awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $2 ~ /^\(0x/ {print $1}' | sort -u
 }
 
@@ -75,7 +75,9 @@ stage_api_root() {
   local tree=$1/api-root library
   mkdir -p "$tree/usr/local/bin" "$tree/usr/local/share/codearena" "$tree/etc/ssl/certs" "$tree/tmp"
   chmod 1777 "$tree/tmp"
-  strip --strip-debug -o "$tree/usr/local/bin/codearena" "$build_dir/bin/codearena"
+  for binary in codearena codearena-full; do
+    strip --strip-debug -o "$tree/usr/local/bin/$binary" "$build_dir/bin/$binary"
+  done
   cp config/languages.json "$tree/usr/local/share/codearena/"
   for library in $(libraries); do
     mkdir -p "$tree$(dirname "$library")"
@@ -89,7 +91,7 @@ stage_api_root() {
 stage_worker() {
   local stage=$1
   mkdir -p "$stage/bin" "$stage/share/codearena"
-  for binary in codearena codearena-box; do
+  for binary in codearena codearena-full codearena-box; do
     strip --strip-debug -o "$stage/bin/$binary" "$build_dir/bin/$binary"
   done
   cp config/languages.json "$stage/share/codearena/"

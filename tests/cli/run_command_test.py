@@ -48,6 +48,20 @@ class RunCommandTest(unittest.TestCase):
                               "/bin/sh", "-c", "cat; cat /box/input; pwd")
         self.assertEqual(result["stdout"], "from stdin\nfrom a file\n/box\n")
 
+    def test_a_read_only_directory_is_shown_at_its_path_and_cannot_be_written(self):
+        # Not under /tmp: the box has a /tmp of its own, which would hide it.
+        with tempfile.TemporaryDirectory(dir="/var/tmp") as folder:
+            os.chmod(folder, 0o755)
+            script = os.path.join(folder, "hello.sh")
+            with open(script, "w") as f:
+                f.write("#!/bin/sh\necho from the folder\n")
+            os.chmod(script, 0o755)
+            result = run_json("--read-only", folder, "--", "/bin/sh", "-c",
+                              f"{script} && echo more > {folder}/new")
+        self.assertEqual(result["stdout"], "from the folder\n")
+        self.assertEqual(result["status"], "runtime_error")
+        self.assertIn("Read-only file system", result["stderr"])
+
     def test_environment_is_fixed_plus_what_is_asked(self):
         result = run_json("--env", "GREETING=hi", "--", "/usr/bin/env",
                           env={"SECRET_TOKEN": "do-not-leak"})
@@ -83,6 +97,8 @@ class RunCommandTest(unittest.TestCase):
             (["run", "--pids", "-1", "--", "/bin/true"], "--pids"),
             (["run", "--file", "nopath", "--", "/bin/true"], "NAME=PATH"),
             (["run", "--file", "x=/nonexistent/file", "--", "/bin/true"], "/nonexistent/file"),
+            (["run", "--read-only", "relative/dir", "--", "/bin/true"], "--read-only"),
+            (["run", "--read-only", "/nonexistent/dir", "--", "/bin/true"], "/nonexistent/dir"),
             (["run", "--bogus"], "--bogus"),
             (["run", "/bin/true"], "--"),
             (["frobnicate"], "frobnicate"),
@@ -113,7 +129,7 @@ class RunCommandTest(unittest.TestCase):
     def test_help_lists_the_flags(self):
         done = codearena("run", "--help")
         self.assertEqual(done.returncode, 0)
-        for flag in ("--time", "--memory", "--output", "--pids", "--stdin", "--file"):
+        for flag in ("--time", "--memory", "--output", "--pids", "--stdin", "--file", "--read-only"):
             self.assertIn(flag, done.stdout.decode())
 
 

@@ -353,6 +353,30 @@ TEST_CASE("attack: an abstract socket kept in flight does not reach the next run
   expect_clean_slot(lease);
 }
 
+// Proves a run that says no other follows on its slot (the command line's one run), whose box
+// the keeper leaves in place, still leaves nothing to a run that comes all the same: files in
+// /box and /tmp, System V IPC objects, an abstract socket in flight.
+TEST_CASE("attack: a run said to be the slot's last leaves nothing to a later run") {
+  auto lease = engine().slots().acquire();
+  RunRequest files_and_ipc = program_request("sysv_ipc");
+  files_and_ipc.argv = {"/bin/sh", "-c", "./sysv_ipc && echo left > left && echo left > /tmp/left"};
+  files_and_ipc.last_on_slot = true;
+  const RunResult planted = lease->run(files_and_ipc);
+  INFO("planter: " << describe(planted));
+  REQUIRE(planted.status == RunStatus::kOk);
+  expect_clean_slot(lease);
+
+  RunRequest socket_planter = program_request("abstract_carry");
+  socket_planter.last_on_slot = true;
+  const RunResult carried = lease->run(socket_planter);
+  INFO("socket planter: " << describe(carried));
+  REQUIRE(carried.stdout_data == "planted\n");
+  const RunResult finder = lease->run(program_request("abstract_carry"));
+  INFO("finder: " << describe(finder));
+  CHECK(refused(finder));
+  expect_clean_slot(lease);
+}
+
 // Proves system calls a denylist does not name are stopped too: open_tree_attr (the twin of
 // the blocked open_tree), memfd_secret and listmount do not do their work.
 TEST_CASE("attack: system calls newer than the filter's list") {

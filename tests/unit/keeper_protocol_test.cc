@@ -39,6 +39,7 @@ TEST_CASE("keeper protocol: a run order survives encoding") {
   order.limits.cpu_seconds = 3;
   order.limits.open_files = 64;
   order.network_calls = NetworkCalls::kRefuse;
+  order.last_on_slot = true;
   const auto body = keeper::encode(order);
   wire::Reader reader(body);
   const auto decoded = keeper::decode_run(reader);
@@ -54,6 +55,7 @@ TEST_CASE("keeper protocol: a run order survives encoding") {
   CHECK(decoded.limits.cpu_seconds == 3);
   CHECK(decoded.limits.open_files == 64);
   CHECK(decoded.network_calls == NetworkCalls::kRefuse);
+  CHECK(decoded.last_on_slot);
 }
 
 TEST_CASE("keeper protocol: keeper messages survive encoding") {

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "sandbox/precompiled_filters.h"
 #include "sandbox/seccomp_policy.h"
 
 using namespace codearena::sandbox;
@@ -161,6 +162,14 @@ TEST_CASE("the seccomp filter compiles to a BPF program the kernel accepts") {
     REQUIRE(filter.size() % sizeof(sock_filter) == 0);
     CHECK(filter.size() / sizeof(sock_filter) > 50);
     CHECK(filter.size() / sizeof(sock_filter) <= BPF_MAXINSNS);
+  }
+}
+
+// The engine loads the filters compiled at build time: they must be what the policy compiles to.
+TEST_CASE("the filters built into the engine are the policy's") {
+  for (const bool refuse : {false, true}) {
+    INFO("refuse_sockets=" << refuse);
+    CHECK(precompiled_seccomp_filter(refuse) == build_seccomp_filter(refuse));
   }
 }
 

@@ -3,11 +3,16 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <stdexcept>
 #include <system_error>
+
+#include "tools/bench/spawner_protocol.h"
 
 namespace codearena::bench {
 namespace {
@@ -53,6 +58,26 @@ void drain(int out_fd, int err_fd, ProcessOutcome* outcome) {
   }
 }
 
+std::vector<char*> c_array(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (auto& text : strings) pointers.push_back(text.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// Reads exactly `size` bytes; false at end of file.
+bool read_exactly(int fd, void* data, size_t size) {
+  auto* bytes = static_cast<char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::read(fd, bytes, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
 }  // namespace
 
 bool ProcessOutcome::exited_ok() const {
@@ -61,10 +86,8 @@ bool ProcessOutcome::exited_ok() const {
 
 Command::Command(std::vector<std::string> argv, std::vector<std::string> env)
     : argv_(std::move(argv)), env_(std::move(env)) {
-  for (auto& arg : argv_) argv_ptrs_.push_back(arg.data());
-  argv_ptrs_.push_back(nullptr);
-  for (auto& entry : env_) env_ptrs_.push_back(entry.data());
-  env_ptrs_.push_back(nullptr);
+  argv_ptrs_ = c_array(argv_);
+  env_ptrs_ = c_array(env_);
   dev_null_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (dev_null_ < 0) throw_errno("open /dev/null");
 }
@@ -100,6 +123,66 @@ ProcessOutcome Command::run() const {
     if (errno != EINTR) throw_errno("waitpid");
   }
   return outcome;
+}
+
+Spawner::Spawner(const std::string& spawner, const std::vector<std::string>& argv,
+                 const std::vector<std::string>& env) {
+  std::vector<std::string> args = {spawner};
+  args.insert(args.end(), argv.begin(), argv.end());
+  std::vector<std::string> environment = env;
+  const auto arg_ptrs = c_array(args);
+  const auto env_ptrs = c_array(environment);
+  // A socket, not a pipe, for the requests: a send to a spawner that died fails with EPIPE
+  // (MSG_NOSIGNAL) instead of killing the bench with SIGPIPE.
+  int request_ends[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, request_ends) != 0)
+    throw_errno("socketpair");
+  const Pipe requests{request_ends[1], request_ends[0]};
+  const Pipe results = make_pipe();
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, requests.read, 0);
+  posix_spawn_file_actions_adddup2(&actions, results.write, 1);
+  pid_t pid;
+  const int error =
+      ::posix_spawn(&pid, spawner.c_str(), &actions, nullptr, arg_ptrs.data(), env_ptrs.data());
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(requests.read);
+  ::close(results.write);
+  if (error != 0) {
+    ::close(requests.write);
+    ::close(results.read);
+    throw std::system_error(error, std::generic_category(), "posix_spawn " + spawner);
+  }
+  requests_ = requests.write;
+  results_ = results.read;
+  pid_ = pid;
+}
+
+Spawner::~Spawner() {
+  ::close(requests_);
+  ::close(results_);
+  while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+TimedOutcome Spawner::run() {
+  const char request = 'r';
+  spawner_result result{};
+  if (::send(requests_, &request, 1, MSG_NOSIGNAL) != 1 ||
+      !read_exactly(results_, &result, sizeof result)) {
+    throw std::runtime_error("codearena-bench-spawner failed or is gone (see its stderr)");
+  }
+  TimedOutcome timed;
+  timed.outcome.wait_status = result.wait_status;
+  timed.outcome.out.resize(result.out_size);
+  timed.outcome.err.resize(result.err_size);
+  if (!read_exactly(results_, timed.outcome.out.data(), result.out_size) ||
+      !read_exactly(results_, timed.outcome.err.data(), result.err_size)) {
+    throw std::runtime_error("codearena-bench-spawner stopped in the middle of an answer");
+  }
+  timed.elapsed_us = static_cast<double>(result.elapsed_ns) / 1000;
+  return timed;
 }
 
 }  // namespace codearena::bench

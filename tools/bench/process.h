@@ -40,4 +40,33 @@ class Command {
   int dev_null_ = -1;
 };
 
+// A run timed by codearena-bench-spawner (tools/bench/spawner.c): the lean baseline.
+struct TimedOutcome {
+  ProcessOutcome outcome;
+  double elapsed_us = 0;  // As the spawner measured it: posix_spawn to the end of waitpid.
+};
+
+// A codearena-bench-spawner process ready to run one command again and again, each run
+// started from that small process rather than forked from the caller's. One caller at a time;
+// distinct Spawners may be used from distinct threads.
+class Spawner {
+ public:
+  // Starts `spawner` (a path) for `argv` (argv[0] a path) with environment `env`. Throws
+  // std::system_error if it cannot be started.
+  Spawner(const std::string& spawner, const std::vector<std::string>& argv,
+          const std::vector<std::string>& env);
+  Spawner(const Spawner&) = delete;
+  Spawner& operator=(const Spawner&) = delete;
+  // Ends the spawner (end of its input) and waits for it.
+  ~Spawner();
+
+  // Runs the command once. Throws std::runtime_error if the spawner fails or has gone.
+  TimedOutcome run();
+
+ private:
+  int requests_ = -1;  // The spawner's stdin.
+  int results_ = -1;   // Its stdout.
+  int pid_ = -1;
+};
+
 }  // namespace codearena::bench

@@ -9,6 +9,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+#include <optional>
+
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -21,9 +24,11 @@
 #include <stdexcept>
 #include <thread>
 
+#include "sandbox/fs_util.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/slots.h"
 #include "tools/bench/args.h"
+#include "tools/bench/bench_util.h"
 #include "tools/bench/measure.h"
 #include "tools/bench/process.h"
 
@@ -31,10 +36,12 @@ namespace codearena::bench {
 
 const char kSandboxBenchUsage[] = R"(usage: codearena-bench sandbox [options]   (needs root)
 
-Times runs of a trivial static program: bare fork+exec+wait against the sandbox running it
-from a read-only bind of its directory (as the judge runs cached compiled programs) and
-copied into /box as an input file, sequentially and from several threads at once, on one
-slot per thread. The last line (the read-only bind against bare) is
+Times runs of a trivial static program: bare (posix_spawn+wait from a small helper process,
+codearena-bench-spawner) against the sandbox running it from a read-only bind of its directory
+(as the judge runs cached compiled programs) and copied into /box as an input file,
+sequentially and from several threads at once, on one slot per thread. With hyperfine
+installed, its median for the same program is measured too, to check the bare figure. The last
+line (the read-only bind against bare) is
   sandbox overhead_us=<median sandboxed - median bare> ratio=<median sandboxed / median bare>
 
 Options:
@@ -59,6 +66,7 @@ using sandbox::Sandbox;
 using sandbox::SlotPool;
 
 constexpr const char* kBwrap = "/usr/bin/bwrap";
+constexpr const char* kHyperfine = "/usr/bin/hyperfine";
 const std::vector<std::string> kEnvironment = {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"};
 
 struct Options {
@@ -105,14 +113,17 @@ Options parse_options(const std::vector<std::string>& raw) {
   return options;
 }
 
-// The program as an absolute path: --program, else the hello program beside this binary, else
-// the one in the build tree this binary came from.
+// A program built with the bench: beside this binary, else in the build tree it came from.
+std::string bench_program(const char* name, const char* build_tree_path) {
+  const std::string beside = sandbox::executable_dir() + "/" + name;
+  return ::access(beside.c_str(), X_OK) == 0 ? beside : build_tree_path;
+}
+
+// The program as an absolute path: --program, else the hello program.
 std::string resolve_program(const std::string& requested) {
-  std::string path = requested;
-  if (path.empty()) {
-    path = sandbox::executable_dir() + "/codearena-bench-hello";
-    if (::access(path.c_str(), X_OK) != 0) path = CODEARENA_BENCH_HELLO_PATH;
-  }
+  const std::string path = requested.empty()
+                               ? bench_program("codearena-bench-hello", CODEARENA_BENCH_HELLO_PATH)
+                               : requested;
   char resolved[PATH_MAX];
   if (::realpath(path.c_str(), resolved) == nullptr || ::access(resolved, X_OK) != 0) {
     throw UsageError("program '" + path + "' is not an executable file");
@@ -142,16 +153,28 @@ std::string quoted(const std::string& text) {
   return "'" + text.substr(0, 200) + (text.size() > 200 ? "...'" : "'");
 }
 
-double timed_bare_run(const Command& command, const std::string& expected) {
-  const int64_t start = monotonic_ns();
-  const ProcessOutcome outcome = command.run();
-  const double us = elapsed_us(start);
+double timed_spawned_run(Spawner& spawner, const std::string& name, const std::string& expected) {
+  const TimedOutcome timed = spawner.run();
+  const ProcessOutcome& outcome = timed.outcome;
   if (!outcome.exited_ok() || outcome.out != expected) {
-    throw std::runtime_error(command.argv()[0] + " failed: wait status " +
-                             std::to_string(outcome.wait_status) + ", stdout " +
-                             quoted(outcome.out) + ", stderr " + quoted(outcome.err));
+    throw std::runtime_error(name + " failed: wait status " + std::to_string(outcome.wait_status) +
+                             ", stdout " + quoted(outcome.out) + ", stderr " + quoted(outcome.err));
   }
-  return us;
+  return timed.elapsed_us;
+}
+
+// hyperfine's median for `program` (hyperfine -N: no shell), or nothing without hyperfine.
+std::optional<double> hyperfine_median_us(const std::string& program, int64_t runs) {
+  if (::access(kHyperfine, X_OK) != 0) return std::nullopt;
+  const TempDir scratch("codearena-bench-hyperfine");
+  const std::string report = scratch.path() + "/report.json";
+  const Command hyperfine({kHyperfine, "-N", "--style", "none", "--warmup", "20", "--runs",
+                           std::to_string(runs), "--export-json", report, program},
+                          kEnvironment);
+  const ProcessOutcome outcome = hyperfine.run();
+  if (!outcome.exited_ok()) throw std::runtime_error("hyperfine failed: " + quoted(outcome.err));
+  const auto json = nlohmann::json::parse(sandbox::read_text_file(report));
+  return json.at("results").at(0).at("median").get<double>() * 1e6;
 }
 
 double timed_sandboxed_run(sandbox::Slot& slot, const RunRequest& request,
@@ -266,13 +289,15 @@ class SandboxBench {
  public:
   explicit SandboxBench(Options options) : options_(std::move(options)) {
     program_ = resolve_program(options_.program);
-    bare_ = std::make_unique<Command>(std::vector<std::string>{program_}, kEnvironment);
-    if (options_.with_bwrap) {
-      if (::access(kBwrap, X_OK) != 0) {
-        throw UsageError(std::string("--with-bwrap: no ") + kBwrap +
-                         " (apt-get install bubblewrap)");
-      }
-      bwrap_ = std::make_unique<Command>(bwrap_argv(program_), kEnvironment);
+    if (options_.with_bwrap && ::access(kBwrap, X_OK) != 0) {
+      throw UsageError(std::string("--with-bwrap: no ") + kBwrap + " (apt-get install bubblewrap)");
+    }
+    const auto spawner = bench_program("codearena-bench-spawner", CODEARENA_BENCH_SPAWNER_PATH);
+    for (int t = 0; t < options_.threads; ++t) {
+      bare_.push_back(
+          std::make_unique<Spawner>(spawner, std::vector<std::string>{program_}, kEnvironment));
+      if (options_.with_bwrap)
+        bwrap_.push_back(std::make_unique<Spawner>(spawner, bwrap_argv(program_), kEnvironment));
     }
     // As the judge runs a cached compiled program: from a read-only directory shown in the box.
     bound_request_.argv = {program_};
@@ -288,7 +313,7 @@ class SandboxBench {
   }
 
   int run() {
-    const ProcessOutcome reference = bare_->run();
+    const ProcessOutcome reference = bare_.front()->run().outcome;
     if (!reference.exited_ok()) throw std::runtime_error(program_ + " does not exit with 0");
     expected_ = reference.out;
     const auto modes = make_modes();
@@ -297,6 +322,7 @@ class SandboxBench {
     const auto sequential = measure(modes, 1, options_);
     print_table("sequential: 1 thread, 1 slot", modes, sequential);
     print_overhead(sequential, false);
+    print_hyperfine_check(sequential);
     if (options_.threads > 1) {
       const auto parallel = measure(modes, static_cast<int>(options_.threads), options_);
       const auto title = "parallel: " + std::to_string(options_.threads) + " threads, " +
@@ -311,17 +337,17 @@ class SandboxBench {
  private:
   std::vector<Mode> make_modes() {
     std::vector<Mode> modes;
-    modes.push_back(
-        {"bare fork+exec+wait", [this](int) { return timed_bare_run(*bare_, expected_); }});
+    modes.push_back({"bare posix_spawn+wait",
+                     [this](int t) { return timed_spawned_run(*bare_[t], program_, expected_); }});
     modes.push_back({"sandbox, read-only bind", [this](int t) {
                        return timed_sandboxed_run(*leases_[t], bound_request_, expected_);
                      }});
     modes.push_back({"sandbox, copied to /box", [this](int t) {
                        return timed_sandboxed_run(*leases_[t], copied_request_, expected_);
                      }});
-    if (bwrap_) {
-      modes.push_back(
-          {"bwrap --unshare-all", [this](int) { return timed_bare_run(*bwrap_, expected_); }});
+    if (!bwrap_.empty()) {
+      modes.push_back({"bwrap --unshare-all",
+                       [this](int t) { return timed_spawned_run(*bwrap_[t], kBwrap, expected_); }});
     }
     return modes;
   }
@@ -341,6 +367,21 @@ class SandboxBench {
                 engine_->cgroup_version(), load_average().c_str());
   }
 
+  // The bare mode should cost what hyperfine measures for the same program now; a large gap
+  // means the baseline is off (the machine's load changed, or the bare mode pays for something
+  // a small caller does not).
+  void print_hyperfine_check(const std::vector<Series>& sequential) const {
+    const auto hyperfine = hyperfine_median_us(program_, options_.runs);
+    if (!hyperfine) {
+      std::printf("  (no %s: the bare figure is not checked against hyperfine)\n", kHyperfine);
+      return;
+    }
+    const double bare = summarize(sequential[0].samples_us).median_us;
+    std::printf(
+        "  bare check: hyperfine -N median %.1f us, bare median %.1f us (bare/hyperfine %.2f)\n",
+        *hyperfine, bare, bare / *hyperfine);
+  }
+
   static void print_result_line(const std::vector<Series>& sequential) {
     const double bare = summarize(sequential[0].samples_us).median_us;
     const double boxed = summarize(sequential[1].samples_us).median_us;
@@ -352,8 +393,8 @@ class SandboxBench {
   Options options_;
   std::string program_;
   std::string expected_;
-  std::unique_ptr<Command> bare_;
-  std::unique_ptr<Command> bwrap_;
+  std::vector<std::unique_ptr<Spawner>> bare_;  // One per thread, as the slots.
+  std::vector<std::unique_ptr<Spawner>> bwrap_;
   RunRequest bound_request_;
   RunRequest copied_request_;
   std::unique_ptr<Sandbox> engine_;
