@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <climits>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -67,12 +68,16 @@ struct ParsedRun {
   int repeat = 1;
 };
 
+// The directory by its resolved path: what the box shows is what the engine's checks of bind
+// paths (no /proc, /sys, /, ...) see, however the caller spelled it.
 sandbox::ReadOnlyBind read_only_dir(const std::string& path) {
   struct stat st;
-  if (path.empty() || path[0] != '/' || ::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+  char resolved[PATH_MAX];
+  if (path.empty() || path[0] != '/' || ::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+      ::realpath(path.c_str(), resolved) == nullptr) {
     throw UsageError("--read-only wants an absolute path of a directory, got '" + path + "'");
   }
-  return {path, false};
+  return {resolved, false};
 }
 
 ParsedRun parse(const std::vector<std::string>& args) {

@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
@@ -23,21 +25,51 @@ std::string executable_dir() {
 
 namespace {
 
+bool is_or_is_under(const std::string& path, const std::string& dir) {
+  return path == dir || path.rfind(dir + "/", 0) == 0;
+}
+
+// True when `path` names its file by the one way the kernel would: absolute, no "." or ".."
+// or empty part, no symlink among its parents (the last part may be one: it is recreated as a
+// symlink in the box). A path that is not would let the prefix checks below be walked around.
+bool is_canonical(const std::string& path) {
+  if (path.size() < 2 || path[0] != '/' || path.back() == '/') return false;
+  for (size_t start = 1; start <= path.size();) {
+    const size_t end = std::min(path.find('/', start), path.size());
+    const std::string part = path.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  const std::string parent = path.substr(0, path.rfind('/'));
+  if (parent.empty()) return true;
+  char resolved[PATH_MAX];
+  // A missing parent binds nothing (optional) or fails with its name when the box is built.
+  return ::realpath(parent.c_str(), resolved) == nullptr || parent == resolved;
+}
+
+void check_bind(const std::string& path) {
+  if (path == "/") throw SandboxError("read-only bind / would replace the box's whole root");
+  if (!is_canonical(path)) {
+    throw SandboxError("read-only bind " + path +
+                       " must be an absolute path without '.', '..' or a symlink in its parents");
+  }
+  for (const char* hidden : {"/box", "/tmp", "/proc", "/dev"}) {
+    if (is_or_is_under(path, hidden)) {
+      throw SandboxError("read-only bind " + path + " would be hidden by the box's own " + hidden);
+    }
+  }
+  if (is_or_is_under(path, "/sys")) {
+    throw SandboxError("read-only bind " + path + " would show the host kernel's /sys in the box");
+  }
+}
+
 // The configuration with its defaults filled in, after refusing what cannot work.
 SandboxConfig checked(SandboxConfig config) {
   if (::geteuid() != 0) throw SandboxError("the sandbox needs root (namespaces, cgroups, mounts)");
   if (config.slots < 1) throw SandboxError("the sandbox needs at least one slot");
   if (config.helper_path.empty()) config.helper_path = executable_dir() + "/codearena-box";
   if (config.binds.empty()) config.binds = default_read_only_binds();
-  for (const auto& bind : config.binds) {
-    for (const char* hidden : {"/box", "/tmp", "/proc", "/dev"}) {
-      const std::string prefix = hidden;
-      if (bind.path == prefix || bind.path.rfind(prefix + "/", 0) == 0) {
-        throw SandboxError("read-only bind " + bind.path + " would be hidden by the box's own " +
-                           prefix);
-      }
-    }
-  }
+  for (const auto& bind : config.binds) check_bind(bind.path);
   return config;
 }
 

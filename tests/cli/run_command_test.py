@@ -62,6 +62,34 @@ class RunCommandTest(unittest.TestCase):
         self.assertEqual(result["status"], "runtime_error")
         self.assertIn("Read-only file system", result["stderr"])
 
+    def test_a_read_only_directory_reached_through_a_symlink_is_shown_at_its_real_path(self):
+        with tempfile.TemporaryDirectory(dir="/var/tmp") as folder:
+            os.chmod(folder, 0o755)
+            real = os.path.join(folder, "real")
+            os.mkdir(real)
+            with open(os.path.join(real, "data"), "w") as f:
+                f.write("through the link\n")
+            link = os.path.join(folder, "link")
+            os.symlink(real, link)
+            result = run_json("--read-only", link, "--", "/bin/cat", f"{real}/data")
+        self.assertEqual(result["stdout"], "through the link\n", result)
+
+    def test_read_only_refuses_what_would_show_host_kernel_views_or_replace_the_root(self):
+        # However spelled (.., a symlink to it), /proc, /sys, /dev and / never reach the box.
+        with tempfile.TemporaryDirectory(dir="/var/tmp") as folder:
+            for target in ("/proc", "/sys", "/dev"):
+                os.symlink(target, os.path.join(folder, target[1:]))
+            cases = [("/", "whole root"), ("/sys", "/sys"), ("/sys/kernel", "/sys"),
+                     ("/usr/../proc", "/proc"), (f"{folder}/proc", "/proc"),
+                     (f"{folder}/sys", "/sys"), (f"{folder}/dev", "/dev")]
+            for path, needle in cases:
+                with self.subTest(path=path):
+                    done = codearena("run", "--read-only", path, "--", "/bin/true")
+                    self.assertEqual(done.returncode, 1, done.stdout.decode())
+                    self.assertIn("read-only bind", done.stderr.decode())
+                    self.assertIn(needle, done.stderr.decode())
+                    self.assertEqual(done.stdout, b"")
+
     def test_environment_is_fixed_plus_what_is_asked(self):
         result = run_json("--env", "GREETING=hi", "--", "/usr/bin/env",
                           env={"SECRET_TOKEN": "do-not-leak"})
@@ -183,6 +211,31 @@ class CallerDescriptorsTest(unittest.TestCase):
                 self.assertEqual(len(results), 2)
                 for result in results:
                     self.assertIn(result["status"], ("cpu_time_limit", "wall_time_limit"), results)
+
+
+class HandOverTest(unittest.TestCase):
+    """Commands other than run go to the codearena-full installed beside the real binary, found
+    through /proc/self/exe: a caller's symlink, argv[0], PATH or working directory cannot point
+    the hand-over at another program."""
+
+    def test_a_planted_codearena_full_is_never_started(self):
+        with tempfile.TemporaryDirectory() as folder:
+            marker = os.path.join(folder, "planted-ran")
+            planted = os.path.join(folder, "codearena-full")
+            with open(planted, "w") as f:
+                f.write(f"#!/bin/sh\ntouch {marker}\necho planted\n")
+            os.chmod(planted, 0o755)
+            link = os.path.join(folder, "codearena")
+            os.symlink(CODEARENA, link)
+            env = dict(os.environ, PATH=folder)
+            for argv0, program in ((link, link), (planted, CODEARENA), ("codearena", CODEARENA)):
+                with self.subTest(argv0=argv0, program=program):
+                    done = subprocess.run([argv0, "judge", "--help"], executable=program,
+                                          capture_output=True, cwd=folder, env=env, timeout=60)
+                    self.assertEqual(done.returncode, 0, done.stderr.decode())
+                    self.assertNotIn(b"planted", done.stdout)
+                    self.assertIn(b"judge", done.stdout)
+                    self.assertFalse(os.path.exists(marker))
 
 
 if __name__ == "__main__":
