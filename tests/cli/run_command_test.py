@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 from descriptors import CLEAN, FOLDER, CallerDescriptors
@@ -211,6 +212,50 @@ class CallerDescriptorsTest(unittest.TestCase):
                 self.assertEqual(len(results), 2)
                 for result in results:
                     self.assertIn(result["status"], ("cpu_time_limit", "wall_time_limit"), results)
+
+
+def boxed_pids_whose_command_line_has(marker):
+    """Processes not run by root (the caller's own command line holds the marker too)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                if marker in f.read() and os.stat(f"/proc/{entry}").st_uid != 0:
+                    found.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def wait_until(condition, what, limit_s=60):
+    deadline = time.monotonic() + limit_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting: {what}")
+        time.sleep(0.01)
+
+
+class KilledCallerTest(unittest.TestCase):
+    """A `codearena run` killed with SIGKILL mid-run (its box keeper then sees its control
+    socket close) leaves no program running, and the next call runs on a clean slot."""
+
+    def test_no_program_outlives_a_killed_caller(self):
+        marker = f"outlive-{os.getpid()}".encode()
+        caller = subprocess.Popen(
+            [CODEARENA, "run", "--time", "60s", "--", "/bin/sh", "-c",
+             '/bin/sh -c "sleep 1000; :" "$0" & while :; do :; done', marker.decode()],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            wait_until(lambda: len(boxed_pids_whose_command_line_has(marker)) == 2,
+                       "the program and its child to start in the box")
+        finally:
+            caller.kill()
+            caller.communicate()
+        wait_until(lambda: not boxed_pids_whose_command_line_has(marker),
+                   "the program and its child to be gone after the caller was killed")
+        result = run_json("--", "/bin/sh", "-c", "ls -A /box /tmp")
+        self.assertEqual(result["status"], "ok", result)
+        self.assertEqual(result["stdout"], "/box:\n\n/tmp:\n", result)
 
 
 class HandOverTest(unittest.TestCase):
