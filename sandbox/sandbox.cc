@@ -47,7 +47,19 @@ bool is_canonical(const std::string& path) {
   return ::realpath(parent.c_str(), resolved) == nullptr || parent == resolved;
 }
 
-void check_bind(const std::string& path) {
+// The configuration with its defaults filled in, after refusing what cannot work.
+SandboxConfig checked(SandboxConfig config) {
+  if (::geteuid() != 0) throw SandboxError("the sandbox needs root (namespaces, cgroups, mounts)");
+  if (config.slots < 1) throw SandboxError("the sandbox needs at least one slot");
+  if (config.helper_path.empty()) config.helper_path = executable_dir() + "/codearena-box";
+  if (config.binds.empty()) config.binds = default_read_only_binds();
+  for (const auto& bind : config.binds) check_read_only_bind(bind.path);
+  return config;
+}
+
+}  // namespace
+
+void check_read_only_bind(const std::string& path) {
   if (path == "/") throw SandboxError("read-only bind / would replace the box's whole root");
   if (!is_canonical(path)) {
     throw SandboxError("read-only bind " + path +
@@ -62,18 +74,6 @@ void check_bind(const std::string& path) {
     throw SandboxError("read-only bind " + path + " would show the host kernel's /sys in the box");
   }
 }
-
-// The configuration with its defaults filled in, after refusing what cannot work.
-SandboxConfig checked(SandboxConfig config) {
-  if (::geteuid() != 0) throw SandboxError("the sandbox needs root (namespaces, cgroups, mounts)");
-  if (config.slots < 1) throw SandboxError("the sandbox needs at least one slot");
-  if (config.helper_path.empty()) config.helper_path = executable_dir() + "/codearena-box";
-  if (config.binds.empty()) config.binds = default_read_only_binds();
-  for (const auto& bind : config.binds) check_bind(bind.path);
-  return config;
-}
-
-}  // namespace
 
 Sandbox::Sandbox(SandboxConfig config)
     : check_at_start_(config.check_at_start),

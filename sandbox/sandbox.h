@@ -33,6 +33,11 @@ struct ReadOnlyBind {
 // the alternatives symlinks Debian's runtimes resolve through.
 std::vector<ReadOnlyBind> default_read_only_binds();
 
+// Throws SandboxError naming why `path` cannot be a read-only bind: "/", a path at or under
+// /box, /tmp, /proc, /dev or /sys, or one with ".", "..", an empty part or a symlink among its
+// parents (which would walk around those checks). The Sandbox constructor checks every bind.
+void check_read_only_bind(const std::string& path);
+
 struct SandboxConfig {
   int slots = 1;
   // Slot i runs its programs as uid and gid first_uid + i; no other process should use them.

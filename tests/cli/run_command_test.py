@@ -2,6 +2,7 @@
 """`codearena run` as an operator uses it: JSON on stdout, exit codes, flags, environment."""
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -86,10 +87,28 @@ class RunCommandTest(unittest.TestCase):
             for path, needle in cases:
                 with self.subTest(path=path):
                     done = codearena("run", "--read-only", path, "--", "/bin/true")
-                    self.assertEqual(done.returncode, 1, done.stdout.decode())
+                    self.assertEqual(done.returncode, 2, done.stdout.decode())
                     self.assertIn("read-only bind", done.stderr.decode())
                     self.assertIn(needle, done.stderr.decode())
                     self.assertEqual(done.stdout, b"")
+
+    def test_read_only_refuses_a_directory_holding_a_unix_socket(self):
+        # A read-only mount does not stop connect(): a host service's socket in the directory
+        # would be a way out of the box.
+        with tempfile.TemporaryDirectory(dir="/var/tmp") as folder:
+            os.makedirs(os.path.join(folder, "deep", "er"))
+            path = os.path.join(folder, "deep", "er", "service.sock")
+            with socket.socket(socket.AF_UNIX) as service:
+                service.bind(path)
+                os.chmod(path, 0o777)
+                service.listen(1)
+                done = codearena("run", "--read-only", folder, "--", "/usr/bin/python3", "-c",
+                                 "import socket; socket.socket(socket.AF_UNIX).connect("
+                                 f"{path!r}); print('connected')")
+        self.assertEqual(done.returncode, 2, done.stdout.decode())
+        self.assertIn(path, done.stderr.decode())
+        self.assertIn("Unix socket", done.stderr.decode())
+        self.assertEqual(done.stdout, b"")
 
     def test_environment_is_fixed_plus_what_is_asked(self):
         result = run_json("--env", "GREETING=hi", "--", "/usr/bin/env",

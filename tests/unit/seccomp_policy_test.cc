@@ -315,11 +315,21 @@ TEST_CASE("calls allowed only with harmless arguments") {
   CHECK(action_for(refusing, SYS_socket, {AF_NETLINK, SOCK_RAW}) == (SECCOMP_RET_ERRNO | EACCES));
 }
 
+// Walks the filters the engine loads (compiled at build time), both of them: an architecture
+// other than x86-64, known or not, and x32 numbers are killed before any allowlist check.
 TEST_CASE("other ABIs kill the process") {
-  const auto program = instructions(build_seccomp_filter());
-  CHECK(action_for(program, SYS_getpid, {}, AUDIT_ARCH_I386) == SECCOMP_RET_KILL_PROCESS);
-  CHECK(action_for(program, kX32Bit | SYS_getpid) == SECCOMP_RET_KILL_PROCESS);
-  CHECK(action_for(program, kX32Bit | SYS_mount) == SECCOMP_RET_KILL_PROCESS);
+  for (const bool refuse : {false, true}) {
+    INFO("refuse_sockets=" << refuse);
+    const auto program = instructions(precompiled_seccomp_filter(refuse));
+    const uint32_t foreign[] = {AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64, 0};
+    for (const uint32_t arch : foreign) {
+      INFO("arch " << arch);
+      CHECK(action_for(program, SYS_getpid, {}, arch) == SECCOMP_RET_KILL_PROCESS);
+    }
+    CHECK(action_for(program, kX32Bit | SYS_getpid) == SECCOMP_RET_KILL_PROCESS);
+    CHECK(action_for(program, kX32Bit | SYS_mount) == SECCOMP_RET_KILL_PROCESS);
+    CHECK(action_for(program, kX32Bit | SYS_write) == SECCOMP_RET_KILL_PROCESS);
+  }
 }
 
 TEST_CASE("syscall numbers are named for the architecture they came from") {
