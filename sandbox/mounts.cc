@@ -36,11 +36,30 @@ void touch(const std::string& path) {
   write_file_at(path, "");
 }
 
-// Shows host `path` read-only at root + path (or recreates it as a symlink).
+// The file `path` names, opened without following a last symlink, after making sure it is still
+// the file at that path: a parent renamed to a symlink after the engine checked the path would
+// resolve somewhere else, and the kernel's own name of what was opened then differs.
+UniqueFd open_bind_source(const std::string& path) {
+  UniqueFd source(::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!source.valid()) return source;
+  const std::string link = "/proc/self/fd/" + std::to_string(source.get());
+  char opened[PATH_MAX];
+  const ssize_t size = ::readlink(link.c_str(), opened, sizeof opened - 1);
+  if (size < 0) throw_errno("readlink " + link, errno);
+  if (std::string(opened, static_cast<size_t>(size)) != path) {
+    throw SandboxError("bind source " + path + " resolves to " +
+                       std::string(opened, static_cast<size_t>(size)) + ": a parent was replaced");
+  }
+  return source;
+}
+
+// Shows host `path` read-only at root + path (or recreates it as a symlink). What is shown is
+// the very file checked (mounted through its descriptor), not whatever the path names later.
 void bind_read_only(const std::string& root, const ReadOnlyBind& bind) {
+  const UniqueFd source = open_bind_source(bind.path);
   struct stat st;
-  if (::lstat(bind.path.c_str(), &st) != 0) {
-    if (bind.optional) return;
+  if (!source.valid() || ::fstat(source.get(), &st) != 0) {
+    if (bind.optional && errno == ENOENT) return;
     throw_errno("bind source " + bind.path, errno);
   }
   const auto target = root + bind.path;
@@ -48,7 +67,7 @@ void bind_read_only(const std::string& root, const ReadOnlyBind& bind) {
   make_dirs(parent);
   if (S_ISLNK(st.st_mode)) {
     char link[PATH_MAX];
-    const ssize_t size = ::readlink(bind.path.c_str(), link, sizeof link - 1);
+    const ssize_t size = ::readlinkat(source.get(), "", link, sizeof link - 1);
     if (size < 0) throw_errno("readlink " + bind.path, errno);
     if (::symlink(std::string(link, static_cast<size_t>(size)).c_str(), target.c_str()) != 0) {
       throw_errno("symlink " + target, errno);
@@ -60,7 +79,8 @@ void bind_read_only(const std::string& root, const ReadOnlyBind& bind) {
   } else {
     touch(target);
   }
-  do_mount(bind.path.c_str(), target, nullptr, MS_BIND);
+  const std::string opened = "/proc/self/fd/" + std::to_string(source.get());
+  do_mount(opened.c_str(), target, nullptr, MS_BIND);
   do_mount(nullptr, target, nullptr, kReadOnlyFlags);
 }
 

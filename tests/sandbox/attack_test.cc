@@ -16,13 +16,19 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <functional>
 #include <future>
 
 #include "sandbox/cgroup.h"
+#include "sandbox/fs_util.h"
 #include "tests/sandbox/sandbox_test_support.h"
 
 using Catch::Matchers::Contains;
+using codearena::sandbox::default_read_only_binds;
+using codearena::sandbox::make_dirs;
+using codearena::sandbox::SandboxConfig;
+using codearena::sandbox::write_text_file_create;
 
 namespace {
 
@@ -569,4 +575,42 @@ TEST_CASE("attack: signals a program sends itself choose no verdict but its own 
   INFO(describe(sys));
   CHECK(sys.status == RunStatus::kSecurityViolation);
   expect_clean_slot(lease);
+}
+
+// Proves a read-only bind shows the directory the engine checked, not what its path names when
+// the keeper builds the box: a parent renamed and replaced by a symlink in between (the keeper
+// starts at the first run, after the engine's checks) makes the run an internal error instead
+// of showing the other directory; put back, the directory is shown.
+TEST_CASE("attack: a bind whose parent is swapped for a symlink after the check is not shown") {
+  char base_template[] = "/var/tmp/codearena-bind-swap-XXXXXX";
+  REQUIRE(::mkdtemp(base_template) != nullptr);
+  const std::string base = base_template;
+  REQUIRE(::chmod(base.c_str(), 0755) == 0);
+  for (const char* side : {"shown", "other"}) {
+    const std::string dir = base + "/" + side + "/dir";
+    make_dirs(dir);
+    write_text_file_create(dir + "/marker", side);
+  }
+  SandboxConfig config;
+  config.binds = default_read_only_binds();
+  config.binds.push_back({base + "/shown/dir", false});
+  Sandbox swapped_engine(config);
+  RunRequest read_marker;
+  read_marker.argv = {"/bin/cat", base + "/shown/dir/marker"};
+  read_marker.limits = small_limits();
+
+  REQUIRE(::rename((base + "/shown").c_str(), (base + "/moved").c_str()) == 0);
+  REQUIRE(::symlink((base + "/other").c_str(), (base + "/shown").c_str()) == 0);
+  const RunResult swapped = swapped_engine.run(read_marker);
+  INFO("swapped: " << describe(swapped));
+  CHECK(swapped.status == RunStatus::kInternalError);
+  CHECK_THAT(swapped.stdout_data, !Contains("other"));
+
+  REQUIRE(::unlink((base + "/shown").c_str()) == 0);
+  REQUIRE(::rename((base + "/moved").c_str(), (base + "/shown").c_str()) == 0);
+  const RunResult restored = swapped_engine.run(read_marker);
+  INFO("restored: " << describe(restored));
+  CHECK(restored.stdout_data == "shown");
+  std::error_code ignored;
+  std::filesystem::remove_all(base, ignored);
 }
