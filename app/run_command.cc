@@ -69,17 +69,16 @@ struct ParsedRun {
   int repeat = 1;
 };
 
-// A Unix socket under `dir` as the box would show it (the bind is not recursive: directories of
-// other file systems are mount points, empty in the box), or "" when there is none.
-std::string first_socket_under(const std::string& dir, dev_t device) {
+// A Unix socket or FIFO under `dir` as the box would show it (the bind is not recursive:
+// directories of other file systems are mount points, empty in the box), or "" if there is none.
+std::string first_host_channel_under(const std::string& dir, dev_t device) {
   namespace fs = std::filesystem;
   std::error_code error;
-  for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied,
-                                           error), end;
-       !error && it != end; it.increment(error)) {
+  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, error);
+  for (const fs::recursive_directory_iterator end{}; !error && it != end; it.increment(error)) {
     struct stat st;
     if (::lstat(it->path().c_str(), &st) != 0) continue;
-    if (S_ISSOCK(st.st_mode)) return it->path();
+    if (S_ISSOCK(st.st_mode) || S_ISFIFO(st.st_mode)) return it->path();
     if (S_ISDIR(st.st_mode) && st.st_dev != device) it.disable_recursion_pending();
   }
   if (error) throw UsageError("--read-only cannot search " + dir + ": " + error.message());
@@ -87,8 +86,8 @@ std::string first_socket_under(const std::string& dir, dev_t device) {
 }
 
 // The directory by its resolved path: what the box shows is what the engine's checks of bind
-// paths (no /proc, /sys, /, ...) see, however the caller spelled it. A read-only mount does not
-// stop connect() on a Unix socket, so a directory holding one would be a way out of the box.
+// paths (no /proc, /sys, /, ...) see, however the caller spelled it. A read-only mount stops
+// neither connect() on a Unix socket nor writing to a FIFO: either would reach a host process.
 sandbox::ReadOnlyBind read_only_dir(const std::string& path) {
   struct stat st;
   char resolved[PATH_MAX];
@@ -101,10 +100,11 @@ sandbox::ReadOnlyBind read_only_dir(const std::string& path) {
   } catch (const sandbox::SandboxError& error) {
     throw UsageError("--read-only " + path + ": " + error.what());
   }
-  const auto socket = first_socket_under(resolved, st.st_dev);
-  if (!socket.empty()) {
-    throw UsageError("--read-only " + path + " holds the Unix socket " + socket +
-                     ", which a program could connect to through a read-only mount");
+  const auto channel = first_host_channel_under(resolved, st.st_dev);
+  if (!channel.empty()) {
+    throw UsageError("--read-only " + path + " holds " + channel +
+                     ", a Unix socket or FIFO, which a program could use through a read-only "
+                     "mount to reach a host process");
   }
   return {resolved, false};
 }
@@ -209,7 +209,7 @@ Input:
   --file NAME=PATH      copy host file PATH into /box/NAME (keeps its executable bit); repeatable
   --read-only DIR       show host directory DIR read-only at the same path (a compiled program's
                         directory: cheaper than copying it with --file); repeatable; not /,
-                        /proc, /sys, /dev, /box, /tmp or a directory holding a Unix socket
+                        /proc, /sys, /dev, /box, /tmp or one holding a Unix socket or FIFO
   --env NAME=VALUE      add to the environment (PATH, HOME=/box, LANG=C.UTF-8, TMPDIR=/tmp)
   --repeat N            run N times on the same slot, printing one JSON line each
 )";

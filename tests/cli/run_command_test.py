@@ -110,6 +110,19 @@ class RunCommandTest(unittest.TestCase):
         self.assertIn("Unix socket", done.stderr.decode())
         self.assertEqual(done.stdout, b"")
 
+    def test_read_only_refuses_a_directory_holding_a_fifo(self):
+        # Writing to a FIFO is not stopped by a read-only mount either: a host reader would get it.
+        with tempfile.TemporaryDirectory(dir="/var/tmp") as folder:
+            os.chmod(folder, 0o755)
+            path = os.path.join(folder, "to-host")
+            os.mkfifo(path, 0o666)
+            done = codearena("run", "--read-only", folder, "--", "/bin/sh", "-c",
+                             f"echo escaped > {path}")
+        self.assertEqual(done.returncode, 2, done.stdout.decode())
+        self.assertIn(path, done.stderr.decode())
+        self.assertIn("FIFO", done.stderr.decode())
+        self.assertEqual(done.stdout, b"")
+
     def test_environment_is_fixed_plus_what_is_asked(self):
         result = run_json("--env", "GREETING=hi", "--", "/usr/bin/env",
                           env={"SECRET_TOKEN": "do-not-leak"})
