@@ -1,6 +1,7 @@
 // codearena: the command line. `run` is served here, by a binary that links the sandbox engine
 // and nothing of the service, so that a call costs little more than the run itself; every other
 // command is handed to codearena-full beside it (execv, same arguments, same process).
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,14 +39,33 @@ bool is_full_command(const std::string& name) {
   return false;
 }
 
+// Why `path` may not be trusted to be this installation's own file, or "" when it may: it and
+// what it is in must belong to root or to this user and be writable by nobody else. A hard link
+// to codearena in someone else's directory would otherwise start their codearena-full.
+std::string untrusted_because(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return std::strerror(errno);
+  if (st.st_uid != 0 && st.st_uid != ::geteuid()) return "it belongs to another user";
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) return "others may write to it";
+  return "";
+}
+
 // Replaces this process by codearena-full with the same arguments; returns only on failure.
 int hand_over(char** argv) {
-  std::string full;
+  std::string dir;
   try {
-    full = codearena::sandbox::executable_dir() + "/codearena-full";
+    dir = codearena::sandbox::executable_dir();
   } catch (const codearena::sandbox::SandboxError& error) {
     std::cerr << "codearena: " << error.what() << "\n";
     return 1;
+  }
+  const std::string full = dir + "/codearena-full";
+  for (const auto& path : {dir, full}) {
+    const auto reason = untrusted_because(path);
+    if (!reason.empty()) {
+      std::cerr << "codearena: will not start " << full << ": " << path << ": " << reason << "\n";
+      return 1;
+    }
   }
   ::execv(full.c_str(), argv);
   std::cerr << "codearena: cannot start " << full << ": " << std::strerror(errno) << "\n";

@@ -314,6 +314,25 @@ class HandOverTest(unittest.TestCase):
                     self.assertIn(b"judge", done.stdout)
                     self.assertFalse(os.path.exists(marker))
 
+    def test_a_hard_link_in_another_users_directory_starts_nothing_of_theirs(self):
+        # /proc/self/exe names the link's path; a directory of another user may hold their own
+        # codearena-full. Made beside the binary: a hard link needs the same file system.
+        nobody = 65534
+        with tempfile.TemporaryDirectory(dir=os.path.dirname(CODEARENA)) as folder:
+            os.chown(folder, nobody, nobody)
+            marker = os.path.join(folder, "planted-ran")
+            planted = os.path.join(folder, "codearena-full")
+            with open(planted, "w") as f:
+                f.write(f"#!/bin/sh\ntouch {marker}\n")
+            os.chmod(planted, 0o755)
+            os.chown(planted, nobody, nobody)
+            link = os.path.join(folder, "codearena")
+            os.link(CODEARENA, link)
+            done = subprocess.run([link, "judge", "--help"], capture_output=True, timeout=60)
+            self.assertEqual(done.returncode, 1, done.stdout.decode())
+            self.assertIn("another user", done.stderr.decode())
+            self.assertFalse(os.path.exists(marker))
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
