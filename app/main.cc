@@ -75,6 +75,7 @@ int hand_over(char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc < 1) return 2;  // Started without even a program name: nothing to hand on or run.
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     std::cout << kUsage;
