@@ -513,6 +513,10 @@ struct HttpServer::Impl {
           if (gone->load()) return false;
           send(": keep-alive\n\n", false);
           return true;
+        },
+        [this, exchange, stream] {
+          if (!*stream) return answer_unavailable(exchange);
+          (*stream)->done();
         });
   }
 

@@ -106,6 +106,41 @@ std::optional<Answer> ask_and_wait(caf::actor_system& system, const Handle& targ
   return answer;
 }
 
+std::string exception_text(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& thrown) {
+    return thrown.what();
+  } catch (...) {
+    return "an exception of an unknown type";
+  }
+}
+
+// Logs why the event stream of job `id` failed and lets its client see the stream end. Runs in
+// the failed listener's exception handler, which must not throw.
+void end_failed_stream(telemetry::Logger* logger, const std::string& id,
+                       const std::exception_ptr& error, const std::function<void()>& on_failed) {
+  nlohmann::json fields = {{"job", id}, {"error", exception_text(error)}};
+  try {
+    on_failed();
+  } catch (...) {
+    fields["closing_error"] = exception_text(std::current_exception());
+  }
+  logger->log(telemetry::LogLevel::error, "event_stream_failed", fields);
+}
+
+// A node-wide actor that dies of anything but shutdown leaves the node answering 503 for
+// good; its handles are held by too many others to replace it, so the node exits (code 70)
+// and its supervisor starts it again.
+void exit_when_failed(const caf::actor& actor, const char* name, telemetry::Logger* logger) {
+  actor->attach_functor([name, logger](const caf::error& reason) {
+    if (reason == caf::exit_reason::normal || reason == caf::exit_reason::user_shutdown) return;
+    logger->log(telemetry::LogLevel::error, "node_actor_failed",
+                {{"actor", name}, {"reason", caf::to_string(reason)}});
+    std::_Exit(70);
+  });
+}
+
 std::unique_ptr<judge::JudgeStack> make_judge_stack(const ServiceConfig& config) {
   if (!config.cluster.worker) return nullptr;
   auto judging = config.judging;
@@ -147,7 +182,23 @@ struct JobService::Impl {
     // The membership needs the inspector's handle, so the inspector learns of it afterwards.
     caf::anon_send(inspector, local_v<join_atom>, std::string("membership"),
                    caf::actor_cast<caf::actor>(membership));
+    for (const auto& [name, actor] : node_actors()) exit_when_failed(actor, name, config.logger);
     if (!cluster.networked() && scheduler) wait_until_leading();
+  }
+
+  std::vector<std::pair<const char*, caf::actor>> node_actors() const {
+    std::vector<std::pair<const char*, caf::actor>> actors;
+    for (const auto& [name, actor] :
+         {std::pair{"membership", caf::actor_cast<caf::actor>(membership)},
+          std::pair{"pool", caf::actor_cast<caf::actor>(pool)},
+          std::pair{"submission", caf::actor_cast<caf::actor>(submission)},
+          std::pair{"scheduler", caf::actor_cast<caf::actor>(scheduler)},
+          std::pair{"store", caf::actor_cast<caf::actor>(store)},
+          std::pair{"metrics", caf::actor_cast<caf::actor>(metrics)},
+          std::pair{"inspector", caf::actor_cast<caf::actor>(inspector)}}) {
+      if (actor) actors.emplace_back(name, actor);
+    }
+    return actors;
   }
 
   // A single node is ready once it leads and its own pool has joined (its slots count).
@@ -166,13 +217,8 @@ struct JobService::Impl {
   }
 
   ~Impl() {
-    for (const auto& actor :
-         {caf::actor_cast<caf::actor>(membership), caf::actor_cast<caf::actor>(pool),
-          caf::actor_cast<caf::actor>(submission), caf::actor_cast<caf::actor>(scheduler),
-          caf::actor_cast<caf::actor>(store), caf::actor_cast<caf::actor>(metrics),
-          caf::actor_cast<caf::actor>(inspector)}) {
-      if (actor) caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
-    }
+    for (const auto& [name, actor] : node_actors())
+      caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
     system.await_all_actors_done();
   }
 
@@ -349,8 +395,9 @@ void JobService::metrics_text(Reply<std::string> done) {
 
 void JobService::watch(const std::string& id, Reply<JobStatus> started,
                        std::function<void(const JobEvent&)> on_event, int64_t quiet_ms,
-                       std::function<bool()> on_quiet) {
+                       std::function<bool()> on_quiet, std::function<void()> on_failed) {
   const auto quiet = std::chrono::milliseconds(quiet_ms);
+  telemetry::Logger* logger = impl_->config.logger;
   // Untyped so that it can also time its own quiet periods and watch again; the scheduler sees
   // it through the job_listener_actor interface.
   const auto listen = [=](caf::event_based_actor* self,
@@ -396,9 +443,17 @@ void JobService::watch(const std::string& id, Reply<JobStatus> started,
     };
     subscribe();
     // Ends with the node's submission actor, so that a stream still open at shutdown does not
-    // keep the actor system alive.
-    self->link_to(submission);
-    self->set_down_handler([=](caf::down_msg&) { self->send(self, watch_atom::value); });
+    // keep the actor system alive. Monitored, not linked: a failing listener must end only its
+    // own stream, never the actor every request of the node goes through.
+    self->monitor(submission);
+    self->set_down_handler([=](caf::down_msg& down) {
+      if (down.source == submission.address()) return self->quit();
+      self->send(self, watch_atom::value);
+    });
+    self->set_exception_handler([=](caf::scheduled_actor*, std::exception_ptr& error) {
+      end_failed_stream(logger, id, error, on_failed);
+      return caf::error{caf::exit_reason::unhandled_exception};
+    });
     return {
         [=](event_atom, const JobEvent& event) {
           *last_sign = Clock::now();

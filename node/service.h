@@ -104,10 +104,11 @@ class JobService {
   // is called whenever `quiet_ms` pass without one (to keep a connection alive); when it returns
   // false (the client went away) the stream ends and the scheduler forgets it. When the leader
   // is lost meanwhile, the stream continues with the next leader (the job's state then, then
-  // its events).
+  // its events). When one of these callbacks throws, only this stream ends: the failure is
+  // logged and `on_failed` is called (on an actor thread) so that the caller can close it.
   void watch(const std::string& id, Reply<JobStatus> started,
              std::function<void(const JobEvent&)> on_event, int64_t quiet_ms,
-             std::function<bool()> on_quiet);
+             std::function<bool()> on_quiet, std::function<void()> on_failed);
 
   // Shutdown. A single node (job state in memory) stops taking jobs, fails waiting ones, gives
   // running ones `grace_ms` to finish and fails the rest. In a cluster with Redis a worker stops
