@@ -188,11 +188,19 @@ int32_t started_slot(const SchedulerState& state, const BookEntry& record) {
   return running == node->second.running.end() ? kSlotUnknown : running->second;
 }
 
+// The compilation has no hop of its own (the worker sends no message for it): the report says
+// what it took, and the first test's hop includes it.
+std::string compile_detail(const JobOutcome& outcome) {
+  if (outcome.compile_cached) return ", compile cached";
+  if (outcome.compile_ms >= 0) return ", compiled in " + std::to_string(outcome.compile_ms) + " ms";
+  return "";
+}
+
 std::string report_detail(const AttemptReport& report) {
   switch (report.kind) {
     case AttemptReport::Kind::kJudged:
       return std::string("judged ") + judge::verdict_code(report.outcome.verdict) +
-             (report.outcome.compile_cached ? ", compile cached" : "");
+             compile_detail(report.outcome);
     case AttemptReport::Kind::kInternalError:
       return "internal error: " + report.message;
     case AttemptReport::Kind::kRejected:

@@ -673,6 +673,7 @@ TEST_CASE_METHOD(SchedulerFixture, "every hop on a worker names the worker and t
   advance(7ms);
   auto finished = report_of("timed", 1, Kind::kJudged);
   finished.slot = 1;
+  finished.outcome.compile_ms = 300;
   REQUIRE(ask<bool>(scheduler, report_atom::value, finished));
 
   std::vector<JobHop> on_worker;
@@ -691,7 +692,7 @@ TEST_CASE_METHOD(SchedulerFixture, "every hop on a worker names the worker and t
   CHECK(on_worker[3].detail == "#2 AC, 12 ms wall, slot 2 of 2");
   CHECK(on_worker[3].at_ms == dispatched_ms + 45);
   CHECK(on_worker[4].event == "reported");
-  CHECK(on_worker[4].detail == "judged AC, slot 2 of 2");
+  CHECK(on_worker[4].detail == "judged AC, compiled in 300 ms, slot 2 of 2");
   CHECK(on_worker[4].at_ms == dispatched_ms + 52);
 }
 
