@@ -4,7 +4,6 @@
 #include <chrono>
 #include <deque>
 #include <map>
-#include <set>
 #include <unordered_map>
 
 #include <caf/all.hpp>
@@ -22,10 +21,15 @@ const char* const kShutdownReason = "the server shut down before the job could r
 const char* const kGraceEndedReason =
     "the server shut down and its grace period ended before the job finished";
 
+// The attempts holding a node's slots: (job id, attempt) -> the slot index the worker reported
+// it started on, kSlotUnknown until then (and for attempts a new leader claimed).
+using RunningSlots = std::map<std::pair<std::string, int32_t>, int32_t>;
+constexpr int32_t kSlotUnknown = -1;
+
 struct NodeEntry {
   NodeInfo info;
   worker_actor pool;                                  // Invalid for nodes without the worker role.
-  std::set<std::pair<std::string, int32_t>> running;  // (job id, attempt) holding a slot
+  RunningSlots running;
   bool draining = false;
   int64_t last_seen_ms = 0;
   caf::node_id caf_node;      // Where its messages come from: names the node of a sender.
@@ -163,11 +167,40 @@ void note_outcome(scheduler_pointer self, const JobEvent& event, const std::stri
   }
 }
 
+// How a hop names the slot of a worker (`slots` of them) that ran it: "slot 2 of 4", 1-based.
+std::string slot_name(int32_t slot, int32_t slots) {
+  return "slot " + std::to_string(slot + 1) + " of " + std::to_string(slots);
+}
+
+// ", slot 2 of 4" for a slot of the joined node `node_id`; empty when either is unknown.
+std::string slot_suffix(const SchedulerState& state, const std::string& node_id, int32_t slot) {
+  const auto node = state.nodes.find(node_id);
+  if (node == state.nodes.end() || slot < 0) return "";
+  return ", " + slot_name(slot, node->second.info.slots);
+}
+
+// The slot the worker reported the job's current attempt started on: kSlotUnknown before the
+// start arrived, and for an attempt claimed from a previous leader.
+int32_t started_slot(const SchedulerState& state, const BookEntry& record) {
+  const auto node = state.nodes.find(record.worker);
+  if (node == state.nodes.end()) return kSlotUnknown;
+  const auto running = node->second.running.find({record.status->id, record.status->attempts});
+  return running == node->second.running.end() ? kSlotUnknown : running->second;
+}
+
+// The compilation has no hop of its own (the worker sends no message for it): the report says
+// what it took, and the first test's hop includes it.
+std::string compile_detail(const JobOutcome& outcome) {
+  if (outcome.compile_cached) return ", compile cached";
+  if (outcome.compile_ms >= 0) return ", compiled in " + std::to_string(outcome.compile_ms) + " ms";
+  return "";
+}
+
 std::string report_detail(const AttemptReport& report) {
   switch (report.kind) {
     case AttemptReport::Kind::kJudged:
       return std::string("judged ") + judge::verdict_code(report.outcome.verdict) +
-             (report.outcome.compile_cached ? ", compile cached" : "");
+             compile_detail(report.outcome);
     case AttemptReport::Kind::kInternalError:
       return "internal error: " + report.message;
     case AttemptReport::Kind::kRejected:
@@ -299,7 +332,8 @@ void dispatch(scheduler_pointer self) {
   while (auto started = state.book.start_next(choose, state.now_ms())) {
     auto& [record, event] = *started;
     NodeEntry* node = &state.nodes.at(record->worker);
-    node->running.emplace(record->status->id, record->status->attempts);
+    node->running.emplace(std::make_pair(record->status->id, record->status->attempts),
+                          kSlotUnknown);
     // Slots nobody waits for may run this job's test cases side by side. They are not reserved:
     // a job dispatched meanwhile waits in the sandbox for one of them.
     const int32_t spare = state.book.waiting() == 0 ? node->free_slots() : 0;
@@ -358,8 +392,9 @@ void lose_node(scheduler_pointer self, const std::string node_id, const std::str
   log_node(self, left ? telemetry::LogLevel::info : telemetry::LogLevel::warn,
            left ? "node_left" : "node_lost",
            {{"node", node_id}, {"reason", reason}, {"attemptsRequeued", running.size()}});
-  for (const auto& [job_id, attempt] : running) {
-    requeue_lost(self, job_id, attempt, "the worker node " + node_id + " " + reason);
+  for (const auto& [attempt, slot] : running) {
+    requeue_lost(self, attempt.first, attempt.second,
+                 "the worker node " + node_id + " " + reason);
   }
   dispatch(self);
 }
@@ -565,7 +600,7 @@ void join(scheduler_pointer self, const NodeInfo& info, const worker_actor& pool
           const std::vector<RunningAttempt>& running) {
   auto& state = self->state;
   auto previous = state.nodes.find(info.id);
-  std::set<std::pair<std::string, int32_t>> lost;
+  RunningSlots lost;
   if (previous != state.nodes.end()) lost = std::move(previous->second.running);
   NodeEntry& node = state.nodes[info.id];
   node = NodeEntry{info, pool, {}, false, state.now_ms()};
@@ -578,14 +613,15 @@ void join(scheduler_pointer self, const NodeInfo& info, const worker_actor& pool
   for (const auto& attempt : running) {
     lost.erase({attempt.job_id, attempt.attempt});
     if (state.book.claim(attempt.job_id, attempt.attempt, info.id)) {
-      node.running.emplace(attempt.job_id, attempt.attempt);
+      node.running.emplace(std::make_pair(attempt.job_id, attempt.attempt), kSlotUnknown);
     } else if (pool) {
       // Requeued meanwhile (or cancelled): the worker must not spend a slot on it.
       self->send(pool, cancel_atom::value, attempt.job_id, attempt.attempt);
     }
   }
-  for (const auto& [job_id, attempt] : lost) {
-    requeue_lost(self, job_id, attempt, "the worker node " + info.id + " no longer ran it");
+  for (const auto& [attempt, slot] : lost) {
+    requeue_lost(self, attempt.first, attempt.second,
+                 "the worker node " + info.id + " no longer ran it");
   }
   log_node(self, telemetry::LogLevel::info, "node_joined",
            {{"node", info.id},
@@ -770,8 +806,9 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
         const BookEntry* record = self->state.book.find(id);
         const auto node = record ? self->state.nodes.find(record->worker) : self->state.nodes.end();
         if (node == self->state.nodes.end() || record->status->attempts != attempt) return;
-        note(self, id, "started", node->first,
-             "slot " + std::to_string(slot + 1) + " of " + std::to_string(node->second.info.slots));
+        const auto running = node->second.running.find({id, attempt});
+        if (running != node->second.running.end()) running->second = slot;
+        note(self, id, "started", node->first, slot_name(slot, node->second.info.slots));
       },
       [=](progress_atom, const std::string& id, int32_t attempt, const TestOutcome& test) {
         if (!self->state.leading()) return;
@@ -779,9 +816,10 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
         const BookEntry* record = self->state.book.find(id);
         if (record && record->status->state == JobState::kActive &&
             record->status->attempts == attempt) {
-          note(self, id, "test", sender_node(self),
+          note(self, id, "test", record->worker,
                "#" + std::to_string(test.index + 1) + " " + judge::verdict_code(test.verdict) +
-                   ", " + std::to_string(test.wall_ms) + " ms wall");
+                   ", " + std::to_string(test.wall_ms) + " ms wall" +
+                   slot_suffix(self->state, record->worker, started_slot(self->state, *record)));
         }
         for (const auto& event : self->state.book.record_test(id, attempt, test))
           publish(self, event, self->state.book.find(id)->status);
@@ -789,6 +827,9 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
       [=](report_atom, const AttemptReport& report) -> caf::result<bool> {
         auto& state = self->state;
         if (!state.leading()) return not_leading_error();
+        // The node the attempt was given to: finish forgets it.
+        const BookEntry* record = state.book.find(report.job_id);
+        const std::string worker = record ? record->worker : "";
         release_slot(state, report.job_id, report.attempt);
         auto event = state.book.finish(report, state.now_ms());
         // A stale attempt's report (requeued, cancelled, already recorded) is acknowledged and
@@ -797,9 +838,8 @@ local_scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
           dispatch(self);
           return true;
         }
-        note(self, report.job_id, "reported", sender_node(self),
-             report_detail(report) +
-                 (report.slot >= 0 ? ", slot " + std::to_string(report.slot + 1) : ""));
+        note(self, report.job_id, "reported", worker,
+             report_detail(report) + slot_suffix(state, worker, report.slot));
         auto promise = self->make_response_promise<bool>();
         note_outcome(self, *event, report.message);
         persist(self, *event);

@@ -646,3 +646,70 @@ TEST_CASE_METHOD(SchedulerFixture, "a draining worker no longer offers its langu
   advance(1500ms);
   CHECK(status("java-1").state == JobState::kFailed);
 }
+
+TEST_CASE_METHOD(SchedulerFixture, "every hop on a worker names the worker and the slot",
+                 "[scheduler][timeline]") {
+  start();
+  lead();
+  const auto log = join_worker("worker-2", 2);
+  auto spec = job();
+  spec.tests.resize(2);
+  ask<SubmitReply>(scheduler, submit_atom::value, "timed", spec);
+  REQUIRE(log->runs.size() == 1);
+  const int64_t dispatched_ms = now_ms();
+
+  advance(5ms);
+  caf::anon_send(scheduler, run_atom::value, std::string{"timed"}, int32_t{1}, int32_t{1});
+  run();
+  TestOutcome test;
+  test.verdict = Verdict::kAccepted;
+  test.wall_ms = 12;
+  for (int32_t index = 0; index < 2; ++index) {
+    advance(20ms);
+    test.index = index;
+    caf::anon_send(scheduler, progress_atom::value, std::string{"timed"}, int32_t{1}, test);
+    run();
+  }
+  advance(7ms);
+  auto finished = report_of("timed", 1, Kind::kJudged);
+  finished.slot = 1;
+  finished.outcome.compile_ms = 300;
+  REQUIRE(ask<bool>(scheduler, report_atom::value, finished));
+
+  std::vector<JobHop> on_worker;
+  for (const auto& hop : status("timed").timeline) {
+    if (hop.node == "worker-2") on_worker.push_back(hop);
+  }
+  REQUIRE(on_worker.size() == 5);
+  CHECK(on_worker[0].event == "dispatched");
+  CHECK(on_worker[0].at_ms == dispatched_ms);
+  CHECK(on_worker[1].event == "started");
+  CHECK(on_worker[1].detail == "slot 2 of 2");
+  CHECK(on_worker[1].at_ms == dispatched_ms + 5);
+  CHECK(on_worker[2].event == "test");
+  CHECK(on_worker[2].detail == "#1 AC, 12 ms wall, slot 2 of 2");
+  CHECK(on_worker[2].at_ms == dispatched_ms + 25);
+  CHECK(on_worker[3].detail == "#2 AC, 12 ms wall, slot 2 of 2");
+  CHECK(on_worker[3].at_ms == dispatched_ms + 45);
+  CHECK(on_worker[4].event == "reported");
+  CHECK(on_worker[4].detail == "judged AC, compiled in 300 ms, slot 2 of 2");
+  CHECK(on_worker[4].at_ms == dispatched_ms + 52);
+}
+
+TEST_CASE_METHOD(SchedulerFixture,
+                 "a test hop that comes before the worker's start names no slot",
+                 "[scheduler][timeline]") {
+  start();
+  lead();
+  join_worker("worker-1", 1);
+  submit("early");
+  TestOutcome test;
+  test.verdict = Verdict::kAccepted;
+  caf::anon_send(scheduler, progress_atom::value, std::string{"early"}, int32_t{1}, test);
+  run();
+  const auto timeline = status("early").timeline;
+  REQUIRE_FALSE(timeline.empty());
+  CHECK(timeline.back().event == "test");
+  CHECK(timeline.back().node == "worker-1");
+  CHECK(timeline.back().detail == "#1 AC, 0 ms wall");
+}

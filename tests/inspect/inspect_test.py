@@ -108,15 +108,20 @@ class ClusterInspectTest(unittest.TestCase):
             worker = hops[2]["node"]
             self.assertIn(worker, ("worker-1", "worker-2"))
             self.assertEqual({hop["node"] for hop in hops[4:8]}, {worker})
-            self.assertIn(hops[4]["detail"], ("slot 1 of 2", "slot 2 of 2"))
-            slot = hops[4]["detail"].split(" of ")[0]
-            self.assertTrue(hops[7]["detail"].endswith(", " + slot), hops[7])
+            # Each hop on the worker names the slot it started the attempt on.
+            slot = hops[4]["detail"]
+            self.assertIn(slot, ("slot 1 of 2", "slot 2 of 2"))
+            for hop in hops[5:8]:
+                self.assertTrue(hop["detail"].endswith(", " + slot), hop)
             # The job's messages (submit, run, progress, report, the store's write replies) at
             # least: the leader's scheduler counts every one.
             self.assertGreaterEqual(actor_of(api_a, leader, "scheduler")["handled"],
                                     scheduler_before + 6)
             times = [hop["atMs"] for hop in hops]
             self.assertEqual(times, sorted(times))
+            # A hop's duration is the time since the hop before it.
+            self.assertEqual([hop["sincePreviousMs"] for hop in hops],
+                             [0] + [later - earlier for earlier, later in zip(times, times[1:])])
             self.assertEqual(timeline["totalMs"], times[-1] - times[0])
             self.assertIn("dispatched", inspect(api_b, "job", job_id).stdout)
             unknown = inspect(api_a, "job", str(uuid.uuid4()), check=False)
