@@ -25,5 +25,8 @@ if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # openjdk's post-installation scripts expect the manual page directories that slim systems
+  # (containers made from debian:bookworm-slim) drop.
+  mkdir -p /usr/share/man/man1
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
