@@ -45,7 +45,7 @@ int64_t monotonic_us() {
 
 struct SlotSetup {
   keeper::SetupOrder order;
-  std::vector<UniqueFd> cgroup_procs;
+  std::vector<UniqueFd> cgroup_joins;  // SlotCgroup::join_files(), opened by the engine.
 };
 
 // The descriptor the program's child hands its seccomp listener over, and the one the listener
@@ -119,8 +119,10 @@ int fail(SpawnPlan* plan, const char* step, int error) {
 
 int child_main(void* arg) {
   auto* plan = static_cast<SpawnPlan*>(arg);
-  for (const auto& procs : plan->slot->cgroup_procs) {
-    if (::write(procs.get(), "0", 1) != 1) return fail(plan, "join the slot cgroup", errno);
+  // The child is a process of one thread (no CLONE_THREAD), so moving this thread moves all of
+  // it, and every thread or process it makes later starts inside.
+  for (const auto& join : plan->slot->cgroup_joins) {
+    if (::write(join.get(), "0", 1) != 1) return fail(plan, "join the slot cgroup", errno);
   }
   sigset_t none;
   sigemptyset(&none);
@@ -231,7 +233,7 @@ class BoxKeeper {
     slot_.order = keeper::decode_setup(reader);
     const auto& order = slot_.order;
     RootLayout layout{order.staging_dir, order.binds, order.uid, order.uid};
-    slot_.cgroup_procs = std::move(message->fds);
+    slot_.cgroup_joins = std::move(message->fds);
 
     sigset_t child_signals;
     sigemptyset(&child_signals);

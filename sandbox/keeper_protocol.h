@@ -7,7 +7,7 @@
 // carries an id that the keeper echoes, so nothing of an earlier run is taken for the current one.
 //
 // Conversation per slot:
-//   engine → keeper  SetupOrder (fds: the slot cgroup's procs files)
+//   engine → keeper  SetupOrder (fds: the slot cgroup's join files)
 //   keeper → engine  Ready | Failed
 //   then per run:
 //   engine → keeper  RunOrder (fds: stdin, stdout, stderr, input files in order)

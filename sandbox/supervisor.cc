@@ -524,7 +524,7 @@ void Slot::ensure_keeper() {
   keeper_ = spawn_box_keeper(config_.helper_path);
   std::vector<int> procs_fds;
   std::vector<UniqueFd> owned;
-  for (const auto& path : cgroup_->procs_files()) {
+  for (const auto& path : cgroup_->join_files()) {
     owned.emplace_back(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
     if (!owned.back().valid()) throw_errno("open " + path, errno);
     procs_fds.push_back(owned.back().get());
