@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
 """`codearena run` as an operator uses it: JSON on stdout, exit codes, flags, environment."""
+import ctypes
+import glob
 import json
 import os
 import socket
@@ -288,6 +290,36 @@ class KilledCallerTest(unittest.TestCase):
         result = run_json("--", "/bin/sh", "-c", "ls -A /box /tmp")
         self.assertEqual(result["status"], "ok", result)
         self.assertEqual(result["stdout"], "/box:\n\n/tmp:\n", result)
+
+
+class FinishedCallerTest(unittest.TestCase):
+    """A `codearena run` that has printed its result removes its slot cgroups but does not wait
+    for its box keeper, whose box holds no process any more, to exit: the keeper is killed and
+    left to whoever inherits it (this test, as a child subreaper), which must find it exiting."""
+
+    PR_SET_CHILD_SUBREAPER = 36
+
+    def setUp(self):
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.assertEqual(self.libc.prctl(self.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0)
+
+    def tearDown(self):
+        self.libc.prctl(self.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+
+    def test_the_keeper_is_left_killed_and_the_slot_cgroups_are_gone(self):
+        caller = subprocess.Popen([CODEARENA, "run", "--", "/bin/true"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = caller.communicate(timeout=60)
+        self.assertEqual(caller.returncode, 0, err.decode())
+        self.assertEqual(json.loads(out)["status"], "ok")
+        self.assertEqual(glob.glob(f"/sys/fs/cgroup/**/{caller.pid}-*", recursive=True), [])
+        # Blocks until the orphaned keeper has exited; raises if the caller reaped it itself.
+        ended = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
+        with open(f"/proc/{ended.si_pid}/comm") as comm:
+            name = comm.read().strip()
+        os.waitpid(ended.si_pid, 0)
+        self.assertEqual(name, "codearena-box")
+        self.assertEqual((ended.si_code, ended.si_status), (os.CLD_KILLED, 9))
 
 
 class HandOverTest(unittest.TestCase):
