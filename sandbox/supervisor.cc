@@ -564,13 +564,21 @@ void Slot::ensure_keeper() {
   }
 }
 
+bool Slot::cgroup_is_empty() const noexcept {
+  try {
+    return cgroup_->process_count() == 0;
+  } catch (const SandboxError&) {
+    return false;  // Unknown: treated as holding a process.
+  }
+}
+
 void Slot::stop_keeper(bool at_once) {
   if (!keeper_.control.valid()) return;
   keeper_.control.reset();
   // With the slot's cgroup empty the keeper holds nothing but its namespaces, which no other
   // process can enter: its exit (the mount namespace's teardown waits for an RCU grace period)
   // need not delay the caller, and the cgroup can be removed before it is over.
-  if (!config_.wait_for_keeper && cgroup_->process_count() == 0) {
+  if (!config_.wait_for_keeper && cgroup_is_empty()) {
     ::kill(keeper_.pid, SIGKILL);
   } else {
     reap_box_keeper(keeper_.pid, at_once ? 0 : 2000);

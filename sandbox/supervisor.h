@@ -59,6 +59,9 @@ class Slot {
   // `at_once` (a keeper that is not trusted any more). Without config_.wait_for_keeper, a keeper
   // whose slot cgroup is empty is killed and not waited for.
   void stop_keeper(bool at_once = false);
+  // False when a process is in the slot's cgroup or its files cannot be read; never throws
+  // (stop_keeper runs in the destructor).
+  bool cgroup_is_empty() const noexcept;
 
   SlotConfig config_;
   std::unique_ptr<SlotCgroup> cgroup_;
