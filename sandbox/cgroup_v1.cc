@@ -72,7 +72,8 @@ class SlotCgroupV1 final : public SlotCgroup {
   // Summed over every hierarchy: a process that joined only some of them still counts.
   size_t process_count() const override {
     size_t count = 0;
-    for (const auto& procs : files_named("cgroup.procs")) count += line_count(read_text_file(procs));
+    for (const auto& procs : files_named("cgroup.procs"))
+      count += line_count(read_text_file(procs));
     return count;
   }
 
