@@ -522,12 +522,12 @@ void Slot::ensure_keeper() {
   // A keeper that died took its processes with it; wait until the kernel has removed them.
   for (int i = 0; i < 1000 && cgroup_->process_count() > 0; ++i) ::usleep(1000);
   keeper_ = spawn_box_keeper(config_.helper_path);
-  std::vector<int> procs_fds;
+  std::vector<int> join_fds;
   std::vector<UniqueFd> owned;
   for (const auto& path : cgroup_->join_files()) {
     owned.emplace_back(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
     if (!owned.back().valid()) throw_errno("open " + path, errno);
-    procs_fds.push_back(owned.back().get());
+    join_fds.push_back(owned.back().get());
   }
   const RunLimits defaults;
   keeper::SetupOrder setup;
@@ -539,7 +539,7 @@ void Slot::ensure_keeper() {
   setup.tmp_bytes = defaults.tmp_bytes;
   setup.staging_dir = config_.staging_dir;
   setup.binds = config_.binds;
-  wire::send_message(keeper_.control.get(), keeper::encode(setup), procs_fds);
+  wire::send_message(keeper_.control.get(), keeper::encode(setup), join_fds);
   std::string problem;
   try {
     auto reply = wire::receive_message(keeper_.control.get());
