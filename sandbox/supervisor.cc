@@ -574,15 +574,14 @@ bool Slot::cgroup_is_empty() const noexcept {
 
 void Slot::stop_keeper(bool at_once) {
   if (!keeper_.control.valid()) return;
-  keeper_.control.reset();
   // With the slot's cgroup empty the keeper holds nothing but its namespaces, which no other
   // process can enter: its exit (the mount namespace's teardown waits for an RCU grace period)
-  // need not delay the caller, and the cgroup can be removed before it is over.
-  if (!config_.wait_for_keeper && cgroup_is_empty()) {
-    ::kill(keeper_.pid, SIGKILL);
-  } else {
-    reap_box_keeper(keeper_.pid, at_once ? 0 : 2000);
-  }
+  // need not delay the caller, and the cgroup can be removed before it is over. It is killed
+  // before its socket closes, so it ends the same way whatever it was doing.
+  const bool left_to_exit = !config_.wait_for_keeper && cgroup_is_empty();
+  if (left_to_exit) ::kill(keeper_.pid, SIGKILL);
+  keeper_.control.reset();
+  if (!left_to_exit) reap_box_keeper(keeper_.pid, at_once ? 0 : 2000);
   keeper_.pid = -1;
 }
 
