@@ -57,8 +57,9 @@ struct SandboxConfig {
   bool check_at_start = true;
   // True: the destructor waits for each slot's keeper to exit. False: a keeper whose slot holds
   // no process any more is killed and not waited for: the kernel tears its namespaces down (and
-  // the box's files with them) while this process goes on, and init reaps it once this process
-  // has exited. For callers that exit right after, such as the command line (docs/sandbox.md).
+  // the box's files with them) while this process goes on, and init (or the nearest subreaper)
+  // reaps it once this process has exited. For callers that exit right after, such as the
+  // command line (docs/sandbox.md).
   bool wait_for_keepers = true;
 };
 
