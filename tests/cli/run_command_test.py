@@ -189,6 +189,21 @@ class RunCommandTest(unittest.TestCase):
         self.assertEqual(result["status"], "killed_by_signal", result)
         self.assertEqual((result["exitCode"], result["signal"]), (None, "SIGSEGV"), result)
 
+    def test_a_call_off_the_allowlist_is_stopped_and_named(self):
+        # mount(2), number 165 on x86_64, made directly so no tool's own checks come first.
+        result = run_json("--", "/usr/bin/python3", "-c",
+                          "import ctypes; ctypes.CDLL(None).syscall(165, 0, 0, 0, 0, 0)")
+        self.assertEqual((result["status"], result["violation"]), ("security_violation", "mount"),
+                         result)
+
+    def test_the_program_sees_the_box_root_alone_with_no_host_root_under_it(self):
+        result = run_json("--", "/bin/cat", "/proc/self/mountinfo")
+        self.assertEqual(result["status"], "ok", result)
+        # mountinfo: "id parent major:minor root mount-point options ... - type source ...".
+        roots = [line.split(" - ")[1].split()[:2] for line in result["stdout"].splitlines()
+                 if line.split()[4] == "/"]
+        self.assertEqual(roots, [["tmpfs", "codearena-root"]], result["stdout"])
+
     def test_help_lists_the_flags(self):
         done = codearena("run", "--help")
         self.assertEqual(done.returncode, 0)
