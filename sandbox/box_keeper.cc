@@ -204,20 +204,21 @@ class BoxKeeper {
         kill_everything();
         reply_ = {keeper::encode(keeper::Failed{order.run_id, error.what(), false}), {}};
       }
-      // The run's files and memory are released before the engine hears the run is over, so
-      // the slot's cgroup is back to its baseline when the next run's limits are written. A
-      // keeper that cannot prepare the next box exits without answering: the engine then sees
-      // it gone during this run, not after it has sent the next one. After a run no other
-      // follows, the box is left as it is (run() replaces it should a run come all the same).
-      if (order.last_on_slot) {
-        box_used_ = true;
-      } else {
-        prepare_next_box_or_exit();
-      }
       std::vector<int> fds;
       for (const auto& fd : reply_.fds) fds.push_back(fd.get());
       wire::send_message(control_, reply_.body, fds);
       reply_ = {};
+      // The next box is prepared after the answer, while the engine reads the results: that
+      // unmount waits for an RCU grace period, which would otherwise lengthen every run. The
+      // engine waits for the ready message before it takes the next run's cgroup baseline, so
+      // the run's files are released by then. A keeper that cannot prepare the next box exits
+      // instead: the engine sees it gone before it sends the next run. After a run no other
+      // follows, the box is left as it is (run() replaces it should a run come all the same).
+      box_used_ = true;
+      if (!order.last_on_slot) {
+        prepare_next_box_or_exit();
+        wire::send_message(control_, keeper::encode_ready());
+      }
     }
     kill_everything();
     return 0;

@@ -167,6 +167,8 @@ int main(int argc, char** argv) {
     if (reader.type() != wire::Type::kRun) continue;
     const auto order = keeper::decode_run(reader);
     forge(order.argv[0], order.run_id, control, procs);
+    // Honest about the next box, so that only the forgery itself is under test.
+    if (!order.last_on_slot) send(control, keeper::encode_ready());
   }
   return 0;
 }

@@ -203,6 +203,26 @@ TEST_CASE("hostile: filling /box and /tmp stops at their size") {
   }
 }
 
+// Proves a run's files are gone before the next run of the slot starts, although the keeper
+// replaces /box only after it has reported the run's end: 40 MiB written to /box are charged to
+// the slot's memory, and a run that then touches 48 MiB of its 64 MiB still ends ok.
+TEST_CASE("hostile: a full /box does not weigh on the next run") {
+  auto lease = engine().slots().acquire();
+  RunRequest filler = program_request("fill_disk", {"/box"});
+  filler.limits.box_bytes = 40LL << 20;
+  const RunResult filled = lease->run(filler);
+  INFO("filler: " << describe(filled));
+  REQUIRE(filled.status == RunStatus::kOk);
+  REQUIRE(field(filled.stdout_data, "wrote") >= (39LL << 20));
+  RunRequest next = program_request("allocate", {"heap", "48"});
+  next.limits.box_bytes = filler.limits.box_bytes;
+  const RunResult result = lease->run(next);
+  INFO("next run: " << describe(result));
+  CHECK(result.status == RunStatus::kOk);
+  CHECK(result.memory_kb >= 48 * 1024);
+  expect_clean_slot(lease);
+}
+
 // Proves filling /box when it is as large as the memory limit (tmpfs pages are charged to the
 // run's memory) ends either in "no space" or in memory_limit, never harming the slot.
 TEST_CASE("hostile: filling a /box as large as the memory limit") {
