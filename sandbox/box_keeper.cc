@@ -30,6 +30,7 @@
 #include "sandbox/credentials.h"
 #include "sandbox/errors.h"
 #include "sandbox/keeper_protocol.h"
+#include "sandbox/member_thread.h"
 #include "sandbox/mounts.h"
 #include "sandbox/rlimits.h"
 #include "sandbox/wire.h"
@@ -45,7 +46,8 @@ int64_t monotonic_us() {
 
 struct SlotSetup {
   keeper::SetupOrder order;
-  std::vector<UniqueFd> cgroup_procs;
+  std::vector<UniqueFd> cgroup_procs;  // Written by each run's first process; empty when the
+                                       // member thread starts the runs inside the cgroup.
 };
 
 // The descriptor the program's child hands its seccomp listener over, and the one the listener
@@ -232,7 +234,8 @@ class BoxKeeper {
     slot_.order = keeper::decode_setup(reader);
     const auto& order = slot_.order;
     RootLayout layout{order.staging_dir, order.binds, order.uid, order.uid};
-    slot_.cgroup_procs = std::move(message->fds);
+    std::vector<UniqueFd> tasks_files;
+    (order.thread_joins_cgroup ? tasks_files : slot_.cgroup_procs) = std::move(message->fds);
 
     sigset_t child_signals;
     sigemptyset(&child_signals);
@@ -251,6 +254,10 @@ class BoxKeeper {
     if (const int error = drop_bounding_set(order.last_capability); error != 0) {
       throw_errno("empty the capability bounding set", error);
     }
+    // Started last: the thread inherits the namespaces, credentials and signal mask set above.
+    // Its number is taken from the top of the range, so runs still count from 2.
+    if (!tasks_files.empty()) set_last_pid(highest_pid() - 1);
+    member_.emplace(std::move(tasks_files));
     replace_work_dirs(order.box_bytes, order.tmp_bytes, order.uid, order.uid);
   }
 
@@ -296,7 +303,8 @@ class BoxKeeper {
 
     restart_pid_numbering();
     const int64_t started_us = monotonic_us();
-    const pid_t child = spawn(plan);
+    pid_t child = -1;
+    member_->call([&] { child = spawn(plan); });
     for (auto& fd : fds) fd.reset();
     handoff_child.reset();
     if (plan.failed_step != nullptr) {
@@ -322,9 +330,19 @@ class BoxKeeper {
   // Every run's processes are numbered from 2 (the keeper is 1), as in a fresh PID namespace:
   // the numbers a program sees say nothing of how many processes earlier runs made. Every
   // process of earlier runs is gone, so the numbers are free.
-  void restart_pid_numbering() {
-    if (last_pid_.valid() && ::pwrite(last_pid_.get(), "1", 1, 0) != 1)
-      throw_errno("reset ns_last_pid", errno);
+  void restart_pid_numbering() { set_last_pid(1); }
+
+  void set_last_pid(int64_t pid) {
+    const auto text = std::to_string(pid);
+    if (last_pid_.valid() &&
+        ::pwrite(last_pid_.get(), text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()))
+      throw_errno("set ns_last_pid", errno);
+  }
+
+  static int64_t highest_pid() {
+    const UniqueFd pid_max(::open("/proc/sys/kernel/pid_max", O_RDONLY | O_CLOEXEC));
+    if (!pid_max.valid()) throw_errno("open /proc/sys/kernel/pid_max", errno);
+    return parse_int(pread_text(pid_max.get(), "/proc/sys/kernel/pid_max"), "pid_max") - 1;
   }
 
   // The listener the child sent before its execve (queued on the socket by now: the clone is a
@@ -500,6 +518,11 @@ class BoxKeeper {
   void prepare_next_box() {
     const auto& slot = slot_.order;
     replace_work_dirs(slot.box_bytes, slot.tmp_bytes, slot.uid, slot.uid);
+    // On the thread that starts the runs: a child takes that thread's namespaces.
+    member_->call([this] { renew_namespaces(); });
+  }
+
+  void renew_namespaces() {
     // SysV IPC objects and POSIX message queues of this run must not reach the next one.
     if (::unshare(CLONE_NEWIPC) != 0) throw_errno("unshare IPC namespace", errno);
     // A UNIX socket sent in a message nobody will read outlives every process of the run, with
@@ -511,12 +534,12 @@ class BoxKeeper {
     }
   }
 
-  // True when /proc/net/unix of the slot's network namespace lists a socket (the keeper's own
-  // are of the engine's namespace, or closed by now).
+  // True when /proc/net/unix of the calling thread's network namespace (the runs') lists a
+  // socket (the keeper's own are of the engine's namespace, or closed by now).
   bool unix_sockets_left() {
     if (!unix_sockets_.valid()) {
-      unix_sockets_.reset(::open("/proc/net/unix", O_RDONLY | O_CLOEXEC));
-      if (!unix_sockets_.valid()) throw_errno("open /proc/net/unix", errno);
+      unix_sockets_.reset(::open("/proc/thread-self/net/unix", O_RDONLY | O_CLOEXEC));
+      if (!unix_sockets_.valid()) throw_errno("open /proc/thread-self/net/unix", errno);
     }
     char listing[512];
     const ssize_t n = ::pread(unix_sockets_.get(), listing, sizeof listing, 0);
@@ -538,6 +561,7 @@ class BoxKeeper {
   UniqueFd child_events_;
   UniqueFd last_pid_;  // /proc/sys/kernel/ns_last_pid of the slot's PID namespace.
   UniqueFd unix_sockets_;  // /proc/net/unix of the slot's current network namespace.
+  std::optional<MemberThread> member_;  // Starts the runs; set up last.
   bool box_used_ = false;  // The last run's /box, /tmp, IPC and sockets are still in place.
 };
 

@@ -157,4 +157,15 @@ int64_t leftover_memory_bound(int64_t memory_limit_bytes) {
   return std::max<int64_t>(16LL << 20, memory_limit_bytes / 4);
 }
 
+size_t count_processes(const std::string& procs_listing, pid_t except) {
+  const std::string skipped = std::to_string(except);
+  size_t count = 0;
+  for (size_t start = 0, end; start < procs_listing.size(); start = end + 1) {
+    end = procs_listing.find('\n', start);
+    if (end == std::string::npos) end = procs_listing.size();
+    if (end > start && procs_listing.compare(start, end - start, skipped) != 0) ++count;
+  }
+  return count;
+}
+
 }  // namespace codearena::sandbox

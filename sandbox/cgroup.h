@@ -7,6 +7,8 @@
 // Errors are thrown as SandboxError naming the file.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -33,6 +35,9 @@ struct CgroupUsage {
 // and sees limit hits that are not its own.
 int64_t leftover_memory_bound(int64_t memory_limit_bytes);
 
+// The number of processes a cgroup.procs listing names, leaving out `except`.
+size_t count_processes(const std::string& procs_listing, pid_t except);
+
 class SlotCgroup {
  public:
   virtual ~SlotCgroup() = default;
@@ -48,10 +53,18 @@ class SlotCgroup {
   virtual int64_t cpu_ns_so_far() = 0;
   // Called periodically during a run; lets backends without a resettable peak sample usage.
   virtual void sample() {}
-  // The cgroup.procs files (one per hierarchy). Writing "0" to each moves the writer in.
-  virtual std::vector<std::string> procs_files() const = 0;
-  // Number of processes currently in the cgroup.
-  virtual size_t process_count() const = 0;
+  // How a slot's processes get into the cgroup: `files` are the cgroup.procs files (one per
+  // hierarchy; writing "0" to each moves the writing process in) or, with `thread` (v1, where a
+  // thread may sit in other cgroups than its process), the `tasks` files, through which a
+  // thread of the keeper moves in once and then starts every run inside the cgroup.
+  struct Membership {
+    std::vector<std::string> files;
+    bool thread = false;
+  };
+  virtual Membership membership() const = 0;
+  // Number of processes in the cgroup other than `keeper` (whose thread may be a member, see
+  // membership()); a process with only some threads in the cgroup counts.
+  virtual size_t process_count(pid_t keeper = -1) const = 0;
 };
 
 class CgroupBackend {

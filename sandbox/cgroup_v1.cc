@@ -38,7 +38,8 @@ class SlotCgroupV1 final : public SlotCgroup {
       written_memory_ = memory;
       memory_limit_ = limits.memory_bytes;
     }
-    write_if_changed("pids", "pids.max", std::to_string(limits.pids));
+    // One more than the run's limit: the keeper's thread that starts the runs counts too.
+    write_if_changed("pids", "pids.max", std::to_string(limits.pids + 1));
     const auto quota =
         std::max<int64_t>(1000, static_cast<int64_t>(limits.cpu_cores * kCpuPeriodUs));
     write_if_changed("cpu", "cpu.cfs_quota_us", std::to_string(quota));
@@ -67,16 +68,13 @@ class SlotCgroupV1 final : public SlotCgroup {
     return read_int("cpuacct", "cpuacct.usage") - baseline_.cpu_ns;
   }
 
-  std::vector<std::string> procs_files() const override {
-    std::set<std::string> unique;
-    for (const auto& entry : dirs_) unique.insert(entry.second + "/cgroup.procs");
-    return {unique.begin(), unique.end()};
-  }
+  Membership membership() const override { return {hierarchy_files("tasks"), true}; }
 
   // Summed over every hierarchy: a process that joined only some of them still counts.
-  size_t process_count() const override {
+  size_t process_count(pid_t keeper) const override {
     size_t count = 0;
-    for (const auto& procs : procs_files()) count += line_count(read_text_file(procs));
+    for (const auto& procs : hierarchy_files("cgroup.procs"))
+      count += count_processes(read_text_file(procs), keeper);
     return count;
   }
 
@@ -87,6 +85,13 @@ class SlotCgroupV1 final : public SlotCgroup {
     int64_t oom_kills = 0;
     int64_t failcnt = 0;
   };
+
+  // The file `name` of each hierarchy once (co-mounted controllers share a directory).
+  std::vector<std::string> hierarchy_files(const char* name) const {
+    std::set<std::string> unique;
+    for (const auto& entry : dirs_) unique.insert(entry.second + "/" + name);
+    return {unique.begin(), unique.end()};
+  }
 
   std::string file(const std::string& controller, const char* name) const {
     return dirs_.at(controller) + "/" + name;

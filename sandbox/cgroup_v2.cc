@@ -67,9 +67,11 @@ class SlotCgroupV2 final : public SlotCgroup {
     }
   }
 
-  std::vector<std::string> procs_files() const override { return {file("cgroup.procs")}; }
+  Membership membership() const override { return {{file("cgroup.procs")}, false}; }
 
-  size_t process_count() const override { return line_count(read_text_file(file("cgroup.procs"))); }
+  size_t process_count(pid_t keeper) const override {
+    return count_processes(read_text_file(file("cgroup.procs")), keeper);
+  }
 
  private:
   struct Baseline {

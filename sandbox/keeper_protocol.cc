@@ -55,6 +55,7 @@ std::string encode(const SetupOrder& order) {
       .u64(static_cast<uint64_t>(order.tmp_bytes))
       .str(order.staging_dir)
       .strs(binds)
+      .u64(order.thread_joins_cgroup ? 1 : 0)
       .bytes();
 }
 
@@ -72,6 +73,7 @@ SetupOrder decode_setup(wire::Reader& reader) {
     if (bind.empty()) throw SandboxError("setup message: empty bind");
     order.binds.push_back({bind.substr(1), bind[0] == '?'});
   }
+  order.thread_joins_cgroup = reader.u64() == 1;
   return order;
 }
 

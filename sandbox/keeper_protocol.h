@@ -7,7 +7,7 @@
 // carries an id that the keeper echoes, so nothing of an earlier run is taken for the current one.
 //
 // Conversation per slot:
-//   engine → keeper  SetupOrder (fds: the slot cgroup's procs files)
+//   engine → keeper  SetupOrder (fds: the slot cgroup's procs or tasks files)
 //   keeper → engine  Ready | Failed
 //   then per run:
 //   engine → keeper  RunOrder (fds: stdin, stdout, stderr, input files in order)
@@ -45,6 +45,10 @@ struct SetupOrder {
   int64_t tmp_bytes = 0;
   std::string staging_dir;
   std::vector<ReadOnlyBind> binds;
+  // The descriptors are the slot's v1 `tasks` files: a thread of the keeper joins the slot's
+  // cgroups once and starts every run (member_thread.h). Otherwise they are cgroup.procs files
+  // that each run's first process writes itself into.
+  bool thread_joins_cgroup = false;
 };
 
 struct RunOrder {

@@ -157,9 +157,10 @@ constexpr int64_t kKeeperGraceNs = 5'000'000'000;
 // Watches one run from the engine side until the keeper reports its end.
 class RunWatch {
  public:
-  RunWatch(int control, uint64_t run_id, SlotCgroup& cgroup, const RunRequest& request,
-           UniqueFd out, UniqueFd err)
-      : control_(control),
+  RunWatch(const KeeperProcess& keeper, uint64_t run_id, SlotCgroup& cgroup,
+           const RunRequest& request, UniqueFd out, UniqueFd err)
+      : control_(keeper.control.get()),
+        keeper_pid_(keeper.pid),
         run_id_(run_id),
         cgroup_(cgroup),
         limits_(request.limits),
@@ -303,7 +304,7 @@ class RunWatch {
     if (!started_) throw keeper::ProtocolError("an exit before the start");
     // The keeper reports the end once it has reaped every process of the run; a process still
     // in the slot's cgroup means the report is false.
-    if (cgroup_.process_count() != 0)
+    if (cgroup_.process_count(keeper_pid_) != 0)
       throw keeper::ProtocolError("the run was reported over while its processes live");
     std::map<std::string, std::string> collected;
     int64_t total = 0;
@@ -471,6 +472,7 @@ class RunWatch {
   bool over_wall_limit() const { return wall_us_ > limits_.wall_limit_ms() * 1000; }
 
   int control_;
+  pid_t keeper_pid_;
   uint64_t run_id_;
   SlotCgroup& cgroup_;
   RunLimits limits_;
@@ -547,12 +549,13 @@ void Slot::ensure_keeper() {
   // A keeper that died took its processes with it; wait until the kernel has removed them.
   for (int i = 0; i < 1000 && cgroup_->process_count() > 0; ++i) ::usleep(1000);
   keeper_ = spawn_box_keeper(config_.helper_path);
-  std::vector<int> procs_fds;
+  const auto membership = cgroup_->membership();
+  std::vector<int> membership_fds;
   std::vector<UniqueFd> owned;
-  for (const auto& path : cgroup_->procs_files()) {
+  for (const auto& path : membership.files) {
     owned.emplace_back(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
     if (!owned.back().valid()) throw_errno("open " + path, errno);
-    procs_fds.push_back(owned.back().get());
+    membership_fds.push_back(owned.back().get());
   }
   const RunLimits defaults;
   keeper::SetupOrder setup;
@@ -564,7 +567,8 @@ void Slot::ensure_keeper() {
   setup.tmp_bytes = defaults.tmp_bytes;
   setup.staging_dir = config_.staging_dir;
   setup.binds = config_.binds;
-  wire::send_message(keeper_.control.get(), keeper::encode(setup), procs_fds);
+  setup.thread_joins_cgroup = membership.thread;
+  wire::send_message(keeper_.control.get(), keeper::encode(setup), membership_fds);
   if (const auto problem = await_ready(keeper_.control.get(), -1); !problem.empty()) {
     stop_keeper(/*at_once=*/true);
     throw SandboxError("slot " + std::to_string(config_.index) +
@@ -614,8 +618,7 @@ RunResult Slot::run(const RunRequest& request) {
   err.write.reset();
   inputs.clear();
 
-  RunWatch watch(keeper_.control.get(), run_id, *cgroup_, request, std::move(out.read),
-                 std::move(err.read));
+  RunWatch watch(keeper_, run_id, *cgroup_, request, std::move(out.read), std::move(err.read));
   // A keeper that died, hung or broke the protocol is not asked for anything again.
   if (!watch.watch()) {
     stop_keeper(/*at_once=*/true);

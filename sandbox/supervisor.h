@@ -51,6 +51,8 @@ class Slot {
   int index() const { return config_.index; }
   uint32_t uid() const { return config_.uid; }
   SlotCgroup& cgroup() { return *cgroup_; }
+  // Processes of runs in the slot's cgroup: the keeper's thread that starts them is left out.
+  size_t process_count() const { return cgroup_->process_count(keeper_.pid); }
 
  private:
   void ensure_keeper();

@@ -34,7 +34,9 @@ std::string expected_limits(const CgroupLocation& location, const std::string& q
   if (!location.v2_parent.empty()) {
     return "cpu.max " + quota + " 100000\nmemory.max " + memory + "\npids.max " + pids + "\n";
   }
-  return "cpu.max " + quota + "\nperiod 100000\nmemory.max " + memory + "\npids.max " + pids +
+  // On v1 the keeper's thread that starts the runs sits in the slot and counts against pids.max.
+  const auto v1_pids = std::to_string(std::stoll(pids) + 1);
+  return "cpu.max " + quota + "\nperiod 100000\nmemory.max " + memory + "\npids.max " + v1_pids +
          "\n";
 }
 

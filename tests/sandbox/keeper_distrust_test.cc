@@ -56,7 +56,7 @@ TEST_CASE("keeper distrust: every forged answer is an internal error and the kee
     // The lying keeper is gone (killed with everything in its namespaces, the next run starts a
     // new one) and nothing of its run is left in the slot's cgroup.
     CHECK(keeper_pids().empty());
-    CHECK(lease->cgroup().process_count() == 0);
+    CHECK(lease->process_count() == 0);
   }
 }
 

@@ -1,0 +1,50 @@
+// The box keeper's thread that starts a slot's runs from inside the slot's cgroup.
+//
+// On cgroup v1 a thread can sit in other cgroups than its process. The keeper moves one thread
+// into the slot's cgroups once, and that thread clones every run's first process, which is then
+// born in the slot's cgroups: no run pays for moves into four hierarchies (each a write to
+// cgroup.procs that takes the kernel's cgroup-wide lock for writing). A child inherits its
+// namespaces from the thread that clones it, so the namespaces renewed between runs are renewed
+// on this thread too. Without cgroup files (cgroup v2, where a run's first process moves itself)
+// tasks run on the calling thread. Used by the keeper's main thread only.
+#pragma once
+
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "sandbox/fs_util.h"
+
+namespace codearena::sandbox {
+
+class MemberThread {
+ public:
+  // With `tasks_files` (the slot's v1 `tasks` files, opened for writing), starts a thread that
+  // writes "0" to each, moving itself into the slot's cgroups, with every signal blocked.
+  // Throws SandboxError naming the step when the thread cannot join.
+  explicit MemberThread(std::vector<UniqueFd> tasks_files);
+  // Stops and joins the thread.
+  ~MemberThread();
+  MemberThread(const MemberThread&) = delete;
+  MemberThread& operator=(const MemberThread&) = delete;
+
+  // Runs `task` on the member thread (or here, without one) and returns once it has finished;
+  // an exception it throws is rethrown here.
+  void call(const std::function<void()>& task);
+
+ private:
+  void serve(std::vector<UniqueFd> tasks_files);
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  const std::function<void()>* task_ = nullptr;  // Set while a call waits for the thread.
+  std::exception_ptr error_;
+  bool joined_ = false;  // The thread sits in the slot's cgroups (or failed: error_).
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace codearena::sandbox
