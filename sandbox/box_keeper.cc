@@ -518,24 +518,41 @@ class BoxKeeper {
   void prepare_next_box() {
     const auto& slot = slot_.order;
     replace_work_dirs(slot.box_bytes, slot.tmp_bytes, slot.uid, slot.uid);
-    // On the thread that starts the runs: a child takes that thread's namespaces.
-    member_->call([this] { renew_namespaces(); });
-  }
-
-  void renew_namespaces() {
     // SysV IPC objects and POSIX message queues of this run must not reach the next one.
     if (::unshare(CLONE_NEWIPC) != 0) throw_errno("unshare IPC namespace", errno);
     // A UNIX socket sent in a message nobody will read outlives every process of the run, with
     // its abstract name and queued data: a way to leave something for the next run. No socket
     // is left after an ordinary run, so the network namespace is replaced only when one is.
-    if (unix_sockets_left()) {
+    const bool sockets_left = unix_sockets_left();
+    if (sockets_left) {
       if (::unshare(CLONE_NEWNET) != 0) throw_errno("unshare network namespace", errno);
       unix_sockets_.reset();
     }
+    member_follows_namespaces(sockets_left);
   }
 
-  // True when /proc/net/unix of the calling thread's network namespace (the runs') lists a
-  // socket (the keeper's own are of the engine's namespace, or closed by now).
+  // A child takes the namespaces of the thread that clones it: the member thread joins those
+  // this thread made. They are made here, not there, so that their kernel memory is charged to
+  // the keeper and not to the slot whose cgroups the member thread sits in.
+  void member_follows_namespaces(bool network_too) {
+    if (!member_->separate()) return;
+    std::vector<std::string> types = {"ipc"};
+    if (network_too) types.push_back("net");
+    std::vector<UniqueFd> namespaces;
+    for (const auto& type : types) {
+      const auto path = "/proc/thread-self/ns/" + type;
+      namespaces.emplace_back(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!namespaces.back().valid()) throw_errno("open " + path, errno);
+    }
+    member_->call([&] {
+      for (const auto& ns : namespaces) {
+        if (::setns(ns.get(), 0) != 0) throw_errno("move the member thread into a namespace", errno);
+      }
+    });
+  }
+
+  // True when /proc/net/unix of the slot's network namespace lists a socket (the keeper's own
+  // are of the engine's namespace, or closed by now).
   bool unix_sockets_left() {
     if (!unix_sockets_.valid()) {
       unix_sockets_.reset(::open("/proc/thread-self/net/unix", O_RDONLY | O_CLOEXEC));

@@ -17,8 +17,8 @@ MemberThread::MemberThread(std::vector<UniqueFd> tasks_files) {
   sigset_t previous;
   sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, &previous);
-  thread_ = std::thread(
-      [this, files = std::move(tasks_files)]() mutable { serve(std::move(files)); });
+  thread_ =
+      std::thread([this, files = std::move(tasks_files)]() mutable { serve(std::move(files)); });
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [this] { return joined_; });

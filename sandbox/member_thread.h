@@ -4,8 +4,8 @@
 // into the slot's cgroups once, and that thread clones every run's first process, which is then
 // born in the slot's cgroups: no run pays for moves into four hierarchies (each a write to
 // cgroup.procs that takes the kernel's cgroup-wide lock for writing). A child inherits its
-// namespaces from the thread that clones it, so the namespaces renewed between runs are renewed
-// on this thread too. Without cgroup files (cgroup v2, where a run's first process moves itself)
+// namespaces from the thread that clones it, so this thread must join the namespaces renewed
+// between runs. Without cgroup files (cgroup v2, where a run's first process moves itself)
 // tasks run on the calling thread. Used by the keeper's main thread only.
 #pragma once
 
@@ -34,6 +34,8 @@ class MemberThread {
   // Runs `task` on the member thread (or here, without one) and returns once it has finished;
   // an exception it throws is rethrown here.
   void call(const std::function<void()>& task);
+  // True when tasks run on a thread of their own.
+  bool separate() const { return thread_.joinable(); }
 
  private:
   void serve(std::vector<UniqueFd> tasks_files);
