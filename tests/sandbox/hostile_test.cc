@@ -22,6 +22,7 @@
 #include "tests/sandbox/sandbox_test_support.h"
 
 using Catch::Matchers::Contains;
+using Catch::Matchers::EndsWith;
 using Catch::Matchers::StartsWith;
 using codearena::sandbox::syscall_name;
 using codearena::sandbox::syscall_number;
@@ -201,6 +202,29 @@ TEST_CASE("hostile: filling /box and /tmp stops at their size") {
     CHECK_FALSE(host_path_exists("/tmp/fill-0"));
     expect_clean_slot(lease);
   }
+}
+
+// Proves the next run of a slot finds a fresh /box and /tmp whatever the last run left there:
+// files with odd modes, a directory closed with mode 000, a 200-deep tree, a FIFO, a bound
+// socket, the roots' mode and times changed, files held open by a process that outlived the
+// program, /tmp filled to the last byte. (Extended attributes are refused by the allowlist.)
+TEST_CASE("hostile: the next run finds /box and /tmp fresh whatever the last run left") {
+  auto lease = engine().slots().acquire();
+  RunRequest leave = program_request("litter", {"leave"});
+  leave.limits.tmp_bytes = 4LL << 20;
+  const RunResult left = lease->run(leave);
+  INFO("litter: " << describe(left));
+  REQUIRE(left.status == RunStatus::kOk);
+  REQUIRE(left.stdout_data == "left\n");
+  RunRequest inspect = program_request("litter", {"inspect"});
+  inspect.limits.tmp_bytes = leave.limits.tmp_bytes;
+  const RunResult found = lease->run(inspect);
+  INFO("inspect: " << describe(found));
+  CHECK(found.status == RunStatus::kOk);
+  const auto lines = found.stdout_data;
+  CHECK_THAT(lines, StartsWith("/box mode 755 old_times NO used "));
+  CHECK_THAT(lines, EndsWith(" entries litter\n/tmp mode 755 old_times NO used 0 entries\n"));
+  expect_clean_slot(lease);
 }
 
 // Proves a run's files are gone before the next run of the slot starts, although the keeper
