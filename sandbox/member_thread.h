@@ -9,10 +9,8 @@
 // tasks run on the calling thread. Used by the keeper's main thread only.
 #pragma once
 
-#include <condition_variable>
 #include <exception>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -40,12 +38,11 @@ class MemberThread {
  private:
   void serve(std::vector<UniqueFd> tasks_files);
 
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  const std::function<void()>* task_ = nullptr;  // Set while a call waits for the thread.
+  // The task and its outcome pass through memory: the socket's one-byte messages order them.
+  const std::function<void()>* task_ = nullptr;
   std::exception_ptr error_;
-  bool joined_ = false;  // The thread sits in the slot's cgroups (or failed: error_).
-  bool stop_ = false;
+  UniqueFd caller_end_;
+  UniqueFd member_end_;
   std::thread thread_;
 };
 
