@@ -546,7 +546,8 @@ class BoxKeeper {
     }
     member_->call([&] {
       for (const auto& ns : namespaces) {
-        if (::setns(ns.get(), 0) != 0) throw_errno("move the member thread into a namespace", errno);
+        if (::setns(ns.get(), 0) != 0)
+          throw_errno("move the member thread into a namespace", errno);
       }
     });
   }
