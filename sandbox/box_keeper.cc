@@ -206,20 +206,21 @@ class BoxKeeper {
         kill_everything();
         reply_ = {keeper::encode(keeper::Failed{order.run_id, error.what(), false}), {}};
       }
-      // The run's files and memory are released before the engine hears the run is over, so
-      // the slot's cgroup is back to its baseline when the next run's limits are written. A
-      // keeper that cannot prepare the next box exits without answering: the engine then sees
-      // it gone during this run, not after it has sent the next one. After a run no other
-      // follows, the box is left as it is (run() replaces it should a run come all the same).
-      if (order.last_on_slot) {
-        box_used_ = true;
-      } else {
-        prepare_next_box_or_exit();
-      }
       std::vector<int> fds;
       for (const auto& fd : reply_.fds) fds.push_back(fd.get());
       wire::send_message(control_, reply_.body, fds);
       reply_ = {};
+      // The next box is prepared after the answer, while the engine reads the results: that
+      // unmount waits for an RCU grace period, which would otherwise lengthen every run. The
+      // engine waits for the ready message before it takes the next run's cgroup baseline, so
+      // the run's files are released by then. A keeper that cannot prepare the next box exits
+      // instead: the engine sees it gone before it sends the next run. After a run no other
+      // follows, the box is left as it is (run() replaces it should a run come all the same).
+      box_used_ = true;
+      if (!order.last_on_slot) {
+        prepare_next_box_or_exit();
+        wire::send_message(control_, keeper::encode_ready());
+      }
     }
     kill_everything();
     return 0;
@@ -537,7 +538,7 @@ class BoxKeeper {
   Reply reply_;
   SlotSetup slot_;
   UniqueFd child_events_;
-  UniqueFd last_pid_;  // /proc/sys/kernel/ns_last_pid of the slot's PID namespace.
+  UniqueFd last_pid_;      // /proc/sys/kernel/ns_last_pid of the slot's PID namespace.
   UniqueFd unix_sockets_;  // /proc/net/unix of the slot's current network namespace.
   bool box_used_ = false;  // The last run's /box, /tmp, IPC and sockets are still in place.
 };
@@ -547,8 +548,8 @@ class BoxKeeper {
 int box_keeper_main(int control_socket) {
   // Whatever started the keeper, it keeps its standard streams and control socket only, and the
   // control socket does not survive into any program.
-  const bool others_below = control_socket > 3 &&
-                            ::syscall(SYS_close_range, 3U, control_socket - 1U, 0) != 0;
+  const bool others_below =
+      control_socket > 3 && ::syscall(SYS_close_range, 3U, control_socket - 1U, 0) != 0;
   if (others_below || ::fcntl(control_socket, F_SETFD, FD_CLOEXEC) != 0 ||
       close_descriptors_from(std::max(3, control_socket + 1)) != 0) {
     ::dprintf(2, "codearena-box: cannot set up its descriptors: %s\n", std::strerror(errno));

@@ -14,6 +14,7 @@
 //   keeper → engine  Started (fd: the program's seccomp listener) | Failed
 //   engine → keeper  KillOrder, any number of times, possibly after the run ended
 //   keeper → engine  Exited (fds: the collected files, in the order of their names) | Failed
+//   keeper → engine  Ready once the next run's box is prepared (not after a last_on_slot run)
 // The program itself holds no descriptor of this conversation.
 #pragma once
 

@@ -283,8 +283,7 @@ class RunWatch {
                                   std::to_string(run_id_));
     if (fds.size() != fd_count)
       throw keeper::ProtocolError("a message with " + std::to_string(fds.size()) +
-                                  " descriptors where " + std::to_string(fd_count) +
-                                  " belong");
+                                  " descriptors where " + std::to_string(fd_count) + " belong");
   }
 
   void on_started(const keeper::Started& started, std::vector<UniqueFd>& fds) {
@@ -495,6 +494,25 @@ class RunWatch {
   std::map<std::string, std::string> collected_;
 };
 
+// Waits up to `timeout_ms` for the keeper's ready message; returns what was wrong instead, or
+// an empty string.
+std::string await_ready(int control, int timeout_ms) {
+  pollfd reply_pending{control, POLLIN, 0};
+  if (::poll(&reply_pending, 1, timeout_ms) == 0) return "not ready in time";
+  try {
+    auto reply = wire::receive_message(control);
+    if (!reply) return "exited before it was ready";
+    wire::Reader reader(reply->body);
+    if (keeper::keeper_message_type(reply->body) == wire::Type::kFailed)
+      return keeper::decode_failed(reader).reason;
+    keeper::decode_ready(reader);
+    if (!reply->fds.empty()) return "its ready message carries descriptors";
+  } catch (const SandboxError& error) {
+    return error.what();
+  }
+  return "";
+}
+
 }  // namespace
 
 RunResult cancelled_before_start() {
@@ -512,11 +530,17 @@ Slot::~Slot() {
 }
 
 void Slot::ensure_keeper() {
-  // Between runs a keeper has nothing to say: a hang-up (it could not prepare the next box and
-  // exited) or an unasked-for message means a new keeper, before a run is lost to it.
+  // A keeper prepares the next box after it reported the run's end. Until its ready message the
+  // last run's files may still be charged to the slot's cgroup, so no baseline is taken before.
+  // Apart from that message a keeper has nothing to say between runs: a hang-up (it could not
+  // prepare the next box and exited) or an unasked-for message means a new keeper, before a
+  // run is lost to it.
   if (keeper_.control.valid()) {
+    const bool ready =
+        !box_pending_ || await_ready(keeper_.control.get(), kKeeperGraceNs / 1'000'000).empty();
+    box_pending_ = false;
     pollfd idle{keeper_.control.get(), POLLIN, 0};
-    if (::poll(&idle, 1, 0) == 0) return;
+    if (ready && ::poll(&idle, 1, 0) == 0) return;
     stop_keeper(/*at_once=*/true);
   }
   // A keeper that died took its processes with it; wait until the kernel has removed them.
@@ -540,24 +564,7 @@ void Slot::ensure_keeper() {
   setup.staging_dir = config_.staging_dir;
   setup.binds = config_.binds;
   wire::send_message(keeper_.control.get(), keeper::encode(setup), join_fds);
-  std::string problem;
-  try {
-    auto reply = wire::receive_message(keeper_.control.get());
-    if (!reply) {
-      problem = "exited before it was ready";
-    } else {
-      wire::Reader reader(reply->body);
-      if (keeper::keeper_message_type(reply->body) == wire::Type::kFailed) {
-        problem = keeper::decode_failed(reader).reason;
-      } else {
-        keeper::decode_ready(reader);
-        if (!reply->fds.empty()) problem = "its ready message carries descriptors";
-      }
-    }
-  } catch (const SandboxError& error) {
-    problem = error.what();
-  }
-  if (!problem.empty()) {
+  if (const auto problem = await_ready(keeper_.control.get(), -1); !problem.empty()) {
     stop_keeper(/*at_once=*/true);
     throw SandboxError("slot " + std::to_string(config_.index) +
                        ": sandbox keeper failed: " + problem);
@@ -623,7 +630,11 @@ RunResult Slot::run(const RunRequest& request) {
   RunWatch watch(keeper_.control.get(), run_id, *cgroup_, request, std::move(out.read),
                  std::move(err.read));
   // A keeper that died, hung or broke the protocol is not asked for anything again.
-  if (!watch.watch()) stop_keeper(/*at_once=*/true);
+  if (!watch.watch()) {
+    stop_keeper(/*at_once=*/true);
+  } else {
+    box_pending_ = !request.last_on_slot;
+  }
   return watch.result();
 }
 

@@ -67,6 +67,7 @@ class Slot {
   std::unique_ptr<SlotCgroup> cgroup_;
   KeeperProcess keeper_;
   uint64_t last_run_id_ = 0;  // Ties each keeper message to the run it belongs to.
+  bool box_pending_ = false;  // The keeper owes a ready message for the next run's box.
 };
 
 }  // namespace codearena::sandbox
