@@ -22,6 +22,7 @@
 #include "judge/compile_cache.h"
 #include "judge/judge_vocabulary.h"
 #include "judge/languages.h"
+#include "judge/spare_compilers.h"
 #include "sandbox/sandbox.h"
 
 namespace codearena::judge {
@@ -131,6 +132,19 @@ class Judge {
   // logs.
   std::string prepare_class_data_archives();
 
+  // Builds the spare compilers the language table asks for (javac) into `pch_dir`, unless
+  // already built: see judge/spare_compilers.h. Returns what it did, for logs.
+  std::string prepare_spare_compilers();
+
+  // From now on keeps a spare compiler ready for each language whose spare is built, each on a
+  // slot of its own, and compiles a job on one when it is ready (else the cold way). A spare
+  // that gets no job within `max_wait_ms` is replaced. Call once, before judging; the spares
+  // stop with the Judge. Returns the languages with spares, for logs ("" for none).
+  std::string start_spare_compilers(int64_t max_wait_ms);
+
+  // How many compilations spare compilers have done (0 without spares).
+  int64_t spare_compilations() const { return spares_ ? spares_->compilations() : 0; }
+
  private:
   struct Compilation;
   // judge() for a job already checked: fills `result` (language, limits and total set).
@@ -155,6 +169,7 @@ class Judge {
   CompileCache& cache_;
   std::string pch_dir_;
   std::optional<int64_t> compile_time_ms_;
+  std::unique_ptr<SpareCompilers> spares_;  // Declared last: its threads use the members above.
 };
 
 // The limits a job runs with: the language's defaults with the request's fields applied.

@@ -21,6 +21,16 @@ Judge& configured(Judge& judge, const JudgeStackConfig& config) {
   return judge;
 }
 
+// Prepares the spare compilers and starts them when the configuration asks for them and the
+// node has a slot to spare; says which languages have one.
+std::string with_spares(Judge& judge, const JudgeStackConfig& config) {
+  if (!config.spare_compilers) return "";
+  if (config.slots < 2) return "spare compilers: off (they need at least 2 slots); ";
+  std::string report = judge.prepare_spare_compilers();
+  const auto languages = judge.start_spare_compilers(config.spare_max_wait_ms);
+  return report + "spare compilers: " + (languages.empty() ? "none" : languages) + "; ";
+}
+
 }  // namespace
 
 LanguageTable load_language_table(const JudgeStackConfig& config) {
@@ -33,6 +43,6 @@ JudgeStack::JudgeStack(const JudgeStackConfig& config)
       sandbox(sandbox_config(config)),
       judge(sandbox, languages, cache, config.pch_dir),
       pch_report(configured(judge, config).prepare_precompiled_headers() +
-                 judge.prepare_class_data_archives()) {}
+                 judge.prepare_class_data_archives() + with_spares(judge, config)) {}
 
 }  // namespace codearena::judge
