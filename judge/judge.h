@@ -9,6 +9,7 @@
 // preparing, compiling or running a valid job becomes its IE result, never the caller's.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -141,6 +142,13 @@ class Judge {
   // that gets no job within `max_wait_ms` is replaced. Call once, before judging; the spares
   // stop with the Judge. Returns the languages with spares, for logs ("" for none).
   std::string start_spare_compilers(int64_t max_wait_ms);
+
+  // Waits at most `timeout` for a spare compiler of `language_id` to be ready; false without
+  // spares or when none is by then. For tests and benchmarks.
+  bool wait_for_spare_compiler(const std::string& language_id,
+                               std::chrono::milliseconds timeout) {
+    return spares_ && spares_->wait_until_ready(language_id, timeout);
+  }
 
   // How many compilations spare compilers have done (0 without spares).
   int64_t spare_compilations() const { return spares_ ? spares_->compilations() : 0; }

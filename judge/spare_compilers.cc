@@ -30,6 +30,8 @@ constexpr char kWarmUpDir[] = "/tmp/warm-up";
 constexpr int64_t kWarmUpCpuMs = 20'000;
 // How long a language whose spare failed on its own waits before starting the next one.
 constexpr auto kRetryDelay = std::chrono::seconds(10);
+// The readiness is a flag the slot's thread sets; a waiter looks at it this often.
+constexpr auto kReadyPollInterval = std::chrono::milliseconds(5);
 
 // Everything that makes a built spare what it is: a new toolchain, command or program needs a
 // new one, in a directory of its own.
@@ -154,7 +156,20 @@ class SpareCompilers::Keeper {
   }
 
   const Language& language() const { return language_; }
+
+  bool wait_until_ready(std::chrono::steady_clock::time_point deadline) {
+    while (!ready()) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(kReadyPollInterval);
+    }
+    return true;
+  }
   int64_t compilations() const { return compilations_.load(); }
+
+  bool ready() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return live_ && !live_->taken && live_->handover->ready();
+  }
 
   std::optional<sandbox::RunResult> compile(
       const std::string& source_name, const std::string& source,
@@ -284,6 +299,15 @@ std::optional<sandbox::RunResult> SpareCompilers::compile(
       return keeper->compile(source_name, source, cancel_token);
   }
   return std::nullopt;
+}
+
+bool SpareCompilers::wait_until_ready(const std::string& language_id,
+                                      std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (auto& keeper : keepers_) {
+    if (keeper->language().id == language_id) return keeper->wait_until_ready(deadline);
+  }
+  return false;
 }
 
 std::string SpareCompilers::languages() const {

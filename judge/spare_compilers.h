@@ -12,6 +12,7 @@
 // compiled on the host, with its own class-data archive, by prepare_spare_compilers().
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -34,9 +35,10 @@ class SpareCompilers {
  public:
   // Keeps one spare ready for every language of `languages` whose spare
   // prepare_spare_compilers() built in `dir`, each on a slot of `sandbox` taken from its
-  // start until its job's compilation ends. Spares run under `compile_limits_of(language)`;
-  // one that gets no job within `max_wait_ms` is replaced. All arguments must outlive this
-  // object. Starts background threads; throws std::system_error when it cannot.
+  // start until its job's compilation ends. Spares run under the language's compile limits
+  // (the CPU limit `compile_time_ms` when set); one that gets no job within `max_wait_ms` is
+  // replaced. `sandbox` and `languages` must outlive this object. Starts a thread per
+  // language; throws std::system_error when it cannot.
   SpareCompilers(sandbox::Sandbox& sandbox, const LanguageTable& languages, std::string dir,
                  std::optional<int64_t> compile_time_ms, int64_t max_wait_ms);
   // Stops every spare (a compilation in progress ends as cancelled) and joins the threads.
@@ -52,6 +54,10 @@ class SpareCompilers {
   std::optional<sandbox::RunResult> compile(
       const Language& language, const std::string& source_name, const std::string& source,
       const std::shared_ptr<sandbox::CancelToken>& cancel_token);
+
+  // Waits until a spare of the language with id `language_id` is ready, at most `timeout`;
+  // false when none is by then (or the language has no spares). For tests and benchmarks.
+  bool wait_until_ready(const std::string& language_id, std::chrono::milliseconds timeout);
 
   // The ids of the languages with spares, comma-separated, for logs.
   std::string languages() const;
