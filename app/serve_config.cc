@@ -131,8 +131,8 @@ const std::vector<Setting>& settings() {
          c.service.judging.compile_time_limit_ms = positive_duration_ms(v);
        }},
       {"--spare-compilers", "SPARE_COMPILERS", "true",
-       "keep a warm Java compiler ready for the next job, on one slot (needs 2 slots or more); "
-       "each serves one job and is replaced",
+       "keep a warm Java compiler ready for the next job, on a sandbox slot of its own; each "
+       "serves one job and is replaced",
        [](ServeConfig& c, const std::string& v) {
          c.service.judging.spare_compilers = common::parse_flag(v);
        }},

@@ -7,7 +7,8 @@ namespace {
 
 sandbox::SandboxConfig sandbox_config(const JudgeStackConfig& config) {
   sandbox::SandboxConfig sandbox;
-  sandbox.slots = config.slots;
+  // A spare compiler holds a slot of its own until its job: the jobs keep theirs.
+  sandbox.slots = config.slots + (config.spare_compilers ? 1 : 0);
   sandbox.binds = sandbox::default_read_only_binds();
   if (!config.pch_dir.empty()) {
     sandbox::make_dirs(config.pch_dir);
@@ -21,11 +22,10 @@ Judge& configured(Judge& judge, const JudgeStackConfig& config) {
   return judge;
 }
 
-// Prepares the spare compilers and starts them when the configuration asks for them and the
-// node has a slot to spare; says which languages have one.
+// Prepares the spare compilers and starts them when the configuration asks for them; says
+// which languages have one.
 std::string with_spares(Judge& judge, const JudgeStackConfig& config) {
   if (!config.spare_compilers) return "";
-  if (config.slots < 2) return "spare compilers: off (they need at least 2 slots); ";
   std::string report = judge.prepare_spare_compilers();
   const auto languages = judge.start_spare_compilers(config.spare_max_wait_ms);
   return report + "spare compilers: " + (languages.empty() ? "none" : languages) + "; ";

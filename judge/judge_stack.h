@@ -23,8 +23,8 @@ struct JudgeStackConfig {
   std::string languages_path;  // Empty: default_language_table_path().
   std::string pch_dir = "/var/cache/codearena/pch";
   std::optional<int64_t> compile_time_limit_ms;  // COMPILE_TIME_LIMIT: overrides the table's.
-  // SPARE_COMPILERS: keep a warm compiler ready for each language that has one (Java), each on
-  // one of the slots; only with at least two slots, so that jobs always have one.
+  // SPARE_COMPILERS: keep a warm compiler ready for each language that has one (Java), on a
+  // slot of its own beside the `slots` of the jobs.
   bool spare_compilers = false;
   int64_t spare_max_wait_ms = 10 * 60 * 1000;  // A spare unused this long is replaced.
 };
