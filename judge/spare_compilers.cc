@@ -26,7 +26,7 @@ constexpr char kJar[] = "SpareCompiler.jar";
 // Where a spare's warm-up compiles go: the box's /tmp, never /box, whose class files are the
 // job's artifacts.
 constexpr char kWarmUpDir[] = "/tmp/warm-up";
-// CPU a spare may use to get ready (about 1.5 s on the reference machine).
+// CPU a spare may use to get ready (about 0.6 s on the reference machine).
 constexpr int64_t kWarmUpCpuMs = 20'000;
 // How long a language whose spare failed on its own waits before starting the next one.
 constexpr auto kRetryDelay = std::chrono::seconds(10);
@@ -181,7 +181,6 @@ class SpareCompilers::Keeper {
       spare = live_;
       spare->taken = true;
     }
-    auto result = spare->result.get_future();
     if (!spare->handover->hand_over(source_name + "\n" + source)) {
       spare->token->cancel();
       return std::nullopt;
@@ -189,7 +188,7 @@ class SpareCompilers::Keeper {
     const auto forward_cancel =
         cancel_token ? cancel_token->on_cancel([token = spare->token] { token->cancel(); })
                      : sandbox::CancelToken::Subscription();
-    sandbox::RunResult run = result.get();
+    sandbox::RunResult run = spare->result.get();
     if (!spare->handover->delivered()) return std::nullopt;
     ++compilations_;
     return run;
@@ -199,7 +198,8 @@ class SpareCompilers::Keeper {
   struct Spare {
     std::shared_ptr<sandbox::Handover> handover;
     std::shared_ptr<sandbox::CancelToken> token;  // Ends the spare: replaced, stopped, cancelled.
-    std::promise<sandbox::RunResult> result;
+    std::promise<sandbox::RunResult> ended;
+    std::future<sandbox::RunResult> result = ended.get_future();  // Read by the job that took it.
     bool taken = false;  // Handed to a job (guarded by the keeper's mutex).
   };
 
@@ -247,7 +247,7 @@ class SpareCompilers::Keeper {
     }
     const bool failed_alone = !taken && run.status != sandbox::RunStatus::kWallTimeLimit &&
                               run.status != sandbox::RunStatus::kCancelled;
-    spare->result.set_value(std::move(run));
+    spare->ended.set_value(std::move(run));
     return failed_alone;
   }
 

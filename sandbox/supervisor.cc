@@ -245,7 +245,11 @@ class RunWatch {
         if (entry.fd == control_ && !on_control()) return false;
         if (entry.fd == listener_.get()) on_listener(entry.revents);
         if (entry.fd == cancel_fd_ && !finished_) kill(KillReason::kCancelled);
-        if (waiting_for_input() && entry.fd == handover_->handed_over_fd()) on_handed_over();
+        // A run that ended or is being ended before its input came never gets it: the caller
+        // sees Handover::delivered() false and does the work elsewhere.
+        if (waiting_for_input() && entry.fd == handover_->handed_over_fd() && !finished_ &&
+            !kill_sent_)
+          on_handed_over();
         for (auto& stream : streams_) {
           if (entry.fd == stream.fd.get()) on_output(stream);
         }
