@@ -120,7 +120,8 @@ class Judge {
 
   JudgeResult judge(const JudgeRequest& request, const TestProgress& progress = {});
 
-  // Overrides every language's compile time limit (COMPILE_TIME_LIMIT). Call before judging.
+  // Overrides every language's compile time limit (COMPILE_TIME_LIMIT). Call before judging and
+  // before start_spare_compilers().
   void set_compile_time_limit(int64_t cpu_ms) { compile_time_ms_ = cpu_ms; }
 
   // Builds the precompiled headers the language table asks for (C++ <bits/stdc++.h>) into

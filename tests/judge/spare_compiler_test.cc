@@ -157,3 +157,21 @@ TEST_CASE("java: the compile time limit of a job on a spare counts from the hand
   CHECK(slow.verdict == Verdict::kCompilationError);
   CHECK_THAT(slow.compile_output, Contains("compilation took longer than 250 ms"));
 }
+
+// Constant folding doubles a string 31 times: javac runs out of its heap (-Xmx of the compile
+// command) on a spare as it does cold, and the job gets a compile error saying so.
+TEST_CASE("java: a source that makes javac allocate past its heap fails on a spare as cold") {
+  std::string source = "public class Main {\n  static final String A0 = \"aaaaaaaaaaaaaaaa\";\n";
+  for (int i = 1; i < 32; ++i) {
+    source += "  static final String A" + std::to_string(i) + " = A" + std::to_string(i - 1) +
+              " + A" + std::to_string(i - 1) + ";\n";
+  }
+  source += "  public static void main(String[] args) { System.out.println(A31.length()); }\n}\n";
+  const auto cold = cold_judge().judge(java_request(source));
+  const auto warm = judge_on_spare(judge_with_spares(), java_request(source));
+  INFO("cold: " << describe(cold) << "\nspare: " << describe(warm));
+  CHECK(cold.verdict == Verdict::kCompilationError);
+  CHECK(warm.verdict == Verdict::kCompilationError);
+  CHECK_THAT(cold.compile_output, Contains("java.lang.OutOfMemoryError"));
+  CHECK_THAT(warm.compile_output, Contains("java.lang.OutOfMemoryError"));
+}
