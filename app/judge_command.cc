@@ -273,7 +273,8 @@ int prepare_command(const std::vector<std::string>& args) {
     if (!table) return 2;
     const auto dir = judge::JudgeStackConfig{}.pch_dir;
     std::cout << dir << ": " << judge::prepare_precompiled_headers(*table, dir)
-              << judge::prepare_class_data_archives(*table, dir) << std::endl;
+              << judge::prepare_class_data_archives(*table, dir)
+              << judge::prepare_spare_compilers(*table, dir) << std::endl;
     return 0;
   } catch (const sb::SandboxError& error) {
     std::cerr << "codearena prepare: " << error.what() << "\n";

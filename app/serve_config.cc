@@ -130,6 +130,12 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, const std::string& v) {
          c.service.judging.compile_time_limit_ms = positive_duration_ms(v);
        }},
+      {"--spare-compilers", "SPARE_COMPILERS", "true",
+       "keep a warm Java compiler ready for the next job, on a sandbox slot of its own; each "
+       "serves one job and is replaced",
+       [](ServeConfig& c, const std::string& v) {
+         c.service.judging.spare_compilers = common::parse_flag(v);
+       }},
       {"--max-code-size", "MAX_CODE_SIZE", "65536", "largest source (bytes, or \"64k\"); more: 413",
        [](ServeConfig& c, const std::string& v) {
          c.http.limits.max_code_bytes = positive_size(v);
@@ -459,6 +465,7 @@ ServeConfig parse_serve_config(const std::vector<std::string>& args,
                                const std::function<const char*(const char*)>& getenv) {
   ServeConfig config;
   config.service.worker.slots = usable_cpu_count();
+  config.service.judging.spare_compilers = true;
   for (const auto& setting : settings()) {
     const char* value = getenv(setting.variable);
     if (value != nullptr && *value != '\0') apply(setting, config, value, setting.variable);

@@ -263,7 +263,9 @@ Judge::Compilation Judge::compile(const Language& language, const std::string& s
   if (compile_time_ms_) request.limits.cpu_ms = *compile_time_ms_;
   request.network_calls = language.network_calls;
   request.cancel_token = cancel_token;
-  const sandbox::RunResult run = sandbox_.run(request);
+  std::optional<sandbox::RunResult> warm;
+  if (spares_) warm = spares_->compile(language, source_name, source, cancel_token);
+  const sandbox::RunResult run = warm ? std::move(*warm) : sandbox_.run(request);
   result.output = bounded(run.stdout_data + run.stderr_data, kCompileOutputBytes);
   if (run.status == sandbox::RunStatus::kInternalError ||
       run.status == sandbox::RunStatus::kCancelled) {
@@ -495,6 +497,16 @@ std::string Judge::prepare_precompiled_headers() {
 
 std::string Judge::prepare_class_data_archives() {
   return judge::prepare_class_data_archives(languages_, pch_dir_);
+}
+
+std::string Judge::prepare_spare_compilers() {
+  return judge::prepare_spare_compilers(languages_, pch_dir_);
+}
+
+std::string Judge::start_spare_compilers(int64_t max_wait_ms) {
+  spares_ = std::make_unique<SpareCompilers>(sandbox_, languages_, pch_dir_, compile_time_ms_,
+                                             max_wait_ms);
+  return spares_->languages();
 }
 
 }  // namespace codearena::judge

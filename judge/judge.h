@@ -9,6 +9,7 @@
 // preparing, compiling or running a valid job becomes its IE result, never the caller's.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -22,6 +23,7 @@
 #include "judge/compile_cache.h"
 #include "judge/judge_vocabulary.h"
 #include "judge/languages.h"
+#include "judge/spare_compilers.h"
 #include "sandbox/sandbox.h"
 
 namespace codearena::judge {
@@ -118,7 +120,8 @@ class Judge {
 
   JudgeResult judge(const JudgeRequest& request, const TestProgress& progress = {});
 
-  // Overrides every language's compile time limit (COMPILE_TIME_LIMIT). Call before judging.
+  // Overrides every language's compile time limit (COMPILE_TIME_LIMIT). Call before judging and
+  // before start_spare_compilers().
   void set_compile_time_limit(int64_t cpu_ms) { compile_time_ms_ = cpu_ms; }
 
   // Builds the precompiled headers the language table asks for (C++ <bits/stdc++.h>) into
@@ -130,6 +133,26 @@ class Judge {
   // `pch_dir`, unless already built: see judge/class_data_archives.h. Returns what it did, for
   // logs.
   std::string prepare_class_data_archives();
+
+  // Builds the spare compilers the language table asks for (javac) into `pch_dir`, unless
+  // already built: see judge/spare_compilers.h. Returns what it did, for logs.
+  std::string prepare_spare_compilers();
+
+  // From now on keeps a spare compiler ready for each language whose spare is built, each on a
+  // slot of its own, and compiles a job on one when it is ready (else the cold way). A spare
+  // that gets no job within `max_wait_ms` is replaced. Call once, before judging; the spares
+  // stop with the Judge. Returns the languages with spares, for logs ("" for none).
+  std::string start_spare_compilers(int64_t max_wait_ms);
+
+  // Waits at most `timeout` for a spare compiler of `language_id` to be ready; false without
+  // spares or when none is by then. For tests and benchmarks.
+  bool wait_for_spare_compiler(const std::string& language_id,
+                               std::chrono::milliseconds timeout) {
+    return spares_ && spares_->wait_until_ready(language_id, timeout);
+  }
+
+  // How many compilations spare compilers have done (0 without spares).
+  int64_t spare_compilations() const { return spares_ ? spares_->compilations() : 0; }
 
  private:
   struct Compilation;
@@ -155,6 +178,7 @@ class Judge {
   CompileCache& cache_;
   std::string pch_dir_;
   std::optional<int64_t> compile_time_ms_;
+  std::unique_ptr<SpareCompilers> spares_;  // Declared last: its threads use the members above.
 };
 
 // The limits a job runs with: the language's defaults with the request's fields applied.

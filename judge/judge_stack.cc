@@ -7,7 +7,8 @@ namespace {
 
 sandbox::SandboxConfig sandbox_config(const JudgeStackConfig& config) {
   sandbox::SandboxConfig sandbox;
-  sandbox.slots = config.slots;
+  // A spare compiler holds a slot of its own until its job: the jobs keep theirs.
+  sandbox.slots = config.slots + (config.spare_compilers ? 1 : 0);
   sandbox.binds = sandbox::default_read_only_binds();
   if (!config.pch_dir.empty()) {
     sandbox::make_dirs(config.pch_dir);
@@ -16,9 +17,16 @@ sandbox::SandboxConfig sandbox_config(const JudgeStackConfig& config) {
   return sandbox;
 }
 
-Judge& configured(Judge& judge, const JudgeStackConfig& config) {
+// Sets the compile time limit, builds what the table asks for and starts the spare compilers
+// the configuration asks for, in this order (spares take the limit); says what it did.
+std::string prepared(Judge& judge, const JudgeStackConfig& config) {
   if (config.compile_time_limit_ms) judge.set_compile_time_limit(*config.compile_time_limit_ms);
-  return judge;
+  std::string report = judge.prepare_precompiled_headers();
+  report += judge.prepare_class_data_archives();
+  if (!config.spare_compilers) return report;
+  report += judge.prepare_spare_compilers();
+  const auto languages = judge.start_spare_compilers(config.spare_max_wait_ms);
+  return report + "spare compilers: " + (languages.empty() ? "none" : languages) + "; ";
 }
 
 }  // namespace
@@ -32,7 +40,6 @@ JudgeStack::JudgeStack(const JudgeStackConfig& config)
     : languages(load_language_table(config)),
       sandbox(sandbox_config(config)),
       judge(sandbox, languages, cache, config.pch_dir),
-      pch_report(configured(judge, config).prepare_precompiled_headers() +
-                 judge.prepare_class_data_archives()) {}
+      pch_report(prepared(judge, config)) {}
 
 }  // namespace codearena::judge

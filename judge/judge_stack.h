@@ -23,6 +23,10 @@ struct JudgeStackConfig {
   std::string languages_path;  // Empty: default_language_table_path().
   std::string pch_dir = "/var/cache/codearena/pch";
   std::optional<int64_t> compile_time_limit_ms;  // COMPILE_TIME_LIMIT: overrides the table's.
+  // SPARE_COMPILERS: keep a warm compiler ready for each language that has one (Java), on a
+  // slot of its own beside the `slots` of the jobs.
+  bool spare_compilers = false;
+  int64_t spare_max_wait_ms = 10 * 60 * 1000;  // A spare unused this long is replaced.
 };
 
 // The language table `config` names (or the default one), with versions detected. Throws
@@ -39,7 +43,8 @@ class JudgeStack {
   sandbox::Sandbox sandbox;
   CompileCache cache;
   Judge judge;
-  // What preparing precompiled headers and class-data archives did, for logs.
+  // What preparing precompiled headers, class-data archives and spare compilers did, and which
+  // languages have spares, for logs.
   const std::string pch_report;
 };
 

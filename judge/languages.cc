@@ -256,6 +256,16 @@ class EntryReader {
     return archive;
   }
 
+  SpareCompilerSpec spare_compiler(const char* field) const {
+    if (!entry_.contains(field)) return {};
+    if (!entry_[field].is_object()) fail(field, "must be an object");
+    const EntryReader inner(entry_[field], where_ + ": \"" + field + "\"");
+    SpareCompilerSpec spec{inner.text("jvm", true), inner.number("warmups", 2)};
+    if (spec.jvm.empty() || spec.jvm[0] != '/') fail(field, "needs an absolute \"jvm\" path");
+    if (spec.warmups < 1 || spec.warmups > 20) fail(field, "needs \"warmups\" from 1 to 20");
+    return spec;
+  }
+
   sandbox::RunLimits limits(const char* field, sandbox::RunLimits base) const {
     if (!entry_.contains(field)) return base;
     const auto& value = entry_[field];
@@ -307,6 +317,7 @@ Language read_language(const json& entry, const std::string& where) {
   language.version_command = read.texts("version", false);
   language.precompiled_header = read.text("precompiledHeader", false);
   language.class_data_archive = read.class_data_archive("classDataArchive");
+  language.spare_compiler = read.spare_compiler("spareCompiler");
   language.memory_error_pattern = read.text("memoryErrorPattern", false);
   language.heap_reserve_mb = read.number("heapReserveMb", 0);
   const auto network = read.text("networkCalls", false);
@@ -320,6 +331,9 @@ Language read_language(const json& entry, const std::string& where) {
   }
   if (language.class_data_archive.wanted() && !language.compiled()) {
     read.fail("classDataArchive", "needs a compile command to load it");
+  }
+  if (language.spare_compiler.wanted() && !language.class_data_archive.wanted()) {
+    read.fail("spareCompiler", "needs a \"classDataArchive\" (its sample warms the compiler)");
   }
   if (language.source_name.find('/') != std::string::npos)
     read.fail("source", "must be a plain file name");

@@ -31,6 +31,17 @@ struct ClassDataArchive {
   bool wanted() const { return !create.empty(); }
 };
 
+// A compiler running on a JVM that is started and warmed ahead of a job, then used for that one
+// job only (judge/spare_compilers.h). `jvm` is the launcher that runs it; the compile command's
+// `-J` options become its options, the rest javac's. It warms by compiling the class-data
+// archive's sample `warmups` times.
+struct SpareCompilerSpec {
+  std::string jvm;
+  int64_t warmups = 0;
+
+  bool wanted() const { return !jvm.empty(); }
+};
+
 struct Language {
   std::string id;
   std::string name;
@@ -45,6 +56,7 @@ struct Language {
   std::string version;                  // First line the version command printed, or "unknown".
   std::string precompiled_header;       // A header to precompile for the compile flags (C++).
   ClassDataArchive class_data_archive;  // javac's classes, for {class_data_archive}.
+  SpareCompilerSpec spare_compiler;
   std::string memory_error_pattern;     // stderr text meaning the runtime ran out of its heap.
   int64_t heap_reserve_mb = 0;
   sandbox::NetworkCalls network_calls = sandbox::NetworkCalls::kViolation;

@@ -15,6 +15,8 @@
 
 namespace codearena::sandbox {
 
+class Handover;  // sandbox/handover.h
+
 // Limits for one run. Zero means "the engine default" only where a field says so.
 struct RunLimits {
   int64_t cpu_ms = 10'000;             // CPU time of all processes and threads of the run.
@@ -78,6 +80,10 @@ struct RunRequest {
   // Cancelling it ends the run at once with RunStatus::kCancelled (or keeps it from starting).
   // Null: the run cannot be cancelled.
   std::shared_ptr<CancelToken> cancel_token;
+  // Set: the program starts with a pipe as stdin (stdin_content and stdin_path are ignored) and
+  // gets its input when the caller hands it over; limits and figures count from then on (see
+  // sandbox/handover.h).
+  std::shared_ptr<Handover> handover;
 };
 
 enum class RunStatus {

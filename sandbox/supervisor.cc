@@ -17,6 +17,7 @@
 #include <cstring>
 
 #include "sandbox/errors.h"
+#include "sandbox/handover.h"
 #include "sandbox/keeper_protocol.h"
 #include "sandbox/rlimits.h"
 #include "sandbox/seccomp_policy.h"
@@ -56,6 +57,11 @@ UniqueFd open_host_file(const std::string& path) {
 
 // The program reads stdin from a private copy: a sealed memfd, never a host file it could reopen.
 UniqueFd stdin_for(const RunRequest& request) {
+  if (request.handover) {
+    UniqueFd pipe(::fcntl(request.handover->stdin_fd(), F_DUPFD_CLOEXEC, 0));
+    if (!pipe.valid()) throw_errno("dup the hand-over pipe", errno);
+    return pipe;
+  }
   if (request.stdin_content) return sealed_memfd(*request.stdin_content, "stdin");
   if (request.stdin_path.empty()) return open_host_file("/dev/null");
   const UniqueFd host = open_host_file(request.stdin_path);
@@ -135,7 +141,10 @@ keeper::RunOrder run_order(uint64_t run_id, const RunRequest& request) {
   order.collect_max_bytes = request.collect_max_bytes;
   order.box_bytes = request.limits.box_bytes;
   order.tmp_bytes = request.limits.tmp_bytes;
-  order.limits = process_limits_for(request.limits);
+  // The CPU backstop of each process must leave room for the warm-up before a hand-over.
+  RunLimits process_limits = request.limits;
+  if (request.handover) process_limits.cpu_ms += request.handover->warm_up_cpu_ms();
+  order.limits = process_limits_for(process_limits);
   order.network_calls = request.network_calls;
   order.last_on_slot = request.last_on_slot;
   return order;
@@ -164,7 +173,8 @@ class RunWatch {
         cgroup_(cgroup),
         limits_(request.limits),
         collect_max_bytes_(request.collect_max_bytes),
-        cancel_fd_(request.cancel_token ? request.cancel_token->fd() : -1) {
+        cancel_fd_(request.cancel_token ? request.cancel_token->fd() : -1),
+        handover_(request.handover.get()) {
     streams_[0].fd = std::move(out);
     streams_[1].fd = std::move(err);
     restart_wall_clock();
@@ -198,7 +208,7 @@ class RunWatch {
       return result;
     }
     const auto usage = cgroup_.end_run();
-    result.cpu_ms = usage.cpu_ns / 1'000'000;
+    result.cpu_ms = (usage.cpu_ns - cpu_base_ns_) / 1'000'000;
     // The cgroup's figure is measured against the page cache earlier runs left charged to the
     // slot, so a small program that only reuses cached pages would read 0; its own resident
     // set is then the honest figure. That set also counts shared file pages charged to other
@@ -226,6 +236,8 @@ class RunWatch {
       if (listener_.valid()) watched.push_back({listener_.get(), POLLIN, 0});
       // Stays readable once cancelled: watched only until the kill is sent.
       if (cancel_fd_ >= 0 && !kill_sent_) watched.push_back({cancel_fd_, POLLIN, 0});
+      if (waiting_for_input() && !kill_sent_)
+        watched.push_back({handover_->handed_over_fd(), POLLIN, 0});
       const int ready = ::poll(watched.data(), watched.size(), next_timeout_ms());
       if (ready < 0 && errno != EINTR) throw_errno("poll", errno);
       for (const auto& entry : watched) {
@@ -233,6 +245,11 @@ class RunWatch {
         if (entry.fd == control_ && !on_control()) return false;
         if (entry.fd == listener_.get()) on_listener(entry.revents);
         if (entry.fd == cancel_fd_ && !finished_) kill(KillReason::kCancelled);
+        // A run that ended or is being ended before its input came never gets it: the caller
+        // sees Handover::delivered() false and does the work elsewhere.
+        if (waiting_for_input() && entry.fd == handover_->handed_over_fd() && !finished_ &&
+            !kill_sent_)
+          on_handed_over();
         for (auto& stream : streams_) {
           if (entry.fd == stream.fd.get()) on_output(stream);
         }
@@ -320,11 +337,28 @@ class RunWatch {
     wall_us_ = exited.wall_us;
     peak_rss_kb_ = exited.peak_rss_kb;
     collect_problems_ = exited.problems;
+    if (handed_over_at_ns_ > 0) wall_us_ = (monotonic_ns() - handed_over_at_ns_) / 1000;
     finished_ = true;
   }
 
   void restart_wall_clock() {
-    wall_deadline_ns_ = monotonic_ns() + limits_.wall_limit_ms() * 1'000'000;
+    const int64_t limit_ms =
+        waiting_for_input() ? handover_->max_wait_ms() : limits_.wall_limit_ms();
+    wall_deadline_ns_ = monotonic_ns() + limit_ms * 1'000'000;
+  }
+
+  bool waiting_for_input() const { return handover_ != nullptr && handed_over_at_ns_ == 0; }
+
+  // From here on the run is the input's: its CPU time counts from the counter's reading now,
+  // its wall time from now, and what the program wrote while it got ready is not its output.
+  void on_handed_over() {
+    cpu_base_ns_ = cgroup_.cpu_ns_so_far();
+    cpu_ns_ = cpu_base_ns_;
+    cpu_read_at_ns_ = monotonic_ns();
+    for (auto& stream : streams_) stream.data.clear();
+    handover_->deliver();
+    handed_over_at_ns_ = monotonic_ns();
+    restart_wall_clock();
   }
 
   void on_output(Capture& stream) {
@@ -338,6 +372,8 @@ class RunWatch {
       stream.fd.reset();
       return;
     }
+    if (waiting_for_input() && &stream == &streams_[0])
+      handover_->note_output(buffer, static_cast<size_t>(n));
     const auto room =
         static_cast<size_t>(std::max<int64_t>(0, limits_.output_bytes - stream.data.size()));
     stream.data.append(buffer, std::min(room, static_cast<size_t>(n)));
@@ -377,7 +413,7 @@ class RunWatch {
     cgroup_.sample();
     const int64_t now = monotonic_ns();
     if (now >= wall_deadline_ns_) kill(KillReason::kWall);
-    if (cpu_upper_bound_ns() > limits_.cpu_ms * 1'000'000) kill(KillReason::kCpu);
+    if (cpu_upper_bound_ns() > cpu_limit_ns()) kill(KillReason::kCpu);
     if (now >= wall_deadline_ns_ + kKeeperGraceNs) {
       failure_ = "the sandbox keeper of this slot did not end the run; it was restarted";
       finished_ = true;
@@ -389,8 +425,7 @@ class RunWatch {
   // Sleeps no longer than the time in which the run could cross its CPU limit even with every
   // core busy, so the limit is enforced within a few milliseconds without busy polling.
   int next_timeout_ms() {
-    const int64_t cpu_left_ms =
-        (limits_.cpu_ms * 1'000'000 - cpu_upper_bound_ns()) / 1'000'000 / cores();
+    const int64_t cpu_left_ms = (cpu_limit_ns() - cpu_upper_bound_ns()) / 1'000'000 / cores();
     const int64_t deadline = kill_sent_ ? wall_deadline_ns_ + kKeeperGraceNs : wall_deadline_ns_;
     const int64_t wall_left_ms = (deadline - monotonic_ns()) / 1'000'000;
     return static_cast<int>(std::clamp<int64_t>(std::min(cpu_left_ms, wall_left_ms), 1, 100));
@@ -401,16 +436,21 @@ class RunWatch {
     return online;
   }
 
-  // The CPU time used so far cannot exceed the last reading plus every core busy since then;
-  // the cgroup is read only when that bound reaches the limit, which keeps short runs from
-  // paying for counter reads they cannot need.
+  // The CPU limit in force: the warm-up's until a hand-over, then the run's.
+  int64_t cpu_limit_ns() const {
+    return (waiting_for_input() ? handover_->warm_up_cpu_ms() : limits_.cpu_ms) * 1'000'000;
+  }
+
+  // The CPU time counted so far (since the hand-over, for a run that has one) cannot exceed
+  // the last reading plus every core busy since then; the cgroup is read only when that bound
+  // reaches the limit, which keeps short runs from paying for counter reads they cannot need.
   int64_t cpu_upper_bound_ns() {
     const int64_t now = monotonic_ns();
-    const int64_t bound = cpu_ns_ + (now - cpu_read_at_ns_) * cores();
-    if (bound <= limits_.cpu_ms * 1'000'000) return bound;
+    const int64_t bound = cpu_ns_ - cpu_base_ns_ + (now - cpu_read_at_ns_) * cores();
+    if (bound <= cpu_limit_ns()) return bound;
     cpu_ns_ = cgroup_.cpu_ns_so_far();
     cpu_read_at_ns_ = now;
-    return cpu_ns_;
+    return cpu_ns_ - cpu_base_ns_;
   }
 
   void kill(KillReason reason) {
@@ -475,6 +515,9 @@ class RunWatch {
   RunLimits limits_;
   int64_t collect_max_bytes_;
   int cancel_fd_;  // -1 when the run cannot be cancelled.
+  Handover* handover_;  // Null for a run whose stdin is known at the start.
+  int64_t handed_over_at_ns_ = 0;  // 0 until the input is handed over.
+  int64_t cpu_base_ns_ = 0;        // The CPU counter at the hand-over.
   Capture streams_[2];
   UniqueFd listener_;
   int64_t wall_deadline_ns_ = 0;

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""`codearena prepare`: builds the precompiled headers and class-data archives where `serve` and
-`judge` look for them, without a sandbox, as a container image's build does."""
+"""`codearena prepare`: builds the precompiled headers, class-data archives and spare compilers
+where `serve` and `judge` look for them, without a sandbox, as a container image's build does."""
+import glob
 import json
 import os
 import subprocess
@@ -19,16 +20,20 @@ def prepare(*args):
 
 
 class PrepareCommandTest(unittest.TestCase):
-    def test_builds_the_cpp_header_and_the_java_archive_once_then_finds_them(self):
+    def test_builds_the_cpp_header_java_archive_and_spare_compiler_once_then_finds_them(self):
         first = prepare()
         self.assertEqual(first.returncode, 0, first.stderr)
         self.assertRegex(first.stdout, r"^/var/cache/codearena/pch: cpp: precompiled header "
-                                       r"(built|ready); java: class-data archive (built|ready); $")
+                                       r"(built|ready); java: class-data archive (built|ready); "
+                                       r"java: spare compiler (built|ready); $")
         self.assertTrue(os.path.isfile(PCH))
         self.assertTrue(os.path.isfile(ARCHIVE))
+        spares = glob.glob("/var/cache/codearena/pch/java/spare-*/SpareCompiler.jar")
+        self.assertTrue(spares, "no spare compiler was built")
         again = prepare("--languages", SOURCE_TABLE)
         self.assertEqual(again.stdout, "/var/cache/codearena/pch: cpp: precompiled header ready; "
-                                       "java: class-data archive ready; \n")
+                                       "java: class-data archive ready; "
+                                       "java: spare compiler ready; \n")
 
     def test_a_table_without_precompiled_headers_builds_none(self):
         with open(SOURCE_TABLE) as source:

@@ -206,3 +206,12 @@ TEST_CASE("serve takes the connection settings", "[serve]") {
   CHECK_THROWS_AS(parse_serve_config({}, environment({{"SILENT_CONNECTION_TIMEOUT", "0"}})),
                   ServeUsageError);
 }
+
+TEST_CASE("spare compilers are on by default and SPARE_COMPILERS turns them off", "[serve]") {
+  CHECK(parse_serve_config({}, environment({})).service.judging.spare_compilers);
+  CHECK_FALSE(parse_serve_config({}, environment({{"SPARE_COMPILERS", "false"}}))
+                  .service.judging.spare_compilers);
+  CHECK_FALSE(
+      parse_serve_config({"--spare-compilers", "false"}, environment({{"SPARE_COMPILERS", "true"}}))
+          .service.judging.spare_compilers);
+}

@@ -71,7 +71,10 @@ JudgeBenchOptions parse_judge_bench_options(const std::vector<std::string>& raw)
     if (args.take_number("--runs", &options.runs) ||
         args.take_number("--warmup", &options.warmup, 0) ||
         args.take_text("--pch-dir", &options.pch_dir) ||
-        args.take_text("--languages", &options.languages)) {
+        args.take_text("--languages", &options.languages) ||
+        args.take_text("--only", &options.only) || args.take_flag("--spares", &options.spares) ||
+        args.take_number("--gap-ms", &options.gap_ms, 0) ||
+        args.take_number("--back-to-back", &options.back_to_back, 0)) {
       continue;
     }
     args.reject();

@@ -60,9 +60,14 @@ struct JudgeBenchOptions {
   int64_t warmup = 1;
   std::string pch_dir = "/var/cache/codearena/pch";
   std::string languages;
+  std::string only;              // One language id: time just it.
+  bool spares = false;           // Judge with spare compilers.
+  int64_t gap_ms = 0;            // Least idle time before each judged job with a new source.
+  int64_t back_to_back = 0;      // Judged jobs with a new source in a row, after the table.
 };
 
-// Reads --runs, --warmup, --pch-dir and --languages; throws UsageError for anything else.
+// Reads --runs, --warmup, --pch-dir, --languages, --only, --spares, --gap-ms and
+// --back-to-back; throws UsageError for anything else.
 JudgeBenchOptions parse_judge_bench_options(const std::vector<std::string>& raw);
 
 }  // namespace codearena::bench

@@ -5,15 +5,18 @@
 // misses) and judging the source just judged (it hits, so only the run is left for compiled
 // languages). Sources differ by a comment with a counter. The judge has the prepared directory
 // (precompiled headers, class-data archives), as `codearena judge` does, and the bare commands
-// get the same options; the plain ones get none of them.
+// get the same options; the plain ones get none of them. With --spares the judge keeps spare
+// compilers, as the service does; --gap-ms gives them the idle time a service has between jobs.
 #include "tools/bench/languages_bench.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 #include "judge/class_data_archives.h"
 #include "judge/compile_cache.h"
@@ -45,6 +48,12 @@ Options:
   --warmup N        unmeasured runs of each trial first, per language (default 1)
   --pch-dir DIR     precompiled-header directory (default /var/cache/codearena/pch)
   --languages FILE  language table (default: as `codearena judge`)
+  --only ID         time only this language
+  --spares          judge with spare compilers (Java), as `codearena serve` does by default
+  --gap-ms N        before each judged job with a new source, idle until N ms have passed since
+                    the last one ended (the time between jobs a spare gets to warm; default 0)
+  --back-to-back N  then judge N new sources in a row with no gap, per language, and print
+                    their median and ratio (<id>_back_to_back_ms, <id>_back_to_back_ratio)
 )";
 
 namespace {
@@ -52,6 +61,8 @@ namespace {
 namespace sb = codearena::sandbox;
 
 const std::string kExpected = "hello\n";
+// Long enough that no spare is replaced during a run of the bench.
+constexpr int64_t kSpareMaxWaitMs = 60 * 60 * 1000;
 
 double ms(double us) {
   return us / 1000;
@@ -133,11 +144,20 @@ class LanguagesBench {
     sb::SandboxConfig config;
     config.binds = sb::default_read_only_binds();
     config.binds.push_back({options_.pch_dir, false});
+    // A spare holds a slot until its job: the jobs need one of their own.
+    config.slots = options_.spares ? 2 : 1;
     sandbox_ = std::make_unique<sb::Sandbox>(config);
     judge_ = std::make_unique<judge::Judge>(*sandbox_, table_, cache_, options_.pch_dir);
     pch_report_ = judge_->prepare_precompiled_headers();
     archive_report_ = judge_->prepare_class_data_archives();
-    for (const auto& hello : kHelloWorlds) add_subject(hello);
+    if (options_.spares) {
+      spare_report_ = judge_->prepare_spare_compilers();
+      spare_report_ += "started for " + judge_->start_spare_compilers(kSpareMaxWaitMs);
+    }
+    for (const auto& hello : kHelloWorlds) {
+      if (options_.only.empty() || options_.only == hello.id) add_subject(hello);
+    }
+    if (subjects_.empty()) throw UsageError("--only " + options_.only + ": no such language");
   }
 
   int run() {
@@ -163,11 +183,21 @@ class LanguagesBench {
                       summarize(samples[1]), summarize(samples[2]), summarize(samples[3])});
       print_row(subject, rows.back());
     }
+    std::printf("judged compiles done by a spare compiler: %lld\n",
+                static_cast<long long>(judge_->spare_compilations()));
+    std::vector<Summary> back_to_back;
+    for (size_t i = 0; i < subjects_.size() && options_.back_to_back > 0; ++i)
+      back_to_back.push_back(judged_back_to_back(subjects_[i], rows[i]));
     std::printf("\nlanguages");
     for (size_t i = 0; i < subjects_.size(); ++i) {
       const auto& id = subjects_[i].language->id;
       std::printf(" %s_overhead_ms=%.1f %s_ratio=%.2f", id.c_str(), ms(rows[i].overhead_us()),
                   id.c_str(), rows[i].ratio());
+      if (i < back_to_back.size()) {
+        std::printf(" %s_back_to_back_ms=%.1f %s_back_to_back_ratio=%.2f", id.c_str(),
+                    ms(back_to_back[i].median_us), id.c_str(),
+                    back_to_back[i].median_us / rows[i].plain.median_us);
+      }
     }
     std::printf("\n");
     std::fflush(stdout);
@@ -219,12 +249,41 @@ class LanguagesBench {
   }
 
   double judged(Subject& subject, bool fresh) {
-    if (fresh || subject.last_source.empty()) subject.last_source = fresh_source(subject);
+    if (fresh || subject.last_source.empty()) {
+      subject.last_source = fresh_source(subject);
+      idle_until_gap_passed();
+    }
     judge::JudgeRequest request;
     request.language = subject.language->id;
     request.source = subject.last_source;
     const bool expect_cached = !fresh && subject.language->compiled();
-    return timed_judge(*judge_, request, kExpected, expect_cached);
+    const double us = timed_judge(*judge_, request, kExpected, expect_cached);
+    if (fresh) last_judged_end_ = std::chrono::steady_clock::now();
+    return us;
+  }
+
+  void idle_until_gap_passed() const {
+    std::this_thread::sleep_until(last_judged_end_ + std::chrono::milliseconds(options_.gap_ms));
+  }
+
+  // New sources judged one right after the other: what a burst of jobs gets.
+  Summary judged_back_to_back(Subject& subject, const Row& row) {
+    const int64_t spared_before = judge_->spare_compilations();
+    std::vector<double> samples;
+    for (int64_t i = 0; i < options_.back_to_back; ++i) {
+      subject.last_source = fresh_source(subject);
+      judge::JudgeRequest request;
+      request.language = subject.language->id;
+      request.source = subject.last_source;
+      samples.push_back(timed_judge(*judge_, request, kExpected, false));
+    }
+    const Summary summary = summarize(samples);
+    std::printf("%s back to back: %lld judged, median %.1f ms, ratio to plain %.2f, %lld by a "
+                "spare compiler\n",
+                subject.language->id.c_str(), static_cast<long long>(options_.back_to_back),
+                ms(summary.median_us), summary.median_us / row.plain.median_us,
+                static_cast<long long>(judge_->spare_compilations() - spared_before));
+    return summary;
   }
 
   void print_setup() const {
@@ -235,6 +294,11 @@ class LanguagesBench {
     std::printf("machine: %s\n", machine_description(*sandbox_).c_str());
     std::printf("precompiled headers: %s\n", pch_report_.c_str());
     std::printf("class-data archives: %s\n", archive_report_.c_str());
+    if (options_.spares) {
+      std::printf("spare compilers: %s; at least %lld ms from one judged job with a new source "
+                  "to the next\n",
+                  spare_report_.c_str(), static_cast<long long>(options_.gap_ms));
+    }
     for (const auto& subject : subjects_) {
       std::printf("%s (%s):\n  plain:%s\n  bare: %s\n", subject.language->id.c_str(),
                   subject.language->version.c_str(), command_line(*subject.plain).c_str(),
@@ -275,6 +339,8 @@ class LanguagesBench {
   std::unique_ptr<judge::Judge> judge_;
   std::string pch_report_;
   std::string archive_report_;
+  std::string spare_report_;
+  std::chrono::steady_clock::time_point last_judged_end_;
   std::vector<Subject> subjects_;
   int64_t sources_ = 0;
 };

@@ -1,0 +1,63 @@
+#include "sandbox/handover.h"
+
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "sandbox/errors.h"
+
+namespace codearena::sandbox {
+namespace {
+
+// A job's source is at most this large in practice; the kernel may grant less.
+constexpr int kWantedPipeBytes = 1 << 20;
+
+}  // namespace
+
+Handover::Handover(int64_t warm_up_cpu_ms, int64_t max_wait_ms)
+    : warm_up_cpu_ms_(warm_up_cpu_ms), max_wait_ms_(max_wait_ms) {
+  int ends[2];
+  if (::pipe2(ends, O_CLOEXEC) != 0) throw_errno("pipe2 for a hand-over", errno);
+  read_.reset(ends[0]);
+  write_.reset(ends[1]);
+  const int granted = ::fcntl(write_.get(), F_SETPIPE_SZ, kWantedPipeBytes);
+  const int capacity = granted > 0 ? granted : ::fcntl(write_.get(), F_GETPIPE_SZ);
+  capacity_ = capacity > 0 ? static_cast<size_t>(capacity) : 0;
+  handed_over_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!handed_over_.valid()) throw_errno("eventfd for a hand-over", errno);
+}
+
+bool Handover::hand_over(std::string input) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!ready() || handed_ || input.size() > capacity_) return false;
+  input_ = std::move(input);
+  handed_ = true;
+  const uint64_t one = 1;
+  return ::write(handed_over_.get(), &one, sizeof one) == sizeof one;
+}
+
+void Handover::note_output(const char* data, size_t size) {
+  if (std::memchr(data, '\n', size) != nullptr) ready_.store(true, std::memory_order_release);
+}
+
+bool Handover::deliver() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  size_t written = 0;
+  while (written < input_.size()) {
+    const ssize_t n = ::write(write_.get(), input_.data() + written, input_.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    written += static_cast<size_t>(n);
+  }
+  const bool whole = written == input_.size();
+  write_.reset();
+  input_.clear();
+  input_.shrink_to_fit();
+  delivered_.store(true, std::memory_order_release);
+  return whole;
+}
+
+}  // namespace codearena::sandbox

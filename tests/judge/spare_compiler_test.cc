@@ -1,0 +1,177 @@
+// Spare compilers: a Java job compiled by a warm compiler gets what the cold compiler gives it
+// (verdicts, diagnostics, artifacts), each spare serves one job and dies with its box, and the
+// job's compile limits hold from the hand-over, not from the spare's start.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "tests/judge/judge_test_support.h"
+
+using Catch::Matchers::Contains;
+
+namespace {
+
+constexpr int64_t kMaxWaitMs = 10 * 60 * 1000;
+// A spare warms in about two seconds; a loaded machine may take many times that.
+constexpr auto kReadyTimeout = std::chrono::minutes(2);
+
+// A Judge with spares over the shared sandbox (one of its slots goes to the spare), with its
+// own compile cache so that nothing the cold judge compiled answers for it.
+Judge& judge_with_spares(std::optional<int64_t> compile_time_ms = std::nullopt) {
+  static CompileCache cache;
+  static Judge judge(judge_sandbox(), real_languages(), cache, kPchDir);
+  static const std::string started = [&] {
+    if (compile_time_ms) judge.set_compile_time_limit(*compile_time_ms);
+    judge.prepare_class_data_archives();
+    judge.prepare_spare_compilers();
+    return judge.start_spare_compilers(kMaxWaitMs);
+  }();
+  REQUIRE(started == "java");
+  return judge;
+}
+
+Judge& cold_judge() {
+  static const std::string report = shared_judge().prepare_class_data_archives();
+  (void)report;
+  return shared_judge();
+}
+
+// Judges `request` on a spare, once one is ready, and checks that a spare compiled it.
+JudgeResult judge_on_spare(Judge& judge, const JudgeRequest& request) {
+  REQUIRE(judge.wait_for_spare_compiler("java", kReadyTimeout));
+  const int64_t before = judge.spare_compilations();
+  auto result = judge.judge(request);
+  INFO(describe(result));
+  CHECK(judge.spare_compilations() == before + 1);
+  return result;
+}
+
+JudgeRequest java_request(const std::string& source, std::vector<TestCase> tests = {}) {
+  JudgeRequest request;
+  request.language = "java";
+  request.source = source;
+  request.tests = std::move(tests);
+  return request;
+}
+
+struct Case {
+  const char* what;
+  const char* source;
+  std::vector<TestCase> tests;
+};
+
+const std::vector<Case>& cases() {
+  static const std::vector<Case> all = {
+      {"a compile error",
+       "public class Main {\n  public static void main(String[] args) {\n    int x =\n  }\n}\n",
+       {}},
+      {"accepted, class Solution found",
+       "import java.util.Scanner;\n\npublic class Solution {\n  public static void main(String[] "
+       "args) {\n    Scanner in = new Scanner(System.in);\n    System.out.println(in.nextInt() + "
+       "in.nextInt());\n  }\n}\n",
+       sum_tests()},
+      {"a wrong answer",
+       "public class Main {\n  public static void main(String[] args) {\n    "
+       "System.out.println(42);\n  }\n}\n",
+       sum_tests()},
+      {"a time limit",
+       "public class Main {\n  public static void main(String[] args) {\n    for (;;) {}\n  "
+       "}\n}\n",
+       {}},
+      {"several classes, and what the program's boxes hold",
+       "import java.io.File;\nimport java.util.Arrays;\n\nclass Helper {\n  static String[] "
+       "sorted(String dir) {\n    String[] names = new File(dir).list();\n    "
+       "Arrays.sort(names);\n    return names;\n  }\n}\n\npublic class Lister {\n  public "
+       "static void main(String[] args) {\n    System.out.println(String.join(\",\", "
+       "Helper.sorted(\".\")));\n    System.out.println(String.join(\",\", "
+       "Helper.sorted(\"/tmp\")));\n  }\n}\n",
+       {}},
+      {"a package declaration",
+       "package contest;\n\npublic class Main {\n  public static void main(String[] args) {\n    "
+       "System.out.println(\"in a package\");\n  }\n}\n",
+       {}},
+  };
+  return all;
+}
+
+}  // namespace
+
+// The same job judged cold and through a spare: same verdict, same compiler messages, same
+// test results (the program's own files, too: a spare's warm-up leaves nothing in /box).
+TEST_CASE("java: a job compiled by a spare gets what the cold compiler gives it") {
+  const auto index = GENERATE(range(size_t{0}, cases().size()));
+  const Case& job = cases()[index];
+  INFO(job.what);
+  auto request = java_request(job.source, job.tests);
+  request.limits.cpu_ms = 1000;
+  const auto cold = cold_judge().judge(request);
+  CHECK(cold_judge().spare_compilations() == 0);
+  const auto warm = judge_on_spare(judge_with_spares(), request);
+  INFO("cold: " << describe(cold) << "\nspare: " << describe(warm));
+  CHECK(warm.verdict == cold.verdict);
+  CHECK(warm.compile_output == cold.compile_output);
+  REQUIRE(warm.tests.size() == cold.tests.size());
+  for (size_t i = 0; i < cold.tests.size(); ++i) {
+    CHECK(warm.tests[i].verdict == cold.tests[i].verdict);
+    CHECK(warm.tests[i].stdout_data == cold.tests[i].stdout_data);
+  }
+  if (index == 0) CHECK_THAT(warm.compile_output, Contains("illegal start of expression"));
+}
+
+// A class the first job compiled would be found by the second job's compile if the spare, its
+// box or its /box were used again; in a new spare's box the name is unknown.
+TEST_CASE("java: a spare compiles one job only, and the next job's spare sees nothing of it") {
+  Judge& judge = judge_with_spares();
+  const auto first = judge_on_spare(
+      judge, java_request("class Leftover {}\n\npublic class Main {\n  public static void "
+                          "main(String[] args) {\n    System.out.println(\"first\");\n  }\n}\n"));
+  CHECK(first.verdict == Verdict::kAccepted);
+  const auto second = judge_on_spare(
+      judge, java_request("public class Main {\n  public static void main(String[] args) {\n    "
+                          "System.out.println(new Leftover());\n  }\n}\n"));
+  INFO(describe(second));
+  CHECK(second.verdict == Verdict::kCompilationError);
+  CHECK_THAT(second.compile_output, Contains("cannot find symbol"));
+}
+
+// The warm-up takes more CPU time than the limit (the JVM's start and two compilations: about
+// 450-600 ms), while a warm compile of a hello world takes 30-50 ms; so a hello world compiles
+// only because the limit counts from the hand-over. A source that keeps javac
+// busy longer than the limit is stopped by it.
+TEST_CASE("java: the compile time limit of a job on a spare counts from the hand-over") {
+  Judge& judge = judge_with_spares(250);
+  const auto hello = judge_on_spare(
+      judge, java_request("public class Main {\n  public static void main(String[] args) {\n    "
+                          "System.out.println(\"hello\");\n  }\n}\n"));
+  CHECK(hello.verdict == Verdict::kAccepted);
+  std::string big = "public class Main {\n";
+  for (int i = 0; i < 3000; ++i) {
+    const auto n = std::to_string(i);
+    big += "  static int m" + n + "(int x) { int y = x * " + n +
+           " + 1; for (int k = 0; k < 3; k++) y += k * " + n + "; return y; }\n";
+  }
+  big += "  public static void main(String[] args) { System.out.println(m1(2)); }\n}\n";
+  const auto slow = judge_on_spare(judge, java_request(big));
+  INFO(describe(slow));
+  CHECK(slow.verdict == Verdict::kCompilationError);
+  CHECK_THAT(slow.compile_output, Contains("compilation took longer than 250 ms"));
+}
+
+// Constant folding doubles a string 31 times: javac runs out of its heap (-Xmx of the compile
+// command) on a spare as it does cold, and the job gets a compile error saying so.
+TEST_CASE("java: a source that makes javac allocate past its heap fails on a spare as cold") {
+  std::string source = "public class Main {\n  static final String A0 = \"aaaaaaaaaaaaaaaa\";\n";
+  for (int i = 1; i < 32; ++i) {
+    source += "  static final String A" + std::to_string(i) + " = A" + std::to_string(i - 1) +
+              " + A" + std::to_string(i - 1) + ";\n";
+  }
+  source += "  public static void main(String[] args) { System.out.println(A31.length()); }\n}\n";
+  const auto cold = cold_judge().judge(java_request(source));
+  const auto warm = judge_on_spare(judge_with_spares(), java_request(source));
+  INFO("cold: " << describe(cold) << "\nspare: " << describe(warm));
+  CHECK(cold.verdict == Verdict::kCompilationError);
+  CHECK(warm.verdict == Verdict::kCompilationError);
+  CHECK_THAT(cold.compile_output, Contains("java.lang.OutOfMemoryError"));
+  CHECK_THAT(warm.compile_output, Contains("java.lang.OutOfMemoryError"));
+}

@@ -1,0 +1,84 @@
+// Runs whose input is handed over after the program got ready (sandbox/handover.h): the
+// program gets exactly the input, what it wrote while getting ready is not its output, and
+// its CPU and wall limits count from the hand-over.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <future>
+#include <memory>
+#include <thread>
+
+#include "sandbox/handover.h"
+#include "tests/sandbox/sandbox_test_support.h"
+
+using codearena::sandbox::Handover;
+
+namespace {
+
+// The program's readiness is a flag the slot's thread sets; it is looked at this often.
+constexpr auto kPollInterval = std::chrono::milliseconds(5);
+
+bool wait_until_ready(const Handover& handover, const std::future<RunResult>& run) {
+  while (!handover.ready()) {
+    if (run.wait_for(kPollInterval) == std::future_status::ready) return false;
+  }
+  return true;
+}
+
+// `shell` run by /bin/sh in the box, beside the test program `spin`, with small limits.
+RunRequest shell_request(const std::string& shell, std::shared_ptr<Handover> handover) {
+  RunRequest request = program_request("spin");
+  request.argv = {"/bin/sh", "-c", shell};
+  request.handover = std::move(handover);
+  return request;
+}
+
+}  // namespace
+
+// The warm-up burns 1.5 s of CPU against a 1 s limit, which only the hand-over accounting lets
+// through; then the program echoes its stdin.
+TEST_CASE("handover: the input reaches the program, and limits count from the hand-over") {
+  auto handover = std::make_shared<Handover>(/*warm_up_cpu_ms=*/20'000, /*max_wait_ms=*/120'000);
+  CHECK_FALSE(handover->hand_over("too early"));
+  auto run = std::async(std::launch::async, [&] {
+    return engine().run(shell_request("./spin 1500 >/dev/null; echo ready; exec /bin/cat",
+                                      handover));
+  });
+  REQUIRE(wait_until_ready(*handover, run));
+  REQUIRE(handover->hand_over("the input\n"));
+  CHECK_FALSE(handover->hand_over("a second input"));
+  const RunResult result = run.get();
+  INFO(describe(result));
+  CHECK(handover->delivered());
+  CHECK(result.status == RunStatus::kOk);
+  CHECK(result.stdout_data == "the input\n");
+  CHECK(result.cpu_ms < 1000);
+}
+
+// After the hand-over the run's own CPU limit holds.
+TEST_CASE("handover: a program that spins after the hand-over hits the CPU limit") {
+  auto handover = std::make_shared<Handover>(20'000, 120'000);
+  auto run = std::async(std::launch::async, [&] {
+    return engine().run(shell_request("echo ready; read line; exec ./spin 5000", handover));
+  });
+  REQUIRE(wait_until_ready(*handover, run));
+  REQUIRE(handover->hand_over("go\n"));
+  const RunResult result = run.get();
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kCpuTimeLimit);
+  CHECK(result.cpu_ms >= 1000);
+}
+
+// A program that never says it is ready gets nothing, and ends at the longest wait instead of
+// holding its slot.
+TEST_CASE("handover: a run that gets no input ends after the longest wait") {
+  auto handover = std::make_shared<Handover>(20'000, /*max_wait_ms=*/300);
+  auto run = std::async(std::launch::async,
+                        [&] { return engine().run(shell_request("exec /bin/cat", handover)); });
+  CHECK_FALSE(handover->hand_over("never read"));
+  const RunResult result = run.get();
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kWallTimeLimit);
+  CHECK_FALSE(handover->delivered());
+  CHECK(result.stdout_data.empty());
+}
