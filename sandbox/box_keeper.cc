@@ -538,7 +538,7 @@ class BoxKeeper {
   Reply reply_;
   SlotSetup slot_;
   UniqueFd child_events_;
-  UniqueFd last_pid_;      // /proc/sys/kernel/ns_last_pid of the slot's PID namespace.
+  UniqueFd last_pid_;  // /proc/sys/kernel/ns_last_pid of the slot's PID namespace.
   UniqueFd unix_sockets_;  // /proc/net/unix of the slot's current network namespace.
   bool box_used_ = false;  // The last run's /box, /tmp, IPC and sockets are still in place.
 };
@@ -548,8 +548,8 @@ class BoxKeeper {
 int box_keeper_main(int control_socket) {
   // Whatever started the keeper, it keeps its standard streams and control socket only, and the
   // control socket does not survive into any program.
-  const bool others_below =
-      control_socket > 3 && ::syscall(SYS_close_range, 3U, control_socket - 1U, 0) != 0;
+  const bool others_below = control_socket > 3 &&
+                            ::syscall(SYS_close_range, 3U, control_socket - 1U, 0) != 0;
   if (others_below || ::fcntl(control_socket, F_SETFD, FD_CLOEXEC) != 0 ||
       close_descriptors_from(std::max(3, control_socket + 1)) != 0) {
     ::dprintf(2, "codearena-box: cannot set up its descriptors: %s\n", std::strerror(errno));

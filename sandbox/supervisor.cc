@@ -300,7 +300,8 @@ class RunWatch {
                                   std::to_string(run_id_));
     if (fds.size() != fd_count)
       throw keeper::ProtocolError("a message with " + std::to_string(fds.size()) +
-                                  " descriptors where " + std::to_string(fd_count) + " belong");
+                                  " descriptors where " + std::to_string(fd_count) +
+                                  " belong");
   }
 
   void on_started(const keeper::Started& started, std::vector<UniqueFd>& fds) {
