@@ -204,6 +204,54 @@ class RunCommandTest(unittest.TestCase):
                  if line.split()[4] == "/"]
         self.assertEqual(roots, [["tmpfs", "codearena-root"]], result["stdout"])
 
+    def test_a_caller_with_inheritable_and_ambient_capabilities_hands_none_to_the_program(self):
+        # Kept across the keeper's execve and not cleared by setuid alone (inheritable), or kept
+        # through setuid altogether (no_setuid_fixup): the program must still hold nothing.
+        caps = "+sys_admin,+dac_override,+setuid,+net_raw"
+        done = subprocess.run(
+            ["setpriv", f"--inh-caps={caps}", f"--ambient-caps={caps}",
+             "--securebits=+no_setuid_fixup", "--groups=0,4,27", "--",
+             CODEARENA, "run", "--", "/bin/cat", "/proc/self/status"],
+            capture_output=True, timeout=60)
+        self.assertEqual(done.returncode, 0, done.stderr.decode())
+        result = json.loads(done.stdout)
+        self.assertEqual(result["status"], "ok", result)
+        fields = dict(line.split(":", 1) for line in result["stdout"].splitlines())
+        for capabilities in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
+            self.assertEqual(fields[capabilities].strip(), "0" * 16, capabilities)
+        self.assertEqual(fields["Groups"].strip(), "")
+        self.assertNotIn("\t0\t", fields["Uid"] + fields["Gid"])
+        self.assertEqual(fields["NoNewPrivs"].strip(), "1")
+
+    def test_loader_and_locale_variables_of_the_caller_load_nothing(self):
+        # codearena is static and the program's environment is fixed: a library named by the
+        # caller's LD_PRELOAD, LD_LIBRARY_PATH, GCONV_PATH or LOCPATH is never loaded, neither
+        # on the host nor in the box, even where the box can see it.
+        with tempfile.TemporaryDirectory(dir="/var/tmp") as folder:
+            os.chmod(folder, 0o755)
+            source = os.path.join(folder, "planted.c")
+            library = os.path.join(folder, "libc.so.6")
+            with open(source, "w") as f:
+                f.write('#include <unistd.h>\n'
+                        '__attribute__((constructor)) static void planted(void) {\n'
+                        '  write(2, "planted-loaded\\n", 15);\n}\n')
+            subprocess.run(["cc", "-shared", "-fPIC", "-o", library, source], check=True)
+            os.symlink(library, os.path.join(folder, "planted.so"))
+            env = {"LD_PRELOAD": library, "LD_LIBRARY_PATH": folder, "GCONV_PATH": folder,
+                   "LOCPATH": folder, "LC_ALL": "planted", "LD_AUDIT": library}
+            done = codearena("run", "--read-only", folder, "--", "/bin/sh", "-c",
+                             "echo ran; env", env=env)
+            # The same library asked for by the program itself is loaded: the check can fail.
+            control = run_json("--read-only", folder, "--", "/bin/sh", "-c",
+                               f"LD_PRELOAD={library} /bin/true")
+        self.assertEqual(control["stderr"], "planted-loaded\n", control)
+        self.assertEqual(done.returncode, 0, done.stderr.decode())
+        self.assertNotIn(b"planted-loaded", done.stderr)
+        result = json.loads(done.stdout)
+        self.assertEqual(result["status"], "ok", result)
+        self.assertNotIn("planted", result["stdout"] + result["stderr"])
+        self.assertTrue(result["stdout"].startswith("ran\n"), result)
+
     def test_help_lists_the_flags(self):
         done = codearena("run", "--help")
         self.assertEqual(done.returncode, 0)
