@@ -578,13 +578,14 @@ void Slot::ensure_keeper() {
   // last run's files may still be charged to the slot's cgroup, so no baseline is taken before.
   // Apart from that message a keeper has nothing to say between runs: a hang-up (it could not
   // prepare the next box and exited) or an unasked-for message means a new keeper, before a
-  // run is lost to it.
+  // run is lost to it. So does a process in the slot's cgroup, which the keeper could have let
+  // in after it reported the run's end: it would run on into the next run, on its limits.
   if (keeper_.control.valid()) {
     const bool ready =
         !box_pending_ || await_ready(keeper_.control.get(), kKeeperGraceNs / 1'000'000).empty();
     box_pending_ = false;
     pollfd idle{keeper_.control.get(), POLLIN, 0};
-    if (ready && ::poll(&idle, 1, 0) == 0) return;
+    if (ready && ::poll(&idle, 1, 0) == 0 && cgroup_is_empty()) return;
     stop_keeper(/*at_once=*/true);
   }
   // A keeper that died took its processes with it; wait until the kernel has removed them.

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -74,8 +75,38 @@ void exited_with(int control, uint64_t run, const std::vector<std::string>& name
   send(control, keeper::encode(keeper::Exited{run, 0, 1000, names, ""}), fds);
 }
 
+// A process of the forger's namespaces that joins the slot's cgroup and spins there; returns
+// once it has joined.
+void leave_a_joined_spinner(const std::vector<UniqueFd>& procs) {
+  int joined[2];
+  if (::pipe(joined) != 0) std::exit(3);
+  if (::fork() == 0) {
+    for (const auto& fd : procs) {
+      if (::write(fd.get(), "0", 1) != 1) std::_Exit(1);
+    }
+    ::close(joined[1]);
+    for (;;) {
+    }
+  }
+  ::close(joined[1]);
+  char done;
+  if (::read(joined[0], &done, 1) != 0) std::exit(3);  // End of file: the child has joined.
+  ::close(joined[0]);
+}
+
+// Set by a forgery that sends no ready message of its own accord, or none at all.
+bool ready_sent = false;
+
+// Blocks until the engine has closed the reading end of the run's stdout: it has taken the run's
+// end in and returned its result.
+void wait_until_the_run_is_taken_in(const std::vector<UniqueFd>& run_fds) {
+  pollfd reader_gone{run_fds.at(1).get(), 0, 0};
+  while (::poll(&reader_gone, 1, -1) != 1) {
+  }
+}
+
 void forge(const std::string& attack, uint64_t run, int control,
-           const std::vector<UniqueFd>& procs) {
+           const std::vector<UniqueFd>& procs, const std::vector<UniqueFd>& run_fds) {
   if (attack == "eventfd-file") {
     exited_with(control, run, {"out"}, {::eventfd(1, EFD_CLOEXEC)});
   } else if (attack == "dev-zero-file") {
@@ -131,19 +162,23 @@ void forge(const std::string& attack, uint64_t run, int control,
     send_raw(control, keeper::encode(keeper::Exited{run, 0, 1000, {}, ""}), fds);
   } else if (attack == "alive-after-exit") {
     // A process left in the run's cgroup while the run is reported over.
-    int joined[2];
-    if (::pipe(joined) != 0) std::exit(3);
-    if (::fork() == 0) {
-      for (const auto& fd : procs) {
-        if (::write(fd.get(), "0", 1) != 1) std::_Exit(1);
-      }
-      ::close(joined[1]);
-      for (;;) ::pause();
-    }
-    ::close(joined[1]);
-    char done;
-    if (::read(joined[0], &done, 1) != 0) std::exit(3);  // End of file: the child has joined.
+    leave_a_joined_spinner(procs);
     exited_with(control, run, {}, {});
+  } else if (attack == "alive-after-ready") {
+    // An honest run, then, once the engine has its result, a process that joins the slot's
+    // cgroup before the ready message: it would spin on into the next run, on its CPU time.
+    exited_with(control, run, {}, {});
+    wait_until_the_run_is_taken_in(run_fds);
+    leave_a_joined_spinner(procs);
+  } else if (attack == "ready-during-run") {
+    send(control, keeper::encode_ready());
+  } else if (attack == "ready-with-descriptor") {
+    exited_with(control, run, {}, {});
+    send(control, keeper::encode_ready(), {sparse_file(1)});
+    ready_sent = true;
+  } else if (attack == "no-ready") {
+    exited_with(control, run, {}, {});
+    ready_sent = true;
   } else if (attack == "honest-exit") {
     exited_with(control, run, {}, {});
   } else if (attack == "stray-message-after-exit") {
@@ -175,9 +210,10 @@ int main(int argc, char** argv) {
     wire::Reader reader(message->body);
     if (reader.type() != wire::Type::kRun) continue;
     const auto order = keeper::decode_run(reader);
-    forge(order.argv[0], order.run_id, control, procs);
+    ready_sent = false;
+    forge(order.argv[0], order.run_id, control, procs, message->fds);
     // Honest about the next box, so that only the forgery itself is under test.
-    if (!order.last_on_slot) send(control, keeper::encode_ready());
+    if (!order.last_on_slot && !ready_sent) send(control, keeper::encode_ready());
   }
   return 0;
 }

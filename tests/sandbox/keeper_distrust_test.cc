@@ -46,7 +46,7 @@ TEST_CASE("keeper distrust: every forged answer is an internal error and the kee
                              "pipe-as-listener",  "unknown-type",
                              "setup-type",        "trailing-bytes",
                              "oversized-packet",  "too-many-descriptors",
-                             "alive-after-exit"};
+                             "alive-after-exit",  "ready-during-run"};
   for (const char* forgery : forgeries) {
     const RunResult result = run_forgery(lease, forgery);
     INFO("forgery " << forgery << ": " << describe(result));
@@ -81,23 +81,6 @@ TEST_CASE("keeper distrust: a keeper that exits mid-run is replaced for the next
   CHECK_THAT(second.message, Contains("protocol") && Contains("during run"));
 }
 
-// After a run a keeper owes exactly one message, the ready message for the next box: anything
-// else (here a start) gets the slot a new keeper before its next run.
-TEST_CASE("keeper distrust: a keeper that sends anything but ready after a run is replaced") {
-  auto lease = forged_engine().slots().acquire();
-  const RunResult first = run_forgery(lease, "stray-message-after-exit");
-  INFO("first: " << describe(first));
-  REQUIRE(first.status == RunStatus::kOk);
-  const auto first_keeper = keeper_pids();
-  REQUIRE(first_keeper.size() == 1);
-  const RunResult second = run_forgery(lease, "honest-exit");
-  INFO("second: " << describe(second));
-  CHECK(second.status == RunStatus::kOk);
-  const auto second_keeper = keeper_pids();
-  CHECK(second_keeper.size() == 1);
-  CHECK(second_keeper != first_keeper);
-}
-
 // A keeper that keeps its ready message is kept: consecutive runs share one.
 TEST_CASE("keeper distrust: a keeper that answers ready after each run serves the next") {
   auto lease = forged_engine().slots().acquire();
@@ -106,4 +89,28 @@ TEST_CASE("keeper distrust: a keeper that answers ready after each run serves th
   REQUIRE(first_keeper.size() == 1);
   CHECK(run_forgery(lease, "honest-exit").status == RunStatus::kOk);
   CHECK(keeper_pids() == first_keeper);
+}
+
+// After a run a keeper owes exactly one message, its word that the run is over and the box
+// replaced. A keeper that breaks it is replaced before the next run starts, and that run ends
+// ok: another message where the ready belongs (a start), a ready message that carries a
+// descriptor, none at all (the engine waits out the grace), or one sent while a process it left
+// in the slot's cgroup spins on (it would be charged to the next run).
+TEST_CASE("keeper distrust: a keeper that breaks its ready message is replaced before the next run") {
+  auto lease = forged_engine().slots().acquire();
+  for (const char* forgery :
+       {"stray-message-after-exit", "ready-with-descriptor", "no-ready", "alive-after-ready"}) {
+    const RunResult first = run_forgery(lease, forgery);
+    INFO("forgery " << forgery << ": " << describe(first));
+    REQUIRE(first.status == RunStatus::kOk);
+    const auto first_keeper = keeper_pids();
+    REQUIRE(first_keeper.size() == 1);
+    const RunResult next = run_forgery(lease, "honest-exit");
+    INFO("next run: " << describe(next));
+    CHECK(next.status == RunStatus::kOk);
+    const auto next_keeper = keeper_pids();
+    CHECK(next_keeper.size() == 1);
+    CHECK(next_keeper != first_keeper);
+    CHECK(lease->cgroup().process_count() == 0);
+  }
 }
