@@ -105,8 +105,8 @@ void wait_until_the_run_is_taken_in(const std::vector<UniqueFd>& run_fds) {
   }
 }
 
-void forge(const std::string& attack, uint64_t run, int control,
-           const std::vector<UniqueFd>& procs, const std::vector<UniqueFd>& run_fds) {
+void forge(const std::string& attack, uint64_t run, int control, const std::vector<UniqueFd>& procs,
+           const std::vector<UniqueFd>& run_fds) {
   if (attack == "eventfd-file") {
     exited_with(control, run, {"out"}, {::eventfd(1, EFD_CLOEXEC)});
   } else if (attack == "dev-zero-file") {
