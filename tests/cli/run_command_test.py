@@ -153,6 +153,21 @@ class RunCommandTest(unittest.TestCase):
         self.assertEqual(len(lines), 3)
         self.assertTrue(all(json.loads(line)["status"] == "ok" for line in lines))
 
+    def test_repeated_runs_find_the_box_as_new_whatever_the_last_one_left(self):
+        # Each run on the slot lists /box, /tmp and its processes, then leaves files, a FIFO, a
+        # background process and a change of the roots' mode behind.
+        script = ("ls -A /box /tmp; echo /proc/[0-9]*; "
+                  "touch /box/left /tmp/left; mkfifo /box/fifo; chmod 700 /box /tmp; "
+                  "(sleep 1000 &) ; echo done")
+        done = codearena("run", "--repeat", "3", "--", "/bin/sh", "-c", script)
+        self.assertEqual(done.returncode, 0, done.stderr.decode())
+        runs = [json.loads(line) for line in done.stdout.decode().splitlines()]
+        self.assertEqual(len(runs), 3)
+        for result in runs:
+            self.assertEqual(result["status"], "ok", result)
+            # The shell alone, numbered 2 as in every run: no process of an earlier one.
+            self.assertEqual(result["stdout"], "/box:\n\n/tmp:\n/proc/2\ndone\n", result)
+
     def test_usage_errors_exit_2_and_say_what_is_wrong(self):
         cases = [
             (["run", "--time", "soon", "--", "/bin/true"], "soon"),
