@@ -63,16 +63,54 @@ std::set<pid_t> numbers_in(const std::string& text) {
   return numbers;
 }
 
-std::set<pid_t> threads_of(pid_t pid) {
-  std::set<pid_t> threads;
-  DIR* dir = ::opendir(("/proc/" + std::to_string(pid) + "/task").c_str());
-  if (dir == nullptr) return threads;
+// The entries of a host directory whose names are numbers (/proc, /proc/PID/task).
+std::set<pid_t> numbered_entries(const std::string& path) {
+  std::set<pid_t> numbers;
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) return numbers;
   while (const dirent* entry = ::readdir(dir)) {
-    if (entry->d_name[0] != '.') threads.insert(std::stoi(entry->d_name));
+    if (entry->d_name[0] >= '0' && entry->d_name[0] <= '9')
+      numbers.insert(std::stoi(entry->d_name));
   }
   ::closedir(dir);
-  return threads;
+  return numbers;
 }
+
+std::set<pid_t> threads_of(pid_t pid) {
+  return numbered_entries("/proc/" + std::to_string(pid) + "/task");
+}
+
+// A run on a slot of cgroup v1, in the background until the test cancels it, and the tasks of
+// each of the slot's hierarchies while it runs.
+class BackgroundV1Run {
+ public:
+  BackgroundV1Run(const CgroupLocation& location, RunRequest request)
+      : location_(location), lease_(engine().slots().acquire()), request_(std::move(request)) {
+    request_.limits.wall_ms = 20'000;
+    request_.cancel_token = std::make_shared<CancelToken>();
+    run_ = std::async(std::launch::async, [this] { return lease_->run(request_); });
+  }
+
+  std::set<pid_t> tasks_of(const char* controller) const {
+    const auto slot = "/" + slot_cgroup_name(lease_->index()) + "/";
+    return numbers_in(read_host_file(location_.v1_parents.at(controller) + slot + "tasks"));
+  }
+
+  // Cancels the run, checks it ended so, and that the slot is clean after it.
+  void cancel_and_check() {
+    request_.cancel_token->cancel();
+    const RunResult result = run_.get();
+    INFO(describe(result));
+    CHECK(result.status == RunStatus::kCancelled);
+    expect_clean_slot(lease_);
+  }
+
+ private:
+  const CgroupLocation& location_;
+  SlotPool::Lease lease_;
+  RunRequest request_;
+  std::future<RunResult> run_;
+};
 
 }  // namespace
 
@@ -85,15 +123,8 @@ TEST_CASE("cgroup v1: a run sits in each of the slot's cgroups, its keeper in no
     WARN("cgroup v2 here: runs move themselves into the slot, nothing to check");
     return;
   }
-  auto lease = engine().slots().acquire();
-  RunRequest request = program_request("sleep", {"30"});
-  request.limits.wall_ms = 20'000;
-  request.cancel_token = std::make_shared<CancelToken>();
-  auto run = std::async(std::launch::async, [&] { return lease->run(request); });
-  const auto slot = "/" + slot_cgroup_name(lease->index()) + "/";
-  const auto tasks_of = [&](const char* controller) {
-    return numbers_in(read_host_file(location.v1_parents.at(controller) + slot + "tasks"));
-  };
+  BackgroundV1Run run(location, program_request("sleep", {"30"}));
+  const auto tasks_of = [&](const char* controller) { return run.tasks_of(controller); };
   const auto runs_program = [](const std::set<pid_t>& tasks) {
     for (const pid_t task : tasks) {
       if (read_host_file("/proc/" + std::to_string(task) + "/comm") == "sleep\n") return true;
@@ -115,11 +146,64 @@ TEST_CASE("cgroup v1: a run sits in each of the slot's cgroups, its keeper in no
     CHECK(keeper_threads == 0);
     CHECK(runs_program(tasks));
   }
-  request.cancel_token->cancel();
-  const RunResult result = run.get();
-  INFO(describe(result));
-  CHECK(result.status == RunStatus::kCancelled);
-  expect_clean_slot(lease);
+  run.cancel_and_check();
+}
+
+// The processes in the PID namespace of `keeper` but the keeper itself, seen from the host:
+// those of its run.
+std::set<pid_t> run_processes(pid_t keeper) {
+  const auto namespace_of = [](pid_t pid) {
+    char target[64] = {};
+    const auto link = "/proc/" + std::to_string(pid) + "/ns/pid";
+    return ::readlink(link.c_str(), target, sizeof target - 1) > 0 ? std::string(target) : "";
+  };
+  const auto run_namespace = namespace_of(keeper);
+  std::set<pid_t> processes;
+  for (const pid_t pid : numbered_entries("/proc")) {
+    if (pid != keeper && namespace_of(pid) == run_namespace) processes.insert(pid);
+  }
+  return processes;
+}
+
+// The threads of `processes` but zombies', which left their cgroups as they exited.
+std::set<pid_t> live_threads(const std::set<pid_t>& processes) {
+  std::set<pid_t> threads;
+  for (const pid_t pid : processes) {
+    const auto stat = read_host_file("/proc/" + std::to_string(pid) + "/stat");
+    if (stat.find(") Z ") != std::string::npos) continue;
+    for (const pid_t thread : threads_of(pid)) threads.insert(thread);
+  }
+  return threads;
+}
+
+// Proves, on cgroup v1, that what a program starts from its first instruction (a thread made
+// with a raw clone(CLONE_THREAD), a vfork child's own child, a forked child, all made before
+// main) is in every one of the slot's cgroups: the run's first process joined them all before
+// it executed the program, so nothing of it starts outside.
+TEST_CASE("cgroup v1: threads and children a program starts before main are in every slot cgroup") {
+  const auto location = detect_cgroups("codearena", "");
+  if (location.v1_parents.empty()) {
+    WARN("cgroup v2 here: one cgroup.procs write moves the whole process, nothing to check");
+    return;
+  }
+  BackgroundV1Run run(location, program_request("early_tasks"));
+  // All is started once the forked child exists, the last of four processes: the main one,
+  // the vfork child (a zombie once it has forked its own child), that child, the forked child.
+  const auto started = [] {
+    const auto keepers = keeper_pids();
+    return keepers.size() == 1 ? run_processes(*keepers.begin()) : std::set<pid_t>{};
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (started().size() < 4 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  // The main thread, its clone, the vfork child's child and the forked child.
+  const auto threads = live_threads(started());
+  CHECK(threads.size() == 4);
+  for (const char* controller : {"memory", "pids", "cpu", "cpuacct"}) {
+    INFO(controller);
+    CHECK(run.tasks_of(controller) == threads);
+  }
+  run.cancel_and_check();
 }
 
 // Proves a run's CPU quota, memory limit and process limit replace those of the run before it
