@@ -400,6 +400,41 @@ class FinishedCallerTest(unittest.TestCase):
         self.assertEqual((ended.si_code, ended.si_status), (os.CLD_KILLED, 9))
 
 
+class JudgeLeftoversTest(unittest.TestCase):
+    """`codearena judge` runs a job's tests one after the other on one slot: each test run finds
+    the box as the compiled program left it, whatever the test before it left there."""
+
+    LITTERING_PYTHON = (
+        "import os, subprocess\n"
+        "print(sorted(os.listdir('/box')), os.listdir('/tmp'),\n"
+        "      [p for p in os.listdir('/proc') if p.isdigit()])\n"
+        "for path in ('/box/left', '/tmp/left'):\n"
+        "    open(path, 'w').write('left')\n"
+        "os.mkfifo('/tmp/fifo')\n"
+        "os.chmod('/box', 0o700)\n"
+        "subprocess.Popen(['/bin/sleep', '1000'], start_new_session=True)\n")
+
+    def test_each_test_run_finds_nothing_of_the_one_before(self):
+        with tempfile.TemporaryDirectory() as folder:
+            source = os.path.join(folder, "litter.py")
+            with open(source, "w") as f:
+                f.write(self.LITTERING_PYTHON)
+            tests = os.path.join(folder, "tests")
+            os.mkdir(tests)
+            for n in range(3):
+                with open(os.path.join(tests, f"{n}.in"), "w") as f:
+                    f.write("")
+            done = codearena("judge", "--lang", "python", "--source", source, "--tests", tests)
+        self.assertEqual(done.returncode, 0, done.stderr.decode())
+        result = json.loads(done.stdout)
+        outputs = [test["stdout"] for test in result["tests"]]
+        self.assertEqual(len(outputs), 3, result)
+        self.assertEqual(outputs, [outputs[0]] * 3, result)
+        self.assertNotIn("left", outputs[0])
+        self.assertTrue(outputs[0].endswith(" [] ['2']\n"), outputs[0])
+        self.assertEqual([test["stderr"] for test in result["tests"]], [""] * 3, result)
+
+
 class HandOverTest(unittest.TestCase):
     """Commands other than run go to the codearena-full installed beside the real binary, found
     through /proc/self/exe: a caller's symlink, argv[0], PATH or working directory cannot point
