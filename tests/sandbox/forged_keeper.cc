@@ -176,6 +176,9 @@ void forge(const std::string& attack, uint64_t run, int control, const std::vect
     exited_with(control, run, {}, {});
     send(control, keeper::encode_ready(), {sparse_file(1)});
     ready_sent = true;
+  } else if (attack == "second-ready") {
+    exited_with(control, run, {}, {});
+    send(control, keeper::encode_ready());
   } else if (attack == "no-ready") {
     exited_with(control, run, {}, {});
     ready_sent = true;
