@@ -32,6 +32,7 @@
 #include "sandbox/keeper_protocol.h"
 #include "sandbox/mounts.h"
 #include "sandbox/rlimits.h"
+#include "sandbox/sysv_ipc.h"
 #include "sandbox/wire.h"
 
 namespace codearena::sandbox {
@@ -502,7 +503,11 @@ class BoxKeeper {
   void prepare_next_box() {
     const auto& slot = slot_.order;
     replace_work_dirs(slot.box_bytes, slot.tmp_bytes, slot.uid, slot.uid);
-    // SysV IPC objects and POSIX message queues of this run must not reach the next one.
+    // SysV IPC objects and POSIX message queues of this run must not reach the next one. The
+    // objects are removed first: the namespace left behind is freed only later, and until then
+    // its shared memory would count against the next run's memory.
+    if (const int error = remove_sysv_ipc_objects(); error != 0)
+      throw_errno("remove the run's System V IPC objects", error);
     if (::unshare(CLONE_NEWIPC) != 0) throw_errno("unshare IPC namespace", errno);
     // A UNIX socket sent in a message nobody will read outlives every process of the run, with
     // its abstract name and queued data: a way to leave something for the next run. No socket
