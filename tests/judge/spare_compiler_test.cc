@@ -87,6 +87,14 @@ const std::vector<Case>& cases() {
        "Helper.sorted(\".\")));\n    System.out.println(String.join(\",\", "
        "Helper.sorted(\"/tmp\")));\n  }\n}\n",
        {}},
+      // javac in the spare's JVM would take that JVM's class path (the spare's jar) for the
+      // job's: its classes would compile there but not cold.
+      {"the spare's own class is unknown to the job",
+       "public class Main {\n  public static void main(String[] args) {\n    "
+       "System.out.println(SpareCompiler.class.getName());\n  }\n}\n",
+       {}},
+      {"a module declaration in place of a class",
+       "module evil {\n  requires java.base;\n}\n", {}},
       {"a package declaration",
        "package contest;\n\npublic class Main {\n  public static void main(String[] args) {\n    "
        "System.out.println(\"in a package\");\n  }\n}\n",
