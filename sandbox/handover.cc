@@ -23,6 +23,10 @@ Handover::Handover(int64_t warm_up_cpu_ms, int64_t max_wait_ms)
   if (::pipe2(ends, O_CLOEXEC) != 0) throw_errno("pipe2 for a hand-over", errno);
   read_.reset(ends[0]);
   write_.reset(ends[1]);
+  // The engine never waits on the box: should anything but the engine fill the pipe, deliver()
+  // fails at once instead of blocking the slot's watcher (and with it the run's limits).
+  if (::fcntl(write_.get(), F_SETFL, O_NONBLOCK) != 0)
+    throw_errno("make the hand-over pipe non-blocking", errno);
   const int granted = ::fcntl(write_.get(), F_SETPIPE_SZ, kWantedPipeBytes);
   const int capacity = granted > 0 ? granted : ::fcntl(write_.get(), F_GETPIPE_SZ);
   capacity_ = capacity > 0 ? static_cast<size_t>(capacity) : 0;

@@ -52,8 +52,9 @@ class Handover {
   // Bytes the program wrote on stdout before the hand-over: a newline among them makes it ready.
   void note_output(const char* data, size_t size);
   // Writes the handed-over input into the pipe and closes the write end; call once, after
-  // handed_over_fd() became readable. The pipe holds the input whole, so this never blocks.
-  // Returns false when the write failed (the program then reads a cut input and fails).
+  // handed_over_fd() became readable. The pipe holds the input whole, and its write end is
+  // non-blocking, so this never waits on the program. Returns false when the write failed (the
+  // program then reads a cut input and fails).
   bool deliver();
 
  private:

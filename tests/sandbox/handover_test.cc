@@ -33,6 +33,16 @@ RunRequest shell_request(const std::string& shell, std::shared_ptr<Handover> han
   return request;
 }
 
+// Runs `shell` (see shell_request) with a hand-over and gives it `input` once it is ready.
+RunResult run_handing_over(const std::string& shell, const std::string& input,
+                           const std::shared_ptr<Handover>& handover) {
+  auto run = std::async(std::launch::async,
+                        [&] { return engine().run(shell_request(shell, handover)); });
+  REQUIRE(wait_until_ready(*handover, run));
+  REQUIRE(handover->hand_over(input));
+  return run.get();
+}
+
 }  // namespace
 
 // The warm-up burns 1.5 s of CPU against a 1 s limit, which only the hand-over accounting lets
@@ -57,13 +67,8 @@ TEST_CASE("handover: the input reaches the program, and limits count from the ha
 
 // After the hand-over the run's own CPU limit holds.
 TEST_CASE("handover: a program that spins after the hand-over hits the CPU limit") {
-  auto handover = std::make_shared<Handover>(20'000, 120'000);
-  auto run = std::async(std::launch::async, [&] {
-    return engine().run(shell_request("echo ready; read line; exec ./spin 5000", handover));
-  });
-  REQUIRE(wait_until_ready(*handover, run));
-  REQUIRE(handover->hand_over("go\n"));
-  const RunResult result = run.get();
+  const RunResult result = run_handing_over("echo ready; read line; exec ./spin 5000", "go\n",
+                                            std::make_shared<Handover>(20'000, 120'000));
   INFO(describe(result));
   CHECK(result.status == RunStatus::kCpuTimeLimit);
   CHECK(result.cpu_ms >= 1000);
@@ -81,4 +86,31 @@ TEST_CASE("handover: a run that gets no input ends after the longest wait") {
   CHECK(result.status == RunStatus::kWallTimeLimit);
   CHECK_FALSE(handover->delivered());
   CHECK(result.stdout_data.empty());
+}
+
+// The program starts with the read end of its stdin pipe as descriptor 0 and nothing beyond
+// 2: the write end stays in the engine, and the program cannot write into its own input.
+TEST_CASE("handover: the program holds descriptors 0, 1, 2 only, and cannot write its stdin") {
+  const RunResult result = run_handing_over(
+      "echo ready; read line; ls /proc/$$/fd; echo \"$line\" >&0 2>/dev/null || echo refused",
+      "input\n", std::make_shared<Handover>(20'000, 120'000));
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kOk);
+  CHECK(result.stdout_data == "0\n1\n2\nrefused\n");
+}
+
+// A program may try to open its stdin pipe again for writing (/proc/self/fd/0) and fill it
+// before it says it is ready, so that the engine's write of the input waits for a reader that
+// never comes. The pipe is the engine's (root's, mode 0600): the open is refused, and the
+// engine's write end does not block anyway.
+TEST_CASE("handover: a program cannot fill its own stdin pipe ahead of the input") {
+  auto handover = std::make_shared<Handover>(20'000, 120'000);
+  const RunResult result = run_handing_over(
+      "dd if=/dev/zero of=/proc/$$/fd/0 bs=4096 count=1024 oflag=nonblock 2>/dev/null"
+      " || echo refused >/tmp/open; echo ready; read line; cat /tmp/open; echo \"$line\"",
+      "input\n", handover);
+  INFO(describe(result));
+  CHECK(handover->delivered());
+  CHECK(result.status == RunStatus::kOk);
+  CHECK(result.stdout_data == "refused\ninput\n");
 }
