@@ -174,14 +174,18 @@ class SpareCompilers::Keeper {
   std::optional<sandbox::RunResult> compile(
       const std::string& source_name, const std::string& source,
       const std::shared_ptr<sandbox::CancelToken>& cancel_token) {
+    std::string input = source_name + "\n" + source;
     std::shared_ptr<Spare> spare;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (!live_ || live_->taken || !live_->handover->ready()) return std::nullopt;
+      // A source its pipe cannot hold goes the cold way and leaves the spare for the next job.
+      if (!live_ || live_->taken || !live_->handover->ready() ||
+          input.size() > live_->handover->pipe_capacity())
+        return std::nullopt;
       spare = live_;
       spare->taken = true;
     }
-    if (!spare->handover->hand_over(source_name + "\n" + source)) {
+    if (!spare->handover->hand_over(std::move(input))) {
       spare->token->cancel();
       return std::nullopt;
     }

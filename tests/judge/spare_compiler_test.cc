@@ -183,3 +183,21 @@ TEST_CASE("java: a source that makes javac allocate past its heap fails on a spa
   CHECK_THAT(cold.compile_output, Contains("java.lang.OutOfMemoryError"));
   CHECK_THAT(warm.compile_output, Contains("java.lang.OutOfMemoryError"));
 }
+
+// A source larger than the spare's stdin pipe (1 MiB) cannot be handed over: it compiles the
+// cold way, with the cold result, and the ready spare is left for the next job.
+TEST_CASE("java: a source too large for the spare's pipe compiles cold and keeps the spare") {
+  Judge& judge = judge_with_spares();
+  REQUIRE(judge.wait_for_spare_compiler("java", kReadyTimeout));
+  const int64_t before = judge.spare_compilations();
+  const auto request = java_request(
+      "// " + std::string(1100 * 1024, 'x') +
+          "\npublic class Main {\n  public static void main(String[] args) {\n    "
+          "System.out.println(\"large\");\n  }\n}\n",
+      {{"", "large\n"}});
+  const auto result = judge.judge(request);
+  INFO(describe(result));
+  CHECK(result.verdict == Verdict::kAccepted);
+  CHECK(judge.spare_compilations() == before);
+  CHECK(judge.wait_for_spare_compiler("java", std::chrono::milliseconds(0)));
+}
