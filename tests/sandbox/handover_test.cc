@@ -114,3 +114,41 @@ TEST_CASE("handover: a program cannot fill its own stdin pipe ahead of the input
   CHECK(result.status == RunStatus::kOk);
   CHECK(result.stdout_data == "refused\ninput\n");
 }
+
+// Cancelled once ready, the run ends without its input, whatever the caller does after.
+TEST_CASE("handover: a run cancelled before the hand-over never gets its input") {
+  auto handover = std::make_shared<Handover>(20'000, 120'000);
+  RunRequest request = shell_request("echo ready; read line; echo \"$line\"", handover);
+  request.cancel_token = std::make_shared<codearena::sandbox::CancelToken>();
+  auto run = std::async(std::launch::async, [&] { return engine().run(request); });
+  REQUIRE(wait_until_ready(*handover, run));
+  request.cancel_token->cancel();
+  handover->hand_over("input\n");
+  const RunResult result = run.get();
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kCancelled);
+  CHECK_FALSE(handover->delivered());
+  CHECK(result.stdout_data.empty());
+}
+
+// The hand-over changes what the run counts, not what it may do: a system call the box denies
+// stays denied after it.
+TEST_CASE("handover: a blocked system call after the hand-over is a violation") {
+  const RunResult result = run_handing_over("echo ready; read line; ls -l /", "go\n",
+                                            std::make_shared<Handover>(20'000, 120'000));
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kSecurityViolation);
+}
+
+// What the program writes before the hand-over is not its output, however much: a flood before
+// it is ready neither ends the run nor reaches the output after the hand-over.
+TEST_CASE("handover: output before the hand-over is dropped, however large") {
+  const RunResult result = run_handing_over(
+      "head -c 1000000 /dev/zero >&2; head -c 1000000 /dev/zero; echo ready;"
+      " read line; echo \"$line\"",
+      "input\n", std::make_shared<Handover>(20'000, 120'000));
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kOk);
+  CHECK(result.stdout_data == "input\n");
+  CHECK(result.stderr_data.empty());
+}
