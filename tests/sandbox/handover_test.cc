@@ -43,6 +43,15 @@ RunResult run_handing_over(const std::string& shell, const std::string& input,
   return run.get();
 }
 
+// The run ended as `status` without its input: nothing was delivered and it wrote nothing.
+void check_ended_without_input(const RunResult& result, const Handover& handover,
+                               RunStatus status) {
+  INFO(describe(result));
+  CHECK(result.status == status);
+  CHECK_FALSE(handover.delivered());
+  CHECK(result.stdout_data.empty());
+}
+
 }  // namespace
 
 // The warm-up burns 1.5 s of CPU against a 1 s limit, which only the hand-over accounting lets
@@ -81,11 +90,7 @@ TEST_CASE("handover: a run that gets no input ends after the longest wait") {
   auto run = std::async(std::launch::async,
                         [&] { return engine().run(shell_request("exec /bin/cat", handover)); });
   CHECK_FALSE(handover->hand_over("never read"));
-  const RunResult result = run.get();
-  INFO(describe(result));
-  CHECK(result.status == RunStatus::kWallTimeLimit);
-  CHECK_FALSE(handover->delivered());
-  CHECK(result.stdout_data.empty());
+  check_ended_without_input(run.get(), *handover, RunStatus::kWallTimeLimit);
 }
 
 // The program starts with the read end of its stdin pipe as descriptor 0 and nothing beyond
@@ -124,11 +129,7 @@ TEST_CASE("handover: a run cancelled before the hand-over never gets its input")
   REQUIRE(wait_until_ready(*handover, run));
   request.cancel_token->cancel();
   handover->hand_over("input\n");
-  const RunResult result = run.get();
-  INFO(describe(result));
-  CHECK(result.status == RunStatus::kCancelled);
-  CHECK_FALSE(handover->delivered());
-  CHECK(result.stdout_data.empty());
+  check_ended_without_input(run.get(), *handover, RunStatus::kCancelled);
 }
 
 // The hand-over changes what the run counts, not what it may do: a system call the box denies
