@@ -59,13 +59,15 @@ struct Case {
   const char* what;
   const char* source;
   std::vector<TestCase> tests;
+  const char* compile_output_mentions = "";  // What javac must have said (on both paths).
 };
 
 const std::vector<Case>& cases() {
   static const std::vector<Case> all = {
       {"a compile error",
        "public class Main {\n  public static void main(String[] args) {\n    int x =\n  }\n}\n",
-       {}},
+       {},
+       "illegal start of expression"},
       {"accepted, class Solution found",
        "import java.util.Scanner;\n\npublic class Solution {\n  public static void main(String[] "
        "args) {\n    Scanner in = new Scanner(System.in);\n    System.out.println(in.nextInt() + "
@@ -92,9 +94,31 @@ const std::vector<Case>& cases() {
       {"the spare's own class is unknown to the job",
        "public class Main {\n  public static void main(String[] args) {\n    "
        "System.out.println(SpareCompiler.class.getName());\n  }\n}\n",
-       {}},
+       {},
+       "cannot find symbol"},
       {"a module declaration in place of a class",
-       "module evil {\n  requires java.base;\n}\n", {}},
+       "module evil {\n  requires java.base;\n}\n", {}, "module-info.java"},
+      // javac takes options from its command line only: text that looks like options or
+      // argument files in the source is a comment, on a spare as cold.
+      {"comments that look like javac options and argument files",
+       "// -d /tmp -cp / @/etc/passwd -Xplugin:Evil -processor Evil -J-Xmx4g\n/* --source-path "
+       "/ -proc:full */\npublic class Main {\n  public static void main(String[] args) {\n    "
+       "System.out.println(\"options\");\n  }\n}\n",
+       {}},
+      {"bytes that are not UTF-8",
+       "public class Main {\n  // \xff\xfe\xc3\n  public static void main(String[] args) {}\n}\n",
+       {},
+       "unmappable character"},
+      // javac reads \u000a as a line end, the class scanner as text in a comment: the file is
+      // Main.java and the public class in it is another.
+      {"a unicode escape that hides the public class from the class scanner",
+       "// \\u000apublic class Hidden {\n  public static void main(String[] args) {}\n}\n",
+       {},
+       "should be declared in a file named Hidden.java"},
+      {"a job class named after the spare's own program",
+       "public class SpareCompiler {\n  public static void main(String[] args) {\n    "
+       "System.out.println(\"the job's own\");\n  }\n}\n",
+       {}},
       {"a package declaration",
        "package contest;\n\npublic class Main {\n  public static void main(String[] args) {\n    "
        "System.out.println(\"in a package\");\n  }\n}\n",
@@ -124,7 +148,7 @@ TEST_CASE("java: a job compiled by a spare gets what the cold compiler gives it"
     CHECK(warm.tests[i].verdict == cold.tests[i].verdict);
     CHECK(warm.tests[i].stdout_data == cold.tests[i].stdout_data);
   }
-  if (index == 0) CHECK_THAT(warm.compile_output, Contains("illegal start of expression"));
+  CHECK_THAT(warm.compile_output, Contains(job.compile_output_mentions));
 }
 
 // A class the first job compiled would be found by the second job's compile if the spare, its
