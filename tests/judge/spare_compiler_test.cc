@@ -225,3 +225,38 @@ TEST_CASE("java: a source too large for the spare's pipe compiles cold and keeps
   CHECK(judge.spare_compilations() == before);
   CHECK(judge.wait_for_spare_compiler("java", std::chrono::milliseconds(0)));
 }
+
+// What every spare runs (its jar, its sample, its class-data archive) is read-only to a job: a
+// program that tries to write, replace or remove any of it, or to plant a file beside it, is
+// refused everywhere, and the next spare compiles as before.
+TEST_CASE("java: a job cannot change what the next spare runs") {
+  Judge& judge = judge_with_spares();
+  REQUIRE(judge.wait_for_spare_compiler("java", kReadyTimeout));
+  JudgeRequest request;
+  request.language = "python";
+  request.source =
+      "import glob, os\n"
+      "paths = glob.glob('" + std::string(kPchDir) + "/java/spare-*/**', recursive=True)\n"
+      "files = [p for p in paths if os.path.isfile(p)]\n"
+      "attempts = [lambda p: open(p, 'r+b').write(b'x'), lambda p: os.rename(p, p + '.old'),\n"
+      "            lambda p: os.unlink(p)]\n"
+      "changed = 0\n"
+      "plants = [os.path.join(p, 'Planted.java') for p in paths if os.path.isdir(p)]\n"
+      "for path, attempt in ([(p, a) for p in files for a in attempts] +\n"
+      "                      [(p, lambda p: open(p, 'wb')) for p in plants]):\n"
+      "    try:\n"
+      "        attempt(path)\n"
+      "        changed += 1\n"
+      "    except OSError:\n"
+      "        pass\n"
+      "print(len(files) >= 3, changed)\n";
+  request.tests = {{"", "True 0\n"}};
+  const auto attack = judge.judge(request);
+  INFO(describe(attack));
+  CHECK(attack.verdict == Verdict::kAccepted);
+  const auto next = judge_on_spare(
+      judge, java_request("public class Main {\n  public static void main(String[] args) {\n    "
+                          "System.out.println(\"after\");\n  }\n}\n",
+                          {{"", "after\n"}}));
+  CHECK(next.verdict == Verdict::kAccepted);
+}
