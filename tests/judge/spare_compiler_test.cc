@@ -260,3 +260,24 @@ TEST_CASE("java: a job cannot change what the next spare runs") {
                           {{"", "after\n"}}));
   CHECK(next.verdict == Verdict::kAccepted);
 }
+
+// A node that stops while its spare waits for a job ends the spare at once rather than after
+// the spare's longest wait (ten minutes), and the sandbox runs on: a judge without spares then
+// compiles the cold way.
+TEST_CASE("java: stopping a judge ends its waiting spare at once, and the sandbox runs on") {
+  CompileCache cache;
+  {
+    Judge judge(judge_sandbox(), real_languages(), cache, kPchDir);
+    judge.prepare_spare_compilers();
+    REQUIRE(judge.start_spare_compilers(kMaxWaitMs) == "java");
+    REQUIRE(judge.wait_for_spare_compiler("java", kReadyTimeout));
+  }
+  Judge judge(judge_sandbox(), real_languages(), cache, kPchDir);
+  const auto after = judge.judge(java_request(
+      "public class Main {\n  public static void main(String[] args) {\n    "
+      "System.out.println(\"after\");\n  }\n}\n",
+      {{"", "after\n"}}));
+  INFO(describe(after));
+  CHECK(after.verdict == Verdict::kAccepted);
+  CHECK(judge.spare_compilations() == 0);
+}
