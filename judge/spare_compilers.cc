@@ -26,6 +26,8 @@ constexpr char kJar[] = "SpareCompiler.jar";
 // Where a spare's warm-up compiles go: the box's /tmp, never /box, whose class files are the
 // job's artifacts.
 constexpr char kWarmUpDir[] = "/tmp/warm-up";
+// What the spare program prints once it is warm (judge/java/SpareCompiler.java).
+constexpr char kReadyLine[] = "ready";
 // CPU a spare may use to get ready (about 0.6 s on the reference machine).
 constexpr int64_t kWarmUpCpuMs = 20'000;
 // How long a language whose spare failed on its own waits before starting the next one.
@@ -227,7 +229,7 @@ class SpareCompilers::Keeper {
   // Runs one spare until it ends; true when it ended on its own before any job (it failed).
   bool run_one_spare() {
     auto spare = std::make_shared<Spare>();
-    spare->handover = std::make_shared<sandbox::Handover>(kWarmUpCpuMs, max_wait_ms_);
+    spare->handover = std::make_shared<sandbox::Handover>(kReadyLine, kWarmUpCpuMs, max_wait_ms_);
     spare->token = std::make_shared<sandbox::CancelToken>();
     {
       std::lock_guard<std::mutex> lock(mutex_);

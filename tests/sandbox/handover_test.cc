@@ -25,6 +25,11 @@ bool wait_until_ready(const Handover& handover, const std::future<RunResult>& ru
   return true;
 }
 
+// A hand-over that waits for the line "ready", with room for any warm-up.
+std::shared_ptr<Handover> ready_handover(int64_t max_wait_ms = 120'000) {
+  return std::make_shared<Handover>("ready", 20'000, max_wait_ms);
+}
+
 // `shell` run by /bin/sh in the box, beside the test program `spin`, with small limits.
 RunRequest shell_request(const std::string& shell, std::shared_ptr<Handover> handover) {
   RunRequest request = program_request("spin");
@@ -43,6 +48,17 @@ RunResult run_handing_over(const std::string& shell, const std::string& input,
   return run.get();
 }
 
+// Runs `get_ready` (shell that ends with the ready line), then has the program echo the line it
+// is handed over; checks that the run ends well with that line as its only output.
+RunResult check_echoes_only_its_input(const std::string& get_ready) {
+  const RunResult result = run_handing_over(get_ready + " read line; echo \"$line\"", "input\n",
+                                            ready_handover());
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kOk);
+  CHECK(result.stdout_data == "input\n");
+  return result;
+}
+
 // The run ended as `status` without its input: nothing was delivered and it wrote nothing.
 void check_ended_without_input(const RunResult& result, const Handover& handover,
                                RunStatus status) {
@@ -57,7 +73,8 @@ void check_ended_without_input(const RunResult& result, const Handover& handover
 // The warm-up burns 1.5 s of CPU against a 1 s limit, which only the hand-over accounting lets
 // through; then the program echoes its stdin.
 TEST_CASE("handover: the input reaches the program, and limits count from the hand-over") {
-  auto handover = std::make_shared<Handover>(/*warm_up_cpu_ms=*/20'000, /*max_wait_ms=*/120'000);
+  auto handover = std::make_shared<Handover>("ready", /*warm_up_cpu_ms=*/20'000,
+                                             /*max_wait_ms=*/120'000);
   CHECK_FALSE(handover->hand_over("too early"));
   auto run = std::async(std::launch::async, [&] {
     return engine().run(shell_request("./spin 1500 >/dev/null; echo ready; exec /bin/cat",
@@ -77,7 +94,7 @@ TEST_CASE("handover: the input reaches the program, and limits count from the ha
 // After the hand-over the run's own CPU limit holds.
 TEST_CASE("handover: a program that spins after the hand-over hits the CPU limit") {
   const RunResult result = run_handing_over("echo ready; read line; exec ./spin 5000", "go\n",
-                                            std::make_shared<Handover>(20'000, 120'000));
+                                            ready_handover());
   INFO(describe(result));
   CHECK(result.status == RunStatus::kCpuTimeLimit);
   CHECK(result.cpu_ms >= 1000);
@@ -86,7 +103,7 @@ TEST_CASE("handover: a program that spins after the hand-over hits the CPU limit
 // A program that never says it is ready gets nothing, and ends at the longest wait instead of
 // holding its slot.
 TEST_CASE("handover: a run that gets no input ends after the longest wait") {
-  auto handover = std::make_shared<Handover>(20'000, /*max_wait_ms=*/300);
+  auto handover = ready_handover(/*max_wait_ms=*/300);
   auto run = std::async(std::launch::async,
                         [&] { return engine().run(shell_request("exec /bin/cat", handover)); });
   CHECK_FALSE(handover->hand_over("never read"));
@@ -98,7 +115,7 @@ TEST_CASE("handover: a run that gets no input ends after the longest wait") {
 TEST_CASE("handover: the program holds descriptors 0, 1, 2 only, and cannot write its stdin") {
   const RunResult result = run_handing_over(
       "echo ready; read line; ls /proc/$$/fd; echo \"$line\" >&0 2>/dev/null || echo refused",
-      "input\n", std::make_shared<Handover>(20'000, 120'000));
+      "input\n", ready_handover());
   INFO(describe(result));
   CHECK(result.status == RunStatus::kOk);
   CHECK(result.stdout_data == "0\n1\n2\nrefused\n");
@@ -109,7 +126,7 @@ TEST_CASE("handover: the program holds descriptors 0, 1, 2 only, and cannot writ
 // never comes. The pipe is the engine's (root's, mode 0600): the open is refused, and the
 // engine's write end does not block anyway.
 TEST_CASE("handover: a program cannot fill its own stdin pipe ahead of the input") {
-  auto handover = std::make_shared<Handover>(20'000, 120'000);
+  auto handover = ready_handover();
   const RunResult result = run_handing_over(
       "dd if=/dev/zero of=/proc/$$/fd/0 bs=4096 count=1024 oflag=nonblock 2>/dev/null"
       " || echo refused >/tmp/open; echo ready; read line; cat /tmp/open; echo \"$line\"",
@@ -122,7 +139,7 @@ TEST_CASE("handover: a program cannot fill its own stdin pipe ahead of the input
 
 // Cancelled once ready, the run ends without its input, whatever the caller does after.
 TEST_CASE("handover: a run cancelled before the hand-over never gets its input") {
-  auto handover = std::make_shared<Handover>(20'000, 120'000);
+  auto handover = ready_handover();
   RunRequest request = shell_request("echo ready; read line; echo \"$line\"", handover);
   request.cancel_token = std::make_shared<codearena::sandbox::CancelToken>();
   auto run = std::async(std::launch::async, [&] { return engine().run(request); });
@@ -136,7 +153,7 @@ TEST_CASE("handover: a run cancelled before the hand-over never gets its input")
 // stays denied after it.
 TEST_CASE("handover: a blocked system call after the hand-over is a violation") {
   const RunResult result = run_handing_over("echo ready; read line; ls -l /", "go\n",
-                                            std::make_shared<Handover>(20'000, 120'000));
+                                            ready_handover());
   INFO(describe(result));
   CHECK(result.status == RunStatus::kSecurityViolation);
 }
@@ -144,12 +161,16 @@ TEST_CASE("handover: a blocked system call after the hand-over is a violation") 
 // What the program writes before the hand-over is not its output, however much: a flood before
 // it is ready neither ends the run nor reaches the output after the hand-over.
 TEST_CASE("handover: output before the hand-over is dropped, however large") {
-  const RunResult result = run_handing_over(
-      "head -c 1000000 /dev/zero >&2; head -c 1000000 /dev/zero; echo ready;"
-      " read line; echo \"$line\"",
-      "input\n", std::make_shared<Handover>(20'000, 120'000));
-  INFO(describe(result));
-  CHECK(result.status == RunStatus::kOk);
-  CHECK(result.stdout_data == "input\n");
+  const RunResult result = check_echoes_only_its_input(
+      "head -c 1000000 /dev/zero >&2; head -c 1000000 /dev/zero; echo; echo ready;");
   CHECK(result.stderr_data.empty());
+}
+
+// Only the agreed line makes the program ready: a line of something else, or "ready" split
+// over two writes with work between, must not bring the hand-over (and the run's limits)
+// forward, or the input would pay for the rest of the warm-up (1.5 s against a 1 s limit).
+TEST_CASE("handover: only the whole ready line makes the program ready") {
+  const RunResult result = check_echoes_only_its_input(
+      "echo warning: not ready yet; printf rea; ./spin 1500 >/dev/null; echo dy;");
+  CHECK(result.cpu_ms < 1000);
 }
