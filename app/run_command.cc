@@ -224,9 +224,11 @@ int run_command(const std::vector<std::string>& args) {
     return 2;
   }
   try {
-    // One engine per call: the kernel facilities are checked only if the run fails.
+    // One engine per call: the kernel facilities are checked only if the run fails, and the
+    // keeper's exit is not waited for since this process ends next.
     sandbox::SandboxConfig config;
     config.check_at_start = false;
+    config.wait_for_keepers = false;
     config.binds = sandbox::default_read_only_binds();
     config.binds.insert(config.binds.end(), parsed.read_only.begin(), parsed.read_only.end());
     sandbox::Sandbox engine(config);

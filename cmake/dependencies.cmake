@@ -1,6 +1,26 @@
 # Finds the Debian bookworm packages the project is built from (see docs/building.md).
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)
+# libseccomp-dev's archive: what a target linked by codearena_link_statically() takes instead.
+find_library(SECCOMP_ARCHIVE libseccomp.a)
+add_library(codearena_libseccomp INTERFACE)
+target_link_libraries(codearena_libseccomp INTERFACE
+  $<IF:$<BOOL:$<TARGET_PROPERTY:CODEARENA_STATIC>>,${SECCOMP_ARCHIVE},PkgConfig::SECCOMP>)
+
+# Links `target`, an executable started once per call of `codearena run`, without the dynamic
+# loader where it can (it then relocates nothing at start), else with the C++ runtime linked in.
+# Sanitized builds need everything shared.
+function(codearena_link_statically target)
+  if(CODEARENA_SANITIZE)
+    return()
+  endif()
+  if(SECCOMP_ARCHIVE)
+    set_target_properties(${target} PROPERTIES CODEARENA_STATIC ON)
+    target_link_options(${target} PRIVATE -static)
+  else()
+    target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc)
+  endif()
+endfunction()
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 pkg_check_modules(JWT REQUIRED IMPORTED_TARGET libjwt)

@@ -45,7 +45,7 @@ int64_t monotonic_us() {
 
 struct SlotSetup {
   keeper::SetupOrder order;
-  std::vector<UniqueFd> cgroup_procs;
+  std::vector<UniqueFd> cgroup_joins;  // SlotCgroup::join_files(), opened by the engine.
 };
 
 // The descriptor the program's child hands its seccomp listener over, and the one the listener
@@ -119,8 +119,10 @@ int fail(SpawnPlan* plan, const char* step, int error) {
 
 int child_main(void* arg) {
   auto* plan = static_cast<SpawnPlan*>(arg);
-  for (const auto& procs : plan->slot->cgroup_procs) {
-    if (::write(procs.get(), "0", 1) != 1) return fail(plan, "join the slot cgroup", errno);
+  // The child is a process of one thread (no CLONE_THREAD), so moving this thread moves all of
+  // it, and every thread or process it makes later starts inside.
+  for (const auto& join : plan->slot->cgroup_joins) {
+    if (::write(join.get(), "0", 1) != 1) return fail(plan, "join the slot cgroup", errno);
   }
   sigset_t none;
   sigemptyset(&none);
@@ -204,20 +206,21 @@ class BoxKeeper {
         kill_everything();
         reply_ = {keeper::encode(keeper::Failed{order.run_id, error.what(), false}), {}};
       }
-      // The run's files and memory are released before the engine hears the run is over, so
-      // the slot's cgroup is back to its baseline when the next run's limits are written. A
-      // keeper that cannot prepare the next box exits without answering: the engine then sees
-      // it gone during this run, not after it has sent the next one. After a run no other
-      // follows, the box is left as it is (run() replaces it should a run come all the same).
-      if (order.last_on_slot) {
-        box_used_ = true;
-      } else {
-        prepare_next_box_or_exit();
-      }
       std::vector<int> fds;
       for (const auto& fd : reply_.fds) fds.push_back(fd.get());
       wire::send_message(control_, reply_.body, fds);
       reply_ = {};
+      // The next box is prepared after the answer, while the engine reads the results: that
+      // unmount waits for an RCU grace period, which would otherwise lengthen every run. The
+      // engine waits for the ready message before it takes the next run's cgroup baseline, so
+      // the run's files are released by then. A keeper that cannot prepare the next box exits
+      // instead: the engine sees it gone before it sends the next run. After a run no other
+      // follows, the box is left as it is (run() replaces it should a run come all the same).
+      box_used_ = true;
+      if (!order.last_on_slot) {
+        prepare_next_box_or_exit();
+        wire::send_message(control_, keeper::encode_ready());
+      }
     }
     kill_everything();
     return 0;
@@ -231,7 +234,7 @@ class BoxKeeper {
     slot_.order = keeper::decode_setup(reader);
     const auto& order = slot_.order;
     RootLayout layout{order.staging_dir, order.binds, order.uid, order.uid};
-    slot_.cgroup_procs = std::move(message->fds);
+    slot_.cgroup_joins = std::move(message->fds);
 
     sigset_t child_signals;
     sigemptyset(&child_signals);

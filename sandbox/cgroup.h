@@ -48,8 +48,10 @@ class SlotCgroup {
   virtual int64_t cpu_ns_so_far() = 0;
   // Called periodically during a run; lets backends without a resettable peak sample usage.
   virtual void sample() {}
-  // The cgroup.procs files (one per hierarchy). Writing "0" to each moves the writer in.
-  virtual std::vector<std::string> procs_files() const = 0;
+  // The files (one per hierarchy) a process of a single thread writes "0" to, each, to move
+  // itself in. On v1 these are the `tasks` files: moving the writing thread alone needs no
+  // cgroup_threadgroup_rwsem, whose first writer waits for an RCU grace period (docs/sandbox.md).
+  virtual std::vector<std::string> join_files() const = 0;
   // Number of processes currently in the cgroup.
   virtual size_t process_count() const = 0;
 };

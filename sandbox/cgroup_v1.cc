@@ -67,16 +67,13 @@ class SlotCgroupV1 final : public SlotCgroup {
     return read_int("cpuacct", "cpuacct.usage") - baseline_.cpu_ns;
   }
 
-  std::vector<std::string> procs_files() const override {
-    std::set<std::string> unique;
-    for (const auto& entry : dirs_) unique.insert(entry.second + "/cgroup.procs");
-    return {unique.begin(), unique.end()};
-  }
+  std::vector<std::string> join_files() const override { return files_named("tasks"); }
 
   // Summed over every hierarchy: a process that joined only some of them still counts.
   size_t process_count() const override {
     size_t count = 0;
-    for (const auto& procs : procs_files()) count += line_count(read_text_file(procs));
+    for (const auto& procs : files_named("cgroup.procs"))
+      count += line_count(read_text_file(procs));
     return count;
   }
 
@@ -88,6 +85,12 @@ class SlotCgroupV1 final : public SlotCgroup {
     int64_t failcnt = 0;
   };
 
+  // The file `name` of each hierarchy, once where controllers share one.
+  std::vector<std::string> files_named(const char* name) const {
+    std::set<std::string> unique;
+    for (const auto& entry : dirs_) unique.insert(entry.second + "/" + name);
+    return {unique.begin(), unique.end()};
+  }
   std::string file(const std::string& controller, const char* name) const {
     return dirs_.at(controller) + "/" + name;
   }

@@ -67,7 +67,7 @@ class SlotCgroupV2 final : public SlotCgroup {
     }
   }
 
-  std::vector<std::string> procs_files() const override { return {file("cgroup.procs")}; }
+  std::vector<std::string> join_files() const override { return {file("cgroup.procs")}; }
 
   size_t process_count() const override { return line_count(read_text_file(file("cgroup.procs"))); }
 

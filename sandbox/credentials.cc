@@ -1,6 +1,5 @@
 #include "sandbox/credentials.h"
 
-#include <grp.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -17,20 +16,23 @@ int drop_bounding_set(int last_capability) {
   return 0;
 }
 
+// The system calls themselves, not glibc's wrappers: those apply the change to every thread
+// glibc knows of, and a CLONE_VM child of the keeper shares the keeper's memory, so glibc's view
+// of threads there is the keeper's, not the child's.
 int drop_privileges(uint32_t uid, uint32_t gid, const char** step) {
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
     *step = "clear ambient capabilities";
     return errno;
   }
-  if (::setgroups(0, nullptr) != 0) {
+  if (::syscall(SYS_setgroups, 0, nullptr) != 0) {
     *step = "setgroups";
     return errno;
   }
-  if (::setresgid(gid, gid, gid) != 0) {
+  if (::syscall(SYS_setresgid, gid, gid, gid) != 0) {
     *step = "setresgid";
     return errno;
   }
-  if (::setresuid(uid, uid, uid) != 0) {
+  if (::syscall(SYS_setresuid, uid, uid, uid) != 0) {
     *step = "setresuid";
     return errno;
   }

@@ -1,7 +1,8 @@
 // Dropping every privilege before the program starts.
 //
 // Called in the freshly cloned child, between the box keeper (root in the box's namespaces) and
-// execve. Async-signal-safe: no allocation, no locks, only system calls.
+// execve. Async-signal-safe: no allocation, no locks, only system calls, each acting on the
+// calling thread alone.
 #pragma once
 
 #include <cstdint>

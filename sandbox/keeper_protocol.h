@@ -7,13 +7,14 @@
 // carries an id that the keeper echoes, so nothing of an earlier run is taken for the current one.
 //
 // Conversation per slot:
-//   engine → keeper  SetupOrder (fds: the slot cgroup's procs files)
+//   engine → keeper  SetupOrder (fds: the slot cgroup's join files)
 //   keeper → engine  Ready | Failed
 //   then per run:
 //   engine → keeper  RunOrder (fds: stdin, stdout, stderr, input files in order)
 //   keeper → engine  Started (fd: the program's seccomp listener) | Failed
 //   engine → keeper  KillOrder, any number of times, possibly after the run ended
 //   keeper → engine  Exited (fds: the collected files, in the order of their names) | Failed
+//   keeper → engine  Ready once the next run's box is prepared (not after a last_on_slot run)
 // The program itself holds no descriptor of this conversation.
 #pragma once
 

@@ -155,6 +155,7 @@ SlotPool::SlotPool(const SandboxConfig& config) {
     slot.seccomp_filter = filter;
     slot.seccomp_filter_refuse = filter_refuse;
     slot.last_capability = last_capability;
+    slot.wait_for_keeper = config.wait_for_keepers;
     slots_.push_back(
         std::make_unique<Slot>(std::move(slot), std::move(cgroups[static_cast<size_t>(i)])));
     free_.push_back(slots_.back().get());

@@ -55,6 +55,12 @@ struct SandboxConfig {
   // if a run fails inside the sandbox, and run() then throws what it finds; for callers that
   // make one engine per run, such as the command line.
   bool check_at_start = true;
+  // True: the destructor waits for each slot's keeper to exit. False: a keeper whose slot holds
+  // no process any more is killed and not waited for: the kernel tears its namespaces down (and
+  // the box's files with them) while this process goes on, and init (or the nearest subreaper)
+  // reaps it once this process has exited. For callers that exit right after, such as the
+  // command line (docs/sandbox.md).
+  bool wait_for_keepers = true;
 };
 
 class SlotPool;  // sandbox/slots.h: the slots and who holds them.

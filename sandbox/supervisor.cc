@@ -556,6 +556,25 @@ class RunWatch {
   std::map<std::string, std::string> collected_;
 };
 
+// Waits up to `timeout_ms` for the keeper's ready message; returns what was wrong instead, or
+// an empty string.
+std::string await_ready(int control, int timeout_ms) {
+  pollfd reply_pending{control, POLLIN, 0};
+  if (::poll(&reply_pending, 1, timeout_ms) == 0) return "not ready in time";
+  try {
+    auto reply = wire::receive_message(control);
+    if (!reply) return "exited before it was ready";
+    wire::Reader reader(reply->body);
+    if (keeper::keeper_message_type(reply->body) == wire::Type::kFailed)
+      return keeper::decode_failed(reader).reason;
+    keeper::decode_ready(reader);
+    if (!reply->fds.empty()) return "its ready message carries descriptors";
+  } catch (const SandboxError& error) {
+    return error.what();
+  }
+  return "";
+}
+
 }  // namespace
 
 RunResult cancelled_before_start() {
@@ -573,22 +592,28 @@ Slot::~Slot() {
 }
 
 void Slot::ensure_keeper() {
-  // Between runs a keeper has nothing to say: a hang-up (it could not prepare the next box and
-  // exited) or an unasked-for message means a new keeper, before a run is lost to it.
+  // A keeper prepares the next box after it reported the run's end. Until its ready message the
+  // last run's files may still be charged to the slot's cgroup, so no baseline is taken before.
+  // Apart from that message a keeper has nothing to say between runs: a hang-up (it could not
+  // prepare the next box and exited) or an unasked-for message means a new keeper, before a
+  // run is lost to it.
   if (keeper_.control.valid()) {
+    const bool ready =
+        !box_pending_ || await_ready(keeper_.control.get(), kKeeperGraceNs / 1'000'000).empty();
+    box_pending_ = false;
     pollfd idle{keeper_.control.get(), POLLIN, 0};
-    if (::poll(&idle, 1, 0) == 0) return;
+    if (ready && ::poll(&idle, 1, 0) == 0) return;
     stop_keeper(/*at_once=*/true);
   }
   // A keeper that died took its processes with it; wait until the kernel has removed them.
   for (int i = 0; i < 1000 && cgroup_->process_count() > 0; ++i) ::usleep(1000);
   keeper_ = spawn_box_keeper(config_.helper_path);
-  std::vector<int> procs_fds;
+  std::vector<int> join_fds;
   std::vector<UniqueFd> owned;
-  for (const auto& path : cgroup_->procs_files()) {
+  for (const auto& path : cgroup_->join_files()) {
     owned.emplace_back(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
     if (!owned.back().valid()) throw_errno("open " + path, errno);
-    procs_fds.push_back(owned.back().get());
+    join_fds.push_back(owned.back().get());
   }
   const RunLimits defaults;
   keeper::SetupOrder setup;
@@ -600,35 +625,32 @@ void Slot::ensure_keeper() {
   setup.tmp_bytes = defaults.tmp_bytes;
   setup.staging_dir = config_.staging_dir;
   setup.binds = config_.binds;
-  wire::send_message(keeper_.control.get(), keeper::encode(setup), procs_fds);
-  std::string problem;
-  try {
-    auto reply = wire::receive_message(keeper_.control.get());
-    if (!reply) {
-      problem = "exited before it was ready";
-    } else {
-      wire::Reader reader(reply->body);
-      if (keeper::keeper_message_type(reply->body) == wire::Type::kFailed) {
-        problem = keeper::decode_failed(reader).reason;
-      } else {
-        keeper::decode_ready(reader);
-        if (!reply->fds.empty()) problem = "its ready message carries descriptors";
-      }
-    }
-  } catch (const SandboxError& error) {
-    problem = error.what();
-  }
-  if (!problem.empty()) {
+  wire::send_message(keeper_.control.get(), keeper::encode(setup), join_fds);
+  if (const auto problem = await_ready(keeper_.control.get(), -1); !problem.empty()) {
     stop_keeper(/*at_once=*/true);
     throw SandboxError("slot " + std::to_string(config_.index) +
                        ": sandbox keeper failed: " + problem);
   }
 }
 
+bool Slot::cgroup_is_empty() const noexcept {
+  try {
+    return cgroup_->process_count() == 0;
+  } catch (const SandboxError&) {
+    return false;  // Unknown: treated as holding a process.
+  }
+}
+
 void Slot::stop_keeper(bool at_once) {
   if (!keeper_.control.valid()) return;
+  // With the slot's cgroup empty the keeper holds nothing but its namespaces, which no other
+  // process can enter: its exit (the mount namespace's teardown waits for an RCU grace period)
+  // need not delay the caller, and the cgroup can be removed before it is over. It is killed
+  // before its socket closes, so it ends the same way whatever it was doing.
+  const bool left_to_exit = !config_.wait_for_keeper && cgroup_is_empty();
+  if (left_to_exit) ::kill(keeper_.pid, SIGKILL);
   keeper_.control.reset();
-  reap_box_keeper(keeper_.pid, at_once ? 0 : 2000);
+  if (!left_to_exit) reap_box_keeper(keeper_.pid, at_once ? 0 : 2000);
   keeper_.pid = -1;
 }
 
@@ -670,7 +692,11 @@ RunResult Slot::run(const RunRequest& request) {
   RunWatch watch(keeper_.control.get(), run_id, *cgroup_, request, std::move(out.read),
                  std::move(err.read));
   // A keeper that died, hung or broke the protocol is not asked for anything again.
-  if (!watch.watch()) stop_keeper(/*at_once=*/true);
+  if (!watch.watch()) {
+    stop_keeper(/*at_once=*/true);
+  } else {
+    box_pending_ = !request.last_on_slot;
+  }
   return watch.result();
 }
 

@@ -29,6 +29,7 @@ struct SlotConfig {
   std::string seccomp_filter;         // build_seccomp_filter(false)
   std::string seccomp_filter_refuse;  // build_seccomp_filter(true), for NetworkCalls::kRefuse
   int last_capability = 40;
+  bool wait_for_keeper = true;  // SandboxConfig::wait_for_keepers
 };
 
 // The result of a run whose cancel token was cancelled before anything started.
@@ -55,13 +56,18 @@ class Slot {
  private:
   void ensure_keeper();
   // Closes the keeper's control socket and reaps it: it gets two seconds to clean up, or none
-  // `at_once` (a keeper that is not trusted any more).
+  // `at_once` (a keeper that is not trusted any more). Without config_.wait_for_keeper, a keeper
+  // whose slot cgroup is empty is killed and not waited for.
   void stop_keeper(bool at_once = false);
+  // False when a process is in the slot's cgroup or its files cannot be read; never throws
+  // (stop_keeper runs in the destructor).
+  bool cgroup_is_empty() const noexcept;
 
   SlotConfig config_;
   std::unique_ptr<SlotCgroup> cgroup_;
   KeeperProcess keeper_;
   uint64_t last_run_id_ = 0;  // Ties each keeper message to the run it belongs to.
+  bool box_pending_ = false;  // The keeper owes a ready message for the next run's box.
 };
 
 }  // namespace codearena::sandbox

@@ -53,10 +53,13 @@ base_image() {
   echo localhost/debian:bookworm-slim
 }
 
-# The shared libraries `ldd` lists for the binaries, one path a line.
+# The shared libraries `ldd` lists for the binaries, one path a line (none for a static one:
+# codearena and codearena-box are linked statically where libseccomp's archive is installed).
 libraries() {
-  ldd "$build_dir/bin/codearena" "$build_dir/bin/codearena-full" "$build_dir/bin/codearena-box" |
-    awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $2 ~ /^\(0x/ {print $1}' | sort -u
+  local binary
+  for binary in codearena codearena-full codearena-box; do
+    ldd "$build_dir/bin/$binary" 2>/dev/null || true
+  done | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $2 ~ /^\(0x/ {print $1}' | sort -u
 }
 
 # The Debian packages that hold those libraries (for the worker image's apt-get).

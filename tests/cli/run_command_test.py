@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
 """`codearena run` as an operator uses it: JSON on stdout, exit codes, flags, environment."""
+import ctypes
+import glob
 import json
 import os
 import socket
@@ -187,6 +189,21 @@ class RunCommandTest(unittest.TestCase):
         self.assertEqual(result["status"], "killed_by_signal", result)
         self.assertEqual((result["exitCode"], result["signal"]), (None, "SIGSEGV"), result)
 
+    def test_a_call_off_the_allowlist_is_stopped_and_named(self):
+        # mount(2), number 165 on x86_64, made directly so no tool's own checks come first.
+        result = run_json("--", "/usr/bin/python3", "-c",
+                          "import ctypes; ctypes.CDLL(None).syscall(165, 0, 0, 0, 0, 0)")
+        self.assertEqual((result["status"], result["violation"]), ("security_violation", "mount"),
+                         result)
+
+    def test_the_program_sees_the_box_root_alone_with_no_host_root_under_it(self):
+        result = run_json("--", "/bin/cat", "/proc/self/mountinfo")
+        self.assertEqual(result["status"], "ok", result)
+        # mountinfo: "id parent major:minor root mount-point options ... - type source ...".
+        roots = [line.split(" - ")[1].split()[:2] for line in result["stdout"].splitlines()
+                 if line.split()[4] == "/"]
+        self.assertEqual(roots, [["tmpfs", "codearena-root"]], result["stdout"])
+
     def test_help_lists_the_flags(self):
         done = codearena("run", "--help")
         self.assertEqual(done.returncode, 0)
@@ -288,6 +305,36 @@ class KilledCallerTest(unittest.TestCase):
         result = run_json("--", "/bin/sh", "-c", "ls -A /box /tmp")
         self.assertEqual(result["status"], "ok", result)
         self.assertEqual(result["stdout"], "/box:\n\n/tmp:\n", result)
+
+
+class FinishedCallerTest(unittest.TestCase):
+    """A `codearena run` that has printed its result removes its slot cgroups but does not wait
+    for its box keeper, whose box holds no process any more, to exit: the keeper is killed and
+    left to whoever inherits it (this test, as a child subreaper), which must find it exiting."""
+
+    PR_SET_CHILD_SUBREAPER = 36
+
+    def setUp(self):
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.assertEqual(self.libc.prctl(self.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0)
+
+    def tearDown(self):
+        self.libc.prctl(self.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+
+    def test_the_keeper_is_left_killed_and_the_slot_cgroups_are_gone(self):
+        caller = subprocess.Popen([CODEARENA, "run", "--", "/bin/true"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = caller.communicate(timeout=60)
+        self.assertEqual(caller.returncode, 0, err.decode())
+        self.assertEqual(json.loads(out)["status"], "ok")
+        self.assertEqual(glob.glob(f"/sys/fs/cgroup/**/{caller.pid}-*", recursive=True), [])
+        # Blocks until the orphaned keeper has exited; raises if the caller reaped it itself.
+        ended = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
+        with open(f"/proc/{ended.si_pid}/comm") as comm:
+            name = comm.read().strip()
+        os.waitpid(ended.si_pid, 0)
+        self.assertEqual(name, "codearena-box")
+        self.assertEqual((ended.si_code, ended.si_status), (os.CLD_KILLED, 9))
 
 
 class HandOverTest(unittest.TestCase):

@@ -1,16 +1,26 @@
 // The limits in the slot's cgroup files are those of the run at hand, whatever the slot ran
 // before: a judge compiles with one CPU quota and memory limit and runs with others on the same
 // slot (a C++ compile on 1 core, then a Java compile on 2).
+#include <dirent.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <set>
+#include <sstream>
 #include <string>
+#include <thread>
 
+#include "sandbox/cancel.h"
 #include "sandbox/cgroup.h"
 #include "tests/sandbox/sandbox_test_support.h"
 
+using codearena::sandbox::CancelToken;
 using codearena::sandbox::CgroupLocation;
 using codearena::sandbox::detect_cgroups;
+using codearena::sandbox::slot_cgroup_name;
 
 namespace {
 
@@ -34,8 +44,7 @@ std::string expected_limits(const CgroupLocation& location, const std::string& q
   if (!location.v2_parent.empty()) {
     return "cpu.max " + quota + " 100000\nmemory.max " + memory + "\npids.max " + pids + "\n";
   }
-  return "cpu.max " + quota + "\nperiod 100000\nmemory.max " + memory + "\npids.max " + pids +
-         "\n";
+  return "cpu.max " + quota + "\nperiod 100000\nmemory.max " + memory + "\npids.max " + pids + "\n";
 }
 
 RunResult run_with(double cores, int64_t memory_bytes, int64_t pids) {
@@ -46,7 +55,72 @@ RunResult run_with(double cores, int64_t memory_bytes, int64_t pids) {
   return engine().run(request);
 }
 
+// The numbers listed one per line in a host file (a cgroup's tasks, a directory's entries).
+std::set<pid_t> numbers_in(const std::string& text) {
+  std::set<pid_t> numbers;
+  std::istringstream lines(text);
+  for (pid_t number; lines >> number;) numbers.insert(number);
+  return numbers;
+}
+
+std::set<pid_t> threads_of(pid_t pid) {
+  std::set<pid_t> threads;
+  DIR* dir = ::opendir(("/proc/" + std::to_string(pid) + "/task").c_str());
+  if (dir == nullptr) return threads;
+  while (const dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] != '.') threads.insert(std::stoi(entry->d_name));
+  }
+  ::closedir(dir);
+  return threads;
+}
+
 }  // namespace
+
+// Proves, on cgroup v1, that a run's process joins every hierarchy of the slot through the
+// `tasks` files while no thread of the keeper does: the keeper's work between runs (copying
+// files, replacing the box) is not counted as the run's.
+TEST_CASE("cgroup v1: a run sits in each of the slot's cgroups, its keeper in none") {
+  const auto location = detect_cgroups("codearena", "");
+  if (location.v1_parents.empty()) {
+    WARN("cgroup v2 here: runs move themselves into the slot, nothing to check");
+    return;
+  }
+  auto lease = engine().slots().acquire();
+  RunRequest request = program_request("sleep", {"30"});
+  request.limits.wall_ms = 20'000;
+  request.cancel_token = std::make_shared<CancelToken>();
+  auto run = std::async(std::launch::async, [&] { return lease->run(request); });
+  const auto slot = "/" + slot_cgroup_name(lease->index()) + "/";
+  const auto tasks_of = [&](const char* controller) {
+    return numbers_in(read_host_file(location.v1_parents.at(controller) + slot + "tasks"));
+  };
+  const auto runs_program = [](const std::set<pid_t>& tasks) {
+    for (const pid_t task : tasks) {
+      if (read_host_file("/proc/" + std::to_string(task) + "/comm") == "sleep\n") return true;
+    }
+    return false;
+  };
+  // Until the program has been executed, its process still bears the keeper's name.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!runs_program(tasks_of("memory")) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const auto keepers = keeper_pids();
+  for (const char* controller : {"memory", "pids", "cpu", "cpuacct"}) {
+    const auto tasks = tasks_of(controller);
+    INFO(controller << " tasks: " << tasks.size());
+    size_t keeper_threads = 0;
+    for (const pid_t keeper : keepers) {
+      for (const pid_t thread : threads_of(keeper)) keeper_threads += tasks.count(thread);
+    }
+    CHECK(keeper_threads == 0);
+    CHECK(runs_program(tasks));
+  }
+  request.cancel_token->cancel();
+  const RunResult result = run.get();
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kCancelled);
+  expect_clean_slot(lease);
+}
 
 // Proves a run's CPU quota, memory limit and process limit replace those of the run before it
 // on the same slot, in both directions, so no step inherits another's limits.

@@ -24,12 +24,15 @@ namespace {
 using namespace codearena::sandbox;
 
 // A real seccomp listener, as an honest keeper sends with Started: an allow-everything filter
-// loaded on the forger itself.
+// loaded on the forger itself, once (a process can have one listener), and sent with every start.
 int make_listener() {
-  sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-  sock_fprog program{1, &allow};
-  return static_cast<int>(
-      ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &program));
+  static const int listener = [] {
+    sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    sock_fprog program{1, &allow};
+    return static_cast<int>(::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                                      SECCOMP_FILTER_FLAG_NEW_LISTENER, &program));
+  }();
+  return listener;
 }
 
 int sparse_file(off_t size) {
@@ -141,6 +144,12 @@ void forge(const std::string& attack, uint64_t run, int control,
     char done;
     if (::read(joined[0], &done, 1) != 0) std::exit(3);  // End of file: the child has joined.
     exited_with(control, run, {}, {});
+  } else if (attack == "honest-exit") {
+    exited_with(control, run, {}, {});
+  } else if (attack == "stray-message-after-exit") {
+    // A start where only the ready message for the next box belongs.
+    exited_with(control, run, {}, {});
+    started(control, run);
   } else if (attack == "exit-without-answer") {
     // As a keeper that cannot prepare the next box: it exits instead of answering.
     started(control, run);
@@ -167,6 +176,8 @@ int main(int argc, char** argv) {
     if (reader.type() != wire::Type::kRun) continue;
     const auto order = keeper::decode_run(reader);
     forge(order.argv[0], order.run_id, control, procs);
+    // Honest about the next box, so that only the forgery itself is under test.
+    if (!order.last_on_slot) send(control, keeper::encode_ready());
   }
   return 0;
 }

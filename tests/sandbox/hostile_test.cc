@@ -22,6 +22,7 @@
 #include "tests/sandbox/sandbox_test_support.h"
 
 using Catch::Matchers::Contains;
+using Catch::Matchers::EndsWith;
 using Catch::Matchers::StartsWith;
 using codearena::sandbox::syscall_name;
 using codearena::sandbox::syscall_number;
@@ -89,6 +90,14 @@ void expect_blocked(SlotPool::Lease& lease, const std::string& expected,
   CHECK(result.status == RunStatus::kSecurityViolation);
   CHECK(result.violation == expected);
   CHECK(result.stdout_data.empty());
+}
+
+// Runs `request` on the slot and requires it to end ok: what a test of the next run sets up.
+RunResult run_ok(SlotPool::Lease& lease, const RunRequest& request) {
+  const RunResult result = lease->run(request);
+  INFO("set-up run: " << describe(result));
+  REQUIRE(result.status == RunStatus::kOk);
+  return result;
 }
 
 }  // namespace
@@ -201,6 +210,43 @@ TEST_CASE("hostile: filling /box and /tmp stops at their size") {
     CHECK_FALSE(host_path_exists("/tmp/fill-0"));
     expect_clean_slot(lease);
   }
+}
+
+// Proves the next run of a slot finds a fresh /box and /tmp whatever the last run left there:
+// files with odd modes, a directory closed with mode 000, a 200-deep tree, a FIFO, a bound
+// socket, the roots' mode and times changed, files held open by a process that outlived the
+// program, /tmp filled to the last byte. (Extended attributes are refused by the allowlist.)
+TEST_CASE("hostile: the next run finds /box and /tmp fresh whatever the last run left") {
+  auto lease = engine().slots().acquire();
+  RunRequest leave = program_request("litter", {"leave"});
+  leave.limits.tmp_bytes = 4LL << 20;
+  REQUIRE(run_ok(lease, leave).stdout_data == "left\n");
+  RunRequest inspect = program_request("litter", {"inspect"});
+  inspect.limits.tmp_bytes = leave.limits.tmp_bytes;
+  const RunResult found = lease->run(inspect);
+  INFO("inspect: " << describe(found));
+  CHECK(found.status == RunStatus::kOk);
+  const auto lines = found.stdout_data;
+  CHECK_THAT(lines, StartsWith("/box mode 755 old_times NO used "));
+  CHECK_THAT(lines, EndsWith(" entries litter\n/tmp mode 755 old_times NO used 0 entries\n"));
+  expect_clean_slot(lease);
+}
+
+// Proves a run's files are gone before the next run of the slot starts, although the keeper
+// replaces /box only after it has reported the run's end: 40 MiB written to /box are charged to
+// the slot's memory, and a run that then touches 48 MiB of its 64 MiB still ends ok.
+TEST_CASE("hostile: a full /box does not weigh on the next run") {
+  auto lease = engine().slots().acquire();
+  RunRequest filler = program_request("fill_disk", {"/box"});
+  filler.limits.box_bytes = 40LL << 20;
+  REQUIRE(field(run_ok(lease, filler).stdout_data, "wrote") >= (39LL << 20));
+  RunRequest next = program_request("allocate", {"heap", "48"});
+  next.limits.box_bytes = filler.limits.box_bytes;
+  const RunResult result = lease->run(next);
+  INFO("next run: " << describe(result));
+  CHECK(result.status == RunStatus::kOk);
+  CHECK(result.memory_kb >= 48 * 1024);
+  expect_clean_slot(lease);
 }
 
 // Proves filling /box when it is as large as the memory limit (tmpfs pages are charged to the

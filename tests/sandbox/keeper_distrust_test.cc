@@ -80,3 +80,30 @@ TEST_CASE("keeper distrust: a keeper that exits mid-run is replaced for the next
   INFO("second: " << describe(second));
   CHECK_THAT(second.message, Contains("protocol") && Contains("during run"));
 }
+
+// After a run a keeper owes exactly one message, the ready message for the next box: anything
+// else (here a start) gets the slot a new keeper before its next run.
+TEST_CASE("keeper distrust: a keeper that sends anything but ready after a run is replaced") {
+  auto lease = forged_engine().slots().acquire();
+  const RunResult first = run_forgery(lease, "stray-message-after-exit");
+  INFO("first: " << describe(first));
+  REQUIRE(first.status == RunStatus::kOk);
+  const auto first_keeper = keeper_pids();
+  REQUIRE(first_keeper.size() == 1);
+  const RunResult second = run_forgery(lease, "honest-exit");
+  INFO("second: " << describe(second));
+  CHECK(second.status == RunStatus::kOk);
+  const auto second_keeper = keeper_pids();
+  CHECK(second_keeper.size() == 1);
+  CHECK(second_keeper != first_keeper);
+}
+
+// A keeper that keeps its ready message is kept: consecutive runs share one.
+TEST_CASE("keeper distrust: a keeper that answers ready after each run serves the next") {
+  auto lease = forged_engine().slots().acquire();
+  REQUIRE(run_forgery(lease, "honest-exit").status == RunStatus::kOk);
+  const auto first_keeper = keeper_pids();
+  REQUIRE(first_keeper.size() == 1);
+  CHECK(run_forgery(lease, "honest-exit").status == RunStatus::kOk);
+  CHECK(keeper_pids() == first_keeper);
+}

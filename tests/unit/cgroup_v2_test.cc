@@ -79,7 +79,7 @@ TEST_CASE("cgroup v2 slot writes limits, swap off and group OOM kill") {
   CHECK(get(tree.slot + "/memory.max") == "67108864");
   CHECK(get(tree.slot + "/pids.max") == "32");
   CHECK(get(tree.slot + "/cpu.max") == "150000 100000");
-  CHECK(slot->procs_files() == std::vector<std::string>{tree.slot + "/cgroup.procs"});
+  CHECK(slot->join_files() == std::vector<std::string>{tree.slot + "/cgroup.procs"});
 }
 
 TEST_CASE("cgroup v2 slot measures a run against the baseline taken at its start") {
