@@ -195,7 +195,8 @@ class SpareCompilers::Keeper {
         cancel_token ? cancel_token->on_cancel([token = spare->token] { token->cancel(); })
                      : sandbox::CancelToken::Subscription();
     sandbox::RunResult run = spare->result.get();
-    if (!spare->handover->delivered()) return std::nullopt;
+    // A spare that ended as its source came (before it read it) compiled nothing of the job's.
+    if (!spare->handover->delivered() || spare->handover->unread_bytes() > 0) return std::nullopt;
     ++compilations_;
     return run;
   }

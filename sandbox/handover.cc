@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -47,6 +48,12 @@ bool Handover::hand_over(std::string input) {
 
 // Only the agreed line counts: a warning the program's runtime prints while it starts is not
 // readiness, and a job handed over early would pay for the rest of the warm-up.
+size_t Handover::unread_bytes() const {
+  int unread = 0;
+  return ::ioctl(read_.get(), FIONREAD, &unread) == 0 && unread > 0 ? static_cast<size_t>(unread)
+                                                                     : 0;
+}
+
 void Handover::note_output(const char* data, size_t size) {
   for (size_t i = 0; i < size && !ready(); ++i) {
     if (data[i] != '\n') {

@@ -43,6 +43,10 @@ class Handover {
   // that ended without it (the spare died or waited too long) never saw the input.
   bool delivered() const { return delivered_.load(std::memory_order_acquire); }
 
+  // Bytes of the input still in the pipe, never read by the program (0 before the hand-over).
+  // After the run: more than 0 means the program ended before it took its whole input.
+  size_t unread_bytes() const;
+
   size_t pipe_capacity() const { return capacity_; }
   int64_t warm_up_cpu_ms() const { return warm_up_cpu_ms_; }
   int64_t max_wait_ms() const { return max_wait_ms_; }

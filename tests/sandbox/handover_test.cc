@@ -86,6 +86,7 @@ TEST_CASE("handover: the input reaches the program, and limits count from the ha
   const RunResult result = run.get();
   INFO(describe(result));
   CHECK(handover->delivered());
+  CHECK(handover->unread_bytes() == 0);
   CHECK(result.status == RunStatus::kOk);
   CHECK(result.stdout_data == "the input\n");
   CHECK(result.cpu_ms < 1000);
@@ -173,4 +174,20 @@ TEST_CASE("handover: only the whole ready line makes the program ready") {
   const RunResult result = check_echoes_only_its_input(
       "echo warning: not ready yet; printf rea; ./spin 1500 >/dev/null; echo dy;");
   CHECK(result.cpu_ms < 1000);
+}
+
+// A program can end as its input comes, before it reads it (a spare that dies then): the input
+// is delivered but still in the pipe, and the caller can tell it was never taken.
+TEST_CASE("handover: input the program never read is counted as unread") {
+  auto handover = ready_handover();
+  RunRequest request = shell_request("echo ready; exec sleep 1000 </dev/null", handover);
+  request.limits.wall_ms = 300;
+  auto run = std::async(std::launch::async, [&] { return engine().run(request); });
+  REQUIRE(wait_until_ready(*handover, run));
+  REQUIRE(handover->hand_over("input\n"));
+  const RunResult result = run.get();
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kWallTimeLimit);
+  CHECK(handover->delivered());
+  CHECK(handover->unread_bytes() == 6);
 }
