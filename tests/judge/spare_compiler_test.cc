@@ -55,6 +55,17 @@ JudgeRequest java_request(const std::string& source, std::vector<TestCase> tests
   return request;
 }
 
+// Judges `source` cold and on a spare: both are compile errors in which javac says `says`.
+void check_compile_error_cold_and_on_spare(const std::string& source, const char* says) {
+  const auto cold = cold_judge().judge(java_request(source));
+  const auto warm = judge_on_spare(judge_with_spares(), java_request(source));
+  INFO("cold: " << describe(cold) << "\nspare: " << describe(warm));
+  CHECK(cold.verdict == Verdict::kCompilationError);
+  CHECK(warm.verdict == Verdict::kCompilationError);
+  CHECK_THAT(cold.compile_output, Contains(says));
+  CHECK_THAT(warm.compile_output, Contains(says));
+}
+
 struct Case {
   const char* what;
   const char* source;
@@ -199,13 +210,7 @@ TEST_CASE("java: a source that makes javac allocate past its heap fails on a spa
               " + A" + std::to_string(i - 1) + ";\n";
   }
   source += "  public static void main(String[] args) { System.out.println(A31.length()); }\n}\n";
-  const auto cold = cold_judge().judge(java_request(source));
-  const auto warm = judge_on_spare(judge_with_spares(), java_request(source));
-  INFO("cold: " << describe(cold) << "\nspare: " << describe(warm));
-  CHECK(cold.verdict == Verdict::kCompilationError);
-  CHECK(warm.verdict == Verdict::kCompilationError);
-  CHECK_THAT(cold.compile_output, Contains("java.lang.OutOfMemoryError"));
-  CHECK_THAT(warm.compile_output, Contains("java.lang.OutOfMemoryError"));
+  check_compile_error_cold_and_on_spare(source, "java.lang.OutOfMemoryError");
 }
 
 // A source larger than the spare's stdin pipe (1 MiB) cannot be handed over: it compiles the
@@ -280,4 +285,14 @@ TEST_CASE("java: stopping a judge ends its waiting spare at once, and the sandbo
   INFO(describe(after));
   CHECK(after.verdict == Verdict::kAccepted);
   CHECK(judge.spare_compilations() == 0);
+}
+
+// A source nested deeper than javac's stack: javac runs out of it on a spare as it does cold
+// (the warm compiler's smaller compiled frames do not turn the error into a program), and the
+// job gets a compile error saying so.
+TEST_CASE("java: a source nested past javac's stack fails on a spare as cold") {
+  const std::string source = "public class Main {\n  public static void main(String[] args) {\n"
+                             "    System.out.println(" + std::string(50'000, '(') + "1" +
+                             std::string(50'000, ')') + ");\n  }\n}\n";
+  check_compile_error_cold_and_on_spare(source, "StackOverflowError");
 }
