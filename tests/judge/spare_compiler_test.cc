@@ -296,3 +296,26 @@ TEST_CASE("java: a source nested past javac's stack fails on a spare as cold") {
                              std::string(50'000, ')') + ");\n  }\n}\n";
   check_compile_error_cold_and_on_spare(source, "StackOverflowError");
 }
+
+// A job's program runs while the next spare waits in a box of its own: it sees no process but
+// its own, and a signal to every process it may signal reaches no spare, which stays ready.
+TEST_CASE("java: a job's program can neither see nor signal the waiting spare") {
+  Judge& judge = judge_with_spares();
+  REQUIRE(judge.wait_for_spare_compiler("java", kReadyTimeout));
+  JudgeRequest request;
+  request.language = "python";
+  request.source =
+      "import os, signal\n"
+      "others = [p for p in os.listdir('/proc') if p.isdigit() and int(p) != os.getpid()]\n"
+      "try:\n"
+      "    os.kill(-1, signal.SIGKILL)\n"
+      "    reached = 'some'\n"
+      "except ProcessLookupError:\n"
+      "    reached = 'none'\n"
+      "print(others, reached)\n";
+  request.tests = {{"", "[] none\n"}};
+  const auto attack = judge.judge(request);
+  INFO(describe(attack));
+  CHECK(attack.verdict == Verdict::kAccepted);
+  CHECK(judge.wait_for_spare_compiler("java", std::chrono::milliseconds(0)));
+}
