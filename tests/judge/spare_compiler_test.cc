@@ -66,6 +66,17 @@ void check_compile_error_cold_and_on_spare(const std::string& source, const char
   CHECK_THAT(warm.compile_output, Contains(says));
 }
 
+// Judges the Python program `source` (an attack from a job's run), which must print `expected`.
+void check_python_prints(Judge& judge, const std::string& source, const std::string& expected) {
+  JudgeRequest request;
+  request.language = "python";
+  request.source = source;
+  request.tests = {{"", expected}};
+  const auto result = judge.judge(request);
+  INFO(describe(result));
+  CHECK(result.verdict == Verdict::kAccepted);
+}
+
 struct Case {
   const char* what;
   const char* source;
@@ -237,9 +248,8 @@ TEST_CASE("java: a source too large for the spare's pipe compiles cold and keeps
 TEST_CASE("java: a job cannot change what the next spare runs") {
   Judge& judge = judge_with_spares();
   REQUIRE(judge.wait_for_spare_compiler("java", kReadyTimeout));
-  JudgeRequest request;
-  request.language = "python";
-  request.source =
+  check_python_prints(
+      judge,
       "import glob, os\n"
       "paths = glob.glob('" + std::string(kPchDir) + "/java/spare-*/**', recursive=True)\n"
       "files = [p for p in paths if os.path.isfile(p)]\n"
@@ -254,11 +264,8 @@ TEST_CASE("java: a job cannot change what the next spare runs") {
       "        changed += 1\n"
       "    except OSError:\n"
       "        pass\n"
-      "print(len(files) >= 3, changed)\n";
-  request.tests = {{"", "True 0\n"}};
-  const auto attack = judge.judge(request);
-  INFO(describe(attack));
-  CHECK(attack.verdict == Verdict::kAccepted);
+      "print(len(files) >= 3, changed)\n",
+      "True 0\n");
   const auto next = judge_on_spare(
       judge, java_request("public class Main {\n  public static void main(String[] args) {\n    "
                           "System.out.println(\"after\");\n  }\n}\n",
@@ -302,9 +309,8 @@ TEST_CASE("java: a source nested past javac's stack fails on a spare as cold") {
 TEST_CASE("java: a job's program can neither see nor signal the waiting spare") {
   Judge& judge = judge_with_spares();
   REQUIRE(judge.wait_for_spare_compiler("java", kReadyTimeout));
-  JudgeRequest request;
-  request.language = "python";
-  request.source =
+  check_python_prints(
+      judge,
       "import os, signal\n"
       "others = [p for p in os.listdir('/proc') if p.isdigit() and int(p) != os.getpid()]\n"
       "try:\n"
@@ -312,10 +318,7 @@ TEST_CASE("java: a job's program can neither see nor signal the waiting spare") 
       "    reached = 'some'\n"
       "except ProcessLookupError:\n"
       "    reached = 'none'\n"
-      "print(others, reached)\n";
-  request.tests = {{"", "[] none\n"}};
-  const auto attack = judge.judge(request);
-  INFO(describe(attack));
-  CHECK(attack.verdict == Verdict::kAccepted);
+      "print(others, reached)\n",
+      "[] none\n");
   CHECK(judge.wait_for_spare_compiler("java", std::chrono::milliseconds(0)));
 }
