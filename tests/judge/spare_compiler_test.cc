@@ -77,9 +77,17 @@ void check_python_prints(Judge& judge, const std::string& source, const std::str
   CHECK(result.verdict == Verdict::kAccepted);
 }
 
+// javac echoes the line of each error: four errors on 30 KB lines pass the compile output limit.
+std::string javac_output_flood() {
+  const std::string name(30'000, 'x');
+  std::string source = "public class Main {\n  public static void main(String[] args) {\n";
+  for (int i = 0; i < 4; ++i) source += "    int v" + std::to_string(i) + " = " + name + ";\n";
+  return source + "  }\n}\n";
+}
+
 struct Case {
   const char* what;
-  const char* source;
+  std::string source;
   std::vector<TestCase> tests;
   const char* compile_output_mentions = "";  // What javac must have said (on both paths).
 };
@@ -141,6 +149,9 @@ const std::vector<Case>& cases() {
        "public class SpareCompiler {\n  public static void main(String[] args) {\n    "
        "System.out.println(\"the job's own\");\n  }\n}\n",
        {}},
+      // The output limit counts from the hand-over, as the CPU limit does.
+      {"javac's messages past the output limit", javac_output_flood(), {},
+       "the compiler wrote too much"},
       {"a package declaration",
        "package contest;\n\npublic class Main {\n  public static void main(String[] args) {\n    "
        "System.out.println(\"in a package\");\n  }\n}\n",
