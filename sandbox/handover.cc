@@ -46,14 +46,14 @@ bool Handover::hand_over(std::string input) {
   return ::write(handed_over_.get(), &one, sizeof one) == sizeof one;
 }
 
-// Only the agreed line counts: a warning the program's runtime prints while it starts is not
-// readiness, and a job handed over early would pay for the rest of the warm-up.
 size_t Handover::unread_bytes() const {
   int unread = 0;
-  return ::ioctl(read_.get(), FIONREAD, &unread) == 0 && unread > 0 ? static_cast<size_t>(unread)
-                                                                     : 0;
+  if (::ioctl(read_.get(), FIONREAD, &unread) != 0 || unread < 0) return 0;
+  return static_cast<size_t>(unread);
 }
 
+// Only the agreed line counts: a warning the program's runtime prints while it starts is not
+// readiness, and a job handed over early would pay for the rest of the warm-up.
 void Handover::note_output(const char* data, size_t size) {
   for (size_t i = 0; i < size && !ready(); ++i) {
     if (data[i] != '\n') {

@@ -127,7 +127,9 @@ const std::vector<Case>& cases() {
        {},
        "cannot find symbol"},
       {"a module declaration in place of a class",
-       "module evil {\n  requires java.base;\n}\n", {}, "module-info.java"},
+       "module evil {\n  requires java.base;\n}\n",
+       {},
+       "module-info.java"},
       // javac takes options from its command line only: text that looks like options or
       // argument files in the source is a comment, on a spare as cold.
       {"comments that look like javac options and argument files",
@@ -150,7 +152,9 @@ const std::vector<Case>& cases() {
        "System.out.println(\"the job's own\");\n  }\n}\n",
        {}},
       // The output limit counts from the hand-over, as the CPU limit does.
-      {"javac's messages past the output limit", javac_output_flood(), {},
+      {"javac's messages past the output limit",
+       javac_output_flood(),
+       {},
        "the compiler wrote too much"},
       {"a package declaration",
        "package contest;\n\npublic class Main {\n  public static void main(String[] args) {\n    "
@@ -241,11 +245,11 @@ TEST_CASE("java: a source too large for the spare's pipe compiles cold and keeps
   Judge& judge = judge_with_spares();
   REQUIRE(judge.wait_for_spare_compiler("java", kReadyTimeout));
   const int64_t before = judge.spare_compilations();
-  const auto request = java_request(
-      "// " + std::string(1100 * 1024, 'x') +
-          "\npublic class Main {\n  public static void main(String[] args) {\n    "
-          "System.out.println(\"large\");\n  }\n}\n",
-      {{"", "large\n"}});
+  const auto request =
+      java_request("// " + std::string(1100 * 1024, 'x') +
+                       "\npublic class Main {\n  public static void main(String[] args) {\n    "
+                       "System.out.println(\"large\");\n  }\n}\n",
+                   {{"", "large\n"}});
   const auto result = judge.judge(request);
   INFO(describe(result));
   CHECK(result.verdict == Verdict::kAccepted);
@@ -262,20 +266,22 @@ TEST_CASE("java: a job cannot change what the next spare runs") {
   check_python_prints(
       judge,
       "import glob, os\n"
-      "paths = glob.glob('" + std::string(kPchDir) + "/java/spare-*/**', recursive=True)\n"
-      "files = [p for p in paths if os.path.isfile(p)]\n"
-      "attempts = [lambda p: open(p, 'r+b').write(b'x'), lambda p: os.rename(p, p + '.old'),\n"
-      "            lambda p: os.unlink(p)]\n"
-      "changed = 0\n"
-      "plants = [os.path.join(p, 'Planted.java') for p in paths if os.path.isdir(p)]\n"
-      "for path, attempt in ([(p, a) for p in files for a in attempts] +\n"
-      "                      [(p, lambda p: open(p, 'wb')) for p in plants]):\n"
-      "    try:\n"
-      "        attempt(path)\n"
-      "        changed += 1\n"
-      "    except OSError:\n"
-      "        pass\n"
-      "print(len(files) >= 3, changed)\n",
+      "paths = glob.glob('" +
+          std::string(kPchDir) +
+          "/java/spare-*/**', recursive=True)\n"
+          "files = [p for p in paths if os.path.isfile(p)]\n"
+          "attempts = [lambda p: open(p, 'r+b').write(b'x'), lambda p: os.rename(p, p + '.old'),\n"
+          "            lambda p: os.unlink(p)]\n"
+          "changed = 0\n"
+          "plants = [os.path.join(p, 'Planted.java') for p in paths if os.path.isdir(p)]\n"
+          "for path, attempt in ([(p, a) for p in files for a in attempts] +\n"
+          "                      [(p, lambda p: open(p, 'wb')) for p in plants]):\n"
+          "    try:\n"
+          "        attempt(path)\n"
+          "        changed += 1\n"
+          "    except OSError:\n"
+          "        pass\n"
+          "print(len(files) >= 3, changed)\n",
       "True 0\n");
   const auto next = judge_on_spare(
       judge, java_request("public class Main {\n  public static void main(String[] args) {\n    "
@@ -296,10 +302,10 @@ TEST_CASE("java: stopping a judge ends its waiting spare at once, and the sandbo
     REQUIRE(judge.wait_for_spare_compiler("java", kReadyTimeout));
   }
   Judge judge(judge_sandbox(), real_languages(), cache, kPchDir);
-  const auto after = judge.judge(java_request(
-      "public class Main {\n  public static void main(String[] args) {\n    "
-      "System.out.println(\"after\");\n  }\n}\n",
-      {{"", "after\n"}}));
+  const auto after = judge.judge(
+      java_request("public class Main {\n  public static void main(String[] args) {\n    "
+                   "System.out.println(\"after\");\n  }\n}\n",
+                   {{"", "after\n"}}));
   INFO(describe(after));
   CHECK(after.verdict == Verdict::kAccepted);
   CHECK(judge.spare_compilations() == 0);
@@ -309,9 +315,10 @@ TEST_CASE("java: stopping a judge ends its waiting spare at once, and the sandbo
 // (the warm compiler's smaller compiled frames do not turn the error into a program), and the
 // job gets a compile error saying so.
 TEST_CASE("java: a source nested past javac's stack fails on a spare as cold") {
-  const std::string source = "public class Main {\n  public static void main(String[] args) {\n"
-                             "    System.out.println(" + std::string(50'000, '(') + "1" +
-                             std::string(50'000, ')') + ");\n  }\n}\n";
+  const std::string source =
+      "public class Main {\n  public static void main(String[] args) {\n"
+      "    System.out.println(" +
+      std::string(50'000, '(') + "1" + std::string(50'000, ')') + ");\n  }\n}\n";
   check_compile_error_cold_and_on_spare(source, "StackOverflowError");
 }
 

@@ -41,8 +41,8 @@ RunRequest shell_request(const std::string& shell, std::shared_ptr<Handover> han
 // Runs `shell` (see shell_request) with a hand-over and gives it `input` once it is ready.
 RunResult run_handing_over(const std::string& shell, const std::string& input,
                            const std::shared_ptr<Handover>& handover) {
-  auto run = std::async(std::launch::async,
-                        [&] { return engine().run(shell_request(shell, handover)); });
+  auto run =
+      std::async(std::launch::async, [&] { return engine().run(shell_request(shell, handover)); });
   REQUIRE(wait_until_ready(*handover, run));
   REQUIRE(handover->hand_over(input));
   return run.get();
@@ -51,8 +51,8 @@ RunResult run_handing_over(const std::string& shell, const std::string& input,
 // Runs `get_ready` (shell that ends with the ready line), then has the program echo the line it
 // is handed over; checks that the run ends well with that line as its only output.
 RunResult check_echoes_only_its_input(const std::string& get_ready) {
-  const RunResult result = run_handing_over(get_ready + " read line; echo \"$line\"", "input\n",
-                                            ready_handover());
+  const RunResult result =
+      run_handing_over(get_ready + " read line; echo \"$line\"", "input\n", ready_handover());
   INFO(describe(result));
   CHECK(result.status == RunStatus::kOk);
   CHECK(result.stdout_data == "input\n");
@@ -77,8 +77,8 @@ TEST_CASE("handover: the input reaches the program, and limits count from the ha
                                              /*max_wait_ms=*/120'000);
   CHECK_FALSE(handover->hand_over("too early"));
   auto run = std::async(std::launch::async, [&] {
-    return engine().run(shell_request("./spin 1500 >/dev/null; echo ready; exec /bin/cat",
-                                      handover));
+    return engine().run(
+        shell_request("./spin 1500 >/dev/null; echo ready; exec /bin/cat", handover));
   });
   REQUIRE(wait_until_ready(*handover, run));
   REQUIRE(handover->hand_over("the input\n"));
@@ -94,8 +94,8 @@ TEST_CASE("handover: the input reaches the program, and limits count from the ha
 
 // After the hand-over the run's own CPU limit holds.
 TEST_CASE("handover: a program that spins after the hand-over hits the CPU limit") {
-  const RunResult result = run_handing_over("echo ready; read line; exec ./spin 5000", "go\n",
-                                            ready_handover());
+  const RunResult result =
+      run_handing_over("echo ready; read line; exec ./spin 5000", "go\n", ready_handover());
   INFO(describe(result));
   CHECK(result.status == RunStatus::kCpuTimeLimit);
   CHECK(result.cpu_ms >= 1000);
@@ -153,8 +153,8 @@ TEST_CASE("handover: a run cancelled before the hand-over never gets its input")
 // The hand-over changes what the run counts, not what it may do: a system call the box denies
 // stays denied after it.
 TEST_CASE("handover: a blocked system call after the hand-over is a violation") {
-  const RunResult result = run_handing_over("echo ready; read line; ls -l /", "go\n",
-                                            ready_handover());
+  const RunResult result =
+      run_handing_over("echo ready; read line; ls -l /", "go\n", ready_handover());
   INFO(describe(result));
   CHECK(result.status == RunStatus::kSecurityViolation);
 }
