@@ -55,6 +55,15 @@ JudgeRequest java_request(const std::string& source, std::vector<TestCase> tests
   return request;
 }
 
+// A Java program printing `word`, with one test expecting it.
+JudgeRequest java_printing(const std::string& word) {
+  return java_request(
+      "public class Main {\n  public static void main(String[] args) {\n    "
+      "System.out.println(\"" +
+          word + "\");\n  }\n}\n",
+      {{"", word + "\n"}});
+}
+
 // Judges `source` cold and on a spare: both are compile errors in which javac says `says`.
 void check_compile_error_cold_and_on_spare(const std::string& source, const char* says) {
   const auto cold = cold_judge().judge(java_request(source));
@@ -283,10 +292,7 @@ TEST_CASE("java: a job cannot change what the next spare runs") {
           "        pass\n"
           "print(len(files) >= 3, changed)\n",
       "True 0\n");
-  const auto next = judge_on_spare(
-      judge, java_request("public class Main {\n  public static void main(String[] args) {\n    "
-                          "System.out.println(\"after\");\n  }\n}\n",
-                          {{"", "after\n"}}));
+  const auto next = judge_on_spare(judge, java_printing("after"));
   CHECK(next.verdict == Verdict::kAccepted);
 }
 
@@ -302,10 +308,7 @@ TEST_CASE("java: stopping a judge ends its waiting spare at once, and the sandbo
     REQUIRE(judge.wait_for_spare_compiler("java", kReadyTimeout));
   }
   Judge judge(judge_sandbox(), real_languages(), cache, kPchDir);
-  const auto after = judge.judge(
-      java_request("public class Main {\n  public static void main(String[] args) {\n    "
-                   "System.out.println(\"after\");\n  }\n}\n",
-                   {{"", "after\n"}}));
+  const auto after = judge.judge(java_printing("after"));
   INFO(describe(after));
   CHECK(after.verdict == Verdict::kAccepted);
   CHECK(judge.spare_compilations() == 0);
