@@ -26,6 +26,8 @@ constexpr char kJar[] = "SpareCompiler.jar";
 // Where a spare's warm-up compiles go: the box's /tmp, never /box, whose class files are the
 // job's artifacts.
 constexpr char kWarmUpDir[] = "/tmp/warm-up";
+// What the spare program prints once it is warm (judge/java/SpareCompiler.java).
+constexpr char kReadyLine[] = "ready";
 // CPU a spare may use to get ready (about 0.6 s on the reference machine).
 constexpr int64_t kWarmUpCpuMs = 20'000;
 // How long a language whose spare failed on its own waits before starting the next one.
@@ -174,14 +176,18 @@ class SpareCompilers::Keeper {
   std::optional<sandbox::RunResult> compile(
       const std::string& source_name, const std::string& source,
       const std::shared_ptr<sandbox::CancelToken>& cancel_token) {
+    std::string input = source_name + "\n" + source;
     std::shared_ptr<Spare> spare;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (!live_ || live_->taken || !live_->handover->ready()) return std::nullopt;
+      // A source its pipe cannot hold goes the cold way and leaves the spare for the next job.
+      if (!live_ || live_->taken || !live_->handover->ready() ||
+          input.size() > live_->handover->pipe_capacity())
+        return std::nullopt;
       spare = live_;
       spare->taken = true;
     }
-    if (!spare->handover->hand_over(source_name + "\n" + source)) {
+    if (!spare->handover->hand_over(std::move(input))) {
       spare->token->cancel();
       return std::nullopt;
     }
@@ -189,7 +195,8 @@ class SpareCompilers::Keeper {
         cancel_token ? cancel_token->on_cancel([token = spare->token] { token->cancel(); })
                      : sandbox::CancelToken::Subscription();
     sandbox::RunResult run = spare->result.get();
-    if (!spare->handover->delivered()) return std::nullopt;
+    // A spare that ended as its source came (before it read it) compiled nothing of the job's.
+    if (!spare->handover->delivered() || spare->handover->unread_bytes() > 0) return std::nullopt;
     ++compilations_;
     return run;
   }
@@ -223,7 +230,7 @@ class SpareCompilers::Keeper {
   // Runs one spare until it ends; true when it ended on its own before any job (it failed).
   bool run_one_spare() {
     auto spare = std::make_shared<Spare>();
-    spare->handover = std::make_shared<sandbox::Handover>(kWarmUpCpuMs, max_wait_ms_);
+    spare->handover = std::make_shared<sandbox::Handover>(kReadyLine, kWarmUpCpuMs, max_wait_ms_);
     spare->token = std::make_shared<sandbox::CancelToken>();
     {
       std::lock_guard<std::mutex> lock(mutex_);

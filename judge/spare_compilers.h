@@ -49,7 +49,8 @@ class SpareCompilers {
   // Compiles `source`, as `source_name` in /box, on a ready spare of `language` and returns the
   // run, as Sandbox::run() would for the compile command: CPU and wall time counted from the
   // hand-over. Nothing (and the caller compiles the cold way) when no spare of the language is
-  // ready, the source does not fit its pipe, or the spare ended before it got the source.
+  // ready, the source does not fit its pipe (the spare then stays for the next job), or the
+  // spare ended before it read the source.
   // Cancelling `cancel_token` ends the compilation. Thread-safe; blocks until the run ends.
   std::optional<sandbox::RunResult> compile(
       const Language& language, const std::string& source_name, const std::string& source,

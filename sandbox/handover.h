@@ -1,5 +1,5 @@
 // A run that starts before its input is known: the program gets ready (a warm compiler, say),
-// says so with a line on stdout, and waits for its stdin; the caller hands the input over
+// says so with an agreed line on stdout, and waits for its stdin; the caller hands the input over
 // later, and from that moment the run's limits and figures are the input's.
 //
 // Before the hand-over the run is held to `warm_up_cpu_ms` of CPU and `max_wait_ms` of wall
@@ -24,12 +24,14 @@ namespace codearena::sandbox {
 
 class Handover {
  public:
-  // Throws SandboxError naming the call when the pipe or the eventfd cannot be made.
-  Handover(int64_t warm_up_cpu_ms, int64_t max_wait_ms);
+  // The program is ready once it wrote `ready_line` as a whole line on stdout (any other line
+  // says nothing). Throws SandboxError naming the call when the pipe or the eventfd cannot be
+  // made.
+  Handover(std::string ready_line, int64_t warm_up_cpu_ms, int64_t max_wait_ms);
   Handover(const Handover&) = delete;
   Handover& operator=(const Handover&) = delete;
 
-  // True once the program has written a whole line on stdout before the hand-over.
+  // True once the program has written the ready line on stdout before the hand-over.
   bool ready() const { return ready_.load(std::memory_order_acquire); }
 
   // Gives the program `input` as the whole of its stdin, delivered by the run's watcher at
@@ -41,6 +43,10 @@ class Handover {
   // that ended without it (the spare died or waited too long) never saw the input.
   bool delivered() const { return delivered_.load(std::memory_order_acquire); }
 
+  // Bytes of the input still in the pipe, never read by the program (0 before the hand-over).
+  // After the run: more than 0 means the program ended before it took its whole input.
+  size_t unread_bytes() const;
+
   size_t pipe_capacity() const { return capacity_; }
   int64_t warm_up_cpu_ms() const { return warm_up_cpu_ms_; }
   int64_t max_wait_ms() const { return max_wait_ms_; }
@@ -49,14 +55,18 @@ class Handover {
   int stdin_fd() const { return read_.get(); }
   // An eventfd, readable once hand_over() succeeded; owned here.
   int handed_over_fd() const { return handed_over_.get(); }
-  // Bytes the program wrote on stdout before the hand-over: a newline among them makes it ready.
+  // Bytes the program wrote on stdout before the hand-over, in order: the ready line among them
+  // makes it ready. Called by the slot's thread only.
   void note_output(const char* data, size_t size);
   // Writes the handed-over input into the pipe and closes the write end; call once, after
-  // handed_over_fd() became readable. The pipe holds the input whole, so this never blocks.
-  // Returns false when the write failed (the program then reads a cut input and fails).
+  // handed_over_fd() became readable. The pipe holds the input whole, and its write end is
+  // non-blocking, so this never waits on the program. Returns false when the write failed (the
+  // program then reads a cut input and fails).
   bool deliver();
 
  private:
+  const std::string ready_line_;
+  std::string line_;  // The line being written, up to one byte past ready_line_'s length.
   const int64_t warm_up_cpu_ms_;
   const int64_t max_wait_ms_;
   UniqueFd read_;

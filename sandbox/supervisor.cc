@@ -356,7 +356,7 @@ class RunWatch {
     cpu_base_ns_ = cgroup_.cpu_ns_so_far();
     cpu_ns_ = cpu_base_ns_;
     cpu_read_at_ns_ = monotonic_ns();
-    for (auto& stream : streams_) stream.data.clear();
+    for (auto& stream : streams_) drop_pending(stream);
     handover_->deliver();
     handed_over_at_ns_ = monotonic_ns();
     restart_wall_clock();
@@ -373,14 +373,32 @@ class RunWatch {
       stream.fd.reset();
       return;
     }
-    if (waiting_for_input() && &stream == &streams_[0])
-      handover_->note_output(buffer, static_cast<size_t>(n));
+    // Before the hand-over the program is getting ready: what it writes only says when it is,
+    // and counts against no limit.
+    if (waiting_for_input()) {
+      if (&stream == &streams_[0]) handover_->note_output(buffer, static_cast<size_t>(n));
+      return;
+    }
     const auto room =
         static_cast<size_t>(std::max<int64_t>(0, limits_.output_bytes - stream.data.size()));
     stream.data.append(buffer, std::min(room, static_cast<size_t>(n)));
     if (static_cast<size_t>(n) > room && !stream.truncated) {
       stream.truncated = true;
       kill(KillReason::kOutput);
+    }
+  }
+
+  // Drops what the program wrote into `stream` before the hand-over and the watcher has not
+  // read yet: only the bytes there now, so that a program still writing cannot hold it here.
+  void drop_pending(Capture& stream) {
+    int pending = 0;
+    if (!stream.fd.valid() || ::ioctl(stream.fd.get(), FIONREAD, &pending) != 0) return;
+    char buffer[65536];
+    while (pending > 0) {
+      const ssize_t n =
+          ::read(stream.fd.get(), buffer, std::min(sizeof buffer, static_cast<size_t>(pending)));
+      if (n <= 0) return;
+      pending -= static_cast<int>(n);
     }
   }
 

@@ -29,6 +29,7 @@ public final class SpareCompiler {
       System.err.println("usage: SpareCompiler SAMPLE WARMUPS WARM_DIR [JAVAC OPTION...]");
       System.exit(2);
     }
+    takeTheJavacLaunchersClassPath();
     final JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     final List<String> options = Arrays.asList(args).subList(3, args.length);
     warm(javac, options, args[0], Integer.parseInt(args[1]), args[2]);
@@ -44,6 +45,18 @@ public final class SpareCompiler {
     }
     Files.write(Paths.get(name), Arrays.copyOfRange(job, newline + 1, job.length));
     System.exit(compile(javac, options, name, System.err));
+  }
+
+  /**
+   * javac run inside a JVM takes that JVM's class path (this program's jar) for the sources it
+   * compiles, where the javac launcher takes $CLASSPATH or the working directory: the launcher's
+   * two properties make a job's classes resolve exactly as with a cold javac, never against
+   * this program's own classes.
+   */
+  private static void takeTheJavacLaunchersClassPath() {
+    System.setProperty("application.home", System.getProperty("java.home"));
+    final String classPath = System.getenv("CLASSPATH");
+    if (classPath != null) System.setProperty("env.class.path", classPath);
   }
 
   private static void warm(
