@@ -224,11 +224,13 @@ int run_command(const std::vector<std::string>& args) {
     return 2;
   }
   try {
-    // One engine per call: the kernel facilities are checked only if the run fails, and the
-    // keeper's exit is not waited for since this process ends next.
+    // One engine per call: the kernel facilities are checked only if the run fails, the keeper
+    // builds its box while the slot's cgroup is made, and its exit is not waited for since this
+    // process ends next.
     sandbox::SandboxConfig config;
     config.check_at_start = false;
     config.wait_for_keepers = false;
+    config.keepers_at_start = true;
     config.binds = sandbox::default_read_only_binds();
     config.binds.insert(config.binds.end(), parsed.read_only.begin(), parsed.read_only.end());
     sandbox::Sandbox engine(config);

@@ -199,6 +199,10 @@ class BoxKeeper {
     wire::send_message(control_, keeper::encode_ready());
     while (auto message = wire::receive_message(control_)) {
       wire::Reader reader(message->body);
+      if (reader.type() == wire::Type::kJoin) {
+        slot_.cgroup_joins = std::move(message->fds);
+        continue;
+      }
       if (reader.type() != wire::Type::kRun) continue;  // A late kill for a finished run.
       keeper::RunOrder order = keeper::decode_run(reader);
       try {
@@ -235,7 +239,6 @@ class BoxKeeper {
     slot_.order = keeper::decode_setup(reader);
     const auto& order = slot_.order;
     RootLayout layout{order.staging_dir, order.binds, order.uid, order.uid};
-    slot_.cgroup_joins = std::move(message->fds);
 
     sigset_t child_signals;
     sigemptyset(&child_signals);
@@ -259,6 +262,7 @@ class BoxKeeper {
 
   void run(const keeper::RunOrder& order, std::vector<UniqueFd>& fds) {
     run_id_ = order.run_id;
+    if (slot_.cgroup_joins.empty()) throw SandboxError("no slot cgroup to join: none was sent");
     if (box_used_) prepare_next_box_or_exit();
     if (fds.size() != 3 + order.file_names.size())
       throw SandboxError("run message carries the wrong number of files");

@@ -132,6 +132,10 @@ KillOrder decode_kill(wire::Reader& reader) {
   return {reader.u64()};
 }
 
+std::string encode_join() {
+  return wire::Writer(wire::Type::kJoin).bytes();
+}
+
 std::string encode_ready() {
   return wire::Writer(wire::Type::kReady).bytes();
 }

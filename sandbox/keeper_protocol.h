@@ -7,7 +7,9 @@
 // carries an id that the keeper echoes, so nothing of an earlier run is taken for the current one.
 //
 // Conversation per slot:
-//   engine → keeper  SetupOrder (fds: the slot cgroup's join files)
+//   engine → keeper  SetupOrder
+//   engine → keeper  join (fds: the slot cgroup's join files), possibly while the keeper is
+//                    still setting up: the engine may make the cgroup meanwhile
 //   keeper → engine  Ready | Failed
 //   then per run:
 //   engine → keeper  RunOrder (fds: stdin, stdout, stderr, input files in order)
@@ -92,6 +94,7 @@ constexpr size_t kMaxReasonBytes = 4096;
 std::string encode(const SetupOrder& order);
 std::string encode(const RunOrder& order);
 std::string encode(const KillOrder& order);
+std::string encode_join();
 std::string encode_ready();
 std::string encode(const Started& message);
 std::string encode(const Exited& message);

@@ -134,17 +134,11 @@ std::vector<std::unique_ptr<SlotCgroup>> create_slot_cgroups(
   return cgroups;
 }
 
-}  // namespace
-
-SlotPool::SlotPool(const SandboxConfig& config) {
-  make_dirs(config.staging_dir, 0700);
-  const auto& filter = precompiled_seccomp_filter(false);
-  const auto& filter_refuse = precompiled_seccomp_filter(true);
-  facilities_ = {config.staging_dir, config.first_uid, filter};
-  if (config.check_at_start) check_kernel_facilities(facilities_);
-  auto cgroups = create_slot_cgroups(backend_, config);
+// Each slot's settings, its uid counted from the first.
+std::vector<SlotConfig> slot_configs(const SandboxConfig& config) {
   const int last_capability =
       static_cast<int>(parse_int(read_text_file("/proc/sys/kernel/cap_last_cap"), "cap_last_cap"));
+  std::vector<SlotConfig> slots;
   for (int i = 0; i < config.slots; ++i) {
     SlotConfig slot;
     slot.index = i;
@@ -152,12 +146,54 @@ SlotPool::SlotPool(const SandboxConfig& config) {
     slot.helper_path = config.helper_path;
     slot.staging_dir = config.staging_dir;
     slot.binds = config.binds;
-    slot.seccomp_filter = filter;
-    slot.seccomp_filter_refuse = filter_refuse;
+    slot.seccomp_filter = precompiled_seccomp_filter(false);
+    slot.seccomp_filter_refuse = precompiled_seccomp_filter(true);
     slot.last_capability = last_capability;
     slot.wait_for_keeper = config.wait_for_keepers;
+    slots.push_back(std::move(slot));
+  }
+  return slots;
+}
+
+// Keepers that never got their slot: killed and reaped (they hold no process of a run).
+void stop_unused_keepers(std::vector<KeeperProcess>& keepers) {
+  for (auto& keeper : keepers) {
+    keeper.control.reset();
+    reap_box_keeper(keeper.pid, 0);
+  }
+  keepers.clear();
+}
+
+}  // namespace
+
+SlotPool::SlotPool(const SandboxConfig& config) {
+  make_dirs(config.staging_dir, 0700);
+  facilities_ = {config.staging_dir, config.first_uid, precompiled_seccomp_filter(false)};
+  if (config.check_at_start) check_kernel_facilities(facilities_);
+  auto slots = slot_configs(config);
+  std::vector<KeeperProcess> keepers;
+  std::vector<std::unique_ptr<SlotCgroup>> cgroups;
+  try {
+    if (config.keepers_at_start) {
+      try {
+        for (const auto& slot : slots) keepers.push_back(start_slot_keeper(slot));
+      } catch (const SandboxError&) {
+        // Without the check at start a keeper that cannot start may be a facility the machine
+        // lacks: the check names it as the start would have.
+        stop_unused_keepers(keepers);
+        check_kernel_facilities(facilities_);
+        throw;
+      }
+    }
+    cgroups = create_slot_cgroups(backend_, config);
+  } catch (const SandboxError&) {
+    stop_unused_keepers(keepers);
+    throw;
+  }
+  keepers.resize(slots.size());
+  for (size_t i = 0; i < slots.size(); ++i) {
     slots_.push_back(
-        std::make_unique<Slot>(std::move(slot), std::move(cgroups[static_cast<size_t>(i)])));
+        std::make_unique<Slot>(std::move(slots[i]), std::move(cgroups[i]), std::move(keepers[i])));
     free_.push_back(slots_.back().get());
   }
 }

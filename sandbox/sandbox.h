@@ -61,6 +61,10 @@ struct SandboxConfig {
   // reaps it once this process has exited. For callers that exit right after, such as the
   // command line (docs/sandbox.md).
   bool wait_for_keepers = true;
+  // False: each slot's keeper starts on the slot's first run. True: the constructor starts them
+  // before it makes the slots' cgroups, so each keeper builds its box while the cgroups are
+  // made; for callers that run at once, such as the command line.
+  bool keepers_at_start = false;
 };
 
 class SlotPool;  // sandbox/slots.h: the slots and who holds them.
@@ -68,9 +72,9 @@ class SlotPool;  // sandbox/slots.h: the slots and who holds them.
 class Sandbox {
  public:
   // Creates the slots' cgroups (removing those of engines that are gone) and prepares the
-  // seccomp filters; each slot's keeper starts on its first run. Needs root (namespaces,
-  // cgroups, mounts); throws SandboxError naming what the machine lacks or the config gets wrong
-  // (what it lacks only when config.check_at_start).
+  // seccomp filters; each slot's keeper starts on its first run or, with keepers_at_start, here.
+  // Needs root (namespaces, cgroups, mounts); throws SandboxError naming what the machine lacks
+  // or the config gets wrong (what it lacks only when config.check_at_start).
   explicit Sandbox(SandboxConfig config);
   // Stops every slot's keeper and removes the slots' cgroups. No run may be in progress.
   ~Sandbox();

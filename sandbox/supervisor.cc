@@ -584,8 +584,27 @@ RunResult cancelled_before_start() {
   return result;
 }
 
-Slot::Slot(SlotConfig config, std::unique_ptr<SlotCgroup> cgroup)
-    : config_(std::move(config)), cgroup_(std::move(cgroup)) {}
+KeeperProcess start_slot_keeper(const SlotConfig& config) {
+  KeeperProcess keeper = spawn_box_keeper(config.helper_path);
+  const RunLimits defaults;
+  keeper::SetupOrder setup;
+  setup.uid = config.uid;
+  setup.last_capability = config.last_capability;
+  setup.filters[0] = config.seccomp_filter;
+  setup.filters[1] = config.seccomp_filter_refuse;
+  setup.box_bytes = defaults.box_bytes;
+  setup.tmp_bytes = defaults.tmp_bytes;
+  setup.staging_dir = config.staging_dir;
+  setup.binds = config.binds;
+  wire::send_message(keeper.control.get(), keeper::encode(setup));
+  return keeper;
+}
+
+Slot::Slot(SlotConfig config, std::unique_ptr<SlotCgroup> cgroup, KeeperProcess started)
+    : config_(std::move(config)),
+      cgroup_(std::move(cgroup)),
+      keeper_(std::move(started)),
+      keeper_starting_(keeper_.control.valid()) {}
 
 Slot::~Slot() {
   stop_keeper();
@@ -598,7 +617,7 @@ void Slot::ensure_keeper() {
   // prepare the next box and exited) or an unasked-for message means a new keeper, before a
   // run is lost to it. So does a process in the slot's cgroup, which the keeper could have let
   // in after it reported the run's end: it would run on into the next run, on its limits.
-  if (keeper_.control.valid()) {
+  if (keeper_.control.valid() && !keeper_starting_) {
     const bool ready =
         !box_pending_ || await_ready(keeper_.control.get(), kKeeperGraceNs / 1'000'000).empty();
     box_pending_ = false;
@@ -606,28 +625,31 @@ void Slot::ensure_keeper() {
     if (ready && ::poll(&idle, 1, 0) == 0 && cgroup_is_empty()) return;
     stop_keeper(/*at_once=*/true);
   }
-  // A keeper that died took its processes with it; wait until the kernel has removed them.
-  for (int i = 0; i < 1000 && cgroup_->process_count() > 0; ++i) ::usleep(1000);
-  keeper_ = spawn_box_keeper(config_.helper_path);
-  std::vector<int> join_fds;
-  std::vector<UniqueFd> owned;
-  for (const auto& path : cgroup_->join_files()) {
-    owned.emplace_back(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!owned.back().valid()) throw_errno("open " + path, errno);
-    join_fds.push_back(owned.back().get());
+  if (!keeper_.control.valid()) {
+    // A keeper that died took its processes with it; wait until the kernel has removed them.
+    for (int i = 0; i < 1000 && cgroup_->process_count() > 0; ++i) ::usleep(1000);
+    keeper_ = start_slot_keeper(config_);
   }
-  const RunLimits defaults;
-  keeper::SetupOrder setup;
-  setup.uid = config_.uid;
-  setup.last_capability = config_.last_capability;
-  setup.filters[0] = config_.seccomp_filter;
-  setup.filters[1] = config_.seccomp_filter_refuse;
-  setup.box_bytes = defaults.box_bytes;
-  setup.tmp_bytes = defaults.tmp_bytes;
-  setup.staging_dir = config_.staging_dir;
-  setup.binds = config_.binds;
-  wire::send_message(keeper_.control.get(), keeper::encode(setup), join_fds);
-  if (const auto problem = await_ready(keeper_.control.get(), -1); !problem.empty()) {
+  finish_keeper_start();
+}
+
+void Slot::finish_keeper_start() {
+  keeper_starting_ = false;
+  std::string problem;
+  try {
+    std::vector<int> join_fds;
+    std::vector<UniqueFd> owned;
+    for (const auto& path : cgroup_->join_files()) {
+      owned.emplace_back(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+      if (!owned.back().valid()) throw_errno("open " + path, errno);
+      join_fds.push_back(owned.back().get());
+    }
+    wire::send_message(keeper_.control.get(), keeper::encode_join(), join_fds);
+    problem = await_ready(keeper_.control.get(), -1);
+  } catch (const SandboxError& error) {
+    problem = error.what();
+  }
+  if (!problem.empty()) {
     stop_keeper(/*at_once=*/true);
     throw SandboxError("slot " + std::to_string(config_.index) +
                        ": sandbox keeper failed: " + problem);

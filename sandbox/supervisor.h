@@ -35,9 +35,16 @@ struct SlotConfig {
 // The result of a run whose cancel token was cancelled before anything started.
 RunResult cancelled_before_start();
 
+// Spawns a keeper for the slot `config` describes and sends it its setup: it builds its box
+// while the caller goes on (making the slot's cgroup, say). The Slot given it sends the cgroup
+// and waits for the box on its first run. Throws SandboxError when the keeper cannot start.
+KeeperProcess start_slot_keeper(const SlotConfig& config);
+
 class Slot {
  public:
-  Slot(SlotConfig config, std::unique_ptr<SlotCgroup> cgroup);
+  // `started` is a keeper from start_slot_keeper() for this slot, or none: the first run starts
+  // one.
+  Slot(SlotConfig config, std::unique_ptr<SlotCgroup> cgroup, KeeperProcess started = {});
   ~Slot();
   Slot(const Slot&) = delete;
   Slot& operator=(const Slot&) = delete;
@@ -55,6 +62,8 @@ class Slot {
 
  private:
   void ensure_keeper();
+  // Sends the started keeper the slot cgroup's join files and waits for its box.
+  void finish_keeper_start();
   // Closes the keeper's control socket and reaps it: it gets two seconds to clean up, or none
   // `at_once` (a keeper that is not trusted any more). Without config_.wait_for_keeper, a keeper
   // whose slot cgroup is empty is killed and not waited for.
@@ -68,6 +77,7 @@ class Slot {
   KeeperProcess keeper_;
   uint64_t last_run_id_ = 0;  // Ties each keeper message to the run it belongs to.
   bool box_pending_ = false;  // The keeper owes a ready message for the next run's box.
+  bool keeper_starting_ = false;  // The keeper has its setup but not the cgroup yet.
 };
 
 }  // namespace codearena::sandbox

@@ -19,13 +19,14 @@
 namespace codearena::sandbox::wire {
 
 enum class Type : uint8_t {
-  kSetup = 1,  // engine -> keeper: slot identity, root layout, seccomp filter, cgroup fds.
+  kSetup = 1,  // engine -> keeper: slot identity, root layout, seccomp filter.
   kReady,      // keeper -> engine: the box is built. Or kFailed with the reason.
   kRun,        // engine -> keeper: one program; fds: stdin, stdout, stderr, input files.
   kKill,       // engine -> keeper: end the run now.
   kStarted,    // keeper -> engine: the program was exec'd; fd: its seccomp listener.
   kExited,     // keeper -> engine: every process of the run is gone; fds: collected files.
   kFailed,     // keeper -> engine: text says what failed (setup, spawn, file placement).
+  kJoin,       // engine -> keeper: fds: the slot cgroup's join files, before the first run.
 };
 
 // Builds a message body.

@@ -151,6 +151,8 @@ void forge(const std::string& attack, uint64_t run, int control, const std::vect
     send(control, std::string("\x63", 1) + std::string(16, 'x'));
   } else if (attack == "setup-type") {
     send(control, wire::Writer(wire::Type::kSetup).bytes());
+  } else if (attack == "join-type") {
+    send(control, keeper::encode_join(), {procs.front().get()});
   } else if (attack == "trailing-bytes") {
     started(control, run);
     send(control, keeper::encode(keeper::Exited{run, 0, 1000, {}, ""}) + "extra");
@@ -205,9 +207,10 @@ void forge(const std::string& attack, uint64_t run, int control, const std::vect
 int main(int argc, char** argv) {
   if (argc != 2) return 2;
   const int control = std::atoi(argv[1]);
-  auto setup = wire::receive_message(control);
-  if (!setup) return 1;
-  const std::vector<UniqueFd> procs = std::move(setup->fds);
+  if (!wire::receive_message(control)) return 1;  // The setup.
+  auto join = wire::receive_message(control);
+  if (!join) return 1;
+  const std::vector<UniqueFd> procs = std::move(join->fds);
   send(control, keeper::encode_ready());
   while (auto message = wire::receive_message(control)) {
     wire::Reader reader(message->body);

@@ -42,7 +42,7 @@ TEST_CASE("keeper distrust: every forged answer is an internal error and the kee
       "huge-string",       "earlier-run",           "later-run",        "stopped-status",
       "exit-before-start", "no-listener",           "pipe-as-listener", "unknown-type",
       "setup-type",        "trailing-bytes",        "oversized-packet", "too-many-descriptors",
-      "alive-after-exit",  "ready-during-run"};
+      "alive-after-exit",  "ready-during-run",      "join-type"};
   for (const char* forgery : forgeries) {
     const RunResult result = run_forgery(lease, forgery);
     INFO("forgery " << forgery << ": " << describe(result));
