@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <optional>
 #include <set>
 #include <string>
@@ -199,10 +200,6 @@ class BoxKeeper {
     wire::send_message(control_, keeper::encode_ready());
     while (auto message = wire::receive_message(control_)) {
       wire::Reader reader(message->body);
-      if (reader.type() == wire::Type::kJoin) {
-        slot_.cgroup_joins = std::move(message->fds);
-        continue;
-      }
       if (reader.type() != wire::Type::kRun) continue;  // A late kill for a finished run.
       keeper::RunOrder order = keeper::decode_run(reader);
       try {
@@ -258,11 +255,27 @@ class BoxKeeper {
       throw_errno("empty the capability bounding set", error);
     }
     replace_work_dirs(order.box_bytes, order.tmp_bytes, order.uid, order.uid);
+    join();
+  }
+
+  // Takes the slot cgroup's join files and, when the keeper was started without a network
+  // namespace of its own, enters the one the engine made: no program runs before either.
+  void join() {
+    auto message = wire::receive_message(control_);
+    if (!message) throw SandboxError("engine closed the socket before the join message");
+    wire::Reader reader(message->body);
+    const keeper::JoinOrder order = keeper::decode_join(reader);
+    auto& fds = message->fds;
+    const size_t namespaces = order.network_namespace ? 1 : 0;
+    if (fds.size() <= namespaces) throw SandboxError("join message carries no cgroup file");
+    if (order.network_namespace && ::setns(fds.front().get(), CLONE_NEWNET) != 0)
+      throw_errno("enter the network namespace", errno);
+    slot_.cgroup_joins.assign(std::make_move_iterator(fds.begin() + namespaces),
+                              std::make_move_iterator(fds.end()));
   }
 
   void run(const keeper::RunOrder& order, std::vector<UniqueFd>& fds) {
     run_id_ = order.run_id;
-    if (slot_.cgroup_joins.empty()) throw SandboxError("no slot cgroup to join: none was sent");
     if (box_used_) prepare_next_box_or_exit();
     if (fds.size() != 3 + order.file_names.size())
       throw SandboxError("run message carries the wrong number of files");

@@ -132,8 +132,13 @@ KillOrder decode_kill(wire::Reader& reader) {
   return {reader.u64()};
 }
 
-std::string encode_join() {
-  return wire::Writer(wire::Type::kJoin).bytes();
+std::string encode(const JoinOrder& order) {
+  return wire::Writer(wire::Type::kJoin).u64(order.network_namespace ? 1 : 0).bytes();
+}
+
+JoinOrder decode_join(wire::Reader& reader) {
+  if (reader.type() != wire::Type::kJoin) throw SandboxError("expected the join message");
+  return {reader.u64() == 1};
 }
 
 std::string encode_ready() {

@@ -8,8 +8,9 @@
 //
 // Conversation per slot:
 //   engine → keeper  SetupOrder
-//   engine → keeper  join (fds: the slot cgroup's join files), possibly while the keeper is
-//                    still setting up: the engine may make the cgroup meanwhile
+//   engine → keeper  JoinOrder (fds: the network namespace if it says so, then the slot
+//                    cgroup's join files), possibly while the keeper builds its box: the
+//                    engine may make them meanwhile
 //   keeper → engine  Ready | Failed
 //   then per run:
 //   engine → keeper  RunOrder (fds: stdin, stdout, stderr, input files in order)
@@ -47,6 +48,11 @@ struct SetupOrder {
   int64_t tmp_bytes = 0;
   std::string staging_dir;
   std::vector<ReadOnlyBind> binds;
+};
+
+struct JoinOrder {
+  // True: the keeper was started in the engine's network namespace and enters the one sent.
+  bool network_namespace = false;
 };
 
 struct RunOrder {
@@ -94,7 +100,7 @@ constexpr size_t kMaxReasonBytes = 4096;
 std::string encode(const SetupOrder& order);
 std::string encode(const RunOrder& order);
 std::string encode(const KillOrder& order);
-std::string encode_join();
+std::string encode(const JoinOrder& order);
 std::string encode_ready();
 std::string encode(const Started& message);
 std::string encode(const Exited& message);
@@ -102,6 +108,7 @@ std::string encode(const Failed& message);
 
 // Decoders of engine messages (used by the keeper). Throw SandboxError when malformed.
 SetupOrder decode_setup(wire::Reader& reader);
+JoinOrder decode_join(wire::Reader& reader);
 RunOrder decode_run(wire::Reader& reader);
 KillOrder decode_kill(wire::Reader& reader);
 

@@ -16,7 +16,7 @@
 
 namespace codearena::sandbox {
 
-KeeperProcess spawn_box_keeper(const std::string& helper_path) {
+KeeperProcess spawn_box_keeper(const std::string& helper_path, bool network_later) {
   int ends[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0)
     throw_errno("socketpair", errno);
@@ -27,8 +27,9 @@ KeeperProcess spawn_box_keeper(const std::string& helper_path) {
   const char* argv[] = {"codearena-box", "3", nullptr};
   const char* envp[] = {"PATH=/usr/bin:/bin", nullptr};
   constexpr unsigned long kFlags =
-      CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | SIGCHLD;
-  const long pid = ::syscall(SYS_clone, kFlags, nullptr, nullptr, nullptr, nullptr);
+      CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
+  const unsigned long flags = network_later ? kFlags : kFlags | CLONE_NEWNET;
+  const long pid = ::syscall(SYS_clone, flags, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) throw_errno("clone the box keeper into new namespaces", errno);
   if (pid == 0) {
     // The keeper starts with its control socket as fd 3, /dev/null as 0 and 1, the engine's
@@ -45,7 +46,19 @@ KeeperProcess spawn_box_keeper(const std::string& helper_path) {
     ::execve(helper_path.c_str(), const_cast<char**>(argv), const_cast<char**>(envp));
     ::_exit(127);
   }
-  return {static_cast<pid_t>(pid), std::move(engine_end)};
+  return {static_cast<pid_t>(pid), std::move(engine_end), network_later};
+}
+
+UniqueFd fresh_network_namespace() {
+  const UniqueFd own(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  if (!own.valid()) throw_errno("open the engine's network namespace", errno);
+  if (::unshare(CLONE_NEWNET) != 0) throw_errno("create a network namespace", errno);
+  UniqueFd fresh(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  const int open_errno = errno;
+  if (::setns(own.get(), CLONE_NEWNET) != 0)
+    throw_errno("return to the engine's network namespace", errno);
+  if (!fresh.valid()) throw_errno("open a new network namespace", open_errno);
+  return fresh;
 }
 
 namespace {

@@ -17,13 +17,20 @@ namespace codearena::sandbox {
 struct KeeperProcess {
   pid_t pid = -1;
   UniqueFd control;  // The engine's end of the SOCK_SEQPACKET control socket.
+  bool in_engine_network = false;  // Started without a network namespace of its own.
 };
 
 // Clones a child into fresh namespaces and executes `helper_path` (codearena-box) there with
 // its end of the control socket as descriptor 3, /dev/null as 0 and 1, the engine's 2, and no
 // other descriptor. Safe to call from a multi-threaded process:
 // the child only calls async-signal-safe functions before execve. Throws SandboxError.
-KeeperProcess spawn_box_keeper(const std::string& helper_path);
+// `network_later`: the child stays in the engine's network namespace until its join message
+// brings one from fresh_network_namespace() (the engine makes it while the keeper starts).
+KeeperProcess spawn_box_keeper(const std::string& helper_path, bool network_later = false);
+
+// A new network namespace (no interface up), as a descriptor for setns(2); the calling thread
+// stays in its own. Throws SandboxError naming the failed step.
+UniqueFd fresh_network_namespace();
 
 // Waits for a keeper that was told to stop (its control socket closed); kills it after
 // `grace_ms`.

@@ -1,5 +1,6 @@
 #include "sandbox/sandbox.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -155,9 +156,11 @@ std::vector<SlotConfig> slot_configs(const SandboxConfig& config) {
   return slots;
 }
 
-// Keepers that never got their slot: killed and reaped (they hold no process of a run).
+// Keepers that never got their slot: killed before their socket closes (so they say nothing of
+// it) and reaped; they hold no process of a run.
 void stop_unused_keepers(std::vector<KeeperProcess>& keepers) {
   for (auto& keeper : keepers) {
+    ::kill(keeper.pid, SIGKILL);
     keeper.control.reset();
     reap_box_keeper(keeper.pid, 0);
   }
@@ -176,7 +179,8 @@ SlotPool::SlotPool(const SandboxConfig& config) {
   try {
     if (config.keepers_at_start) {
       try {
-        for (const auto& slot : slots) keepers.push_back(start_slot_keeper(slot));
+        for (const auto& slot : slots)
+          keepers.push_back(start_slot_keeper(slot, /*network_later=*/true));
       } catch (const SandboxError&) {
         // Without the check at start a keeper that cannot start may be a facility the machine
         // lacks: the check names it as the start would have.

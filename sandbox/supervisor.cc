@@ -584,8 +584,8 @@ RunResult cancelled_before_start() {
   return result;
 }
 
-KeeperProcess start_slot_keeper(const SlotConfig& config) {
-  KeeperProcess keeper = spawn_box_keeper(config.helper_path);
+KeeperProcess start_slot_keeper(const SlotConfig& config, bool network_later) {
+  KeeperProcess keeper = spawn_box_keeper(config.helper_path, network_later);
   const RunLimits defaults;
   keeper::SetupOrder setup;
   setup.uid = config.uid;
@@ -637,14 +637,16 @@ void Slot::finish_keeper_start() {
   keeper_starting_ = false;
   std::string problem;
   try {
-    std::vector<int> join_fds;
+    const keeper::JoinOrder join{keeper_.in_engine_network};
     std::vector<UniqueFd> owned;
+    if (join.network_namespace) owned.push_back(fresh_network_namespace());
     for (const auto& path : cgroup_->join_files()) {
       owned.emplace_back(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
       if (!owned.back().valid()) throw_errno("open " + path, errno);
-      join_fds.push_back(owned.back().get());
     }
-    wire::send_message(keeper_.control.get(), keeper::encode_join(), join_fds);
+    std::vector<int> fds;
+    for (const auto& fd : owned) fds.push_back(fd.get());
+    wire::send_message(keeper_.control.get(), keeper::encode(join), fds);
     problem = await_ready(keeper_.control.get(), -1);
   } catch (const SandboxError& error) {
     problem = error.what();

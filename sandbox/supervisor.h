@@ -37,8 +37,9 @@ RunResult cancelled_before_start();
 
 // Spawns a keeper for the slot `config` describes and sends it its setup: it builds its box
 // while the caller goes on (making the slot's cgroup, say). The Slot given it sends the cgroup
-// and waits for the box on its first run. Throws SandboxError when the keeper cannot start.
-KeeperProcess start_slot_keeper(const SlotConfig& config);
+// (and, with `network_later`, a network namespace made meanwhile: spawn_box_keeper) and waits
+// for the box on its first run. Throws SandboxError when the keeper cannot start.
+KeeperProcess start_slot_keeper(const SlotConfig& config, bool network_later = false);
 
 class Slot {
  public:
@@ -62,7 +63,7 @@ class Slot {
 
  private:
   void ensure_keeper();
-  // Sends the started keeper the slot cgroup's join files and waits for its box.
+  // Sends the started keeper its join order and waits for its box.
   void finish_keeper_start();
   // Closes the keeper's control socket and reaps it: it gets two seconds to clean up, or none
   // `at_once` (a keeper that is not trusted any more). Without config_.wait_for_keeper, a keeper

@@ -26,7 +26,7 @@ enum class Type : uint8_t {
   kStarted,    // keeper -> engine: the program was exec'd; fd: its seccomp listener.
   kExited,     // keeper -> engine: every process of the run is gone; fds: collected files.
   kFailed,     // keeper -> engine: text says what failed (setup, spawn, file placement).
-  kJoin,       // engine -> keeper: fds: the slot cgroup's join files, before the first run.
+  kJoin,       // engine -> keeper: fds: a network namespace, the slot cgroup's join files.
 };
 
 // Builds a message body.

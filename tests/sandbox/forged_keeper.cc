@@ -152,7 +152,7 @@ void forge(const std::string& attack, uint64_t run, int control, const std::vect
   } else if (attack == "setup-type") {
     send(control, wire::Writer(wire::Type::kSetup).bytes());
   } else if (attack == "join-type") {
-    send(control, keeper::encode_join(), {procs.front().get()});
+    send(control, keeper::encode(keeper::JoinOrder{}), {procs.front().get()});
   } else if (attack == "trailing-bytes") {
     started(control, run);
     send(control, keeper::encode(keeper::Exited{run, 0, 1000, {}, ""}) + "extra");

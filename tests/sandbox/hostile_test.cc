@@ -341,20 +341,38 @@ TEST_CASE("hostile: UDP send to a host port is a violation") {
   expect_clean_slot(lease);
 }
 
-// Proves the allowed AF_UNIX sockets stay in the box: an abstract socket of the host (abstract
-// names belong to the network namespace) cannot be connected to.
-TEST_CASE("hostile: a host abstract unix socket is unreachable") {
+namespace {
+
+void expect_host_abstract_socket_unreachable(SlotPool::Lease& lease) {
   const std::string name = "codearena-test-" + std::to_string(::getpid());
   HostSocket listener(AF_UNIX, SOCK_STREAM);
   listener.bind_abstract(name);
   listener.listen();
-  auto lease = engine().slots().acquire();
   const RunResult result = lease->run(program_request("net", {"unix", name}));
   INFO(describe(result));
   CHECK(result.status == RunStatus::kOk);
   CHECK_THAT(result.stdout_data, Contains("connected failed"));
   CHECK_FALSE(listener.received_anything());
   expect_clean_slot(lease);
+}
+
+}  // namespace
+
+// Proves the allowed AF_UNIX sockets stay in the box: an abstract socket of the host (abstract
+// names belong to the network namespace) cannot be connected to.
+TEST_CASE("hostile: a host abstract unix socket is unreachable") {
+  auto lease = engine().slots().acquire();
+  expect_host_abstract_socket_unreachable(lease);
+}
+
+// The same for a keeper started with the engine (the command line's): it is cloned in the
+// engine's network namespace and enters the one the engine made before anything runs.
+TEST_CASE("hostile: a host abstract unix socket is unreachable when the keeper starts first") {
+  codearena::sandbox::SandboxConfig config;
+  config.keepers_at_start = true;
+  Sandbox sandbox(config);
+  auto lease = sandbox.slots().acquire();
+  expect_host_abstract_socket_unreachable(lease);
 }
 
 // Proves the host's /etc/shadow cannot be read by any path, and none of it leaks to the output.

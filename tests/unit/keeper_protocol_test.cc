@@ -142,7 +142,8 @@ TEST_CASE("keeper protocol: the engine refuses malformed keeper messages") {
   SECTION("a type a keeper never sends") {
     CHECK_THROWS_AS(keeper::keeper_message_type(keeper::encode(keeper::KillOrder{1})),
                     keeper::ProtocolError);
-    CHECK_THROWS_AS(keeper::keeper_message_type(keeper::encode_join()), keeper::ProtocolError);
+    CHECK_THROWS_AS(keeper::keeper_message_type(keeper::encode(keeper::JoinOrder{})),
+                    keeper::ProtocolError);
     CHECK_THROWS_AS(keeper::keeper_message_type(""), keeper::ProtocolError);
     CHECK_THROWS_AS(keeper::keeper_message_type("\x63"), keeper::ProtocolError);
     CHECK(keeper::keeper_message_type(keeper::encode_ready()) == wire::Type::kReady);
