@@ -16,7 +16,7 @@ namespace codearena::sandbox {
 
 struct KeeperProcess {
   pid_t pid = -1;
-  UniqueFd control;  // The engine's end of the SOCK_SEQPACKET control socket.
+  UniqueFd control;                // The engine's end of the SOCK_SEQPACKET control socket.
   bool in_engine_network = false;  // Started without a network namespace of its own.
 };
 

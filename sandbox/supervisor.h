@@ -1,12 +1,12 @@
 // The supervisor: runs one request on one slot and turns what happened into a RunResult.
 //
-// A Slot owns its box keeper process (started on first use, restarted if it dies) and its
-// cgroup. run() sends the request to the keeper, then watches the program from the engine side:
-// it captures stdout and stderr through pipes up to the output limit, enforces the wall-clock
-// limit and the CPU limit (summed over every process and thread from the cgroup), receives
-// blocked system calls from the seccomp listener, and asks the keeper to kill the run when a
-// limit is crossed or the request's cancel token is cancelled. A Slot serves one run at a time;
-// distinct slots run in parallel safely.
+// A Slot owns its box keeper process (started on first use or handed over when the slot is
+// made, restarted if it dies) and its cgroup. run() sends the request to the keeper, then
+// watches the program from the engine side: it captures stdout and stderr through pipes up to
+// the output limit, enforces the wall-clock limit and the CPU limit (summed over every process
+// and thread from the cgroup), receives blocked system calls from the seccomp listener, and
+// asks the keeper to kill the run when a limit is crossed or the request's cancel token is
+// cancelled. A Slot serves one run at a time; distinct slots run in parallel safely.
 #pragma once
 
 #include <memory>
@@ -76,9 +76,9 @@ class Slot {
   SlotConfig config_;
   std::unique_ptr<SlotCgroup> cgroup_;
   KeeperProcess keeper_;
-  uint64_t last_run_id_ = 0;  // Ties each keeper message to the run it belongs to.
-  bool box_pending_ = false;  // The keeper owes a ready message for the next run's box.
-  bool keeper_starting_ = false;  // The keeper has its setup but not the cgroup yet.
+  uint64_t last_run_id_ = 0;      // Ties each keeper message to the run it belongs to.
+  bool box_pending_ = false;      // The keeper owes a ready message for the next run's box.
+  bool keeper_starting_ = false;  // The keeper has its setup but not its join order yet.
 };
 
 }  // namespace codearena::sandbox
