@@ -254,7 +254,7 @@ class BoxKeeper {
     if (const int error = drop_bounding_set(order.last_capability); error != 0) {
       throw_errno("empty the capability bounding set", error);
     }
-    replace_work_dirs(order.box_bytes, order.tmp_bytes, order.uid, order.uid);
+    work_dirs_.replace(work_dir_sizes());
   }
 
   void run(const keeper::RunOrder& order, std::vector<UniqueFd>& fds) {
@@ -266,7 +266,7 @@ class BoxKeeper {
     if (order.box_bytes != slot.box_bytes || order.tmp_bytes != slot.tmp_bytes) {
       slot.box_bytes = order.box_bytes;
       slot.tmp_bytes = order.tmp_bytes;
-      replace_work_dirs(slot.box_bytes, slot.tmp_bytes, slot.uid, slot.uid);
+      work_dirs_.replace(work_dir_sizes());
     }
     UniqueFd box(::open("/box", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!box.valid()) throw_errno("open /box", errno);
@@ -316,6 +316,8 @@ class BoxKeeper {
     UniqueFd listener = receive_listener(handoff_keeper.get());
     wire::send_message(control_, keeper::encode(keeper::Started{run_id_}), {listener.get()});
     listener.reset();
+    // Made while the program runs, the next /box and /tmp are only moved in after it.
+    work_dirs_.make_next(work_dir_sizes());
     const Ended ended = wait_for(child);
     const int64_t wall_us = monotonic_us() - started_us;
     kill_everything();
@@ -501,8 +503,7 @@ class BoxKeeper {
   }
 
   void prepare_next_box() {
-    const auto& slot = slot_.order;
-    replace_work_dirs(slot.box_bytes, slot.tmp_bytes, slot.uid, slot.uid);
+    work_dirs_.replace(work_dir_sizes());
     // SysV IPC objects and POSIX message queues of this run must not reach the next one. The
     // objects are removed first: the namespace left behind is freed only later, and until then
     // its shared memory would count against the next run's memory.
@@ -516,6 +517,11 @@ class BoxKeeper {
       if (::unshare(CLONE_NEWNET) != 0) throw_errno("unshare network namespace", errno);
       unix_sockets_.reset();
     }
+  }
+
+  WorkDirSizes work_dir_sizes() const {
+    const auto& slot = slot_.order;
+    return {slot.box_bytes, slot.tmp_bytes, slot.uid, slot.uid};
   }
 
   // True when /proc/net/unix of the slot's network namespace lists a socket (the keeper's own
@@ -545,6 +551,7 @@ class BoxKeeper {
   UniqueFd child_events_;
   UniqueFd last_pid_;  // /proc/sys/kernel/ns_last_pid of the slot's PID namespace.
   UniqueFd unix_sockets_;  // /proc/net/unix of the slot's current network namespace.
+  WorkDirs work_dirs_;
   bool box_used_ = false;  // The last run's /box, /tmp, IPC and sockets are still in place.
 };
 

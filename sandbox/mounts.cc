@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <utility>
 
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
@@ -119,9 +120,35 @@ void populate_dev(const std::string& root) {
            "size=64k,nr_inodes=64,mode=0755");
 }
 
-std::string tmpfs_options(int64_t bytes, uint32_t uid, uint32_t gid) {
-  return "size=" + std::to_string(bytes) + ",nr_inodes=16384,mode=0755,uid=" + std::to_string(uid) +
-         ",gid=" + std::to_string(gid);
+// An empty tmpfs owned by uid/gid, mounted nowhere yet; the descriptor is its mount.
+UniqueFd make_detached_tmpfs(int64_t bytes, uint32_t uid, uint32_t gid) {
+  UniqueFd context(::fsopen("tmpfs", FSOPEN_CLOEXEC));
+  if (!context.valid()) throw_errno("fsopen tmpfs", errno);
+  const std::pair<const char*, std::string> options[] = {{"source", "codearena-work"},
+                                                         {"size", std::to_string(bytes)},
+                                                         {"nr_inodes", "16384"},
+                                                         {"mode", "0755"},
+                                                         {"uid", std::to_string(uid)},
+                                                         {"gid", std::to_string(gid)}};
+  for (const auto& [key, value] : options) {
+    if (::fsconfig(context.get(), FSCONFIG_SET_STRING, key, value.c_str(), 0) != 0)
+      throw_errno(std::string("tmpfs option ") + key + "=" + value, errno);
+  }
+  if (::fsconfig(context.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
+    throw_errno("create a tmpfs", errno);
+  UniqueFd mount(
+      ::fsmount(context.get(), FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV));
+  if (!mount.valid()) throw_errno("fsmount a tmpfs", errno);
+  return mount;
+}
+
+void detach(const char* dir) {
+  if (::umount2(dir, MNT_DETACH) != 0) throw_errno(std::string("unmount the used ") + dir, errno);
+}
+
+void attach(UniqueFd mount, const char* dir) {
+  if (::move_mount(mount.get(), "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+    throw_errno(std::string("mount a new tmpfs on ") + dir, errno);
 }
 
 }  // namespace
@@ -160,13 +187,35 @@ void build_box_root(const RootLayout& layout) {
   do_mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV);
 }
 
-void replace_work_dirs(int64_t box_bytes, int64_t tmp_bytes, uint32_t uid, uint32_t gid) {
-  const std::pair<const char*, int64_t> dirs[] = {{"/box", box_bytes}, {"/tmp", tmp_bytes}};
-  for (const auto& [dir, bytes] : dirs) {
-    if (::umount2(dir, MNT_DETACH) != 0 && errno != EINVAL)
-      throw_errno(std::string("umount ") + dir, errno);
-    do_mount("codearena-work", dir, "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_options(bytes, uid, gid));
-  }
+bool WorkDirSizes::operator==(const WorkDirSizes& other) const {
+  return box_bytes == other.box_bytes && tmp_bytes == other.tmp_bytes && uid == other.uid &&
+         gid == other.gid;
+}
+
+void WorkDirs::make_next(const WorkDirSizes& sizes) {
+  if (next_box_.valid() && next_sizes_ == sizes) return;
+  next_box_ = make_detached_tmpfs(sizes.box_bytes, sizes.uid, sizes.gid);
+  next_tmp_ = make_detached_tmpfs(sizes.tmp_bytes, sizes.uid, sizes.gid);
+  next_sizes_ = sizes;
+}
+
+void WorkDirs::replace(const WorkDirSizes& sizes) {
+  make_next(sizes);
+  if (mounted_) unmount_used();
+  attach(std::move(next_box_), "/box");
+  attach(std::move(next_tmp_), "/tmp");
+  mounted_ = true;
+}
+
+// Each unmount waits for an expedited RCU grace period. Moved onto a directory of the used
+// /box, the used /tmp is a mount below it, and one unmount takes both at one wait. Should the
+// directory not be made (the run used up /box's inodes, or left that name), each is unmounted.
+void WorkDirs::unmount_used() {
+  const char* const kUsedTmp = "/box/.codearena-used-tmp";
+  const bool stacked = ::mkdir(kUsedTmp, 0700) == 0 &&
+                       ::move_mount(AT_FDCWD, "/tmp", AT_FDCWD, kUsedTmp, 0) == 0;
+  if (!stacked) detach("/tmp");
+  detach("/box");
 }
 
 }  // namespace codearena::sandbox
