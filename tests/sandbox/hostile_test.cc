@@ -255,17 +255,20 @@ TEST_CASE("hostile: a full /box does not weigh on the next run") {
 }
 
 // Proves each run has /box and /tmp mounts of its own, one at each: the keeper makes the next
-// pair while a run goes on and unmounts the used pair together (the used /tmp moved onto a
-// directory of the used /box), or one by one when the run took that directory's name.
+// pair while a run goes on. A used pair holding files is unmounted before the next run is
+// taken, together (the used /tmp moved onto a directory of the used /box) or one by one when
+// the run took that directory's name; an empty one is left on top of the new pair for the
+// keeper's worker thread to unmount, and no run may start before it is gone.
 TEST_CASE("hostile: each run has /box and /tmp mounts of its own, one at each") {
   auto lease = engine().slots().acquire();
   RunRequest show = program_request("spin");
+  show.files.clear();  // A run given no file and writing none leaves an empty pair.
   const std::string list_mounts =
       "grep -E '^[^ ]+ [^ ]+ [^ ]+ [^ ]+ /(box|tmp) ' /proc/self/mountinfo | cut -d' ' -f1,5";
   std::string last;
-  // The first and third runs take the name (with files in both), the second leaves it free.
+  // The first and fourth runs take the name (with files in both), the others leave nothing.
   for (const std::string take_name : {"; mkdir -p .codearena-used-tmp/x; echo left > /tmp/left",
-                                      "", "; mkdir .codearena-used-tmp"}) {
+                                      "", "", "; mkdir .codearena-used-tmp", "", ""}) {
     show.argv = {"/bin/sh", "-c", list_mounts + take_name};
     const auto mounts = run_ok(lease, show).stdout_data;
     INFO(mounts << "after the mounts" << last);
