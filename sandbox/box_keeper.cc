@@ -512,12 +512,12 @@ class BoxKeeper {
   }
 
   void prepare_next_box() {
+    // A used box that held no file is unmounted by the worker while the next run goes on.
     worker_->wait_idle();
     used_box_on_top_ = work_dirs_.replace_beneath(work_dir_sizes());
     // SysV IPC objects and POSIX message queues of this run must not reach the next one. The
     // objects are removed first: the namespace left behind is freed only later, and until then
-    // its shared memory would count against the next run's memory. The worker unmounts a used
-    // box that held no file while the next run goes on.
+    // its shared memory would count against the next run's memory.
     if (const int error = remove_sysv_ipc_objects(); error != 0)
       throw_errno("remove the run's System V IPC objects", error);
     worker_->enter_next_ipc_namespace();
@@ -573,8 +573,8 @@ class BoxKeeper {
   UniqueFd unix_sockets_;  // /proc/net/unix of the slot's current network namespace.
   WorkDirs work_dirs_;
   std::optional<KeeperWorker> worker_;  // Made last in set_up(), so it inherits the keeper's state.
-  bool box_used_ = false;
-  bool used_box_on_top_ = false;  // The worker is to unmount the used /box and /tmp.  // The last run's /box, /tmp, IPC and sockets are still in place.
+  bool box_used_ = false;  // The last run's /box, /tmp, IPC and sockets are still in place.
+  bool used_box_on_top_ = false;  // The worker is to unmount the used /box and /tmp.
 };
 
 }  // namespace
