@@ -5,7 +5,8 @@
 // Being a thread of the slot's PID 1, it holds process number 2 of the namespace for the
 // keeper's life (every run starts from 3), and kill(-1) from the keeper spares it. It is in no
 // namespace a run uses once that run is over: it makes each next IPC namespace from a new one
-// of its own, and follows the keeper into a new network namespace (follow_network).
+// of its own, and follows the keeper into a new network namespace (follow_network). Every
+// call is for the keeper's main thread.
 #pragma once
 
 #include <condition_variable>
