@@ -31,6 +31,7 @@
 #include "sandbox/credentials.h"
 #include "sandbox/errors.h"
 #include "sandbox/keeper_protocol.h"
+#include "sandbox/keeper_worker.h"
 #include "sandbox/mounts.h"
 #include "sandbox/rlimits.h"
 #include "sandbox/sysv_ipc.h"
@@ -222,6 +223,8 @@ class BoxKeeper {
       if (!order.last_on_slot) {
         prepare_next_box_or_exit();
         wire::send_message(control_, keeper::encode_ready());
+        // Woken now, the worker does not hold up the ready message.
+        worker_->start(used_box_on_top_);
       }
     }
     kill_everything();
@@ -254,8 +257,10 @@ class BoxKeeper {
     if (const int error = drop_bounding_set(order.last_capability); error != 0) {
       throw_errno("empty the capability bounding set", error);
     }
-    replace_work_dirs(order.box_bytes, order.tmp_bytes, order.uid, order.uid);
+    work_dirs_.replace(work_dir_sizes());
     join();
+    // After the join: the thread is made in the namespaces the keeper ends up in.
+    worker_.emplace();
   }
 
   // Takes the slot cgroup's join files and, when the keeper was started without a network
@@ -288,15 +293,20 @@ class BoxKeeper {
 
   void run(const keeper::RunOrder& order, std::vector<UniqueFd>& fds) {
     run_id_ = order.run_id;
-    if (box_used_) prepare_next_box_or_exit();
+    if (box_used_) {
+      prepare_next_box_or_exit();
+      worker_->start(used_box_on_top_);
+    }
     if (fds.size() != 3 + order.file_names.size())
       throw SandboxError("run message carries the wrong number of files");
     auto& slot = slot_.order;
     if (order.box_bytes != slot.box_bytes || order.tmp_bytes != slot.tmp_bytes) {
       slot.box_bytes = order.box_bytes;
       slot.tmp_bytes = order.tmp_bytes;
-      replace_work_dirs(slot.box_bytes, slot.tmp_bytes, slot.uid, slot.uid);
+      worker_->wait_idle();
+      work_dirs_.replace(work_dir_sizes());
     }
+    expect_new_work_dirs();
     UniqueFd box(::open("/box", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!box.valid()) throw_errno("open /box", errno);
     for (size_t i = 0; i < order.file_names.size(); ++i) {
@@ -345,15 +355,17 @@ class BoxKeeper {
     UniqueFd listener = receive_listener(handoff_keeper.get());
     wire::send_message(control_, keeper::encode(keeper::Started{run_id_}), {listener.get()});
     listener.reset();
+    // Made while the program runs, the next /box and /tmp are only moved in after it.
+    work_dirs_.make_next(work_dir_sizes());
     const Ended ended = wait_for(child);
     const int64_t wall_us = monotonic_us() - started_us;
     kill_everything();
     prepare_exit_reply(box.get(), ended, wall_us, order.collect, order.collect_max_bytes);
   }
 
-  // Every run's processes are numbered from 2 (the keeper is 1), as in a fresh PID namespace:
-  // the numbers a program sees say nothing of how many processes earlier runs made. Every
-  // process of earlier runs is gone, so the numbers are free.
+  // Every run's processes are numbered from 3 (the keeper is 1, its worker thread 2), as in a
+  // fresh PID namespace: the numbers a program sees say nothing of how many processes earlier
+  // runs made. Every process of earlier runs is gone, so the numbers are free.
   void restart_pid_numbering() {
     if (last_pid_.valid() && ::pwrite(last_pid_.get(), "1", 1, 0) != 1)
       throw_errno("reset ns_last_pid", errno);
@@ -530,21 +542,36 @@ class BoxKeeper {
   }
 
   void prepare_next_box() {
-    const auto& slot = slot_.order;
-    replace_work_dirs(slot.box_bytes, slot.tmp_bytes, slot.uid, slot.uid);
+    // A used box that held no file is unmounted by the worker while the next run goes on.
+    worker_->wait_idle();
+    used_box_on_top_ = work_dirs_.replace_beneath(work_dir_sizes());
     // SysV IPC objects and POSIX message queues of this run must not reach the next one. The
     // objects are removed first: the namespace left behind is freed only later, and until then
     // its shared memory would count against the next run's memory.
     if (const int error = remove_sysv_ipc_objects(); error != 0)
       throw_errno("remove the run's System V IPC objects", error);
-    if (::unshare(CLONE_NEWIPC) != 0) throw_errno("unshare IPC namespace", errno);
+    worker_->enter_next_ipc_namespace();
     // A UNIX socket sent in a message nobody will read outlives every process of the run, with
     // its abstract name and queued data: a way to leave something for the next run. No socket
     // is left after an ordinary run, so the network namespace is replaced only when one is.
     if (unix_sockets_left()) {
       if (::unshare(CLONE_NEWNET) != 0) throw_errno("unshare network namespace", errno);
       unix_sockets_.reset();
+      worker_->follow_network();
     }
+  }
+
+  // No program starts before /box and /tmp are the new mounts: the used ones the worker
+  // unmounts may still be on top of them.
+  void expect_new_work_dirs() {
+    if (work_dirs_.in_place()) return;
+    worker_->wait_idle();
+    if (!work_dirs_.in_place()) throw SandboxError("/box or /tmp is not the run's new mount");
+  }
+
+  WorkDirSizes work_dir_sizes() const {
+    const auto& slot = slot_.order;
+    return {slot.box_bytes, slot.tmp_bytes, slot.uid, slot.uid};
   }
 
   // True when /proc/net/unix of the slot's network namespace lists a socket (the keeper's own
@@ -574,7 +601,10 @@ class BoxKeeper {
   UniqueFd child_events_;
   UniqueFd last_pid_;  // /proc/sys/kernel/ns_last_pid of the slot's PID namespace.
   UniqueFd unix_sockets_;  // /proc/net/unix of the slot's current network namespace.
+  WorkDirs work_dirs_;
+  std::optional<KeeperWorker> worker_;  // Made last in set_up(), so it inherits the keeper's state.
   bool box_used_ = false;  // The last run's /box, /tmp, IPC and sockets are still in place.
+  bool used_box_on_top_ = false;  // The worker is to unmount the used /box and /tmp.
 };
 
 }  // namespace

@@ -52,7 +52,8 @@ class SlotCgroup {
   // itself in. On v1 these are the `tasks` files: moving the writing thread alone needs no
   // cgroup_threadgroup_rwsem, whose first writer waits for an RCU grace period (docs/sandbox.md).
   virtual std::vector<std::string> join_files() const = 0;
-  // Number of processes currently in the cgroup.
+  // Number of processes in the cgroup at the time of the call (never a cached list). May be
+  // called from any thread, also while a run goes on. Throws SandboxError naming the file.
   virtual size_t process_count() const = 0;
 };
 

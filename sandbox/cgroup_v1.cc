@@ -69,7 +69,9 @@ class SlotCgroupV1 final : public SlotCgroup {
 
   std::vector<std::string> join_files() const override { return files_named("tasks"); }
 
-  // Summed over every hierarchy: a process that joined only some of them still counts.
+  // Summed over every hierarchy: a process that joined only some of them still counts. Each file
+  // is opened afresh: v1 keeps the process list of an open cgroup.procs and serves it again,
+  // for up to a second, to later reads of the same descriptor, even from offset 0.
   size_t process_count() const override {
     size_t count = 0;
     for (const auto& procs : files_named("cgroup.procs"))

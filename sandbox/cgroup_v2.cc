@@ -22,6 +22,10 @@ class SlotCgroupV2 final : public SlotCgroup {
     try_write_text_file(file("memory.oom.group"), "1");
     try_write_text_file(file("memory.swap.max"), "0");
     peak_fd_.reset(::open(file("memory.peak").c_str(), O_RDWR | O_CLOEXEC));
+    // Kept open: a read from offset 0 restarts the kernel's walk of the cgroup's processes, so
+    // each read is current, and the slot checks it twice per run.
+    procs_fd_.reset(::open(file("cgroup.procs").c_str(), O_RDONLY | O_CLOEXEC));
+    if (!procs_fd_.valid()) throw_errno("open " + file("cgroup.procs"), errno);
     take_baseline();
   }
 
@@ -69,7 +73,9 @@ class SlotCgroupV2 final : public SlotCgroup {
 
   std::vector<std::string> join_files() const override { return {file("cgroup.procs")}; }
 
-  size_t process_count() const override { return line_count(read_text_file(file("cgroup.procs"))); }
+  size_t process_count() const override {
+    return line_count(pread_text(procs_fd_.get(), file("cgroup.procs")));
+  }
 
  private:
   struct Baseline {
@@ -103,6 +109,7 @@ class SlotCgroupV2 final : public SlotCgroup {
   std::string dir_;
   mutable KernelFiles files_;
   UniqueFd peak_fd_;
+  UniqueFd procs_fd_;
   bool peak_resettable_ = false;
   int64_t sampled_peak_ = 0;
   int64_t memory_limit_ = 0;

@@ -3,14 +3,20 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <climits>
+#include <utility>
 
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
+
+#ifndef MOVE_MOUNT_BENEATH
+#define MOVE_MOUNT_BENEATH 0x00000200  // Linux 6.5; older C libraries lack the name.
+#endif
 
 namespace codearena::sandbox {
 namespace {
@@ -119,9 +125,50 @@ void populate_dev(const std::string& root) {
            "size=64k,nr_inodes=64,mode=0755");
 }
 
-std::string tmpfs_options(int64_t bytes, uint32_t uid, uint32_t gid) {
-  return "size=" + std::to_string(bytes) + ",nr_inodes=16384,mode=0755,uid=" + std::to_string(uid) +
-         ",gid=" + std::to_string(gid);
+// An empty tmpfs owned by uid/gid, mounted nowhere yet; the descriptor is its mount.
+UniqueFd make_detached_tmpfs(int64_t bytes, uint32_t uid, uint32_t gid) {
+  UniqueFd context(::fsopen("tmpfs", FSOPEN_CLOEXEC));
+  if (!context.valid()) throw_errno("fsopen tmpfs", errno);
+  const std::pair<const char*, std::string> options[] = {{"source", "codearena-work"},
+                                                         {"size", std::to_string(bytes)},
+                                                         {"nr_inodes", "16384"},
+                                                         {"mode", "0755"},
+                                                         {"uid", std::to_string(uid)},
+                                                         {"gid", std::to_string(gid)}};
+  for (const auto& [key, value] : options) {
+    if (::fsconfig(context.get(), FSCONFIG_SET_STRING, key, value.c_str(), 0) != 0)
+      throw_errno(std::string("tmpfs option ") + key + "=" + value, errno);
+  }
+  if (::fsconfig(context.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
+    throw_errno("create a tmpfs", errno);
+  UniqueFd mount(
+      ::fsmount(context.get(), FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV));
+  if (!mount.valid()) throw_errno("fsmount a tmpfs", errno);
+  return mount;
+}
+
+void detach(const char* dir) {
+  if (::umount2(dir, MNT_DETACH) != 0) throw_errno(std::string("unmount the used ") + dir, errno);
+}
+
+void attach(const UniqueFd& mount, const char* dir, unsigned flags) {
+  if (::move_mount(mount.get(), "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH | flags) != 0)
+    throw_errno(std::string("mount a new tmpfs on ") + dir, errno);
+}
+
+uint64_t mount_id(int dir_fd, const char* path, int flags) {
+  struct statx about {};
+  if (::statx(dir_fd, path, flags, STATX_MNT_ID, &about) != 0 ||
+      (about.stx_mask & STATX_MNT_ID) == 0)
+    throw_errno(std::string("the mount id of ") + (*path ? path : "a new tmpfs"), errno);
+  return about.stx_mnt_id;
+}
+
+// True when the tmpfs at `dir` holds nothing but its root: no block and one inode in use.
+bool holds_nothing(const char* dir) {
+  struct statfs usage {};
+  if (::statfs(dir, &usage) != 0) throw_errno(std::string("statfs ") + dir, errno);
+  return usage.f_bfree == usage.f_blocks && usage.f_ffree + 1 == usage.f_files;
 }
 
 }  // namespace
@@ -160,13 +207,58 @@ void build_box_root(const RootLayout& layout) {
   do_mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV);
 }
 
-void replace_work_dirs(int64_t box_bytes, int64_t tmp_bytes, uint32_t uid, uint32_t gid) {
-  const std::pair<const char*, int64_t> dirs[] = {{"/box", box_bytes}, {"/tmp", tmp_bytes}};
-  for (const auto& [dir, bytes] : dirs) {
-    if (::umount2(dir, MNT_DETACH) != 0 && errno != EINVAL)
-      throw_errno(std::string("umount ") + dir, errno);
-    do_mount("codearena-work", dir, "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_options(bytes, uid, gid));
+bool WorkDirSizes::operator==(const WorkDirSizes& other) const {
+  return box_bytes == other.box_bytes && tmp_bytes == other.tmp_bytes && uid == other.uid &&
+         gid == other.gid;
+}
+
+void WorkDirs::make_next(const WorkDirSizes& sizes) {
+  if (next_box_.valid() && next_sizes_ == sizes) return;
+  next_box_ = make_detached_tmpfs(sizes.box_bytes, sizes.uid, sizes.gid);
+  next_tmp_ = make_detached_tmpfs(sizes.tmp_bytes, sizes.uid, sizes.gid);
+  next_sizes_ = sizes;
+}
+
+void WorkDirs::replace(const WorkDirSizes& sizes) {
+  make_next(sizes);
+  if (mounted_) unmount_used();
+  attach_next(0);
+}
+
+bool WorkDirs::replace_beneath(const WorkDirSizes& sizes) {
+  if (!mounted_ || !holds_nothing("/box") || !holds_nothing("/tmp")) {
+    replace(sizes);
+    return false;
   }
+  make_next(sizes);
+  attach_next(MOVE_MOUNT_BENEATH);
+  return true;
+}
+
+bool WorkDirs::in_place() const {
+  return mount_id(AT_FDCWD, "/box", 0) == box_mount_id_ &&
+         mount_id(AT_FDCWD, "/tmp", 0) == tmp_mount_id_;
+}
+
+void WorkDirs::attach_next(unsigned flags) {
+  box_mount_id_ = mount_id(next_box_.get(), "", AT_EMPTY_PATH);
+  tmp_mount_id_ = mount_id(next_tmp_.get(), "", AT_EMPTY_PATH);
+  attach(next_box_, "/box", flags);
+  attach(next_tmp_, "/tmp", flags);
+  next_box_.reset();
+  next_tmp_.reset();
+  mounted_ = true;
+}
+
+// Each unmount waits for an expedited RCU grace period. Moved onto a directory of the used
+// /box, the used /tmp is a mount below it, and one unmount takes both at one wait. Should the
+// directory not be made (the run used up /box's inodes, or left that name), each is unmounted.
+void WorkDirs::unmount_used() {
+  const char* const kUsedTmp = "/box/.codearena-used-tmp";
+  const bool stacked = ::mkdir(kUsedTmp, 0700) == 0 &&
+                       ::move_mount(AT_FDCWD, "/tmp", AT_FDCWD, kUsedTmp, 0) == 0;
+  if (!stacked) detach("/tmp");
+  detach("/box");
 }
 
 }  // namespace codearena::sandbox

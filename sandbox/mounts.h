@@ -5,13 +5,14 @@
 // (/usr and the like), a generated /etc with no secrets, a /dev with null, zero, random and
 // urandom only, and a /proc of the slot's PID namespace; after pivot_root the old root is
 // detached and the new one remounted read-only. /box (the working directory) and /tmp are
-// fresh size-limited tmpfs mounts, replaced after every run. Errors throw SandboxError.
+// fresh size-limited tmpfs mounts, replaced after every run (WorkDirs). Errors throw SandboxError.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "sandbox/fs_util.h"  // UniqueFd
 #include "sandbox/sandbox.h"  // ReadOnlyBind
 
 namespace codearena::sandbox {
@@ -27,7 +28,45 @@ struct RootLayout {
 // that owns fresh mount and PID namespaces.
 void build_box_root(const RootLayout& layout);
 
-// Unmounts the previous run's /box and /tmp (if any) and mounts empty ones owned by uid/gid.
-void replace_work_dirs(int64_t box_bytes, int64_t tmp_bytes, uint32_t uid, uint32_t gid);
+// Size and owner of a run's /box and /tmp.
+struct WorkDirSizes {
+  int64_t box_bytes = 0;
+  int64_t tmp_bytes = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  bool operator==(const WorkDirSizes& other) const;
+};
+
+// A run's /box and /tmp: each run gets new, empty tmpfs mounts. The next pair can be made ahead,
+// detached and out of every program's reach, so that replacing the used pair between runs
+// costs moves and, at most, one unmount. For one thread, but for unmount_used(); errors throw
+// SandboxError.
+class WorkDirs {
+ public:
+  // Makes the next /box and /tmp (detached) unless a pair of these sizes is made already.
+  void make_next(const WorkDirSizes& sizes);
+  // Mounts a new pair at /box and /tmp (made now unless made ahead with these sizes) and
+  // unmounts the used pair, if any. Its files and memory are freed when this returns.
+  void replace(const WorkDirSizes& sizes);
+  // Like replace(), but a used pair that holds no file (so no memory of its run) is left on top
+  // of the new pair and true returned: the caller then has unmount_used() called, and
+  // no program may start before in_place() says the new pair is seen.
+  bool replace_beneath(const WorkDirSizes& sizes);
+  // True when /box and /tmp are the pair the last replace put in place.
+  bool in_place() const;
+  // Unmounts the used pair at /box and /tmp (after replace_beneath(), on top of the new pair).
+  // Safe on another thread while no other touches /box or /tmp.
+  static void unmount_used();
+
+ private:
+  void attach_next(unsigned flags);
+
+  UniqueFd next_box_;
+  UniqueFd next_tmp_;
+  WorkDirSizes next_sizes_;
+  uint64_t box_mount_id_ = 0;  // Of the pair in place (or, on top of it, about to go).
+  uint64_t tmp_mount_id_ = 0;
+  bool mounted_ = false;  // /box and /tmp hold a pair that programs may have used.
+};
 
 }  // namespace codearena::sandbox

@@ -165,8 +165,9 @@ class RunCommandTest(unittest.TestCase):
         self.assertEqual(len(runs), 3)
         for result in runs:
             self.assertEqual(result["status"], "ok", result)
-            # The shell alone, numbered 2 as in every run: no process of an earlier one.
-            self.assertEqual(result["stdout"], "/box:\n\n/tmp:\n/proc/2\ndone\n", result)
+            # The shell alone, numbered 3 as in every run (the keeper is 1, its worker thread 2):
+            # no process of an earlier one.
+            self.assertEqual(result["stdout"], "/box:\n\n/tmp:\n/proc/3\ndone\n", result)
 
     def test_usage_errors_exit_2_and_say_what_is_wrong(self):
         cases = [
@@ -441,7 +442,7 @@ class JudgeLeftoversTest(unittest.TestCase):
         self.assertEqual(len(outputs), 3, result)
         self.assertEqual(outputs, [outputs[0]] * 3, result)
         self.assertNotIn("left", outputs[0])
-        self.assertTrue(outputs[0].endswith(" [] ['2']\n"), outputs[0])
+        self.assertTrue(outputs[0].endswith(" [] ['3']\n"), outputs[0])
         self.assertEqual([test["stderr"] for test in result["tests"]], [""] * 3, result)
 
 

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <sstream>
@@ -233,19 +234,53 @@ TEST_CASE("hostile: the next run finds /box and /tmp fresh whatever the last run
 }
 
 // Proves a run's files are gone before the next run of the slot starts, although the keeper
-// replaces /box only after it has reported the run's end: 40 MiB written to /box are charged to
-// the slot's memory, and a run that then touches 48 MiB of its 64 MiB still ends ok.
+// replaces /box and /tmp only after it has reported the run's end: 40 MiB written to /box (or
+// /tmp) are charged to the slot's memory, and a run that then touches 48 MiB of its 64 MiB
+// still ends ok.
 TEST_CASE("hostile: a full /box does not weigh on the next run") {
   auto lease = engine().slots().acquire();
-  RunRequest filler = program_request("fill_disk", {"/box"});
-  filler.limits.box_bytes = 40LL << 20;
-  REQUIRE(field(run_ok(lease, filler).stdout_data, "wrote") >= (39LL << 20));
-  RunRequest next = program_request("allocate", {"heap", "48"});
-  next.limits.box_bytes = filler.limits.box_bytes;
-  const RunResult result = lease->run(next);
-  INFO("next run: " << describe(result));
-  CHECK(result.status == RunStatus::kOk);
-  CHECK(result.memory_kb >= 48 * 1024);
+  for (const std::string dir : {"/box", "/tmp"}) {
+    RunRequest filler = program_request("fill_disk", {dir});
+    filler.limits.box_bytes = 40LL << 20;
+    filler.limits.tmp_bytes = filler.limits.box_bytes;
+    REQUIRE(field(run_ok(lease, filler).stdout_data, "wrote") >= (39LL << 20));
+    RunRequest next = program_request("allocate", {"heap", "48"});
+    next.limits = filler.limits;
+    const RunResult result = lease->run(next);
+    INFO(dir << " filled, next run: " << describe(result));
+    CHECK(result.status == RunStatus::kOk);
+    CHECK(result.memory_kb >= 48 * 1024);
+    expect_clean_slot(lease);
+  }
+}
+
+// Proves each run has /box and /tmp mounts of its own, one at each: the keeper makes the next
+// pair while a run goes on. A used pair holding files is unmounted before the next run is
+// taken, together (the used /tmp moved onto a directory of the used /box) or one by one when
+// the run took that directory's name; an empty one is left on top of the new pair for the
+// keeper's worker thread to unmount, and no run may start before it is gone.
+TEST_CASE("hostile: each run has /box and /tmp mounts of its own, one at each") {
+  auto lease = engine().slots().acquire();
+  RunRequest show = program_request("spin");
+  show.files.clear();  // A run given no file and writing none leaves an empty pair.
+  const std::string list_mounts =
+      "grep -E '^[^ ]+ [^ ]+ [^ ]+ [^ ]+ /(box|tmp) ' /proc/self/mountinfo | cut -d' ' -f1,5";
+  std::string last;
+  // The first and fourth runs take the name (with files in both), the others leave nothing.
+  for (const std::string take_name : {"; mkdir -p .codearena-used-tmp/x; echo left > /tmp/left",
+                                      "", "", "; mkdir .codearena-used-tmp", "", ""}) {
+    show.argv = {"/bin/sh", "-c", list_mounts + take_name};
+    const auto mounts = run_ok(lease, show).stdout_data;
+    INFO(mounts << "after the mounts" << last);
+    std::istringstream lines(mounts);
+    std::string box_id, box, tmp_id, tmp;
+    lines >> box_id >> box >> tmp_id >> tmp;
+    CHECK((box == "/box" && tmp == "/tmp"));
+    CHECK(std::count(mounts.begin(), mounts.end(), '\n') == 2);
+    CHECK(last.find(" " + box_id + " ") == std::string::npos);
+    CHECK(last.find(" " + tmp_id + " ") == std::string::npos);
+    last = " " + box_id + " " + tmp_id + " ";
+  }
   expect_clean_slot(lease);
 }
 

@@ -89,8 +89,9 @@ void expect_clean_slot(SlotPool::Lease& lease) {
   INFO("probe: " << describe(probe));
   REQUIRE(probe.status == RunStatus::kOk);
   const ProbeReport report = parse_probe(probe.stdout_data);
-  // Process numbers restart with every run (the keeper is 1): they tell nothing of earlier runs.
-  CHECK(report.self == 2);
+  // Process numbers restart with every run (the keeper is 1, its worker thread 2): they tell
+  // nothing of earlier runs.
+  CHECK(report.self == 3);
   CHECK(report.pids == std::set<int>{report.self});
   CHECK(report.box == std::set<std::string>{"probe"});
   CHECK(report.tmp.empty());

@@ -51,7 +51,7 @@ struct ProbeReport {
 ProbeReport parse_probe(const std::string& output);
 
 // Checks that the slot shows nothing of the previous run: its cgroup is empty, a probe run
-// is process 2 and sees only itself in /proc, nothing but its own file in /box, an empty /tmp and
+// is process 3 and sees only itself in /proc, nothing but its own file in /box, an empty /tmp and
 // no System V IPC objects, the cgroup is empty again after the probe, and a trivial program runs
 // fine.
 void expect_clean_slot(SlotPool::Lease& lease);

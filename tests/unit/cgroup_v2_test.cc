@@ -82,6 +82,17 @@ TEST_CASE("cgroup v2 slot writes limits, swap off and group OOM kill") {
   CHECK(slot->join_files() == std::vector<std::string>{tree.slot + "/cgroup.procs"});
 }
 
+// Proves the count reads the file as it is now, though the slot keeps it open between reads.
+TEST_CASE("cgroup v2 slot counts the processes cgroup.procs lists at each call") {
+  FakeCgroupTree tree;
+  auto slot = make_cgroup_v2(tree.parent)->create_slot("slot-0");
+  CHECK(slot->process_count() == 0);
+  put(tree.slot + "/cgroup.procs", "12\n34\n");
+  CHECK(slot->process_count() == 2);
+  put(tree.slot + "/cgroup.procs", "");
+  CHECK(slot->process_count() == 0);
+}
+
 TEST_CASE("cgroup v2 slot measures a run against the baseline taken at its start") {
   FakeCgroupTree tree;
   auto slot = make_cgroup_v2(tree.parent)->create_slot("slot-0");

@@ -1,0 +1,60 @@
+// The box keeper's second thread: while a run goes on it unmounts the used /box and /tmp (each
+// unmount waits for an RCU grace period) and makes the IPC namespace of the next run, so that
+// neither lies between two runs.
+//
+// Being a thread of the slot's PID 1, it holds process number 2 of the namespace for the
+// keeper's life (every run starts from 3), and kill(-1) from the keeper spares it. It is in no
+// namespace a run uses once that run is over: it makes each next IPC namespace from a new one
+// of its own, and follows the keeper into a new network namespace (follow_network). Every
+// call is for the keeper's main thread.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "sandbox/fs_util.h"
+
+namespace codearena::sandbox {
+
+class KeeperWorker {
+ public:
+  // Starts the thread and has it make the first next IPC namespace. Call from the keeper once
+  // its root is built and its capabilities dropped (the thread inherits both, and SIGCHLD
+  // blocked). Throws SandboxError when the thread cannot start.
+  KeeperWorker();
+  // Stops the thread once its current task is done.
+  ~KeeperWorker();
+  KeeperWorker(const KeeperWorker&) = delete;
+  KeeperWorker& operator=(const KeeperWorker&) = delete;
+
+  // Moves the calling thread into the IPC namespace made for the next run, once the worker has
+  // done its last tasks. Throws SandboxError when those or the move failed.
+  void enter_next_ipc_namespace();
+  // Has the worker make the IPC namespace after that and, with `unmount_used`, unmount the
+  // used /box and /tmp (WorkDirs::unmount_used). Call after enter_next_ipc_namespace().
+  void start(bool unmount_used);
+  // Waits until the worker has nothing to do; throws SandboxError when its last task failed.
+  void wait_idle();
+  // Has the worker enter the network namespace of the keeper (PID 1), so the one the keeper
+  // left is not held, and waits for it. Throws SandboxError on failure.
+  void follow_network();
+
+ private:
+  enum Task : unsigned { kNextIpc = 1, kUnmountUsed = 2, kFollowNetwork = 4 };
+
+  void give(unsigned tasks);
+  void serve();
+  void perform(unsigned tasks);
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  unsigned tasks_ = 0;     // Given and not yet done.
+  bool stopping_ = false;
+  std::string failure_;    // Of the last tasks, empty when they were done.
+  UniqueFd next_ipc_;      // The IPC namespace made for the next run.
+  std::thread thread_;
+};
+
+}  // namespace codearena::sandbox
