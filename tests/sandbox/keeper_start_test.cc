@@ -70,10 +70,10 @@ std::string network_namespace_of(const std::string& proc_dir) {
   return target;
 }
 
-// The network namespace of each thread of this process.
-std::set<std::string> engine_thread_namespaces() {
+// The network namespace of each thread of the process whose /proc directory is `proc_dir`.
+std::set<std::string> thread_namespaces(const std::string& proc_dir = "/proc/self") {
   std::set<std::string> namespaces;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task"))
+  for (const auto& task : std::filesystem::directory_iterator(proc_dir + "/task"))
     namespaces.insert(network_namespace_of(task.path()));
   return namespaces;
 }
@@ -133,9 +133,9 @@ TEST_CASE("a keeper refuses a run that comes before its join message") {
 }
 
 // Proves the command line's keeper, cloned in the engine's network namespace, runs in another
-// one and keeps no descriptor of a namespace, and that making that namespace moved no thread of
-// the engine out of its own, the caller's or another; so does the service's keeper, started on
-// the first run with a network namespace of its own.
+// one and keeps no descriptor of a network namespace, and that making that namespace moved no
+// thread of the engine out of its own, the caller's or another (nor left a thread of the keeper in
+// it); so does the service's keeper, started on the first run with a network namespace of its own.
 TEST_CASE("a keeper runs outside the engine's network namespace, which no engine thread leaves") {
   SandboxConfig config;
   SECTION("started with the engine") {
@@ -144,7 +144,7 @@ TEST_CASE("a keeper runs outside the engine's network namespace, which no engine
   SECTION("started on the first run") {}
   std::promise<void> finished;
   std::thread bystander([done = finished.get_future()] { done.wait(); });
-  const std::set<std::string> before = engine_thread_namespaces();
+  const std::set<std::string> before = thread_namespaces();
   REQUIRE(before.size() == 1);
   {
     Sandbox sandbox(config);
@@ -155,10 +155,10 @@ TEST_CASE("a keeper runs outside the engine's network namespace, which no engine
     const std::set<pid_t> keepers = keeper_pids();
     REQUIRE(keepers.size() == 1);
     const pid_t keeper = *keepers.begin();
-    CHECK(network_namespace_of("/proc/" + std::to_string(keeper)) != *before.begin());
+    CHECK(thread_namespaces("/proc/" + std::to_string(keeper)).count(*before.begin()) == 0);
     for (const auto& target : descriptor_targets(keeper)) CHECK_THAT(target, !StartsWith("net:["));
   }
-  CHECK(engine_thread_namespaces() == before);
+  CHECK(thread_namespaces() == before);
   finished.set_value();
   bystander.join();
 }
