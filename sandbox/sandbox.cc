@@ -151,6 +151,7 @@ std::vector<SlotConfig> slot_configs(const SandboxConfig& config) {
     slot.seccomp_filter_refuse = precompiled_seccomp_filter(true);
     slot.last_capability = last_capability;
     slot.wait_for_keeper = config.wait_for_keepers;
+    slot.keeper_start_timeout_ms = config.keeper_start_timeout_ms;
     slots.push_back(std::move(slot));
   }
   return slots;

@@ -65,6 +65,9 @@ struct SandboxConfig {
   // before it makes the slots' cgroups, so each keeper builds its box while the cgroups are
   // made; for callers that run at once, such as the command line.
   bool keepers_at_start = false;
+  // How long a new keeper may take to build its box and say it is ready; a keeper that takes
+  // longer (a mount stuck in the kernel, say) is killed and the run fails with that reason.
+  int keeper_start_timeout_ms = 30'000;
 };
 
 class SlotPool;  // sandbox/slots.h: the slots and who holds them.

@@ -560,7 +560,8 @@ class RunWatch {
 // an empty string.
 std::string await_ready(int control, int timeout_ms) {
   pollfd reply_pending{control, POLLIN, 0};
-  if (::poll(&reply_pending, 1, timeout_ms) == 0) return "not ready in time";
+  if (::poll(&reply_pending, 1, timeout_ms) == 0)
+    return "not ready within " + std::to_string(timeout_ms) + " ms";
   try {
     auto reply = wire::receive_message(control);
     if (!reply) return "exited before it was ready";
@@ -655,7 +656,7 @@ void Slot::finish_keeper_start() {
     std::vector<int> fds;
     for (const auto& fd : owned) fds.push_back(fd.get());
     wire::send_message(keeper_.control.get(), keeper::encode(join), fds);
-    problem = await_ready(keeper_.control.get(), -1);
+    problem = await_ready(keeper_.control.get(), config_.keeper_start_timeout_ms);
   } catch (const SandboxError& error) {
     problem = error.what();
   }

@@ -30,6 +30,7 @@ struct SlotConfig {
   std::string seccomp_filter_refuse;  // build_seccomp_filter(true), for NetworkCalls::kRefuse
   int last_capability = 40;
   bool wait_for_keeper = true;  // SandboxConfig::wait_for_keepers
+  int keeper_start_timeout_ms = 30'000;  // SandboxConfig::keeper_start_timeout_ms
 };
 
 // The result of a run whose cancel token was cancelled before anything started.

@@ -258,3 +258,41 @@ TEST_CASE("a keeper ignores a join message after its first") {
   started.control.reset();
   reap_box_keeper(started.pid, 2000);
 }
+
+// Proves the engine does not wait without end for a new keeper: one that never answers its
+// setup (a shell script standing in for codearena-box) fails the run with the reason, within
+// the start timeout, and is killed and reaped — with keepers started on the first run (the
+// service) and at start (the command line).
+TEST_CASE("a keeper that never says it is ready fails the run and is not waited for") {
+  char dir_template[] = "/var/tmp/codearena-silent-keeper-XXXXXX";
+  REQUIRE(::mkdtemp(dir_template) != nullptr);
+  const std::string dir = dir_template;
+  const std::string script = dir + "/silent-keeper";
+  {
+    UniqueFd file(::open(script.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755));
+    REQUIRE(file.valid());
+    const std::string text = "#!/bin/sh\nexec /bin/sleep 600\n";
+    REQUIRE(::write(file.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+  }
+  SandboxConfig config;
+  SECTION("keeper started on the first run") {}
+  SECTION("keeper started with the engine") { config.keepers_at_start = true; }
+  config.helper_path = script;
+  config.check_at_start = false;
+  config.keeper_start_timeout_ms = 300;
+  std::string failure;
+  try {
+    Sandbox sandbox(config);
+    auto lease = sandbox.slots().acquire();
+    const RunResult result = lease->run(program_request("exit_code", {"0"}));
+    CHECK(result.status == RunStatus::kInternalError);
+    failure = result.message;
+  } catch (const SandboxError& error) {
+    failure = error.what();
+  }
+  CHECK_THAT(failure, Catch::Matchers::Contains("not ready within 300 ms"));
+  errno = 0;
+  CHECK(::waitpid(-1, nullptr, WNOHANG) == -1);
+  CHECK(errno == ECHILD);
+  std::filesystem::remove_all(dir);
+}
