@@ -186,9 +186,10 @@ TEST_CASE("attack: no way from a program reaches the keeper") {
   REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
   const auto keepers = keeper_pids();
   REQUIRE(keepers.size() == 1);
-  for (const char* way : {"signal", "sigqueue", "tgkill", "pidfd_signal", "pidfd_getfd",
+  for (const char* way : {"signal", "sigqueue", "tgkill", "tkill", "pidfd_signal", "pidfd_getfd",
                           "pidfd_namespace", "ptrace", "vm_readv", "proc_mem", "proc_fd",
-                          "proc_root", "prlimit", "priority", "affinity", "sigio"}) {
+                          "proc_root", "proc_status", "proc_ns", "prlimit", "priority",
+                          "affinity", "sigio"}) {
     const RunResult result = lease->run(program_request("reach_keeper", {way}));
     INFO(way << ": " << describe(result));
     CHECK(refused(result));
@@ -196,6 +197,36 @@ TEST_CASE("attack: no way from a program reaches the keeper") {
   }
   expect_clean_slot(lease);
   CHECK(keeper_pids() == keepers);
+}
+
+// The number of threads of the host process `pid`.
+size_t thread_count(pid_t pid) {
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  return std::distance(std::filesystem::directory_iterator(tasks),
+                       std::filesystem::directory_iterator());
+}
+
+// Proves no way from a program reaches the keeper's worker thread, thread 2 of PID 1, which
+// unmounts used boxes and makes IPC namespaces: the ways to the keeper aimed at the thread (a
+// thread's pidfd, tkill and tgkill, its /proc entries and IPC namespace, an I/O signal to the
+// thread). Each attempt is refused, and the keeper keeps both threads and goes on serving.
+TEST_CASE("attack: no way from a program reaches the keeper's worker thread") {
+  auto lease = engine().slots().acquire();
+  REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
+  const auto keepers = keeper_pids();
+  REQUIRE(keepers.size() == 1);
+  REQUIRE(thread_count(*keepers.begin()) == 2);
+  for (const char* way : {"signal", "sigqueue", "tgkill", "tkill", "pidfd_signal", "pidfd_getfd",
+                          "pidfd_namespace", "ptrace", "vm_readv", "proc_mem", "proc_fd",
+                          "proc_root", "proc_status", "proc_ns", "prlimit", "priority",
+                          "affinity", "sigio"}) {
+    const RunResult result = lease->run(program_request("reach_keeper", {way, "2"}));
+    INFO(way << ": " << describe(result));
+    CHECK(refused(result));
+    CHECK(keeper_pids() == keepers);
+    CHECK(thread_count(*keepers.begin()) == 2);
+  }
+  expect_clean_slot(lease);
 }
 
 // Proves a run can neither become root nor raise its limits, priority or I/O class.
@@ -459,6 +490,34 @@ TEST_CASE("attack: a file kept in flight does not weigh on the next run") {
   const RunResult victim = lease->run(program_request("allocate", {"heap", "48"}));
   INFO("victim: " << describe(victim));
   CHECK(victim.status == RunStatus::kOk);
+  expect_clean_slot(lease);
+}
+
+// Proves a run that leaves no file (so its /box and /tmp are left on top of the next pair for
+// the keeper's worker thread to unmount while the next run goes on) reaches nothing of that
+// run: neither the roots' mode and times it changed while holding both roots open in flight in
+// an SCM_RIGHTS cycle nobody holds, nor extended attributes filling the roots, which would need
+// no block and no inode of the tmpfs but be charged to the slot's memory (every call that sets
+// one is a violation; should one get through, a run that then touches 48 MiB of its 64 MiB
+// still ends ok). Runs follow each other at once, as a slot's do.
+TEST_CASE("attack: a run that leaves no file reaches nothing of the next run") {
+  auto lease = engine().slots().acquire();
+  for (const char* call : {"setxattr", "lsetxattr", "fsetxattr", "setxattrat"}) {
+    const RunResult planter = lease->run(program_request("mark_roots", {"plant"}));
+    INFO(call << " round, planter: " << describe(planter));
+    REQUIRE(planter.stdout_data == "planted\n");
+    const RunResult checker = lease->run(program_request("mark_roots", {"check"}));
+    INFO("checker: " << describe(checker));
+    CHECK(checker.status == RunStatus::kOk);
+    CHECK(checker.stdout_data == "fresh\n");
+
+    const RunResult attributes = lease->run(program_request("mark_roots", {"xattrs", call}));
+    INFO("attributes: " << describe(attributes));
+    CHECK(attributes.status == RunStatus::kSecurityViolation);
+    const RunResult victim = lease->run(program_request("allocate", {"heap", "48"}));
+    INFO("victim: " << describe(victim));
+    CHECK(victim.status == RunStatus::kOk);
+  }
   expect_clean_slot(lease);
 }
 
