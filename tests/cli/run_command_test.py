@@ -169,6 +169,29 @@ class RunCommandTest(unittest.TestCase):
             # no process of an earlier one.
             self.assertEqual(result["stdout"], "/box:\n\n/tmp:\n/proc/3\ndone\n", result)
 
+    def test_repeated_runs_that_leave_no_file_find_the_roots_as_new(self):
+        # Each run leaves no file, so its /box and /tmp go on top of the next pair and are
+        # unmounted while the next run starts; it changes the roots' mode and times and holds
+        # /box open in a background process. The next run must find the roots as new, itself
+        # alone as process 3 with descriptors 0, 1 and 2 only.
+        script = ("stat -c '%a %Y' /box /tmp; ls -A /box /tmp; echo $$; ls /proc/$$/fd; "
+                  "chmod 700 /box /tmp; touch -d @1 /box /tmp; "
+                  "(cd /box && exec sleep 1000 &); echo done")
+        done = codearena("run", "--repeat", "3", "--", "/bin/sh", "-c", script)
+        self.assertEqual(done.returncode, 0, done.stderr.decode())
+        runs = [json.loads(line) for line in done.stdout.decode().splitlines()]
+        self.assertEqual(len(runs), 3)
+        for result in runs:
+            self.assertEqual(result["status"], "ok", result)
+            lines = result["stdout"].splitlines()
+            self.assertEqual(len(lines), 10, result)
+            for root in lines[:2]:
+                mode, changed = root.split()
+                self.assertEqual(mode, "755", result)
+                self.assertNotEqual(changed, "1", result)
+            self.assertEqual(lines[2:], ["/box:", "", "/tmp:", "3", "0", "1", "2", "done"],
+                             result)
+
     def test_usage_errors_exit_2_and_say_what_is_wrong(self):
         cases = [
             (["run", "--time", "soon", "--", "/bin/true"], "soon"),
