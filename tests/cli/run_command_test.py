@@ -438,11 +438,28 @@ class JudgeLeftoversTest(unittest.TestCase):
         "os.chmod('/box', 0o700)\n"
         "subprocess.Popen(['/bin/sleep', '1000'], start_new_session=True)\n")
 
-    def test_each_test_run_finds_nothing_of_the_one_before(self):
+    # Reports the box as it found it, then leaves no file (its own source removed), the roots'
+    # mode and times changed and /box held open by a process that outlives it: the keeper then
+    # puts the used /box and /tmp on top of the next pair, unmounted while the next test starts.
+    VANISHING_PYTHON = (
+        "import os, subprocess\n"
+        "print(sorted(os.listdir('/box')), os.listdir('/tmp'),\n"
+        "      [oct(os.stat(r).st_mode & 0o7777) for r in ('/box', '/tmp')],\n"
+        "      [os.stat(r).st_mtime == 1 for r in ('/box', '/tmp')],\n"
+        "      sorted(os.listdir('/proc/self/fd')), [p for p in os.listdir('/proc') if p.isdigit()])\n"
+        "for name in os.listdir('/box'):\n"
+        "    os.unlink(os.path.join('/box', name))\n"
+        "for root in ('/box', '/tmp'):\n"
+        "    os.chmod(root, 0o700)\n"
+        "    os.utime(root, (1, 1))\n"
+        "subprocess.Popen(['/bin/sleep', '1000'], cwd='/box', start_new_session=True)\n")
+
+    def judge_outputs(self, program):
+        """The stdout of each of three test runs of the Python `program`, all of them ok."""
         with tempfile.TemporaryDirectory() as folder:
-            source = os.path.join(folder, "litter.py")
+            source = os.path.join(folder, "program.py")
             with open(source, "w") as f:
-                f.write(self.LITTERING_PYTHON)
+                f.write(program)
             tests = os.path.join(folder, "tests")
             os.mkdir(tests)
             for n in range(3):
@@ -451,12 +468,23 @@ class JudgeLeftoversTest(unittest.TestCase):
             done = codearena("judge", "--lang", "python", "--source", source, "--tests", tests)
         self.assertEqual(done.returncode, 0, done.stderr.decode())
         result = json.loads(done.stdout)
-        outputs = [test["stdout"] for test in result["tests"]]
-        self.assertEqual(len(outputs), 3, result)
-        self.assertEqual(outputs, [outputs[0]] * 3, result)
+        self.assertEqual([test["stderr"] for test in result["tests"]], [""] * 3, result)
+        return [test["stdout"] for test in result["tests"]]
+
+    def test_each_test_run_finds_nothing_of_the_one_before(self):
+        outputs = self.judge_outputs(self.LITTERING_PYTHON)
+        self.assertEqual(len(outputs), 3, outputs)
+        self.assertEqual(outputs, [outputs[0]] * 3, outputs)
         self.assertNotIn("left", outputs[0])
         self.assertTrue(outputs[0].endswith(" [] ['3']\n"), outputs[0])
-        self.assertEqual([test["stderr"] for test in result["tests"]], [""] * 3, result)
+
+    def test_a_test_run_that_leaves_no_file_leaves_nothing_to_the_next(self):
+        outputs = self.judge_outputs(self.VANISHING_PYTHON)
+        self.assertEqual(len(outputs), 3, outputs)
+        self.assertEqual(outputs, [outputs[0]] * 3, outputs)
+        # Descriptor 3 is the one listdir reads /proc/self/fd through.
+        self.assertTrue(outputs[0].endswith(
+            " [] ['0o755', '0o755'] [False, False] ['0', '1', '2', '3'] ['3']\n"), outputs[0])
 
 
 class HandOverTest(unittest.TestCase):
