@@ -11,6 +11,7 @@ import tempfile
 import time
 import unittest
 
+import vanishing_program
 from descriptors import CLEAN, FOLDER, CallerDescriptors
 
 CODEARENA = os.environ["CODEARENA"]
@@ -438,22 +439,6 @@ class JudgeLeftoversTest(unittest.TestCase):
         "os.chmod('/box', 0o700)\n"
         "subprocess.Popen(['/bin/sleep', '1000'], start_new_session=True)\n")
 
-    # Reports the box as it found it, then leaves no file (its own source removed), the roots'
-    # mode and times changed and /box held open by a process that outlives it: the keeper then
-    # puts the used /box and /tmp on top of the next pair, unmounted while the next test starts.
-    VANISHING_PYTHON = (
-        "import os, subprocess\n"
-        "print(sorted(os.listdir('/box')), os.listdir('/tmp'),\n"
-        "      [oct(os.stat(r).st_mode & 0o7777) for r in ('/box', '/tmp')],\n"
-        "      [os.stat(r).st_mtime == 1 for r in ('/box', '/tmp')],\n"
-        "      sorted(os.listdir('/proc/self/fd')), [p for p in os.listdir('/proc') if p.isdigit()])\n"
-        "for name in os.listdir('/box'):\n"
-        "    os.unlink(os.path.join('/box', name))\n"
-        "for root in ('/box', '/tmp'):\n"
-        "    os.chmod(root, 0o700)\n"
-        "    os.utime(root, (1, 1))\n"
-        "subprocess.Popen(['/bin/sleep', '1000'], cwd='/box', start_new_session=True)\n")
-
     def judge_outputs(self, program):
         """The stdout of each of three test runs of the Python `program`, all of them ok."""
         with tempfile.TemporaryDirectory() as folder:
@@ -479,12 +464,10 @@ class JudgeLeftoversTest(unittest.TestCase):
         self.assertTrue(outputs[0].endswith(" [] ['3']\n"), outputs[0])
 
     def test_a_test_run_that_leaves_no_file_leaves_nothing_to_the_next(self):
-        outputs = self.judge_outputs(self.VANISHING_PYTHON)
+        outputs = self.judge_outputs(vanishing_program.SOURCE)
         self.assertEqual(len(outputs), 3, outputs)
         self.assertEqual(outputs, [outputs[0]] * 3, outputs)
-        # Descriptor 3 is the one listdir reads /proc/self/fd through.
-        self.assertTrue(outputs[0].endswith(
-            " [] ['0o755', '0o755'] [False, False] ['0', '1', '2', '3'] ['3']\n"), outputs[0])
+        self.assertTrue(outputs[0].endswith(vanishing_program.FRESH_TAIL), outputs[0])
 
 
 class HandOverTest(unittest.TestCase):
