@@ -525,6 +525,34 @@ TEST_CASE("attack: a run that leaves no file reaches nothing of the next run") {
   expect_clean_slot(lease);
 }
 
+// Proves files with no name a run leaves in /tmp, held only in flight in an SCM_RIGHTS cycle
+// nobody holds, neither reach nor weigh on the next run: an O_TMPFILE holding 32 MiB, and a
+// sparse file holding no block (statfs must see both, so the used pair is unmounted before the
+// next run is taken). After each, a run that touches 48 MiB of its 64 MiB ends ok and finds the
+// roots as new.
+TEST_CASE("attack: files with no name held in flight neither reach nor weigh on the next run") {
+  auto lease = engine().slots().acquire();
+  for (const std::vector<std::string>& leave :
+       {std::vector<std::string>{"tmpfile", "32"}, std::vector<std::string>{"sparse"}}) {
+    RunRequest plant = program_request("mark_roots", leave);
+    plant.limits.tmp_bytes = 40LL << 20;
+    const RunResult planter = lease->run(plant);
+    INFO(leave.front() << ", planter: " << describe(planter));
+    REQUIRE(planter.stdout_data == "planted\n");
+    RunRequest allocate = program_request("allocate", {"heap", "48"});
+    allocate.limits = plant.limits;
+    const RunResult victim = lease->run(allocate);
+    INFO("victim: " << describe(victim));
+    CHECK(victim.status == RunStatus::kOk);
+    RunRequest check = program_request("mark_roots", {"check"});
+    check.limits = plant.limits;
+    const RunResult checker = lease->run(check);
+    INFO("checker: " << describe(checker));
+    CHECK(checker.stdout_data == "fresh\n");
+  }
+  expect_clean_slot(lease);
+}
+
 // A futex in a shared mapping of a file every slot and the host see read-only is keyed by the
 // inode, so the host (or another box) can wake a run waiting on it: a residual channel like the
 // file locks, named in docs/threat-model.md (glibc's pthread_join waits on a shared futex, so

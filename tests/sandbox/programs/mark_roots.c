@@ -3,6 +3,9 @@
 // on. argv[1] names what the run leaves (after removing its own program from /box):
 //   plant   - the roots' mode and times changed, and both roots held open in flight, in a cycle
 //             of SCM_RIGHTS messages no process holds;
+//   tmpfile - the same, and O_TMPFILEs of /tmp holding argv[2] MiB (8 MiB each, within the
+//             file size limit) in flight too: files with no name, which statfs must still see;
+//   sparse  - the same, and an unlinked sparse file of /tmp with no block in flight too;
 //   xattrs  - extended attributes filling the roots (they need no block and no inode, but
 //             memory charged to the slot), set with the call argv[2] names: setxattr,
 //             lsetxattr, fsetxattr or setxattrat;
@@ -12,6 +15,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -23,9 +27,38 @@
 
 static const char* const kRoots[] = {"/box", "/tmp"};
 
-static int plant(void) {
+#define MAX_FILES 16
+
+// Files of /tmp with no name, put in `files`: O_TMPFILEs holding `mib` MiB, or with `mib` < 0
+// an unlinked sparse file of 1 MiB that holds no block. Returns their count, or -1.
+static int nameless_files(long mib, int files[MAX_FILES]) {
+  if (mib < 0) {
+    files[0] = open("/tmp/sparse", O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (files[0] < 0 || ftruncate(files[0], 1 << 20) != 0 || unlink("/tmp/sparse") != 0)
+      return -1;
+    return 1;
+  }
+  static char block[1 << 20];
+  memset(block, 'x', sizeof block);
+  int count = 0;
+  for (long written = 0; written < mib; ++count) {
+    if (count == MAX_FILES) return -1;
+    files[count] = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+    if (files[count] < 0) return -1;
+    for (int in_file = 0; in_file < 8 && written < mib; ++in_file, ++written) {
+      if (write(files[count], block, sizeof block) != (ssize_t)sizeof block) return -1;
+    }
+  }
+  return count;
+}
+
+// Leaves the roots marked and held in flight, with the `count` descriptors of `extras` too.
+static int plant(const int* extras, int count) {
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_DGRAM, 0, pair) != 0) return 3;
+  for (int i = 0; i < count; ++i) {
+    if (send_fd(pair[0], extras[i]) != 0) return 3;
+  }
   for (int i = 0; i < 2; ++i) {
     const struct timespec epoch[2] = {{1, 0}, {1, 0}};
     const int root = open(kRoots[i], O_RDONLY | O_DIRECTORY);
@@ -101,7 +134,12 @@ int main(int argc, char** argv) {
   if (argc < 2) return 2;
   if (strcmp(argv[1], "check") == 0) return check();
   if (unlink(argv[0]) != 0) return 3;
-  if (strcmp(argv[1], "plant") == 0) return plant();
+  if (strcmp(argv[1], "plant") == 0) return plant(NULL, 0);
+  if (strcmp(argv[1], "sparse") == 0 || (strcmp(argv[1], "tmpfile") == 0 && argc > 2)) {
+    int files[MAX_FILES];
+    const int count = nameless_files(strcmp(argv[1], "sparse") == 0 ? -1 : atol(argv[2]), files);
+    return count < 0 ? 3 : plant(files, count);
+  }
   if (strcmp(argv[1], "xattrs") == 0 && argc > 2) return fill_xattrs(argv[2]);
   return 2;
 }
