@@ -71,8 +71,8 @@ TEST_CASE("a kept-open cgroup2 cgroup.procs read from offset 0 is current") {
   char mount_point[] = "/tmp/codearena-cgroup2-XXXXXX";
   REQUIRE(::mkdtemp(mount_point) != nullptr);
   REQUIRE(::mount("cgroup2", mount_point, "cgroup2", 0, nullptr) == 0);
-  const std::string dir = std::string(mount_point) + "/codearena-count-test-" +
-                          std::to_string(::getpid());
+  const std::string dir =
+      std::string(mount_point) + "/codearena-count-test-" + std::to_string(::getpid());
   REQUIRE(::mkdir(dir.c_str(), 0755) == 0);
   const std::string procs = dir + "/cgroup.procs";
   UniqueFd kept(::open(procs.c_str(), O_RDONLY | O_CLOEXEC));

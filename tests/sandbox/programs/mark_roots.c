@@ -34,8 +34,7 @@ static const char* const kRoots[] = {"/box", "/tmp"};
 static int nameless_files(long mib, int files[MAX_FILES]) {
   if (mib < 0) {
     files[0] = open("/tmp/sparse", O_RDWR | O_CREAT | O_EXCL, 0600);
-    if (files[0] < 0 || ftruncate(files[0], 1 << 20) != 0 || unlink("/tmp/sparse") != 0)
-      return -1;
+    if (files[0] < 0 || ftruncate(files[0], 1 << 20) != 0 || unlink("/tmp/sparse") != 0) return -1;
     return 1;
   }
   static char block[1 << 20];
@@ -85,8 +84,8 @@ struct xattr_args {
   unsigned flags;
 };
 
-static int set_attribute(const char* call, const char* root, const char* name,
-                         const char* value, size_t size) {
+static int set_attribute(const char* call, const char* root, const char* name, const char* value,
+                         size_t size) {
   if (strcmp(call, "lsetxattr") == 0) return lsetxattr(root, name, value, size, XATTR_CREATE);
   if (strcmp(call, "setxattrat") == 0) {
     const struct xattr_args args = {(unsigned long long)value, (unsigned)size, XATTR_CREATE};

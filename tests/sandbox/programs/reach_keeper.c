@@ -8,7 +8,7 @@
 //   proc_mem, proc_fd, proc_root      - its /proc entries;
 //   proc_status, proc_ns              - its thread's status, its IPC namespace;
 //   prlimit, priority, affinity       - read its limits, change its scheduling;
-//   sigio                             - make it the owner of a pipe (F_SETOWN) whose I/O
+//   sigio                             - make it the owner of a pipe (F_SETOWN_EX) whose I/O
 //                                       signal is SIGKILL (F_SETSIG), then make I/O ready.
 // Exits 1 printing "reached" when the keeper was affected or read, 0 printing "refused".
 #define _GNU_SOURCE
@@ -69,7 +69,8 @@ static int attempt(const char* how) {
   }
   if (strcmp(how, "proc_mem") == 0) return open_proc("/proc/%d/mem", O_RDONLY) >= 0;
   if (strcmp(how, "proc_fd") == 0) return open_proc("/proc/%d/fd/3", O_RDWR) >= 0;
-  if (strcmp(how, "proc_root") == 0) return open_proc("/proc/%d/root/", O_RDONLY | O_DIRECTORY) >= 0;
+  if (strcmp(how, "proc_root") == 0)
+    return open_proc("/proc/%d/root/", O_RDONLY | O_DIRECTORY) >= 0;
   if (strcmp(how, "proc_status") == 0) return open_proc("/proc/1/task/%d/status", O_RDONLY) >= 0;
   if (strcmp(how, "proc_ns") == 0) return open_proc("/proc/%d/ns/ipc", O_RDONLY) >= 0;
   if (strcmp(how, "prlimit") == 0) {
