@@ -500,13 +500,15 @@ TEST_CASE("attack: a file kept in flight does not weigh on the next run") {
 // no block and no inode of the tmpfs but be charged to the slot's memory (every call that sets
 // one is a violation; should one get through, a run that then touches 48 MiB of its 64 MiB
 // still ends ok). Runs follow each other at once, as a slot's do; every other planter is said
-// to be the slot's last, so that the keeper stacks its pair only when the next run comes.
+// to be the slot's last, so that the keeper stacks its pair only when the next run comes, and
+// the others ask for a smaller /box, so that the next run's new size replaces the pair again.
 TEST_CASE("attack: a run that leaves no file reaches nothing of the next run") {
   auto lease = engine().slots().acquire();
   bool last_on_slot = false;
   for (const char* call : {"setxattr", "lsetxattr", "fsetxattr", "setxattrat"}) {
     RunRequest plant = program_request("mark_roots", {"plant"});
     plant.last_on_slot = last_on_slot = !last_on_slot;
+    if (!last_on_slot) plant.limits.box_bytes = 16LL << 20;
     const RunResult planter = lease->run(plant);
     INFO(call << " round, last on slot " << last_on_slot << ", planter: " << describe(planter));
     REQUIRE(planter.stdout_data == "planted\n");
