@@ -11,6 +11,7 @@ import tempfile
 import time
 import unittest
 
+import vanishing_program
 from descriptors import CLEAN, FOLDER, CallerDescriptors
 
 CODEARENA = os.environ["CODEARENA"]
@@ -168,6 +169,29 @@ class RunCommandTest(unittest.TestCase):
             # The shell alone, numbered 3 as in every run (the keeper is 1, its worker thread 2):
             # no process of an earlier one.
             self.assertEqual(result["stdout"], "/box:\n\n/tmp:\n/proc/3\ndone\n", result)
+
+    def test_repeated_runs_that_leave_no_file_find_the_roots_as_new(self):
+        # Each run leaves no file, so its /box and /tmp go on top of the next pair and are
+        # unmounted while the next run starts; it changes the roots' mode and times and holds
+        # /box open in a background process. The next run must find the roots as new, itself
+        # alone as process 3 with descriptors 0, 1 and 2 only.
+        script = ("stat -c '%a %Y' /box /tmp; ls -A /box /tmp; echo $$; ls /proc/$$/fd; "
+                  "chmod 700 /box /tmp; touch -d @1 /box /tmp; "
+                  "(cd /box && exec sleep 1000 &); echo done")
+        done = codearena("run", "--repeat", "3", "--", "/bin/sh", "-c", script)
+        self.assertEqual(done.returncode, 0, done.stderr.decode())
+        runs = [json.loads(line) for line in done.stdout.decode().splitlines()]
+        self.assertEqual(len(runs), 3)
+        for result in runs:
+            self.assertEqual(result["status"], "ok", result)
+            lines = result["stdout"].splitlines()
+            self.assertEqual(len(lines), 10, result)
+            for root in lines[:2]:
+                mode, changed = root.split()
+                self.assertEqual(mode, "755", result)
+                self.assertNotEqual(changed, "1", result)
+            self.assertEqual(lines[2:], ["/box:", "", "/tmp:", "3", "0", "1", "2", "done"],
+                             result)
 
     def test_usage_errors_exit_2_and_say_what_is_wrong(self):
         cases = [
@@ -425,11 +449,12 @@ class JudgeLeftoversTest(unittest.TestCase):
         "os.chmod('/box', 0o700)\n"
         "subprocess.Popen(['/bin/sleep', '1000'], start_new_session=True)\n")
 
-    def test_each_test_run_finds_nothing_of_the_one_before(self):
+    def judge_outputs(self, program):
+        """The stdout of each of three test runs of the Python `program`, all of them ok."""
         with tempfile.TemporaryDirectory() as folder:
-            source = os.path.join(folder, "litter.py")
+            source = os.path.join(folder, "program.py")
             with open(source, "w") as f:
-                f.write(self.LITTERING_PYTHON)
+                f.write(program)
             tests = os.path.join(folder, "tests")
             os.mkdir(tests)
             for n in range(3):
@@ -438,12 +463,21 @@ class JudgeLeftoversTest(unittest.TestCase):
             done = codearena("judge", "--lang", "python", "--source", source, "--tests", tests)
         self.assertEqual(done.returncode, 0, done.stderr.decode())
         result = json.loads(done.stdout)
-        outputs = [test["stdout"] for test in result["tests"]]
-        self.assertEqual(len(outputs), 3, result)
-        self.assertEqual(outputs, [outputs[0]] * 3, result)
+        self.assertEqual([test["stderr"] for test in result["tests"]], [""] * 3, result)
+        return [test["stdout"] for test in result["tests"]]
+
+    def test_each_test_run_finds_nothing_of_the_one_before(self):
+        outputs = self.judge_outputs(self.LITTERING_PYTHON)
+        self.assertEqual(len(outputs), 3, outputs)
+        self.assertEqual(outputs, [outputs[0]] * 3, outputs)
         self.assertNotIn("left", outputs[0])
         self.assertTrue(outputs[0].endswith(" [] ['3']\n"), outputs[0])
-        self.assertEqual([test["stderr"] for test in result["tests"]], [""] * 3, result)
+
+    def test_a_test_run_that_leaves_no_file_leaves_nothing_to_the_next(self):
+        outputs = self.judge_outputs(vanishing_program.SOURCE)
+        self.assertEqual(len(outputs), 3, outputs)
+        self.assertEqual(outputs, [outputs[0]] * 3, outputs)
+        self.assertTrue(outputs[0].endswith(vanishing_program.FRESH_TAIL), outputs[0])
 
 
 class HandOverTest(unittest.TestCase):

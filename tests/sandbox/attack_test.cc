@@ -7,10 +7,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -37,6 +40,19 @@ constexpr const char* kSharedFile = "/usr/bin/env";
 
 // The uid of the test engine's only slot (SandboxConfig::first_uid).
 constexpr uid_t kSlotUid = 61000;
+
+// The ways reach_keeper tries to reach the keeper, or its worker thread.
+constexpr const char* kWaysToTheKeeper[] = {
+    "signal",          "sigqueue", "tgkill",   "tkill",    "pidfd_signal", "pidfd_getfd",
+    "pidfd_namespace", "ptrace",   "vm_readv", "proc_mem", "proc_fd",      "proc_root",
+    "proc_status",     "proc_ns",  "prlimit",  "priority", "affinity",     "sigio"};
+
+// The number of threads of the host process `pid`.
+size_t thread_count(pid_t pid) {
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  return std::distance(std::filesystem::directory_iterator(tasks),
+                       std::filesystem::directory_iterator());
+}
 
 // True when the run ended as the program's refusal (exit 0) or as a blocked call, the two ways a
 // test program reports that its attack did not get through.
@@ -186,9 +202,7 @@ TEST_CASE("attack: no way from a program reaches the keeper") {
   REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
   const auto keepers = keeper_pids();
   REQUIRE(keepers.size() == 1);
-  for (const char* way : {"signal", "sigqueue", "tgkill", "pidfd_signal", "pidfd_getfd",
-                          "pidfd_namespace", "ptrace", "vm_readv", "proc_mem", "proc_fd",
-                          "proc_root", "prlimit", "priority", "affinity", "sigio"}) {
+  for (const char* way : kWaysToTheKeeper) {
     const RunResult result = lease->run(program_request("reach_keeper", {way}));
     INFO(way << ": " << describe(result));
     CHECK(refused(result));
@@ -196,6 +210,26 @@ TEST_CASE("attack: no way from a program reaches the keeper") {
   }
   expect_clean_slot(lease);
   CHECK(keeper_pids() == keepers);
+}
+
+// Proves no way from a program reaches the keeper's worker thread, thread 2 of PID 1, which
+// unmounts used boxes and makes IPC namespaces: the ways to the keeper aimed at the thread (a
+// thread's pidfd, tkill and tgkill, its /proc entries and IPC namespace, an I/O signal to the
+// thread). Each attempt is refused, and the keeper keeps both threads and goes on serving.
+TEST_CASE("attack: no way from a program reaches the keeper's worker thread") {
+  auto lease = engine().slots().acquire();
+  REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
+  const auto keepers = keeper_pids();
+  REQUIRE(keepers.size() == 1);
+  REQUIRE(thread_count(*keepers.begin()) == 2);
+  for (const char* way : kWaysToTheKeeper) {
+    const RunResult result = lease->run(program_request("reach_keeper", {way, "2"}));
+    INFO(way << ": " << describe(result));
+    CHECK(refused(result));
+    CHECK(keeper_pids() == keepers);
+    CHECK(thread_count(*keepers.begin()) == 2);
+  }
+  expect_clean_slot(lease);
 }
 
 // Proves a run can neither become root nor raise its limits, priority or I/O class.
@@ -447,6 +481,41 @@ TEST_CASE("attack: sysinfo's host-wide figures are a named residual channel") {
   expect_clean_slot(lease);
 }
 
+// The unique mount id statx shows (Linux 6.8) is drawn from one counter for the whole host, so
+// the id of a run's /box tells how many mounts were made on the machine since the last run saw
+// it: a residual channel docs/threat-model.md names, like sysinfo's figures (every run has
+// /box and /tmp mounts of its own, and the keeper of every slot makes two per run). The host
+// makes ten mounts between two runs; the id of the run after the next grows by at least that. Should this
+// test fail, the channel was closed: take it off the threat model's residual list.
+TEST_CASE("attack: the host-wide mount counter is a named residual channel") {
+  auto lease = engine().slots().acquire();
+  const auto counter = [&] {
+    const RunResult result = lease->run(program_request("mount_counter"));
+    INFO(describe(result));
+    REQUIRE(result.status == RunStatus::kRuntimeError);
+    REQUIRE(result.stdout_data.rfind("counter ", 0) == 0);
+    return std::stoull(result.stdout_data.substr(8));
+  };
+  const uint64_t before = counter();
+  const pid_t mounter = ::fork();
+  REQUIRE(mounter >= 0);
+  if (mounter == 0) {
+    // A mount namespace of its own: the mounts go with it.
+    bool made = ::unshare(CLONE_NEWNS) == 0 &&
+                ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0;
+    for (int i = 0; made && i < 10; ++i) made = ::mount("none", "/mnt", "tmpfs", 0, nullptr) == 0;
+    ::_exit(made ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(mounter, &status, 0) == mounter);
+  REQUIRE(status == 0);
+  // The next run's pair was made during the last run, before the host's mounts; the one after
+  // it is made later.
+  counter();
+  CHECK(counter() >= before + 10);
+  expect_clean_slot(lease);
+}
+
 // Proves memory a run keeps in flight (an unlinked 40 MiB file of /box held only by an
 // SCM_RIGHTS cycle) does not weigh on the next run of the slot: a run that then touches 48 MiB
 // of its 64 MiB ends ok.
@@ -459,6 +528,68 @@ TEST_CASE("attack: a file kept in flight does not weigh on the next run") {
   const RunResult victim = lease->run(program_request("allocate", {"heap", "48"}));
   INFO("victim: " << describe(victim));
   CHECK(victim.status == RunStatus::kOk);
+  expect_clean_slot(lease);
+}
+
+// Proves a run that leaves no file (so its /box and /tmp are left on top of the next pair for
+// the keeper's worker thread to unmount while the next run goes on) reaches nothing of that
+// run: neither the roots' mode and times it changed while holding both roots open in flight in
+// an SCM_RIGHTS cycle nobody holds, nor extended attributes filling the roots, which would need
+// no block and no inode of the tmpfs but be charged to the slot's memory (every call that sets
+// one is a violation; should one get through, a run that then touches 48 MiB of its 64 MiB
+// still ends ok). Runs follow each other at once, as a slot's do; every other planter is said
+// to be the slot's last, so that the keeper stacks its pair only when the next run comes, and
+// the others ask for a smaller /box, so that the next run's new size replaces the pair again.
+TEST_CASE("attack: a run that leaves no file reaches nothing of the next run") {
+  auto lease = engine().slots().acquire();
+  bool last_on_slot = false;
+  for (const char* call : {"setxattr", "lsetxattr", "fsetxattr", "setxattrat"}) {
+    RunRequest plant = program_request("mark_roots", {"plant"});
+    plant.last_on_slot = last_on_slot = !last_on_slot;
+    if (!last_on_slot) plant.limits.box_bytes = 16LL << 20;
+    const RunResult planter = lease->run(plant);
+    INFO(call << " round, last on slot " << last_on_slot << ", planter: " << describe(planter));
+    REQUIRE(planter.stdout_data == "planted\n");
+    const RunResult checker = lease->run(program_request("mark_roots", {"check"}));
+    INFO("checker: " << describe(checker));
+    CHECK(checker.status == RunStatus::kOk);
+    CHECK(checker.stdout_data == "fresh\n");
+
+    const RunResult attributes = lease->run(program_request("mark_roots", {"xattrs", call}));
+    INFO("attributes: " << describe(attributes));
+    CHECK(attributes.status == RunStatus::kSecurityViolation);
+    const RunResult victim = lease->run(program_request("allocate", {"heap", "48"}));
+    INFO("victim: " << describe(victim));
+    CHECK(victim.status == RunStatus::kOk);
+  }
+  expect_clean_slot(lease);
+}
+
+// Proves files with no name a run leaves in /tmp, held only in flight in an SCM_RIGHTS cycle
+// nobody holds, neither reach nor weigh on the next run: an O_TMPFILE holding 32 MiB, and a
+// sparse file holding no block (statfs must see both, so the used pair is unmounted before the
+// next run is taken). After each, a run that touches 48 MiB of its 64 MiB ends ok and finds the
+// roots as new.
+TEST_CASE("attack: files with no name held in flight neither reach nor weigh on the next run") {
+  auto lease = engine().slots().acquire();
+  for (const std::vector<std::string>& leave :
+       {std::vector<std::string>{"tmpfile", "32"}, std::vector<std::string>{"sparse"}}) {
+    RunRequest plant = program_request("mark_roots", leave);
+    plant.limits.tmp_bytes = 40LL << 20;
+    const RunResult planter = lease->run(plant);
+    INFO(leave.front() << ", planter: " << describe(planter));
+    REQUIRE(planter.stdout_data == "planted\n");
+    RunRequest allocate = program_request("allocate", {"heap", "48"});
+    allocate.limits = plant.limits;
+    const RunResult victim = lease->run(allocate);
+    INFO("victim: " << describe(victim));
+    CHECK(victim.status == RunStatus::kOk);
+    RunRequest check = program_request("mark_roots", {"check"});
+    check.limits = plant.limits;
+    const RunResult checker = lease->run(check);
+    INFO("checker: " << describe(checker));
+    CHECK(checker.stdout_data == "fresh\n");
+  }
   expect_clean_slot(lease);
 }
 

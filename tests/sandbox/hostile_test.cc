@@ -266,9 +266,12 @@ TEST_CASE("hostile: each run has /box and /tmp mounts of its own, one at each") 
   const std::string list_mounts =
       "grep -E '^[^ ]+ [^ ]+ [^ ]+ [^ ]+ /(box|tmp) ' /proc/self/mountinfo | cut -d' ' -f1,5";
   std::string last;
-  // The first and fourth runs take the name (with files in both), the others leave nothing.
+  // The first, fourth and sixth runs take the name (with files in both; the sixth with a
+  // symlink to /tmp, which the unmount must not follow), the others leave nothing.
   for (const std::string take_name : {"; mkdir -p .codearena-used-tmp/x; echo left > /tmp/left",
-                                      "", "", "; mkdir .codearena-used-tmp", "", ""}) {
+                                      "", "", "; mkdir .codearena-used-tmp", "",
+                                      "; ln -s /tmp .codearena-used-tmp; echo left > /tmp/left",
+                                      ""}) {
     show.argv = {"/bin/sh", "-c", list_mounts + take_name};
     const auto mounts = run_ok(lease, show).stdout_data;
     INFO(mounts << "after the mounts" << last);
