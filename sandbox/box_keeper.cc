@@ -273,10 +273,22 @@ class BoxKeeper {
     auto& fds = message->fds;
     const size_t namespaces = order.network_namespace ? 1 : 0;
     if (fds.size() <= namespaces) throw SandboxError("join message carries no cgroup file");
-    if (order.network_namespace && ::setns(fds.front().get(), CLONE_NEWNET) != 0)
-      throw_errno("enter the network namespace", errno);
+    if (order.network_namespace) enter_network_namespace(fds.front().get());
     slot_.cgroup_joins.assign(std::make_move_iterator(fds.begin() + namespaces),
                               std::make_move_iterator(fds.end()));
+  }
+
+  // The keeper was started in the engine's network namespace: one that is not new to it would
+  // leave its programs there, so it refuses it before it answers ready.
+  static void enter_network_namespace(int fd) {
+    struct stat started_in {};
+    struct stat sent {};
+    if (::stat("/proc/self/ns/net", &started_in) != 0)
+      throw_errno("stat the keeper's network namespace", errno);
+    if (::fstat(fd, &sent) != 0) throw_errno("stat the network namespace sent", errno);
+    if (sent.st_dev == started_in.st_dev && sent.st_ino == started_in.st_ino)
+      throw SandboxError("the network namespace sent is the one the keeper started in");
+    if (::setns(fd, CLONE_NEWNET) != 0) throw_errno("enter the network namespace", errno);
   }
 
   void run(const keeper::RunOrder& order, std::vector<UniqueFd>& fds) {

@@ -138,7 +138,9 @@ std::string encode(const JoinOrder& order) {
 
 JoinOrder decode_join(wire::Reader& reader) {
   if (reader.type() != wire::Type::kJoin) throw SandboxError("expected the join message");
-  return {reader.u64() == 1};
+  const uint64_t network_namespace = reader.u64();
+  if (network_namespace > 1) throw ProtocolError("the join message's namespace flag is not 0 or 1");
+  return {network_namespace == 1};
 }
 
 std::string encode_ready() {

@@ -596,7 +596,15 @@ KeeperProcess start_slot_keeper(const SlotConfig& config, bool network_later) {
   setup.tmp_bytes = defaults.tmp_bytes;
   setup.staging_dir = config.staging_dir;
   setup.binds = config.binds;
-  wire::send_message(keeper.control.get(), keeper::encode(setup));
+  try {
+    wire::send_message(keeper.control.get(), keeper::encode(setup));
+  } catch (const SandboxError&) {
+    // A keeper whose exec failed has exited already; one that lives on is killed: either way
+    // it is reaped here, as no slot will hold its pid.
+    ::kill(keeper.pid, SIGKILL);
+    reap_box_keeper(keeper.pid, 0);
+    throw;
+  }
   return keeper;
 }
 

@@ -212,6 +212,16 @@ class RunCommandTest(unittest.TestCase):
         self.assertEqual((result["status"], result["violation"]), ("security_violation", "mount"),
                          result)
 
+    def test_the_program_runs_in_a_network_namespace_of_its_own_with_loopback_alone(self):
+        # The keeper is cloned in the caller's network namespace and enters a new one before
+        # anything runs: the program must find neither the caller's namespace nor its interfaces.
+        result = run_json("--", "/bin/sh", "-c", "readlink /proc/self/ns/net; cat /proc/net/dev")
+        self.assertEqual(result["status"], "ok", result)
+        namespace, *device_lines = result["stdout"].splitlines()
+        self.assertNotEqual(namespace, os.readlink("/proc/self/ns/net"))
+        interfaces = [line.split(":")[0].strip() for line in device_lines[2:]]
+        self.assertEqual(interfaces, ["lo"], result)
+
     def test_the_program_sees_the_box_root_alone_with_no_host_root_under_it(self):
         result = run_json("--", "/bin/cat", "/proc/self/mountinfo")
         self.assertEqual(result["status"], "ok", result)

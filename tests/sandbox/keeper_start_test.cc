@@ -1,18 +1,32 @@
 // A slot's keeper started before its cgroup exists (SandboxConfig::keepers_at_start, as the
 // command line starts it): it gets the cgroup later, runs nothing before, and is not left behind
 // by an engine that fails to start.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cerrno>
+#include <filesystem>
+#include <future>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "sandbox/errors.h"
 #include "sandbox/keeper_protocol.h"
+#include "sandbox/namespaces.h"
 #include "sandbox/precompiled_filters.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/supervisor.h"
 #include "sandbox/wire.h"
 #include "tests/sandbox/sandbox_test_support.h"
 
+using Catch::Matchers::StartsWith;
 using codearena::sandbox::default_read_only_binds;
 using codearena::sandbox::executable_dir;
+using codearena::sandbox::fresh_network_namespace;
 using codearena::sandbox::KeeperProcess;
 using codearena::sandbox::precompiled_seccomp_filter;
 using codearena::sandbox::reap_box_keeper;
@@ -20,6 +34,7 @@ using codearena::sandbox::SandboxConfig;
 using codearena::sandbox::SandboxError;
 using codearena::sandbox::SlotConfig;
 using codearena::sandbox::start_slot_keeper;
+using codearena::sandbox::UniqueFd;
 namespace keeper = codearena::sandbox::keeper;
 namespace wire = codearena::sandbox::wire;
 
@@ -29,6 +44,46 @@ SandboxConfig keepers_at_start() {
   SandboxConfig config;
   config.keepers_at_start = true;
   return config;
+}
+
+// A slot of its own for keepers started by hand, outside any engine.
+SlotConfig lone_slot() {
+  SlotConfig slot;
+  slot.uid = 61000;
+  slot.helper_path = executable_dir() + "/codearena-box";
+  slot.staging_dir = SandboxConfig{}.staging_dir;
+  slot.binds = default_read_only_binds();
+  slot.seccomp_filter = precompiled_seccomp_filter(false);
+  slot.seccomp_filter_refuse = precompiled_seccomp_filter(true);
+  return slot;
+}
+
+UniqueFd open_fd(const std::string& path, int flags) {
+  UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC));
+  REQUIRE(fd.valid());
+  return fd;
+}
+
+std::string network_namespace_of(const std::string& proc_dir) {
+  char target[64] = {};
+  REQUIRE(::readlink((proc_dir + "/ns/net").c_str(), target, sizeof target - 1) > 0);
+  return target;
+}
+
+// The network namespace of each thread of the process whose /proc directory is `proc_dir`.
+std::set<std::string> thread_namespaces(const std::string& proc_dir = "/proc/self") {
+  std::set<std::string> namespaces;
+  for (const auto& task : std::filesystem::directory_iterator(proc_dir + "/task"))
+    namespaces.insert(network_namespace_of(task.path()));
+  return namespaces;
+}
+
+// What the descriptors of process `pid` point at.
+std::vector<std::string> descriptor_targets(pid_t pid) {
+  std::vector<std::string> targets;
+  for (const auto& fd : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+    targets.push_back(std::filesystem::read_symlink(fd.path()).string());
+  return targets;
 }
 
 std::string failure_reason(int control) {
@@ -67,19 +122,139 @@ TEST_CASE("an engine that cannot make its cgroups leaves no keeper started for t
 // Proves a keeper runs nothing before its join message, which brings the slot's cgroup (and the
 // network namespace of a keeper started in the engine's).
 TEST_CASE("a keeper refuses a run that comes before its join message") {
-  SlotConfig slot;
-  slot.uid = 61000;
-  slot.helper_path = executable_dir() + "/codearena-box";
-  slot.staging_dir = SandboxConfig{}.staging_dir;
-  slot.binds = default_read_only_binds();
-  slot.seccomp_filter = precompiled_seccomp_filter(false);
-  slot.seccomp_filter_refuse = precompiled_seccomp_filter(true);
-  KeeperProcess started = start_slot_keeper(slot, /*network_later=*/true);
+  KeeperProcess started = start_slot_keeper(lone_slot(), /*network_later=*/true);
   keeper::RunOrder order;
   order.run_id = 1;
   order.argv = {"/bin/true"};
   wire::send_message(started.control.get(), keeper::encode(order), {0, 1, 2});
   CHECK_THAT(failure_reason(started.control.get()), Catch::Contains("expected the join message"));
+  started.control.reset();
+  reap_box_keeper(started.pid, 2000);
+}
+
+// Proves the command line's keeper, cloned in the engine's network namespace, runs in another
+// one and keeps no descriptor of a network namespace, and that making that namespace moved no
+// thread of the engine out of its own, the caller's or another (nor left a thread of the keeper in
+// it); so does the service's keeper, started on the first run with a network namespace of its own.
+TEST_CASE("a keeper runs outside the engine's network namespace, which no engine thread leaves") {
+  SandboxConfig config;
+  SECTION("started with the engine") {
+    config = keepers_at_start();
+  }
+  SECTION("started on the first run") {}
+  std::promise<void> finished;
+  std::thread bystander([done = finished.get_future()] { done.wait(); });
+  const std::set<std::string> before = thread_namespaces();
+  REQUIRE(before.size() == 1);
+  {
+    Sandbox sandbox(config);
+    auto lease = sandbox.slots().acquire();
+    const RunResult result = lease->run(program_request("exit_code", {"0"}));
+    INFO(describe(result));
+    CHECK(result.status == RunStatus::kOk);
+    const std::set<pid_t> keepers = keeper_pids();
+    REQUIRE(keepers.size() == 1);
+    const pid_t keeper = *keepers.begin();
+    CHECK(thread_namespaces("/proc/" + std::to_string(keeper)).count(*before.begin()) == 0);
+    for (const auto& target : descriptor_targets(keeper)) CHECK_THAT(target, !StartsWith("net:["));
+  }
+  CHECK(thread_namespaces() == before);
+  finished.set_value();
+  bystander.join();
+}
+
+// Proves a keeper whose exec fails (its helper path is a directory) makes the command line's
+// engine fail, after CLONE_VFORK has let it go on, and that the engine reaps it: no process of
+// it is left.
+TEST_CASE("a keeper that cannot execute is an error and leaves no process behind") {
+  SandboxConfig config = keepers_at_start();
+  config.helper_path = "/";
+  std::string failure;
+  try {
+    Sandbox sandbox(config);
+    auto lease = sandbox.slots().acquire();
+    const RunResult result = lease->run(program_request("exit_code", {"0"}));
+    CHECK(result.status == RunStatus::kInternalError);
+    failure = result.message;
+  } catch (const SandboxError& error) {
+    failure = error.what();
+  }
+  CHECK_FALSE(failure.empty());
+  errno = 0;
+  CHECK(::waitpid(-1, nullptr, WNOHANG) == -1);
+  CHECK(errno == ECHILD);
+}
+
+// Proves a keeper answers ready only after a join message it can carry out: each bad one is
+// its failure, named, and no program could run in the engine's network namespace.
+TEST_CASE("a keeper refuses a join message it cannot carry out") {
+  std::vector<std::string> paths;
+  std::string why = "enter the network namespace";
+  SECTION("the engine's own network namespace") {
+    paths = {"/proc/self/ns/net", "/dev/null"};
+    why = "the one the keeper started in";
+  }
+  SECTION("a namespace of another type") {
+    paths = {"/proc/self/ns/uts", "/dev/null"};
+  }
+  SECTION("a file that is no namespace") {
+    paths = {"/dev/null", "/dev/null"};
+  }
+  SECTION("a namespace but no cgroup file") {
+    paths = {"/proc/self/ns/uts"};
+    why = "carries no cgroup file";
+  }
+  KeeperProcess started = start_slot_keeper(lone_slot(), /*network_later=*/true);
+  std::vector<UniqueFd> fds;
+  std::vector<int> sent;
+  for (const auto& path : paths) {
+    fds.push_back(open_fd(path, O_RDONLY));
+    sent.push_back(fds.back().get());
+  }
+  wire::send_message(started.control.get(), keeper::encode(keeper::JoinOrder{true}), sent);
+  CHECK_THAT(failure_reason(started.control.get()), Catch::Contains(why));
+  started.control.reset();
+  reap_box_keeper(started.pid, 2000);
+}
+
+// Proves a keeper whose engine goes away before the join message (a caller killed while its
+// cgroups are made) exits by itself instead of waiting in the engine's network namespace.
+TEST_CASE("a keeper whose engine closes before the join message exits") {
+  KeeperProcess started = start_slot_keeper(lone_slot(), /*network_later=*/true);
+  started.control.reset();
+  int status = 0;
+  REQUIRE(::waitpid(started.pid, &status, 0) == started.pid);
+  CHECK(WIFEXITED(status));
+}
+
+// Proves the join message counts once: a second one after ready, even one bringing the engine's
+// own network namespace, moves the keeper nowhere (the keeper answers a run sent after it, so
+// it has read it by then).
+TEST_CASE("a keeper ignores a join message after its first") {
+  KeeperProcess started = start_slot_keeper(lone_slot(), /*network_later=*/true);
+  const UniqueFd fresh = fresh_network_namespace();
+  const UniqueFd null = open_fd("/dev/null", O_RDWR);
+  wire::send_message(started.control.get(), keeper::encode(keeper::JoinOrder{true}),
+                     {fresh.get(), null.get()});
+  auto ready = wire::receive_message(started.control.get());
+  REQUIRE(ready);
+  wire::Reader ready_reader(ready->body);
+  keeper::decode_ready(ready_reader);
+  const std::string keeper_dir = "/proc/" + std::to_string(started.pid);
+  const std::string joined = network_namespace_of(keeper_dir);
+  CHECK(joined != network_namespace_of("/proc/self"));
+
+  const UniqueFd engine_network = open_fd("/proc/self/ns/net", O_RDONLY);
+  wire::send_message(started.control.get(), keeper::encode(keeper::JoinOrder{true}),
+                     {engine_network.get(), null.get()});
+  keeper::RunOrder order;
+  order.run_id = 1;
+  order.argv = {"/nonexistent"};
+  order.last_on_slot = true;
+  wire::send_message(started.control.get(), keeper::encode(order),
+                     {null.get(), null.get(), null.get()});
+  REQUIRE(wire::receive_message(started.control.get()));
+  CHECK(network_namespace_of(keeper_dir) == joined);
   started.control.reset();
   reap_box_keeper(started.pid, 2000);
 }

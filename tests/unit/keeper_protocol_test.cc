@@ -149,3 +149,17 @@ TEST_CASE("keeper protocol: the engine refuses malformed keeper messages") {
     CHECK(keeper::keeper_message_type(keeper::encode_ready()) == wire::Type::kReady);
   }
 }
+
+// The join message is the engine's alone: its flag survives encoding, a keeper refuses a flag
+// it does not know, and the engine refuses a join sent its way by a keeper.
+TEST_CASE("keeper protocol: the join message") {
+  for (const bool network_namespace : {false, true}) {
+    const std::string body = keeper::encode(keeper::JoinOrder{network_namespace});
+    wire::Reader reader(body);
+    CHECK(keeper::decode_join(reader).network_namespace == network_namespace);
+  }
+  const auto join = [](wire::Reader& reader) { return keeper::decode_join(reader); };
+  expect_refused(wire::Writer(wire::Type::kJoin).u64(2).bytes(), join, "not 0 or 1");
+  CHECK_THROWS_WITH(keeper::keeper_message_type(keeper::encode(keeper::JoinOrder{true})),
+                    Contains("is not one a keeper sends"));
+}
