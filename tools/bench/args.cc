@@ -72,10 +72,15 @@ JudgeBenchOptions parse_judge_bench_options(const std::vector<std::string>& raw)
         args.take_number("--warmup", &options.warmup, 0) ||
         args.take_text("--pch-dir", &options.pch_dir) ||
         args.take_text("--languages", &options.languages) ||
-        args.take_text("--only", &options.only) || args.take_flag("--spares", &options.spares) ||
+        args.take_flag("--spares", &options.spares) ||
         args.take_number("--gap-ms", &options.gap_ms, 0) ||
         args.take_number("--back-to-back", &options.back_to_back, 0) ||
         args.take_flag("--api", &options.api)) {
+      continue;
+    }
+    std::string only;
+    if (args.take_text("--only", &only)) {
+      options.only.push_back(only);
       continue;
     }
     std::string setting;

@@ -13,6 +13,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -56,7 +57,7 @@ Options:
   --warmup N        unmeasured runs of each trial first, per language (default 1)
   --pch-dir DIR     precompiled-header directory (default /var/cache/codearena/pch)
   --languages FILE  language table (default: as `codearena judge`)
-  --only ID         time only this language
+  --only ID         time only this language (repeatable: --only java --only cpp)
   --spares          judge with spare compilers (Java), as `codearena serve` does by default
   --gap-ms N        before each judged job with a new source, idle until N ms have passed since
                     the last one ended (the time between jobs a spare gets to warm; default 0)
@@ -160,10 +161,18 @@ class LanguagesBench {
     } else {
       start_judge();
     }
-    for (const auto& hello : kHelloWorlds) {
-      if (options_.only.empty() || options_.only == hello.id) add_subject(hello);
+    for (const auto& id : options_.only) {
+      const auto named = [&](const HelloWorld& hello) { return id == hello.id; };
+      if (std::none_of(std::begin(kHelloWorlds), std::end(kHelloWorlds), named)) {
+        throw UsageError("--only " + id + ": no such language");
+      }
     }
-    if (subjects_.empty()) throw UsageError("--only " + options_.only + ": no such language");
+    for (const auto& hello : kHelloWorlds) {
+      const bool chosen = options_.only.empty() ||
+                          std::find(options_.only.begin(), options_.only.end(), hello.id) !=
+                              options_.only.end();
+      if (chosen) add_subject(hello);
+    }
   }
 
   int run() {
