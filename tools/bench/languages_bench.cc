@@ -168,9 +168,9 @@ class LanguagesBench {
       }
     }
     for (const auto& hello : kHelloWorlds) {
-      const bool chosen = options_.only.empty() ||
-                          std::find(options_.only.begin(), options_.only.end(), hello.id) !=
-                              options_.only.end();
+      const bool chosen =
+          options_.only.empty() ||
+          std::find(options_.only.begin(), options_.only.end(), hello.id) != options_.only.end();
       if (chosen) add_subject(hello);
     }
   }
@@ -245,8 +245,14 @@ class LanguagesBench {
     if (options_.pch_dir != node_dir) {
       throw UsageError("--pch-dir: with --api the node prepares its files in " + node_dir);
     }
+    if (options_.spares) {
+      throw UsageError(
+          "--spares: with --api the node keeps spare compilers unless "
+          "--api-setting SPARE_COMPILERS=false");
+    }
     std::vector<std::string> settings;
-    if (!options_.languages.empty()) settings.push_back("CODEARENA_LANGUAGES=" + options_.languages);
+    if (!options_.languages.empty())
+      settings.push_back("CODEARENA_LANGUAGES=" + options_.languages);
     settings.insert(settings.end(), options_.api_settings.begin(), options_.api_settings.end());
     node_ = std::make_unique<ServeProcess>(::sysconf(_SC_NPROCESSORS_ONLN), settings);
     connection_ = std::make_unique<HttpConnection>(node_->port());
@@ -353,28 +359,30 @@ class LanguagesBench {
         "codearena-bench languages: %lld runs of each trial and language after %lld warm-up "
         "runs\n",
         static_cast<long long>(options_.runs), static_cast<long long>(options_.warmup));
-    std::printf("machine: %s\n", (sandbox_ ? machine_description(*sandbox_)
-                                           : machine_description()).c_str());
+    std::printf("machine: %s\n",
+                (sandbox_ ? machine_description(*sandbox_) : machine_description()).c_str());
     if (node_) {
-      std::printf("api: %s serve on 127.0.0.1:%u (pid %d), settings:%s\n",
-                  node_->binary().c_str(), node_->port(), static_cast<int>(node_->pid()),
+      std::printf("api: %s serve on 127.0.0.1:%u (pid %d), settings:%s\n", node_->binary().c_str(),
+                  node_->port(), static_cast<int>(node_->pid()),
                   node_report_.empty() ? " defaults" : node_report_.c_str());
     }
     std::printf("precompiled headers: %s\n", pch_report_.c_str());
     std::printf("class-data archives: %s\n", archive_report_.c_str());
     if (options_.spares || node_) {
-      std::printf("spare compilers: %s; at least %lld ms from one judged job with a new source "
-                  "to the next\n",
-                  spare_report_.c_str(), static_cast<long long>(options_.gap_ms));
+      std::printf(
+          "spare compilers: %s; at least %lld ms from one judged job with a new source "
+          "to the next\n",
+          spare_report_.c_str(), static_cast<long long>(options_.gap_ms));
     }
     for (const auto& subject : subjects_) {
       std::printf("%s (%s):\n  plain:%s\n  bare: %s\n", subject.language->id.c_str(),
                   subject.language->version.c_str(), command_line(*subject.plain).c_str(),
                   command_line(*subject.bare).c_str());
     }
-    std::printf("\nmedians in ms; judged = %s with a new source, cached = again, "
-                "overhead = judged - bare, ratio = judged / plain\n",
-                node_ ? "POST /api/execute?wait=true (send to whole answer)" : "Judge::judge()");
+    std::printf(
+        "\nmedians in ms; judged = %s with a new source, cached = again, "
+        "overhead = judged - bare, ratio = judged / plain\n",
+        node_ ? "POST /api/execute?wait=true (send to whole answer)" : "Judge::judge()");
     std::printf("  %-10s %9s %9s %9s %9s %9s %9s %9s %7s\n", "language", "plain", "b.compile",
                 "b.run", "bare", "judged", "cached", "overhead", "ratio");
     std::fflush(stdout);
