@@ -14,6 +14,7 @@
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -53,22 +54,6 @@ double machine_busy_us() {
 double load_average_now() {
   double load[1] = {0};
   return ::getloadavg(load, 1) == 1 ? load[0] : 0;
-}
-
-// Throws unless `response` is a finished job whose first test was AC with `expected_stdout`.
-void check_answer(const HttpResponse& response, const std::string& expected_stdout) {
-  const auto fail = [&](const char* what) {
-    throw std::runtime_error(std::string("POST ") + kExecuteTarget + ": " + what + ", status " +
-                             std::to_string(response.status) + ", body " + quoted(response.body));
-  };
-  if (response.status != 200) fail("not 200");
-  const auto job = nlohmann::json::parse(response.body, nullptr, false);
-  if (job.is_discarded() || job.value("state", "") != "completed") fail("not completed");
-  const auto& result = job["result"];
-  if (!result.is_object() || result.value("verdict", "") != "AC" || result["tests"].empty() ||
-      result["tests"][0].value("stdout", "") != expected_stdout) {
-    fail(("not AC with stdout " + quoted(expected_stdout)).c_str());
-  }
 }
 
 // Runs `work(thread_index, record)` on `threads` threads and measures the phase: `record(us)`
@@ -111,6 +96,34 @@ LoadFigures measure_phase(
 
 }  // namespace
 
+void check_execute_answer(const HttpResponse& response, const std::string& expected_stdout,
+                          std::optional<bool> compile_cached) {
+  const auto fail = [&](const std::string& what) {
+    throw std::runtime_error(std::string("POST ") + kExecuteTarget + ": " + what + ", status " +
+                             std::to_string(response.status) + ", body " + quoted(response.body));
+  };
+  if (response.status != 200) fail("not 200");
+  const auto job = nlohmann::json::parse(response.body, nullptr, false);
+  if (job.is_discarded() || job.value("state", "") != "completed") fail("not completed");
+  const auto& result = job["result"];
+  if (!result.is_object() || result.value("verdict", "") != "AC" || result["tests"].empty() ||
+      result["tests"][0].value("stdout", "") != expected_stdout) {
+    fail("not AC with stdout " + quoted(expected_stdout));
+  }
+  if (compile_cached && result.value("compileCached", !*compile_cached) != *compile_cached) {
+    fail(*compile_cached ? "the compile cache missed" : "the compile cache hit");
+  }
+}
+
+double timed_execute(HttpConnection& connection, const std::string& body,
+                     const std::string& expected_stdout, std::optional<bool> compile_cached) {
+  const int64_t start = monotonic_ns();
+  const HttpResponse response = connection.request("POST", kExecuteTarget, body);
+  const double us = elapsed_us(start);
+  check_execute_answer(response, expected_stdout, compile_cached);
+  return us;
+}
+
 LoadFigures run_bare_loop(const Command& command, int64_t workers, double seconds) {
   const std::string expected = kHelloOutput;
   const int64_t deadline = monotonic_ns() + static_cast<int64_t>(seconds * 1e9);
@@ -129,11 +142,7 @@ LoadFigures run_api_closed_loop(const ServeProcess& node, int64_t connections, d
   return measure_phase(&node, connections, [&](int64_t, const std::function<void(double)>& record) {
     HttpConnection connection(node.port());
     while (monotonic_ns() < deadline) {
-      const int64_t start = monotonic_ns();
-      const HttpResponse response = connection.request("POST", kExecuteTarget, job.body);
-      const double us = elapsed_us(start);
-      check_answer(response, job.expected_stdout);
-      record(us);
+      record(timed_execute(connection, job.body, job.expected_stdout));
     }
   });
 }
@@ -153,7 +162,7 @@ LoadFigures run_api_open_loop(const ServeProcess& node, double rate, int64_t req
           if (monotonic_ns() - due > 1'000'000) ++late_sends;
           const HttpResponse response = connection.request("POST", kExecuteTarget, kHelloJob);
           const double us = elapsed_us(due);
-          check_answer(response, kHelloOutput);
+          check_execute_answer(response, kHelloOutput);
           record(us);
         }
       });

@@ -10,9 +10,11 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "tools/bench/http_client.h"
 #include "tools/bench/process.h"
 #include "tools/bench/serve_process.h"
 
@@ -27,6 +29,18 @@ struct ApiJob {
   std::string body;
   std::string expected_stdout;
 };
+
+// Throws std::runtime_error unless `response` is a finished job (200, completed) whose verdict
+// is AC and whose first test printed `expected_stdout`; when `compile_cached` is given, also
+// unless the compile cache was hit exactly when it says.
+void check_execute_answer(const HttpResponse& response, const std::string& expected_stdout,
+                          std::optional<bool> compile_cached = std::nullopt);
+
+// Submits `body` with POST /api/execute?wait=true on `connection` and returns the µs from the
+// send to the whole answer, checked as check_execute_answer() does.
+double timed_execute(HttpConnection& connection, const std::string& body,
+                     const std::string& expected_stdout,
+                     std::optional<bool> compile_cached = std::nullopt);
 
 struct LoadFigures {
   int64_t jobs = 0;

@@ -72,9 +72,23 @@ JudgeBenchOptions parse_judge_bench_options(const std::vector<std::string>& raw)
         args.take_number("--warmup", &options.warmup, 0) ||
         args.take_text("--pch-dir", &options.pch_dir) ||
         args.take_text("--languages", &options.languages) ||
-        args.take_text("--only", &options.only) || args.take_flag("--spares", &options.spares) ||
+        args.take_flag("--spares", &options.spares) ||
         args.take_number("--gap-ms", &options.gap_ms, 0) ||
-        args.take_number("--back-to-back", &options.back_to_back, 0)) {
+        args.take_number("--back-to-back", &options.back_to_back, 0) ||
+        args.take_flag("--api", &options.api)) {
+      continue;
+    }
+    std::string only;
+    if (args.take_text("--only", &only)) {
+      options.only.push_back(only);
+      continue;
+    }
+    std::string setting;
+    if (args.take_text("--api-setting", &setting)) {
+      if (setting.find('=') == std::string::npos || setting.front() == '=') {
+        throw UsageError("--api-setting wants NAME=value, got '" + setting + "'");
+      }
+      options.api_settings.push_back(setting);
       continue;
     }
     args.reject();

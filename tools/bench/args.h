@@ -60,14 +60,16 @@ struct JudgeBenchOptions {
   int64_t warmup = 1;
   std::string pch_dir = "/var/cache/codearena/pch";
   std::string languages;
-  std::string only;              // One language id: time just it.
-  bool spares = false;           // Judge with spare compilers.
-  int64_t gap_ms = 0;            // Least idle time before each judged job with a new source.
-  int64_t back_to_back = 0;      // Judged jobs with a new source in a row, after the table.
+  std::vector<std::string> only;  // Language ids (--only, repeatable): time just these.
+  bool spares = false;            // Judge with spare compilers.
+  int64_t gap_ms = 0;             // Least idle time before each judged job with a new source.
+  int64_t back_to_back = 0;       // Judged jobs with a new source in a row, after the table.
+  bool api = false;               // Judge through a `codearena serve` node's HTTP API.
+  std::vector<std::string> api_settings;  // "NAME=value" settings of that node.
 };
 
-// Reads --runs, --warmup, --pch-dir, --languages, --only, --spares, --gap-ms and
-// --back-to-back; throws UsageError for anything else.
+// Reads --runs, --warmup, --pch-dir, --languages, --only (repeatable), --spares, --gap-ms,
+// --back-to-back, --api and --api-setting (repeatable); throws UsageError for anything else.
 JudgeBenchOptions parse_judge_bench_options(const std::vector<std::string>& raw);
 
 }  // namespace codearena::bench

@@ -7,27 +7,36 @@
 // (precompiled headers, class-data archives), as `codearena judge` does, and the bare commands
 // get the same options; the plain ones get none of them. With --spares the judge keeps spare
 // compilers, as the service does; --gap-ms gives them the idle time a service has between jobs.
+// With --api a `codearena serve` node judges instead, through POST /api/execute?wait=true, and
+// the bare commands use the files that node prepared.
 #include "tools/bench/languages_bench.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <thread>
 
 #include "judge/class_data_archives.h"
 #include "judge/compile_cache.h"
 #include "judge/judge.h"
+#include "judge/judge_stack.h"
 #include "judge/languages.h"
 #include "sandbox/fs_util.h"
 #include "sandbox/sandbox.h"
+#include "tools/bench/api_load.h"
 #include "tools/bench/args.h"
 #include "tools/bench/bench_util.h"
 #include "tools/bench/measure.h"
 #include "tools/bench/process.h"
+#include "tools/bench/serve_process.h"
 
 namespace codearena::bench {
 
@@ -48,12 +57,19 @@ Options:
   --warmup N        unmeasured runs of each trial first, per language (default 1)
   --pch-dir DIR     precompiled-header directory (default /var/cache/codearena/pch)
   --languages FILE  language table (default: as `codearena judge`)
-  --only ID         time only this language
+  --only ID         time only this language (repeatable: --only java --only cpp)
   --spares          judge with spare compilers (Java), as `codearena serve` does by default
   --gap-ms N        before each judged job with a new source, idle until N ms have passed since
                     the last one ended (the time between jobs a spare gets to warm; default 0)
   --back-to-back N  then judge N new sources in a row with no gap, per language, and print
                     their median and ratio (<id>_back_to_back_ms, <id>_back_to_back_ratio)
+  --api             judge through the HTTP API instead: start `codearena serve` (the binary
+                    beside this one) with its default settings (spare compilers on) and one
+                    sandbox slot per core, and time each POST /api/execute?wait=true from the
+                    send to the whole answer; the bare commands use the files the node prepared
+                    in /var/cache/codearena/pch. The last line's keys then read <id>_api_...
+  --api-setting NAME=value
+                    a setting of that node (repeatable), e.g. SPARE_COMPILERS=false
 )";
 
 namespace {
@@ -140,24 +156,23 @@ class LanguagesBench {
                                               ? judge::default_language_table_path()
                                               : options_.languages)),
         scratch_("codearena-bench-languages") {
-    sb::make_dirs(options_.pch_dir);
-    sb::SandboxConfig config;
-    config.binds = sb::default_read_only_binds();
-    config.binds.push_back({options_.pch_dir, false});
-    // A spare holds a slot until its job: the jobs need one of their own.
-    config.slots = options_.spares ? 2 : 1;
-    sandbox_ = std::make_unique<sb::Sandbox>(config);
-    judge_ = std::make_unique<judge::Judge>(*sandbox_, table_, cache_, options_.pch_dir);
-    pch_report_ = judge_->prepare_precompiled_headers();
-    archive_report_ = judge_->prepare_class_data_archives();
-    if (options_.spares) {
-      spare_report_ = judge_->prepare_spare_compilers();
-      spare_report_ += "started for " + judge_->start_spare_compilers(kSpareMaxWaitMs);
+    if (options_.api) {
+      start_node();
+    } else {
+      start_judge();
+    }
+    for (const auto& id : options_.only) {
+      const auto named = [&](const HelloWorld& hello) { return id == hello.id; };
+      if (std::none_of(std::begin(kHelloWorlds), std::end(kHelloWorlds), named)) {
+        throw UsageError("--only " + id + ": no such language");
+      }
     }
     for (const auto& hello : kHelloWorlds) {
-      if (options_.only.empty() || options_.only == hello.id) add_subject(hello);
+      const bool chosen =
+          options_.only.empty() ||
+          std::find(options_.only.begin(), options_.only.end(), hello.id) != options_.only.end();
+      if (chosen) add_subject(hello);
     }
-    if (subjects_.empty()) throw UsageError("--only " + options_.only + ": no such language");
   }
 
   int run() {
@@ -183,14 +198,16 @@ class LanguagesBench {
                       summarize(samples[1]), summarize(samples[2]), summarize(samples[3])});
       print_row(subject, rows.back());
     }
-    std::printf("judged compiles done by a spare compiler: %lld\n",
-                static_cast<long long>(judge_->spare_compilations()));
+    if (judge_) {
+      std::printf("judged compiles done by a spare compiler: %lld\n",
+                  static_cast<long long>(judge_->spare_compilations()));
+    }
     std::vector<Summary> back_to_back;
     for (size_t i = 0; i < subjects_.size() && options_.back_to_back > 0; ++i)
       back_to_back.push_back(judged_back_to_back(subjects_[i], rows[i]));
     std::printf("\nlanguages");
     for (size_t i = 0; i < subjects_.size(); ++i) {
-      const auto& id = subjects_[i].language->id;
+      const std::string id = subjects_[i].language->id + (node_ ? "_api" : "");
       std::printf(" %s_overhead_ms=%.1f %s_ratio=%.2f", id.c_str(), ms(rows[i].overhead_us()),
                   id.c_str(), rows[i].ratio());
       if (i < back_to_back.size()) {
@@ -205,6 +222,45 @@ class LanguagesBench {
   }
 
  private:
+  void start_judge() {
+    sb::make_dirs(options_.pch_dir);
+    sb::SandboxConfig config;
+    config.binds = sb::default_read_only_binds();
+    config.binds.push_back({options_.pch_dir, false});
+    // A spare holds a slot until its job: the jobs need one of their own.
+    config.slots = options_.spares ? 2 : 1;
+    sandbox_ = std::make_unique<sb::Sandbox>(config);
+    judge_ = std::make_unique<judge::Judge>(*sandbox_, table_, cache_, options_.pch_dir);
+    pch_report_ = judge_->prepare_precompiled_headers();
+    archive_report_ = judge_->prepare_class_data_archives();
+    if (options_.spares) {
+      spare_report_ = judge_->prepare_spare_compilers();
+      spare_report_ += "started for " + judge_->start_spare_compilers(kSpareMaxWaitMs);
+    }
+  }
+
+  // The node has no setting for where it prepares its files, so the bare commands look there.
+  void start_node() {
+    const std::string node_dir = judge::JudgeStackConfig{}.pch_dir;
+    if (options_.pch_dir != node_dir) {
+      throw UsageError("--pch-dir: with --api the node prepares its files in " + node_dir);
+    }
+    if (options_.spares) {
+      throw UsageError(
+          "--spares: with --api the node keeps spare compilers unless "
+          "--api-setting SPARE_COMPILERS=false");
+    }
+    std::vector<std::string> settings;
+    if (!options_.languages.empty())
+      settings.push_back("CODEARENA_LANGUAGES=" + options_.languages);
+    settings.insert(settings.end(), options_.api_settings.begin(), options_.api_settings.end());
+    node_ = std::make_unique<ServeProcess>(::sysconf(_SC_NPROCESSORS_ONLN), settings);
+    connection_ = std::make_unique<HttpConnection>(node_->port());
+    pch_report_ = archive_report_ = "prepared by the node in " + node_dir;
+    spare_report_ = "as the node's settings say (SPARE_COMPILERS, default true)";
+    for (const auto& setting : settings) node_report_ += " " + setting;
+  }
+
   void add_subject(const HelloWorld& hello) {
     Subject subject;
     subject.hello = &hello;
@@ -253,14 +309,26 @@ class LanguagesBench {
       subject.last_source = fresh_source(subject);
       idle_until_gap_passed();
     }
-    judge::JudgeRequest request;
-    request.language = subject.language->id;
-    request.source = subject.last_source;
-    const bool expect_cached = !fresh && subject.language->compiled();
-    const double us = timed_judge(*judge_, request, kExpected, expect_cached);
+    const double us = judge_last_source(subject, !fresh && subject.language->compiled());
     if (fresh) last_judged_end_ = std::chrono::steady_clock::now();
     return us;
   }
+
+  // Judges the subject's last source in process or through the node and returns its µs; throws
+  // unless it is AC with kExpected and the compile cache hit exactly when `expect_cached` says.
+  double judge_last_source(const Subject& subject, bool expect_cached) {
+    if (node_) {
+      const nlohmann::json body = {{"language", subject.language->id},
+                                   {"code", subject.last_source}};
+      return timed_execute(*connection_, body.dump(), kExpected, expect_cached);
+    }
+    judge::JudgeRequest request;
+    request.language = subject.language->id;
+    request.source = subject.last_source;
+    return timed_judge(*judge_, request, kExpected, expect_cached);
+  }
+
+  int64_t spare_compilations() const { return judge_ ? judge_->spare_compilations() : 0; }
 
   void idle_until_gap_passed() const {
     std::this_thread::sleep_until(last_judged_end_ + std::chrono::milliseconds(options_.gap_ms));
@@ -268,21 +336,21 @@ class LanguagesBench {
 
   // New sources judged one right after the other: what a burst of jobs gets.
   Summary judged_back_to_back(Subject& subject, const Row& row) {
-    const int64_t spared_before = judge_->spare_compilations();
+    const int64_t spared_before = spare_compilations();
     std::vector<double> samples;
     for (int64_t i = 0; i < options_.back_to_back; ++i) {
       subject.last_source = fresh_source(subject);
-      judge::JudgeRequest request;
-      request.language = subject.language->id;
-      request.source = subject.last_source;
-      samples.push_back(timed_judge(*judge_, request, kExpected, false));
+      samples.push_back(judge_last_source(subject, false));
     }
     const Summary summary = summarize(samples);
-    std::printf("%s back to back: %lld judged, median %.1f ms, ratio to plain %.2f, %lld by a "
-                "spare compiler\n",
+    std::printf("%s back to back: %lld judged, median %.1f ms, ratio to plain %.2f",
                 subject.language->id.c_str(), static_cast<long long>(options_.back_to_back),
-                ms(summary.median_us), summary.median_us / row.plain.median_us,
-                static_cast<long long>(judge_->spare_compilations() - spared_before));
+                ms(summary.median_us), summary.median_us / row.plain.median_us);
+    if (judge_) {
+      std::printf(", %lld by a spare compiler",
+                  static_cast<long long>(spare_compilations() - spared_before));
+    }
+    std::printf("\n");
     return summary;
   }
 
@@ -291,13 +359,20 @@ class LanguagesBench {
         "codearena-bench languages: %lld runs of each trial and language after %lld warm-up "
         "runs\n",
         static_cast<long long>(options_.runs), static_cast<long long>(options_.warmup));
-    std::printf("machine: %s\n", machine_description(*sandbox_).c_str());
+    std::printf("machine: %s\n",
+                (sandbox_ ? machine_description(*sandbox_) : machine_description()).c_str());
+    if (node_) {
+      std::printf("api: %s serve on 127.0.0.1:%u (pid %d), settings:%s\n", node_->binary().c_str(),
+                  node_->port(), static_cast<int>(node_->pid()),
+                  node_report_.empty() ? " defaults" : node_report_.c_str());
+    }
     std::printf("precompiled headers: %s\n", pch_report_.c_str());
     std::printf("class-data archives: %s\n", archive_report_.c_str());
-    if (options_.spares) {
-      std::printf("spare compilers: %s; at least %lld ms from one judged job with a new source "
-                  "to the next\n",
-                  spare_report_.c_str(), static_cast<long long>(options_.gap_ms));
+    if (options_.spares || node_) {
+      std::printf(
+          "spare compilers: %s; at least %lld ms from one judged job with a new source "
+          "to the next\n",
+          spare_report_.c_str(), static_cast<long long>(options_.gap_ms));
     }
     for (const auto& subject : subjects_) {
       std::printf("%s (%s):\n  plain:%s\n  bare: %s\n", subject.language->id.c_str(),
@@ -305,8 +380,9 @@ class LanguagesBench {
                   command_line(*subject.bare).c_str());
     }
     std::printf(
-        "\nmedians in ms; judged = Judge::judge() with a new source, cached = again, "
-        "overhead = judged - bare, ratio = judged / plain\n");
+        "\nmedians in ms; judged = %s with a new source, cached = again, "
+        "overhead = judged - bare, ratio = judged / plain\n",
+        node_ ? "POST /api/execute?wait=true (send to whole answer)" : "Judge::judge()");
     std::printf("  %-10s %9s %9s %9s %9s %9s %9s %9s %7s\n", "language", "plain", "b.compile",
                 "b.run", "bare", "judged", "cached", "overhead", "ratio");
     std::fflush(stdout);
@@ -336,7 +412,10 @@ class LanguagesBench {
   TempDir scratch_;
   std::unique_ptr<sb::Sandbox> sandbox_;
   judge::CompileCache cache_;
-  std::unique_ptr<judge::Judge> judge_;
+  std::unique_ptr<judge::Judge> judge_;  // Null with --api.
+  std::unique_ptr<ServeProcess> node_;   // With --api only.
+  std::unique_ptr<HttpConnection> connection_;
+  std::string node_report_;
   std::string pch_report_;
   std::string archive_report_;
   std::string spare_report_;
