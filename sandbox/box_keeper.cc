@@ -621,6 +621,8 @@ int box_keeper_main(int control_socket) {
   }
   try {
     return BoxKeeper(control_socket).serve();
+  } catch (const wire::PeerClosed&) {
+    return 0;  // The engine is gone (its caller exited, say): nobody is left to tell.
   } catch (const std::exception& error) {
     ::dprintf(2, "codearena-box: %s\n", error.what());
     return 1;

@@ -95,6 +95,8 @@ void send_message(int socket, const std::string& body, const std::vector<int>& f
   }
   for (;;) {
     if (::sendmsg(socket, &header, MSG_NOSIGNAL) >= 0) return;
+    if (errno == EPIPE || errno == ECONNRESET)
+      throw PeerClosed("sandbox protocol: the other end closed the socket");
     if (errno != EINTR) throw_errno("sandbox protocol: sendmsg", errno);
   }
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
 
 namespace codearena::sandbox::wire {
@@ -64,7 +65,14 @@ struct Message {
   std::vector<UniqueFd> fds;
 };
 
-// Sends one packet with the given descriptors (which stay owned by the caller).
+// The peer closed the socket before a send: nothing is wrong on this side.
+class PeerClosed : public SandboxError {
+ public:
+  using SandboxError::SandboxError;
+};
+
+// Sends one packet with the given descriptors (which stay owned by the caller). Throws
+// PeerClosed when the peer has closed the socket, SandboxError on any other failure.
 void send_message(int socket, const std::string& body, const std::vector<int>& fds = {});
 // Receives one packet; received descriptors are close-on-exec. std::nullopt when the peer has
 // closed the socket.
