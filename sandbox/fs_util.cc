@@ -121,13 +121,13 @@ int64_t keyed_value(const std::string& text, const std::string& key) {
 }
 
 void make_dirs(const std::string& path, unsigned mode) {
-  for (size_t slash = 1; slash != std::string::npos;) {
-    slash = path.find('/', slash + 1);
-    const std::string prefix = path.substr(0, slash);
-    if (::mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST) {
-      throw_errno("mkdir " + prefix, errno);
-    }
-  }
+  // The whole path first: its parents usually exist, and each mkdir walks the path again.
+  if (::mkdir(path.c_str(), mode) == 0 || errno == EEXIST) return;
+  const size_t slash = path.find_last_of('/');
+  if (errno != ENOENT || slash == 0 || slash == std::string::npos)
+    throw_errno("mkdir " + path, errno);
+  make_dirs(path.substr(0, slash), mode);
+  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) throw_errno("mkdir " + path, errno);
 }
 
 bool path_exists(const std::string& path) {
