@@ -154,17 +154,21 @@ class RunCommandTest(unittest.TestCase):
         self.assertEqual(len(lines), 3)
         self.assertTrue(all(json.loads(line)["status"] == "ok" for line in lines))
 
+    def three_runs_of(self, script):
+        """The results of `codearena run --repeat 3 -- /bin/sh -c script`, one slot."""
+        done = codearena("run", "--repeat", "3", "--", "/bin/sh", "-c", script)
+        self.assertEqual(done.returncode, 0, done.stderr.decode())
+        runs = [json.loads(line) for line in done.stdout.decode().splitlines()]
+        self.assertEqual(len(runs), 3)
+        return runs
+
     def test_repeated_runs_find_the_box_as_new_whatever_the_last_one_left(self):
         # Each run on the slot lists /box, /tmp and its processes, then leaves files, a FIFO, a
         # background process and a change of the roots' mode behind.
         script = ("ls -A /box /tmp; echo /proc/[0-9]*; "
                   "touch /box/left /tmp/left; mkfifo /box/fifo; chmod 700 /box /tmp; "
                   "(sleep 1000 &) ; echo done")
-        done = codearena("run", "--repeat", "3", "--", "/bin/sh", "-c", script)
-        self.assertEqual(done.returncode, 0, done.stderr.decode())
-        runs = [json.loads(line) for line in done.stdout.decode().splitlines()]
-        self.assertEqual(len(runs), 3)
-        for result in runs:
+        for result in self.three_runs_of(script):
             self.assertEqual(result["status"], "ok", result)
             # The shell alone, numbered 3 as in every run (the keeper is 1, its worker thread 2):
             # no process of an earlier one.
@@ -178,11 +182,7 @@ class RunCommandTest(unittest.TestCase):
         script = ("stat -c '%a %Y' /box /tmp; ls -A /box /tmp; echo $$; ls /proc/$$/fd; "
                   "chmod 700 /box /tmp; touch -d @1 /box /tmp; "
                   "(cd /box && exec sleep 1000 &); echo done")
-        done = codearena("run", "--repeat", "3", "--", "/bin/sh", "-c", script)
-        self.assertEqual(done.returncode, 0, done.stderr.decode())
-        runs = [json.loads(line) for line in done.stdout.decode().splitlines()]
-        self.assertEqual(len(runs), 3)
-        for result in runs:
+        for result in self.three_runs_of(script):
             self.assertEqual(result["status"], "ok", result)
             lines = result["stdout"].splitlines()
             self.assertEqual(len(lines), 10, result)

@@ -99,6 +99,27 @@ std::string failure_reason(int control) {
   return keeper::decode_failed(reader).reason;
 }
 
+// Why an engine made with `config` fails to start or to run a first program: the error the
+// engine throws or, when it starts, the run's internal error.
+std::string first_run_failure(const SandboxConfig& config) {
+  try {
+    Sandbox sandbox(config);
+    auto lease = sandbox.slots().acquire();
+    const RunResult result = lease->run(program_request("exit_code", {"0"}));
+    CHECK(result.status == RunStatus::kInternalError);
+    return result.message;
+  } catch (const SandboxError& error) {
+    return error.what();
+  }
+}
+
+// Every keeper the test's engines started has been reaped.
+void expect_no_child_left() {
+  errno = 0;
+  CHECK(::waitpid(-1, nullptr, WNOHANG) == -1);
+  CHECK(errno == ECHILD);
+}
+
 }  // namespace
 
 // Proves the keeper started with the engine serves every run of the slot.
@@ -204,20 +225,9 @@ TEST_CASE("a keeper runs outside the engine's network namespace, which no engine
 TEST_CASE("a keeper that cannot execute is an error and leaves no process behind") {
   SandboxConfig config = keepers_at_start();
   config.helper_path = "/";
-  std::string failure;
-  try {
-    Sandbox sandbox(config);
-    auto lease = sandbox.slots().acquire();
-    const RunResult result = lease->run(program_request("exit_code", {"0"}));
-    CHECK(result.status == RunStatus::kInternalError);
-    failure = result.message;
-  } catch (const SandboxError& error) {
-    failure = error.what();
-  }
+  const std::string failure = first_run_failure(config);
   CHECK_FALSE(failure.empty());
-  errno = 0;
-  CHECK(::waitpid(-1, nullptr, WNOHANG) == -1);
-  CHECK(errno == ECHILD);
+  expect_no_child_left();
 }
 
 // Proves a keeper answers ready only after a join message it can carry out: each bad one is
@@ -315,19 +325,8 @@ TEST_CASE("a keeper that never says it is ready fails the run and is not waited 
   config.helper_path = script;
   config.check_at_start = false;
   config.keeper_start_timeout_ms = 300;
-  std::string failure;
-  try {
-    Sandbox sandbox(config);
-    auto lease = sandbox.slots().acquire();
-    const RunResult result = lease->run(program_request("exit_code", {"0"}));
-    CHECK(result.status == RunStatus::kInternalError);
-    failure = result.message;
-  } catch (const SandboxError& error) {
-    failure = error.what();
-  }
+  const std::string failure = first_run_failure(config);
   CHECK_THAT(failure, Catch::Matchers::Contains("not ready within 300 ms"));
-  errno = 0;
-  CHECK(::waitpid(-1, nullptr, WNOHANG) == -1);
-  CHECK(errno == ECHILD);
+  expect_no_child_left();
   std::filesystem::remove_all(dir);
 }
