@@ -19,6 +19,7 @@
 #include "sandbox/keeper_protocol.h"
 #include "sandbox/namespaces.h"
 #include "sandbox/precompiled_filters.h"
+#include "sandbox/rlimits.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/supervisor.h"
 #include "sandbox/wire.h"
@@ -92,6 +93,38 @@ std::vector<std::string> descriptor_targets(pid_t pid) {
   return targets;
 }
 
+// The processes in the PID namespace `pid_namespace` (as /proc/<pid>/ns/pid names it).
+std::vector<pid_t> processes_in(const std::string& pid_namespace) {
+  std::vector<pid_t> pids;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::error_code gone;
+    if (std::filesystem::read_symlink(entry.path() / "ns/pid", gone) == pid_namespace)
+      pids.push_back(std::stoi(name));
+  }
+  return pids;
+}
+
+// Starts a keeper for lone_slot() whose standard error goes into a new memory file, left in
+// `keeper_stderr`.
+KeeperProcess start_lone_keeper_into(UniqueFd& keeper_stderr) {
+  keeper_stderr = UniqueFd(::memfd_create("keeper-stderr", MFD_CLOEXEC));
+  REQUIRE(keeper_stderr.valid());
+  UniqueFd own_stderr(::fcntl(2, F_DUPFD_CLOEXEC, 3));
+  REQUIRE(::dup2(keeper_stderr.get(), 2) == 2);
+  KeeperProcess started = start_slot_keeper(lone_slot(), /*network_later=*/true);
+  REQUIRE(::dup2(own_stderr.get(), 2) == 2);
+  return started;
+}
+
+// What was written into the memory file `memfd` (up to 511 bytes).
+std::string printed(int memfd) {
+  char text[512] = {};
+  REQUIRE(::pread(memfd, text, sizeof text - 1, 0) >= 0);
+  return text;
+}
+
 std::string failure_reason(int control) {
   auto message = wire::receive_message(control);
   REQUIRE(message);
@@ -162,12 +195,8 @@ TEST_CASE("a keeper refuses a run that comes before its join message") {
 // Proves a keeper whose engine has gone (closed its end, as an exiting caller does) leaves
 // quietly: what it would have sent has nobody to read it, so it is no error to print.
 TEST_CASE("a keeper whose engine has gone says nothing on its way out") {
-  UniqueFd keeper_stderr(::memfd_create("keeper-stderr", MFD_CLOEXEC));
-  REQUIRE(keeper_stderr.valid());
-  UniqueFd own_stderr(::fcntl(2, F_DUPFD_CLOEXEC, 3));
-  REQUIRE(::dup2(keeper_stderr.get(), 2) == 2);
-  KeeperProcess started = start_slot_keeper(lone_slot(), /*network_later=*/true);
-  REQUIRE(::dup2(own_stderr.get(), 2) == 2);
+  UniqueFd keeper_stderr;
+  KeeperProcess started = start_lone_keeper_into(keeper_stderr);
   // A run before the join: the keeper's answer is a failure, which finds the socket closed.
   keeper::RunOrder order;
   order.run_id = 1;
@@ -175,9 +204,7 @@ TEST_CASE("a keeper whose engine has gone says nothing on its way out") {
   wire::send_message(started.control.get(), keeper::encode(order), {0, 1, 2});
   started.control.reset();
   reap_box_keeper(started.pid, 2000);
-  char printed[512] = {};
-  CHECK(::pread(keeper_stderr.get(), printed, sizeof printed - 1, 0) == 0);
-  CHECK(std::string(printed).empty());
+  CHECK(printed(keeper_stderr.get()).empty());
 }
 
 // Proves the command line's keeper, cloned in the engine's network namespace, runs in another
@@ -329,4 +356,39 @@ TEST_CASE("a keeper that never says it is ready fails the run and is not waited 
   CHECK_THAT(failure, Catch::Matchers::Contains("not ready within 300 ms"));
   expect_no_child_left();
   std::filesystem::remove_all(dir);
+}
+
+// Proves a keeper whose engine goes away while a program runs ends that program and exits
+// quietly with status 0: the hang-up is no error, and no process of the run outlives it.
+TEST_CASE("a keeper whose engine goes during a run ends the run and exits quietly") {
+  UniqueFd keeper_stderr;
+  KeeperProcess started = start_lone_keeper_into(keeper_stderr);
+  const UniqueFd fresh = fresh_network_namespace();
+  const UniqueFd null = open_fd("/dev/null", O_RDWR);
+  wire::send_message(started.control.get(), keeper::encode(keeper::JoinOrder{true}),
+                     {fresh.get(), null.get()});
+  REQUIRE(wire::receive_message(started.control.get()));  // Ready.
+  keeper::RunOrder order;
+  order.run_id = 1;
+  order.argv = {"/bin/sleep", "600"};
+  const RunLimits limits;
+  order.box_bytes = limits.box_bytes;
+  order.tmp_bytes = limits.tmp_bytes;
+  order.limits = codearena::sandbox::process_limits_for(limits);
+  wire::send_message(started.control.get(), keeper::encode(order),
+                     {null.get(), null.get(), null.get()});
+  auto reply = wire::receive_message(started.control.get());
+  REQUIRE(reply);
+  wire::Reader reader(reply->body);
+  REQUIRE(reader.type() == wire::Type::kStarted);
+  const std::string run_namespace =
+      std::filesystem::read_symlink("/proc/" + std::to_string(started.pid) + "/ns/pid");
+  CHECK(processes_in(run_namespace).size() >= 2);  // The keeper and the program.
+  started.control.reset();
+  int status = 0;
+  REQUIRE(::waitpid(started.pid, &status, 0) == started.pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(processes_in(run_namespace).empty());
+  CHECK(printed(keeper_stderr.get()).empty());
 }

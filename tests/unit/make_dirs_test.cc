@@ -39,3 +39,52 @@ TEST_CASE("make_dirs makes missing parents and accepts an existing path but name
   CHECK_THROWS_AS(make_dirs(""), SandboxError);
   std::filesystem::remove_all(base);
 }
+
+// Each case below is a path shape the component-by-component version handled; the whole-path-
+// first version must make the same directories and fail on the same paths.
+TEST_CASE("make_dirs handles relative paths, doubled slashes and what stands in the way") {
+  char dir_template[] = "/tmp/codearena-make-dirs-XXXXXX";
+  REQUIRE(::mkdtemp(dir_template) != nullptr);
+  const std::string base = dir_template;
+  SECTION("a relative path whose first component is missing") {
+    const auto cwd = std::filesystem::current_path();
+    std::filesystem::current_path(base);
+    make_dirs("r/s/t");
+    std::filesystem::current_path(cwd);
+    CHECK(is_directory(base + "/r/s/t"));
+  }
+  SECTION("doubled and trailing slashes") {
+    make_dirs(base + "//x//y//");
+    CHECK(is_directory(base + "/x/y"));
+  }
+  SECTION("a symbolic link to a directory is followed, as mkdir -p does") {
+    make_dirs(base + "/real");
+    std::filesystem::create_directory_symlink(base + "/real", base + "/link");
+    make_dirs(base + "/link/z/w");
+    CHECK(is_directory(base + "/real/z/w"));
+  }
+  SECTION("a dangling symbolic link is an error naming the path") {
+    std::filesystem::create_symlink(base + "/nowhere", base + "/dangling");
+    CHECK_THROWS_WITH(make_dirs(base + "/dangling/z"),
+                      Catch::Matchers::Contains("mkdir " + base + "/dangling/z"));
+    CHECK_FALSE(std::filesystem::exists(base + "/nowhere"));
+  }
+  SECTION("a parent it may not write to is an error, not retried as missing") {
+    make_dirs(base + "/closed");
+    REQUIRE(::chmod(base.c_str(), 0755) == 0);
+    REQUIRE(::chmod((base + "/closed").c_str(), 0555) == 0);
+    REQUIRE(::setegid(65534) == 0);
+    REQUIRE(::seteuid(65534) == 0);
+    CHECK_THROWS_WITH(make_dirs(base + "/closed/a/b"), Catch::Matchers::Contains("denied"));
+    REQUIRE(::seteuid(0) == 0);
+    REQUIRE(::setegid(0) == 0);
+    CHECK_FALSE(std::filesystem::exists(base + "/closed/a"));
+  }
+  SECTION("a path of many components") {
+    std::string deep = base;
+    for (int i = 0; i < 200; ++i) deep += "/d";
+    make_dirs(deep);
+    CHECK(is_directory(deep));
+  }
+  std::filesystem::remove_all(base);
+}
