@@ -75,15 +75,21 @@ void exited_with(int control, uint64_t run, const std::vector<std::string>& name
   send(control, keeper::encode(keeper::Exited{run, 0, 1000, names, ""}), fds);
 }
 
+// Moves the calling process into the slot's cgroup through the join message's cgroup files.
+bool join_cgroup(const std::vector<UniqueFd>& procs) {
+  for (const auto& fd : procs) {
+    if (::write(fd.get(), "0", 1) != 1) return false;
+  }
+  return true;
+}
+
 // A process of the forger's namespaces that joins the slot's cgroup and spins there; returns
 // once it has joined.
 void leave_a_joined_spinner(const std::vector<UniqueFd>& procs) {
   int joined[2];
   if (::pipe(joined) != 0) std::exit(3);
   if (::fork() == 0) {
-    for (const auto& fd : procs) {
-      if (::write(fd.get(), "0", 1) != 1) std::_Exit(1);
-    }
+    if (!join_cgroup(procs)) std::_Exit(1);
     ::close(joined[1]);
     for (;;) {
     }
@@ -202,15 +208,39 @@ void forge(const std::string& attack, uint64_t run, int control, const std::vect
   }
 }
 
+// A marker file the test leaves in the staging directory makes this one keeper (it removes the
+// marker) late with its ready message: "late-ready" outside the slot's cgroup, "late-ready-in-
+// cgroup" after it has moved itself in through the join message's cgroup files.
+bool late_to_start(const std::string& staging_dir, const std::vector<UniqueFd>& procs) {
+  if (::unlink((staging_dir + "/late-ready").c_str()) == 0) return true;
+  if (::unlink((staging_dir + "/late-ready-in-cgroup").c_str()) != 0) return false;
+  if (!join_cgroup(procs)) std::exit(3);
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 2) return 2;
   const int control = std::atoi(argv[1]);
-  if (!wire::receive_message(control)) return 1;  // The setup.
+  auto setup = wire::receive_message(control);
+  if (!setup) return 1;
+  wire::Reader setup_reader(setup->body);
+  const std::string staging_dir = keeper::decode_setup(setup_reader).staging_dir;
   auto join = wire::receive_message(control);
   if (!join) return 1;
-  const std::vector<UniqueFd> procs = std::move(join->fds);
+  wire::Reader join_reader(join->body);
+  std::vector<UniqueFd> procs = std::move(join->fds);
+  if (keeper::decode_join(join_reader).network_namespace) procs.erase(procs.begin());
+  if (late_to_start(staging_dir, procs)) {
+    while (wire::receive_message(control)) {
+    }
+    try {
+      send(control, keeper::encode_ready());  // Too late: the engine has closed the socket.
+    } catch (const wire::PeerClosed&) {
+    }
+    return 0;
+  }
   send(control, keeper::encode_ready());
   while (auto message = wire::receive_message(control)) {
     wire::Reader reader(message->body);

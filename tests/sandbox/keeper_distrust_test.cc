@@ -1,9 +1,15 @@
 // The engine trusts nothing a box keeper says. A forged keeper (forged_keeper.cc) stands in for
 // codearena-box and answers each run with one forgery; every one must end as an internal error
 // that names the broken protocol, promptly, and the slot must get a new keeper for its next run.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <set>
 #include <string>
 
 #include "sandbox/sandbox.h"
@@ -11,6 +17,7 @@
 
 using Catch::Matchers::Contains;
 using codearena::sandbox::SandboxConfig;
+using codearena::sandbox::UniqueFd;
 
 namespace {
 
@@ -21,6 +28,28 @@ Sandbox& forged_engine() {
     return config;
   }()};
   return instance;
+}
+
+// The processes of `pids` that have not exited (a killed keeper nobody reaped yet is a zombie).
+std::set<pid_t> living(const std::set<pid_t>& pids) {
+  std::set<pid_t> alive;
+  for (const pid_t pid : pids) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    const size_t name_end = line.rfind(')');
+    if (name_end != std::string::npos && line.compare(name_end + 2, 1, "Z") != 0)
+      alive.insert(pid);
+  }
+  return alive;
+}
+
+// Waits until process `pid` has exited (it may stay a zombie: this does not reap it).
+void wait_for_exit(pid_t pid) {
+  UniqueFd process(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!process.valid()) return;  // Reaped already.
+  pollfd exited{process.get(), POLLIN, 0};
+  REQUIRE(::poll(&exited, 1, -1) == 1);
 }
 
 RunResult run_forgery(SlotPool::Lease& lease, const std::string& forgery) {
@@ -110,4 +139,40 @@ TEST_CASE(
     CHECK(next_keeper != first_keeper);
     CHECK(lease->cgroup().process_count() == 0);
   }
+}
+
+// Proves a keeper that says ready only after the start timeout (it could be a taken-over one) is
+// killed, wherever it sits, that its ready can reach no later run, and that the slot is not
+// left half-started: the run fails naming the timeout and the next gets a new keeper. The
+// service's engine reaps it at once; the command line's (keepers started with the engine, not
+// waited for) may leave it to init once killed outside the cgroup.
+TEST_CASE("keeper distrust: a keeper late with its ready is stopped and the next run is served") {
+  const std::string marker = GENERATE("late-ready", "late-ready-in-cgroup");
+  const bool command_line = GENERATE(false, true);
+  CAPTURE(marker, command_line);
+  char dir_template[] = "/tmp/codearena-late-keeper-XXXXXX";
+  REQUIRE(::mkdtemp(dir_template) != nullptr);
+  const std::string staging = dir_template;
+  UniqueFd(::open((staging + "/" + marker).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  {
+    SandboxConfig config;
+    config.helper_path = FORGED_KEEPER_PATH;
+    config.staging_dir = staging;
+    config.keeper_start_timeout_ms = 300;
+    config.keepers_at_start = command_line;
+    config.wait_for_keepers = !command_line;
+    Sandbox sandbox(config);
+    auto lease = sandbox.slots().acquire();
+    const RunResult late = run_forgery(lease, "honest-exit");
+    CHECK(late.status == RunStatus::kInternalError);
+    CHECK_THAT(late.message, Contains("not ready within 300 ms"));
+    CHECK_FALSE(std::filesystem::exists(staging + "/" + marker));
+    for (const pid_t pid : keeper_pids()) wait_for_exit(pid);  // Hangs if it was not killed.
+    const RunResult next = run_forgery(lease, "honest-exit");
+    INFO("next run: " << describe(next));
+    CHECK(next.status == RunStatus::kOk);
+    CHECK(living(keeper_pids()).size() == 1);
+    CHECK(lease->cgroup().process_count() == 0);
+  }
+  std::filesystem::remove_all(staging);
 }
