@@ -190,6 +190,13 @@ void forge(const std::string& attack, uint64_t run, int control, const std::vect
   } else if (attack == "no-ready") {
     exited_with(control, run, {}, {});
     ready_sent = true;
+  } else if (attack == "deaf-after-ready") {
+    // Alive, its socket open, but it reads nothing more: the engine's next send finds the
+    // socket shut, as if the keeper had gone.
+    exited_with(control, run, {}, {});
+    send(control, keeper::encode_ready());
+    if (::shutdown(control, SHUT_RD) != 0) std::exit(3);
+    for (;;) ::pause();
   } else if (attack == "honest-exit") {
     exited_with(control, run, {}, {});
   } else if (attack == "stray-message-after-exit") {

@@ -106,6 +106,27 @@ TEST_CASE("keeper distrust: a keeper that exits mid-run is replaced for the next
   CHECK_THAT(second.message, Contains("protocol") && Contains("during run"));
 }
 
+// Proves a live keeper that no longer reads (one taken over could shut its socket so) is no
+// keeper for the engine: the run sent to it fails naming the closed socket, the keeper is killed
+// and reaped, and the next run gets a new one.
+TEST_CASE("keeper distrust: a keeper that stops reading is killed and replaced") {
+  auto lease = forged_engine().slots().acquire();
+  REQUIRE(run_forgery(lease, "deaf-after-ready").status == RunStatus::kOk);
+  const auto deaf_keeper = keeper_pids();
+  REQUIRE(deaf_keeper.size() == 1);
+  const RunResult refused = run_forgery(lease, "honest-exit");
+  INFO("refused: " << describe(refused));
+  CHECK(refused.status == RunStatus::kInternalError);
+  CHECK_THAT(refused.message, Contains("closed the socket"));
+  CHECK(keeper_pids().empty());
+  const RunResult next = run_forgery(lease, "honest-exit");
+  INFO("next: " << describe(next));
+  CHECK(next.status == RunStatus::kOk);
+  const auto next_keeper = keeper_pids();
+  CHECK(next_keeper.size() == 1);
+  CHECK(next_keeper != deaf_keeper);
+}
+
 // A keeper that keeps its ready message is kept: consecutive runs share one.
 TEST_CASE("keeper distrust: a keeper that answers ready after each run serves the next") {
   auto lease = forged_engine().slots().acquire();
