@@ -52,9 +52,9 @@ class SlotCgroup {
   // itself in. On v1 these are the `tasks` files: moving the writing thread alone needs no
   // cgroup_threadgroup_rwsem, whose first writer waits for an RCU grace period (docs/sandbox.md).
   virtual std::vector<std::string> join_files() const = 0;
-  // Number of processes in the cgroup at the time of the call (never a cached list). May be
-  // called from any thread, also while a run goes on. Throws SandboxError naming the file.
-  virtual size_t process_count() const = 0;
+  // True while any process (or thread) is in the cgroup, as of the call (never a cached list).
+  // May be called from any thread, also while a run goes on. Throws SandboxError naming the file.
+  virtual bool holds_processes() const = 0;
 };
 
 class CgroupBackend {

@@ -73,8 +73,8 @@ class SlotCgroupV2 final : public SlotCgroup {
 
   std::vector<std::string> join_files() const override { return {file("cgroup.procs")}; }
 
-  size_t process_count() const override {
-    return line_count(pread_text(procs_fd_.get(), file("cgroup.procs")));
+  bool holds_processes() const override {
+    return line_count(pread_text(procs_fd_.get(), file("cgroup.procs"))) > 0;
   }
 
  private:

@@ -320,7 +320,7 @@ class RunWatch {
     if (!started_) throw keeper::ProtocolError("an exit before the start");
     // The keeper reports the end once it has reaped every process of the run; a process still
     // in the slot's cgroup means the report is false.
-    if (cgroup_.process_count() != 0)
+    if (cgroup_.holds_processes())
       throw keeper::ProtocolError("the run was reported over while its processes live");
     std::map<std::string, std::string> collected;
     int64_t total = 0;
@@ -636,7 +636,7 @@ void Slot::ensure_keeper() {
   }
   if (!keeper_.control.valid()) {
     // A keeper that died took its processes with it; wait until the kernel has removed them.
-    for (int i = 0; i < 1000 && cgroup_->process_count() > 0; ++i) ::usleep(1000);
+    for (int i = 0; i < 1000 && cgroup_->holds_processes(); ++i) ::usleep(1000);
     keeper_ = start_slot_keeper(config_);
   }
   finish_keeper_start();
@@ -669,7 +669,7 @@ void Slot::finish_keeper_start() {
 
 bool Slot::cgroup_is_empty() const noexcept {
   try {
-    return cgroup_->process_count() == 0;
+    return !cgroup_->holds_processes();
   } catch (const SandboxError&) {
     return false;  // Unknown: treated as holding a process.
   }

@@ -50,8 +50,8 @@ TEST_CASE("cancel: a sleeping run is killed mid-run and the slot is clean", "[ca
   std::thread canceller([&] {
     // The program is running once its process is in the slot's cgroup.
     const auto start = Clock::now();
-    while (lease->cgroup().process_count() == 0 && seconds_since(start) < 10) ::usleep(2000);
-    running = lease->cgroup().process_count() > 0;
+    while (!lease->cgroup().holds_processes() && seconds_since(start) < 10) ::usleep(2000);
+    running = lease->cgroup().holds_processes();
     request.cancel_token->cancel();
   });
   const auto start = Clock::now();
@@ -88,7 +88,7 @@ TEST_CASE("cancel: a token cancelled before the run starts nothing", "[cancel]")
   CHECK(on_slot.status == RunStatus::kCancelled);
   CHECK(on_slot.stdout_data.empty());
   CHECK(keeper_pids() == keepers);
-  CHECK(lease->cgroup().process_count() == 0);
+  CHECK(!lease->cgroup().holds_processes());
 }
 
 // Proves Sandbox::run gives up waiting for a slot as soon as its token is cancelled, while the

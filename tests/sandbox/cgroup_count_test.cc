@@ -1,5 +1,5 @@
-// The count of a slot cgroup's processes, in the real hierarchies of this machine, is the count
-// at the moment of asking: the engine trusts it to say a run is over (the v2 reading of a kept-
+// Whether a slot cgroup holds processes, in the real hierarchies of this machine, is answered
+// for the moment of asking: the engine trusts it to say a run is over (the v2 reading of a kept-
 // open file is tested on a fake tree in tests/unit/cgroup_v2_test.cc, and the kernel's side of
 // it on a cgroup2 mount of this process's own below).
 #include <fcntl.h>
@@ -42,22 +42,23 @@ size_t lines_in(const std::string& text) {
 
 }  // namespace
 
-// Proves that a process which joins a slot after a count found none is counted at once, and no
-// longer once it is gone: v1 serves a cached process list to a reader that keeps the file open.
-TEST_CASE("a slot cgroup's process count follows processes joining and leaving at once") {
+// Proves that a process which joins a slot after a check found none is seen at once, and no
+// longer once it is gone: v1 serves a cached process list to a reader that keeps cgroup.procs
+// open, so the check must not rest on one (v1 reads the pids controller's kept-open count).
+TEST_CASE("a slot cgroup holds a process from its join until it is gone") {
   auto backend = make_cgroup_backend(detect_cgroups("codearena", ""));
   const auto name = slot_cgroup_name(90);
   auto slot = backend->create_slot(name);
-  REQUIRE(slot->process_count() == 0);
+  REQUIRE(!slot->holds_processes());
 
   int release = -1;
   const pid_t child = start_waiting_child(release);
   for (const auto& join : slot->join_files()) write_text_file(join, std::to_string(child));
-  CHECK(slot->process_count() > 0);
+  CHECK(slot->holds_processes());
 
   ::close(release);
   REQUIRE(::waitpid(child, nullptr, 0) == child);
-  CHECK(slot->process_count() == 0);
+  CHECK(!slot->holds_processes());
   backend->remove_slot(name);
 }
 

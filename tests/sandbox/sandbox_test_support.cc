@@ -83,7 +83,7 @@ ProbeReport parse_probe(const std::string& output) {
 }
 
 void expect_clean_slot(SlotPool::Lease& lease) {
-  CHECK(lease->cgroup().process_count() == 0);
+  CHECK(!lease->cgroup().holds_processes());
 
   const RunResult probe = lease->run(program_request("probe"));
   INFO("probe: " << describe(probe));
@@ -96,7 +96,7 @@ void expect_clean_slot(SlotPool::Lease& lease) {
   CHECK(report.box == std::set<std::string>{"probe"});
   CHECK(report.tmp.empty());
   CHECK(report.ipc == std::set<std::string>{"msg 0", "sem 0", "shm 0"});
-  CHECK(lease->cgroup().process_count() == 0);
+  CHECK(!lease->cgroup().holds_processes());
 
   RunRequest trivial;
   trivial.argv = {"/bin/true"};

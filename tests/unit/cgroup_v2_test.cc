@@ -86,11 +86,11 @@ TEST_CASE("cgroup v2 slot writes limits, swap off and group OOM kill") {
 TEST_CASE("cgroup v2 slot counts the processes cgroup.procs lists at each call") {
   FakeCgroupTree tree;
   auto slot = make_cgroup_v2(tree.parent)->create_slot("slot-0");
-  CHECK(slot->process_count() == 0);
+  CHECK(!slot->holds_processes());
   put(tree.slot + "/cgroup.procs", "12\n34\n");
-  CHECK(slot->process_count() == 2);
+  CHECK(slot->holds_processes());
   put(tree.slot + "/cgroup.procs", "");
-  CHECK(slot->process_count() == 0);
+  CHECK(!slot->holds_processes());
 }
 
 TEST_CASE("cgroup v2 slot measures a run against the baseline taken at its start") {
