@@ -231,6 +231,7 @@ int run_command(const std::vector<std::string>& args) {
     config.check_at_start = false;
     config.wait_for_keepers = false;
     config.keepers_at_start = true;
+    config.kept_network_dir = "/run/codearena/net";
     config.binds = sandbox::default_read_only_binds();
     config.binds.insert(config.binds.end(), parsed.read_only.begin(), parsed.read_only.end());
     sandbox::Sandbox engine(config);

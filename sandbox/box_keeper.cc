@@ -33,6 +33,7 @@
 #include "sandbox/keeper_protocol.h"
 #include "sandbox/keeper_worker.h"
 #include "sandbox/mounts.h"
+#include "sandbox/namespaces.h"
 #include "sandbox/rlimits.h"
 #include "sandbox/sysv_ipc.h"
 #include "sandbox/wire.h"
@@ -581,11 +582,7 @@ class BoxKeeper {
       unix_sockets_.reset(::open("/proc/net/unix", O_RDONLY | O_CLOEXEC));
       if (!unix_sockets_.valid()) throw_errno("open /proc/net/unix", errno);
     }
-    char listing[512];
-    const ssize_t n = ::pread(unix_sockets_.get(), listing, sizeof listing, 0);
-    if (n < 0) throw_errno("read /proc/net/unix", errno);
-    const auto* header_end = static_cast<const char*>(std::memchr(listing, '\n', n));
-    return header_end != nullptr && header_end + 1 < listing + n;
+    return lists_unix_sockets(unix_sockets_.get(), "/proc/net/unix");
   }
 
   // The answer to the current run, sent once the box is ready for the next one.

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "sandbox/errors.h"
 
@@ -63,6 +64,27 @@ UniqueFd fresh_network_namespace() {
     throw_errno("return to the engine's network namespace", errno);
   if (!fresh.valid()) throw_errno("open a new network namespace", open_errno);
   return fresh;
+}
+
+bool lists_unix_sockets(int listing, const std::string& what) {
+  char text[512];
+  const ssize_t n = ::pread(listing, text, sizeof text, 0);
+  if (n < 0) throw_errno("read " + what, errno);
+  const auto* header_end = static_cast<const char*>(std::memchr(text, '\n', n));
+  return header_end != nullptr && header_end + 1 < text + n;
+}
+
+bool unix_sockets_in(int network_namespace) {
+  const UniqueFd own(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  if (!own.valid()) throw_errno("open the engine's network namespace", errno);
+  if (::setns(network_namespace, CLONE_NEWNET) != 0)
+    throw_errno("enter a kept network namespace", errno);
+  const UniqueFd listing(::open("/proc/thread-self/net/unix", O_RDONLY | O_CLOEXEC));
+  const int open_errno = errno;
+  if (::setns(own.get(), CLONE_NEWNET) != 0)
+    throw_errno("return to the engine's network namespace", errno);
+  if (!listing.valid()) throw_errno("open /proc/net/unix of a kept network namespace", open_errno);
+  return lists_unix_sockets(listing.get(), "/proc/net/unix of a kept network namespace");
 }
 
 namespace {

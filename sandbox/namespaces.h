@@ -32,6 +32,14 @@ KeeperProcess spawn_box_keeper(const std::string& helper_path, bool network_late
 // stays in its own. Throws SandboxError naming the failed step.
 UniqueFd fresh_network_namespace();
 
+// True when the /proc/net/unix open at `listing` lists a socket. Throws SandboxError naming
+// `what` when it cannot be read.
+bool lists_unix_sockets(int listing, const std::string& what);
+
+// True when a UNIX socket is left in the network namespace `network_namespace`; the calling
+// thread enters it to look and returns to its own. Throws SandboxError naming the failed step.
+bool unix_sockets_in(int network_namespace);
+
 // Waits for a keeper that was told to stop (its control socket closed); kills it after
 // `grace_ms`.
 void reap_box_keeper(pid_t pid, int grace_ms);

@@ -152,6 +152,7 @@ std::vector<SlotConfig> slot_configs(const SandboxConfig& config) {
     slot.last_capability = last_capability;
     slot.wait_for_keeper = config.wait_for_keepers;
     slot.keeper_start_timeout_ms = config.keeper_start_timeout_ms;
+    slot.kept_network_dir = config.kept_network_dir;
     slots.push_back(std::move(slot));
   }
   return slots;

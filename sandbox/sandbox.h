@@ -65,6 +65,10 @@ struct SandboxConfig {
   // before it makes the slots' cgroups, so each keeper builds its box while the cgroups are
   // made; for callers that run at once, such as the command line.
   bool keepers_at_start = false;
+  // With keepers_at_start: where the keepers' network namespaces are kept for the next engine
+  // (sandbox/kept_network.h), so that a call does not make and tear down one of its own; empty:
+  // each keeper gets a new one. For callers that make one engine per call.
+  std::string kept_network_dir;
   // How long a new keeper may take to build its box and say it is ready; a keeper that takes
   // longer (a mount stuck in the kernel, say) is killed and the run fails with that reason.
   int keeper_start_timeout_ms = 30'000;

@@ -162,6 +162,8 @@ enum class KillReason { kNone, kOutput, kCpu, kWall, kViolation, kCancelled };
 // How long past the wall deadline a keeper may take to report the end of a run it was told to
 // kill before the slot gives up on it.
 constexpr int64_t kKeeperGraceNs = 5'000'000'000;
+// Kept network namespaces at most: more engines at once than this make their own.
+constexpr int kKeptNetworks = 64;
 
 // Watches one run from the engine side until the keeper reports its end.
 class RunWatch {
@@ -648,13 +650,13 @@ void Slot::finish_keeper_start() {
   try {
     const keeper::JoinOrder join{keeper_.in_engine_network};
     std::vector<UniqueFd> owned;
-    if (join.network_namespace) owned.push_back(fresh_network_namespace());
+    std::vector<int> fds;
+    if (join.network_namespace) fds.push_back(network_for_keeper(owned));
     for (const auto& path : cgroup_->join_files()) {
       owned.emplace_back(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
       if (!owned.back().valid()) throw_errno("open " + path, errno);
+      fds.push_back(owned.back().get());
     }
-    std::vector<int> fds;
-    for (const auto& fd : owned) fds.push_back(fd.get());
     wire::send_message(keeper_.control.get(), keeper::encode(join), fds);
     problem = await_ready(keeper_.control.get(), config_.keeper_start_timeout_ms);
   } catch (const SandboxError& error) {
@@ -665,6 +667,14 @@ void Slot::finish_keeper_start() {
     throw SandboxError("slot " + std::to_string(config_.index) +
                        ": sandbox keeper failed: " + problem);
   }
+}
+
+int Slot::network_for_keeper(std::vector<UniqueFd>& owned) {
+  if (!config_.kept_network_dir.empty() && !kept_network_)
+    kept_network_ = KeptNetworkNamespace::take(config_.kept_network_dir, kKeptNetworks);
+  if (kept_network_) return kept_network_->fd();
+  owned.push_back(fresh_network_namespace());
+  return owned.back().get();
 }
 
 bool Slot::cgroup_is_empty() const noexcept {
@@ -686,6 +696,10 @@ void Slot::stop_keeper(bool at_once) {
   keeper_.control.reset();
   if (!left_to_exit) reap_box_keeper(keeper_.pid, at_once ? 0 : 2000);
   keeper_.pid = -1;
+  // No process of a run is left: the slot's cgroup is empty, or the keeper was reaped and took
+  // its PID namespace with it.
+  if (kept_network_) kept_network_->release();
+  kept_network_.reset();
 }
 
 RunResult Slot::run(const RunRequest& request) {

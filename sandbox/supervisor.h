@@ -10,10 +10,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sandbox/cgroup.h"
+#include "sandbox/kept_network.h"
 #include "sandbox/mounts.h"
 #include "sandbox/namespaces.h"
 #include "sandbox/run_spec.h"
@@ -31,6 +33,7 @@ struct SlotConfig {
   int last_capability = 40;
   bool wait_for_keeper = true;  // SandboxConfig::wait_for_keepers
   int keeper_start_timeout_ms = 30'000;  // SandboxConfig::keeper_start_timeout_ms
+  std::string kept_network_dir;          // SandboxConfig::kept_network_dir
 };
 
 // The result of a run whose cancel token was cancelled before anything started.
@@ -73,10 +76,16 @@ class Slot {
   // False when a process is in the slot's cgroup or its files cannot be read; never throws
   // (stop_keeper runs in the destructor).
   bool cgroup_is_empty() const noexcept;
+  // The network namespace for a keeper started in the engine's: a kept one (released when the
+  // keeper stops) or a new one, added to `owned`.
+  int network_for_keeper(std::vector<UniqueFd>& owned);
 
   SlotConfig config_;
   std::unique_ptr<SlotCgroup> cgroup_;
   KeeperProcess keeper_;
+  // The kept network namespace the keeper joined (SlotConfig::kept_network_dir), held until the
+  // keeper is stopped.
+  std::optional<KeptNetworkNamespace> kept_network_;
   uint64_t last_run_id_ = 0;      // Ties each keeper message to the run it belongs to.
   bool box_pending_ = false;      // The keeper owes a ready message for the next run's box.
   bool keeper_starting_ = false;  // The keeper has its setup but not its join order yet.
