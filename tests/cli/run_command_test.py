@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """`codearena run` as an operator uses it: JSON on stdout, exit codes, flags, environment."""
 import ctypes
+import fcntl
 import glob
 import json
 import os
@@ -17,6 +18,8 @@ from descriptors import CLEAN, FOLDER, CallerDescriptors
 CODEARENA = os.environ["CODEARENA"]
 # The static C programs of tests/support/descriptors/, built by CMake.
 DESCRIPTOR_PROGRAMS = os.environ["DESCRIPTOR_PROGRAMS_DIR"]
+# The static attack programs of tests/sandbox/programs/, built by CMake.
+SANDBOX_PROGRAMS = os.environ["SANDBOX_TEST_PROGRAMS_DIR"]
 
 
 def codearena(*args, env=None, stdin_file=None):
@@ -433,6 +436,58 @@ class FinishedCallerTest(unittest.TestCase):
         os.waitpid(ended.si_pid, 0)
         self.assertEqual(name, "codearena-box")
         self.assertEqual((ended.si_code, ended.si_status), (os.CLD_KILLED, 9))
+
+
+class KeptNetworkTest(unittest.TestCase):
+    """Calls one after the other use a network namespace kept between them (docs/sandbox.md):
+    nothing one call leaves in it reaches the next, a call leaves it marked clean, and a call
+    that finds every kept namespace held elsewhere makes its own."""
+
+    KEPT = "/run/codearena/net"
+    LIMIT = 64
+
+    def network_of_a_call(self):
+        result = run_json("--", "/usr/bin/readlink", "/proc/self/ns/net")
+        self.assertEqual(result["status"], "ok", result)
+        return result["stdout"].strip()
+
+    def kept_namespaces(self):
+        """net:[inode] of each kept namespace, by its number."""
+        kept = {}
+        for n in range(self.LIMIT):
+            path = f"{self.KEPT}/{n}"
+            if os.path.ismount(path):
+                kept[n] = f"net:[{os.stat(path).st_ino}]"
+        return kept
+
+    def test_an_abstract_socket_kept_in_flight_does_not_reach_the_next_call(self):
+        carry = os.path.join(SANDBOX_PROGRAMS, "abstract_carry")
+        for _ in range(3):
+            result = run_json("--read-only", SANDBOX_PROGRAMS, "--", carry)
+            self.assertEqual((result["status"], result["stdout"]), ("ok", "planted\n"), result)
+
+    def test_a_call_runs_in_a_kept_namespace_and_leaves_it_clean(self):
+        network = self.network_of_a_call()
+        used = [n for n, kept in self.kept_namespaces().items() if kept == network]
+        self.assertEqual(len(used), 1, (network, self.kept_namespaces()))
+        with open(f"{self.KEPT}/{used[0]}.lock") as lock:
+            # Another call may hold it by now; it says "in use" then, and only then.
+            self.assertIn(lock.read(), ("clean\n", "in use\n"))
+
+    def test_a_call_finding_every_kept_namespace_held_makes_its_own(self):
+        self.network_of_a_call()  # The directory exists.
+        held = []
+        try:
+            for n in range(self.LIMIT):
+                lock = open(f"{self.KEPT}/{n}.lock", "a+")
+                held.append(lock)
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            network = self.network_of_a_call()
+            self.assertNotIn(network, self.kept_namespaces().values())
+            self.assertNotEqual(network, os.readlink("/proc/self/ns/net"))
+        finally:
+            for lock in held:
+                lock.close()
 
 
 class JudgeLeftoversTest(unittest.TestCase):

@@ -1,0 +1,133 @@
+// Network namespaces kept between engines (sandbox/kept_network.h), in a directory of the
+// test's own: one engine at a time holds each, one is used again only when it was left clean,
+// and any other is replaced by a new namespace before it is handed out.
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <thread>
+
+#include "sandbox/errors.h"
+#include "sandbox/fs_util.h"
+#include "sandbox/kept_network.h"
+
+using namespace codearena::sandbox;
+
+namespace {
+
+// A directory for kept namespaces, with every namespace mounted in it unmounted at the end.
+struct KeptDir {
+  KeptDir() {
+    char dir[] = "/run/codearena-kept-test-XXXXXX";
+    REQUIRE(::mkdtemp(dir) != nullptr);
+    path = std::string(dir) + "/net";
+  }
+  ~KeptDir() {
+    for (int n = 0; n < 4; ++n) {
+      const auto kept = path + "/" + std::to_string(n);
+      ::umount2(kept.c_str(), MNT_DETACH);
+      ::unlink(kept.c_str());
+      ::unlink((kept + ".lock").c_str());
+    }
+    ::rmdir(path.c_str());
+    ::rmdir(path.substr(0, path.rfind('/')).c_str());
+  }
+  std::string path;
+};
+
+ino_t inode_of(int fd) {
+  struct stat st;
+  REQUIRE(::fstat(fd, &st) == 0);
+  return st.st_ino;
+}
+
+std::string lock_state(const KeptDir& dir, int n) {
+  return read_text_file(dir.path + "/" + std::to_string(n) + ".lock");
+}
+
+// Leaves a UNIX socket pair in `network_namespace`, open in this process until `held` closes.
+void leave_socket_in(int network_namespace, UniqueFd held[2]) {
+  bool made = false;
+  std::thread inside([&] {
+    int pair[2];
+    made = ::setns(network_namespace, CLONE_NEWNET) == 0 &&
+           ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0;
+    if (!made) return;
+    held[0].reset(pair[0]);
+    held[1].reset(pair[1]);
+  });
+  inside.join();
+  REQUIRE(made);
+}
+
+}  // namespace
+
+TEST_CASE("kept network namespaces: one engine at a time, used again only when left clean") {
+  KeptDir dir;
+  auto first = KeptNetworkNamespace::take(dir.path, 2);
+  REQUIRE(first);
+  CHECK(lock_state(dir, 0) == "in use\n");
+  const ino_t kept = inode_of(first->fd());
+
+  auto second = KeptNetworkNamespace::take(dir.path, 2);
+  REQUIRE(second);  // The first is held: the second engine gets the next namespace.
+  CHECK(inode_of(second->fd()) != kept);
+  CHECK_FALSE(KeptNetworkNamespace::take(dir.path, 2));  // Both held: none.
+
+  first->release();
+  CHECK(lock_state(dir, 0) == "clean\n");
+  auto again = KeptNetworkNamespace::take(dir.path, 2);
+  REQUIRE(again);
+  CHECK(inode_of(again->fd()) == kept);
+}
+
+TEST_CASE("kept network namespaces: one whose engine died is replaced") {
+  KeptDir dir;
+  ino_t kept = 0;
+  {
+    auto taken = KeptNetworkNamespace::take(dir.path, 1);
+    REQUIRE(taken);
+    kept = inode_of(taken->fd());
+  }  // Gone without release(), as an engine killed mid-call: the lock file still says in use.
+  CHECK(lock_state(dir, 0) == "in use\n");
+  auto next = KeptNetworkNamespace::take(dir.path, 1);
+  REQUIRE(next);
+  CHECK(inode_of(next->fd()) != kept);
+  // The new namespace is the one mounted at the path now.
+  UniqueFd mounted(::open((dir.path + "/0").c_str(), O_RDONLY | O_CLOEXEC));
+  REQUIRE(mounted.valid());
+  CHECK(inode_of(mounted.get()) == inode_of(next->fd()));
+}
+
+TEST_CASE("kept network namespaces: one a socket outlived its run in is replaced") {
+  KeptDir dir;
+  auto taken = KeptNetworkNamespace::take(dir.path, 1);
+  REQUIRE(taken);
+  const ino_t kept = inode_of(taken->fd());
+  UniqueFd socket_pair[2];
+  leave_socket_in(taken->fd(), socket_pair);
+  taken->release();
+  CHECK(lock_state(dir, 0) == "in use\n");
+  auto next = KeptNetworkNamespace::take(dir.path, 1);
+  REQUIRE(next);
+  CHECK(inode_of(next->fd()) != kept);
+}
+
+TEST_CASE("kept network namespaces: whatever else is at the path is replaced") {
+  KeptDir dir;
+  make_dirs(dir.path, 0700);
+  write_text_file_create(dir.path + "/0", "not a namespace");
+  write_text_file_create(dir.path + "/0.lock", "clean\n");
+  auto taken = KeptNetworkNamespace::take(dir.path, 1);
+  REQUIRE(taken);
+  UniqueFd mounted(::open((dir.path + "/0").c_str(), O_RDONLY | O_CLOEXEC));
+  REQUIRE(mounted.valid());
+  CHECK(inode_of(mounted.get()) == inode_of(taken->fd()));
+  CHECK(lock_state(dir, 0) == "in use\n");
+}
