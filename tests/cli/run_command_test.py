@@ -445,6 +445,10 @@ class KeptNetworkTest(unittest.TestCase):
 
     KEPT = "/run/codearena/net"
     LIMIT = 64
+    KEPT_NET = os.path.join(SANDBOX_PROGRAMS, "kept_net")
+    SYSCTLS = ["/proc/sys/net/unix/max_dgram_qlen", "/proc/sys/net/core/somaxconn",
+               "/proc/sys/net/ipv4/ping_group_range",
+               "/proc/sys/net/ipv4/ip_unprivileged_port_start"]
 
     def network_of_a_call(self):
         result = run_json("--", "/usr/bin/readlink", "/proc/self/ns/net")
@@ -473,6 +477,73 @@ class KeptNetworkTest(unittest.TestCase):
         with open(f"{self.KEPT}/{used[0]}.lock") as lock:
             # Another call may hold it by now; it says "in use" then, and only then.
             self.assertIn(lock.read(), ("clean\n", "in use\n"))
+
+    def look(self):
+        """What of the attacks' leftovers the next call finds, and its namespace."""
+        result = run_json("--read-only", SANDBOX_PROGRAMS, "--", self.KEPT_NET, "look")
+        self.assertEqual(result["status"], "ok", result)
+        found, network = result["stdout"].splitlines()
+        return found, network
+
+    def plant(self, how):
+        result = run_json("--read-only", SANDBOX_PROGRAMS, "--", self.KEPT_NET, how)
+        self.assertEqual((result["status"], result["stdout"]), ("ok", "planted\n"), result)
+
+    def test_a_datagram_socket_kept_in_flight_with_its_data_does_not_reach_the_next_call(self):
+        for _ in range(2):
+            self.plant("dgram")
+            self.assertEqual(self.look()[0], "nothing")
+
+    def test_a_daemon_holding_a_listening_socket_does_not_reach_the_next_call(self):
+        for _ in range(2):
+            self.plant("daemon")
+            self.assertEqual(self.look()[0], "nothing")
+
+    def test_a_program_changes_nothing_a_namespace_keeps_but_its_sockets(self):
+        result = run_json("--read-only", SANDBOX_PROGRAMS, "--", self.KEPT_NET, "netns-state")
+        # No per-namespace sysctl can be written, and a netlink socket is a violation.
+        self.assertEqual((result["status"], result["stdout"]), ("security_violation", ""), result)
+        fresh = subprocess.run(["unshare", "--net", "cat", *self.SYSCTLS], capture_output=True,
+                               check=True, text=True).stdout
+        after = run_json("--", "/bin/cat", *self.SYSCTLS)
+        self.assertEqual((after["status"], after["stdout"]), ("ok", fresh), after)
+
+    def test_a_call_killed_mid_run_leaves_nothing_to_a_concurrent_or_the_next_call(self):
+        marker = f"kept-net-{os.getpid()}".encode()
+        caller = subprocess.Popen(
+            [CODEARENA, "run", "--time", "60s", "--read-only", SANDBOX_PROGRAMS, "--",
+             self.KEPT_NET, "hold", marker.decode()],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            holders = []
+
+            def bound():
+                holders[:] = self.holding_the_socket(marker)
+                return holders
+
+            wait_until(bound, "the program to bind its socket")
+            held_in = os.readlink(f"/proc/{holders[0]}/ns/net")
+            found, network = self.look()
+            self.assertEqual(found, "nothing")
+            self.assertNotEqual(network, held_in)
+        finally:
+            caller.kill()
+            caller.communicate()
+        # At once, while the killed call's keeper may still be taking its box down.
+        self.assertEqual(self.look()[0], "nothing")
+
+    @staticmethod
+    def holding_the_socket(marker):
+        """Boxed processes with `marker` whose namespace lists the socket of "hold"."""
+        holding = []
+        for pid in boxed_pids_whose_command_line_has(marker):
+            try:
+                with open(f"/proc/{pid}/net/unix") as listing:
+                    if "@kept-net-held" in listing.read():
+                        holding.append(pid)
+            except OSError:
+                continue
+        return holding
 
     def test_a_call_finding_every_kept_namespace_held_makes_its_own(self):
         self.network_of_a_call()  # The directory exists.
