@@ -745,3 +745,19 @@ TEST_CASE("attack: a bind whose parent is swapped for a symlink after the check 
   std::error_code ignored;
   std::filesystem::remove_all(base, ignored);
 }
+
+// Proves a run is not over while a thread of its program lives on after the main thread exited
+// (the process is then a zombie leader with a live thread), that the thread cannot move itself
+// out of the slot's cgroups, and that the slot's process check sees it until it is killed: on
+// v1 that check is the pids hierarchy's count alone.
+TEST_CASE("attack: a thread that outlives its main thread keeps the run going until killed") {
+  auto lease = engine().slots().acquire();
+  RunRequest request = program_request("leader_exit");
+  request.limits.wall_ms = 1000;
+  const RunResult result = lease->run(request);
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kWallTimeLimit);
+  CHECK(result.stdout_data == "tried\n");
+  CHECK(!lease->cgroup().holds_processes());
+  expect_clean_slot(lease);
+}

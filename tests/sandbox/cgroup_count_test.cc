@@ -3,14 +3,17 @@
 // open file is tested on a fake tree in tests/unit/cgroup_v2_test.cc, and the kernel's side of
 // it on a cgroup2 mount of this process's own below).
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <string>
 
 #include "sandbox/cgroup.h"
@@ -36,6 +39,63 @@ pid_t start_waiting_child(int& release_fd) {
   return child;
 }
 
+// A child that joins the slot through `joins` as a keeper's child does (before it has a second
+// thread), starts a thread that waits until the returned descriptor is closed, and ends its main
+// thread at once: a zombie leader with one live thread.
+pid_t start_child_outliving_its_leader(const std::vector<std::string>& joins, int& release_fd) {
+  int release[2];
+  int joined[2];
+  REQUIRE(::pipe(release) == 0);
+  REQUIRE(::pipe(joined) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(release[1]);
+    for (const auto& join : joins) {
+      const int fd = ::open(join.c_str(), O_WRONLY);
+      if (fd < 0 || ::write(fd, "0", 1) != 1) ::_exit(1);
+      ::close(fd);
+    }
+    static int wait_on;
+    wait_on = release[0];
+    pthread_t thread;
+    auto wait_for_release = [](void*) -> void* {
+      char byte;
+      while (::read(wait_on, &byte, 1) > 0) {
+      }
+      return nullptr;
+    };
+    if (::pthread_create(&thread, nullptr, wait_for_release, nullptr) != 0) ::_exit(1);
+    if (::write(joined[1], "j", 1) != 1) ::_exit(1);
+    ::syscall(SYS_exit, 0);  // The main thread alone.
+  }
+  ::close(release[0]);
+  ::close(joined[1]);
+  char byte;
+  REQUIRE(::read(joined[0], &byte, 1) == 1);
+  ::close(joined[0]);
+  release_fd = release[1];
+  return child;
+}
+
+// The state letter of `pid` in /proc/<pid>/stat ('Z' for a zombie).
+char state_of(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const auto end_of_name = line.rfind(')');
+  return end_of_name == std::string::npos || end_of_name + 2 >= line.size() ? '?'
+                                                                             : line[end_of_name + 2];
+}
+
+// The file `name` of a slot's pids controller, beside its pids (v1) or only (v2) join file.
+std::string pids_file(const SlotCgroup& slot, const std::string& name) {
+  std::string join = slot.join_files().front();
+  for (const auto& file : slot.join_files())
+    if (file.find("/pids/") != std::string::npos) join = file;
+  return join.substr(0, join.rfind('/')) + "/" + name;
+}
+
 size_t lines_in(const std::string& text) {
   return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
 }
@@ -58,6 +118,54 @@ TEST_CASE("a slot cgroup holds a process from its join until it is gone") {
 
   ::close(release);
   REQUIRE(::waitpid(child, nullptr, 0) == child);
+  CHECK(!slot->holds_processes());
+  backend->remove_slot(name);
+}
+
+// Proves the slot holds a process for as long as any of its threads lives and then until it is
+// reaped: a leader that exited before its thread, then a zombie. The engine's check that a run
+// is over rests on it (on v1 it is the pids hierarchy's count, which drops at the reaping).
+TEST_CASE("a slot cgroup holds a process whose leader exited first, and its zombie") {
+  auto backend = make_cgroup_backend(detect_cgroups("codearena", ""));
+  const auto name = slot_cgroup_name(91);
+  auto slot = backend->create_slot(name);
+  int release = -1;
+  const pid_t child = start_child_outliving_its_leader(slot->join_files(), release);
+  for (int i = 0; i < 10'000 && state_of(child) != 'Z'; ++i) ::usleep(1000);
+  REQUIRE(state_of(child) == 'Z');
+  CHECK(slot->holds_processes());  // Its one thread.
+
+  ::close(release);
+  siginfo_t ended{};
+  REQUIRE(::waitid(P_PID, child, &ended, WEXITED | WNOWAIT) == 0);
+  CHECK(slot->holds_processes());  // Gone but not yet reaped.
+  REQUIRE(::waitpid(child, nullptr, 0) == child);
+  CHECK(!slot->holds_processes());
+  backend->remove_slot(name);
+}
+
+// Proves a join to a slot whose pids limit is reached still succeeds and is counted: a run's
+// process cannot end up in the slot's other hierarchies and not in the pids one because its
+// pids join was refused.
+TEST_CASE("a slot cgroup counts a process that joined past its pids limit") {
+  auto backend = make_cgroup_backend(detect_cgroups("codearena", ""));
+  const auto name = slot_cgroup_name(92);
+  auto slot = backend->create_slot(name);
+  write_text_file(pids_file(*slot, "pids.max"), "1");
+  int release[2] = {-1, -1};
+  pid_t children[2];
+  for (int i = 0; i < 2; ++i) {
+    children[i] = start_waiting_child(release[i]);
+    for (const auto& join : slot->join_files())
+      write_text_file(join, std::to_string(children[i]));
+  }
+  CHECK(read_text_file(pids_file(*slot, "pids.current")) == "2\n");
+  CHECK(slot->holds_processes());
+  // The second child holds the first one's release pipe too: it goes first.
+  for (int i = 1; i >= 0; --i) {
+    ::close(release[i]);
+    REQUIRE(::waitpid(children[i], nullptr, 0) == children[i]);
+  }
   CHECK(!slot->holds_processes());
   backend->remove_slot(name);
 }
