@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "sandbox/cgroup.h"
@@ -96,6 +97,28 @@ std::string pids_file(const SlotCgroup& slot, const std::string& name) {
   return join.substr(0, join.rfind('/')) + "/" + name;
 }
 
+// A slot cgroup of the real hierarchies, removed at the end of the test.
+struct TestSlot {
+  explicit TestSlot(int index)
+      : backend(make_cgroup_backend(detect_cgroups("codearena", ""))),
+        name(slot_cgroup_name(index)),
+        slot(backend->create_slot(name)) {}
+  ~TestSlot() { backend->remove_slot(name); }
+
+  void join(pid_t pid) const {
+    for (const auto& join : slot->join_files()) write_text_file(join, std::to_string(pid));
+  }
+  // Lets the waiting child go and reaps it.
+  static void end(int release, pid_t child) {
+    ::close(release);
+    REQUIRE(::waitpid(child, nullptr, 0) == child);
+  }
+
+  std::unique_ptr<CgroupBackend> backend;
+  std::string name;
+  std::unique_ptr<SlotCgroup> slot;
+};
+
 size_t lines_in(const std::string& text) {
   return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
 }
@@ -106,68 +129,54 @@ size_t lines_in(const std::string& text) {
 // longer once it is gone: v1 serves a cached process list to a reader that keeps cgroup.procs
 // open, so the check must not rest on one (v1 reads the pids controller's kept-open count).
 TEST_CASE("a slot cgroup holds a process from its join until it is gone") {
-  auto backend = make_cgroup_backend(detect_cgroups("codearena", ""));
-  const auto name = slot_cgroup_name(90);
-  auto slot = backend->create_slot(name);
-  REQUIRE(!slot->holds_processes());
+  TestSlot test(90);
+  REQUIRE(!test.slot->holds_processes());
 
   int release = -1;
   const pid_t child = start_waiting_child(release);
-  for (const auto& join : slot->join_files()) write_text_file(join, std::to_string(child));
-  CHECK(slot->holds_processes());
+  test.join(child);
+  CHECK(test.slot->holds_processes());
 
-  ::close(release);
-  REQUIRE(::waitpid(child, nullptr, 0) == child);
-  CHECK(!slot->holds_processes());
-  backend->remove_slot(name);
+  TestSlot::end(release, child);
+  CHECK(!test.slot->holds_processes());
 }
 
 // Proves the slot holds a process for as long as any of its threads lives and then until it is
 // reaped: a leader that exited before its thread, then a zombie. The engine's check that a run
 // is over rests on it (on v1 it is the pids hierarchy's count, which drops at the reaping).
 TEST_CASE("a slot cgroup holds a process whose leader exited first, and its zombie") {
-  auto backend = make_cgroup_backend(detect_cgroups("codearena", ""));
-  const auto name = slot_cgroup_name(91);
-  auto slot = backend->create_slot(name);
+  TestSlot test(91);
   int release = -1;
-  const pid_t child = start_child_outliving_its_leader(slot->join_files(), release);
+  const pid_t child = start_child_outliving_its_leader(test.slot->join_files(), release);
   for (int i = 0; i < 10'000 && state_of(child) != 'Z'; ++i) ::usleep(1000);
   REQUIRE(state_of(child) == 'Z');
-  CHECK(slot->holds_processes());  // Its one thread.
+  CHECK(test.slot->holds_processes());  // Its one thread.
 
   ::close(release);
   siginfo_t ended{};
   REQUIRE(::waitid(P_PID, child, &ended, WEXITED | WNOWAIT) == 0);
-  CHECK(slot->holds_processes());  // Gone but not yet reaped.
+  CHECK(test.slot->holds_processes());  // Gone but not yet reaped.
   REQUIRE(::waitpid(child, nullptr, 0) == child);
-  CHECK(!slot->holds_processes());
-  backend->remove_slot(name);
+  CHECK(!test.slot->holds_processes());
 }
 
 // Proves a join to a slot whose pids limit is reached still succeeds and is counted: a run's
 // process cannot end up in the slot's other hierarchies and not in the pids one because its
 // pids join was refused.
 TEST_CASE("a slot cgroup counts a process that joined past its pids limit") {
-  auto backend = make_cgroup_backend(detect_cgroups("codearena", ""));
-  const auto name = slot_cgroup_name(92);
-  auto slot = backend->create_slot(name);
-  write_text_file(pids_file(*slot, "pids.max"), "1");
+  TestSlot test(92);
+  write_text_file(pids_file(*test.slot, "pids.max"), "1");
   int release[2] = {-1, -1};
   pid_t children[2];
   for (int i = 0; i < 2; ++i) {
     children[i] = start_waiting_child(release[i]);
-    for (const auto& join : slot->join_files())
-      write_text_file(join, std::to_string(children[i]));
+    test.join(children[i]);
   }
-  CHECK(read_text_file(pids_file(*slot, "pids.current")) == "2\n");
-  CHECK(slot->holds_processes());
+  CHECK(read_text_file(pids_file(*test.slot, "pids.current")) == "2\n");
+  CHECK(test.slot->holds_processes());
   // The second child holds the first one's release pipe too: it goes first.
-  for (int i = 1; i >= 0; --i) {
-    ::close(release[i]);
-    REQUIRE(::waitpid(children[i], nullptr, 0) == children[i]);
-  }
-  CHECK(!slot->holds_processes());
-  backend->remove_slot(name);
+  for (int i = 1; i >= 0; --i) TestSlot::end(release[i], children[i]);
+  CHECK(!test.slot->holds_processes());
 }
 
 // Proves what the v2 count rests on, on the kernel itself: a cgroup2 cgroup.procs kept open and
