@@ -39,9 +39,10 @@ bool marked_clean(int lock) {
          std::string(state) == kClean;
 }
 
-// The network namespace bind-mounted at `path`, or nothing if something else is there.
+// The network namespace bind-mounted at `path`, or nothing if something else is there. Never
+// waits: a FIFO at the path would hold a blocking open until a writer came.
 UniqueFd open_kept(const std::string& path) {
-  UniqueFd ns(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd ns(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   struct statfs fs;
   if (!ns.valid() || ::fstatfs(ns.get(), &fs) != 0 || fs.f_type != NSFS_MAGIC ||
       ::ioctl(ns.get(), NS_GET_NSTYPE) != CLONE_NEWNET) {
@@ -53,7 +54,11 @@ UniqueFd open_kept(const std::string& path) {
 // A new namespace, bind-mounted at `path` in place of whatever was there.
 UniqueFd keep_fresh(const std::string& path) {
   ::umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW);  // Nothing mounted there is fine.
-  UniqueFd file(::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  // A FIFO, a symlink or an empty directory is removed rather than opened or followed; anything
+  // left makes the create below fail, naming the path.
+  if (::unlink(path.c_str()) != 0 && errno == EISDIR) ::rmdir(path.c_str());
+  UniqueFd file(
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600));
   if (!file.valid()) throw_errno("create " + path, errno);
   UniqueFd ns = fresh_network_namespace();
   const std::string source = "/proc/self/fd/" + std::to_string(ns.get());

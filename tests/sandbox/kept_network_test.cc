@@ -131,3 +131,31 @@ TEST_CASE("kept network namespaces: whatever else is at the path is replaced") {
   CHECK(inode_of(mounted.get()) == inode_of(taken->fd()));
   CHECK(lock_state(dir, 0) == "in use\n");
 }
+
+// Proves whatever is found at a namespace's path (a FIFO, which an open would wait on for a
+// writer; a directory; a symlink, whose target is left alone) is replaced without waiting,
+// whichever state its lock file says.
+TEST_CASE("kept network namespaces: a FIFO or a directory or a symlink at the path is replaced") {
+  for (const char* state : {"clean\n", "in use\n"}) {
+    for (const std::string kind : {"fifo", "directory", "symlink"}) {
+      INFO(kind << ", lock file saying " << state);
+      KeptDir dir;
+      make_dirs(dir.path, 0700);
+      const auto kept = dir.path + "/0";
+      const auto target = dir.path + "/target";
+      write_text_file_create(target, "left alone");
+      if (kind == "fifo") REQUIRE(::mkfifo(kept.c_str(), 0600) == 0);
+      if (kind == "directory") REQUIRE(::mkdir(kept.c_str(), 0700) == 0);
+      if (kind == "symlink") REQUIRE(::symlink(target.c_str(), kept.c_str()) == 0);
+      write_text_file_create(dir.path + "/0.lock", state);
+
+      auto taken = KeptNetworkNamespace::take(dir.path, 1);
+      REQUIRE(taken);
+      UniqueFd mounted(::open(kept.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+      REQUIRE(mounted.valid());
+      CHECK(inode_of(mounted.get()) == inode_of(taken->fd()));
+      CHECK(read_text_file(target) == "left alone");
+      ::unlink(target.c_str());
+    }
+  }
+}
