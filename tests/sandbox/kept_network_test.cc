@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <mutex>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
@@ -158,4 +161,45 @@ TEST_CASE("kept network namespaces: a FIFO or a directory or a symlink at the pa
       ::unlink(target.c_str());
     }
   }
+}
+
+// Proves engines that take and release namespaces at the same moment (threads here, each with
+// its own lock file descriptors as separate engines have) never hold one namespace at once.
+TEST_CASE("kept network namespaces: engines taking them at once never share one") {
+  KeptDir dir;
+  std::mutex guard;
+  std::set<ino_t> held;
+  int shared = 0;
+  int taken = 0;
+  std::string failure;
+  auto engine = [&] {
+    for (int i = 0; i < 40; ++i) {
+      try {
+        auto kept = KeptNetworkNamespace::take(dir.path, 3);
+        if (!kept) continue;  // All three held by the others.
+        struct stat st;
+        if (::fstat(kept->fd(), &st) != 0) throw SandboxError("fstat a kept namespace");
+        {
+          std::lock_guard<std::mutex> lock(guard);
+          shared += held.insert(st.st_ino).second ? 0 : 1;
+          ++taken;
+        }
+        std::this_thread::yield();
+        {
+          std::lock_guard<std::mutex> lock(guard);
+          held.erase(st.st_ino);
+        }
+        kept->release();
+      } catch (const SandboxError& error) {
+        std::lock_guard<std::mutex> lock(guard);
+        failure = error.what();
+      }
+    }
+  };
+  std::vector<std::thread> engines;
+  for (int i = 0; i < 5; ++i) engines.emplace_back(engine);
+  for (auto& running : engines) running.join();
+  CHECK(failure.empty());
+  CHECK(shared == 0);
+  CHECK(taken > 0);
 }
