@@ -621,19 +621,25 @@ Slot::~Slot() {
   stop_keeper();
 }
 
-void Slot::ensure_keeper() {
+bool Slot::ensure_keeper() {
   // A keeper prepares the next box after it reported the run's end. Until its ready message the
   // last run's files may still be charged to the slot's cgroup, so no baseline is taken before.
   // Apart from that message a keeper has nothing to say between runs: a hang-up (it could not
   // prepare the next box and exited) or an unasked-for message means a new keeper, before a
   // run is lost to it. So does a process in the slot's cgroup, which the keeper could have let
   // in after it reported the run's end: it would run on into the next run, on its limits.
-  if (keeper_.control.valid() && !keeper_starting_) {
+  if (keeper_starting_) {
+    // Started with the slot: nothing was ever run in the slot's cgroup, and the keeper's box is
+    // not charged there, so the caller can ready the cgroup while the keeper joins.
+    send_join();
+    return true;
+  }
+  if (keeper_.control.valid()) {
     const bool ready =
         !box_pending_ || await_ready(keeper_.control.get(), kKeeperGraceNs / 1'000'000).empty();
     box_pending_ = false;
     pollfd idle{keeper_.control.get(), POLLIN, 0};
-    if (ready && ::poll(&idle, 1, 0) == 0 && cgroup_is_empty()) return;
+    if (ready && ::poll(&idle, 1, 0) == 0 && cgroup_is_empty()) return false;
     stop_keeper(/*at_once=*/true);
   }
   if (!keeper_.control.valid()) {
@@ -641,10 +647,14 @@ void Slot::ensure_keeper() {
     for (int i = 0; i < 1000 && cgroup_->holds_processes(); ++i) ::usleep(1000);
     keeper_ = start_slot_keeper(config_);
   }
-  finish_keeper_start();
+  // A keeper stopped just now may not be gone yet, nor the memory of its box: no baseline is
+  // taken before the new keeper's ready.
+  send_join();
+  await_new_keeper();
+  return false;
 }
 
-void Slot::finish_keeper_start() {
+void Slot::send_join() {
   keeper_starting_ = false;
   std::string problem;
   try {
@@ -658,15 +668,23 @@ void Slot::finish_keeper_start() {
       fds.push_back(owned.back().get());
     }
     wire::send_message(keeper_.control.get(), keeper::encode(join), fds);
-    problem = await_ready(keeper_.control.get(), config_.keeper_start_timeout_ms);
+    box_pending_ = true;
   } catch (const SandboxError& error) {
     problem = error.what();
   }
-  if (!problem.empty()) {
-    stop_keeper(/*at_once=*/true);
-    throw SandboxError("slot " + std::to_string(config_.index) +
-                       ": sandbox keeper failed: " + problem);
-  }
+  if (!problem.empty()) fail_keeper_start(problem);
+}
+
+void Slot::await_new_keeper() {
+  const auto problem = await_ready(keeper_.control.get(), config_.keeper_start_timeout_ms);
+  box_pending_ = false;
+  if (!problem.empty()) fail_keeper_start(problem);
+}
+
+void Slot::fail_keeper_start(const std::string& problem) {
+  stop_keeper(/*at_once=*/true);
+  throw SandboxError("slot " + std::to_string(config_.index) + ": sandbox keeper failed: " +
+                     problem);
 }
 
 int Slot::network_for_keeper(std::vector<UniqueFd>& owned) {
@@ -712,9 +730,10 @@ RunResult Slot::run(const RunRequest& request) {
   for (const auto& file : request.files) inputs.push_back(input_fd(file));
   UniqueFd stdin_fd = stdin_for(request);
   try {
-    ensure_keeper();
+    const bool joining = ensure_keeper();
     cgroup_->apply_limits(request.limits);
     cgroup_->begin_run();
+    if (joining) await_new_keeper();
   } catch (const SandboxError& error) {
     RunResult result;
     result.message = error.what();

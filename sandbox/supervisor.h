@@ -66,9 +66,16 @@ class Slot {
   SlotCgroup& cgroup() { return *cgroup_; }
 
  private:
-  void ensure_keeper();
-  // Sends the started keeper its join order and waits for its box.
-  void finish_keeper_start();
+  // Keeps the keeper if it is fit for the next run, or starts a new one and waits for its box.
+  // A keeper started with the slot is sent its join order only: true then, and
+  // await_new_keeper() must follow (the caller readies the cgroup meanwhile).
+  bool ensure_keeper();
+  // Sends the started keeper its join order.
+  void send_join();
+  // Waits for the joined keeper's box.
+  void await_new_keeper();
+  // Stops a keeper that could not start and throws SandboxError naming `problem`.
+  [[noreturn]] void fail_keeper_start(const std::string& problem);
   // Closes the keeper's control socket and reaps it: it gets two seconds to clean up, or none
   // `at_once` (a keeper that is not trusted any more). Without config_.wait_for_keeper, a keeper
   // whose slot cgroup is empty is killed and not waited for.
