@@ -54,16 +54,18 @@ std::string lock_state(const KeptDir& dir, int n) {
   return read_text_file(dir.path + "/" + std::to_string(n) + ".lock");
 }
 
-// Leaves a UNIX socket pair in `network_namespace`, open in this process until `held` closes.
-void leave_socket_in(int network_namespace, UniqueFd held[2]) {
-  bool made = false;
+// Leaves `pairs` UNIX socket pairs in `network_namespace`, open in this process in `held`.
+void leave_sockets_in(int network_namespace, int pairs, std::vector<UniqueFd>& held) {
+  bool made = true;
   std::thread inside([&] {
-    int pair[2];
-    made = ::setns(network_namespace, CLONE_NEWNET) == 0 &&
-           ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0;
-    if (!made) return;
-    held[0].reset(pair[0]);
-    held[1].reset(pair[1]);
+    made = ::setns(network_namespace, CLONE_NEWNET) == 0;
+    for (int i = 0; made && i < pairs; ++i) {
+      int pair[2];
+      made = ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0;
+      if (!made) return;
+      held.emplace_back(pair[0]);
+      held.emplace_back(pair[1]);
+    }
   });
   inside.join();
   REQUIRE(made);
@@ -108,18 +110,23 @@ TEST_CASE("kept network namespaces: one whose engine died is replaced") {
   CHECK(inode_of(mounted.get()) == inode_of(next->fd()));
 }
 
+// One socket pair, and a hundred: a listing longer than the engine reads at once (a program
+// can leave thousands) is read as sockets left, not cut into nothing.
 TEST_CASE("kept network namespaces: one a socket outlived its run in is replaced") {
-  KeptDir dir;
-  auto taken = KeptNetworkNamespace::take(dir.path, 1);
-  REQUIRE(taken);
-  const ino_t kept = inode_of(taken->fd());
-  UniqueFd socket_pair[2];
-  leave_socket_in(taken->fd(), socket_pair);
-  taken->release();
-  CHECK(lock_state(dir, 0) == "in use\n");
-  auto next = KeptNetworkNamespace::take(dir.path, 1);
-  REQUIRE(next);
-  CHECK(inode_of(next->fd()) != kept);
+  for (const int pairs : {1, 100}) {
+    INFO(pairs << " socket pairs");
+    KeptDir dir;
+    auto taken = KeptNetworkNamespace::take(dir.path, 1);
+    REQUIRE(taken);
+    const ino_t kept = inode_of(taken->fd());
+    std::vector<UniqueFd> sockets;
+    leave_sockets_in(taken->fd(), pairs, sockets);
+    taken->release();
+    CHECK(lock_state(dir, 0) == "in use\n");
+    auto next = KeptNetworkNamespace::take(dir.path, 1);
+    REQUIRE(next);
+    CHECK(inode_of(next->fd()) != kept);
+  }
 }
 
 TEST_CASE("kept network namespaces: whatever else is at the path is replaced") {
@@ -203,3 +210,4 @@ TEST_CASE("kept network namespaces: engines taking them at once never share one"
   CHECK(shared == 0);
   CHECK(taken > 0);
 }
+
