@@ -89,6 +89,10 @@ std::string slot_cgroup_name(int index) {
   return std::to_string(::getpid()) + "-" + std::to_string(index);
 }
 
+std::string kept_slot_cgroup_name(int number) {
+  return "kept-" + std::to_string(number);
+}
+
 void remove_stale_slot_cgroups(CgroupBackend& backend) {
   for (const auto& name : backend.slot_names()) {
     const auto dash = name.find('-');

@@ -77,6 +77,10 @@ class CgroupBackend {
 // a machine (tests running in parallel) never share a cgroup.
 std::string slot_cgroup_name(int index);
 
+// The name of the slot cgroup kept between calls with kept network namespace `number`
+// (sandbox/kept_network.h): "kept-<number>", which remove_stale_slot_cgroups() leaves alone.
+std::string kept_slot_cgroup_name(int number);
+
 // Removes, in every hierarchy, the slot cgroups of engines that are gone (a process killed
 // hard leaves its slot cgroups behind): those named "<pid>-<index>" with no process `pid`.
 void remove_stale_slot_cgroups(CgroupBackend& backend);

@@ -86,7 +86,7 @@ std::optional<KeptNetworkNamespace> KeptNetworkNamespace::take(const std::string
     // use", and the next one replaces it.
     mark(lock.get(), kInUse);
     if (!ns.valid()) ns = keep_fresh(path);
-    return KeptNetworkNamespace(std::move(lock), std::move(ns));
+    return KeptNetworkNamespace(n, std::move(lock), std::move(ns));
   }
   return std::nullopt;
 }

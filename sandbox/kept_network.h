@@ -8,7 +8,8 @@
 // which one engine at a time holds (flock) for as long as it may use the namespace, and which
 // reads "clean" only while no process of a run is in the namespace and no socket is left in
 // it. A namespace found any other way (its engine died, a socket outlived its run, the mount is
-// gone) is replaced by a new one before it is used.
+// gone) is replaced by a new one before it is used. The lock also gives the engine the slot
+// cgroup named after the namespace, kept between calls too (sandbox.cc).
 #pragma once
 
 #include <optional>
@@ -27,6 +28,8 @@ class KeptNetworkNamespace {
 
   // The namespace, for a join message or setns(2); owned by this object.
   int fd() const { return namespace_.get(); }
+  // Its number n: the lock also keeps the slot cgroup kept_slot_cgroup_name(n) to this engine.
+  int number() const { return number_; }
 
   // Marks the namespace clean for the next engine if no UNIX socket is left in it, and lets it
   // go. Call only once no process of a run can be in the namespace any more (the slot's cgroup
@@ -35,7 +38,10 @@ class KeptNetworkNamespace {
   void release() noexcept;
 
  private:
-  KeptNetworkNamespace(UniqueFd lock, UniqueFd ns) : lock_(std::move(lock)), namespace_(std::move(ns)) {}
+  KeptNetworkNamespace(int number, UniqueFd lock, UniqueFd ns)
+      : number_(number), lock_(std::move(lock)), namespace_(std::move(ns)) {}
+
+  int number_;
 
   UniqueFd lock_;  // The lock file, flock'ed: released when this descriptor closes.
   UniqueFd namespace_;

@@ -10,6 +10,7 @@
 
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
+#include "sandbox/kept_network.h"
 #include "sandbox/precompiled_filters.h"
 #include "sandbox/preflight.h"
 #include "sandbox/slots.h"
@@ -116,16 +117,36 @@ const char* Sandbox::cgroup_version() const {
 
 namespace {
 
+// Kept network namespaces (and slot cgroups) at most: engines beyond make their own.
+constexpr int kKeptSlots = 64;
+
+// Slot i's cgroup: the one kept with `kept` if it holds no process (one of a call killed
+// mid-run may not be gone yet), else one of this engine's own, to be removed at its end
+// (`owned_name`).
+std::unique_ptr<SlotCgroup> create_slot_cgroup(CgroupBackend& backend, int index,
+                                               const std::optional<KeptNetworkNamespace>& kept,
+                                               std::string& owned_name) {
+  if (kept) {
+    auto cgroup = backend.create_slot(kept_slot_cgroup_name(kept->number()));
+    if (!cgroup->holds_processes()) return cgroup;
+  }
+  owned_name = slot_cgroup_name(index);
+  return backend.create_slot(owned_name);
+}
+
 // The slots' cgroups, their limits written once (each run writes its own): a hierarchy that
 // cannot take them fails the start, naming what is missing.
 std::vector<std::unique_ptr<SlotCgroup>> create_slot_cgroups(
-    std::unique_ptr<CgroupBackend>& backend, const SandboxConfig& config) {
+    std::unique_ptr<CgroupBackend>& backend, const SandboxConfig& config,
+    const std::vector<std::optional<KeptNetworkNamespace>>& kept,
+    std::vector<std::string>& owned_names) {
   std::vector<std::unique_ptr<SlotCgroup>> cgroups;
   try {
     backend = make_cgroup_backend(detect_cgroups("codearena", config.cgroup_parent));
     remove_stale_slot_cgroups(*backend);
+    owned_names.assign(config.slots, "");
     for (int i = 0; i < config.slots; ++i) {
-      cgroups.push_back(backend->create_slot(slot_cgroup_name(i)));
+      cgroups.push_back(create_slot_cgroup(*backend, i, kept[i], owned_names[i]));
       cgroups.back()->apply_limits(RunLimits{});
     }
   } catch (const SandboxError& error) {
@@ -152,10 +173,18 @@ std::vector<SlotConfig> slot_configs(const SandboxConfig& config) {
     slot.last_capability = last_capability;
     slot.wait_for_keeper = config.wait_for_keepers;
     slot.keeper_start_timeout_ms = config.keeper_start_timeout_ms;
-    slot.kept_network_dir = config.kept_network_dir;
     slots.push_back(std::move(slot));
   }
   return slots;
+}
+
+// Each slot's kept network namespace (and with it its kept cgroup), for engines that keep them.
+std::vector<std::optional<KeptNetworkNamespace>> take_kept_namespaces(
+    const SandboxConfig& config) {
+  std::vector<std::optional<KeptNetworkNamespace>> kept(config.slots);
+  if (!config.keepers_at_start || config.kept_network_dir.empty()) return kept;
+  for (auto& slot : kept) slot = KeptNetworkNamespace::take(config.kept_network_dir, kKeptSlots);
+  return kept;
 }
 
 // Keepers that never got their slot: killed before their socket closes (so they say nothing of
@@ -177,6 +206,7 @@ SlotPool::SlotPool(const SandboxConfig& config) {
   if (config.check_at_start) check_kernel_facilities(facilities_);
   auto slots = slot_configs(config);
   std::vector<KeeperProcess> keepers;
+  std::vector<std::optional<KeptNetworkNamespace>> kept;
   std::vector<std::unique_ptr<SlotCgroup>> cgroups;
   try {
     if (config.keepers_at_start) {
@@ -191,24 +221,24 @@ SlotPool::SlotPool(const SandboxConfig& config) {
         throw;
       }
     }
-    cgroups = create_slot_cgroups(backend_, config);
+    kept = take_kept_namespaces(config);
+    cgroups = create_slot_cgroups(backend_, config, kept, owned_cgroups_);
   } catch (const SandboxError&) {
     stop_unused_keepers(keepers);
     throw;
   }
   keepers.resize(slots.size());
   for (size_t i = 0; i < slots.size(); ++i) {
-    slots_.push_back(
-        std::make_unique<Slot>(std::move(slots[i]), std::move(cgroups[i]), std::move(keepers[i])));
+    slots_.push_back(std::make_unique<Slot>(std::move(slots[i]), std::move(cgroups[i]),
+                                            std::move(keepers[i]), std::move(kept[i])));
     free_.push_back(slots_.back().get());
   }
 }
 
 SlotPool::~SlotPool() {
-  for (auto& slot : slots_) {
-    const int index = slot->index();
-    slot.reset();
-    backend_->remove_slot(slot_cgroup_name(index));
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    slots_[i].reset();
+    if (!owned_cgroups_[i].empty()) backend_->remove_slot(owned_cgroups_[i]);
   }
 }
 

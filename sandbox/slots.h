@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "sandbox/cgroup.h"
@@ -64,6 +65,8 @@ class SlotPool {
 
   PreflightPlan facilities_;
   std::unique_ptr<CgroupBackend> backend_;
+  // Each slot's cgroup name if it is this engine's own (removed at the end), or empty if kept.
+  std::vector<std::string> owned_cgroups_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::mutex mutex_;
   std::condition_variable slot_freed_;

@@ -162,8 +162,6 @@ enum class KillReason { kNone, kOutput, kCpu, kWall, kViolation, kCancelled };
 // How long past the wall deadline a keeper may take to report the end of a run it was told to
 // kill before the slot gives up on it.
 constexpr int64_t kKeeperGraceNs = 5'000'000'000;
-// Kept network namespaces at most: more engines at once than this make their own.
-constexpr int kKeptNetworks = 64;
 
 // Watches one run from the engine side until the keeper reports its end.
 class RunWatch {
@@ -611,14 +609,19 @@ KeeperProcess start_slot_keeper(const SlotConfig& config, bool network_later) {
   return keeper;
 }
 
-Slot::Slot(SlotConfig config, std::unique_ptr<SlotCgroup> cgroup, KeeperProcess started)
+Slot::Slot(SlotConfig config, std::unique_ptr<SlotCgroup> cgroup, KeeperProcess started,
+           std::optional<KeptNetworkNamespace> kept)
     : config_(std::move(config)),
       cgroup_(std::move(cgroup)),
       keeper_(std::move(started)),
+      kept_network_(std::move(kept)),
       keeper_starting_(keeper_.control.valid()) {}
 
 Slot::~Slot() {
   stop_keeper();
+  // No process of a run is left: the slot's cgroup was empty when its keeper was killed, or the
+  // keeper was reaped and took its PID namespace with it.
+  if (kept_network_) kept_network_->release();
 }
 
 bool Slot::ensure_keeper() {
@@ -688,8 +691,6 @@ void Slot::fail_keeper_start(const std::string& problem) {
 }
 
 int Slot::network_for_keeper(std::vector<UniqueFd>& owned) {
-  if (!config_.kept_network_dir.empty() && !kept_network_)
-    kept_network_ = KeptNetworkNamespace::take(config_.kept_network_dir, kKeptNetworks);
   if (kept_network_) return kept_network_->fd();
   owned.push_back(fresh_network_namespace());
   return owned.back().get();
@@ -714,10 +715,6 @@ void Slot::stop_keeper(bool at_once) {
   keeper_.control.reset();
   if (!left_to_exit) reap_box_keeper(keeper_.pid, at_once ? 0 : 2000);
   keeper_.pid = -1;
-  // No process of a run is left: the slot's cgroup is empty, or the keeper was reaped and took
-  // its PID namespace with it.
-  if (kept_network_) kept_network_->release();
-  kept_network_.reset();
 }
 
 RunResult Slot::run(const RunRequest& request) {

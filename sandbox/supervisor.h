@@ -33,7 +33,6 @@ struct SlotConfig {
   int last_capability = 40;
   bool wait_for_keeper = true;  // SandboxConfig::wait_for_keepers
   int keeper_start_timeout_ms = 30'000;  // SandboxConfig::keeper_start_timeout_ms
-  std::string kept_network_dir;          // SandboxConfig::kept_network_dir
 };
 
 // The result of a run whose cancel token was cancelled before anything started.
@@ -48,8 +47,10 @@ KeeperProcess start_slot_keeper(const SlotConfig& config, bool network_later = f
 class Slot {
  public:
   // `started` is a keeper from start_slot_keeper() for this slot, or none: the first run starts
-  // one.
-  Slot(SlotConfig config, std::unique_ptr<SlotCgroup> cgroup, KeeperProcess started = {});
+  // one. `kept`: the kept network namespace a keeper started in the engine's namespace joins
+  // (else a new one is made for it), held until the slot is destroyed.
+  Slot(SlotConfig config, std::unique_ptr<SlotCgroup> cgroup, KeeperProcess started = {},
+       std::optional<KeptNetworkNamespace> kept = std::nullopt);
   ~Slot();
   Slot(const Slot&) = delete;
   Slot& operator=(const Slot&) = delete;
@@ -83,15 +84,13 @@ class Slot {
   // False when a process is in the slot's cgroup or its files cannot be read; never throws
   // (stop_keeper runs in the destructor).
   bool cgroup_is_empty() const noexcept;
-  // The network namespace for a keeper started in the engine's: a kept one (released when the
-  // keeper stops) or a new one, added to `owned`.
+  // The network namespace for a keeper started in the engine's: the kept one, or a new one
+  // added to `owned`.
   int network_for_keeper(std::vector<UniqueFd>& owned);
 
   SlotConfig config_;
   std::unique_ptr<SlotCgroup> cgroup_;
   KeeperProcess keeper_;
-  // The kept network namespace the keeper joined (SlotConfig::kept_network_dir), held until the
-  // keeper is stopped.
   std::optional<KeptNetworkNamespace> kept_network_;
   uint64_t last_run_id_ = 0;      // Ties each keeper message to the run it belongs to.
   bool box_pending_ = false;      // The keeper owes a ready message for the next run's box.

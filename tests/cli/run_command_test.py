@@ -409,7 +409,8 @@ class KilledCallerTest(unittest.TestCase):
 
 
 class FinishedCallerTest(unittest.TestCase):
-    """A `codearena run` that has printed its result removes its slot cgroups but does not wait
+    """A `codearena run` that has printed its result removes its slot cgroups (or leaves the
+    kept ones empty, KeptNetworkTest) but does not wait
     for its box keeper, whose box holds no process any more, to exit: the keeper is killed and
     left to whoever inherits it (this test, as a child subreaper), which must find it exiting."""
 
@@ -544,6 +545,33 @@ class KeptNetworkTest(unittest.TestCase):
             except OSError:
                 continue
         return holding
+
+    def test_a_call_runs_in_the_cgroup_kept_with_its_namespace_and_leaves_it_empty(self):
+        marker = f"kept-cgroup-{os.getpid()}"
+        # Not under /tmp, which the box's own /tmp would hide.
+        with tempfile.TemporaryDirectory(dir="/var/tmp") as folder:
+            os.chmod(folder, 0o755)  # The program's unprivileged user looks into it.
+            caller = subprocess.Popen(
+                [CODEARENA, "run", "--time", "60s", "--read-only", folder, "--", "/bin/sh", "-c",
+                 f"while [ ! -e {folder}/go ]; do sleep 0.01; done", marker],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            try:
+                wait_until(lambda: boxed_pids_whose_command_line_has(marker.encode()),
+                           "the program to start in the box")
+                program = boxed_pids_whose_command_line_has(marker.encode())[0]
+                network = os.readlink(f"/proc/{program}/ns/net")
+                with open(f"/proc/{program}/cgroup") as cgroups:
+                    pids_cgroup = [line.split(":", 2)[2].strip() for line in cgroups
+                                   if line.split(":")[1] == "pids"][0]
+            finally:
+                open(f"{folder}/go", "w").close()
+                out, err = caller.communicate(timeout=60)
+        self.assertEqual(json.loads(out)["status"], "ok", err.decode())
+        used = [n for n, kept in self.kept_namespaces().items() if kept == network]
+        self.assertEqual(len(used), 1, (network, self.kept_namespaces()))
+        self.assertTrue(pids_cgroup.endswith(f"/codearena/kept-{used[0]}"), pids_cgroup)
+        with open(f"/sys/fs/cgroup/pids{pids_cgroup}/pids.current") as count:
+            self.assertEqual(count.read().strip(), "0")
 
     def test_a_call_finding_every_kept_namespace_held_makes_its_own(self):
         self.network_of_a_call()  # The directory exists.
