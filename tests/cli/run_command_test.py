@@ -546,6 +546,17 @@ class KeptNetworkTest(unittest.TestCase):
                 continue
         return holding
 
+    def test_what_a_call_used_in_the_kept_cgroup_is_not_counted_to_the_next(self):
+        heavy = run_json("--read-only", SANDBOX_PROGRAMS, "--",
+                         os.path.join(SANDBOX_PROGRAMS, "allocate"), "heap", "64")
+        self.assertEqual(heavy["status"], "ok", heavy)
+        busy = run_json("--read-only", SANDBOX_PROGRAMS, "--",
+                        os.path.join(SANDBOX_PROGRAMS, "spin"), "1000")
+        self.assertEqual(busy["status"], "ok", busy)
+        light = run_json("--", "/bin/true")
+        self.assertLess(light["memoryKb"], heavy["memoryKb"] // 4, (heavy, light))
+        self.assertLess(light["cpuMs"], busy["cpuMs"] // 4, (busy, light))
+
     def test_a_call_runs_in_the_cgroup_kept_with_its_namespace_and_leaves_it_empty(self):
         marker = f"kept-cgroup-{os.getpid()}"
         # Not under /tmp, which the box's own /tmp would hide.
