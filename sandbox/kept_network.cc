@@ -85,8 +85,9 @@ std::optional<KeptNetworkNamespace> KeptNetworkNamespace::take(const std::string
     // Marked before a new namespace is made: an engine that dies from here on leaves it "in
     // use", and the next one replaces it.
     mark(lock.get(), kInUse);
-    if (!ns.valid()) ns = keep_fresh(path);
-    return KeptNetworkNamespace(n, std::move(lock), std::move(ns));
+    const bool left_clean = ns.valid();
+    if (!left_clean) ns = keep_fresh(path);
+    return KeptNetworkNamespace(n, left_clean, std::move(lock), std::move(ns));
   }
   return std::nullopt;
 }

@@ -16,9 +16,12 @@
 #include <thread>
 #include <vector>
 
+#include "sandbox/cgroup.h"
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
 #include "sandbox/kept_network.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/slots.h"
 
 using namespace codearena::sandbox;
 
@@ -211,3 +214,31 @@ TEST_CASE("kept network namespaces: engines taking them at once never share one"
   CHECK(taken > 0);
 }
 
+
+// Proves an engine runs in the slot cgroup kept with its namespace only when the engine before
+// it ended cleanly: the keeper of an engine killed mid-call may live on for a moment with the
+// kept cgroup's join files, and a process it was starting would join after the check that found
+// the cgroup empty.
+TEST_CASE("kept network namespaces: the slot cgroup kept with one is used only after a clean end") {
+  KeptDir dir;
+  SandboxConfig config;
+  config.keepers_at_start = true;
+  config.kept_network_dir = dir.path;
+  config.cgroup_parent = "/codearena-kept-test-" + std::to_string(::getpid());
+  auto slot_cgroup_of_an_engine = [&] {
+    Sandbox engine(config);
+    auto lease = engine.slots().acquire();
+    return lease->cgroup().join_files().front();
+  };
+  const auto kept = "/" + kept_slot_cgroup_name(0) + "/";
+  CHECK(slot_cgroup_of_an_engine().find(kept) == std::string::npos);  // A new namespace.
+  CHECK(slot_cgroup_of_an_engine().find(kept) != std::string::npos);
+  write_text_file(dir.path + "/0.lock", "in use\n");  // As an engine killed mid-call leaves it.
+  CHECK(slot_cgroup_of_an_engine().find(kept) == std::string::npos);
+  CHECK(slot_cgroup_of_an_engine().find(kept) != std::string::npos);
+
+  const auto location = detect_cgroups("codearena", config.cgroup_parent);
+  make_cgroup_backend(location)->remove_slot(kept_slot_cgroup_name(0));
+  for (const auto& [controller, parent] : location.v1_parents) ::rmdir(parent.c_str());
+  if (!location.v2_parent.empty()) ::rmdir(location.v2_parent.c_str());
+}
