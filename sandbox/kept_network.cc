@@ -33,10 +33,11 @@ void mark(int lock, const char* state) {
   }
 }
 
-bool marked_clean(int lock) {
-  char state[sizeof kClean] = {};
-  return ::pread(lock, state, sizeof state, 0) == static_cast<ssize_t>(sizeof kClean - 1) &&
-         std::string(state) == kClean;
+// What the lock file says: kClean, kInUse, or nothing for a lock no engine took before.
+std::string marked(int lock) {
+  char state[sizeof kInUse] = {};
+  const ssize_t size = ::pread(lock, state, sizeof state, 0);
+  return size > 0 ? std::string(state, static_cast<size_t>(size)) : std::string();
 }
 
 // The network namespace bind-mounted at `path`, or nothing if something else is there. Never
@@ -81,13 +82,14 @@ std::optional<KeptNetworkNamespace> KeptNetworkNamespace::take(const std::string
       if (errno == EWOULDBLOCK) continue;
       throw_errno("lock " + path + ".lock", errno);
     }
-    UniqueFd ns = marked_clean(lock.get()) ? open_kept(path) : UniqueFd();
+    const std::string state = marked(lock.get());
+    UniqueFd ns = state == kClean ? open_kept(path) : UniqueFd();
+    const bool no_keeper_left = ns.valid() || state.empty();
     // Marked before a new namespace is made: an engine that dies from here on leaves it "in
     // use", and the next one replaces it.
     mark(lock.get(), kInUse);
-    const bool left_clean = ns.valid();
-    if (!left_clean) ns = keep_fresh(path);
-    return KeptNetworkNamespace(n, left_clean, std::move(lock), std::move(ns));
+    if (!ns.valid()) ns = keep_fresh(path);
+    return KeptNetworkNamespace(n, no_keeper_left, std::move(lock), std::move(ns));
   }
   return std::nullopt;
 }

@@ -30,10 +30,11 @@ class KeptNetworkNamespace {
   int fd() const { return namespace_.get(); }
   // Its number n: the lock also keeps the slot cgroup kept_slot_cgroup_name(n) to this engine.
   int number() const { return number_; }
-  // True when the engine before left it clean, so that engine's keeper is gone or killed. Not
-  // after an engine killed mid-call: its keeper may live on for a moment, holding the join
-  // files of the slot cgroup kept with the namespace.
-  bool left_clean() const { return left_clean_; }
+  // True when no keeper of an earlier engine can be alive for it: the engine before left it
+  // clean (its keeper was killed or reaped), or no engine took it before. Not after an engine
+  // killed mid-call, whose keeper may live on for a moment holding the join files of the slot
+  // cgroup kept with the namespace.
+  bool no_keeper_left() const { return no_keeper_left_; }
 
   // Marks the namespace clean for the next engine if no UNIX socket is left in it, and lets it
   // go. Call only once no process of a run can be in the namespace any more (the slot's cgroup
@@ -42,11 +43,14 @@ class KeptNetworkNamespace {
   void release() noexcept;
 
  private:
-  KeptNetworkNamespace(int number, bool left_clean, UniqueFd lock, UniqueFd ns)
-      : number_(number), left_clean_(left_clean), lock_(std::move(lock)), namespace_(std::move(ns)) {}
+  KeptNetworkNamespace(int number, bool no_keeper_left, UniqueFd lock, UniqueFd ns)
+      : number_(number),
+        no_keeper_left_(no_keeper_left),
+        lock_(std::move(lock)),
+        namespace_(std::move(ns)) {}
 
   int number_;
-  bool left_clean_;
+  bool no_keeper_left_;
 
   UniqueFd lock_;  // The lock file, flock'ed: released when this descriptor closes.
   UniqueFd namespace_;

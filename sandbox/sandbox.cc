@@ -120,14 +120,14 @@ namespace {
 // Kept network namespaces (and slot cgroups) at most: engines beyond make their own.
 constexpr int kKeptSlots = 64;
 
-// Slot i's cgroup: the one kept with `kept` if the engine before left it clean and it holds no
-// process, else one of this engine's own, to be removed at its end (`owned_name`). The keeper of
+// Slot i's cgroup: the one kept with `kept` if no earlier engine's keeper is left for it and it
+// holds no process, else one of this engine's own, to be removed at its end (`owned_name`). The keeper of
 // an engine killed mid-call may still hold the kept cgroup's join files: a process it was
 // starting would join after any check found the cgroup empty.
 std::unique_ptr<SlotCgroup> create_slot_cgroup(CgroupBackend& backend, int index,
                                                const std::optional<KeptNetworkNamespace>& kept,
                                                std::string& owned_name) {
-  if (kept && kept->left_clean()) {
+  if (kept && kept->no_keeper_left()) {
     auto cgroup = backend.create_slot(kept_slot_cgroup_name(kept->number()));
     if (!cgroup->holds_processes()) return cgroup;
   }
