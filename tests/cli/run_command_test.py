@@ -586,17 +586,26 @@ class KeptNetworkTest(unittest.TestCase):
 
     def test_a_call_finding_every_kept_namespace_held_makes_its_own(self):
         self.network_of_a_call()  # The directory exists.
-        held = []
+        locks = [open(f"{self.KEPT}/{n}.lock", "a+") for n in range(self.LIMIT)]
+        held = set()
+
+        def hold_every_lock():
+            # Without blocking: a lock another call holds is tried again once it is let go.
+            for n, lock in enumerate(locks):
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    held.add(n)
+                except BlockingIOError:
+                    pass
+            return len(held) == self.LIMIT
+
         try:
-            for n in range(self.LIMIT):
-                lock = open(f"{self.KEPT}/{n}.lock", "a+")
-                held.append(lock)
-                fcntl.flock(lock, fcntl.LOCK_EX)
+            wait_until(hold_every_lock, "every kept namespace's lock")
             network = self.network_of_a_call()
             self.assertNotIn(network, self.kept_namespaces().values())
             self.assertNotEqual(network, os.readlink("/proc/self/ns/net"))
         finally:
-            for lock in held:
+            for lock in locks:
                 lock.close()
 
 
