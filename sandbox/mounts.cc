@@ -1,6 +1,7 @@
 #include "sandbox/mounts.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -30,33 +31,28 @@ void do_mount(const char* source, const std::string& target, const char* type, u
   }
 }
 
-void write_file_at(const std::string& path, const std::string& content) {
+// A new, empty file at `path` (never an existing one, never through a symlink).
+UniqueFd create_file(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (!fd.valid()) throw_errno("create " + path, errno);
+  return fd;
+}
+
+void write_file_at(const std::string& path, const std::string& content) {
+  const UniqueFd fd = create_file(path);
   if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
     throw_errno("write " + path, errno);
   }
 }
 
-void touch(const std::string& path) {
-  write_file_at(path, "");
-}
-
-// The file `path` names, opened without following a last symlink, after making sure it is still
-// the file at that path: a parent renamed to a symlink after the engine checked the path would
-// resolve somewhere else, and the kernel's own name of what was opened then differs.
+// The file `path` names (the symlink itself if it is one), resolved without following any
+// symlink: a parent renamed to a symlink after the engine checked the path would resolve
+// somewhere else, and fails with ELOOP instead.
 UniqueFd open_bind_source(const std::string& path) {
-  UniqueFd source(::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-  if (!source.valid()) return source;
-  const std::string link = "/proc/self/fd/" + std::to_string(source.get());
-  char opened[PATH_MAX];
-  const ssize_t size = ::readlink(link.c_str(), opened, sizeof opened - 1);
-  if (size < 0) throw_errno("readlink " + link, errno);
-  if (std::string(opened, static_cast<size_t>(size)) != path) {
-    throw SandboxError("bind source " + path + " resolves to " +
-                       std::string(opened, static_cast<size_t>(size)) + ": a parent was replaced");
-  }
-  return source;
+  open_how how{};
+  how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS;
+  return UniqueFd(static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how)));
 }
 
 // Shows host `path` read-only at root + path (or recreates it as a symlink). What is shown is
@@ -83,7 +79,7 @@ void bind_read_only(const std::string& root, const ReadOnlyBind& bind) {
   if (S_ISDIR(st.st_mode)) {
     make_dirs(target);
   } else {
-    touch(target);
+    create_file(target);
   }
   const std::string opened = "/proc/self/fd/" + std::to_string(source.get());
   do_mount(opened.c_str(), target, nullptr, MS_BIND);
@@ -109,7 +105,7 @@ void populate_dev(const std::string& root) {
   do_mount("codearena-dev", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,nr_inodes=64,mode=0755");
   for (const char* node : {"null", "zero", "random", "urandom"}) {
     const auto target = dev + "/" + node;
-    touch(target);
+    create_file(target);
     do_mount((std::string("/dev/") + node).c_str(), target, nullptr, MS_BIND);
     do_mount(nullptr, target, nullptr, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NOEXEC);
   }
