@@ -385,6 +385,20 @@ def wait_until(condition, what, limit_s=60):
         time.sleep(0.01)
 
 
+def kept_cgroup_cpu_quota(n):
+    """The CPU quota (µs per 100 ms) written to kept slot cgroup n, which the calls this test
+    starts make under its own cgroup."""
+    with open("/proc/self/cgroup") as cgroups:
+        paths = dict(line.rstrip("\n").split(":", 2)[1:] for line in cgroups)
+    for controllers, path in paths.items():
+        if "cpu" in controllers.split(","):
+            folder = f"/sys/fs/cgroup/{controllers}{path.rstrip('/')}/codearena/kept-{n}"
+            with open(f"{folder}/cpu.cfs_quota_us") as quota:
+                return int(quota.read())
+    with open(f"/sys/fs/cgroup{paths[''].rstrip('/')}/codearena/kept-{n}/cpu.max") as quota:
+        return int(quota.read().split()[0])
+
+
 class KilledCallerTest(unittest.TestCase):
     """A `codearena run` killed with SIGKILL mid-run (its box keeper then sees its control
     socket close) leaves no program running, and the next call runs on a clean slot."""
@@ -556,6 +570,66 @@ class KeptNetworkTest(unittest.TestCase):
         light = run_json("--", "/bin/true")
         self.assertLess(light["memoryKb"], heavy["memoryKb"] // 4, (heavy, light))
         self.assertLess(light["cpuMs"], busy["cpuMs"] // 4, (busy, light))
+
+    def calls_on_one_kept_cgroup(self, *calls):
+        """Runs `calls` (each: flags, then the program and its arguments) one after the other
+        and returns their results and the number of the kept namespace (and cgroup) they all
+        ran in; tried again while a call running beside them took that namespace in between."""
+        for _ in range(5):
+            results = []
+            for flags, program in calls:
+                result = run_json(*flags, "--read-only", SANDBOX_PROGRAMS, "--", "/bin/sh", "-c",
+                                  'readlink /proc/self/ns/net; exec "$@"', "sh", *program)
+                network, _, result["stdout"] = result["stdout"].partition("\n")
+                results.append((network, result))
+            networks = {network for network, _ in results}
+            used = [n for n, kept in self.kept_namespaces().items() if kept in networks]
+            if len(networks) == 1 and len(used) == 1:
+                return [result for _, result in results], used[0]
+        self.fail(f"no five tries ran {len(calls)} calls in one kept namespace")
+
+    def test_each_call_in_the_kept_cgroup_gets_exactly_its_own_limits(self):
+        allocate = os.path.join(SANDBOX_PROGRAMS, "allocate")
+        threads = os.path.join(SANDBOX_PROGRAMS, "spin_threads")
+        spin = os.path.join(SANDBOX_PROGRAMS, "spin")
+        results, kept = self.calls_on_one_kept_cgroup(
+            (["--memory", "32m"], [allocate, "heap", "64"]),
+            ([], [allocate, "heap", "96"]),
+            (["--memory", "32m"], [allocate, "heap", "48"]),
+            (["--pids", "8"], [threads, "16", "1"]),
+            ([], [threads, "16", "1"]),
+            (["--time", "300ms"], [spin, "2000"]),
+            ([], [spin, "1000"]),
+            (["--cpus", "0.25"], ["/bin/true"]),
+            ([], ["/bin/true"]))
+        statuses = [result["status"] for result in results]
+        self.assertEqual(statuses, ["memory_limit", "ok", "memory_limit", "ok", "ok",
+                                    "cpu_time_limit", "ok", "ok", "ok"], results)
+        # The process limit counts the main thread too.
+        self.assertTrue(results[3]["stdout"].startswith("threads=7 "), results[3])
+        self.assertTrue(results[4]["stdout"].startswith("threads=16 "), results[4])
+        self.assertEqual(kept_cgroup_cpu_quota(kept), 100_000)
+
+    def test_a_call_that_hit_its_memory_limit_leaves_nothing_counted_to_the_next(self):
+        allocate = os.path.join(SANDBOX_PROGRAMS, "allocate")
+        results, _ = self.calls_on_one_kept_cgroup(
+            (["--memory", "32m"], [allocate, "heap", "64"]),
+            (["--memory", "32m"], [allocate, "heap", "8"]),
+            ([], ["/bin/true"]))
+        self.assertEqual([result["status"] for result in results],
+                         ["memory_limit", "ok", "ok"], results)
+        self.assertEqual(results[1]["stdout"], "allocated 8 MiB\n", results[1])
+
+    def test_files_a_call_left_in_its_box_and_tmp_do_not_weigh_on_the_next(self):
+        fill = os.path.join(SANDBOX_PROGRAMS, "fill_disk")
+        allocate = os.path.join(SANDBOX_PROGRAMS, "allocate")
+        # 128 MiB of tmpfs, which cannot be swapped out, charged to the kept cgroup.
+        results, _ = self.calls_on_one_kept_cgroup(
+            (["--memory", "512m"], ["/bin/sh", "-c", f"{fill} /box && {fill} /tmp"]),
+            (["--memory", "64m"], [allocate, "heap", "48"]))
+        self.assertEqual(results[0]["stdout"].count("wrote 67108864 bytes"), 2, results[0])
+        self.assertEqual(results[1]["status"], "ok", results[1])
+        self.assertLess(results[1]["memoryKb"], 64 * 1024, results[1])
 
     def test_a_call_runs_in_the_cgroup_kept_with_its_namespace_and_leaves_it_empty(self):
         marker = f"kept-cgroup-{os.getpid()}"
