@@ -216,12 +216,29 @@ void forge(const std::string& attack, uint64_t run, int control, const std::vect
 }
 
 // A marker file the test leaves in the staging directory makes this one keeper (it removes the
-// marker) late with its ready message: "late-ready" outside the slot's cgroup, "late-ready-in-
-// cgroup" after it has moved itself in through the join message's cgroup files.
-bool late_to_start(const std::string& staging_dir, const std::vector<UniqueFd>& procs) {
-  if (::unlink((staging_dir + "/late-ready").c_str()) == 0) return true;
-  if (::unlink((staging_dir + "/late-ready-in-cgroup").c_str()) != 0) return false;
-  if (!join_cgroup(procs)) std::exit(3);
+// marker) break its start after the join message: late with its ready message ("late-ready"
+// outside the slot's cgroup, "late-ready-in-cgroup" after it has moved itself in through the
+// join message's cgroup files), gone without it ("exit-after-join"), or with a start where
+// the ready belongs ("start-instead-of-ready"). Returns whether the start was broken.
+bool broken_start(const std::string& staging_dir, int control,
+                  const std::vector<UniqueFd>& procs) {
+  const auto taken = [&](const char* marker) {
+    return ::unlink((staging_dir + "/" + marker).c_str()) == 0;
+  };
+  if (taken("exit-after-join")) return true;
+  if (taken("start-instead-of-ready")) {
+    started(control, 1);
+  } else if (taken("late-ready-in-cgroup")) {
+    if (!join_cgroup(procs)) std::exit(3);
+  } else if (!taken("late-ready")) {
+    return false;
+  }
+  while (wire::receive_message(control)) {
+  }
+  try {
+    send(control, keeper::encode_ready());  // Too late: the engine has closed the socket.
+  } catch (const wire::PeerClosed&) {
+  }
   return true;
 }
 
@@ -239,15 +256,7 @@ int main(int argc, char** argv) {
   wire::Reader join_reader(join->body);
   std::vector<UniqueFd> procs = std::move(join->fds);
   if (keeper::decode_join(join_reader).network_namespace) procs.erase(procs.begin());
-  if (late_to_start(staging_dir, procs)) {
-    while (wire::receive_message(control)) {
-    }
-    try {
-      send(control, keeper::encode_ready());  // Too late: the engine has closed the socket.
-    } catch (const wire::PeerClosed&) {
-    }
-    return 0;
-  }
+  if (broken_start(staging_dir, control, procs)) return 0;
   send(control, keeper::encode_ready());
   while (auto message = wire::receive_message(control)) {
     wire::Reader reader(message->body);

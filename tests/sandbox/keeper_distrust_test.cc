@@ -162,13 +162,20 @@ TEST_CASE(
   }
 }
 
-// Proves a keeper that says ready only after the start timeout (it could be a taken-over one) is
-// killed, wherever it sits, that its ready can reach no later run, and that the slot is not
-// left half-started: the run fails naming the timeout and the next gets a new keeper. The
-// service's engine reaps it at once; the command line's (keepers started with the engine, not
-// waited for) may leave it to init once killed outside the cgroup.
-TEST_CASE("keeper distrust: a keeper late with its ready is stopped and the next run is served") {
-  const std::string marker = GENERATE("late-ready", "late-ready-in-cgroup");
+// Proves a keeper that breaks its start after the join message is stopped, wherever it sits,
+// that nothing of it reaches a later run, and that the slot is not left half-started: the run
+// fails naming what went wrong and the next gets a new keeper, whose run ends ok, charged
+// nothing and in an empty cgroup. Broken starts: a ready after the start timeout (it could be a
+// taken-over one), outside the slot's cgroup or inside; no ready, the keeper gone; a start
+// where the ready belongs. The service's engine reaps it at once; the command line's (keepers
+// started with the engine, which joins while the engine readies the cgroup, not waited for)
+// may leave it to init once killed outside the cgroup.
+TEST_CASE("keeper distrust: a keeper that breaks its start is stopped and the next run is served") {
+  const auto [marker, reason] = GENERATE(table<std::string, std::string>(
+      {{"late-ready", "not ready within 300 ms"},
+       {"late-ready-in-cgroup", "not ready within 300 ms"},
+       {"exit-after-join", "exited before it was ready"},
+       {"start-instead-of-ready", "ready message"}}));
   const bool command_line = GENERATE(false, true);
   CAPTURE(marker, command_line);
   char dir_template[] = "/tmp/codearena-late-keeper-XXXXXX";
@@ -184,14 +191,16 @@ TEST_CASE("keeper distrust: a keeper late with its ready is stopped and the next
     config.wait_for_keepers = !command_line;
     Sandbox sandbox(config);
     auto lease = sandbox.slots().acquire();
-    const RunResult late = run_forgery(lease, "honest-exit");
-    CHECK(late.status == RunStatus::kInternalError);
-    CHECK_THAT(late.message, Contains("not ready within 300 ms"));
+    const RunResult broken = run_forgery(lease, "honest-exit");
+    CHECK(broken.status == RunStatus::kInternalError);
+    CHECK_THAT(broken.message, Contains(reason));
     CHECK_FALSE(std::filesystem::exists(staging + "/" + marker));
     for (const pid_t pid : keeper_pids()) wait_for_exit(pid);  // Hangs if it was not killed.
     const RunResult next = run_forgery(lease, "honest-exit");
     INFO("next run: " << describe(next));
     CHECK(next.status == RunStatus::kOk);
+    CHECK(next.cpu_ms == 0);
+    CHECK(next.memory_kb == 0);
     CHECK(living(keeper_pids()).size() == 1);
     CHECK(!lease->cgroup().holds_processes());
   }
