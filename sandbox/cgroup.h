@@ -55,6 +55,9 @@ class SlotCgroup {
   // True while any process (or thread) is in the cgroup, as of the call (never a cached list).
   // May be called from any thread, also while a run goes on. Throws SandboxError naming the file.
   virtual bool holds_processes() const = 0;
+  // Bytes of tmpfs and shared memory charged to the cgroup (memory.stat's shmem): without swap
+  // no reclaim frees them, only their files' release. Throws SandboxError naming the file.
+  virtual int64_t shared_memory_bytes() const = 0;
 };
 
 class CgroupBackend {

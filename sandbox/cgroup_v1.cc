@@ -83,6 +83,10 @@ class SlotCgroupV1 final : public SlotCgroup {
                      file("pids", "pids.current")) > 0;
   }
 
+  int64_t shared_memory_bytes() const override {
+    return keyed_value(files_.read(file("memory", "memory.stat")), "shmem");
+  }
+
  private:
   struct Baseline {
     int64_t cpu_ns = 0;

@@ -77,6 +77,10 @@ class SlotCgroupV2 final : public SlotCgroup {
     return line_count(pread_text(procs_fd_.get(), file("cgroup.procs"))) > 0;
   }
 
+  int64_t shared_memory_bytes() const override {
+    return keyed_value(files_.read(file("memory.stat")), "shmem");
+  }
+
  private:
   struct Baseline {
     int64_t cpu_usec = 0;

@@ -121,15 +121,18 @@ namespace {
 constexpr int kKeptSlots = 64;
 
 // Slot i's cgroup: the one kept with `kept` if no earlier engine's keeper is left for it and it
-// holds no process, else one of this engine's own, to be removed at its end (`owned_name`). The keeper of
-// an engine killed mid-call may still hold the kept cgroup's join files: a process it was
-// starting would join after any check found the cgroup empty.
+// holds no process and no shared memory, else one of this engine's own, to be removed at its
+// end (`owned_name`). The keeper of an engine killed mid-call may still hold the kept cgroup's
+// join files: a process it was starting would join after any check found the cgroup empty. The
+// last call's keeper, killed and not waited for, frees its box only once its mount namespace is
+// gone: until then the files its last run left stay charged there, and a lower memory limit
+// than theirs could not even be written.
 std::unique_ptr<SlotCgroup> create_slot_cgroup(CgroupBackend& backend, int index,
                                                const std::optional<KeptNetworkNamespace>& kept,
                                                std::string& owned_name) {
   if (kept && kept->no_keeper_left()) {
     auto cgroup = backend.create_slot(kept_slot_cgroup_name(kept->number()));
-    if (!cgroup->holds_processes()) return cgroup;
+    if (!cgroup->holds_processes() && cgroup->shared_memory_bytes() == 0) return cgroup;
   }
   owned_name = slot_cgroup_name(index);
   return backend.create_slot(owned_name);
