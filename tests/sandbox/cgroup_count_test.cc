@@ -179,6 +179,37 @@ TEST_CASE("a slot cgroup counts a process that joined past its pids limit") {
   CHECK(!test.slot->holds_processes());
 }
 
+// Proves the shared memory a slot's process left in a tmpfs file is counted after the process
+// is gone, until the file is freed: a kept slot cgroup is handed to a call only with none (the
+// last call's box may still be charged there, and no reclaim frees it).
+TEST_CASE("a slot cgroup counts the tmpfs files its processes left until they are freed") {
+  TestSlot test(93);
+  const std::string file = "/dev/shm/codearena-shmem-test-" + std::to_string(::getpid());
+  REQUIRE(test.slot->shared_memory_bytes() == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    static char chunk[1 << 20];
+    std::fill(std::begin(chunk), std::end(chunk), 'm');
+    for (const auto& join : test.slot->join_files()) {
+      const int fd = ::open(join.c_str(), O_WRONLY);
+      if (fd < 0 || ::write(fd, "0", 1) != 1) ::_exit(1);
+      ::close(fd);
+    }
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    for (int i = 0; fd >= 0 && i < 4; ++i)
+      if (::write(fd, chunk, sizeof chunk) != static_cast<ssize_t>(sizeof chunk)) ::_exit(1);
+    ::_exit(fd >= 0 ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(status == 0);
+  CHECK(!test.slot->holds_processes());
+  CHECK(test.slot->shared_memory_bytes() >= (4 << 20));
+  REQUIRE(::unlink(file.c_str()) == 0);
+  CHECK(test.slot->shared_memory_bytes() == 0);
+}
+
 // Proves what the v2 count rests on, on the kernel itself: a cgroup2 cgroup.procs kept open and
 // read again from offset 0 lists the processes of that moment, a process that joined after the
 // first read as one that left (v1 would serve its cached list). The cgroup2 hierarchy is mounted
