@@ -128,8 +128,8 @@ class RenderedNodes(unittest.TestCase):
         # Ready once the worker's slots reached the leader: the readiness probe's path.
         self.api_node.wait_up("/ready")
 
-    def authorization(self):
-        claims = {"sub": "chart-test", "scope": "jobs:submit jobs:read", "exp": int(time.time()) + 600,
+    def authorization(self, scope="jobs:submit jobs:read"):
+        claims = {"sub": "chart-test", "scope": scope, "exp": int(time.time()) + 600,
                   "iss": self.api.env["JWT_ISSUER"], "aud": self.api.env["JWT_AUDIENCE"]}
         return {"Authorization": "Bearer " + jwt.encode(claims, self.api.env["JWT_SECRET"], "HS256")}
 
@@ -147,8 +147,12 @@ class RenderedNodes(unittest.TestCase):
         submitted = self.api_node.request("POST", "/api/execute", job, self.authorization())
         self.assertEqual(submitted.status, 202, submitted)
         job_path = f"/api/jobs/{submitted.json['jobId']}"
-        wait_until(lambda: self.api_node.request("GET", job_path, headers=self.authorization())
-                   .json["state"] == "active", 60, "the job to run")
+        # "active" is set when the leader dispatches; a run that reaches a draining worker is
+        # handed back. The worker's "started" hop says the job runs on it.
+        timeline_path = f"/api/admin/inspect/jobs/{submitted.json['jobId']}"
+        wait_until(lambda: "started" in [hop["event"] for hop in self.api_node.request(
+                       "GET", timeline_path, headers=self.authorization("admin")).json["timeline"]],
+                   60, "the worker to start the job")
         # What Kubernetes does when it scales the pool down: SIGTERM, SIGKILL after the grace.
         exit_code = self.worker_node.terminate(timeout=self.grace_seconds["worker-all"])
         self.assertEqual(exit_code, 0, self.worker_node.log_text())
