@@ -726,11 +726,11 @@ RunResult Slot::run(const RunRequest& request) {
   std::vector<UniqueFd> inputs;
   for (const auto& file : request.files) inputs.push_back(input_fd(file));
   UniqueFd stdin_fd = stdin_for(request);
+  bool joining = false;
   try {
-    const bool joining = ensure_keeper();
+    joining = ensure_keeper();
     cgroup_->apply_limits(request.limits);
     cgroup_->begin_run();
-    if (joining) await_new_keeper();
   } catch (const SandboxError& error) {
     RunResult result;
     result.message = error.what();
@@ -742,7 +742,10 @@ RunResult Slot::run(const RunRequest& request) {
   for (const auto& input : inputs) fds.push_back(input.get());
   const uint64_t run_id = ++last_run_id_;
   try {
+    // A joining keeper reads the order only after its ready message: sent first, it waits
+    // in the socket, and the keeper starts the run without another round trip.
     wire::send_message(keeper_.control.get(), keeper::encode(run_order(run_id, request)), fds);
+    if (joining) await_new_keeper();
   } catch (const SandboxError& error) {
     stop_keeper(/*at_once=*/true);
     RunResult result;

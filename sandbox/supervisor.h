@@ -69,7 +69,8 @@ class Slot {
  private:
   // Keeps the keeper if it is fit for the next run, or starts a new one and waits for its box.
   // A keeper started with the slot is sent its join order only: true then, and
-  // await_new_keeper() must follow (the caller readies the cgroup meanwhile).
+  // await_new_keeper() must follow (the caller readies the cgroup and may send the run's
+  // order meanwhile: the keeper reads it after its ready message).
   bool ensure_keeper();
   // Sends the started keeper its join order.
   void send_join();
