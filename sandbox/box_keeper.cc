@@ -202,6 +202,10 @@ class BoxKeeper {
     wire::send_message(control_, keeper::encode_ready());
     while (auto message = wire::receive_message(control_)) {
       wire::Reader reader(message->body);
+      if (reader.type() == wire::Type::kPark) {
+        if (!park(reader, message->fds)) break;
+        continue;
+      }
       if (reader.type() != wire::Type::kRun) continue;  // A late kill for a finished run.
       keeper::RunOrder order = keeper::decode_run(reader);
       try {
@@ -271,12 +275,49 @@ class BoxKeeper {
     if (!message) throw SandboxError("engine closed the socket before the join message");
     wire::Reader reader(message->body);
     const keeper::JoinOrder order = keeper::decode_join(reader);
-    auto& fds = message->fds;
+    take_join_files(order, message->fds);
+  }
+
+  void take_join_files(const keeper::JoinOrder& order, std::vector<UniqueFd>& fds) {
     const size_t namespaces = order.network_namespace ? 1 : 0;
     if (fds.size() <= namespaces) throw SandboxError("join message carries no cgroup file");
     if (order.network_namespace) enter_network_namespace(fds.front().get());
     slot_.cgroup_joins.assign(std::make_move_iterator(fds.begin() + namespaces),
                               std::make_move_iterator(fds.end()));
+  }
+
+  // Parks the keeper between runs (keeper::ParkOrder): true once another engine has joined it,
+  // false when it is to exit (no engine came within the idle time, or one sent anything but
+  // its join). Only the engine's end of the socket, kept here, can bring that engine: while
+  // the keeper holds it, the socket stays open with no engine at its other end.
+  bool park(wire::Reader& reader, std::vector<UniqueFd>& fds) {
+    const keeper::ParkOrder order = keeper::decode_park(reader);
+    if (fds.size() != 1) throw SandboxError("park message carries no socket end");
+    if (::dup3(fds.front().get(), keeper::kParkedEngineEnd, O_CLOEXEC) != keeper::kParkedEngineEnd)
+      throw_errno("keep the engine's end of the socket", errno);
+    fds.clear();
+    wire::send_message(control_, keeper::encode_ready());
+    if (box_used_) {
+      prepare_next_box_or_exit();
+      worker_->start(used_box_on_top_);
+    }
+    pollfd adopter{control_, POLLIN, 0};
+    int ready;
+    do {
+      ready = ::poll(&adopter, 1, static_cast<int>(order.idle_ms));
+    } while (ready < 0 && errno == EINTR);
+    auto message = ready > 0 ? wire::receive_message(control_) : std::nullopt;
+    // The adopting engine's end is its own from here: its exit closes the socket.
+    ::close(keeper::kParkedEngineEnd);
+    if (!message) return false;
+    wire::Reader join(message->body);
+    if (join.type() != wire::Type::kJoin) return false;
+    const keeper::JoinOrder join_order = keeper::decode_join(join);
+    if (join_order.network_namespace)
+      throw SandboxError("a parked keeper was sent a network namespace to enter");
+    take_join_files(join_order, message->fds);
+    wire::send_message(control_, keeper::encode_ready());
+    return true;
   }
 
   // The keeper was started in the engine's network namespace: one that is not new to it would

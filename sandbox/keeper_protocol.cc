@@ -2,6 +2,8 @@
 
 #include <sys/wait.h>
 
+#include <cstdint>
+
 #include "sandbox/fs_util.h"
 
 namespace codearena::sandbox::keeper {
@@ -141,6 +143,18 @@ JoinOrder decode_join(wire::Reader& reader) {
   const uint64_t network_namespace = reader.u64();
   if (network_namespace > 1) throw ProtocolError("the join message's namespace flag is not 0 or 1");
   return {network_namespace == 1};
+}
+
+std::string encode(const ParkOrder& order) {
+  return wire::Writer(wire::Type::kPark).u64(static_cast<uint64_t>(order.idle_ms)).bytes();
+}
+
+ParkOrder decode_park(wire::Reader& reader) {
+  if (reader.type() != wire::Type::kPark) throw SandboxError("expected the park message");
+  const uint64_t idle_ms = reader.u64();
+  if (idle_ms == 0 || idle_ms > static_cast<uint64_t>(INT32_MAX))
+    throw SandboxError("the park message's idle time is out of range");
+  return {static_cast<int64_t>(idle_ms)};
 }
 
 std::string encode_ready() {

@@ -18,6 +18,11 @@
 //   engine → keeper  KillOrder, any number of times, possibly after the run ended
 //   keeper → engine  Exited (fds: the collected files, in the order of their names) | Failed
 //   keeper → engine  Ready once the next run's box is prepared (not after a last_on_slot run)
+//   and, between runs, from an engine that exits with the slot clean (parked_keeper.h):
+//   engine → keeper  ParkOrder (fd: the engine's own end of this socket)
+//   keeper → engine  Ready once it holds that end at kParkedEngineEnd; the engine exits
+//   adopting engine → keeper  JoinOrder (no network namespace: fds: the join files only)
+//   keeper → adopting engine  Ready, and on per run as above
 // The program itself holds no descriptor of this conversation.
 #pragma once
 
@@ -54,6 +59,17 @@ struct JoinOrder {
   // True: the keeper was started in the engine's network namespace and enters the one sent.
   bool network_namespace = false;
 };
+
+// Sent between runs: the keeper keeps the engine's end of its socket (so that the socket stays
+// open once the engine exits) at kParkedEngineEnd, prepares the next box and waits for an
+// engine to take that end and send a JoinOrder, or exits after `idle_ms` without one.
+struct ParkOrder {
+  int64_t idle_ms = 0;
+};
+
+// Where a parked keeper holds the engine's end of its socket (close-on-exec; its programs start
+// with descriptors 0, 1 and 2 only): above every descriptor a keeper opens otherwise.
+constexpr int kParkedEngineEnd = 100;
 
 struct RunOrder {
   uint64_t run_id = 0;
@@ -101,6 +117,7 @@ std::string encode(const SetupOrder& order);
 std::string encode(const RunOrder& order);
 std::string encode(const KillOrder& order);
 std::string encode(const JoinOrder& order);
+std::string encode(const ParkOrder& order);
 std::string encode_ready();
 std::string encode(const Started& message);
 std::string encode(const Exited& message);
@@ -109,6 +126,7 @@ std::string encode(const Failed& message);
 // Decoders of engine messages (used by the keeper). Throw SandboxError when malformed.
 SetupOrder decode_setup(wire::Reader& reader);
 JoinOrder decode_join(wire::Reader& reader);
+ParkOrder decode_park(wire::Reader& reader);
 RunOrder decode_run(wire::Reader& reader);
 KillOrder decode_kill(wire::Reader& reader);
 

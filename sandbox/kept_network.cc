@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 #include "sandbox/errors.h"
 #include "sandbox/namespaces.h"
@@ -25,19 +26,53 @@ namespace {
 constexpr char kClean[] = "clean\n";
 constexpr char kInUse[] = "in use\n";
 
-void mark(int lock, const char* state) {
-  const size_t size = std::char_traits<char>::length(state);
-  if (::pwrite(lock, state, size, 0) != static_cast<ssize_t>(size) ||
-      ::ftruncate(lock, static_cast<off_t>(size)) != 0) {
-    throw_errno("mark a kept network namespace " + std::string(state, size - 1), errno);
+void mark(int lock, const std::string& state) {
+  if (::pwrite(lock, state.data(), state.size(), 0) != static_cast<ssize_t>(state.size()) ||
+      ::ftruncate(lock, static_cast<off_t>(state.size())) != 0) {
+    throw_errno("mark a kept network namespace " + state.substr(0, state.find(' ')), errno);
   }
 }
 
-// What the lock file says: kClean, kInUse, or nothing for a lock no engine took before.
+// What the lock file says (at most the longest state an engine writes), or nothing for a lock
+// no engine took before.
 std::string marked(int lock) {
-  char state[sizeof kInUse] = {};
+  char state[128];
   const ssize_t size = ::pread(lock, state, sizeof state, 0);
   return size > 0 ? std::string(state, static_cast<size_t>(size)) : std::string();
+}
+
+std::string in_use_line(const KeeperRecord& keeper) {
+  return "in use " + std::to_string(keeper.pid) + " " + std::to_string(keeper.start_ticks) + "\n";
+}
+
+std::string parked_line(const ParkedKeeper& parked) {
+  return "parked " + std::to_string(parked.keeper.pid) + " " +
+         std::to_string(parked.keeper.start_ticks) + " " + std::to_string(parked.engine_end) +
+         " " + std::to_string(parked.setup_digest) + "\n";
+}
+
+// A state is taken for a keeper record only in the exact form an engine writes: anything else
+// is an "in use" naming no keeper.
+std::optional<ParkedKeeper> parse_parked(const std::string& state) {
+  ParkedKeeper parked;
+  unsigned long long ticks = 0;
+  unsigned long long digest = 0;
+  if (std::sscanf(state.c_str(), "parked %d %llu %d %llu", &parked.keeper.pid, &ticks,
+                  &parked.engine_end, &digest) != 4)
+    return std::nullopt;
+  parked.keeper.start_ticks = ticks;
+  parked.setup_digest = digest;
+  if (parked_line(parked) != state) return std::nullopt;
+  return parked;
+}
+
+std::optional<KeeperRecord> parse_in_use(const std::string& state) {
+  KeeperRecord keeper;
+  unsigned long long ticks = 0;
+  if (std::sscanf(state.c_str(), "in use %d %llu", &keeper.pid, &ticks) != 2) return std::nullopt;
+  keeper.start_ticks = ticks;
+  if (in_use_line(keeper) != state) return std::nullopt;
+  return keeper;
 }
 
 // The network namespace bind-mounted at `path`, or nothing if something else is there. Never
@@ -83,21 +118,46 @@ std::optional<KeptNetworkNamespace> KeptNetworkNamespace::take(const std::string
       throw_errno("lock " + path + ".lock", errno);
     }
     const std::string state = marked(lock.get());
-    UniqueFd ns = state == kClean ? open_kept(path) : UniqueFd();
-    const bool no_keeper_left = ns.valid() || state.empty();
+    auto parked = parse_parked(state);
+    auto left_in_use = parse_in_use(state);
+    UniqueFd ns = state == kClean || parked ? open_kept(path) : UniqueFd();
+    // A keeper parked in a namespace that is not the one at the path any more is not adopted.
+    if (parked && !ns.valid()) {
+      left_in_use = parked->keeper;
+      parked.reset();
+    }
+    const bool no_keeper_left = (ns.valid() && !parked) || state.empty();
     // Marked before a new namespace is made: an engine that dies from here on leaves it "in
-    // use", and the next one replaces it.
-    mark(lock.get(), kInUse);
+    // use", and the next one replaces it (and kills the parked keeper it names, if alive).
+    mark(lock.get(), parked ? in_use_line(parked->keeper) : kInUse);
     if (!ns.valid()) ns = keep_fresh(path);
-    return KeptNetworkNamespace(n, no_keeper_left, std::move(lock), std::move(ns));
+    KeptNetworkNamespace kept(n, no_keeper_left, std::move(lock), std::move(ns));
+    kept.parked_ = parked;
+    kept.left_in_use_ = left_in_use;
+    return kept;
   }
   return std::nullopt;
 }
 
-void KeptNetworkNamespace::release() noexcept {
+bool KeptNetworkNamespace::holds_sockets() const noexcept {
   try {
-    if (!lock_.valid()) return;
-    if (!unix_sockets_in(namespace_.get())) mark(lock_.get(), kClean);
+    return unix_sockets_in(namespace_.get());
+  } catch (const SandboxError&) {
+    return true;  // Unknown: taken as a socket left.
+  }
+}
+
+void KeptNetworkNamespace::release() noexcept {
+  let_go(lock_.valid() && !holds_sockets() ? kClean : "");
+}
+
+void KeptNetworkNamespace::release_parked(const ParkedKeeper& parked) noexcept {
+  let_go(parked_line(parked));
+}
+
+void KeptNetworkNamespace::let_go(const std::string& state) noexcept {
+  try {
+    if (lock_.valid() && !state.empty()) mark(lock_.get(), state);
   } catch (const SandboxError&) {
     // Left "in use": the next engine makes a new namespace.
   }

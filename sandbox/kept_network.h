@@ -10,12 +10,18 @@
 // it. A namespace found any other way (its engine died, a socket outlived its run, the mount is
 // gone) is replaced by a new one before it is used. The lock also gives the engine the slot
 // cgroup named after the namespace, kept between calls too (sandbox.cc).
+//
+// Instead of "clean" the lock may read "parked <pid> <start ticks> <fd> <setup digest>": the
+// namespace is clean and the keeper left parked in it waits for the next engine
+// (parked_keeper.h). An engine that takes such a lock marks it "in use <pid> <start ticks>",
+// so that, killed before it ends, it names the keeper for the next engine to kill.
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "sandbox/fs_util.h"
+#include "sandbox/parked_keeper.h"
 
 namespace codearena::sandbox {
 
@@ -31,16 +37,31 @@ class KeptNetworkNamespace {
   // Its number n: the lock also keeps the slot cgroup kept_slot_cgroup_name(n) to this engine.
   int number() const { return number_; }
   // True when no keeper of an earlier engine can be alive for it: the engine before left it
-  // clean (its keeper was killed or reaped), or no engine took it before. Not after an engine
-  // killed mid-call, whose keeper may live on for a moment holding the join files of the slot
-  // cgroup kept with the namespace.
+  // clean (its keeper was killed or reaped), or no engine took it before, or this engine
+  // adopted the keeper parked in it (keeper_adopted()). Not after an engine killed mid-call,
+  // whose keeper may live on for a moment holding the join files of the slot cgroup kept with
+  // the namespace, nor while a parked keeper not adopted may still be alive.
   bool no_keeper_left() const { return no_keeper_left_; }
+
+  // The keeper the engine before left parked in the namespace, if it did.
+  const std::optional<ParkedKeeper>& parked() const { return parked_; }
+  // The keeper of an engine that took the namespace and did not end cleanly (killed mid-call,
+  // say), when that engine named it; it may still be alive.
+  const std::optional<KeeperRecord>& left_in_use() const { return left_in_use_; }
+  // This engine took the parked keeper over: it is the keeper of the namespace's slot cgroup.
+  void keeper_adopted() { no_keeper_left_ = true; }
+
+  // True when a UNIX socket is left in the namespace (or that cannot be read).
+  bool holds_sockets() const noexcept;
 
   // Marks the namespace clean for the next engine if no UNIX socket is left in it, and lets it
   // go. Call only once no process of a run can be in the namespace any more (the slot's cgroup
   // is empty or its keeper reaped). Never throws: a namespace not marked clean is replaced by
   // its next user.
   void release() noexcept;
+  // Marks the namespace as holding the parked keeper `parked`, and lets it go. Call only when
+  // holds_sockets() said false with no process of a run in the namespace since. Never throws.
+  void release_parked(const ParkedKeeper& parked) noexcept;
 
  private:
   KeptNetworkNamespace(int number, bool no_keeper_left, UniqueFd lock, UniqueFd ns)
@@ -49,8 +70,14 @@ class KeptNetworkNamespace {
         lock_(std::move(lock)),
         namespace_(std::move(ns)) {}
 
+  // Writes `state` (unless empty) to the lock file, then lets the lock and namespace go; a lock
+  // that cannot be written is left "in use".
+  void let_go(const std::string& state) noexcept;
+
   int number_;
   bool no_keeper_left_;
+  std::optional<ParkedKeeper> parked_;
+  std::optional<KeeperRecord> left_in_use_;
 
   UniqueFd lock_;  // The lock file, flock'ed: released when this descriptor closes.
   UniqueFd namespace_;

@@ -18,6 +18,9 @@ struct KeeperProcess {
   pid_t pid = -1;
   UniqueFd control;                // The engine's end of the SOCK_SEQPACKET control socket.
   bool in_engine_network = false;  // Started without a network namespace of its own.
+  // Only for a keeper adopted from an earlier engine (parked_keeper.h), which is not this
+  // engine's child: it is signalled through this pidfd, never by its pid, and not reaped.
+  UniqueFd pidfd;
 };
 
 // Clones a child into fresh namespaces and executes `helper_path` (codearena-box) there with

@@ -177,6 +177,7 @@ std::vector<SlotConfig> slot_configs(const SandboxConfig& config) {
     slot.last_capability = last_capability;
     slot.wait_for_keeper = config.wait_for_keepers;
     slot.keeper_start_timeout_ms = config.keeper_start_timeout_ms;
+    slot.parked_keeper_idle_ms = config.parked_keeper_idle_ms;
     slots.push_back(std::move(slot));
   }
   return slots;
@@ -191,10 +192,34 @@ std::vector<std::optional<KeptNetworkNamespace>> take_kept_namespaces(
   return kept;
 }
 
+// The slot's keeper: the one parked in its kept namespace when that was set up alike and can be
+// adopted, else a new one (killing a parked keeper not adopted, and the keeper an engine that
+// did not end cleanly named, if either is still the process recorded).
+KeeperProcess adopt_or_start_keeper(const SlotConfig& slot,
+                                    std::optional<KeptNetworkNamespace>& kept) {
+  if (kept && kept->left_in_use()) kill_recorded_keeper(*kept->left_in_use(), slot.helper_path);
+  if (kept && kept->parked()) {
+    const ParkedKeeper& parked = *kept->parked();
+    if (parked.setup_digest == setup_digest(slot)) {
+      if (auto adopted = adopt_parked_keeper(parked, slot.helper_path)) {
+        kept->keeper_adopted();
+        return std::move(*adopted);
+      }
+    } else {
+      kill_recorded_keeper(parked.keeper, slot.helper_path);
+    }
+  }
+  return start_slot_keeper(slot, /*network_later=*/true);
+}
+
 // Keepers that never got their slot: killed before their socket closes (so they say nothing of
-// it) and reaped; they hold no process of a run.
+// it) and reaped (by their parent, for one adopted); they hold no process of a run.
 void stop_unused_keepers(std::vector<KeeperProcess>& keepers) {
   for (auto& keeper : keepers) {
+    if (keeper.pidfd.valid()) {
+      stop_adopted_keeper(keeper.pidfd.get(), 0);
+      continue;
+    }
     ::kill(keeper.pid, SIGKILL);
     keeper.control.reset();
     reap_box_keeper(keeper.pid, 0);
@@ -213,10 +238,12 @@ SlotPool::SlotPool(const SandboxConfig& config) {
   std::vector<std::optional<KeptNetworkNamespace>> kept;
   std::vector<std::unique_ptr<SlotCgroup>> cgroups;
   try {
+    // Taken first: a keeper parked in a kept namespace is adopted instead of a new one started.
+    kept = take_kept_namespaces(config);
     if (config.keepers_at_start) {
       try {
-        for (const auto& slot : slots)
-          keepers.push_back(start_slot_keeper(slot, /*network_later=*/true));
+        for (size_t i = 0; i < slots.size(); ++i)
+          keepers.push_back(adopt_or_start_keeper(slots[i], kept[i]));
       } catch (const SandboxError&) {
         // Without the check at start a keeper that cannot start may be a facility the machine
         // lacks: the check names it as the start would have.
@@ -225,7 +252,6 @@ SlotPool::SlotPool(const SandboxConfig& config) {
         throw;
       }
     }
-    kept = take_kept_namespaces(config);
     cgroups = create_slot_cgroups(backend_, config, kept, owned_cgroups_);
   } catch (const SandboxError&) {
     stop_unused_keepers(keepers);

@@ -69,6 +69,9 @@ struct SandboxConfig {
   // (sandbox/kept_network.h), so that a call does not make and tear down one of its own; empty:
   // each keeper gets a new one. For callers that make one engine per call.
   std::string kept_network_dir;
+  // With kept_network_dir: how long a keeper left parked by a clean call (parked_keeper.h)
+  // waits for the next call with the same setup before it exits.
+  int parked_keeper_idle_ms = 60'000;
   // How long a new keeper may take to build its box and say it is ready; a keeper that takes
   // longer (a mount stuck in the kernel, say) is killed and the run fails with that reason.
   int keeper_start_timeout_ms = 30'000;

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 
 #include "sandbox/errors.h"
 #include "sandbox/handover.h"
@@ -585,8 +586,9 @@ RunResult cancelled_before_start() {
   return result;
 }
 
-KeeperProcess start_slot_keeper(const SlotConfig& config, bool network_later) {
-  KeeperProcess keeper = spawn_box_keeper(config.helper_path, network_later);
+namespace {
+
+std::string encoded_setup(const SlotConfig& config) {
   const RunLimits defaults;
   keeper::SetupOrder setup;
   setup.uid = config.uid;
@@ -597,8 +599,19 @@ KeeperProcess start_slot_keeper(const SlotConfig& config, bool network_later) {
   setup.tmp_bytes = defaults.tmp_bytes;
   setup.staging_dir = config.staging_dir;
   setup.binds = config.binds;
+  return keeper::encode(setup);
+}
+
+}  // namespace
+
+uint64_t setup_digest(const SlotConfig& config) {
+  return std::hash<std::string>{}(encoded_setup(config));
+}
+
+KeeperProcess start_slot_keeper(const SlotConfig& config, bool network_later) {
+  KeeperProcess keeper = spawn_box_keeper(config.helper_path, network_later);
   try {
-    wire::send_message(keeper.control.get(), keeper::encode(setup));
+    wire::send_message(keeper.control.get(), encoded_setup(config));
   } catch (const SandboxError&) {
     // A keeper whose exec failed has exited already; one that lives on is killed: either way
     // it is reaped here, as no slot will hold its pid.
@@ -618,10 +631,46 @@ Slot::Slot(SlotConfig config, std::unique_ptr<SlotCgroup> cgroup, KeeperProcess 
       keeper_starting_(keeper_.control.valid()) {}
 
 Slot::~Slot() {
-  stop_keeper();
-  // No process of a run is left: the slot's cgroup was empty when its keeper was killed, or the
-  // keeper was reaped and took its PID namespace with it.
-  if (kept_network_) kept_network_->release();
+  const auto parked = park_keeper();
+  if (!parked) stop_keeper();
+  // No process of a run is left: the slot's cgroup was empty when its keeper was killed or
+  // parked, or the keeper was reaped and took its PID namespace with it.
+  if (!kept_network_) return;
+  if (parked) {
+    kept_network_->release_parked(*parked);
+  } else {
+    kept_network_->release();
+  }
+}
+
+std::optional<ParkedKeeper> Slot::park_keeper() noexcept {
+  if (!kept_network_ || !keeper_in_kept_network_ || keeper_starting_ || !keeper_.control.valid())
+    return std::nullopt;
+  try {
+    if (!keeper_fit_for_next_run() || kept_network_->holds_sockets()) return std::nullopt;
+    const auto started = start_ticks_of(keeper_.pid);
+    const UniqueFd engine_end(::fcntl(keeper_.control.get(), F_DUPFD_CLOEXEC, 0));
+    if (!started || !engine_end.valid()) return std::nullopt;
+    const keeper::ParkOrder order{config_.parked_keeper_idle_ms};
+    wire::send_message(keeper_.control.get(), keeper::encode(order), {engine_end.get()});
+    // Its ready says it holds the socket end where the lock file is to say.
+    if (!await_ready(keeper_.control.get(), config_.keeper_start_timeout_ms).empty())
+      return std::nullopt;
+    const ParkedKeeper parked{{keeper_.pid, *started}, keeper::kParkedEngineEnd,
+                              setup_digest(config_)};
+    keeper_ = KeeperProcess{};
+    return parked;
+  } catch (const std::exception&) {
+    return std::nullopt;  // Stopped instead.
+  }
+}
+
+bool Slot::keeper_fit_for_next_run() {
+  const bool ready =
+      !box_pending_ || await_ready(keeper_.control.get(), kKeeperGraceNs / 1'000'000).empty();
+  box_pending_ = false;
+  pollfd idle{keeper_.control.get(), POLLIN, 0};
+  return ready && ::poll(&idle, 1, 0) == 0 && cgroup_is_empty();
 }
 
 bool Slot::ensure_keeper() {
@@ -631,6 +680,12 @@ bool Slot::ensure_keeper() {
   // prepare the next box and exited) or an unasked-for message means a new keeper, before a
   // run is lost to it. So does a process in the slot's cgroup, which the keeper could have let
   // in after it reported the run's end: it would run on into the next run, on its limits.
+  if (keeper_starting_ && keeper_.pidfd.valid()) {
+    if (join_adopted_keeper()) return false;
+    // Started as the adopted one was: into the kept namespace, which it left clean.
+    keeper_ = start_slot_keeper(config_, /*network_later=*/true);
+    keeper_starting_ = true;
+  }
   if (keeper_starting_) {
     // Started with the slot: nothing was ever run in the slot's cgroup, and the keeper's box is
     // not charged there, so the caller can ready the cgroup while the keeper joins.
@@ -638,11 +693,7 @@ bool Slot::ensure_keeper() {
     return true;
   }
   if (keeper_.control.valid()) {
-    const bool ready =
-        !box_pending_ || await_ready(keeper_.control.get(), kKeeperGraceNs / 1'000'000).empty();
-    box_pending_ = false;
-    pollfd idle{keeper_.control.get(), POLLIN, 0};
-    if (ready && ::poll(&idle, 1, 0) == 0 && cgroup_is_empty()) return false;
+    if (keeper_fit_for_next_run()) return false;
     stop_keeper(/*at_once=*/true);
   }
   if (!keeper_.control.valid()) {
@@ -657,25 +708,48 @@ bool Slot::ensure_keeper() {
   return false;
 }
 
+bool Slot::join_adopted_keeper() {
+  keeper_starting_ = false;
+  std::string problem;
+  try {
+    send_join_order();
+    problem = await_ready(keeper_.control.get(), config_.keeper_start_timeout_ms);
+  } catch (const SandboxError& error) {
+    problem = error.what();
+  }
+  box_pending_ = false;
+  if (!problem.empty()) {
+    stop_keeper(/*at_once=*/true);
+    return false;
+  }
+  keeper_in_kept_network_ = true;
+  return true;
+}
+
 void Slot::send_join() {
   keeper_starting_ = false;
   std::string problem;
   try {
-    const keeper::JoinOrder join{keeper_.in_engine_network};
-    std::vector<UniqueFd> owned;
-    std::vector<int> fds;
-    if (join.network_namespace) fds.push_back(network_for_keeper(owned));
-    for (const auto& path : cgroup_->join_files()) {
-      owned.emplace_back(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-      if (!owned.back().valid()) throw_errno("open " + path, errno);
-      fds.push_back(owned.back().get());
-    }
-    wire::send_message(keeper_.control.get(), keeper::encode(join), fds);
-    box_pending_ = true;
+    send_join_order();
   } catch (const SandboxError& error) {
     problem = error.what();
   }
   if (!problem.empty()) fail_keeper_start(problem);
+}
+
+void Slot::send_join_order() {
+  const keeper::JoinOrder join{keeper_.in_engine_network};
+  std::vector<UniqueFd> owned;
+  std::vector<int> fds;
+  if (join.network_namespace) fds.push_back(network_for_keeper(owned));
+  for (const auto& path : cgroup_->join_files()) {
+    owned.emplace_back(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!owned.back().valid()) throw_errno("open " + path, errno);
+    fds.push_back(owned.back().get());
+  }
+  wire::send_message(keeper_.control.get(), keeper::encode(join), fds);
+  box_pending_ = true;
+  keeper_in_kept_network_ = join.network_namespace && kept_network_.has_value();
 }
 
 void Slot::await_new_keeper() {
@@ -711,10 +785,16 @@ void Slot::stop_keeper(bool at_once) {
   // need not delay the caller, and the cgroup can be removed before it is over. It is killed
   // before its socket closes, so it ends the same way whatever it was doing.
   const bool left_to_exit = !config_.wait_for_keeper && cgroup_is_empty();
-  if (left_to_exit) ::kill(keeper_.pid, SIGKILL);
+  // An adopted keeper is not this engine's child: signalled through its pidfd alone, and
+  // reaped by its parent.
+  const int adopted = keeper_.pidfd.get();
+  if (left_to_exit && adopted >= 0) stop_adopted_keeper(adopted, 0);
+  if (left_to_exit && adopted < 0) ::kill(keeper_.pid, SIGKILL);
   keeper_.control.reset();
-  if (!left_to_exit) reap_box_keeper(keeper_.pid, at_once ? 0 : 2000);
-  keeper_.pid = -1;
+  if (!left_to_exit && adopted >= 0) stop_adopted_keeper(adopted, at_once ? 0 : 2000);
+  if (!left_to_exit && adopted < 0) reap_box_keeper(keeper_.pid, at_once ? 0 : 2000);
+  keeper_ = KeeperProcess{};
+  keeper_in_kept_network_ = false;
 }
 
 RunResult Slot::run(const RunRequest& request) {

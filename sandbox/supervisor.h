@@ -18,6 +18,7 @@
 #include "sandbox/kept_network.h"
 #include "sandbox/mounts.h"
 #include "sandbox/namespaces.h"
+#include "sandbox/parked_keeper.h"
 #include "sandbox/run_spec.h"
 
 namespace codearena::sandbox {
@@ -33,7 +34,12 @@ struct SlotConfig {
   int last_capability = 40;
   bool wait_for_keeper = true;  // SandboxConfig::wait_for_keepers
   int keeper_start_timeout_ms = 30'000;  // SandboxConfig::keeper_start_timeout_ms
+  int parked_keeper_idle_ms = 60'000;    // SandboxConfig::parked_keeper_idle_ms
 };
+
+// A digest of the setup a keeper of this slot is sent: keepers of equal digests were set up
+// alike (parked_keeper.h).
+uint64_t setup_digest(const SlotConfig& config);
 
 // The result of a run whose cancel token was cancelled before anything started.
 RunResult cancelled_before_start();
@@ -46,11 +52,14 @@ KeeperProcess start_slot_keeper(const SlotConfig& config, bool network_later = f
 
 class Slot {
  public:
-  // `started` is a keeper from start_slot_keeper() for this slot, or none: the first run starts
-  // one. `kept`: the kept network namespace a keeper started in the engine's namespace joins
-  // (else a new one is made for it), held until the slot is destroyed.
+  // `started` is a keeper from start_slot_keeper() for this slot, or one adopted from an earlier
+  // engine (adopt_parked_keeper(), in `kept`), or none: the first run starts one. `kept`: the
+  // kept network namespace a keeper started in the engine's namespace joins (else a new one is
+  // made for it), held until the slot is destroyed.
   Slot(SlotConfig config, std::unique_ptr<SlotCgroup> cgroup, KeeperProcess started = {},
        std::optional<KeptNetworkNamespace> kept = std::nullopt);
+  // Stops the keeper; with a kept namespace left clean, parks it there for the next engine
+  // instead (parked_keeper.h) and does not wait for it.
   ~Slot();
   Slot(const Slot&) = delete;
   Slot& operator=(const Slot&) = delete;
@@ -74,6 +83,17 @@ class Slot {
   bool ensure_keeper();
   // Sends the started keeper its join order.
   void send_join();
+  // Sends the join order; throws SandboxError.
+  void send_join_order();
+  // Joins the keeper adopted from an earlier engine and waits for its ready; false (the keeper
+  // killed) when it does not answer as it should.
+  bool join_adopted_keeper();
+  // True when the keeper owes nothing (its ready for the next box awaited), said nothing
+  // unasked and let no process into the slot's cgroup.
+  bool keeper_fit_for_next_run();
+  // Parks the keeper for the next engine when it and the kept namespace are clean; what the
+  // lock file is to record of it then. Never throws.
+  std::optional<ParkedKeeper> park_keeper() noexcept;
   // Waits for the joined keeper's box.
   void await_new_keeper();
   // Stops a keeper that could not start and throws SandboxError naming `problem`.
@@ -96,6 +116,7 @@ class Slot {
   uint64_t last_run_id_ = 0;      // Ties each keeper message to the run it belongs to.
   bool box_pending_ = false;      // The keeper owes a ready message for the next run's box.
   bool keeper_starting_ = false;  // The keeper has its setup but not its join order yet.
+  bool keeper_in_kept_network_ = false;  // Joined in kept_network_: it may be parked there.
 };
 
 }  // namespace codearena::sandbox

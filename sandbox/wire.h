@@ -28,6 +28,7 @@ enum class Type : uint8_t {
   kExited,     // keeper -> engine: every process of the run is gone; fds: collected files.
   kFailed,     // keeper -> engine: text says what failed (setup, spawn, file placement).
   kJoin,       // engine -> keeper: fds: a network namespace, the slot cgroup's join files.
+  kPark,       // engine -> keeper: wait for another engine; fd: the engine's end of the socket.
 };
 
 // Builds a message body.
