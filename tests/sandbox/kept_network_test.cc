@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/file.h>
-#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,39 +21,16 @@
 #include "sandbox/kept_network.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/slots.h"
+#include "tests/sandbox/sandbox_test_support.h"
 
 using namespace codearena::sandbox;
 
 namespace {
 
-// A directory for kept namespaces, with every namespace mounted in it unmounted at the end.
-struct KeptDir {
-  KeptDir() {
-    char dir[] = "/run/codearena-kept-test-XXXXXX";
-    REQUIRE(::mkdtemp(dir) != nullptr);
-    path = std::string(dir) + "/net";
-  }
-  ~KeptDir() {
-    for (int n = 0; n < 4; ++n) {
-      const auto kept = path + "/" + std::to_string(n);
-      ::umount2(kept.c_str(), MNT_DETACH);
-      ::unlink(kept.c_str());
-      ::unlink((kept + ".lock").c_str());
-    }
-    ::rmdir(path.c_str());
-    ::rmdir(path.substr(0, path.rfind('/')).c_str());
-  }
-  std::string path;
-};
-
 ino_t inode_of(int fd) {
   struct stat st;
   REQUIRE(::fstat(fd, &st) == 0);
   return st.st_ino;
-}
-
-std::string lock_state(const KeptDir& dir, int n) {
-  return read_text_file(dir.path + "/" + std::to_string(n) + ".lock");
 }
 
 // Leaves `pairs` UNIX socket pairs in `network_namespace`, open in this process in `held`.
@@ -80,7 +56,7 @@ TEST_CASE("kept network namespaces: one engine at a time, used again only when l
   KeptDir dir;
   auto first = KeptNetworkNamespace::take(dir.path, 2);
   REQUIRE(first);
-  CHECK(lock_state(dir, 0) == "in use\n");
+  CHECK(dir.lock(0) == "in use\n");
   const ino_t kept = inode_of(first->fd());
 
   auto second = KeptNetworkNamespace::take(dir.path, 2);
@@ -89,7 +65,7 @@ TEST_CASE("kept network namespaces: one engine at a time, used again only when l
   CHECK_FALSE(KeptNetworkNamespace::take(dir.path, 2));  // Both held: none.
 
   first->release();
-  CHECK(lock_state(dir, 0) == "clean\n");
+  CHECK(dir.lock(0) == "clean\n");
   auto again = KeptNetworkNamespace::take(dir.path, 2);
   REQUIRE(again);
   CHECK(inode_of(again->fd()) == kept);
@@ -103,7 +79,7 @@ TEST_CASE("kept network namespaces: one whose engine died is replaced") {
     REQUIRE(taken);
     kept = inode_of(taken->fd());
   }  // Gone without release(), as an engine killed mid-call: the lock file still says in use.
-  CHECK(lock_state(dir, 0) == "in use\n");
+  CHECK(dir.lock(0) == "in use\n");
   auto next = KeptNetworkNamespace::take(dir.path, 1);
   REQUIRE(next);
   CHECK(inode_of(next->fd()) != kept);
@@ -125,7 +101,7 @@ TEST_CASE("kept network namespaces: one a socket outlived its run in is replaced
     std::vector<UniqueFd> sockets;
     leave_sockets_in(taken->fd(), pairs, sockets);
     taken->release();
-    CHECK(lock_state(dir, 0) == "in use\n");
+    CHECK(dir.lock(0) == "in use\n");
     auto next = KeptNetworkNamespace::take(dir.path, 1);
     REQUIRE(next);
     CHECK(inode_of(next->fd()) != kept);
@@ -142,7 +118,7 @@ TEST_CASE("kept network namespaces: whatever else is at the path is replaced") {
   UniqueFd mounted(::open((dir.path + "/0").c_str(), O_RDONLY | O_CLOEXEC));
   REQUIRE(mounted.valid());
   CHECK(inode_of(mounted.get()) == inode_of(taken->fd()));
-  CHECK(lock_state(dir, 0) == "in use\n");
+  CHECK(dir.lock(0) == "in use\n");
 }
 
 // Proves whatever is found at a namespace's path (a FIFO, which an open would wait on for a
@@ -237,8 +213,5 @@ TEST_CASE("kept network namespaces: the slot cgroup kept with one is not used af
   CHECK(slot_cgroup_of_an_engine().find(kept) == std::string::npos);
   CHECK(slot_cgroup_of_an_engine().find(kept) != std::string::npos);
 
-  const auto location = detect_cgroups("codearena", config.cgroup_parent);
-  make_cgroup_backend(location)->remove_slot(kept_slot_cgroup_name(0));
-  for (const auto& [controller, parent] : location.v1_parents) ::rmdir(parent.c_str());
-  if (!location.v2_parent.empty()) ::rmdir(location.v2_parent.c_str());
+  remove_kept_cgroups(config.cgroup_parent);
 }

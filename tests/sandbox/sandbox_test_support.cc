@@ -1,10 +1,17 @@
 #include "tests/sandbox/sandbox_test_support.h"
 
+#include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 #include <catch2/catch.hpp>
 #include <random>
 #include <sstream>
+
+#include "sandbox/cgroup.h"
+#include "sandbox/fs_util.h"
 
 namespace {
 
@@ -106,3 +113,49 @@ void expect_clean_slot(SlotPool::Lease& lease) {
   CHECK(result.status == RunStatus::kOk);
 }
 
+
+KeptDir::KeptDir() {
+  char dir[] = "/run/codearena-kept-test-XXXXXX";
+  REQUIRE(::mkdtemp(dir) != nullptr);
+  path = std::string(dir) + "/net";
+}
+
+KeptDir::~KeptDir() {
+  const std::string helper = codearena::sandbox::executable_dir() + "/codearena-box";
+  for (int n = 0; n < 4; ++n) {
+    if (const auto keeper = keeper_named_in(lock(n))) {
+      const auto pidfd = codearena::sandbox::open_recorded_keeper(*keeper, helper);
+      if (pidfd.valid()) {
+        codearena::sandbox::stop_adopted_keeper(pidfd.get(), 0);
+        ::waitpid(keeper->pid, nullptr, 0);  // Parked by an engine of this process: its child.
+      }
+    }
+    const auto kept = path + "/" + std::to_string(n);
+    ::umount2(kept.c_str(), MNT_DETACH);
+    ::unlink(kept.c_str());
+    ::unlink((kept + ".lock").c_str());
+  }
+  ::rmdir(path.c_str());
+  ::rmdir(path.substr(0, path.rfind('/')).c_str());
+}
+
+std::string KeptDir::lock(int n) const {
+  return read_host_file(path + "/" + std::to_string(n) + ".lock");
+}
+
+std::optional<codearena::sandbox::KeeperRecord> keeper_named_in(const std::string& lock) {
+  int pid = 0;
+  unsigned long long ticks = 0;
+  if (std::sscanf(lock.c_str(), "parked %d %llu", &pid, &ticks) != 2 &&
+      std::sscanf(lock.c_str(), "in use %d %llu", &pid, &ticks) != 2)
+    return std::nullopt;
+  return codearena::sandbox::KeeperRecord{pid, ticks};
+}
+
+void remove_kept_cgroups(const std::string& cgroup_parent) {
+  using namespace codearena::sandbox;
+  const auto location = detect_cgroups("codearena", cgroup_parent);
+  make_cgroup_backend(location)->remove_slot(kept_slot_cgroup_name(0));
+  for (const auto& [controller, parent] : location.v1_parents) ::rmdir(parent.c_str());
+  if (!location.v2_parent.empty()) ::rmdir(location.v2_parent.c_str());
+}

@@ -4,10 +4,12 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "sandbox/parked_keeper.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/slots.h"
 #include "tests/support/host_process.h"
@@ -55,3 +57,21 @@ ProbeReport parse_probe(const std::string& output);
 // no System V IPC objects, the cgroup is empty again after the probe, and a trivial program runs
 // fine.
 void expect_clean_slot(SlotPool::Lease& lease);
+
+// A directory for kept network namespaces (sandbox/kept_network.h) of the test's own: at the
+// end every namespace mounted in it is unmounted, and every keeper its lock files name (one
+// parked there, say) is killed and reaped if it still is the process named.
+struct KeptDir {
+  KeptDir();
+  ~KeptDir();
+  // What the lock file of namespace n says.
+  std::string lock(int n) const;
+  std::string path;
+};
+
+// The keeper a lock file's text names ("parked ..." or "in use <pid> <start ticks>"), if any.
+std::optional<codearena::sandbox::KeeperRecord> keeper_named_in(const std::string& lock);
+
+// Removes the kept slot cgroup 0 that engines made under `cgroup_parent`
+// (SandboxConfig::cgroup_parent), and that parent.
+void remove_kept_cgroups(const std::string& cgroup_parent);
