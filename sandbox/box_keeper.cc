@@ -296,6 +296,11 @@ class BoxKeeper {
     if (::dup3(fds.front().get(), keeper::kParkedEngineEnd, O_CLOEXEC) != keeper::kParkedEngineEnd)
       throw_errno("keep the engine's end of the socket", errno);
     fds.clear();
+    // The engine's caller may wait for the end of the stderr the keeper was started with (a
+    // pipe), which must not stay open past the engine: the keeper's later errors are lost.
+    const UniqueFd null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+    if (!null.valid() || ::dup2(null.get(), STDERR_FILENO) != STDERR_FILENO)
+      throw_errno("let go of the engine's stderr", errno);
     wire::send_message(control_, keeper::encode_ready());
     if (box_used_) {
       prepare_next_box_or_exit();

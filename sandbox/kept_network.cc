@@ -126,7 +126,7 @@ std::optional<KeptNetworkNamespace> KeptNetworkNamespace::take(const std::string
       left_in_use = parked->keeper;
       parked.reset();
     }
-    const bool no_keeper_left = (ns.valid() && !parked) || state.empty();
+    const bool no_keeper_left = ns.valid() || state.empty();
     // Marked before a new namespace is made: an engine that dies from here on leaves it "in
     // use", and the next one replaces it (and kills the parked keeper it names, if alive).
     mark(lock.get(), parked ? in_use_line(parked->keeper) : kInUse);

@@ -37,19 +37,18 @@ class KeptNetworkNamespace {
   // Its number n: the lock also keeps the slot cgroup kept_slot_cgroup_name(n) to this engine.
   int number() const { return number_; }
   // True when no keeper of an earlier engine can be alive for it: the engine before left it
-  // clean (its keeper was killed or reaped), or no engine took it before, or this engine
-  // adopted the keeper parked in it (keeper_adopted()). Not after an engine killed mid-call,
-  // whose keeper may live on for a moment holding the join files of the slot cgroup kept with
-  // the namespace, nor while a parked keeper not adopted may still be alive.
+  // clean (its keeper was killed or reaped) or parked its keeper there, or no engine took it
+  // before. Not after an engine killed mid-call, whose keeper may live on for a moment holding
+  // the join files of the slot cgroup kept with the namespace. A parked keeper starts nothing
+  // but for the engine holding its socket end: the taker adopts it or kills it (parked()).
   bool no_keeper_left() const { return no_keeper_left_; }
 
-  // The keeper the engine before left parked in the namespace, if it did.
+  // The keeper the engine before left parked in the namespace, if it did: the taker adopts it
+  // or kills it before it uses the namespace.
   const std::optional<ParkedKeeper>& parked() const { return parked_; }
   // The keeper of an engine that took the namespace and did not end cleanly (killed mid-call,
   // say), when that engine named it; it may still be alive.
   const std::optional<KeeperRecord>& left_in_use() const { return left_in_use_; }
-  // This engine took the parked keeper over: it is the keeper of the namespace's slot cgroup.
-  void keeper_adopted() { no_keeper_left_ = true; }
 
   // True when a UNIX socket is left in the namespace (or that cannot be read).
   bool holds_sockets() const noexcept;

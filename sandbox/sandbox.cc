@@ -201,10 +201,7 @@ KeeperProcess adopt_or_start_keeper(const SlotConfig& slot,
   if (kept && kept->parked()) {
     const ParkedKeeper& parked = *kept->parked();
     if (parked.setup_digest == setup_digest(slot)) {
-      if (auto adopted = adopt_parked_keeper(parked, slot.helper_path)) {
-        kept->keeper_adopted();
-        return std::move(*adopted);
-      }
+      if (auto adopted = adopt_parked_keeper(parked, slot.helper_path)) return std::move(*adopted);
     } else {
       kill_recorded_keeper(parked.keeper, slot.helper_path);
     }

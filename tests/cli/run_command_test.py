@@ -424,9 +424,10 @@ class KilledCallerTest(unittest.TestCase):
 
 class FinishedCallerTest(unittest.TestCase):
     """A `codearena run` that has printed its result removes its slot cgroups (or leaves the
-    kept ones empty, KeptNetworkTest) but does not wait
-    for its box keeper, whose box holds no process any more, to exit: the keeper is killed and
-    left to whoever inherits it (this test, as a child subreaper), which must find it exiting."""
+    kept ones empty, KeptNetworkTest) and does not wait for its box keeper, whose box holds no
+    process any more: the keeper is left parked for the next call (docs/sandbox.md), holding
+    none of the caller's descriptors, and its parent is whoever inherits it (this test, as a
+    child subreaper). The next call with another setup kills it."""
 
     PR_SET_CHILD_SUBREAPER = 36
 
@@ -437,19 +438,42 @@ class FinishedCallerTest(unittest.TestCase):
     def tearDown(self):
         self.libc.prctl(self.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
 
-    def test_the_keeper_is_left_killed_and_the_slot_cgroups_are_gone(self):
-        caller = subprocess.Popen([CODEARENA, "run", "--", "/bin/true"],
+    def finished_call(self, *args):
+        # Returns once the caller's pipes are closed: a parked keeper holds none of them.
+        caller = subprocess.Popen([CODEARENA, "run", *args],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         out, err = caller.communicate(timeout=60)
         self.assertEqual(caller.returncode, 0, err.decode())
         self.assertEqual(json.loads(out)["status"], "ok")
         self.assertEqual(glob.glob(f"/sys/fs/cgroup/**/{caller.pid}-*", recursive=True), [])
-        # Blocks until the orphaned keeper has exited; raises if the caller reaped it itself.
-        ended = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
-        with open(f"/proc/{ended.si_pid}/comm") as comm:
-            name = comm.read().strip()
-        os.waitpid(ended.si_pid, 0)
-        self.assertEqual(name, "codearena-box")
+
+    @staticmethod
+    def keepers_left_to_this_test():
+        keepers = []
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    name, rest = stat.read().rsplit(")", 1)
+            except (OSError, ValueError):
+                continue
+            if name.endswith("(codearena-box") and int(rest.split()[1]) == os.getpid():
+                keepers.append(int(entry))
+        return keepers
+
+    def test_the_keeper_is_left_parked_then_killed_by_a_call_with_another_setup(self):
+        # A setup of this test's own: no keeper parked before can be adopted.
+        with tempfile.TemporaryDirectory(dir="/var/tmp") as folder:
+            self.finished_call("--read-only", folder, "--", "/bin/true")
+        keepers = self.keepers_left_to_this_test()
+        self.assertEqual(len(keepers), 1, keepers)
+        locks = {}
+        for lock in glob.glob("/run/codearena/net/*.lock"):
+            with open(lock) as state:
+                locks[lock] = state.read()
+        self.assertTrue(any(state.startswith(f"parked {keepers[0]} ") for state in locks.values()),
+                        (keepers, locks))
+        self.finished_call("--", "/bin/true")
+        ended = os.waitid(os.P_PID, keepers[0], os.WEXITED)
         self.assertEqual((ended.si_code, ended.si_status), (os.CLD_KILLED, 9))
 
 
@@ -490,8 +514,9 @@ class KeptNetworkTest(unittest.TestCase):
         used = [n for n, kept in self.kept_namespaces().items() if kept == network]
         self.assertEqual(len(used), 1, (network, self.kept_namespaces()))
         with open(f"{self.KEPT}/{used[0]}.lock") as lock:
-            # Another call may hold it by now; it says "in use" then, and only then.
-            self.assertIn(lock.read(), ("clean\n", "in use\n"))
+            # Clean, with the call's keeper parked in it; another call may hold it by now, and
+            # it says "in use" then, and only then.
+            self.assertRegex(lock.read(), r"^(parked \d+ \d+ \d+ \d+|in use( \d+ \d+)?)\n$")
 
     def look(self):
         """What of the attacks' leftovers the next call finds, and its namespace."""
