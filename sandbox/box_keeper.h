@@ -9,6 +9,9 @@
 // ends, kills every other process of the slot (kill(-1) from PID 1 reaches exactly them), reaps
 // them, hands back the requested output files and replaces /box and /tmp. Keeping the box
 // between runs is what makes a run cost a fork and an exec instead of a container setup.
+// Between runs an engine that exits may park it for the next engine (keeper_protocol.h's
+// ParkOrder, parked_keeper.h): it then outlives the engine until one adopts it or its idle
+// time passes.
 #pragma once
 
 namespace codearena::sandbox {

@@ -59,15 +59,18 @@ struct SandboxConfig {
   // no process any more is killed and not waited for: the kernel tears its namespaces down (and
   // the box's files with them) while this process goes on, and init (or the nearest subreaper)
   // reaps it once this process has exited. For callers that exit right after, such as the
-  // command line (docs/sandbox.md).
+  // command line (docs/sandbox.md). Either way a keeper parked for the next engine
+  // (kept_network_dir) is not waited for.
   bool wait_for_keepers = true;
   // False: each slot's keeper starts on the slot's first run. True: the constructor starts them
   // before it makes the slots' cgroups, so each keeper builds its box while the cgroups are
   // made; for callers that run at once, such as the command line.
   bool keepers_at_start = false;
   // With keepers_at_start: where the keepers' network namespaces are kept for the next engine
-  // (sandbox/kept_network.h), so that a call does not make and tear down one of its own; empty:
-  // each keeper gets a new one. For callers that make one engine per call.
+  // (sandbox/kept_network.h), so that a call does not make and tear down one of its own, and
+  // where a keeper left clean is parked for the next engine with the same setup to adopt
+  // (sandbox/parked_keeper.h); empty: each keeper gets a new one and is stopped at the end. For
+  // callers that make one engine per call.
   std::string kept_network_dir;
   // With kept_network_dir: how long a keeper left parked by a clean call (parked_keeper.h)
   // waits for the next call with the same setup before it exits.
