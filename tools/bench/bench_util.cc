@@ -103,6 +103,30 @@ double timed_bare_run(const Command& command, const std::string* expected_out) {
   return us;
 }
 
+const std::vector<std::string> kCommandEnvironment = {"PATH=/usr/local/bin:/usr/bin:/bin",
+                                                      "LANG=C.UTF-8"};
+
+std::string bench_program(const char* name, const char* build_tree_path) {
+  const std::string beside = sandbox::executable_dir() + "/" + name;
+  return ::access(beside.c_str(), X_OK) == 0 ? beside : build_tree_path;
+}
+
+double timed_spawned_run(Spawner& spawner, const std::string& name,
+                         const std::function<bool(const std::string&)>& accepts) {
+  const TimedOutcome timed = spawner.run();
+  const ProcessOutcome& outcome = timed.outcome;
+  if (!outcome.exited_ok() || !accepts(outcome.out)) {
+    throw std::runtime_error(name + " failed: wait status " + std::to_string(outcome.wait_status) +
+                             ", stdout " + quoted(outcome.out) + ", stderr " + quoted(outcome.err));
+  }
+  return timed.elapsed_us;
+}
+
+double timed_spawned_run(Spawner& spawner, const std::string& name, const std::string& expected) {
+  return timed_spawned_run(spawner, name,
+                           [&expected](const std::string& out) { return out == expected; });
+}
+
 double timed_slot_run(sandbox::Slot& slot, const sandbox::RunRequest& request,
                       const std::string& expected_out, sandbox::RunResult* result_out) {
   const int64_t start = monotonic_ns();
@@ -159,8 +183,7 @@ std::string machine_description(const sandbox::Sandbox& sandbox) {
   return machine_description() + ", cgroup " + sandbox.cgroup_version();
 }
 
-judge::CommandValues run_values(const judge::Language& language,
-                                  const std::string& main_class) {
+judge::CommandValues run_values(const judge::Language& language, const std::string& main_class) {
   judge::CommandValues values;
   values.main_class = main_class;
   values.source = judge::expand_command({language.source_name}, values).at(0);

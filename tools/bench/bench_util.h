@@ -70,6 +70,20 @@ std::vector<std::vector<double>> alternate(const std::vector<Trial>& trials, int
 // given, prints exactly that).
 double timed_bare_run(const Command& command, const std::string* expected_out);
 
+// The environment of the commands the benchmarks start themselves (a small PATH, LANG).
+extern const std::vector<std::string> kCommandEnvironment;
+
+// A program built with the bench: beside this binary, else at `build_tree_path` (the build
+// tree it came from).
+std::string bench_program(const char* name, const char* build_tree_path);
+
+// Runs the spawner's command once and returns the µs the spawner measured; throws unless the
+// command exits 0 and `accepts` its stdout. `name` names the command in the error.
+double timed_spawned_run(Spawner& spawner, const std::string& name,
+                         const std::function<bool(const std::string&)>& accepts);
+// The same, accepting exactly `expected` on stdout.
+double timed_spawned_run(Spawner& spawner, const std::string& name, const std::string& expected);
+
 // Runs `request` on `slot` and returns its µs; throws unless the status is ok and stdout is
 // exactly `expected_out`. `result`, when given, receives the run's result.
 double timed_slot_run(sandbox::Slot& slot, const sandbox::RunRequest& request,

@@ -7,6 +7,7 @@
 
 #include "tools/bench/api_latency_bench.h"
 #include "tools/bench/api_throughput_bench.h"
+#include "tools/bench/cli_bench.h"
 #include "tools/bench/compile_bench.h"
 #include "tools/bench/interpreters_bench.h"
 #include "tools/bench/languages_bench.h"
@@ -27,6 +28,8 @@ struct Subcommand {
 const Subcommand kSubcommands[] = {
     {"sandbox", "per-run overhead of the sandbox against a bare fork+exec+wait",
      codearena::bench::kSandboxBenchUsage, codearena::bench::sandbox_bench},
+    {"cli", "whole `codearena run` calls against the bare program and other sandboxes",
+     codearena::bench::kCliBenchUsage, codearena::bench::cli_bench},
     {"compile", "C++ compile time through the sandbox with and without the precompiled header",
      codearena::bench::kCompileBenchUsage, codearena::bench::compile_bench},
     {"interpreters", "per-run overhead of the sandbox over bare python3, node and java",

@@ -67,7 +67,6 @@ using sandbox::SlotPool;
 
 constexpr const char* kBwrap = "/usr/bin/bwrap";
 constexpr const char* kHyperfine = "/usr/bin/hyperfine";
-const std::vector<std::string> kEnvironment = {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"};
 
 struct Options {
   int64_t runs = 500;
@@ -113,12 +112,6 @@ Options parse_options(const std::vector<std::string>& raw) {
   return options;
 }
 
-// A program built with the bench: beside this binary, else in the build tree it came from.
-std::string bench_program(const char* name, const char* build_tree_path) {
-  const std::string beside = sandbox::executable_dir() + "/" + name;
-  return ::access(beside.c_str(), X_OK) == 0 ? beside : build_tree_path;
-}
-
 // The program as an absolute path: --program, else the hello program.
 std::string resolve_program(const std::string& requested) {
   const std::string path = requested.empty()
@@ -149,20 +142,6 @@ std::vector<std::string> bwrap_argv(const std::string& program) {
   // clang-format on
 }
 
-std::string quoted(const std::string& text) {
-  return "'" + text.substr(0, 200) + (text.size() > 200 ? "...'" : "'");
-}
-
-double timed_spawned_run(Spawner& spawner, const std::string& name, const std::string& expected) {
-  const TimedOutcome timed = spawner.run();
-  const ProcessOutcome& outcome = timed.outcome;
-  if (!outcome.exited_ok() || outcome.out != expected) {
-    throw std::runtime_error(name + " failed: wait status " + std::to_string(outcome.wait_status) +
-                             ", stdout " + quoted(outcome.out) + ", stderr " + quoted(outcome.err));
-  }
-  return timed.elapsed_us;
-}
-
 // hyperfine's median for `program` (hyperfine -N: no shell), or nothing without hyperfine.
 std::optional<double> hyperfine_median_us(const std::string& program, int64_t runs) {
   if (::access(kHyperfine, X_OK) != 0) return std::nullopt;
@@ -170,7 +149,7 @@ std::optional<double> hyperfine_median_us(const std::string& program, int64_t ru
   const std::string report = scratch.path() + "/report.json";
   const Command hyperfine({kHyperfine, "-N", "--style", "none", "--warmup", "20", "--runs",
                            std::to_string(runs), "--export-json", report, program},
-                          kEnvironment);
+                          kCommandEnvironment);
   const ProcessOutcome outcome = hyperfine.run();
   if (!outcome.exited_ok()) throw std::runtime_error("hyperfine failed: " + quoted(outcome.err));
   const auto json = nlohmann::json::parse(sandbox::read_text_file(report));
@@ -294,10 +273,11 @@ class SandboxBench {
     }
     const auto spawner = bench_program("codearena-bench-spawner", CODEARENA_BENCH_SPAWNER_PATH);
     for (int t = 0; t < options_.threads; ++t) {
-      bare_.push_back(
-          std::make_unique<Spawner>(spawner, std::vector<std::string>{program_}, kEnvironment));
+      bare_.push_back(std::make_unique<Spawner>(spawner, std::vector<std::string>{program_},
+                                                kCommandEnvironment));
       if (options_.with_bwrap)
-        bwrap_.push_back(std::make_unique<Spawner>(spawner, bwrap_argv(program_), kEnvironment));
+        bwrap_.push_back(
+            std::make_unique<Spawner>(spawner, bwrap_argv(program_), kCommandEnvironment));
     }
     // As the judge runs a cached compiled program: from a read-only directory shown in the box.
     bound_request_.argv = {program_};
