@@ -126,6 +126,9 @@ std::optional<KeptNetworkNamespace> KeptNetworkNamespace::take(const std::string
       left_in_use = parked->keeper;
       parked.reset();
     }
+    if (parked) parked->keeper.network = namespace_id(ns.get());
+    // The keeper of a call killed mid-run is in the namespace at the path, if any is there.
+    if (left_in_use) left_in_use->network = namespace_id(open_kept(path).get());
     const bool no_keeper_left = ns.valid() || state.empty();
     // Marked before a new namespace is made: an engine that dies from here on leaves it "in
     // use", and the next one replaces it (and kills the parked keeper it names, if alive).

@@ -1,14 +1,20 @@
 #include "sandbox/parked_keeper.h"
 
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <sstream>
 
 #include "sandbox/errors.h"
 
@@ -39,7 +45,75 @@ bool is_seqpacket_socket(int fd) {
   return ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &size) == 0 && type == SOCK_SEQPACKET;
 }
 
+bool is_in_network(pid_t pid, const NamespaceId& network) {
+  struct stat ns;
+  const std::string link = "/proc/" + std::to_string(pid) + "/ns/net";
+  return network.inode != 0 && ::stat(link.c_str(), &ns) == 0 &&
+         NamespaceId{ns.st_dev, ns.st_ino} == network;
+}
+
+// The lines of /proc/self/status that a child inherits.
+std::string inherited_status_lines() {
+  static const char* const kInherited[] = {"Umask:", "Uid:", "Gid:", "Groups:", "NoNewPrivs:",
+                                           "Seccomp", "Cap", "Speculation", "Cpus_allowed:",
+                                           "Mems_allowed:"};
+  std::istringstream status(read_text_file("/proc/self/status"));
+  std::string lines;
+  for (std::string line; std::getline(status, line);) {
+    for (const char* prefix : kInherited) {
+      if (line.rfind(prefix, 0) == 0) lines += line + "\n";
+    }
+  }
+  return lines;
+}
+
+std::string inherited_namespaces_and_root() {
+  std::string links;
+  for (const char* link : {"/proc/self/ns/mnt", "/proc/self/ns/user", "/proc/self/ns/uts",
+                           "/proc/self/ns/ipc", "/proc/self/ns/pid_for_children",
+                           "/proc/self/ns/cgroup", "/proc/self/ns/time_for_children",
+                           "/proc/self/root"}) {
+    struct stat target;
+    if (::stat(link, &target) == 0)
+      links += std::to_string(target.st_dev) + ":" + std::to_string(target.st_ino) + " ";
+  }
+  return links;
+}
+
+std::string inherited_scheduling_and_limits() {
+  std::ostringstream state;
+  const int nice = ::getpriority(PRIO_PROCESS, 0);
+  sched_param priority{};
+  ::sched_getparam(0, &priority);
+  state << "personality " << ::personality(0xffffffff) << " nice " << nice << " policy "
+        << ::sched_getscheduler(0) << " " << priority.sched_priority << " ioprio "
+        << ::syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0) << " slack "
+        << ::prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0) << " limits";
+  for (int resource = 0; resource < RLIM_NLIMITS; ++resource) {
+    rlimit limit{};
+    ::getrlimit(static_cast<__rlimit_resource>(resource), &limit);
+    state << " " << limit.rlim_cur << "/" << limit.rlim_max;
+  }
+  return state.str();
+}
+
 }  // namespace
+
+std::string inherited_process_state() {
+  std::string state = inherited_scheduling_and_limits() + "\n" + inherited_namespaces_and_root();
+  try {
+    state += "\n" + inherited_status_lines() + read_text_file("/proc/self/oom_score_adj");
+  } catch (const SandboxError&) {
+    // Left out.
+  }
+  return state;
+}
+
+NamespaceId namespace_id(int fd) {
+  struct stat ns;
+  if (fd < 0 || ::fstat(fd, &ns) != 0) return {};
+  return {ns.st_dev, ns.st_ino};
+}
 
 std::optional<uint64_t> start_ticks_of(pid_t pid) {
   try {
@@ -64,7 +138,8 @@ UniqueFd open_recorded_keeper(const KeeperRecord& record, const std::string& hel
   char helper[PATH_MAX];
   if (start_ticks_of(record.pid) != record.start_ticks ||
       ::realpath(helper_path.c_str(), helper) == nullptr ||
-      executable_of(record.pid) != helper || !is_alive(pidfd.get())) {
+      executable_of(record.pid) != helper || !is_in_network(record.pid, record.network) ||
+      !is_alive(pidfd.get())) {
     return UniqueFd();
   }
   return pidfd;

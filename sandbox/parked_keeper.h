@@ -6,7 +6,8 @@
 // The lock file of the kept namespace records it (pid, start time, descriptor number and the
 // digest of its setup); the next call with the same setup takes the socket end from it with
 // pidfd_getfd(2) and joins it, skipping the keeper's start. Only a process verified to be the
-// recorded keeper (its start time, its executable) is ever adopted or signalled.
+// recorded keeper (its start time, its executable, the kept namespace it is in) is ever
+// adopted or signalled.
 #pragma once
 
 #include <sys/types.h>
@@ -20,11 +21,28 @@
 
 namespace codearena::sandbox {
 
+// A network namespace: the device and inode of its nsfs file; zero for none.
+struct NamespaceId {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  bool operator==(const NamespaceId& other) const {
+    return device == other.device && inode == other.inode;
+  }
+};
+
+// The namespace descriptor `fd` refers to, or zero when it cannot be read. Never throws.
+NamespaceId namespace_id(int fd);
+
 // A process as a lock file records it: its pid and its start time in clock ticks since boot
 // (field 22 of /proc/<pid>/stat), which a later process with the same pid cannot share.
 struct KeeperRecord {
   pid_t pid = 0;
   uint64_t start_ticks = 0;
+  // Not written to the lock file: the kept namespace the keeper must be found in, the one at
+  // the lock's path when it was read (zero when none was there: then nothing is verified). A
+  // lock naming a keeper of another namespace (another call's, parked or mid-run) names no
+  // keeper of this one.
+  NamespaceId network;
 };
 
 // A parked keeper as its engine left it.
@@ -37,8 +55,18 @@ struct ParkedKeeper {
 // The start time of process `pid`, or nothing when there is no such process.
 std::optional<uint64_t> start_ticks_of(pid_t pid);
 
+// What a keeper inherits from the engine that starts it and hands on to every program it
+// starts: the umask, personality (ASLR), scheduling (nice, policy, CPU and memory nodes
+// allowed, I/O priority, timer slack), resource limits, oom_score_adj, credentials,
+// capabilities, seccomp, the root directory and the namespaces but the network one. A keeper
+// is adopted only by an engine whose state is the same: otherwise a call would run its program
+// with what another caller started with (`nice`, `setarch -R`, `ulimit`, another mount
+// namespace). Never throws: what cannot be read is left out.
+std::string inherited_process_state();
+
 // A pidfd of the recorded keeper, or an invalid descriptor when the process with that pid is
-// not it: gone, started at another time, or running another executable than `helper_path`.
+// not it: gone, started at another time, running another executable than `helper_path`, or
+// in another network namespace than `record.network` (or that is zero).
 // The start time is read after the pidfd is opened, and the process is alive after both
 // checks, so the pidfd refers to the process checked. Never throws.
 UniqueFd open_recorded_keeper(const KeeperRecord& record, const std::string& helper_path);

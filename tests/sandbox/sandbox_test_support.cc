@@ -1,5 +1,6 @@
 #include "tests/sandbox/sandbox_test_support.h"
 
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -123,14 +124,16 @@ KeptDir::KeptDir() {
 KeptDir::~KeptDir() {
   const std::string helper = codearena::sandbox::executable_dir() + "/codearena-box";
   for (int n = 0; n < 4; ++n) {
-    if (const auto keeper = keeper_named_in(lock(n))) {
+    const auto kept = path + "/" + std::to_string(n);
+    if (auto keeper = keeper_named_in(lock(n))) {
+      const codearena::sandbox::UniqueFd network(::open(kept.c_str(), O_RDONLY | O_CLOEXEC));
+      keeper->network = codearena::sandbox::namespace_id(network.get());
       const auto pidfd = codearena::sandbox::open_recorded_keeper(*keeper, helper);
       if (pidfd.valid()) {
         codearena::sandbox::stop_adopted_keeper(pidfd.get(), 0);
         ::waitpid(keeper->pid, nullptr, 0);  // Parked by an engine of this process: its child.
       }
     }
-    const auto kept = path + "/" + std::to_string(n);
     ::umount2(kept.c_str(), MNT_DETACH);
     ::unlink(kept.c_str());
     ::unlink((kept + ".lock").c_str());
