@@ -53,6 +53,11 @@ RunLimits small_limits() {
   return limits;
 }
 
+bool refused(const RunResult& result) {
+  return (result.status == RunStatus::kOk && result.exit_code == 0) ||
+         result.status == RunStatus::kSecurityViolation;
+}
+
 RunRequest program_request(const std::string& name, std::vector<std::string> args) {
   RunRequest request;
   request.argv = {"./" + name};
@@ -90,10 +95,12 @@ ProbeReport parse_probe(const std::string& output) {
   return report;
 }
 
-void expect_clean_slot(SlotPool::Lease& lease) {
-  CHECK(!lease->cgroup().holds_processes());
+const std::vector<std::string> kWaysToTheKeeper = {
+    "signal",          "sigqueue", "tgkill",   "tkill",    "pidfd_signal", "pidfd_getfd",
+    "pidfd_namespace", "ptrace",   "vm_readv", "proc_mem", "proc_fd",      "proc_root",
+    "proc_status",     "proc_ns",  "prlimit",  "priority", "affinity",     "sigio"};
 
-  const RunResult probe = lease->run(program_request("probe"));
+void expect_clean_probe(const RunResult& probe) {
   INFO("probe: " << describe(probe));
   REQUIRE(probe.status == RunStatus::kOk);
   const ProbeReport report = parse_probe(probe.stdout_data);
@@ -104,6 +111,12 @@ void expect_clean_slot(SlotPool::Lease& lease) {
   CHECK(report.box == std::set<std::string>{"probe"});
   CHECK(report.tmp.empty());
   CHECK(report.ipc == std::set<std::string>{"msg 0", "sem 0", "shm 0"});
+}
+
+void expect_clean_slot(SlotPool::Lease& lease) {
+  CHECK(!lease->cgroup().holds_processes());
+
+  expect_clean_probe(lease->run(program_request("probe")));
   CHECK(!lease->cgroup().holds_processes());
 
   RunRequest trivial;
@@ -123,7 +136,7 @@ KeptDir::KeptDir() {
 
 KeptDir::~KeptDir() {
   const std::string helper = codearena::sandbox::executable_dir() + "/codearena-box";
-  for (int n = 0; n < 4; ++n) {
+  for (int n = 0; n < 8; ++n) {
     const auto kept = path + "/" + std::to_string(n);
     if (auto keeper = keeper_named_in(lock(n))) {
       const codearena::sandbox::UniqueFd network(::open(kept.c_str(), O_RDONLY | O_CLOEXEC));

@@ -39,6 +39,10 @@ RunLimits small_limits();
 // Runs test program `name` as "./name ARGS..." with small_limits().
 RunRequest program_request(const std::string& name, std::vector<std::string> args = {});
 
+// True when the run ended as the program's refusal (exit 0) or as a blocked call, the two ways a
+// test program reports that its attack did not get through.
+bool refused(const RunResult& result);
+
 // Status, figures, message and the start of both streams, for failure messages.
 std::string describe(const RunResult& result);
 
@@ -51,6 +55,13 @@ struct ProbeReport {
   std::set<std::string> ipc;  // "shm N" and the like, N being the count of objects.
 };
 ProbeReport parse_probe(const std::string& output);
+
+// Checks a probe run's report (programs/probe.c): it is process 3 and sees only itself in
+// /proc, nothing but its own file in /box, an empty /tmp and no System V IPC objects.
+void expect_clean_probe(const RunResult& probe);
+
+// The ways programs/reach_keeper.c tries to reach the keeper.
+extern const std::vector<std::string> kWaysToTheKeeper;
 
 // Checks that the slot shows nothing of the previous run: its cgroup is empty, a probe run
 // is process 3 and sees only itself in /proc, nothing but its own file in /box, an empty /tmp and
