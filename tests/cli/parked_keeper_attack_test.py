@@ -9,6 +9,8 @@ import subprocess
 import tempfile
 import unittest
 
+from box_keepers import keepers_whose_parent_is_this_process
+
 CODEARENA = os.environ["CODEARENA"]
 
 # What a program finds of the process state it inherits through its keeper: umask, allowed
@@ -28,19 +30,6 @@ def inventory(*wrapper):
     result = json.loads(done.stdout)
     assert result["status"] == "ok", result
     return result["stdout"]
-
-
-def keepers_whose_parent_is_this_process():
-    keepers = []
-    for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                name, rest = stat.read().rsplit(")", 1)
-        except (OSError, ValueError):
-            continue
-        if name.endswith("(codearena-box") and int(rest.split()[1]) == os.getpid():
-            keepers.append(int(entry))
-    return keepers
 
 
 class ParkedKeeperCallerTest(unittest.TestCase):

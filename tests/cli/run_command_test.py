@@ -13,6 +13,7 @@ import time
 import unittest
 
 import vanishing_program
+from box_keepers import keepers_whose_parent_is_this_process
 from descriptors import CLEAN, FOLDER, CallerDescriptors
 
 CODEARENA = os.environ["CODEARENA"]
@@ -447,24 +448,11 @@ class FinishedCallerTest(unittest.TestCase):
         self.assertEqual(json.loads(out)["status"], "ok")
         self.assertEqual(glob.glob(f"/sys/fs/cgroup/**/{caller.pid}-*", recursive=True), [])
 
-    @staticmethod
-    def keepers_left_to_this_test():
-        keepers = []
-        for entry in os.listdir("/proc"):
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    name, rest = stat.read().rsplit(")", 1)
-            except (OSError, ValueError):
-                continue
-            if name.endswith("(codearena-box") and int(rest.split()[1]) == os.getpid():
-                keepers.append(int(entry))
-        return keepers
-
     def test_the_keeper_is_left_parked_then_killed_by_a_call_with_another_setup(self):
         # A setup of this test's own: no keeper parked before can be adopted.
         with tempfile.TemporaryDirectory(dir="/var/tmp") as folder:
             self.finished_call("--read-only", folder, "--", "/bin/true")
-        keepers = self.keepers_left_to_this_test()
+        keepers = keepers_whose_parent_is_this_process()
         self.assertEqual(len(keepers), 1, keepers)
         locks = {}
         for lock in glob.glob("/run/codearena/net/*.lock"):
