@@ -30,13 +30,17 @@ void kill_through(int pidfd) {
   ::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
 }
 
+// The target of symlink `link`, or nothing.
+std::string link_target(const std::string& link) {
+  char target[PATH_MAX];
+  const ssize_t size = ::readlink(link.c_str(), target, sizeof target);
+  return size > 0 ? std::string(target, static_cast<size_t>(size)) : std::string();
+}
+
 // The executable process `pid` runs, as the kernel resolved it (" (deleted)" appended when
 // that file was replaced since).
 std::string executable_of(pid_t pid) {
-  char target[PATH_MAX];
-  const std::string link = "/proc/" + std::to_string(pid) + "/exe";
-  const ssize_t size = ::readlink(link.c_str(), target, sizeof target);
-  return size > 0 ? std::string(target, static_cast<size_t>(size)) : std::string();
+  return link_target("/proc/" + std::to_string(pid) + "/exe");
 }
 
 bool is_seqpacket_socket(int fd) {
@@ -105,6 +109,21 @@ std::string inherited_process_state() {
     state += "\n" + inherited_status_lines() + read_text_file("/proc/self/oom_score_adj");
   } catch (const SandboxError&) {
     // Left out.
+  }
+  return state;
+}
+
+std::string bind_sources_state(const std::vector<ReadOnlyBind>& binds) {
+  std::string state;
+  for (const auto& bind : binds) {
+    struct stat source;
+    if (::lstat(bind.path.c_str(), &source) != 0) {
+      state += "-\n";
+    } else if (S_ISLNK(source.st_mode)) {
+      state += "-> " + link_target(bind.path) + "\n";
+    } else {
+      state += std::to_string(source.st_dev) + ":" + std::to_string(source.st_ino) + "\n";
+    }
   }
   return state;
 }

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "sandbox/fs_util.h"
+#include "sandbox/mounts.h"
 #include "sandbox/namespaces.h"
 
 namespace codearena::sandbox {
@@ -63,6 +64,13 @@ std::optional<uint64_t> start_ticks_of(pid_t pid);
 // with what another caller started with (`nice`, `setarch -R`, `ulimit`, another mount
 // namespace). Never throws: what cannot be read is left out.
 std::string inherited_process_state();
+
+// What the host paths `binds` are now: the file each names (device and inode), or the target
+// of a symlink, or nothing. A keeper binds them into its root when it starts, so a keeper is
+// adopted only while each still names what it bound: one that was replaced (a folder renamed
+// and made anew at its path, /etc/ld.so.cache written anew) would show the next call the old
+// one, a caller's files to the next caller. Never throws.
+std::string bind_sources_state(const std::vector<ReadOnlyBind>& binds);
 
 // A pidfd of the recorded keeper, or an invalid descriptor when the process with that pid is
 // not it: gone, started at another time, running another executable than `helper_path`, or

@@ -605,7 +605,8 @@ std::string encoded_setup(const SlotConfig& config) {
 }  // namespace
 
 uint64_t setup_digest(const SlotConfig& config) {
-  return std::hash<std::string>{}(encoded_setup(config) + inherited_process_state());
+  return std::hash<std::string>{}(encoded_setup(config) + inherited_process_state() +
+                                    bind_sources_state(config.binds));
 }
 
 KeeperProcess start_slot_keeper(const SlotConfig& config, bool network_later) {

@@ -37,9 +37,9 @@ struct SlotConfig {
   int parked_keeper_idle_ms = 60'000;    // SandboxConfig::parked_keeper_idle_ms
 };
 
-// A digest of the setup a keeper of this slot is sent and of what it inherits from this
-// process (inherited_process_state()): keepers of equal digests were set up alike
-// (parked_keeper.h).
+// A digest of the setup a keeper of this slot is sent, of what it inherits from this process
+// (inherited_process_state()) and of what its read-only binds name now
+// (bind_sources_state()): keepers of equal digests were set up alike (parked_keeper.h).
 uint64_t setup_digest(const SlotConfig& config);
 
 // The result of a run whose cancel token was cancelled before anything started.

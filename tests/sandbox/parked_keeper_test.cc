@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <set>
@@ -536,4 +537,33 @@ TEST_CASE("parked keeper attack: an engine killed while it parks or adopts leave
     const int status = wait_status_of(parked.pid);  // It exits by itself once idle.
     CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
   }
+}
+
+TEST_CASE("parked keeper attack: a read-only folder made anew at its path after a call is shown "
+          "to the next call, not the old one the parked keeper bound") {
+  KeptDir dir;
+  Calls calls(dir);
+  char folder[] = "/run/codearena-parked-shown-XXXXXX";
+  REQUIRE(::mkdtemp(folder) != nullptr);
+  const std::string shown = std::string(folder) + "/shown";
+  const auto make_shown = [&](const std::string& file) {
+    REQUIRE(::mkdir(shown.c_str(), 0755) == 0);
+    write_text_file_create(shown + "/" + file, "");
+  };
+  calls.config.binds = default_read_only_binds();
+  calls.config.binds.push_back({shown, false});
+  make_shown("first-callers-file");
+  const auto first = calls.call(shell("ls " + shown));
+  CHECK(first.stdout_data == "first-callers-file\n");
+  const pid_t keeper = parked_keeper(dir).pid;
+  const std::string old = std::string(folder) + "/old";
+  REQUIRE(::rename(shown.c_str(), old.c_str()) == 0);
+  make_shown("second-callers-file");
+  const auto second = calls.call(shell("ls " + shown));
+  CHECK(second.stdout_data == "second-callers-file\n");
+  const pid_t second_keeper = parked_keeper(dir).pid;
+  CHECK(second_keeper != keeper);
+  CHECK(calls.call(shell("true")).status == RunStatus::kOk);
+  CHECK(parked_keeper(dir).pid == second_keeper);  // Nothing changed since: adopted.
+  std::filesystem::remove_all(folder);
 }
