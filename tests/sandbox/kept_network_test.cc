@@ -33,6 +33,13 @@ ino_t inode_of(int fd) {
   return st.st_ino;
 }
 
+// The namespace an engine took and dropped without release(), leaving the lock "in use".
+ino_t namespace_taken_and_dropped(const KeptDir& dir) {
+  auto taken = KeptNetworkNamespace::take(dir.path, 1);
+  REQUIRE(taken);
+  return inode_of(taken->fd());
+}
+
 // Leaves `pairs` UNIX socket pairs in `network_namespace`, open in this process in `held`.
 void leave_sockets_in(int network_namespace, int pairs, std::vector<UniqueFd>& held) {
   bool made = true;
@@ -226,12 +233,7 @@ TEST_CASE("kept network namespaces: a lock file in no form an engine writes is i
         "clean\nparked 123 456 100 789\n"}) {
     INFO("lock file: " << state);
     KeptDir dir;
-    ino_t before = 0;
-    {
-      auto first = KeptNetworkNamespace::take(dir.path, 1);
-      REQUIRE(first);
-      before = inode_of(first->fd());
-    }
+    const ino_t before = namespace_taken_and_dropped(dir);
     write_text_file(dir.path + "/0.lock", state);
     auto taken = KeptNetworkNamespace::take(dir.path, 1);
     REQUIRE(taken);
@@ -244,12 +246,7 @@ TEST_CASE("kept network namespaces: a lock file in no form an engine writes is i
 
 TEST_CASE("kept network namespaces: a lock file naming a parked keeper keeps the namespace") {
   KeptDir dir;
-  ino_t before = 0;
-  {
-    auto first = KeptNetworkNamespace::take(dir.path, 1);
-    REQUIRE(first);
-    before = inode_of(first->fd());
-  }
+  const ino_t before = namespace_taken_and_dropped(dir);
   write_text_file(dir.path + "/0.lock", "parked 123 456 100 789\n");
   auto taken = KeptNetworkNamespace::take(dir.path, 1);
   REQUIRE(taken);
