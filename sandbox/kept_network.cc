@@ -62,7 +62,8 @@ std::optional<ParkedKeeper> parse_parked(const std::string& state) {
     return std::nullopt;
   parked.keeper.start_ticks = ticks;
   parked.setup_digest = digest;
-  if (parked_line(parked) != state) return std::nullopt;
+  if (parked.keeper.pid <= 0 || parked.engine_end < 0 || parked_line(parked) != state)
+    return std::nullopt;
   return parked;
 }
 
@@ -71,7 +72,7 @@ std::optional<KeeperRecord> parse_in_use(const std::string& state) {
   unsigned long long ticks = 0;
   if (std::sscanf(state.c_str(), "in use %d %llu", &keeper.pid, &ticks) != 2) return std::nullopt;
   keeper.start_ticks = ticks;
-  if (in_use_line(keeper) != state) return std::nullopt;
+  if (keeper.pid <= 0 || in_use_line(keeper) != state) return std::nullopt;
   return keeper;
 }
 

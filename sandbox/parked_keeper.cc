@@ -156,8 +156,8 @@ UniqueFd open_recorded_keeper(const KeeperRecord& record, const std::string& hel
   if (!pidfd.valid()) return UniqueFd();
   char helper[PATH_MAX];
   if (start_ticks_of(record.pid) != record.start_ticks ||
-      ::realpath(helper_path.c_str(), helper) == nullptr ||
-      executable_of(record.pid) != helper || !is_in_network(record.pid, record.network) ||
+      ::realpath(helper_path.c_str(), helper) == nullptr || executable_of(record.pid) != helper ||
+      !is_in_network(record.pid, record.network) ||
       !is_alive(pidfd.get())) {
     return UniqueFd();
   }
@@ -168,8 +168,7 @@ std::optional<KeeperProcess> adopt_parked_keeper(const ParkedKeeper& parked,
                                                  const std::string& helper_path) {
   UniqueFd pidfd = open_recorded_keeper(parked.keeper, helper_path);
   if (!pidfd.valid()) return std::nullopt;
-  UniqueFd control(
-      static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), parked.engine_end, 0)));
+  UniqueFd control(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), parked.engine_end, 0)));
   if (!control.valid() || !is_seqpacket_socket(control.get())) {
     kill_through(pidfd.get());
     return std::nullopt;

@@ -49,7 +49,7 @@ struct KeeperRecord {
 // A parked keeper as its engine left it.
 struct ParkedKeeper {
   KeeperRecord keeper;
-  int engine_end = -1;       // The descriptor number of the socket end in the keeper.
+  int engine_end = -1;        // The descriptor number of the socket end in the keeper.
   uint64_t setup_digest = 0;  // setup_digest() of the slot it was started for.
 };
 

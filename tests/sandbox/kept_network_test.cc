@@ -33,6 +33,13 @@ ino_t inode_of(int fd) {
   return st.st_ino;
 }
 
+// The namespace an engine took and dropped without release(), leaving the lock "in use".
+ino_t namespace_taken_and_dropped(const KeptDir& dir) {
+  auto taken = KeptNetworkNamespace::take(dir.path, 1);
+  REQUIRE(taken);
+  return inode_of(taken->fd());
+}
+
 // Leaves `pairs` UNIX socket pairs in `network_namespace`, open in this process in `held`.
 void leave_sockets_in(int network_namespace, int pairs, std::vector<UniqueFd>& held) {
   bool made = true;
@@ -214,4 +221,42 @@ TEST_CASE("kept network namespaces: the slot cgroup kept with one is not used af
   CHECK(slot_cgroup_of_an_engine().find(kept) != std::string::npos);
 
   remove_kept_cgroups(config.cgroup_parent);
+}
+
+// Proves a lock file names a parked keeper only in the exact form an engine writes: any other
+// text is a namespace in use, replaced, naming no keeper to adopt or kill.
+TEST_CASE("kept network namespaces: a lock file in no form an engine writes is in use") {
+  for (const std::string state :
+       {"parked 123 456 100\n", "parked  123 456 100 789\n", "parked 123 456 100 789",
+        "parked 123 456 100 789 0\n", "parked -123 456 100 789\n", "parked 123 456 -1 789\n",
+        "in use 123\n", "in use -1 456\n", "in use 123 456 789\n",
+        "clean\nparked 123 456 100 789\n"}) {
+    INFO("lock file: " << state);
+    KeptDir dir;
+    const ino_t before = namespace_taken_and_dropped(dir);
+    write_text_file(dir.path + "/0.lock", state);
+    auto taken = KeptNetworkNamespace::take(dir.path, 1);
+    REQUIRE(taken);
+    CHECK_FALSE(taken->parked());
+    CHECK_FALSE(taken->left_in_use());
+    CHECK_FALSE(taken->no_keeper_left());
+    CHECK(inode_of(taken->fd()) != before);
+  }
+}
+
+TEST_CASE("kept network namespaces: a lock file naming a parked keeper keeps the namespace") {
+  KeptDir dir;
+  const ino_t before = namespace_taken_and_dropped(dir);
+  write_text_file(dir.path + "/0.lock", "parked 123 456 100 789\n");
+  auto taken = KeptNetworkNamespace::take(dir.path, 1);
+  REQUIRE(taken);
+  REQUIRE(taken->parked());
+  CHECK(taken->parked()->keeper.pid == 123);
+  CHECK(taken->parked()->keeper.start_ticks == 456);
+  CHECK(taken->parked()->engine_end == 100);
+  CHECK(taken->parked()->setup_digest == 789);
+  CHECK(taken->no_keeper_left());  // The taker adopts or kills the parked keeper.
+  CHECK(inode_of(taken->fd()) == before);
+  // Named for the next engine, should this one be killed.
+  CHECK(dir.lock(0) == "in use 123 456\n");
 }

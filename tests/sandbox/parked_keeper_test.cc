@@ -218,8 +218,9 @@ TEST_CASE("parked keeper: a call with another setup does not adopt it, and it is
   CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
 }
 
-TEST_CASE("parked keeper: a lock file naming a process that is no keeper neither adopts nor "
-          "signals it") {
+TEST_CASE(
+    "parked keeper: a lock file naming a process that is no keeper neither adopts nor "
+    "signals it") {
   KeptDir dir;
   Calls calls(dir);
   REQUIRE(calls.call(shell("true")).status == RunStatus::kOk);

@@ -163,3 +163,18 @@ TEST_CASE("keeper protocol: the join message") {
   CHECK_THROWS_WITH(keeper::keeper_message_type(keeper::encode(keeper::JoinOrder{true})),
                     Contains("is not one a keeper sends"));
 }
+
+// The park message is the engine's alone: its idle time survives encoding, a keeper refuses
+// one it could not wait (none, or past what poll(2) takes), and the engine refuses a park sent
+// its way by a keeper.
+TEST_CASE("keeper protocol: the park message") {
+  const std::string body = keeper::encode(keeper::ParkOrder{60'000});
+  wire::Reader reader(body);
+  CHECK(keeper::decode_park(reader).idle_ms == 60'000);
+  for (const uint64_t idle_ms : {uint64_t{0}, uint64_t{1} << 31, ~uint64_t{0}}) {
+    const std::string refused = wire::Writer(wire::Type::kPark).u64(idle_ms).bytes();
+    wire::Reader refused_reader(refused);
+    CHECK_THROWS_WITH(keeper::decode_park(refused_reader), Contains("idle time is out of range"));
+  }
+  CHECK_THROWS_WITH(keeper::keeper_message_type(body), Contains("is not one a keeper sends"));
+}
