@@ -6,6 +6,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -215,6 +216,12 @@ void forge(const std::string& attack, uint64_t run, int control, const std::vect
   }
 }
 
+// Whether the test left `marker` in the staging directory; it is removed, so that only one
+// keeper acts on it.
+bool marker_taken(const std::string& staging_dir, const char* marker) {
+  return ::unlink((staging_dir + "/" + marker).c_str()) == 0;
+}
+
 // A marker file the test leaves in the staging directory makes this one keeper (it removes the
 // marker) break its start after the join message: late with its ready message ("late-ready"
 // outside the slot's cgroup, "late-ready-in-cgroup" after it has moved itself in through the
@@ -222,9 +229,7 @@ void forge(const std::string& attack, uint64_t run, int control, const std::vect
 // the ready belongs ("start-instead-of-ready"). Returns whether the start was broken.
 bool broken_start(const std::string& staging_dir, int control,
                   const std::vector<UniqueFd>& procs) {
-  const auto taken = [&](const char* marker) {
-    return ::unlink((staging_dir + "/" + marker).c_str()) == 0;
-  };
+  const auto taken = [&](const char* marker) { return marker_taken(staging_dir, marker); };
   if (taken("exit-after-join")) return true;
   if (taken("start-instead-of-ready")) {
     started(control, 1);
@@ -242,6 +247,38 @@ bool broken_start(const std::string& staging_dir, int control,
   return true;
 }
 
+// Parks as an honest keeper does (`reader` at a ParkOrder, `fds` its socket end), then answers
+// the adopting engine's join as a marker in the staging directory says: with a start where the
+// ready belongs ("join-answer-start"), gone without a word ("join-answer-exit") or never a word
+// ("join-answer-silence"); with none, honestly, taking the join's cgroup files into `procs`.
+// Returns whether it goes on serving.
+bool park(const std::string& staging_dir, int control, wire::Reader& reader,
+          std::vector<UniqueFd>& fds, std::vector<UniqueFd>& procs) {
+  const auto idle_ms = static_cast<int>(keeper::decode_park(reader).idle_ms);
+  const UniqueFd null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+  if (fds.size() != 1 ||
+      ::dup3(fds.front().get(), keeper::kParkedEngineEnd, O_CLOEXEC) != keeper::kParkedEngineEnd ||
+      ::dup2(null.get(), STDERR_FILENO) != STDERR_FILENO)
+    std::exit(3);
+  send(control, keeper::encode_ready());
+  pollfd adopter{control, POLLIN, 0};
+  auto join = ::poll(&adopter, 1, idle_ms) == 1 ? wire::receive_message(control) : std::nullopt;
+  ::close(keeper::kParkedEngineEnd);
+  if (!join || marker_taken(staging_dir, "join-answer-exit")) return false;
+  if (marker_taken(staging_dir, "join-answer-silence")) {
+    for (;;) ::pause();
+  }
+  if (marker_taken(staging_dir, "join-answer-start")) {
+    started(control, 1);
+    while (wire::receive_message(control)) {
+    }
+    return false;
+  }
+  procs = std::move(join->fds);
+  send(control, keeper::encode_ready());
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -255,11 +292,19 @@ int main(int argc, char** argv) {
   if (!join) return 1;
   wire::Reader join_reader(join->body);
   std::vector<UniqueFd> procs = std::move(join->fds);
-  if (keeper::decode_join(join_reader).network_namespace) procs.erase(procs.begin());
+  // Where an honest keeper runs its programs, and where an engine looks for it when it parks.
+  if (keeper::decode_join(join_reader).network_namespace) {
+    if (::setns(procs.front().get(), CLONE_NEWNET) != 0) return 3;
+    procs.erase(procs.begin());
+  }
   if (broken_start(staging_dir, control, procs)) return 0;
   send(control, keeper::encode_ready());
   while (auto message = wire::receive_message(control)) {
     wire::Reader reader(message->body);
+    if (reader.type() == wire::Type::kPark) {
+      if (!park(staging_dir, control, reader, message->fds, procs)) break;
+      continue;
+    }
     if (reader.type() != wire::Type::kRun) continue;
     const auto order = keeper::decode_run(reader);
     ready_sent = false;

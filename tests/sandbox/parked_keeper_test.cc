@@ -418,6 +418,10 @@ TEST_CASE("parked keeper attack: a lock file naming the keeper of another namesp
   const auto my_calls_on_forged_locks = [&] {
     for (const auto& forged : forgeries) {
       INFO("my lock file: " << forged);
+      // My keeper, which the forgery would leave parked unnamed until its idle time is out.
+      const pid_t my_keeper = parked_keeper(mine).pid;
+      ::kill(my_keeper, SIGKILL);
+      wait_status_of(my_keeper);
       write_text_file_create(mine.path + "/0.lock", forged);
       CHECK(my_calls.call(shell("true")).status == RunStatus::kOk);
       CHECK(parked_keeper(mine).pid != parked.pid);
@@ -567,4 +571,39 @@ TEST_CASE("parked keeper attack: a read-only folder made anew at its path after 
   CHECK(calls.call(shell("true")).status == RunStatus::kOk);
   CHECK(parked_keeper(dir).pid == second_keeper);  // Nothing changed since: adopted.
   std::filesystem::remove_all(folder);
+}
+
+TEST_CASE("parked keeper attack: a parked keeper that answers the join with a start, with nothing "
+          "or not at all is killed and the call served by a new one") {
+  char staging[] = "/run/codearena-parked-staging-XXXXXX";
+  REQUIRE(::mkdtemp(staging) != nullptr);
+  RunRequest honest;
+  honest.argv = {"honest-exit"};
+  honest.limits = small_limits();
+  honest.last_on_slot = true;
+  for (const auto& [marker, end] :
+       std::vector<std::pair<std::string, int>>{{"join-answer-start", SIGKILL},
+                                                {"join-answer-silence", SIGKILL},
+                                                {"join-answer-exit", 0}}) {
+    INFO(marker);
+    KeptDir dir;
+    Calls calls(dir);
+    calls.config.helper_path = FORGED_KEEPER_PATH;
+    calls.config.staging_dir = staging;
+    calls.config.keeper_start_timeout_ms = 300;
+    REQUIRE(calls.call(honest).status == RunStatus::kOk);
+    const pid_t forger = parked_keeper(dir).pid;
+    REQUIRE(::close(::open((std::string(staging) + "/" + marker).c_str(),
+                           O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) == 0);
+    const auto served = calls.call(honest);
+    INFO(describe(served));
+    CHECK(served.status == RunStatus::kOk);
+    const int status = wait_status_of(forger);
+    CHECK(status == (end == 0 ? 0 : end));  // A signal's wait status is its number.
+    const pid_t next = parked_keeper(dir).pid;
+    CHECK(next != forger);
+    ::kill(next, SIGKILL);  // KeptDir stops keepers of the real executable only.
+    wait_status_of(next);
+  }
+  std::filesystem::remove_all(staging);
 }
