@@ -178,6 +178,8 @@ std::vector<SlotConfig> slot_configs(const SandboxConfig& config) {
     slot.wait_for_keeper = config.wait_for_keepers;
     slot.keeper_start_timeout_ms = config.keeper_start_timeout_ms;
     slot.parked_keeper_idle_ms = config.parked_keeper_idle_ms;
+    // Taken once (a tenth of a millisecond), for the adoption and the park alike.
+    if (!config.kept_network_dir.empty()) slot.setup_digest = setup_digest(slot);
     slots.push_back(std::move(slot));
   }
   return slots;
@@ -200,7 +202,7 @@ KeeperProcess adopt_or_start_keeper(const SlotConfig& slot,
   if (kept && kept->left_in_use()) kill_recorded_keeper(*kept->left_in_use(), slot.helper_path);
   if (kept && kept->parked()) {
     const ParkedKeeper& parked = *kept->parked();
-    if (parked.setup_digest == setup_digest(slot)) {
+    if (parked.setup_digest == slot.setup_digest) {
       if (auto adopted = adopt_parked_keeper(parked, slot.helper_path)) return std::move(*adopted);
     } else {
       kill_recorded_keeper(parked.keeper, slot.helper_path);

@@ -658,7 +658,7 @@ std::optional<ParkedKeeper> Slot::park_keeper() noexcept {
     if (!await_ready(keeper_.control.get(), config_.keeper_start_timeout_ms).empty())
       return std::nullopt;
     const ParkedKeeper parked{{keeper_.pid, *started}, keeper::kParkedEngineEnd,
-                              setup_digest(config_)};
+                              config_.setup_digest};
     keeper_ = KeeperProcess{};
     return parked;
   } catch (const std::exception&) {

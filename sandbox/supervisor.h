@@ -35,6 +35,9 @@ struct SlotConfig {
   bool wait_for_keeper = true;  // SandboxConfig::wait_for_keepers
   int keeper_start_timeout_ms = 30'000;  // SandboxConfig::keeper_start_timeout_ms
   int parked_keeper_idle_ms = 60'000;    // SandboxConfig::parked_keeper_idle_ms
+  // setup_digest() of this slot, taken when the engine starts, with kept_network_dir only: the
+  // digest a keeper it adopts must have and the one it parks its keeper with.
+  uint64_t setup_digest = 0;
 };
 
 // A digest of the setup a keeper of this slot is sent, of what it inherits from this process
