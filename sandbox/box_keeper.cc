@@ -653,6 +653,10 @@ class BoxKeeper {
 }  // namespace
 
 int box_keeper_main(int control_socket) {
+  // The box root's directories and files get their modes whatever umask the caller had (with
+  // 077 the runner could not reach a read-only directory or read /etc/passwd), and every program
+  // starts with the same umask.
+  ::umask(022);
   // Whatever started the keeper, it keeps its standard streams and control socket only, and the
   // control socket does not survive into any program.
   const bool others_below = control_socket > 3 &&

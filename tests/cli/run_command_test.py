@@ -71,6 +71,20 @@ class RunCommandTest(unittest.TestCase):
         self.assertEqual(result["status"], "runtime_error")
         self.assertIn("Read-only file system", result["stderr"])
 
+    def test_a_caller_with_umask_077_gets_the_box_as_any_other_caller_does(self):
+        # The box root is built with the keeper's own umask: the runner reaches the read-only
+        # directory's path and reads /etc/passwd; the program starts with umask 022.
+        with tempfile.TemporaryDirectory(dir="/var/tmp") as folder:
+            os.chmod(folder, 0o755)
+            done = subprocess.run(
+                ["/bin/sh", "-c", 'umask 077; exec "$@"', "sh", CODEARENA, "run", "--read-only",
+                 folder, "--", "/bin/sh", "-c", f"ls -A {folder}; umask; id -un; touch /box/new; "
+                 "stat -c %a /box/new /etc/passwd"], capture_output=True, timeout=60)
+        self.assertEqual(done.returncode, 0, done.stderr.decode())
+        result = json.loads(done.stdout)
+        self.assertEqual((result["status"], result["stdout"]), ("ok", "0022\nrunner\n644\n644\n"),
+                         result)
+
     def test_a_read_only_directory_reached_through_a_symlink_is_shown_at_its_real_path(self):
         with tempfile.TemporaryDirectory(dir="/var/tmp") as folder:
             os.chmod(folder, 0o755)
