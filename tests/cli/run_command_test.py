@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """`codearena run` as an operator uses it: JSON on stdout, exit codes, flags, environment."""
+import atexit
 import ctypes
 import fcntl
 import glob
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,8 +21,14 @@ from descriptors import CLEAN, FOLDER, CallerDescriptors
 CODEARENA = os.environ["CODEARENA"]
 # The static C programs of tests/support/descriptors/, built by CMake.
 DESCRIPTOR_PROGRAMS = os.environ["DESCRIPTOR_PROGRAMS_DIR"]
-# The static attack programs of tests/sandbox/programs/, built by CMake.
+# The static attack programs of tests/sandbox/programs/, built by CMake; shown read-only to
+# calls, so copied out of a build tree under /tmp, which the box's own /tmp would hide.
 SANDBOX_PROGRAMS = os.environ["SANDBOX_TEST_PROGRAMS_DIR"]
+if SANDBOX_PROGRAMS.startswith("/tmp/"):
+    _copy = tempfile.mkdtemp(prefix="codearena-test-programs-", dir="/var/tmp")
+    atexit.register(shutil.rmtree, _copy, True)
+    SANDBOX_PROGRAMS = shutil.copytree(SANDBOX_PROGRAMS, os.path.join(_copy, "programs"))
+    os.chmod(_copy, 0o755)
 
 
 def codearena(*args, env=None, stdin_file=None):

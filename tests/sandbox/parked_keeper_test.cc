@@ -208,9 +208,14 @@ TEST_CASE("parked keeper: a call with another setup does not adopt it, and it is
   Calls calls(dir);
   REQUIRE(calls.call(shell("true")).status == RunStatus::kOk);
   const KeeperRecord parked = parked_keeper(dir);
+  // Under /var/tmp: a directory under /tmp (a build tree there) would be hidden by the box's.
+  char folder[] = "/var/tmp/codearena-other-setup-XXXXXX";
+  REQUIRE(::mkdtemp(folder) != nullptr);
+  ::chmod(folder, 0755);
   calls.config.binds = default_read_only_binds();
-  calls.config.binds.push_back({CODEARENA_TEST_PROGRAMS_DIR, false});
-  const auto other = calls.call(shell("ls " CODEARENA_TEST_PROGRAMS_DIR "/probe"));
+  calls.config.binds.push_back({folder, false});
+  const auto other = calls.call(shell(std::string("ls -d ") + folder));
+  ::rmdir(folder);
   INFO(describe(other));
   CHECK(other.status == RunStatus::kOk);
   CHECK(parked_keeper(dir).pid != parked.pid);
