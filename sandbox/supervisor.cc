@@ -729,13 +729,11 @@ bool Slot::join_adopted_keeper() {
 
 void Slot::send_join() {
   keeper_starting_ = false;
-  std::string problem;
   try {
     send_join_order();
   } catch (const SandboxError& error) {
-    problem = error.what();
+    fail_keeper_start(error.what());
   }
-  if (!problem.empty()) fail_keeper_start(problem);
 }
 
 void Slot::send_join_order() {
