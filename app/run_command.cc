@@ -212,6 +212,10 @@ Input:
                         /proc, /sys, /dev, /box, /tmp or one holding a Unix socket or FIFO
   --env NAME=VALUE      add to the environment (PATH, HOME=/box, LANG=C.UTF-8, TMPDIR=/tmp)
   --repeat N            run N times on the same slot, printing one JSON line each
+
+A call keeps its network namespace and slot cgroup for the next call, and, when it ended clean,
+leaves its box keeper (codearena-box) parked for up to 60 s for the next call with the same
+--read-only directories and caller state to adopt; see docs/sandbox.md.
 )";
 }
 
