@@ -22,7 +22,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -30,11 +32,13 @@
 
 #include "sandbox/credentials.h"
 #include "sandbox/errors.h"
+#include "sandbox/filtered_spawner.h"
 #include "sandbox/keeper_protocol.h"
 #include "sandbox/keeper_worker.h"
 #include "sandbox/mounts.h"
 #include "sandbox/namespaces.h"
 #include "sandbox/rlimits.h"
+#include "sandbox/seccomp_policy.h"
 #include "sandbox/sysv_ipc.h"
 #include "sandbox/wire.h"
 
@@ -52,10 +56,6 @@ struct SlotSetup {
   std::vector<UniqueFd> cgroup_joins;  // SlotCgroup::join_files(), opened by the engine.
 };
 
-// The descriptor the program's child hands its seccomp listener over, and the one the listener
-// lands on: the child closes everything else from 3 up before it loads the filter.
-constexpr int kHandoffFd = 3;
-
 // Everything the cloned child needs, computed before the clone: the child shares the keeper's
 // memory (CLONE_VM) and must not allocate.
 struct SpawnPlan {
@@ -66,53 +66,10 @@ struct SpawnPlan {
   int stdio[3] = {-1, -1, -1};
   const SlotSetup* slot = nullptr;
   ProcessLimits limits;
-  sock_fprog filter{};
-  int handoff_socket = -1;  // The child's end of this run's one-shot listener socket pair.
   // Written by the child when a step fails.
   const char* failed_step = nullptr;
   int failed_errno = 0;
   bool exec_failed = false;  // The failed step was execve itself: the program's error.
-};
-
-// A one-byte packet with room for one descriptor, laid out without allocating: the cloned child
-// sends the seccomp listener in one, the keeper receives it in another.
-class OneFdPacket {
- public:
-  OneFdPacket() {
-    header_.msg_iov = &io_;
-    header_.msg_iovlen = 1;
-    header_.msg_control = control_;
-    header_.msg_controllen = sizeof control_;
-  }
-  OneFdPacket(const OneFdPacket&) = delete;
-  OneFdPacket& operator=(const OneFdPacket&) = delete;
-
-  // Returns 0 or errno.
-  int send(int socket, int fd) {
-    cmsghdr* cmsg = CMSG_FIRSTHDR(&header_);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
-    return ::sendmsg(socket, &header_, MSG_NOSIGNAL) < 0 ? errno : 0;
-  }
-
-  // The descriptor of a packet already queued on `socket` (close-on-exec), or -1.
-  int receive(int socket) {
-    if (::recvmsg(socket, &header_, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != 1) return -1;
-    const cmsghdr* cmsg = CMSG_FIRSTHDR(&header_);
-    if (cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS || cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
-      return -1;
-    int fd;
-    std::memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
-    return fd;
-  }
-
- private:
-  char byte_ = 0;
-  iovec io_{&byte_, 1};
-  alignas(cmsghdr) char control_[CMSG_SPACE(sizeof(int))] = {};
-  msghdr header_{};
 };
 
 int fail(SpawnPlan* plan, const char* step, int error) {
@@ -135,14 +92,13 @@ int child_main(void* arg) {
   for (int fd = 0; fd < 3; ++fd) {
     if (::dup2(plan->stdio[fd], fd) < 0) return fail(plan, "set up standard streams", errno);
   }
-  // From here on the child holds exactly 0, 1, 2 and the handoff socket: none of the keeper's
-  // descriptors (its control socket above all) can reach the program.
-  if (::dup2(plan->handoff_socket, kHandoffFd) < 0)
-    return fail(plan, "keep the handoff socket", errno);
-  if (int error = close_descriptors_from(kHandoffFd + 1); error != 0)
+  // From here on the child holds exactly 0, 1, 2: none of the keeper's descriptors (its control
+  // socket and the filter's listener above all) can reach the program.
+  if (int error = close_descriptors_from(3); error != 0)
     return fail(plan, "close inherited descriptors", error);
   // The program's /proc/self/cgroup shows "/" instead of the engine's cgroup path and pid.
-  if (::unshare(CLONE_NEWCGROUP) != 0) return fail(plan, "new cgroup namespace", errno);
+  if (::syscall(SYS_unshare, CLONE_NEWCGROUP, kSetupCallMarker) != 0)
+    return fail(plan, "new cgroup namespace", errno);
   if (::chdir("/box") != 0) return fail(plan, "chdir /box", errno);
   const char* step = nullptr;
   if (int error = apply_process_limits(plan->limits, &step); error != 0)
@@ -151,14 +107,6 @@ int child_main(void* arg) {
       error != 0) {
     return fail(plan, step, error);
   }
-  const int listener = static_cast<int>(::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-                                                  SECCOMP_FILTER_FLAG_NEW_LISTENER, &plan->filter));
-  if (listener < 0) return fail(plan, "load the seccomp filter", errno);
-  if (int error = OneFdPacket().send(kHandoffFd, listener); error != 0) {
-    return fail(plan, "hand over the seccomp listener", error);
-  }
-  ::close(listener);
-  ::close(kHandoffFd);
   if (int error = apply_open_files_limit(plan->limits); error != 0)
     return fail(plan, "RLIMIT_NOFILE", error);
   int exec_errno = ENOENT;
@@ -214,22 +162,32 @@ class BoxKeeper {
         kill_everything();
         reply_ = {keeper::encode(keeper::Failed{order.run_id, error.what(), false}), {}};
       }
+      // What the run left charged to the slot's cgroup is released before the answer, and the
+      // ready message follows it at once: the engine takes the next run's cgroup baseline after
+      // that message, and reads both without waiting for the keeper in between. The rest of the
+      // next box (new empty mounts, the next IPC namespace) is made while the engine takes the
+      // baseline, before the keeper reads the next order; an unmount of a used pair that holds
+      // files waits for an RCU grace period. A keeper that cannot prepare the next box exits
+      // instead: the engine sees it gone, before it sends the next run or as that run's start.
+      // After a run no other follows, the box is left as it is (run() replaces it should a run
+      // come all the same).
+      box_used_ = true;
+      std::exception_ptr unprepared;  // Raised once the run's answer is out.
+      if (!order.last_on_slot) {
+        try {
+          release_leftovers_or_exit();
+        } catch (const SandboxError&) {
+          unprepared = std::current_exception();
+        }
+      }
       std::vector<int> fds;
       for (const auto& fd : reply_.fds) fds.push_back(fd.get());
       wire::send_message(control_, reply_.body, fds);
       reply_ = {};
-      // The next box is prepared after the answer, while the engine reads the results: that
-      // unmount waits for an RCU grace period, which would otherwise lengthen every run. The
-      // engine waits for the ready message before it takes the next run's cgroup baseline, so
-      // the run's files are released by then. A keeper that cannot prepare the next box exits
-      // instead: the engine sees it gone before it sends the next run. After a run no other
-      // follows, the box is left as it is (run() replaces it should a run come all the same).
-      box_used_ = true;
+      if (unprepared) std::rethrow_exception(unprepared);
       if (!order.last_on_slot) {
-        prepare_next_box_or_exit();
         wire::send_message(control_, keeper::encode_ready());
-        // Woken now, the worker does not hold up the ready message.
-        worker_->start(used_box_on_top_);
+        prepare_next_box_or_exit();
       }
     }
     kill_everything();
@@ -264,8 +222,21 @@ class BoxKeeper {
     }
     work_dirs_.replace(work_dir_sizes());
     join();
+    run_ipc_ = own_namespace("ipc");
     // After the join: the thread is made in the namespaces the keeper ends up in.
     worker_.emplace();
+    // Each loads its filter on its own while the keeper goes on. Both are made now, whatever
+    // the runs ask for, so a run's process numbers say nothing of the filters earlier runs used.
+    for (int calls = 0; calls < 2; ++calls)
+      spawners_[calls] = std::make_unique<FilteredSpawner>(slot_.order.filters[calls]);
+  }
+
+  // The calling thread's namespace of one kind (the name under /proc/thread-self/ns).
+  static UniqueFd own_namespace(const char* kind) {
+    const std::string path = std::string("/proc/thread-self/ns/") + kind;
+    UniqueFd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns.valid()) throw_errno("open " + path, errno);
+    return ns;
   }
 
   // Takes the slot cgroup's join files and, when the keeper was started without a network
@@ -302,10 +273,7 @@ class BoxKeeper {
     if (!null.valid() || ::dup2(null.get(), STDERR_FILENO) != STDERR_FILENO)
       throw_errno("let go of the engine's stderr", errno);
     wire::send_message(control_, keeper::encode_ready());
-    if (box_used_) {
-      prepare_next_box_or_exit();
-      worker_->start(used_box_on_top_);
-    }
+    if (box_used_) prepare_next_box_or_exit();
     pollfd adopter{control_, POLLIN, 0};
     int ready;
     do {
@@ -340,10 +308,7 @@ class BoxKeeper {
 
   void run(const keeper::RunOrder& order, std::vector<UniqueFd>& fds) {
     run_id_ = order.run_id;
-    if (box_used_) {
-      prepare_next_box_or_exit();
-      worker_->start(used_box_on_top_);
-    }
+    if (box_used_) prepare_next_box_or_exit();
     if (fds.size() != 3 + order.file_names.size())
       throw SandboxError("run message carries the wrong number of files");
     auto& slot = slot_.order;
@@ -353,7 +318,6 @@ class BoxKeeper {
       worker_->wait_idle();
       work_dirs_.replace(work_dir_sizes());
     }
-    expect_new_work_dirs();
     UniqueFd box(::open("/box", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!box.valid()) throw_errno("open /box", errno);
     for (size_t i = 0; i < order.file_names.size(); ++i) {
@@ -373,21 +337,12 @@ class BoxKeeper {
     for (int i = 0; i < 3; ++i) plan.stdio[i] = fds[i].get();
     plan.slot = &slot_;
     plan.limits = order.limits;
-    const auto& filter = slot.filters[order.network_calls == NetworkCalls::kRefuse ? 1 : 0];
-    plan.filter.len = static_cast<unsigned short>(filter.size() / sizeof(sock_filter));
-    plan.filter.filter = reinterpret_cast<sock_filter*>(const_cast<char*>(filter.data()));
-    int handoff[2];
-    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, handoff) != 0)
-      throw_errno("socketpair for the seccomp listener", errno);
-    UniqueFd handoff_keeper(handoff[0]);
-    UniqueFd handoff_child(handoff[1]);
-    plan.handoff_socket = handoff_child.get();
+    FilteredSpawner& spawner = *spawners_[order.network_calls == NetworkCalls::kRefuse ? 1 : 0];
 
     restart_pid_numbering();
     const int64_t started_us = monotonic_us();
-    const pid_t child = spawn(plan);
+    const pid_t child = spawn(spawner, plan);
     for (auto& fd : fds) fd.reset();
-    handoff_child.reset();
     if (plan.failed_step != nullptr) {
       kill_everything();
       const bool exec_failed = plan.exec_failed;
@@ -399,9 +354,7 @@ class BoxKeeper {
                 {}};
       return;
     }
-    UniqueFd listener = receive_listener(handoff_keeper.get());
-    wire::send_message(control_, keeper::encode(keeper::Started{run_id_}), {listener.get()});
-    listener.reset();
+    wire::send_message(control_, keeper::encode(keeper::Started{run_id_}), {spawner.listener()});
     // Made while the program runs, the next /box and /tmp are only moved in after it.
     work_dirs_.make_next(work_dir_sizes());
     const Ended ended = wait_for(child);
@@ -418,20 +371,11 @@ class BoxKeeper {
       throw_errno("reset ns_last_pid", errno);
   }
 
-  // The listener the child sent before its execve (queued on the socket by now: the clone is a
-  // vfork, so the program has been exec'd when spawn() returns).
-  static UniqueFd receive_listener(int handoff) {
-    UniqueFd listener(OneFdPacket().receive(handoff));
-    if (!listener.valid()) throw SandboxError("the program's seccomp listener did not arrive");
-    return listener;
-  }
-
-  static pid_t spawn(SpawnPlan& plan) {
+  // The program's process, cloned under the filter the run asked for and in the run's IPC and
+  // network namespaces (the keeper's own): it has been exec'd, or has failed, on return.
+  pid_t spawn(FilteredSpawner& spawner, SpawnPlan& plan) {
     alignas(16) static char stack[256 * 1024];
-    const pid_t child =
-        ::clone(child_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
-    if (child < 0) throw_errno("clone", errno);
-    return child;
+    return spawner.spawn(run_ipc_.get(), child_main, &plan, stack + sizeof stack);
   }
 
   void place_file(int box, const std::string& name, mode_t mode, int source) {
@@ -578,26 +522,40 @@ class BoxKeeper {
     return names;
   }
 
-  // Throws past serve()'s handler (the keeper exits without answering) when it fails.
+  // Both steps throw past serve()'s handler (the keeper exits without answering) when they fail.
+  void release_leftovers_or_exit() {
+    with_context([this] { release_leftovers(); });
+    leftovers_released_ = true;
+  }
   void prepare_next_box_or_exit() {
+    with_context([this] {
+      if (!leftovers_released_) release_leftovers();
+      finish_next_box();
+    });
+    box_used_ = false;
+    leftovers_released_ = false;
+  }
+  template <typename Step>
+  static void with_context(const Step& step) {
     try {
-      prepare_next_box();
+      step();
     } catch (const std::exception& error) {
       throw SandboxError(std::string("cannot prepare the next box: ") + error.what());
     }
-    box_used_ = false;
   }
 
-  void prepare_next_box() {
-    // A used box that held no file is unmounted by the worker while the next run goes on.
-    worker_->wait_idle();
-    used_box_on_top_ = work_dirs_.replace_beneath(work_dir_sizes());
+  // What the run left that holds memory charged to the slot's cgroup: files in /box or /tmp,
+  // System V IPC objects, a socket in the network namespace.
+  void release_leftovers() {
+    if (work_dirs_.hold_files()) {
+      work_dirs_.replace(work_dir_sizes());
+      next_box_in_place_ = true;
+    }
     // SysV IPC objects and POSIX message queues of this run must not reach the next one. The
     // objects are removed first: the namespace left behind is freed only later, and until then
     // its shared memory would count against the next run's memory.
     if (const int error = remove_sysv_ipc_objects(); error != 0)
       throw_errno("remove the run's System V IPC objects", error);
-    worker_->enter_next_ipc_namespace();
     // A UNIX socket sent in a message nobody will read outlives every process of the run, with
     // its abstract name and queued data: a way to leave something for the next run. No socket
     // is left after an ordinary run, so the network namespace is replaced only when one is.
@@ -605,15 +563,18 @@ class BoxKeeper {
       if (::unshare(CLONE_NEWNET) != 0) throw_errno("unshare network namespace", errno);
       unix_sockets_.reset();
       worker_->follow_network();
+      for (const auto& spawner : spawners_) spawner->follow_network();
     }
   }
 
-  // No program starts before /box and /tmp are the new mounts: the used ones the worker
-  // unmounts may still be on top of them.
-  void expect_new_work_dirs() {
-    if (work_dirs_.in_place()) return;
-    worker_->wait_idle();
-    if (!work_dirs_.in_place()) throw SandboxError("/box or /tmp is not the run's new mount");
+  // New /box and /tmp unless release_leftovers() put them in place (a used pair that held no
+  // file held no memory of its run), and the next IPC namespace; then the worker makes the IPC
+  // namespace after that.
+  void finish_next_box() {
+    if (!next_box_in_place_) work_dirs_.replace(work_dir_sizes());
+    next_box_in_place_ = false;
+    run_ipc_ = worker_->enter_next_ipc_namespace();
+    worker_->start();
   }
 
   WorkDirSizes work_dir_sizes() const {
@@ -645,9 +606,13 @@ class BoxKeeper {
   UniqueFd last_pid_;  // /proc/sys/kernel/ns_last_pid of the slot's PID namespace.
   UniqueFd unix_sockets_;  // /proc/net/unix of the slot's current network namespace.
   WorkDirs work_dirs_;
-  std::optional<KeeperWorker> worker_;  // Made last in set_up(), so it inherits the keeper's state.
+  std::optional<KeeperWorker> worker_;  // Made late in set_up(), so it inherits the keeper's state.
+  // Indexed by NetworkCalls, as the filters: made last in set_up().
+  std::unique_ptr<FilteredSpawner> spawners_[2];
+  UniqueFd run_ipc_;  // The IPC namespace of the next (or current) run: the keeper's own.
   bool box_used_ = false;  // The last run's /box, /tmp, IPC and sockets are still in place.
-  bool used_box_on_top_ = false;  // The worker is to unmount the used /box and /tmp.
+  bool leftovers_released_ = false;  // release_leftovers() is done for the last run.
+  bool next_box_in_place_ = false;   // release_leftovers() mounted the next /box and /tmp.
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 // Dropping every privilege before the program starts.
 //
 // Called in the freshly cloned child, between the box keeper (root in the box's namespaces) and
-// execve. Async-signal-safe: no allocation, no locks, only system calls, each acting on the
+// execve, possibly under the box's seccomp filter already. Async-signal-safe: no allocation, no locks, only system calls, each acting on the
 // calling thread alone.
 #pragma once
 

@@ -7,7 +7,6 @@
 #include <exception>
 
 #include "sandbox/errors.h"
-#include "sandbox/mounts.h"
 
 namespace codearena::sandbox {
 namespace {
@@ -39,15 +38,14 @@ KeeperWorker::~KeeperWorker() {
   thread_.join();
 }
 
-void KeeperWorker::enter_next_ipc_namespace() {
+UniqueFd KeeperWorker::enter_next_ipc_namespace() {
   wait_idle();
   if (::setns(next_ipc_.get(), CLONE_NEWIPC) != 0)
     throw_errno("enter the next run's IPC namespace", errno);
+  return std::move(next_ipc_);
 }
 
-void KeeperWorker::start(bool unmount_used) {
-  give(kNextIpc | (unmount_used ? kUnmountUsed : 0u));
-}
+void KeeperWorker::start() { give(kNextIpc); }
 
 void KeeperWorker::follow_network() {
   wait_idle();
@@ -101,7 +99,6 @@ void KeeperWorker::perform(unsigned tasks) {
     next_ipc_.reset(::open("/proc/thread-self/ns/ipc", O_RDONLY | O_CLOEXEC));
     if (!next_ipc_.valid()) throw_errno("open the new IPC namespace", errno);
   }
-  if (tasks & kUnmountUsed) WorkDirs::unmount_used();
   if (tasks & kFollowNetwork) enter_namespace("/proc/1/ns/net", CLONE_NEWNET);
 }
 

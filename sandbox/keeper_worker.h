@@ -1,6 +1,5 @@
-// The box keeper's second thread: while a run goes on it unmounts the used /box and /tmp (each
-// unmount waits for an RCU grace period) and makes the IPC namespace of the next run, so that
-// neither lies between two runs.
+// The box keeper's second thread: while a run goes on it makes the IPC namespace of the next run,
+// so that making one does not lie between two runs.
 //
 // Being a thread of the slot's PID 1, it holds process number 2 of the namespace for the
 // keeper's life (every run starts from 3), and kill(-1) from the keeper spares it. It is in no
@@ -30,11 +29,11 @@ class KeeperWorker {
   KeeperWorker& operator=(const KeeperWorker&) = delete;
 
   // Moves the calling thread into the IPC namespace made for the next run, once the worker has
-  // done its last tasks. Throws SandboxError when those or the move failed.
-  void enter_next_ipc_namespace();
-  // Has the worker make the IPC namespace after that and, with `unmount_used`, unmount the
-  // used /box and /tmp (WorkDirs::unmount_used). Call after enter_next_ipc_namespace().
-  void start(bool unmount_used);
+  // done its last tasks, and returns that namespace (a /proc ns file, close-on-exec). Throws
+  // SandboxError when those or the move failed.
+  UniqueFd enter_next_ipc_namespace();
+  // Has the worker make the IPC namespace after that. Call after enter_next_ipc_namespace().
+  void start();
   // Waits until the worker has nothing to do; throws SandboxError when its last task failed.
   void wait_idle();
   // Has the worker enter the network namespace of the keeper (PID 1), so the one the keeper
@@ -42,7 +41,7 @@ class KeeperWorker {
   void follow_network();
 
  private:
-  enum Task : unsigned { kNextIpc = 1, kUnmountUsed = 2, kFollowNetwork = 4 };
+  enum Task : unsigned { kNextIpc = 1, kFollowNetwork = 2 };
 
   void give(unsigned tasks);
   void serve();

@@ -15,10 +15,6 @@
 #include "sandbox/errors.h"
 #include "sandbox/fs_util.h"
 
-#ifndef MOVE_MOUNT_BENEATH
-#define MOVE_MOUNT_BENEATH 0x00000200  // Linux 6.5; older C libraries lack the name.
-#endif
-
 namespace codearena::sandbox {
 namespace {
 
@@ -147,17 +143,9 @@ void detach(const char* dir) {
   if (::umount2(dir, MNT_DETACH) != 0) throw_errno(std::string("unmount the used ") + dir, errno);
 }
 
-void attach(const UniqueFd& mount, const char* dir, unsigned flags) {
-  if (::move_mount(mount.get(), "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH | flags) != 0)
+void attach(const UniqueFd& mount, const char* dir) {
+  if (::move_mount(mount.get(), "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH) != 0)
     throw_errno(std::string("mount a new tmpfs on ") + dir, errno);
-}
-
-uint64_t mount_id(int dir_fd, const char* path, int flags) {
-  struct statx about {};
-  if (::statx(dir_fd, path, flags, STATX_MNT_ID, &about) != 0 ||
-      (about.stx_mask & STATX_MNT_ID) == 0)
-    throw_errno(std::string("the mount id of ") + (*path ? path : "a new tmpfs"), errno);
-  return about.stx_mnt_id;
 }
 
 // True when the tmpfs at `dir` holds nothing but its root: no block and one inode in use.
@@ -218,29 +206,16 @@ void WorkDirs::make_next(const WorkDirSizes& sizes) {
 void WorkDirs::replace(const WorkDirSizes& sizes) {
   make_next(sizes);
   if (mounted_) unmount_used();
-  attach_next(0);
+  attach_next();
 }
 
-bool WorkDirs::replace_beneath(const WorkDirSizes& sizes) {
-  if (!mounted_ || !holds_nothing("/box") || !holds_nothing("/tmp")) {
-    replace(sizes);
-    return false;
-  }
-  make_next(sizes);
-  attach_next(MOVE_MOUNT_BENEATH);
-  return true;
+bool WorkDirs::hold_files() const {
+  return mounted_ && (!holds_nothing("/box") || !holds_nothing("/tmp"));
 }
 
-bool WorkDirs::in_place() const {
-  return mount_id(AT_FDCWD, "/box", 0) == box_mount_id_ &&
-         mount_id(AT_FDCWD, "/tmp", 0) == tmp_mount_id_;
-}
-
-void WorkDirs::attach_next(unsigned flags) {
-  box_mount_id_ = mount_id(next_box_.get(), "", AT_EMPTY_PATH);
-  tmp_mount_id_ = mount_id(next_tmp_.get(), "", AT_EMPTY_PATH);
-  attach(next_box_, "/box", flags);
-  attach(next_tmp_, "/tmp", flags);
+void WorkDirs::attach_next() {
+  attach(next_box_, "/box");
+  attach(next_tmp_, "/tmp");
   next_box_.reset();
   next_tmp_.reset();
   mounted_ = true;

@@ -39,8 +39,7 @@ struct WorkDirSizes {
 
 // A run's /box and /tmp: each run gets new, empty tmpfs mounts. The next pair can be made ahead,
 // detached and out of every program's reach, so that replacing the used pair between runs
-// costs moves and, at most, one unmount. For one thread, but for unmount_used(); errors throw
-// SandboxError.
+// costs moves and one unmount. For one thread; errors throw SandboxError.
 class WorkDirs {
  public:
   // Makes the next /box and /tmp (detached) unless a pair of these sizes is made already.
@@ -48,24 +47,17 @@ class WorkDirs {
   // Mounts a new pair at /box and /tmp (made now unless made ahead with these sizes) and
   // unmounts the used pair, if any. Its files and memory are freed when this returns.
   void replace(const WorkDirSizes& sizes);
-  // Like replace(), but a used pair that holds no file (so no memory of its run) is left on top
-  // of the new pair and true returned: the caller then has unmount_used() called, and
-  // no program may start before in_place() says the new pair is seen.
-  bool replace_beneath(const WorkDirSizes& sizes);
-  // True when /box and /tmp are the pair the last replace put in place.
-  bool in_place() const;
-  // Unmounts the used pair at /box and /tmp (after replace_beneath(), on top of the new pair).
-  // Safe on another thread while no other touches /box or /tmp.
-  static void unmount_used();
+  // True when a mounted pair holds a file (or more than its root directories): its memory is
+  // the last run's.
+  bool hold_files() const;
 
  private:
-  void attach_next(unsigned flags);
+  void unmount_used();
+  void attach_next();
 
   UniqueFd next_box_;
   UniqueFd next_tmp_;
   WorkDirSizes next_sizes_;
-  uint64_t box_mount_id_ = 0;  // Of the pair in place (or, on top of it, about to go).
-  uint64_t tmp_mount_id_ = 0;
   bool mounted_ = false;  // /box and /tmp hold a pair that programs may have used.
 };
 

@@ -165,6 +165,21 @@ void allow_fadvise_but_eviction(scmp_filter_ctx ctx) {
   add_rule_for_int_values(ctx, SCMP_ACT_ERRNO(0), "fadvise64", 3, {POSIX_FADV_DONTNEED});
 }
 
+// What the run's process, still root, does under the filter between its clone and the
+// program's execve (see kSetupCallMarker). The namespace kinds are those it enters or makes.
+void allow_marked_setup_calls(scmp_filter_ctx ctx) {
+  add_rule(ctx, SCMP_ACT_ALLOW, "setresuid", {SCMP_A3(SCMP_CMP_EQ, kSetupCallMarker)});
+  add_rule(ctx, SCMP_ACT_ALLOW, "setresgid", {SCMP_A3(SCMP_CMP_EQ, kSetupCallMarker)});
+  add_rule(ctx, SCMP_ACT_ALLOW, "setgroups", {SCMP_A2(SCMP_CMP_EQ, kSetupCallMarker)});
+  add_rule(ctx, SCMP_ACT_ALLOW, "capset", {SCMP_A2(SCMP_CMP_EQ, kSetupCallMarker)});
+  add_rule(ctx, SCMP_ACT_ALLOW, "unshare",
+           {SCMP_A0(SCMP_CMP_EQ, CLONE_NEWCGROUP), SCMP_A1(SCMP_CMP_EQ, kSetupCallMarker)});
+  for (const uint64_t kind : {uint64_t{CLONE_NEWIPC}, uint64_t{CLONE_NEWNET}}) {
+    add_rule(ctx, SCMP_ACT_ALLOW, "setns",
+             {SCMP_A1(SCMP_CMP_EQ, kind), SCMP_A2(SCMP_CMP_EQ, kSetupCallMarker)});
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string>& allowed_syscalls() {
@@ -175,8 +190,9 @@ const std::vector<std::string>& allowed_syscalls() {
 
 const std::vector<std::string>& argument_checked_syscalls() {
   static const std::vector<std::string> names = {
-      "clone", "clone3",     "mknod", "mknodat", "personality", "socket",
-      "socketpair", "fcntl", "prctl", "fadvise64"};
+      "clone",     "clone3",    "mknod",     "mknodat", "personality", "socket",
+      "socketpair", "fcntl",    "prctl",     "fadvise64", "setresuid", "setresgid",
+      "setgroups", "capset",    "unshare",   "setns"};
   return names;
 }
 
@@ -197,6 +213,7 @@ std::string build_seccomp_filter(bool refuse_sockets) {
   allow_fcntl_commands(ctx.get());
   allow_prctl_options(ctx.get());
   allow_fadvise_but_eviction(ctx.get());
+  allow_marked_setup_calls(ctx.get());
 
   UniqueFd memory(::memfd_create("seccomp-bpf", MFD_CLOEXEC));
   if (!memory.valid()) throw_errno("memfd_create", errno);

@@ -196,15 +196,15 @@ class RunCommandTest(unittest.TestCase):
                   "(sleep 1000 &) ; echo done")
         for result in self.three_runs_of(script):
             self.assertEqual(result["status"], "ok", result)
-            # The shell alone, numbered 3 as in every run (the keeper is 1, its worker thread 2):
+            # The shell alone, numbered 5 as in every run (the keeper is 1, its threads 2 to 4):
             # no process of an earlier one.
-            self.assertEqual(result["stdout"], "/box:\n\n/tmp:\n/proc/3\ndone\n", result)
+            self.assertEqual(result["stdout"], "/box:\n\n/tmp:\n/proc/5\ndone\n", result)
 
     def test_repeated_runs_that_leave_no_file_find_the_roots_as_new(self):
-        # Each run leaves no file, so its /box and /tmp go on top of the next pair and are
-        # unmounted while the next run starts; it changes the roots' mode and times and holds
+        # Each run leaves no file, so its /box and /tmp are replaced after the ready message,
+        # while the engine readies the next run; it changes the roots' mode and times and holds
         # /box open in a background process. The next run must find the roots as new, itself
-        # alone as process 3 with descriptors 0, 1 and 2 only.
+        # alone as process 5 with descriptors 0, 1 and 2 only.
         script = ("stat -c '%a %Y' /box /tmp; ls -A /box /tmp; echo $$; ls /proc/$$/fd; "
                   "chmod 700 /box /tmp; touch -d @1 /box /tmp; "
                   "(cd /box && exec sleep 1000 &); echo done")
@@ -216,7 +216,7 @@ class RunCommandTest(unittest.TestCase):
                 mode, changed = root.split()
                 self.assertEqual(mode, "755", result)
                 self.assertNotEqual(changed, "1", result)
-            self.assertEqual(lines[2:], ["/box:", "", "/tmp:", "3", "0", "1", "2", "done"],
+            self.assertEqual(lines[2:], ["/box:", "", "/tmp:", "5", "0", "1", "2", "done"],
                              result)
 
     def test_usage_errors_exit_2_and_say_what_is_wrong(self):

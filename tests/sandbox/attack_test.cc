@@ -19,12 +19,14 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <future>
 
 #include "sandbox/cgroup.h"
 #include "sandbox/fs_util.h"
+#include "sandbox/seccomp_policy.h"
 #include "tests/sandbox/sandbox_test_support.h"
 
 using Catch::Matchers::Contains;
@@ -199,22 +201,48 @@ TEST_CASE("attack: no way from a program reaches the keeper") {
   CHECK(keeper_pids() == keepers);
 }
 
-// Proves no way from a program reaches the keeper's worker thread, thread 2 of PID 1, which
-// unmounts used boxes and makes IPC namespaces: the ways to the keeper aimed at the thread (a
-// thread's pidfd, tkill and tgkill, its /proc entries and IPC namespace, an I/O signal to the
-// thread). Each attempt is refused, and the keeper keeps both threads and goes on serving.
-TEST_CASE("attack: no way from a program reaches the keeper's worker thread") {
+// Proves no way from a program reaches the keeper's other threads, 2 to 4 of PID 1: the worker,
+// which makes IPC namespaces, and the two spawning threads, which run under the filters and
+// clone every program's process: the ways to the keeper aimed at each thread (a thread's pidfd,
+// tkill and tgkill, its /proc entries and IPC namespace, an I/O signal to the thread). Each
+// attempt is refused, and the keeper keeps its four threads and goes on serving.
+TEST_CASE("attack: no way from a program reaches the keeper's threads") {
   auto lease = engine().slots().acquire();
   REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
   const auto keepers = keeper_pids();
   REQUIRE(keepers.size() == 1);
-  REQUIRE(thread_count(*keepers.begin()) == 2);
-  for (const auto& way : kWaysToTheKeeper) {
-    const RunResult result = lease->run(program_request("reach_keeper", {way, "2"}));
-    INFO(way << ": " << describe(result));
-    CHECK(refused(result));
-    CHECK(keeper_pids() == keepers);
-    CHECK(thread_count(*keepers.begin()) == 2);
+  REQUIRE(thread_count(*keepers.begin()) == 4);
+  for (const char* thread : {"2", "3", "4"}) {
+    for (const auto& way : kWaysToTheKeeper) {
+      const RunResult result = lease->run(program_request("reach_keeper", {way, thread}));
+      INFO("thread " << thread << ", " << way << ": " << describe(result));
+      CHECK(refused(result));
+      CHECK(keeper_pids() == keepers);
+      CHECK(thread_count(*keepers.begin()) == 4);
+    }
+  }
+  expect_clean_slot(lease);
+}
+
+// Proves the set-up calls the filter lets through with the sandbox's marker (seccomp_policy.h)
+// give a program that knows the marker nothing: becoming root, taking group 0, raising its
+// capabilities, making or entering namespaces all fail with the kernel's own refusal, and the
+// program's identity is what it was. The calls run (no violation): the filter passes them.
+TEST_CASE("attack: the set-up marker gives a program nothing") {
+  auto lease = engine().slots().acquire();
+  char marker[32];
+  std::snprintf(marker, sizeof marker, "0x%llx",
+                static_cast<unsigned long long>(codearena::sandbox::kSetupCallMarker));
+  const RunResult result = lease->run(program_request("marked_calls", {marker}));
+  INFO(describe(result));
+  CHECK(result.status == RunStatus::kOk);
+  CHECK(result.exit_code == 0);
+  for (const char* refused_call :
+       {"setresuid 0: Operation not permitted", "setresgid 0: Operation not permitted",
+        "setgroups 0: Operation not permitted", "capset all: Operation not permitted",
+        "cgroup namespace: Operation not permitted", "network namespace: Operation not permitted",
+        "IPC namespace: Operation not permitted", "identity: unchanged"}) {
+    CHECK_THAT(result.stdout_data, Catch::Matchers::Contains(refused_call));
   }
   expect_clean_slot(lease);
 }

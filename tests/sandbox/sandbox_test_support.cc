@@ -104,9 +104,9 @@ void expect_clean_probe(const RunResult& probe) {
   INFO("probe: " << describe(probe));
   REQUIRE(probe.status == RunStatus::kOk);
   const ProbeReport report = parse_probe(probe.stdout_data);
-  // Process numbers restart with every run (the keeper is 1, its worker thread 2): they tell
-  // nothing of earlier runs.
-  CHECK(report.self == 3);
+  // Process numbers restart with every run (the keeper is 1, its worker and spawning threads 2
+  // to 4): they tell nothing of earlier runs.
+  CHECK(report.self == 5);
   CHECK(report.pids == std::set<int>{report.self});
   CHECK(report.box == std::set<std::string>{"probe"});
   CHECK(report.tmp.empty());

@@ -56,7 +56,7 @@ struct ProbeReport {
 };
 ProbeReport parse_probe(const std::string& output);
 
-// Checks a probe run's report (programs/probe.c): it is process 3 and sees only itself in
+// Checks a probe run's report (programs/probe.c): it is process 5 and sees only itself in
 // /proc, nothing but its own file in /box, an empty /tmp and no System V IPC objects.
 void expect_clean_probe(const RunResult& probe);
 
@@ -64,7 +64,7 @@ void expect_clean_probe(const RunResult& probe);
 extern const std::vector<std::string> kWaysToTheKeeper;
 
 // Checks that the slot shows nothing of the previous run: its cgroup is empty, a probe run
-// is process 3 and sees only itself in /proc, nothing but its own file in /box, an empty /tmp and
+// is process 5 and sees only itself in /proc, nothing but its own file in /box, an empty /tmp and
 // no System V IPC objects, the cgroup is empty again after the probe, and a trivial program runs
 // fine.
 void expect_clean_slot(SlotPool::Lease& lease);

@@ -1,7 +1,7 @@
 """A Python submission that reports the box as it found it, then leaves no file (its own source
 removed), the roots' mode and times changed and /box held open by a process that outlives it.
-Such a run's /box and /tmp go on top of the next pair and are unmounted while the next run
-starts, so each run of it on a slot checks that the one before left it nothing."""
+Such a run's /box and /tmp are replaced after the keeper's ready message, while the engine
+readies the next run, so each run of it on a slot checks that the one before left it nothing."""
 
 SOURCE = (
     "import os, subprocess\n"
@@ -18,5 +18,5 @@ SOURCE = (
 
 # How every run's report ends when it found the box new: /tmp empty, both roots of mode 0755
 # and not of the planted time, descriptors 0, 1 and 2 (3 is the one listdir reads
-# /proc/self/fd through), itself alone as process 3.
-FRESH_TAIL = " [] ['0o755', '0o755'] [False, False] ['0', '1', '2', '3'] ['3']\n"
+# /proc/self/fd through), itself alone as process 5 (the keeper is 1, its threads 2 to 4).
+FRESH_TAIL = " [] ['0o755', '0o755'] [False, False] ['0', '1', '2', '3'] ['5']\n"

@@ -315,6 +315,47 @@ TEST_CASE("calls allowed only with harmless arguments") {
   CHECK(action_for(refusing, SYS_socket, {AF_NETLINK, SOCK_RAW}) == (SECCOMP_RET_ERRNO | EACCES));
 }
 
+// The calls that turn the run's process (root, under the filter from its clone) into the
+// program's pass with the marker in the argument the kernel ignores, and only the namespace
+// kinds the process uses; the same calls as programs make them are reported.
+TEST_CASE("set-up calls pass only with the marker") {
+  constexpr uint64_t m = kSetupCallMarker;
+  const struct {
+    long nr;
+    std::array<uint64_t, 6> marked, unmarked;
+  } calls[] = {
+      {SYS_setresuid, {1000, 1000, 1000, m}, {1000, 1000, 1000}},
+      {SYS_setresgid, {1000, 1000, 1000, m}, {0, 0, 0, m >> 32}},
+      {SYS_setgroups, {0, 0, m}, {0, 0, m & 0xffffffff}},
+      {SYS_capset, {0x1000, 0x2000, m}, {0x1000, 0x2000, 0, m}},
+      {SYS_unshare, {CLONE_NEWCGROUP, m}, {CLONE_NEWCGROUP}},
+      {SYS_setns, {3, CLONE_NEWIPC, m}, {3, CLONE_NEWIPC, 0, m}},
+      {SYS_setns, {3, CLONE_NEWNET, m}, {3, CLONE_NEWNET}},
+  };
+  for (const bool refuse : {false, true}) {
+    const auto program = instructions(precompiled_seccomp_filter(refuse));
+    for (const auto& call : calls) {
+      INFO(syscall_name(AUDIT_ARCH_X86_64, call.nr));
+      CHECK(action_for(program, call.nr, call.marked) == SECCOMP_RET_ALLOW);
+      CHECK(action_for(program, call.nr, call.unmarked) == SECCOMP_RET_USER_NOTIF);
+    }
+    // Other namespaces, even marked: none a program could enter or make would be harmless.
+    for (const uint64_t kind : {uint64_t{0}, uint64_t{CLONE_NEWNS}, uint64_t{CLONE_NEWUSER},
+                                uint64_t{CLONE_NEWPID}, uint64_t{CLONE_NEWUTS},
+                                uint64_t{CLONE_NEWCGROUP}, uint64_t{CLONE_NEWIPC | CLONE_NEWNET}}) {
+      INFO("namespace kind " << kind);
+      CHECK(action_for(program, SYS_setns, {3, kind, m}) == SECCOMP_RET_USER_NOTIF);
+      if (kind != CLONE_NEWCGROUP)
+        CHECK(action_for(program, SYS_unshare, {kind, m}) == SECCOMP_RET_USER_NOTIF);
+    }
+    CHECK(action_for(program, SYS_unshare, {CLONE_NEWCGROUP | CLONE_NEWUSER, m}) ==
+          SECCOMP_RET_USER_NOTIF);
+    // The marker gates these calls alone.
+    CHECK(action_for(program, SYS_setuid, {0, m, m, m}) == SECCOMP_RET_USER_NOTIF);
+    CHECK(action_for(program, SYS_mount, {0, 0, 0, m, m}) == SECCOMP_RET_USER_NOTIF);
+  }
+}
+
 // Walks the filters the engine loads (compiled at build time), both of them: an architecture
 // other than x86-64, known or not, and x32 numbers are killed before any allowlist check.
 TEST_CASE("other ABIs kill the process") {

@@ -1,5 +1,5 @@
-// Attacks: the slot's box keeper, PID 1 of the box, or with argv[2] "2" its worker thread
-// (thread 2 of process 1). argv[1] names one way to reach it:
+// Attacks: the slot's box keeper, PID 1 of the box, or with argv[2] ("2" to "4") one of its other
+// threads (the worker, the spawning threads). argv[1] names one way to reach it:
 //   signal, sigqueue, tgkill, tkill   - a signal to the process, or to the thread;
 //   pidfd_signal, pidfd_getfd         - a pidfd of PID 1, then a signal or a copy of its fd 3
 //                                       (the keeper's control socket);

@@ -1,0 +1,81 @@
+// A thread of the box keeper that runs under the box's seccomp filter and clones every run's
+// process: the process inherits the filter at its clone, where loading it would cost about
+// 0.1 ms of every run (the kernel checks, translates and compiles the program, then tables its
+// answers for every call number).
+//
+// The thread keeps the keeper's credentials (root in the box, capabilities but an empty bounding
+// set), which no program shares: a program can neither signal nor trace it, nor read its /proc
+// files. It makes only the calls the filter allows (futex, clone without namespace flags, and
+// setns into a run's IPC and network namespaces with kSetupCallMarker). Being a thread of the
+// slot's PID 1, it holds a process number of the namespace for the keeper's life, and kill(-1)
+// from the keeper spares it. The filter, and so its listener, serves every run of the keeper in
+// turn: a notification waits in a blocked call of the run's process, and goes when that process
+// is killed, so none outlives its run.
+#pragma once
+
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "sandbox/fs_util.h"
+
+namespace codearena::sandbox {
+
+class FilteredSpawner {
+ public:
+  // Starts the thread, which loads `filter` (the raw classic-BPF program, seccomp_policy.h) with
+  // a user-notification listener. Call from the keeper once its root is built and its bounding
+  // set emptied (the thread inherits both, and SIGCHLD blocked). Throws SandboxError when the
+  // thread cannot start; a filter that cannot be loaded is reported by listener() and spawn().
+  explicit FilteredSpawner(std::string filter);
+  // Stops the thread.
+  ~FilteredSpawner();
+  FilteredSpawner(const FilteredSpawner&) = delete;
+  FilteredSpawner& operator=(const FilteredSpawner&) = delete;
+
+  // The filter's listener (close-on-exec), owned here. Throws SandboxError when the filter could
+  // not be loaded.
+  int listener();
+
+  // Has the thread enter the IPC namespace `ipc_namespace` names (and the keeper's network
+  // namespace, after follow_network()), then clone a process running entry(arg) on the stack
+  // ending at `stack_top` (CLONE_VM | CLONE_VFORK | SIGCHLD: it shares the keeper's memory until
+  // its execve or exit, when this returns). The process is a child of the keeper (wait4 from any
+  // of its threads reaps it). Returns its pid; throws SandboxError when the filter is not loaded
+  // or a step fails.
+  pid_t spawn(int ipc_namespace, int (*entry)(void*), void* arg, void* stack_top);
+  // Has the thread enter the network namespace of the keeper's main thread (PID 1) before its
+  // next clone: call after the keeper moved to a new one. The thread holds no descriptor of it.
+  void follow_network();
+
+ private:
+  struct Order {
+    int ipc_namespace;
+    bool enter_network;
+    int (*entry)(void*);
+    void* arg;
+    void* stack_top;
+  };
+
+  void serve();
+  void await_filter(std::unique_lock<std::mutex>& lock);
+  static pid_t perform(const Order& order, std::string* failure);
+
+  std::string filter_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool loaded_ = false;   // The load was tried: listener_ is valid or failure_ says why not.
+  bool ordered_ = false;  // order_ waits for the thread.
+  bool stopping_ = false;
+  bool network_moved_ = false;  // The keeper is in a network namespace the thread is not in.
+  Order order_{};
+  pid_t spawned_ = -1;
+  std::string failure_;  // Of the load, or of the last order.
+  UniqueFd listener_;
+  std::thread thread_;
+};
+
+}  // namespace codearena::sandbox
