@@ -408,6 +408,64 @@ TEST_CASE("attack: an abstract socket kept in flight does not reach the next run
   expect_clean_slot(lease);
 }
 
+// Proves the keeper's two spawning threads both follow it into the network namespace it moves to
+// when a socket outlived a run: a run planting an abstract socket in flight is followed by runs
+// cloned by the other thread (the other filter) and then by the same one, and neither finds it;
+// nor do they find the planter's System V IPC objects, and each is process 5 (a thread left in an
+// old namespace would clone the next run's process there, beside the socket).
+TEST_CASE("attack: a socket left in flight reaches no later run through either spawning thread") {
+  auto lease = engine().slots().acquire();
+  using codearena::sandbox::NetworkCalls;
+  for (const NetworkCalls planter_calls : {NetworkCalls::kViolation, NetworkCalls::kRefuse}) {
+    RunRequest plant = program_request("abstract_carry");
+    plant.network_calls = planter_calls;
+    const RunResult planted = lease->run(plant);
+    INFO("planter refusing sockets " << (planter_calls == NetworkCalls::kRefuse) << ": "
+                                     << describe(planted));
+    REQUIRE(planted.stdout_data == "planted\n");
+    for (const NetworkCalls finder_calls : {NetworkCalls::kRefuse, NetworkCalls::kViolation,
+                                            NetworkCalls::kRefuse, NetworkCalls::kViolation}) {
+      RunRequest find = program_request("abstract_carry");
+      find.network_calls = finder_calls;
+      const RunResult finder = lease->run(find);
+      INFO("finder refusing sockets " << (finder_calls == NetworkCalls::kRefuse) << ": "
+                                      << describe(finder));
+      CHECK(finder.stdout_data != "found\n");
+      CHECK(refused(finder));
+      // The finder planted its own when it found none: the next finder must not find that one.
+    }
+    RunRequest probe = program_request("probe");
+    probe.network_calls = planter_calls;
+    expect_clean_probe(lease->run(probe));
+  }
+  expect_clean_slot(lease);
+}
+
+// Proves a notification of run N on the seccomp listener every run of a keeper shares is never
+// read in a later run's name: a run whose forty children each wait in a reported call while the
+// main process exits at once (the run ends with notifications pending, or children on their way
+// to the call) is followed, ten times over and through either spawning thread, by a run that
+// must end ok: a stale notification would make it a security violation.
+TEST_CASE("attack: blocked calls pending when a run ends reach no later run") {
+  auto lease = engine().slots().acquire();
+  using codearena::sandbox::NetworkCalls;
+  for (int round = 0; round < 10; ++round) {
+    const NetworkCalls calls = round % 2 ? NetworkCalls::kRefuse : NetworkCalls::kViolation;
+    RunRequest storm = program_request("blocked_storm", {"40"});
+    storm.network_calls = calls;
+    const RunResult stormed = lease->run(storm);
+    INFO("round " << round << ", storm: " << describe(stormed));
+    CHECK((stormed.status == RunStatus::kOk || stormed.status == RunStatus::kSecurityViolation));
+    RunRequest next = program_request("exit_code", {"0"});
+    next.network_calls = calls;
+    const RunResult after = lease->run(next);
+    INFO("next run: " << describe(after));
+    CHECK(after.status == RunStatus::kOk);
+    CHECK(after.violation.empty());
+  }
+  expect_clean_slot(lease);
+}
+
 // Proves a run that says no other follows on its slot (the command line's one run), whose box
 // the keeper leaves in place, still leaves nothing to a run that comes all the same: files in
 // /box and /tmp, System V IPC objects, an abstract socket in flight.
