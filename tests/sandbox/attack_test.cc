@@ -201,6 +201,32 @@ TEST_CASE("attack: no way from a program reaches the keeper") {
   CHECK(keeper_pids() == keepers);
 }
 
+// Proves a program can neither read nor wait on the CPU-time clock of process 1, the keeper (the
+// kernel checks no permission for another process's CPU clock, and the keeper is in every run's
+// PID namespace): the keeper's CPU time sums what its threads did for every earlier run of the
+// slot (input files copied into /box, files handed back, runs started), so it would tell a
+// program how many runs came before it and how large their files were. A run with a 16 MiB input
+// comes first, as another user's would. clock_gettime, clock_getres and clock_nanosleep of the
+// keeper's clock, also with bits above the clock id's low 32 set, are violations (before, the
+// first printed the keeper's CPU time); the program's own clocks (its process and thread, by
+// constant, by its pid and by thread id) and its child's still read.
+TEST_CASE("attack: the keeper's CPU clock tells a program nothing of earlier runs") {
+  auto lease = engine().slots().acquire();
+  RunRequest earlier = program_request("exit_code", {"0"});
+  earlier.files.push_back(InputFile{"input", std::string(16 << 20, 'x'), "", false});
+  REQUIRE(lease->run(earlier).status == RunStatus::kOk);
+  for (const char* way : {"gettime", "high", "getres", "nanosleep"}) {
+    const RunResult result = lease->run(program_request("keeper_clock", {way}));
+    INFO(way << ": " << describe(result));
+    CHECK(result.status == RunStatus::kSecurityViolation);
+    CHECK(result.stdout_data.find("keeper") == std::string::npos);
+  }
+  const RunResult own = lease->run(program_request("keeper_clock", {"own"}));
+  INFO("own clocks: " << describe(own));
+  CHECK(own.status == RunStatus::kOk);
+  expect_clean_slot(lease);
+}
+
 // Proves no way from a program reaches the keeper's other threads, 2 to 4 of PID 1: the worker,
 // which makes IPC namespaces, and the two spawning threads, which run under the filters and
 // clone every program's process: the ways to the keeper aimed at each thread (a thread's pidfd,

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include <algorithm>
 #include <array>
@@ -313,6 +314,39 @@ TEST_CASE("calls allowed only with harmless arguments") {
   CHECK(action_for(plain, SYS_socket, {AF_INET, SOCK_STREAM}) == SECCOMP_RET_USER_NOTIF);
   CHECK(action_for(refusing, SYS_socket, {AF_INET, SOCK_STREAM}) == (SECCOMP_RET_ERRNO | EACCES));
   CHECK(action_for(refusing, SYS_socket, {AF_NETLINK, SOCK_RAW}) == (SECCOMP_RET_ERRNO | EACCES));
+}
+
+// The clock calls take every clock but the CPU-time clocks of process 1, the box keeper, whose
+// CPU time tells of earlier runs: the named clocks, the caller's own CPU clocks (pid 0, or its
+// pid), its threads' and other processes' pass; the keeper's eight ids (any kind, process or
+// thread) are reported, also with high bits the kernel ignores above them.
+TEST_CASE("clocks pass but the keeper's CPU clock") {
+  const auto cpu_clock = [](uint32_t pid, uint32_t kind) -> uint64_t {
+    return static_cast<uint32_t>(~pid << 3) | kind;
+  };
+  for (const bool refuse : {false, true}) {
+    const auto program = instructions(precompiled_seccomp_filter(refuse));
+    for (const long call : {SYS_clock_gettime, SYS_clock_getres, SYS_clock_nanosleep}) {
+      INFO(syscall_name(AUDIT_ARCH_X86_64, call));
+      for (const uint64_t clock : {uint64_t{CLOCK_REALTIME}, uint64_t{CLOCK_MONOTONIC},
+                                   uint64_t{CLOCK_PROCESS_CPUTIME_ID}, uint64_t{CLOCK_BOOTTIME},
+                                   uint64_t{CLOCK_TAI}, cpu_clock(0, 2), cpu_clock(0, 6),
+                                   cpu_clock(2, 2), cpu_clock(3, 0), cpu_clock(5, 2),
+                                   cpu_clock(5, 6), cpu_clock(4194303, 2),
+                                   uint64_t{0xffffffff00000000} | cpu_clock(5, 2)}) {
+        INFO("clock " << clock);
+        CHECK(action_for(program, call, {clock}) == SECCOMP_RET_ALLOW);
+      }
+      for (uint32_t kind = 0; kind < 8; ++kind) {
+        INFO("keeper clock kind " << kind);
+        CHECK(action_for(program, call, {cpu_clock(1, kind)}) == SECCOMP_RET_USER_NOTIF);
+        CHECK(action_for(program, call, {(uint64_t{1} << 32) | cpu_clock(1, kind)}) ==
+              SECCOMP_RET_USER_NOTIF);
+        CHECK(action_for(program, call, {uint64_t{0xffffffff00000000} | cpu_clock(1, kind)}) ==
+              SECCOMP_RET_USER_NOTIF);
+      }
+    }
+  }
 }
 
 // The calls that turn the run's process (root, under the filter from its clone) into the
