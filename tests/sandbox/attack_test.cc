@@ -209,7 +209,8 @@ TEST_CASE("attack: no way from a program reaches the keeper") {
 // comes first, as another user's would. clock_gettime, clock_getres and clock_nanosleep of the
 // keeper's clock, also with bits above the clock id's low 32 set, are violations (before, the
 // first printed the keeper's CPU time); the program's own clocks (its process and thread, by
-// constant, by its pid and by thread id) and its child's still read.
+// constant, by its pid and by thread id) and its child's still read; the thread clocks of the
+// keeper's threads 2 to 4 are refused by the kernel.
 TEST_CASE("attack: the keeper's CPU clock tells a program nothing of earlier runs") {
   auto lease = engine().slots().acquire();
   RunRequest earlier = program_request("exit_code", {"0"});
@@ -221,6 +222,13 @@ TEST_CASE("attack: the keeper's CPU clock tells a program nothing of earlier run
     CHECK(result.status == RunStatus::kSecurityViolation);
     CHECK(result.stdout_data.find("keeper") == std::string::npos);
   }
+  // The other threads of the keeper have no process clock, and the kernel refuses a thread clock
+  // of another process: the filter lets these through, the kernel answers EINVAL.
+  const RunResult threads = lease->run(program_request("keeper_clock", {"threads"}));
+  INFO("threads: " << describe(threads));
+  CHECK(threads.status == RunStatus::kOk);
+  CHECK(threads.stdout_data.find("keeper thread cpu ") == std::string::npos);
+  CHECK(threads.stdout_data.find("keeper thread as a process ") == std::string::npos);
   const RunResult own = lease->run(program_request("keeper_clock", {"own"}));
   INFO("own clocks: " << describe(own));
   CHECK(own.status == RunStatus::kOk);

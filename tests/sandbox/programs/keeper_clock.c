@@ -7,6 +7,8 @@
 //                                clock's current time) on the keeper's process clock;
 //   high                       - clock_gettime with bits above the low 32 of the clock id set,
 //                                which the kernel ignores (clockid_t is an int);
+//   threads                    - the thread clocks of the keeper's other threads, 2 to 4 (the
+//                                worker and the spawning threads), which have no process clock;
 //   own                        - the clocks a program may read: its own process and thread
 //                                clocks (by constant, by its pid, by thread id) and a child's.
 // Prints "keeper cpu N" when it read the keeper's clock and exits 1; exits 0 when every way was
@@ -63,6 +65,15 @@ int main(int argc, char** argv) {
   const uint32_t keeper = (uint32_t)process_clock(1);
   if (strcmp(way, "gettime") == 0) return read_clock("keeper cpu", keeper);
   if (strcmp(way, "high") == 0) return read_clock("keeper cpu", (1ULL << 32) | keeper);
+  if (strcmp(way, "threads") == 0) {
+    int any = 0;
+    for (unsigned thread = 2; thread <= 4; ++thread) {
+      const uint32_t thread_clock = (uint32_t)process_clock((pid_t)thread) | 4;
+      any |= read_clock("keeper thread cpu", thread_clock);
+      any |= read_clock("keeper thread as a process", (uint32_t)process_clock((pid_t)thread));
+    }
+    return any;
+  }
   if (strcmp(way, "getres") == 0) {
     struct timespec resolution;
     const long result = syscall(SYS_clock_getres, (uint64_t)keeper, &resolution);
