@@ -275,7 +275,9 @@ TEST_CASE("attack: the set-up marker gives a program nothing") {
        {"setresuid 0: Operation not permitted", "setresgid 0: Operation not permitted",
         "setgroups 0: Operation not permitted", "capset all: Operation not permitted",
         "cgroup namespace: Operation not permitted", "network namespace: Operation not permitted",
-        "IPC namespace: Operation not permitted", "identity: unchanged"}) {
+        "IPC namespace: Operation not permitted",
+        "IPC namespace through a pidfd: Operation not permitted",
+        "network namespace through a pidfd: Operation not permitted", "identity: unchanged"}) {
     CHECK_THAT(result.stdout_data, Catch::Matchers::Contains(refused_call));
   }
   expect_clean_slot(lease);

@@ -1,17 +1,20 @@
 // Attacks: the set-up calls the filter lets through with the sandbox's marker (argv[1], in any
 // base strtoull accepts): becomes root (setresuid, setresgid), takes group 0 (setgroups), raises
 // every capability (capset), makes a cgroup namespace, enters its own network and IPC
-// namespaces again (setns), each with the marker where the sandbox puts it.
+// namespaces again (setns), also through a pidfd of a child of its own (which names every
+// namespace of that child at once), each with the marker where the sandbox puts it.
 // Prints each attempt; exits 1 when any succeeded or changed what the program is, 0 otherwise.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int report(const char* what, long result) {
@@ -40,6 +43,22 @@ int main(int argc, char** argv) {
   any |= report("cgroup namespace", syscall(SYS_unshare, CLONE_NEWCGROUP, marker));
   any |= report("network namespace", enter_own("/proc/self/ns/net", CLONE_NEWNET, marker));
   any |= report("IPC namespace", enter_own("/proc/self/ns/ipc", CLONE_NEWIPC, marker));
+  // A pidfd from clone(CLONE_PIDFD) (no namespace flag: allowed) of a child that waits.
+  int pidfd = -1;
+  const long child = syscall(SYS_clone, CLONE_PIDFD | SIGCHLD, 0, &pidfd, 0, 0);
+  if (child == 0) {
+    pause();
+    _exit(0);
+  }
+  if (child < 0 || pidfd < 0) {
+    printf("pidfd: %s\n", strerror(errno));
+    return 1;
+  }
+  any |= report("IPC namespace through a pidfd", syscall(SYS_setns, pidfd, CLONE_NEWIPC, marker));
+  any |= report("network namespace through a pidfd",
+                syscall(SYS_setns, pidfd, CLONE_NEWNET, marker));
+  kill(child, SIGKILL);
+  waitpid(child, NULL, 0);
   // Setting its own ids again is allowed and changes nothing.
   report("setresuid to itself", syscall(SYS_setresuid, uid, uid, uid, marker));
   struct __user_cap_data_struct held[2];
