@@ -548,7 +548,7 @@ class BoxKeeper {
   // System V IPC objects, a socket in the network namespace.
   void release_leftovers() {
     if (work_dirs_.hold_files()) {
-      work_dirs_.replace(work_dir_sizes());
+      work_dirs_.replace_and_await_release(work_dir_sizes(), collect_unix_garbage);
       next_box_in_place_ = true;
     }
     // SysV IPC objects and POSIX message queues of this run must not reach the next one. The
@@ -565,6 +565,16 @@ class BoxKeeper {
       worker_->follow_network();
       for (const auto& spawner : spawners_) spawner->follow_network();
     }
+  }
+
+  // The kernel frees UNIX sockets that only messages in flight hold, with the files those carry,
+  // when a UNIX socket is released: a run's processes can leave such a cycle, and their exit
+  // releases none of its sockets, so the keeper releases one of its own.
+  static void collect_unix_garbage() {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair) != 0) return;
+    ::close(pair[0]);
+    ::close(pair[1]);
   }
 
   // New /box and /tmp unless release_leftovers() put them in place (a used pair that held no

@@ -533,16 +533,20 @@ TEST_CASE("attack: the host-wide mount counter is a named residual channel") {
 
 // Proves memory a run keeps in flight (an unlinked 40 MiB file of /box held only by an
 // SCM_RIGHTS cycle) does not weigh on the next run of the slot: a run that then touches 48 MiB
-// of its 64 MiB ends ok.
+// of its 64 MiB ends ok, three times in a row. No exit releases a socket of the cycle, so the
+// kernel frees it only when some other UNIX socket is released; until the keeper released one
+// of its own and waited for the files' blocks, about half of such victims ran out of memory.
 TEST_CASE("attack: a file kept in flight does not weigh on the next run") {
   auto lease = engine().slots().acquire();
-  const RunResult planter = lease->run(program_request("inflight_memory", {"40"}));
-  INFO("planter: " << describe(planter));
-  REQUIRE(planter.status == RunStatus::kOk);
-  REQUIRE(planter.stdout_data == "planted 40 MiB\n");
-  const RunResult victim = lease->run(program_request("allocate", {"heap", "48"}));
-  INFO("victim: " << describe(victim));
-  CHECK(victim.status == RunStatus::kOk);
+  for (int round = 0; round < 3; ++round) {
+    const RunResult planter = lease->run(program_request("inflight_memory", {"40"}));
+    INFO("round " << round << ", planter: " << describe(planter));
+    REQUIRE(planter.status == RunStatus::kOk);
+    REQUIRE(planter.stdout_data == "planted 40 MiB\n");
+    const RunResult victim = lease->run(program_request("allocate", {"heap", "48"}));
+    INFO("victim: " << describe(victim));
+    CHECK(victim.status == RunStatus::kOk);
+  }
   expect_clean_slot(lease);
 }
 
