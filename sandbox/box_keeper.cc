@@ -548,7 +548,7 @@ class BoxKeeper {
   // System V IPC objects, a socket in the network namespace.
   void release_leftovers() {
     if (work_dirs_.hold_files()) {
-      work_dirs_.replace(work_dir_sizes());
+      work_dirs_.replace_and_await_release(work_dir_sizes(), collect_unix_garbage);
       next_box_in_place_ = true;
     }
     // SysV IPC objects and POSIX message queues of this run must not reach the next one. The
@@ -560,12 +560,21 @@ class BoxKeeper {
     // its abstract name and queued data: a way to leave something for the next run. No socket
     // is left after an ordinary run, so the network namespace is replaced only when one is.
     if (unix_sockets_left()) {
-      collect_unix_garbage();
       if (::unshare(CLONE_NEWNET) != 0) throw_errno("unshare network namespace", errno);
       unix_sockets_.reset();
       worker_->follow_network();
       for (const auto& spawner : spawners_) spawner->follow_network();
     }
+  }
+
+  // The kernel frees UNIX sockets that only messages in flight hold, with the files those carry,
+  // when a UNIX socket is released: a run's processes can leave such a cycle, and their exit
+  // releases none of its sockets, so the keeper releases one of its own.
+  static void collect_unix_garbage() {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair) != 0) return;
+    ::close(pair[0]);
+    ::close(pair[1]);
   }
 
   // New /box and /tmp unless release_leftovers() put them in place (a used pair that held no
@@ -581,21 +590,6 @@ class BoxKeeper {
   WorkDirSizes work_dir_sizes() const {
     const auto& slot = slot_.order;
     return {slot.box_bytes, slot.tmp_bytes, slot.uid, slot.uid};
-  }
-
-  // Has the kernel collect sockets that only messages in flight hold (an SCM_RIGHTS cycle no
-  // process holds), with what those messages carry: files of /box or /tmp, charged to the slot's
-  // memory. The collector runs on a kernel worker queued when a UNIX socket is released; the run's
-  // last release may come while a collection it queued earlier still runs, which then misses
-  // the cycle and leaves it for the next release anywhere on the machine. Releasing a socket of
-  // the keeper's own queues a collection that sees the whole cycle; the engine waits for its
-  // memory to go before it takes the next run's baseline (await_leftover_release).
-  static void collect_unix_garbage() {
-    int pair[2];
-    if (::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair) != 0)
-      throw_errno("socketpair to start the UNIX socket collector", errno);
-    ::close(pair[0]);
-    ::close(pair[1]);
   }
 
   // True when /proc/net/unix of the slot's network namespace lists a socket (the keeper's own

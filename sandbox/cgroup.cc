@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include <signal.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -160,12 +159,6 @@ std::unique_ptr<CgroupBackend> make_cgroup_backend(const CgroupLocation& locatio
 
 int64_t leftover_memory_bound(int64_t memory_limit_bytes) {
   return std::max<int64_t>(16LL << 20, memory_limit_bytes / 4);
-}
-
-void await_leftover_release(const std::function<int64_t()>& usage, int64_t bound) {
-  const timespec pause{0, 1'000'000};
-  for (int waited_ms = 0; usage() > bound && waited_ms < kLeftoverReleaseWaitMs; ++waited_ms)
-    ::nanosleep(&pause, nullptr);
 }
 
 }  // namespace codearena::sandbox

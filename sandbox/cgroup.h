@@ -33,18 +33,6 @@ struct CgroupUsage {
 // and sees limit hits that are not its own.
 int64_t leftover_memory_bound(int64_t memory_limit_bytes);
 
-// Waits, after the reclaim, until `usage()` (the slot's memory figure, re-read) is at most
-// `bound`, for at most kLeftoverReleaseWaitMs. What no reclaim frees and no process holds goes
-// only when the kernel's asynchronous workers have run after the run's end: files of a /box
-// already unmounted, held by a cycle of SCM_RIGHTS messages nobody holds, are freed by the UNIX
-// socket garbage collector (queued when the run's last socket closed) and the delayed file
-// release after it. The keeper sends its ready message as soon as it has reaped the run, so
-// without the wait the next run started with that memory charged (and ran out of it). A
-// leftover still above the bound after the wait (a machine whose workers got no CPU for that
-// long) is left to the next run as before.
-void await_leftover_release(const std::function<int64_t()>& usage, int64_t bound);
-inline constexpr int kLeftoverReleaseWaitMs = 1000;
-
 class SlotCgroup {
  public:
   virtual ~SlotCgroup() = default;

@@ -48,12 +48,8 @@ class SlotCgroupV1 final : public SlotCgroup {
   }
 
   void begin_run() override {
-    const int64_t bound = leftover_memory_bound(memory_limit_);
-    const auto usage = [this] { return read_int("memory", "memory.usage_in_bytes"); };
-    if (usage() > bound) {
+    if (read_int("memory", "memory.usage_in_bytes") > leftover_memory_bound(memory_limit_))
       try_write_text_file(file("memory", "memory.force_empty"), "0");
-      await_leftover_release(usage, bound);
-    }
     files_.write(file("memory", "memory.max_usage_in_bytes"), "0");
     take_baseline();
   }

@@ -39,13 +39,8 @@ class SlotCgroupV2 final : public SlotCgroup {
   }
 
   void begin_run() override {
-    const int64_t bound = leftover_memory_bound(memory_limit_);
-    const auto usage = [this] { return read_int("memory.current"); };
-    const int64_t excess = usage() - bound;
-    if (excess > 0) {
-      try_write_text_file(file("memory.reclaim"), std::to_string(excess));
-      await_leftover_release(usage, bound);
-    }
+    const int64_t excess = read_int("memory.current") - leftover_memory_bound(memory_limit_);
+    if (excess > 0) try_write_text_file(file("memory.reclaim"), std::to_string(excess));
     // Since Linux 6.12 a write resets the peak seen through this descriptor; before that
     // memory.peak only grows, so the peak is sampled from memory.current instead.
     peak_resettable_ = peak_fd_.valid() && ::pwrite(peak_fd_.get(), "reset\n", 6, 0) == 6;

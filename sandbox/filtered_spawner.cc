@@ -42,20 +42,20 @@ int FilteredSpawner::listener() {
 
 pid_t FilteredSpawner::spawn(int ipc_namespace, int (*entry)(void*), void* arg,
                              void* stack_top) {
+  return carry_out({ipc_namespace, entry, arg, stack_top});
+}
+
+void FilteredSpawner::follow_network() { carry_out({-1, nullptr, nullptr, nullptr}); }
+
+pid_t FilteredSpawner::carry_out(const Order& order) {
   std::unique_lock<std::mutex> lock(mutex_);
   await_filter(lock);
-  order_ = {ipc_namespace, network_moved_, entry, arg, stack_top};
+  order_ = order;
   ordered_ = true;
   changed_.notify_all();
   changed_.wait(lock, [this] { return !ordered_; });
   if (spawned_ < 0) throw SandboxError(failure_);
-  network_moved_ = false;
   return spawned_;
-}
-
-void FilteredSpawner::follow_network() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  network_moved_ = true;
 }
 
 void FilteredSpawner::await_filter(std::unique_lock<std::mutex>& lock) {
@@ -96,19 +96,20 @@ void FilteredSpawner::serve() {
 }
 
 pid_t FilteredSpawner::perform(const Order& order, std::string* failure) {
-  // In the run's namespaces before the clone, so the process starts there and the thread never
-  // holds a namespace of a run that is over after the next run began.
-  if (::syscall(SYS_setns, order.ipc_namespace, CLONE_NEWIPC, kSetupCallMarker) != 0) {
-    *failure = std::string("enter the run's IPC namespace: ") + std::strerror(errno);
-    return -1;
-  }
-  if (order.enter_network) {
+  if (order.entry == nullptr) {
     const UniqueFd network(::open("/proc/1/ns/net", O_RDONLY | O_CLOEXEC));
     if (!network.valid() ||
         ::syscall(SYS_setns, network.get(), CLONE_NEWNET, kSetupCallMarker) != 0) {
       *failure = std::string("enter the keeper's network namespace: ") + std::strerror(errno);
       return -1;
     }
+    return 0;
+  }
+  // In the run's IPC namespace before the clone, so the process starts there and the thread
+  // never holds the namespace of a run that is over after the next run began.
+  if (::syscall(SYS_setns, order.ipc_namespace, CLONE_NEWIPC, kSetupCallMarker) != 0) {
+    *failure = std::string("enter the run's IPC namespace: ") + std::strerror(errno);
+    return -1;
   }
   const pid_t child =
       ::clone(order.entry, order.stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD, order.arg);

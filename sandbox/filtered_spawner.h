@@ -40,21 +40,21 @@ class FilteredSpawner {
   // not be loaded.
   int listener();
 
-  // Has the thread enter the IPC namespace `ipc_namespace` names (and the keeper's network
-  // namespace, after follow_network()), then clone a process running entry(arg) on the stack
-  // ending at `stack_top` (CLONE_VM | CLONE_VFORK | SIGCHLD: it shares the keeper's memory until
-  // its execve or exit, when this returns). The process is a child of the keeper (wait4 from any
-  // of its threads reaps it). Returns its pid; throws SandboxError when the filter is not loaded
-  // or a step fails.
+  // Has the thread enter the IPC namespace `ipc_namespace` names, then clone a process running
+  // entry(arg) on the stack ending at `stack_top` (CLONE_VM | CLONE_VFORK | SIGCHLD: it shares
+  // the keeper's memory until its execve or exit, when this returns). The process is a child of
+  // the keeper (wait4 from any of its threads reaps it). Returns its pid; throws SandboxError
+  // when the filter is not loaded or a step fails.
   pid_t spawn(int ipc_namespace, int (*entry)(void*), void* arg, void* stack_top);
-  // Has the thread enter the network namespace of the keeper's main thread (PID 1) before its
-  // next clone: call after the keeper moved to a new one. The thread holds no descriptor of it.
+  // Has the thread enter the network namespace of the keeper's main thread (PID 1), and waits
+  // for it: call after the keeper moved to a new one, so that no thread holds the old one.
+  // Throws SandboxError when the filter is not loaded or the move failed.
   void follow_network();
 
  private:
+  // A spawn, or with no entry a move into the keeper's network namespace.
   struct Order {
     int ipc_namespace;
-    bool enter_network;
     int (*entry)(void*);
     void* arg;
     void* stack_top;
@@ -62,6 +62,7 @@ class FilteredSpawner {
 
   void serve();
   void await_filter(std::unique_lock<std::mutex>& lock);
+  pid_t carry_out(const Order& order);
   static pid_t perform(const Order& order, std::string* failure);
 
   std::string filter_;
@@ -70,9 +71,8 @@ class FilteredSpawner {
   bool loaded_ = false;   // The load was tried: listener_ is valid or failure_ says why not.
   bool ordered_ = false;  // order_ waits for the thread.
   bool stopping_ = false;
-  bool network_moved_ = false;  // The keeper is in a network namespace the thread is not in.
   Order order_{};
-  pid_t spawned_ = -1;
+  pid_t spawned_ = -1;  // The clone's pid, 0 for a move, -1 when the order failed.
   std::string failure_;  // Of the load, or of the last order.
   UniqueFd listener_;
   std::thread thread_;

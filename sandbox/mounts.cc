@@ -18,6 +18,11 @@
 namespace codearena::sandbox {
 namespace {
 
+// How long a replace waits for the used pair's files held beyond their mounts to be freed, and
+// how often it looks: the kernel frees them from its workers, a few milliseconds later.
+constexpr int kReleaseWaitUs = 200'000;
+constexpr int kReleasePollUs = 250;
+
 constexpr unsigned long kReadOnlyFlags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV;
 
 void do_mount(const char* source, const std::string& target, const char* type, unsigned long flags,
@@ -155,6 +160,11 @@ bool holds_nothing(const char* dir) {
   return usage.f_bfree == usage.f_blocks && usage.f_ffree + 1 == usage.f_files;
 }
 
+bool holds_no_block(int root) {
+  struct statfs usage {};
+  return ::fstatfs(root, &usage) == 0 && usage.f_bfree == usage.f_blocks;
+}
+
 }  // namespace
 
 std::vector<ReadOnlyBind> default_read_only_binds() {
@@ -207,6 +217,19 @@ void WorkDirs::replace(const WorkDirSizes& sizes) {
   make_next(sizes);
   if (mounted_) unmount_used();
   attach_next();
+}
+
+void WorkDirs::replace_and_await_release(const WorkDirSizes& sizes,
+                                         const std::function<void()>& release_held) {
+  const UniqueFd used_box(::open("/box", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  const UniqueFd used_tmp(::open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!used_box.valid() || !used_tmp.valid()) throw_errno("open the used /box and /tmp", errno);
+  replace(sizes);
+  const auto released = [&] { return holds_no_block(used_box.get()) && holds_no_block(used_tmp.get()); };
+  if (released()) return;
+  release_held();
+  for (int waited_us = 0; !released() && waited_us < kReleaseWaitUs; waited_us += kReleasePollUs)
+    ::usleep(kReleasePollUs);
 }
 
 bool WorkDirs::hold_files() const {

@@ -769,7 +769,7 @@ class JudgeLeftoversTest(unittest.TestCase):
         self.assertEqual(len(outputs), 3, outputs)
         self.assertEqual(outputs, [outputs[0]] * 3, outputs)
         self.assertNotIn("left", outputs[0])
-        self.assertTrue(outputs[0].endswith(" [] ['3']\n"), outputs[0])
+        self.assertTrue(outputs[0].endswith(" [] ['5']\n"), outputs[0])
 
     def test_a_test_run_that_leaves_no_file_leaves_nothing_to_the_next(self):
         outputs = self.judge_outputs(vanishing_program.SOURCE)
