@@ -363,9 +363,10 @@ class BoxKeeper {
     prepare_exit_reply(box.get(), ended, wall_us, order.collect, order.collect_max_bytes);
   }
 
-  // Every run's processes are numbered from 3 (the keeper is 1, its worker thread 2), as in a
-  // fresh PID namespace: the numbers a program sees say nothing of how many processes earlier
-  // runs made. Every process of earlier runs is gone, so the numbers are free.
+  // Every run's processes are numbered from 5 (the keeper is 1, its worker thread 2, its
+  // spawning threads 3 and 4), as in a fresh PID namespace: the numbers a program sees say
+  // nothing of how many processes earlier runs made. Every process of earlier runs is gone, so
+  // the numbers are free.
   void restart_pid_numbering() {
     if (last_pid_.valid() && ::pwrite(last_pid_.get(), "1", 1, 0) != 1)
       throw_errno("reset ns_last_pid", errno);

@@ -681,14 +681,13 @@ TEST_CASE("attack: a file kept in flight does not weigh on the next run") {
   expect_clean_slot(lease);
 }
 
-// Proves a run that leaves no file (so its /box and /tmp are left on top of the next pair for
-// the keeper's worker thread to unmount while the next run goes on) reaches nothing of that
-// run: neither the roots' mode and times it changed while holding both roots open in flight in
+// Proves a run that leaves no file (so its /box and /tmp are replaced only after the keeper's
+// ready message, while the engine readies the next run) reaches nothing of that run: neither the roots' mode and times it changed while holding both roots open in flight in
 // an SCM_RIGHTS cycle nobody holds, nor extended attributes filling the roots, which would need
 // no block and no inode of the tmpfs but be charged to the slot's memory (every call that sets
 // one is a violation; should one get through, a run that then touches 48 MiB of its 64 MiB
 // still ends ok). Runs follow each other at once, as a slot's do; every other planter is said
-// to be the slot's last, so that the keeper stacks its pair only when the next run comes, and
+// to be the slot's last, so that the keeper replaces its pair only when the next run comes, and
 // the others ask for a smaller /box, so that the next run's new size replaces the pair again.
 TEST_CASE("attack: a run that leaves no file reaches nothing of the next run") {
   auto lease = engine().slots().acquire();

@@ -257,8 +257,8 @@ TEST_CASE("hostile: a full /box does not weigh on the next run") {
 // Proves each run has /box and /tmp mounts of its own, one at each: the keeper makes the next
 // pair while a run goes on. A used pair holding files is unmounted before the next run is
 // taken, together (the used /tmp moved onto a directory of the used /box) or one by one when
-// the run took that directory's name; an empty one is left on top of the new pair for the
-// keeper's worker thread to unmount, and no run may start before it is gone.
+// the run took that directory's name; an empty one is replaced after the keeper's ready
+// message, before it reads the next order.
 TEST_CASE("hostile: each run has /box and /tmp mounts of its own, one at each") {
   auto lease = engine().slots().acquire();
   RunRequest show = program_request("spin");
