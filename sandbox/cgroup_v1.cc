@@ -79,7 +79,7 @@ class SlotCgroupV1 final : public SlotCgroup {
   // reaped. A keeper that let a process into some hierarchies only could as well let it into
   // none, which no count would see (docs/threat-model.md).
   bool holds_processes() const override {
-    return parse_int(pread_text(pids_current_.get(), file("pids", "pids.current")),
+    return parse_int(pread_kernel_text(pids_current_.get(), file("pids", "pids.current")),
                      file("pids", "pids.current")) > 0;
   }
 

@@ -52,7 +52,7 @@ class SlotCgroupV2 final : public SlotCgroup {
     const auto before = baseline_;
     sample();
     const int64_t peak =
-        peak_resettable_ ? parse_int(pread_text(peak_fd_.get(), "memory.peak"), file("memory.peak"))
+        peak_resettable_ ? parse_int(pread_kernel_text(peak_fd_.get(), "memory.peak"), file("memory.peak"))
                          : sampled_peak_;
     take_baseline();
     CgroupUsage usage;
@@ -74,7 +74,7 @@ class SlotCgroupV2 final : public SlotCgroup {
   std::vector<std::string> join_files() const override { return {file("cgroup.procs")}; }
 
   bool holds_processes() const override {
-    return line_count(pread_text(procs_fd_.get(), file("cgroup.procs"))) > 0;
+    return line_count(pread_kernel_text(procs_fd_.get(), file("cgroup.procs"))) > 0;
   }
 
   int64_t shared_memory_bytes() const override {

@@ -43,7 +43,7 @@ int KernelFiles::descriptor(const std::string& path, bool for_writing) {
 }
 
 std::string KernelFiles::read(const std::string& path) {
-  return pread_text(descriptor(path, false), path);
+  return pread_kernel_text(descriptor(path, false), path);
 }
 
 void KernelFiles::write(const std::string& path, const std::string& value) {
@@ -57,6 +57,18 @@ std::string read_text_file(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) throw_errno("open " + path, errno);
   return pread_text(fd.get(), path);
+}
+
+std::string pread_kernel_text(int fd, const std::string& what) {
+  std::string out;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::pread(fd, buffer, sizeof buffer, static_cast<off_t>(out.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("read " + what, errno);
+    out.append(buffer, static_cast<size_t>(n));
+    if (static_cast<size_t>(n) < sizeof buffer) return out;
+  }
 }
 
 std::string pread_text(int fd, const std::string& what) {

@@ -51,6 +51,10 @@ std::string read_text_file(const std::string& path);
 // Reads from offset 0 of an open file, for kernel files kept open between reads (a pipe is
 // read from where it stands).
 std::string pread_text(int fd, const std::string& what);
+// Reads a kernel interface file (cgroup, /proc) from offset 0 of an open descriptor, in one
+// call when it fits: the kernel answers such a read with all it has up to the count asked, so a
+// shorter answer is the whole file. Throws SandboxError naming `what`.
+std::string pread_kernel_text(int fd, const std::string& what);
 // Writes `value` in one write(2), as kernel interface files require.
 void write_text_file(const std::string& path, const std::string& value);
 // Creates (or replaces) a regular file with `content`.
