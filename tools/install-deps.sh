@@ -12,6 +12,10 @@ packages=(
   wrk unzip python3-yaml tmux
   prometheus prometheus-alertmanager gettext-base
   podman runc podman-compose mmdebstrap
+  # Names of compose services resolve in their network only with a DNS plugin, which podman
+  # merely recommends: aardvark-dns for netavark, dnsname for CNI (podman keeps the backend it
+  # first used on a host).
+  netavark aardvark-dns golang-github-containernetworking-plugin-dnsname
 )
 # Debian's nodejs comes without npm (the helm and load-test tools are npm packages); a Node.js
 # that ships its own npm must keep it, as Debian's npm package would conflict with it.
