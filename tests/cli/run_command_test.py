@@ -631,8 +631,8 @@ class KeptNetworkTest(unittest.TestCase):
             (["--memory", "32m"], [allocate, "heap", "64"]),
             ([], [allocate, "heap", "96"]),
             (["--memory", "32m"], [allocate, "heap", "48"]),
-            (["--pids", "8"], [threads, "16", "1"]),
-            ([], [threads, "16", "1"]),
+            (["--pids", "8"], [threads, "16", "50"]),
+            ([], [threads, "16", "50"]),
             (["--time", "300ms"], [spin, "2000"]),
             ([], [spin, "1000"]),
             (["--cpus", "0.25"], ["/bin/true"]),
@@ -640,7 +640,8 @@ class KeptNetworkTest(unittest.TestCase):
         statuses = [result["status"] for result in results]
         self.assertEqual(statuses, ["memory_limit", "ok", "memory_limit", "ok", "ok",
                                     "cpu_time_limit", "ok", "ok", "ok"], results)
-        # The process limit counts the main thread too.
+        # The process limit counts the main thread too. Each thread spins 50 ms of its own CPU
+        # time, long past the main thread's last start, so none has ended to free its place.
         self.assertTrue(results[3]["stdout"].startswith("threads=7 "), results[3])
         self.assertTrue(results[4]["stdout"].startswith("threads=16 "), results[4])
         self.assertEqual(kept_cgroup_cpu_quota(kept), 100_000)
