@@ -2,6 +2,7 @@
 """The dashboards and rules of monitoring/ against real data: a real Prometheus (Debian's)
 scrapes a real `codearena serve` while it runs jobs; then every panel's query of every
 dashboard returns data, and every recording and alerting rule evaluates without error."""
+import datetime
 import json
 import math
 import os
@@ -87,6 +88,11 @@ class Prometheus:
                 raise AssertionError(f"timed out waiting for {what}\n{self.log_text()}")
             time.sleep(0.1)
 
+    def last_scrape(self):
+        """When the last scrape of the only target started, in seconds since the epoch."""
+        (target,) = self.get("/api/v1/targets")["data"]["activeTargets"]
+        return timestamp(target["lastScrape"])
+
     def log_text(self):
         self.log.seek(0)
         return self.log.read()[-4000:]
@@ -96,6 +102,10 @@ class Prometheus:
         self.process.wait(60)
         self.log.close()
         self.directory.cleanup()
+
+
+def timestamp(text):
+    return datetime.datetime.fromisoformat(text).timestamp()
 
 
 def value(result):
@@ -124,6 +134,12 @@ class DashboardQueriesTest(unittest.TestCase):
                 prometheus.query("sum(codearena_jobs_total)")) >= finished)
             prometheus.wait_until("the webhook's outcome", lambda: value(prometheus.query(
                 'sum(codearena_webhook_deliveries_total{outcome="delivered"})')) >= batch)
+        # A scrape may count a job as ended and still see its slot busy (the two are read
+        # one after the other): the next scrape sees both ended.
+        jobs_ended = time.time()
+        prometheus.wait_until("a scrape after the jobs ended",
+                              lambda: prometheus.last_scrape() > jobs_ended)
+        cls.jobs_scraped = time.time()
         prometheus.wait_until("every rule evaluated", cls.rules_evaluated)
 
     @classmethod
@@ -131,6 +147,13 @@ class DashboardQueriesTest(unittest.TestCase):
         rules = [rule for group in cls.prometheus.get("/api/v1/rules")["data"]["groups"]
                  for rule in group["rules"]]
         return rules and all(rule["health"] != "unknown" for rule in rules)
+
+    @classmethod
+    def rules_evaluated_since(cls, moment):
+        groups = cls.prometheus.get("/api/v1/rules")["data"]["groups"]
+        return groups and all(
+            timestamp(group["lastEvaluation"]) > moment
+            for group in groups)
 
     @classmethod
     def tearDownClass(cls):
@@ -171,12 +194,19 @@ class DashboardQueriesTest(unittest.TestCase):
         self.assertEqual([alert["labels"]["alertname"] for alert in alerts], [])
 
     def test_the_recording_rules_see_the_jobs(self):
-        # Rules are evaluated every second, independently of the scrapes: wait for one that
-        # followed them.
-        self.prometheus.wait_until("the job rate recorded", lambda: value(
-            self.prometheus.query("codearena:jobs:rate5m")) > 0)
-        self.assertEqual(value(self.prometheus.query("codearena:queue_depth_jobs:max")), 0)
-        self.assertEqual(value(self.prometheus.query("codearena:slots_busy:ratio")), 0)
+        # Rules are evaluated every second, independently of the scrapes: a recorded value may
+        # still be of a scrape taken while the last jobs ran. Wait for an evaluation that
+        # followed the scrape in which every job had ended.
+        self.prometheus.wait_until("a rule evaluation after the last jobs were scraped",
+                                   lambda: self.rules_evaluated_since(self.jobs_scraped))
+        self.assertGreater(self.recorded("codearena:jobs:rate5m"), 0)
+        self.assertEqual(self.recorded("codearena:queue_depth_jobs:max"), 0)
+        self.assertEqual(self.recorded("codearena:slots_busy:ratio"), 0)
+
+    def recorded(self, rule):
+        result = self.prometheus.query(rule)
+        self.assertEqual(len(result), 1, f"{rule}: {result}")
+        return float(result[0]["value"][1])
 
 
 if __name__ == "__main__":
