@@ -549,7 +549,8 @@ class BoxKeeper {
   // System V IPC objects, a socket in the network namespace.
   void release_leftovers() {
     if (work_dirs_.hold_files()) {
-      work_dirs_.replace_and_await_release(work_dir_sizes(), collect_unix_garbage);
+      work_dirs_.replace_and_await_release(work_dir_sizes(), !reply_.fds.empty(),
+                                           collect_unix_garbage);
       next_box_in_place_ = true;
     }
     // SysV IPC objects and POSIX message queues of this run must not reach the next one. The

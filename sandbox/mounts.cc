@@ -2,12 +2,16 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <utility>
@@ -19,9 +23,10 @@ namespace codearena::sandbox {
 namespace {
 
 // How long a replace waits for the used pair's files held beyond their mounts to be freed, and
-// how often it looks: the kernel frees them from its workers, a few milliseconds later.
-constexpr int kReleaseWaitUs = 200'000;
-constexpr int kReleasePollUs = 250;
+// how often it asks for them again: the kernel frees them from its workers, a few milliseconds
+// after some UNIX socket is released.
+constexpr int kReleaseWaitMs = 200;
+constexpr int kReleaseAgainMs = 10;
 
 constexpr unsigned long kReadOnlyFlags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV;
 
@@ -160,9 +165,26 @@ bool holds_nothing(const char* dir) {
   return usage.f_bfree == usage.f_blocks && usage.f_ffree + 1 == usage.f_files;
 }
 
-bool holds_no_block(int root) {
-  struct statfs usage {};
-  return ::fstatfs(root, &usage) == 0 && usage.f_bfree == usage.f_blocks;
+// The number of used roots whose file system was shut down (IN_UNMOUNT) among the events
+// waiting on `watches`.
+int unmounts_reported(int watches) {
+  alignas(inotify_event) char buffer[4096];
+  int unmounts = 0;
+  for (;;) {
+    const ssize_t n = ::read(watches, buffer, sizeof buffer);
+    if (n <= 0) return unmounts;
+    for (ssize_t at = 0; at < n;) {
+      const auto* event = reinterpret_cast<const inotify_event*>(buffer + at);
+      if (event->mask & IN_UNMOUNT) ++unmounts;
+      at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+    }
+  }
+}
+
+int64_t monotonic_ms() {
+  timespec now;
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000;
 }
 
 }  // namespace
@@ -219,17 +241,37 @@ void WorkDirs::replace(const WorkDirSizes& sizes) {
   attach_next();
 }
 
-void WorkDirs::replace_and_await_release(const WorkDirSizes& sizes,
+void WorkDirs::replace_and_await_release(const WorkDirSizes& sizes, bool box_kept,
                                          const std::function<void()>& release_held) {
-  const UniqueFd used_box(::open("/box", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  const UniqueFd used_tmp(::open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!used_box.valid() || !used_tmp.valid()) throw_errno("open the used /box and /tmp", errno);
+  // A watch on each used root: the kernel reports IN_UNMOUNT when that file system is shut
+  // down, its files freed. A watch, unlike a descriptor, does not keep the file system alive
+  // (a tmpfs keeps every file that has a name for as long as it lives), so the report comes
+  // at once when nothing else holds the pair.
+  const UniqueFd watches(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+  int awaited = 0;
+  for (const char* root : {"/box", "/tmp"}) {
+    if (box_kept && root == std::string("/box")) continue;
+    if (watches.valid() &&
+        ::inotify_add_watch(watches.get(), root, IN_DELETE_SELF | IN_ONLYDIR) >= 0)
+      ++awaited;
+  }
   replace(sizes);
-  const auto released = [&] { return holds_no_block(used_box.get()) && holds_no_block(used_tmp.get()); };
-  if (released()) return;
-  release_held();
-  for (int waited_us = 0; !released() && waited_us < kReleaseWaitUs; waited_us += kReleasePollUs)
-    ::usleep(kReleasePollUs);
+  if (awaited == 0) {
+    release_held();
+    return;
+  }
+  awaited -= unmounts_reported(watches.get());
+  const int64_t start = monotonic_ms();
+  for (int64_t released_at = start - kReleaseAgainMs, now = start;
+       awaited > 0 && now - start < kReleaseWaitMs; now = monotonic_ms()) {
+    if (now - released_at >= kReleaseAgainMs) {
+      release_held();
+      released_at = now;
+    }
+    pollfd ready{watches.get(), POLLIN, 0};
+    ::poll(&ready, 1, static_cast<int>(std::min<int64_t>(kReleaseAgainMs, kReleaseWaitMs - (now - start))));
+    awaited -= unmounts_reported(watches.get());
+  }
 }
 
 bool WorkDirs::hold_files() const {

@@ -48,11 +48,12 @@ class WorkDirs {
   // Mounts a new pair at /box and /tmp (made now unless made ahead with these sizes) and
   // unmounts the used pair, if any. Its files and memory are freed when this returns.
   void replace(const WorkDirSizes& sizes);
-  // Like replace(), then, should the used pair's files outlive the unmount (only messages in
-  // flight between UNIX sockets can hold them once every process of the run is gone), calls
-  // `release_held` and waits, up to 200 ms, until their blocks are freed: their memory is the
-  // run's, charged to the slot.
-  void replace_and_await_release(const WorkDirSizes& sizes,
+  // Like replace(), then, should the used pair outlive the unmount (only messages in flight
+  // between UNIX sockets can hold it once every process of the run is gone), calls
+  // `release_held` and waits, up to 200 ms, until it is shut down and its files freed: their
+  // memory is the run's, charged to the slot. With `box_kept` the caller holds files of the
+  // used /box itself (collected files, handed on later), so only /tmp is waited for.
+  void replace_and_await_release(const WorkDirSizes& sizes, bool box_kept,
                                  const std::function<void()>& release_held);
   // True when a mounted pair holds a file (or more than its root directories): its memory is
   // the last run's.

@@ -17,12 +17,16 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <sstream>
+#include <thread>
 
 #include "sandbox/cgroup.h"
 #include "sandbox/fs_util.h"
@@ -177,6 +181,18 @@ void expect_host_read_unseen(const std::string& name, Armed armed) {
   CHECK(result.stdout_data.find("saw ") == std::string::npos);
   CHECK((refused(result) || result.status == RunStatus::kWallTimeLimit));
   expect_clean_slot(lease);
+}
+
+// True while the main thread of keeper `pid` waits for what a run left to be freed: it sleeps
+// (nanosleep, clock_nanosleep) or polls one descriptor with a timeout, which it does nowhere
+// else while it serves runs (its own wait for a run polls two, without a timeout).
+bool keeper_awaits_release(pid_t pid) {
+  std::istringstream call(read_host_file("/proc/" + std::to_string(pid) + "/syscall"));
+  long number = -1;
+  std::string fds_arg, count_arg, timeout_arg;
+  if (!(call >> number >> fds_arg >> count_arg >> timeout_arg)) return false;  // "running".
+  if (number == SYS_nanosleep || number == SYS_clock_nanosleep) return true;
+  return number == SYS_poll && count_arg == "0x1" && timeout_arg != "0xffffffffffffffff";
 }
 
 }  // namespace
@@ -659,6 +675,44 @@ TEST_CASE("attack: pipe buffers kept in flight do not weigh on the next run") {
     INFO("victim: " << describe(victim));
     CHECK(victim.status == RunStatus::kOk);
   }
+  expect_clean_slot(lease);
+}
+
+// Proves files an ordinary run leaves in /box and /tmp, collected or not, hold up neither its
+// report nor the keeper: the keeper waits only for what messages in flight hold. A host thread
+// watches the keeper's main thread through six runs that each leave a file (three hand it back,
+// three leave it in /tmp) and must never find it asleep. The wait for the used pair's blocks
+// held the pair alive itself (a tmpfs keeps every named file while anything holds it open), so
+// it ran its whole 200 ms after every such run, and a collected file held them as well.
+TEST_CASE("attack: files a run leaves or hands back hold up no report") {
+  auto lease = engine().slots().acquire();
+  REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
+  const auto keepers = keeper_pids();
+  REQUIRE(keepers.size() == 1);
+  const pid_t keeper = *keepers.begin();
+  std::atomic<bool> done{false};
+  std::atomic<int> asleep{0};
+  std::thread watcher([&] {
+    while (!done) {
+      if (keeper_awaits_release(keeper)) ++asleep;
+      ::sched_yield();
+    }
+  });
+  for (int round = 0; round < 3; ++round) {
+    const RunResult collected =
+        lease->run(collecting("write_file", {"out.class", "x", "100000"}));
+    INFO("round " << round << ", collected: " << describe(collected));
+    CHECK(collected.status == RunStatus::kOk);
+    CHECK(collected.collected ==
+          std::map<std::string, std::string>{{"out.class", std::string(100000, 'x')}});
+    const RunResult left = lease->run(program_request("write_file", {"/tmp/left", "x", "100000"}));
+    INFO("left in /tmp: " << describe(left));
+    CHECK(left.status == RunStatus::kOk);
+  }
+  done = true;
+  watcher.join();
+  CHECK(asleep == 0);
+  CHECK(keeper_pids() == keepers);
   expect_clean_slot(lease);
 }
 
