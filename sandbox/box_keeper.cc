@@ -548,6 +548,10 @@ class BoxKeeper {
   // What the run left that holds memory charged to the slot's cgroup: files in /box or /tmp,
   // System V IPC objects, a socket in the network namespace.
   void release_leftovers() {
+    // Sockets of the run left in its network namespace are held only by messages in flight,
+    // which may carry anything of the run: collected first, while /box and /tmp are mounted.
+    const bool sockets_left = unix_sockets_left();
+    if (sockets_left) await_unix_garbage_freed(unix_sockets_.get());
     if (work_dirs_.hold_files()) {
       work_dirs_.replace_and_await_release(work_dir_sizes(), !reply_.fds.empty(),
                                            collect_unix_garbage);
@@ -561,11 +565,35 @@ class BoxKeeper {
     // A UNIX socket sent in a message nobody will read outlives every process of the run, with
     // its abstract name and queued data: a way to leave something for the next run. No socket
     // is left after an ordinary run, so the network namespace is replaced only when one is.
-    if (unix_sockets_left()) {
+    if (sockets_left) {
       if (::unshare(CLONE_NEWNET) != 0) throw_errno("unshare network namespace", errno);
       unix_sockets_.reset();
       worker_->follow_network();
       for (const auto& spawner : spawners_) spawner->follow_network();
+    }
+  }
+
+  // Every process of the run is gone, so what the run's network namespace still lists is held
+  // only by messages in flight: an SCM_RIGHTS cycle, with what its messages carry (pipes and
+  // their buffers, files of /box and /tmp), all charged to the slot. Without a file of /box or
+  // /tmp to wait for, that memory was freed only once some socket on the machine was released:
+  // the next run found it charged (a run of 48 MiB within 64 ran out of memory after 40 MiB of
+  // pipes), or had it freed after the engine took its baseline, its figure low by as much. So
+  // the keeper releases a socket of its own (again now and then, should the kernel's collector
+  // have been running already) and waits, up to 200 ms, until the namespace lists none; the
+  // kernel frees what the cycle carried in the same pass, while the keeper replaces the box.
+  static void await_unix_garbage_freed(int sockets) {
+    constexpr int64_t kWaitUs = 200'000;
+    constexpr int64_t kReleaseEveryUs = 10'000;
+    const int64_t start = monotonic_us();
+    int64_t released_at = start - kReleaseEveryUs;
+    for (int64_t now = start; now - start < kWaitUs; now = monotonic_us()) {
+      if (now - released_at >= kReleaseEveryUs) {
+        collect_unix_garbage();
+        released_at = now;
+      }
+      if (!lists_unix_sockets(sockets, "/proc/net/unix")) return;
+      ::usleep(250);
     }
   }
 

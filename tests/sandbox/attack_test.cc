@@ -661,10 +661,12 @@ TEST_CASE("attack: memory kept in flight run after run never weighs on the next"
 }
 
 // Proves memory a run keeps in flight without any file does not weigh on the next run: forty
-// pipes of 1 MiB, their read ends held only by an SCM_RIGHTS cycle nobody holds, leave /box and
-// /tmp empty (so the keeper has no file to wait for), yet their buffers are charged to the slot
-// until the kernel collects the cycle. Each planter is followed at once by a run touching 48 MiB
-// of its 64 MiB, ten times over, and ends ok.
+// pipes of 1 MiB, their read ends held only by an SCM_RIGHTS cycle nobody holds (whose sockets
+// are all in flight, so that closing them releases none), leave /box and /tmp empty (the
+// program removes its own file, so the keeper has no file to wait for), yet their buffers are
+// charged to the slot until the kernel collects the cycle. Each planter is followed at once by a
+// run touching 48 MiB of its 64 MiB, ten times over, which must end ok: until the keeper waited
+// for the run's sockets to be collected, all ten ran out of memory.
 TEST_CASE("attack: pipe buffers kept in flight do not weigh on the next run") {
   auto lease = engine().slots().acquire();
   for (int round = 0; round < 10; ++round) {
@@ -713,6 +715,38 @@ TEST_CASE("attack: files a run leaves or hands back hold up no report") {
   watcher.join();
   CHECK(asleep == 0);
   CHECK(keeper_pids() == keepers);
+  expect_clean_slot(lease);
+}
+
+// Proves memory a run keeps in flight without a file of its /box or /tmp is freed before the
+// next run's baseline, so it does not lower that run's memory figure: forty pipes of 1 MiB held
+// only by an SCM_RIGHTS cycle nobody holds, filled by write(2), or by sendfile(2) from a 40 MiB
+// file left in /box (its pages outlive the unmount in the pipes, its blocks do not). The next
+// run's grandchild, which the program never waits for (so no resident set of the main process
+// stands in for the cgroup's figure), touches 40 MiB: it must be reported at no less than that
+// minus the bound of what an earlier run may leave (leftover_memory_bound()), and end ok.
+// Before the keeper waited for the run's sockets to be collected, the write rounds' victims ran
+// out of memory (their 40 MiB on top of the planter's) and read 23 MiB; had the cycle been
+// collected during the run, after the engine's baseline, the figure would have read low.
+TEST_CASE("attack: memory kept in flight without a file does not lower the next run's figure") {
+  auto lease = engine().slots().acquire();
+  const int64_t bound = codearena::sandbox::leftover_memory_bound(small_limits().memory_bytes);
+  for (int round = 0; round < 4; ++round) {
+    RunRequest plant = program_request("inflight_pipes", {"40"});
+    if (round % 2 == 1) {
+      plant.argv.push_back("sendfile");
+      plant.limits.file_size_bytes = 48LL << 20;
+    }
+    const RunResult planter = lease->run(plant);
+    INFO("round " << round << ", planter: " << describe(planter));
+    REQUIRE(planter.stdout_data == "planted 40 MiB\n");
+    RunRequest load = program_request("orphan_load", {"memory", "40"});
+    load.limits.wall_ms = 60000;  // A loaded machine may give the run little CPU.
+    const RunResult victim = lease->run(load);
+    INFO("victim: " << describe(victim));
+    CHECK(victim.status == RunStatus::kOk);
+    CHECK(victim.memory_kb >= ((40LL << 20) - bound) / 1024);
+  }
   expect_clean_slot(lease);
 }
 
