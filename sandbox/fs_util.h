@@ -52,8 +52,12 @@ std::string read_text_file(const std::string& path);
 // read from where it stands).
 std::string pread_text(int fd, const std::string& what);
 // Reads a kernel interface file (cgroup, /proc) from offset 0 of an open descriptor, in one
-// call when it fits: the kernel answers such a read with all it has up to the count asked, so a
-// shorter answer is the whole file. Throws SandboxError naming `what`.
+// call when it fits. A file the kernel shows as one record (a cgroup counter or keyed table:
+// memory.stat, cpu.stat, memory.events, pids.current) is answered with all it has up to the
+// count asked, so a shorter answer is the whole file. A list (cgroup.procs, /proc/net/unix,
+// /proc/N/maps) is answered in whole records that fit, so a short answer may be only its start
+// (about 4 KiB): enough to tell whether it lists anything, not to count or search it; read
+// those with pread_text(). Throws SandboxError naming `what`.
 std::string pread_kernel_text(int fd, const std::string& what);
 // Writes `value` in one write(2), as kernel interface files require.
 void write_text_file(const std::string& path, const std::string& value);

@@ -122,6 +122,22 @@ TEST_CASE("cgroup v2 without memory.peak samples memory.current instead") {
   CHECK(slot->end_run().memory_peak_bytes == 9'000'000);
 }
 
+// Proves a keyed figure is found past the first read of a kept-open file: the slot reads
+// kernel files in one 4 KiB read when they fit, and a figure in the rest of a longer file must
+// not be taken as absent (0).
+TEST_CASE("cgroup v2 slot finds figures past the first read of a long file") {
+  FakeCgroupTree tree;
+  std::string table;
+  for (int i = 0; table.size() < 9000; ++i) table += "counter_" + std::to_string(i) + " 4096\n";
+  put(tree.slot + "/memory.stat", table + "shmem 7340032\n");
+  put(tree.slot + "/cpu.stat", table + "usage_usec 1000\n");
+  auto slot = make_cgroup_v2(tree.parent)->create_slot("slot-0");
+  CHECK(slot->shared_memory_bytes() == 7340032);
+  slot->begin_run();
+  put(tree.slot + "/cpu.stat", table + "usage_usec 251000\n");
+  CHECK(slot->cpu_ns_so_far() == 250'000'000);
+}
+
 TEST_CASE("cgroup v2 slot reports unreadable counters as errors naming the file") {
   FakeCgroupTree tree;
   auto slot = make_cgroup_v2(tree.parent)->create_slot("slot-0");
