@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <iterator>
@@ -33,6 +34,7 @@
 #include "sandbox/credentials.h"
 #include "sandbox/errors.h"
 #include "sandbox/filtered_spawner.h"
+#include "sandbox/fs_util.h"
 #include "sandbox/keeper_protocol.h"
 #include "sandbox/keeper_worker.h"
 #include "sandbox/mounts.h"
@@ -575,24 +577,35 @@ class BoxKeeper {
 
   // Every process of the run is gone, so what the run's network namespace still lists is held
   // only by messages in flight: an SCM_RIGHTS cycle, with what its messages carry (pipes and
-  // their buffers, files of /box and /tmp), all charged to the slot. Without a file of /box or
-  // /tmp to wait for, that memory was freed only once some socket on the machine was released:
-  // the next run found it charged (a run of 48 MiB within 64 ran out of memory after 40 MiB of
-  // pipes), or had it freed after the engine took its baseline, its figure low by as much. So
-  // the keeper releases a socket of its own (again now and then, should the kernel's collector
-  // have been running already) and waits, up to 200 ms, until the namespace lists none; the
-  // kernel frees what the cycle carried in the same pass, while the keeper replaces the box.
+  // their buffers, files of /box and /tmp, more sockets), all charged to the slot. Without a
+  // file of /box or /tmp to wait for, that memory was freed only once some socket on the
+  // machine was released: the next run found it charged (a run of 48 MiB within 64 ran out of
+  // memory after 40 MiB of pipes), or had it freed after the engine took its baseline, its
+  // figure low by as much. So the keeper releases a socket of its own (again now and then,
+  // should the kernel's collector have been running already) and waits until the namespace
+  // lists none; the kernel frees what the cycle carried in the same pass, while the keeper
+  // replaces the box. Sockets nested in each other's messages are freed from the top down, one
+  // level per tick of the kernel's clock (a chain of a hundred took about half a second), so the
+  // wait ends only when no socket has gone for 200 ms: no run leaves more sockets than its
+  // open-files limit lets it put in flight.
   static void await_unix_garbage_freed(int sockets) {
-    constexpr int64_t kWaitUs = 200'000;
+    constexpr int64_t kStallUs = 200'000;
     constexpr int64_t kReleaseEveryUs = 10'000;
-    const int64_t start = monotonic_us();
-    int64_t released_at = start - kReleaseEveryUs;
-    for (int64_t now = start; now - start < kWaitUs; now = monotonic_us()) {
+    int64_t fewer_at = monotonic_us();
+    int64_t released_at = fewer_at - kReleaseEveryUs;
+    size_t fewest = SIZE_MAX;
+    for (int64_t now = fewer_at; now - fewer_at < kStallUs; now = monotonic_us()) {
       if (now - released_at >= kReleaseEveryUs) {
         collect_unix_garbage();
         released_at = now;
       }
-      if (!lists_unix_sockets(sockets, "/proc/net/unix")) return;
+      // A header line, then a line per socket.
+      const size_t lines = line_count(pread_text(sockets, "/proc/net/unix"));
+      if (lines <= 1) return;
+      if (lines < fewest) {
+        fewest = lines;
+        fewer_at = now;
+      }
       ::usleep(250);
     }
   }

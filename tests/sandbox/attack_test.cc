@@ -750,6 +750,38 @@ TEST_CASE("attack: memory kept in flight without a file does not lower the next 
   expect_clean_slot(lease);
 }
 
+// Proves what a run leaves in flight cannot stall or break the keeper, nor weigh on the next
+// run, however it is shaped: nearly as many sockets in flight as the kernel lets the slot's user
+// have (its open-files limit), as a hundred cycles of their own, or nested a hundred deep (each
+// pair in the queue of the one above, so the kernel frees them from the top down), a 32 MiB
+// unnamed /box file at the bottom. After each, the keeper is the same process, the slot is
+// clean (expect_clean_slot: process 5, nothing in /box, /tmp or IPC) and a run touching
+// 48 MiB of its 64 MiB ends ok. Planters and victims alternate through either spawning thread.
+TEST_CASE("attack: sockets left in flight in many cycles or nested deep stall nothing") {
+  auto lease = engine().slots().acquire();
+  REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
+  const auto keepers = keeper_pids();
+  int round = 0;
+  for (const char* shape : {"cycles", "nested", "cycles", "nested"}) {
+    const NetworkCalls calls = round++ % 2 ? NetworkCalls::kRefuse : NetworkCalls::kViolation;
+    RunRequest plant = program_request("inflight_sockets", {shape, "32"});
+    plant.network_calls = calls;
+    plant.limits.file_size_bytes = 40LL << 20;
+    const RunResult planter = lease->run(plant);
+    INFO(shape << " through filter " << static_cast<int>(calls) << ", planter: "
+               << describe(planter));
+    REQUIRE(planter.status == RunStatus::kOk);
+    REQUIRE(planter.stdout_data.rfind("planted ", 0) == 0);
+    RunRequest allocate = program_request("allocate", {"heap", "48"});
+    allocate.network_calls = calls;
+    const RunResult victim = lease->run(allocate);
+    INFO("victim: " << describe(victim));
+    CHECK(victim.status == RunStatus::kOk);
+    CHECK(keeper_pids() == keepers);
+    expect_clean_slot(lease);
+  }
+}
+
 // Proves memory a run keeps in flight (an unlinked 40 MiB file of /box held only by an
 // SCM_RIGHTS cycle) does not weigh on the next run of the slot: a run that then touches 48 MiB
 // of its 64 MiB ends ok, three times in a row. No exit releases a socket of the cycle, so the
