@@ -578,11 +578,20 @@ void lead(scheduler_pointer self, int64_t epoch) {
           });
 }
 
-// Answers with the job's status from the book or, for a job the book does not hold, from the
-// shared store (finished before this node took over); an empty status for an unknown job.
+// Answers with the job's status as last published, once written to the store (the one the
+// leader's own API reads from the board): never a change the store has not got, which a next
+// leader would not know, and which another API node would see differently. A job not on the
+// board comes from the book or, when the book does not hold it either, from the shared store
+// (finished before this node took over); an empty status for an unknown job.
 void find_status(scheduler_pointer self, const std::string& id,
                  std::function<void(const JobStatus&)> answer) {
   auto& state = self->state;
+  if (state.config.board) {
+    if (const auto published = state.config.board->find(id)) {
+      answer(*published);
+      return;
+    }
+  }
   if (const BookEntry* record = state.book.find(id)) {
     answer(*record->status);
     return;

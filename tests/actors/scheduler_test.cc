@@ -223,6 +223,30 @@ TEST_CASE_METHOD(SchedulerFixture, "a submission is acknowledged only once it is
   CHECK(script->batches[0][0].spec);
 }
 
+// Another API node asks the leader for a job's status: it must read what the leader's own API
+// reads, the status written to the store, not a finished attempt whose write is still pending
+// (the two API nodes disagreed, and a next leader would not know the result).
+TEST_CASE_METHOD(SchedulerFixture, "a status read through the leader is the written one the board shows",
+                 "[scheduler]") {
+  start();
+  lead();
+  join_worker("worker-1", 1);
+  submit("job-1");
+  REQUIRE(status("job-1").state == JobState::kActive);
+  script->hold_writes = true;
+  const auto reported = request<bool>(scheduler, report_atom::value,
+                                      report_of("job-1", 1, Kind::kJudged));
+  run();
+  CHECK_FALSE(reported->arrived());
+  CHECK(status("job-1").state == JobState::kActive);
+  CHECK(board.find("job-1")->state == JobState::kActive);
+  answer_held_writes(Answer::kWritten);
+  run();
+  CHECK(reported->answer);
+  CHECK(status("job-1").state == JobState::kCompleted);
+  CHECK(board.find("job-1")->state == JobState::kCompleted);
+}
+
 TEST_CASE_METHOD(SchedulerFixture, "a write answered after a step down belongs to an old term",
                  "[scheduler]") {
   script->hold_writes = true;

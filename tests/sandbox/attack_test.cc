@@ -195,6 +195,23 @@ bool keeper_awaits_release(pid_t pid) {
   return number == SYS_poll && count_arg == "0x1" && timeout_arg != "0xffffffffffffffff";
 }
 
+// Runs `planter` (a program that keeps 40 MiB charged to the slot in flight and says so) and, at
+// once, a run touching 48 MiB of its 64 MiB, `rounds` times on one slot: each of those runs must
+// end ok, so none found the planter's memory still charged.
+void expect_in_flight_memory_released(const std::string& planter, int rounds) {
+  auto lease = engine().slots().acquire();
+  for (int round = 0; round < rounds; ++round) {
+    const RunResult planted = lease->run(program_request(planter, {"40"}));
+    INFO("round " << round << ", planter: " << describe(planted));
+    REQUIRE(planted.status == RunStatus::kOk);
+    REQUIRE(planted.stdout_data == "planted 40 MiB\n");
+    const RunResult victim = lease->run(program_request("allocate", {"heap", "48"}));
+    INFO("victim: " << describe(victim));
+    CHECK(victim.status == RunStatus::kOk);
+  }
+  expect_clean_slot(lease);
+}
+
 }  // namespace
 
 // Proves no way from a program reaches the slot's keeper: signals (kill, sigqueue, tgkill,
@@ -642,22 +659,14 @@ TEST_CASE("attack: the host-wide mount counter is a named residual channel") {
 }
 
 // Proves memory a run keeps in flight never weighs on the next run, ten times over, each run
-// following the last at once: the kernel frees an SCM_RIGHTS cycle nobody holds only when some
-// UNIX socket is released, and no exit of the run releases one of the cycle. Without a release
-// of the keeper's own the next run found the 40 MiB still charged (memory_limit at 24 MiB of its
-// own), as did runs after it until some socket anywhere on the machine was released, and a
-// pause of a second and a half between the runs did not help.
-TEST_CASE("attack: memory kept in flight run after run never weighs on the next") {
-  auto lease = engine().slots().acquire();
-  for (int round = 0; round < 10; ++round) {
-    const RunResult planter = lease->run(program_request("inflight_memory", {"40"}));
-    INFO("round " << round << ", planter: " << describe(planter));
-    REQUIRE(planter.stdout_data == "planted 40 MiB\n");
-    const RunResult victim = lease->run(program_request("allocate", {"heap", "48"}));
-    INFO("victim: " << describe(victim));
-    CHECK(victim.status == RunStatus::kOk);
-  }
-  expect_clean_slot(lease);
+// following the last at once: an unlinked 40 MiB file of /box held only by an SCM_RIGHTS cycle
+// nobody holds. The kernel frees such a cycle only when some UNIX socket is released, and no exit
+// of the run releases one of the cycle. Without a release of the keeper's own (and its wait for
+// the file's blocks) about half of the next runs found the 40 MiB still charged, as did runs
+// after them until some socket anywhere on the machine was released; a pause of a second and a
+// half between the runs did not help.
+TEST_CASE("attack: a file kept in flight run after run never weighs on the next") {
+  expect_in_flight_memory_released("inflight_memory", 10);
 }
 
 // Proves memory a run keeps in flight without any file does not weigh on the next run: forty
@@ -668,16 +677,7 @@ TEST_CASE("attack: memory kept in flight run after run never weighs on the next"
 // run touching 48 MiB of its 64 MiB, ten times over, which must end ok: until the keeper waited
 // for the run's sockets to be collected, all ten ran out of memory.
 TEST_CASE("attack: pipe buffers kept in flight do not weigh on the next run") {
-  auto lease = engine().slots().acquire();
-  for (int round = 0; round < 10; ++round) {
-    const RunResult planter = lease->run(program_request("inflight_pipes", {"40"}));
-    INFO("round " << round << ", planter: " << describe(planter));
-    REQUIRE(planter.stdout_data == "planted 40 MiB\n");
-    const RunResult victim = lease->run(program_request("allocate", {"heap", "48"}));
-    INFO("victim: " << describe(victim));
-    CHECK(victim.status == RunStatus::kOk);
-  }
-  expect_clean_slot(lease);
+  expect_in_flight_memory_released("inflight_pipes", 10);
 }
 
 // Proves files an ordinary run leaves in /box and /tmp, collected or not, hold up neither its
@@ -780,25 +780,6 @@ TEST_CASE("attack: sockets left in flight in many cycles or nested deep stall no
     CHECK(keeper_pids() == keepers);
     expect_clean_slot(lease);
   }
-}
-
-// Proves memory a run keeps in flight (an unlinked 40 MiB file of /box held only by an
-// SCM_RIGHTS cycle) does not weigh on the next run of the slot: a run that then touches 48 MiB
-// of its 64 MiB ends ok, three times in a row. No exit releases a socket of the cycle, so the
-// kernel frees it only when some other UNIX socket is released; until the keeper released one
-// of its own and waited for the files' blocks, about half of such victims ran out of memory.
-TEST_CASE("attack: a file kept in flight does not weigh on the next run") {
-  auto lease = engine().slots().acquire();
-  for (int round = 0; round < 3; ++round) {
-    const RunResult planter = lease->run(program_request("inflight_memory", {"40"}));
-    INFO("round " << round << ", planter: " << describe(planter));
-    REQUIRE(planter.status == RunStatus::kOk);
-    REQUIRE(planter.stdout_data == "planted 40 MiB\n");
-    const RunResult victim = lease->run(program_request("allocate", {"heap", "48"}));
-    INFO("victim: " << describe(victim));
-    CHECK(victim.status == RunStatus::kOk);
-  }
-  expect_clean_slot(lease);
 }
 
 // Proves a run that leaves no file (so its /box and /tmp are replaced only after the keeper's
