@@ -924,6 +924,27 @@ TEST_CASE("attack: CPU time used by a process the program never waits for is cou
   CHECK(run_orphan_load("cpu", "600").cpu_ms >= 600);
 }
 
+// Proves a run killed at its CPU limit while sixteen threads spin leaves none of its CPU time
+// to the next run's figure, five times over: the next run, a program that exits at once, must
+// read under 100 ms (a baseline taken before the killed threads were all gone, or a figure
+// that went on counting them, would give it the planter's time).
+TEST_CASE("attack: a run killed at its CPU limit leaves no CPU time to the next run") {
+  auto lease = engine().slots().acquire();
+  for (int round = 0; round < 5; ++round) {
+    RunRequest burn = program_request("spin_threads", {"16", "10000"});
+    burn.limits.cpu_ms = 300;
+    burn.limits.cpu_cores = 2.0;
+    const RunResult burnt = lease->run(burn);
+    INFO("round " << round << ", planter: " << describe(burnt));
+    REQUIRE(burnt.status == RunStatus::kCpuTimeLimit);
+    const RunResult next = lease->run(program_request("exit_code", {"0"}));
+    INFO("next: " << describe(next));
+    CHECK(next.status == RunStatus::kOk);
+    CHECK(next.cpu_ms < 100);
+  }
+  expect_clean_slot(lease);
+}
+
 // Proves a run gets one core however many threads it spins: its CPU time never runs ahead of
 // its wall time by more than one bandwidth period (100 ms), so the wall limit (3 x CPU + 2 s)
 // cannot be outrun by parallel work either.
