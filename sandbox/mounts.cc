@@ -256,6 +256,8 @@ void WorkDirs::replace_and_await_release(const WorkDirSizes& sizes, bool box_kep
       ++awaited;
   }
   replace(sizes);
+  // Without a watch (the keeper's user may have no inotify instance left) the keeper only asks
+  // for what is held to be freed: what messages in flight held was waited for before.
   if (awaited == 0) {
     release_held();
     return;
@@ -269,7 +271,8 @@ void WorkDirs::replace_and_await_release(const WorkDirSizes& sizes, bool box_kep
       released_at = now;
     }
     pollfd ready{watches.get(), POLLIN, 0};
-    ::poll(&ready, 1, static_cast<int>(std::min<int64_t>(kReleaseAgainMs, kReleaseWaitMs - (now - start))));
+    const int64_t left_ms = kReleaseWaitMs - (now - start);
+    ::poll(&ready, 1, static_cast<int>(std::min<int64_t>(kReleaseAgainMs, left_ms)));
     awaited -= unmounts_reported(watches.get());
   }
 }
