@@ -15,12 +15,10 @@
 
 #include <sys/types.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "sandbox/fs_util.h"
+#include "sandbox/keeper_thread.h"
 
 namespace codearena::sandbox {
 
@@ -52,30 +50,14 @@ class FilteredSpawner {
   void follow_network();
 
  private:
-  // A spawn, or with no entry a move into the keeper's network namespace.
-  struct Order {
-    int ipc_namespace;
-    int (*entry)(void*);
-    void* arg;
-    void* stack_top;
-  };
-
-  void serve();
-  void await_filter(std::unique_lock<std::mutex>& lock);
-  pid_t carry_out(const Order& order);
-  static pid_t perform(const Order& order, std::string* failure);
+  std::string load_filter();
+  std::string enter_keeper_network();
+  std::string spawn_from_thread(int ipc_namespace, int (*entry)(void*), void* arg,
+                                void* stack_top, pid_t* spawned);
 
   std::string filter_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  bool loaded_ = false;   // The load was tried: listener_ is valid or failure_ says why not.
-  bool ordered_ = false;  // order_ waits for the thread.
-  bool stopping_ = false;
-  Order order_{};
-  pid_t spawned_ = -1;  // The clone's pid, 0 for a move, -1 when the order failed.
-  std::string failure_;  // Of the load, or of the last order.
   UniqueFd listener_;
-  std::thread thread_;
+  KeeperThread thread_;  // Last: it stops before the members it uses go.
 };
 
 }  // namespace codearena::sandbox

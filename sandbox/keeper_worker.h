@@ -2,18 +2,16 @@
 // so that making one does not lie between two runs.
 //
 // Being a thread of the slot's PID 1, it holds process number 2 of the namespace for the
-// keeper's life (every run starts from 3), and kill(-1) from the keeper spares it. It is in no
-// namespace a run uses once that run is over: it makes each next IPC namespace from a new one
-// of its own, and follows the keeper into a new network namespace (follow_network). Every
-// call is for the keeper's main thread.
+// keeper's life (the spawning threads hold 3 and 4), and kill(-1) from the keeper spares it. It
+// is in no namespace a run uses once that run is over: it makes each next IPC namespace from a
+// new one of its own, and follows the keeper into a new network namespace (follow_network).
+// Every call is for the keeper's main thread.
 #pragma once
 
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "sandbox/fs_util.h"
+#include "sandbox/keeper_thread.h"
 
 namespace codearena::sandbox {
 
@@ -41,19 +39,10 @@ class KeeperWorker {
   void follow_network();
 
  private:
-  enum Task : unsigned { kNextIpc = 1, kFollowNetwork = 2 };
+  std::string make_next_ipc_namespace();
 
-  void give(unsigned tasks);
-  void serve();
-  void perform(unsigned tasks);
-
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  unsigned tasks_ = 0;     // Given and not yet done.
-  bool stopping_ = false;
-  std::string failure_;    // Of the last tasks, empty when they were done.
-  UniqueFd next_ipc_;      // The IPC namespace made for the next run.
-  std::thread thread_;
+  UniqueFd next_ipc_;    // The IPC namespace made for the next run.
+  KeeperThread thread_;  // Last: it stops before the members it uses go.
 };
 
 }  // namespace codearena::sandbox
