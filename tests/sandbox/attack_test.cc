@@ -676,7 +676,7 @@ TEST_CASE("attack: a file kept in flight run after run never weighs on the next"
 // charged to the slot until the kernel collects the cycle. Each planter is followed at once by a
 // run touching 48 MiB of its 64 MiB, ten times over, which must end ok: until the keeper waited
 // for the run's sockets to be collected, all ten ran out of memory.
-TEST_CASE("attack: pipe buffers kept in flight do not weigh on the next run") {
+TEST_CASE("attack: pipe buffers kept in flight do not weigh on the next run", "[pipe-budget]") {
   expect_in_flight_memory_released("inflight_pipes", 10);
 }
 
@@ -728,7 +728,8 @@ TEST_CASE("attack: files a run leaves or hands back hold up no report") {
 // Before the keeper waited for the run's sockets to be collected, the write rounds' victims ran
 // out of memory (their 40 MiB on top of the planter's) and read 23 MiB; had the cycle been
 // collected during the run, after the engine's baseline, the figure would have read low.
-TEST_CASE("attack: memory kept in flight without a file does not lower the next run's figure") {
+TEST_CASE("attack: memory kept in flight without a file does not lower the next run's figure",
+          "[pipe-budget]") {
   auto lease = engine().slots().acquire();
   const int64_t bound = codearena::sandbox::leftover_memory_bound(small_limits().memory_bytes);
   for (int round = 0; round < 4; ++round) {
