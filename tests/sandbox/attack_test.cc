@@ -758,7 +758,9 @@ TEST_CASE("attack: memory kept in flight without a file does not lower the next 
 // unnamed /box file at the bottom. After each, the keeper is the same process, the slot is
 // clean (expect_clean_slot: process 5, nothing in /box, /tmp or IPC) and a run touching
 // 48 MiB of its 64 MiB ends ok. Planters and victims alternate through either spawning thread.
-TEST_CASE("attack: sockets left in flight in many cycles or nested deep stall nothing") {
+// Nearly the user's whole in-flight budget is taken (tag [inflight-budget]).
+TEST_CASE("attack: sockets left in flight in many cycles or nested deep stall nothing",
+          "[inflight-budget]") {
   auto lease = engine().slots().acquire();
   REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
   const auto keepers = keeper_pids();
@@ -781,6 +783,58 @@ TEST_CASE("attack: sockets left in flight in many cycles or nested deep stall no
     CHECK(keeper_pids() == keepers);
     expect_clean_slot(lease);
   }
+}
+
+// Proves the keeper's wait follows the slowest chain a run can leave in flight to its end: one
+// socket per level, nested until the kernel refuses the slot's user another descriptor in flight
+// (a send is refused only once the count is past the open-files limit, so the chain is deeper
+// than that limit's pairs), a 32 MiB unnamed /box file at the bottom. The kernel frees such a
+// chain one level per tick of its clock, about a second for all of it: a wait with a fixed end
+// shorter than that leaves the file charged, and the next run, touching 48 MiB of its 64 MiB,
+// ends memory_limit. After each planter, through either spawning thread, the keeper is the same
+// process and the slot is clean. The chain takes the user's whole in-flight budget, shared with
+// every engine's slot 0 (tag [inflight-budget]).
+TEST_CASE("attack: sockets nested in flight as deep as the kernel allows stall nothing",
+          "[inflight-budget]") {
+  auto lease = engine().slots().acquire();
+  REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
+  const auto keepers = keeper_pids();
+  for (const NetworkCalls calls : {NetworkCalls::kViolation, NetworkCalls::kRefuse}) {
+    RunRequest plant = program_request("inflight_sockets", {"deepest", "32"});
+    plant.network_calls = calls;
+    plant.limits.file_size_bytes = 40LL << 20;
+    const RunResult planter = lease->run(plant);
+    INFO("through filter " << static_cast<int>(calls) << ", planter: " << describe(planter));
+    REQUIRE(planter.status == RunStatus::kOk);
+    REQUIRE(planter.stdout_data.rfind("planted ", 0) == 0);
+    RunRequest allocate = program_request("allocate", {"heap", "48"});
+    allocate.network_calls = calls;
+    const RunResult victim = lease->run(allocate);
+    INFO("victim: " << describe(victim));
+    CHECK(victim.status == RunStatus::kOk);
+    CHECK(keeper_pids() == keepers);
+    expect_clean_slot(lease);
+  }
+}
+
+// Proves the data a run queues in connections it never accepts counts against its memory
+// limit: each client closed after filling its send buffer leaves what it wrote in the queue of
+// a connection waiting in the listener's backlog, which needs no descriptor, so neither the
+// open-files limit nor the send buffer bounds the total; only the memory charge does. The run
+// asks for 256 MiB with a 64 MiB limit: it must be stopped at its limit or refused more than
+// the limit holds. Kernel memory a run holds uncharged would let every slot's program take
+// memory of the machine beyond its limit.
+TEST_CASE("attack: data queued in connections never accepted counts against the memory limit") {
+  auto lease = engine().slots().acquire();
+  const RunResult run = lease->run(program_request("unaccepted_queues", {"256"}));
+  INFO(describe(run));
+  if (run.status == RunStatus::kOk) {
+    REQUIRE(run.stdout_data.rfind("queued ", 0) == 0);
+    CHECK(std::stoll(run.stdout_data.substr(7)) < 64);
+  } else {
+    CHECK(run.status == RunStatus::kMemoryLimit);
+  }
+  expect_clean_slot(lease);
 }
 
 // Proves a run that leaves no file (so its /box and /tmp are replaced only after the keeper's

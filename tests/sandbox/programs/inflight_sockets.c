@@ -3,11 +3,16 @@
 // process, with argv[2] MiB of an unnamed /box file (O_TMPFILE) at the bottom:
 //   cycles - the file in the first of many socket pairs, each pair a cycle of its own;
 //   nested - a chain: the file in pair 0's queue, pair 0 in pair 1's, and so on, the last pair
-//            a cycle, so that each pair is freed only once the one above it is.
+//            a cycle, so that each pair is freed only once the one above it is;
+//   deepest - a chain one socket per level, nested until the kernel refuses another descriptor
+//            in flight (ETOOMANYREFS: a send is refused only once the user's count is past
+//            the limit, so the chain is as deep as a run can make it), the top in its own
+//            queue: the slowest shape to free, one level per tick of the kernel's clock.
 // The program removes its own file, so /box and /tmp hold nothing by name. Every socket is in
 // flight before it is closed, so closing it releases none. Prints "planted N sockets" and
 // exits 0.
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +31,82 @@ static int close_as_cycle(int pair[2]) {
   return 0;
 }
 
+// Receives the descriptor of a one-byte SCM_RIGHTS message queued on `socket`, or -1.
+static int receive_fd(int socket) {
+  char byte;
+  struct iovec io = {&byte, 1};
+  char control[CMSG_SPACE(sizeof(int))] = {0};
+  struct msghdr header = {.msg_iov = &io, .msg_iovlen = 1, .msg_control = control,
+                          .msg_controllen = sizeof control};
+  if (recvmsg(socket, &header, MSG_DONTWAIT) != 1) return -1;
+  struct cmsghdr* cmsg = CMSG_FIRSTHDR(&header);
+  if (cmsg == NULL || cmsg->cmsg_type != SCM_RIGHTS) return -1;
+  int fd;
+  memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
+  return fd;
+}
+
+// Nests `bottom` (a socket whose queue holds the file) one socket per level until the kernel
+// refuses a send; then gives back a spare descriptor put in flight first, so that the top can go
+// in flight in its own queue. Returns the number of sockets of the chain, or -1.
+static long nest_deepest(int bottom) {
+  int reserve[2];
+  const int spare = socket(AF_UNIX, SOCK_DGRAM, 0);
+  if (spare < 0 || socketpair(AF_UNIX, SOCK_DGRAM, 0, reserve) != 0 ||
+      send_fd(reserve[0], spare) != 0)
+    return -1;
+  close(spare);
+  int top = bottom;  // Open, not in flight: its queue holds the level below.
+  int feeder = -1;   // The other end of top's pair, which sends into top's queue.
+  long sockets = 1;
+  for (;;) {
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_DGRAM, 0, pair) != 0) return -1;
+    if (send_fd(pair[0], top) != 0) {
+      if (errno != ETOOMANYREFS) return -1;
+      close(pair[0]);
+      close(pair[1]);
+      break;
+    }
+    close(top);
+    if (feeder >= 0) close(feeder);
+    top = pair[1];
+    feeder = pair[0];
+    ++sockets;
+  }
+  if (feeder < 0) return -1;
+  const int returned = receive_fd(reserve[1]);
+  if (returned < 0) return -1;
+  close(returned);
+  close(reserve[0]);
+  close(reserve[1]);
+  if (send_fd(feeder, top) != 0) return -1;
+  close(feeder);
+  close(top);
+  return sockets;
+}
+
 int main(int argc, char** argv) {
   if (argc < 3) return 2;
+  if (strcmp(argv[1], "deepest") == 0) {
+    const long mib = atol(argv[2]);
+    if (unlink(argv[0]) != 0) return 3;
+    static char block[1 << 20];
+    memset(block, 'x', sizeof block);
+    const int file = open("/box", O_TMPFILE | O_RDWR, 0600);
+    if (file < 0) return 3;
+    for (long i = 0; i < mib; ++i)
+      if (write(file, block, sizeof block) != (ssize_t)sizeof block) return 3;
+    int bottom[2];
+    if (socketpair(AF_UNIX, SOCK_DGRAM, 0, bottom) != 0 || send_fd(bottom[0], file) != 0)
+      return 3;
+    close(file);
+    close(bottom[0]);
+    const long sockets = nest_deepest(bottom[1]);
+    if (sockets < 0) return 4;
+    printf("planted %ld sockets\n", sockets);
+    return 0;
+  }
   const int nested = strcmp(argv[1], "nested") == 0;
   const long mib = atol(argv[2]);
   if (unlink(argv[0]) != 0) return 3;
