@@ -591,20 +591,27 @@ class BoxKeeper {
   static void await_unix_garbage_freed(int sockets) {
     constexpr int64_t kStallUs = 200'000;
     constexpr int64_t kReleaseEveryUs = 10'000;
-    int64_t fewer_at = monotonic_us();
-    int64_t released_at = fewer_at - kReleaseEveryUs;
+    int64_t fewer_at = 0;  // When the last listing that showed fewer sockets began.
+    int64_t released_at = monotonic_us() - kReleaseEveryUs;
     size_t fewest = SIZE_MAX;
-    for (int64_t now = fewer_at; now - fewer_at < kStallUs; now = monotonic_us()) {
-      if (now - released_at >= kReleaseEveryUs) {
+    for (;;) {
+      const int64_t listed_at = monotonic_us();
+      if (listed_at - released_at >= kReleaseEveryUs) {
         collect_unix_garbage();
-        released_at = now;
+        released_at = listed_at;
       }
       // A header line, then a line per socket.
       const size_t lines = line_count(pread_text(sockets, "/proc/net/unix"));
       if (lines <= 1) return;
+      // The stall is measured between listings' starts: a listing of a hundred thousand
+      // connections never accepted takes longer than the stall to read, and measured from the
+      // read that found fewer to the end of the next, the wait ended after two listings
+      // whatever they showed, while a chain above those connections still held them.
       if (lines < fewest) {
         fewest = lines;
-        fewer_at = now;
+        fewer_at = listed_at;
+      } else if (listed_at - fewer_at >= kStallUs) {
+        return;
       }
       ::usleep(250);
     }

@@ -837,6 +837,41 @@ TEST_CASE("attack: data queued in connections never accepted counts against the 
   expect_clean_slot(lease);
 }
 
+// Proves the keeper's wait for sockets in flight is not cut short by a listing that takes long
+// to read: forty listeners, each with its backlog full of connections never accepted (about
+// 160,000 sockets, 360 MiB charged, each listed under a 107-byte name: a listing of tens of
+// megabytes), at the bottom of a chain nested as deep as the kernel allows. The wait measured
+// its stall from the start of the read that found fewer sockets to the end of the next read, so
+// two reads longer than the stall ended it while the chain still held the connections: the next
+// run, touching 400 MiB of its 512 MiB, ended memory_limit at 150 MiB. Through either spawning
+// thread, that run must end ok, the keeper the same process, the slot clean.
+TEST_CASE("attack: connections never accepted below a chain in flight are waited for however long their listing",
+          "[inflight-budget]") {
+  auto lease = engine().slots().acquire();
+  REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
+  const auto keepers = keeper_pids();
+  for (const NetworkCalls calls : {NetworkCalls::kViolation, NetworkCalls::kRefuse}) {
+    RunRequest plant = program_request("inflight_sockets", {"deepest", "1", "40"});
+    plant.network_calls = calls;
+    plant.limits.memory_bytes = 512LL << 20;
+    plant.limits.cpu_ms = 10000;
+    plant.limits.wall_ms = 60000;  // A loaded machine may give the run little CPU.
+    const RunResult planter = lease->run(plant);
+    INFO("through filter " << static_cast<int>(calls) << ", planter: " << describe(planter));
+    REQUIRE(planter.status == RunStatus::kOk);
+    REQUIRE(planter.stdout_data.rfind("planted ", 0) == 0);
+    RunRequest allocate = program_request("allocate", {"heap", "400"});
+    allocate.network_calls = calls;
+    allocate.limits.memory_bytes = 512LL << 20;
+    allocate.limits.wall_ms = 60000;
+    const RunResult victim = lease->run(allocate);
+    INFO("victim: " << describe(victim));
+    CHECK(victim.status == RunStatus::kOk);
+    CHECK(keeper_pids() == keepers);
+    expect_clean_slot(lease);
+  }
+}
+
 // Proves a run that leaves no file (so its /box and /tmp are replaced only after the keeper's
 // ready message, while the engine readies the next run) reaches nothing of that run: neither the roots' mode and times it changed while holding both roots open in flight in
 // an SCM_RIGHTS cycle nobody holds, nor extended attributes filling the roots, which would need
@@ -1087,3 +1122,4 @@ TEST_CASE("attack: a thread that outlives its main thread keeps the run going un
   CHECK(!lease->cgroup().holds_processes());
   expect_clean_slot(lease);
 }
+

@@ -7,7 +7,10 @@
 //   deepest - a chain one socket per level, nested until the kernel refuses another descriptor
 //            in flight (ETOOMANYREFS: a send is refused only once the user's count is past
 //            the limit, so the chain is as deep as a run can make it), the top in its own
-//            queue: the slowest shape to free, one level per tick of the kernel's clock.
+//            queue: the slowest shape to free, one level per tick of the kernel's clock;
+//            with argv[3], that many listeners go to the bottom too, each with its backlog
+//            full of connections never accepted (no descriptor, each listed under the
+//            listener's 107-byte name): a listing of the namespace's sockets megabytes long.
 // The program removes its own file, so /box and /tmp hold nothing by name. Every socket is in
 // flight before it is closed, so closing it releases none. Prints "planted N sockets" and
 // exits 0.
@@ -19,6 +22,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "send_fd.h"
@@ -86,6 +90,30 @@ static long nest_deepest(int bottom) {
   return sockets;
 }
 
+// Makes a listener under a 107-byte abstract name, fills its backlog with connections whose
+// clients are closed, and sends it over `socket`. Returns 0, or -1.
+static int plant_full_backlog(int socket_to_send_on, long index) {
+  struct sockaddr_un address = {.sun_family = AF_UNIX};
+  memset(address.sun_path + 1, 'b', sizeof address.sun_path - 1);
+  snprintf(address.sun_path + 1, 21, "%020ld", index);
+  address.sun_path[21] = 'b';
+  const socklen_t length = (socklen_t)sizeof address;
+  const int listener = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (listener < 0 || bind(listener, (struct sockaddr*)&address, length) != 0 ||
+      listen(listener, 1 << 16) != 0)
+    return -1;
+  for (;;) {
+    const int client = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (client < 0) return -1;
+    const int connected = connect(client, (struct sockaddr*)&address, length);
+    close(client);
+    if (connected != 0) break;  // EAGAIN: the backlog is full.
+  }
+  if (send_fd(socket_to_send_on, listener) != 0) return -1;
+  close(listener);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc < 3) return 2;
   if (strcmp(argv[1], "deepest") == 0) {
@@ -98,9 +126,12 @@ int main(int argc, char** argv) {
     for (long i = 0; i < mib; ++i)
       if (write(file, block, sizeof block) != (ssize_t)sizeof block) return 3;
     int bottom[2];
-    if (socketpair(AF_UNIX, SOCK_DGRAM, 0, bottom) != 0 || send_fd(bottom[0], file) != 0)
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, bottom) != 0 || send_fd(bottom[0], file) != 0)
       return 3;
     close(file);
+    const long listeners = argc > 3 ? atol(argv[3]) : 0;
+    for (long i = 0; i < listeners; ++i)
+      if (plant_full_backlog(bottom[0], i) != 0) return 5;
     close(bottom[0]);
     const long sockets = nest_deepest(bottom[1]);
     if (sockets < 0) return 4;
