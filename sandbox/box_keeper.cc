@@ -605,8 +605,8 @@ class BoxKeeper {
       if (lines <= 1) return;
       // The stall is measured between listings' starts: a listing of a hundred thousand
       // connections never accepted takes longer than the stall to read, and measured from the
-      // read that found fewer to the end of the next, the wait ended after two listings
-      // whatever they showed, while a chain above those connections still held them.
+      // start of the listing that found fewer to the end of that same listing, the wait ended
+      // after it, while a chain above those connections still held them.
       if (lines < fewest) {
         fewest = lines;
         fewer_at = listed_at;
