@@ -212,6 +212,27 @@ void expect_in_flight_memory_released(const std::string& planter, int rounds) {
   expect_clean_slot(lease);
 }
 
+// Through either spawning thread in turn: runs `plant` (an inflight_sockets planter, which must
+// end ok and say what it planted), then at once `victim`, which must end ok; after each, the
+// keeper must be the same process and the slot clean.
+void expect_sockets_in_flight_released(RunRequest plant, RunRequest victim) {
+  auto lease = engine().slots().acquire();
+  REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
+  const auto keepers = keeper_pids();
+  for (const NetworkCalls calls : {NetworkCalls::kViolation, NetworkCalls::kRefuse}) {
+    plant.network_calls = victim.network_calls = calls;
+    const RunResult planter = lease->run(plant);
+    INFO("through filter " << static_cast<int>(calls) << ", planter: " << describe(planter));
+    REQUIRE(planter.status == RunStatus::kOk);
+    REQUIRE(planter.stdout_data.rfind("planted ", 0) == 0);
+    const RunResult victim_result = lease->run(victim);
+    INFO("victim: " << describe(victim_result));
+    CHECK(victim_result.status == RunStatus::kOk);
+    CHECK(keeper_pids() == keepers);
+    expect_clean_slot(lease);
+  }
+}
+
 }  // namespace
 
 // Proves no way from a program reaches the slot's keeper: signals (kill, sigqueue, tgkill,
@@ -757,31 +778,15 @@ TEST_CASE("attack: memory kept in flight without a file does not lower the next 
 // pair in the queue of the one above, so the kernel frees them from the top down), a 32 MiB
 // unnamed /box file at the bottom. After each, the keeper is the same process, the slot is
 // clean (expect_clean_slot: process 5, nothing in /box, /tmp or IPC) and a run touching
-// 48 MiB of its 64 MiB ends ok. Planters and victims alternate through either spawning thread.
+// 48 MiB of its 64 MiB ends ok. Each shape goes through either spawning thread.
 // Nearly the user's whole in-flight budget is taken (tag [inflight-budget]).
 TEST_CASE("attack: sockets left in flight in many cycles or nested deep stall nothing",
           "[inflight-budget]") {
-  auto lease = engine().slots().acquire();
-  REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
-  const auto keepers = keeper_pids();
-  int round = 0;
-  for (const char* shape : {"cycles", "nested", "cycles", "nested"}) {
-    const NetworkCalls calls = round++ % 2 ? NetworkCalls::kRefuse : NetworkCalls::kViolation;
+  for (const char* shape : {"cycles", "nested"}) {
+    INFO(shape);
     RunRequest plant = program_request("inflight_sockets", {shape, "32"});
-    plant.network_calls = calls;
     plant.limits.file_size_bytes = 40LL << 20;
-    const RunResult planter = lease->run(plant);
-    INFO(shape << " through filter " << static_cast<int>(calls) << ", planter: "
-               << describe(planter));
-    REQUIRE(planter.status == RunStatus::kOk);
-    REQUIRE(planter.stdout_data.rfind("planted ", 0) == 0);
-    RunRequest allocate = program_request("allocate", {"heap", "48"});
-    allocate.network_calls = calls;
-    const RunResult victim = lease->run(allocate);
-    INFO("victim: " << describe(victim));
-    CHECK(victim.status == RunStatus::kOk);
-    CHECK(keeper_pids() == keepers);
-    expect_clean_slot(lease);
+    expect_sockets_in_flight_released(plant, program_request("allocate", {"heap", "48"}));
   }
 }
 
@@ -796,25 +801,9 @@ TEST_CASE("attack: sockets left in flight in many cycles or nested deep stall no
 // every engine's slot 0 (tag [inflight-budget]).
 TEST_CASE("attack: sockets nested in flight as deep as the kernel allows stall nothing",
           "[inflight-budget]") {
-  auto lease = engine().slots().acquire();
-  REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
-  const auto keepers = keeper_pids();
-  for (const NetworkCalls calls : {NetworkCalls::kViolation, NetworkCalls::kRefuse}) {
-    RunRequest plant = program_request("inflight_sockets", {"deepest", "32"});
-    plant.network_calls = calls;
-    plant.limits.file_size_bytes = 40LL << 20;
-    const RunResult planter = lease->run(plant);
-    INFO("through filter " << static_cast<int>(calls) << ", planter: " << describe(planter));
-    REQUIRE(planter.status == RunStatus::kOk);
-    REQUIRE(planter.stdout_data.rfind("planted ", 0) == 0);
-    RunRequest allocate = program_request("allocate", {"heap", "48"});
-    allocate.network_calls = calls;
-    const RunResult victim = lease->run(allocate);
-    INFO("victim: " << describe(victim));
-    CHECK(victim.status == RunStatus::kOk);
-    CHECK(keeper_pids() == keepers);
-    expect_clean_slot(lease);
-  }
+  RunRequest plant = program_request("inflight_sockets", {"deepest", "32"});
+  plant.limits.file_size_bytes = 40LL << 20;
+  expect_sockets_in_flight_released(plant, program_request("allocate", {"heap", "48"}));
 }
 
 // Proves the data a run queues in connections it never accepts counts against its memory
@@ -847,29 +836,14 @@ TEST_CASE("attack: data queued in connections never accepted counts against the 
 // thread, that run must end ok, the keeper the same process, the slot clean.
 TEST_CASE("attack: connections never accepted below a chain in flight are waited for however long their listing",
           "[inflight-budget]") {
-  auto lease = engine().slots().acquire();
-  REQUIRE(lease->run(program_request("exit_code", {"0"})).status == RunStatus::kOk);
-  const auto keepers = keeper_pids();
-  for (const NetworkCalls calls : {NetworkCalls::kViolation, NetworkCalls::kRefuse}) {
-    RunRequest plant = program_request("inflight_sockets", {"deepest", "1", "40"});
-    plant.network_calls = calls;
-    plant.limits.memory_bytes = 512LL << 20;
-    plant.limits.cpu_ms = 10000;
-    plant.limits.wall_ms = 60000;  // A loaded machine may give the run little CPU.
-    const RunResult planter = lease->run(plant);
-    INFO("through filter " << static_cast<int>(calls) << ", planter: " << describe(planter));
-    REQUIRE(planter.status == RunStatus::kOk);
-    REQUIRE(planter.stdout_data.rfind("planted ", 0) == 0);
-    RunRequest allocate = program_request("allocate", {"heap", "400"});
-    allocate.network_calls = calls;
-    allocate.limits.memory_bytes = 512LL << 20;
-    allocate.limits.wall_ms = 60000;
-    const RunResult victim = lease->run(allocate);
-    INFO("victim: " << describe(victim));
-    CHECK(victim.status == RunStatus::kOk);
-    CHECK(keeper_pids() == keepers);
-    expect_clean_slot(lease);
-  }
+  RunRequest plant = program_request("inflight_sockets", {"deepest", "1", "40"});
+  plant.limits.memory_bytes = 512LL << 20;
+  plant.limits.cpu_ms = 10000;
+  plant.limits.wall_ms = 60000;  // A loaded machine may give the run little CPU.
+  RunRequest allocate = program_request("allocate", {"heap", "400"});
+  allocate.limits.memory_bytes = 512LL << 20;
+  allocate.limits.wall_ms = 60000;
+  expect_sockets_in_flight_released(plant, allocate);
 }
 
 // Proves a run that leaves no file (so its /box and /tmp are replaced only after the keeper's

@@ -114,21 +114,27 @@ static int plant_full_backlog(int socket_to_send_on, long index) {
   return 0;
 }
 
+// Removes the program's own file (so /box holds nothing by name), writes `mib` MiB to an unnamed
+// /box file (O_TMPFILE) and queues it on pair[0] of a new socket pair of `type`. Returns 0, or
+// -1.
+static int queue_unnamed_file(const char* program, long mib, int type, int pair[2]) {
+  static char block[1 << 20];
+  memset(block, 'x', sizeof block);
+  if (unlink(program) != 0) return -1;
+  const int file = open("/box", O_TMPFILE | O_RDWR, 0600);
+  if (file < 0) return -1;
+  for (long i = 0; i < mib; ++i)
+    if (write(file, block, sizeof block) != (ssize_t)sizeof block) return -1;
+  if (socketpair(AF_UNIX, type, 0, pair) != 0 || send_fd(pair[0], file) != 0) return -1;
+  close(file);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc < 3) return 2;
   if (strcmp(argv[1], "deepest") == 0) {
-    const long mib = atol(argv[2]);
-    if (unlink(argv[0]) != 0) return 3;
-    static char block[1 << 20];
-    memset(block, 'x', sizeof block);
-    const int file = open("/box", O_TMPFILE | O_RDWR, 0600);
-    if (file < 0) return 3;
-    for (long i = 0; i < mib; ++i)
-      if (write(file, block, sizeof block) != (ssize_t)sizeof block) return 3;
     int bottom[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, bottom) != 0 || send_fd(bottom[0], file) != 0)
-      return 3;
-    close(file);
+    if (queue_unnamed_file(argv[0], atol(argv[2]), SOCK_STREAM, bottom) != 0) return 3;
     const long listeners = argc > 3 ? atol(argv[3]) : 0;
     for (long i = 0; i < listeners; ++i)
       if (plant_full_backlog(bottom[0], i) != 0) return 5;
@@ -139,18 +145,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   const int nested = strcmp(argv[1], "nested") == 0;
-  const long mib = atol(argv[2]);
-  if (unlink(argv[0]) != 0) return 3;
-  static char block[1 << 20];
-  memset(block, 'x', sizeof block);
-  const int file = open("/box", O_TMPFILE | O_RDWR, 0600);
-  if (file < 0) return 3;
-  for (long i = 0; i < mib; ++i)
-    if (write(file, block, sizeof block) != (ssize_t)sizeof block) return 3;
-
   int below[2];
-  if (socketpair(AF_UNIX, SOCK_DGRAM, 0, below) != 0 || send_fd(below[0], file) != 0) return 3;
-  close(file);
+  if (queue_unnamed_file(argv[0], atol(argv[2]), SOCK_DGRAM, below) != 0) return 3;
   // The kernel refuses to put more descriptors in flight for one user than its open-files
   // limit: every send below counts, and the last two make the top pair a cycle.
   struct rlimit open_files;
